@@ -1,0 +1,137 @@
+#include "mcp/json.hpp"
+
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value_stack.hpp>
+#include <unordered_set>
+#include <vector>
+
+namespace mcpgate::mcp {
+namespace {
+
+enum class StrictError { duplicate_key = 1 };
+
+struct KeySet {
+  std::vector<std::string> small;
+  std::unordered_set<std::string> large;
+  // Objects are small in MCP; past a few dozen keys a hash set keeps a hostile object with
+  // many keys linear rather than quadratic.
+  bool insert(std::string key) {
+    if (large.empty()) {
+      for (auto& k : small)
+        if (k == key) return false;
+      if (small.size() < 32) {
+        small.push_back(std::move(key));
+        return true;
+      }
+      for (auto& k : small) large.insert(std::move(k));
+      small.clear();
+    }
+    return large.insert(std::move(key)).second;
+  }
+};
+
+struct StrictHandler {
+  constexpr static std::size_t max_object_size = json::object::max_size();
+  constexpr static std::size_t max_array_size = json::array::max_size();
+  constexpr static std::size_t max_key_size = json::string::max_size();
+  constexpr static std::size_t max_string_size = json::string::max_size();
+
+  json::value_stack st;
+  std::vector<KeySet> keys;
+  std::string partial_key;
+  bool duplicate = false;
+
+  explicit StrictHandler(json::storage_ptr sp = {}) : st(std::move(sp)) {}
+
+  bool on_document_begin(json::error_code&) {
+    st.reset();
+    return true;
+  }
+  bool on_document_end(json::error_code&) { return true; }
+  bool on_object_begin(json::error_code&) {
+    keys.emplace_back();
+    return true;
+  }
+  bool on_object_end(std::size_t n, json::error_code&) {
+    keys.pop_back();
+    st.push_object(n);
+    return true;
+  }
+  bool on_array_begin(json::error_code&) { return true; }
+  bool on_array_end(std::size_t n, json::error_code&) {
+    st.push_array(n);
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
+    st.push_chars(s);
+    partial_key.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
+    partial_key.append(s.data(), s.size());
+    if (!keys.back().insert(std::move(partial_key))) {
+      duplicate = true;
+      ec = json::error::syntax;
+      return false;
+    }
+    partial_key.clear();
+    st.push_key(s);
+    return true;
+  }
+  bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
+    st.push_chars(s);
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, json::error_code&) {
+    st.push_string(s);
+    return true;
+  }
+  bool on_number_part(json::string_view, json::error_code&) { return true; }
+  bool on_int64(std::int64_t i, json::string_view, json::error_code&) {
+    st.push_int64(i);
+    return true;
+  }
+  bool on_uint64(std::uint64_t u, json::string_view, json::error_code&) {
+    st.push_uint64(u);
+    return true;
+  }
+  bool on_double(double d, json::string_view, json::error_code&) {
+    st.push_double(d);
+    return true;
+  }
+  bool on_bool(bool b, json::error_code&) {
+    st.push_bool(b);
+    return true;
+  }
+  bool on_null(json::error_code&) {
+    st.push_null();
+    return true;
+  }
+  bool on_comment_part(json::string_view, json::error_code&) { return false; }
+  bool on_comment(json::string_view, json::error_code&) { return false; }
+};
+
+}  // namespace
+
+Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) {
+  if (text.size() > limits.max_bytes) return fail("JSON text exceeds " + std::to_string(limits.max_bytes) + " bytes");
+  json::parse_options opt;
+  opt.max_depth = limits.max_depth;
+  opt.allow_comments = false;
+  opt.allow_trailing_commas = false;
+  opt.allow_invalid_utf8 = false;
+  json::basic_parser<StrictHandler> p(opt);
+  json::error_code ec;
+  std::size_t n = p.write_some(false, text.data(), text.size(), ec);
+  if (!ec && n < text.size()) ec = json::error::extra_data;
+  if (ec) {
+    if (p.handler().duplicate) return fail("duplicate object key");
+    return fail("invalid JSON: " + ec.message());
+  }
+  return p.handler().st.release();
+}
+
+std::string serialize(const json::value& v) { return json::serialize(v); }
+
+}  // namespace mcpgate::mcp

@@ -1,0 +1,23 @@
+#pragma once
+// The one JSON parser for untrusted MCP input.
+#include <boost/json/value.hpp>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace mcpgate::mcp {
+namespace json = boost::json;
+
+struct JsonLimits {
+  std::size_t max_depth = 64;
+  std::size_t max_bytes = 4 * 1024 * 1024;
+};
+
+// Strict RFC 8259: no comments, no trailing commas, valid UTF-8 and no duplicate object keys.
+// Duplicate keys matter for security: if the gateway read the first "name" and the upstream the
+// last, a policy decision would be made about a different tool than the one that runs.
+Result<json::value> parse_json(std::string_view text, const JsonLimits& limits = {});
+
+std::string serialize(const json::value& v);
+
+}  // namespace mcpgate::mcp

@@ -1,0 +1,138 @@
+#include "net/http_client.hpp"
+
+namespace mcpgate::net {
+
+using steady = std::chrono::steady_clock;
+
+namespace {
+steady::duration remaining(steady::time_point deadline) {
+  auto left = deadline - steady::now();
+  return left > steady::duration::zero() ? left : steady::duration::zero();
+}
+}  // namespace
+
+ResponseStream::ResponseStream(HttpClient& client, Endpoint ep, std::unique_ptr<beast::tcp_stream> stream,
+                               std::unique_ptr<beast::flat_buffer> buffer)
+    : client_(&client), endpoint_(std::move(ep)), stream_(std::move(stream)), buffer_(std::move(buffer)),
+      parser_(std::make_unique<http::response_parser<http::string_body>>()) {
+  parser_->header_limit(static_cast<std::uint32_t>(client.limits().max_header_bytes));
+  parser_->body_limit(client.limits().max_body_bytes);
+}
+
+ResponseStream::~ResponseStream() {
+  if (stream_ && !failed_ && parser_->is_done() && parser_->keep_alive())
+    client_->give_back(endpoint_, std::move(stream_), std::move(buffer_));
+}
+
+void ResponseStream::abort() {
+  failed_ = true;
+  if (stream_) {
+    error_code ec;
+    stream_->socket().close(ec);
+  }
+}
+
+awaitable<Result<std::string>> ResponseStream::next(steady::time_point deadline) {
+  if (failed_) co_return fail("connection failed");
+  std::string& body = parser_->get().body();
+  if (body_read_ < body.size()) {
+    std::string piece = body.substr(body_read_);
+    body.clear();
+    body_read_ = 0;
+    co_return piece;
+  }
+  if (parser_->is_done()) co_return std::string();
+  body.clear();
+  body_read_ = 0;
+  stream_->expires_after(remaining(deadline));
+  auto [ec, n] = co_await http::async_read_some(*stream_, *buffer_, *parser_, as_tuple_awaitable);
+  if (ec && !(ec == http::error::need_buffer)) {
+    failed_ = true;
+    co_return fail(ec == beast::error::timeout ? "upstream deadline exceeded" : "upstream read failed: " + ec.message());
+  }
+  std::string piece = std::move(parser_->get().body());
+  parser_->get().body().clear();
+  co_return piece;
+}
+
+awaitable<Result<std::string>> ResponseStream::read_all(steady::time_point deadline) {
+  if (failed_) co_return fail("connection failed");
+  if (!parser_->is_done()) {
+    stream_->expires_after(remaining(deadline));
+    auto [ec, n] = co_await http::async_read(*stream_, *buffer_, *parser_, as_tuple_awaitable);
+    if (ec) {
+      failed_ = true;
+      co_return fail(ec == beast::error::timeout ? "upstream deadline exceeded"
+                     : ec == http::error::body_limit ? "upstream response too large"
+                                                     : "upstream read failed: " + ec.message());
+    }
+  }
+  std::string body = std::move(parser_->get().body());
+  if (body_read_) body.erase(0, body_read_);
+  co_return body;
+}
+
+awaitable<Result<std::unique_ptr<beast::tcp_stream>>> HttpClient::connect(const Endpoint& ep,
+                                                                         steady::time_point deadline) {
+  tcp::resolver resolver(executor_);
+  auto [rec, results] = co_await resolver.async_resolve(ep.host, std::to_string(ep.port), as_tuple_awaitable);
+  if (rec) co_return fail("cannot resolve " + ep.host + ": " + rec.message());
+  auto stream = std::make_unique<beast::tcp_stream>(executor_);
+  stream->expires_after(std::min<steady::duration>(remaining(deadline), limits_.connect_timeout));
+  auto [cec, endpoint] = co_await stream->async_connect(results, as_tuple_awaitable);
+  if (cec) co_return fail("cannot connect to " + ep.host + ":" + std::to_string(ep.port) + ": " + cec.message());
+  error_code ec;
+  stream->socket().set_option(tcp::no_delay(true), ec);
+  co_return stream;
+}
+
+void HttpClient::give_back(const Endpoint& ep, std::unique_ptr<beast::tcp_stream> stream,
+                           std::unique_ptr<beast::flat_buffer> buf) {
+  auto& v = idle_[ep];
+  if (v.size() >= limits_.max_idle_per_host) return;
+  v.push_back(Idle{std::move(stream), std::move(buf)});
+}
+
+awaitable<Result<std::unique_ptr<ResponseStream>>> HttpClient::send(const Endpoint& ep, Request& request,
+                                                                    steady::time_point deadline) {
+  request.prepare_payload();
+  // A pooled connection may have been closed by the server while idle; one retry on a fresh
+  // connection covers that race without retrying requests that reached the server.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::unique_ptr<beast::tcp_stream> stream;
+    std::unique_ptr<beast::flat_buffer> buffer;
+    bool reused = false;
+    if (auto it = idle_.find(ep); it != idle_.end() && !it->second.empty()) {
+      stream = std::move(it->second.back().stream);
+      buffer = std::move(it->second.back().buffer);
+      it->second.pop_back();
+      reused = true;
+    } else {
+      auto fresh = co_await connect(ep, deadline);
+      if (!fresh) co_return fail(fresh.error().message);
+      stream = std::move(*fresh);
+      buffer = std::make_unique<beast::flat_buffer>();
+    }
+    stream->expires_after(remaining(deadline));
+    auto [wec, wn] = co_await http::async_write(*stream, request, as_tuple_awaitable);
+    if (wec) {
+      if (reused) continue;
+      co_return fail("upstream write failed: " + wec.message());
+    }
+    std::unique_ptr<ResponseStream> rs(new ResponseStream(*this, ep, std::move(stream), std::move(buffer)));
+    rs->stream_->expires_after(remaining(deadline));
+    auto [rec, rn] = co_await http::async_read_header(*rs->stream_, *rs->buffer_, *rs->parser_, as_tuple_awaitable);
+    if (rec) {
+      rs->failed_ = true;
+      if (reused && (rec == http::error::end_of_stream || rec == asio::error::connection_reset ||
+                     rec == asio::error::eof))
+        continue;
+      co_return fail(rec == beast::error::timeout ? "upstream deadline exceeded"
+                                                  : "upstream response unreadable: " + rec.message());
+    }
+    co_return rs;
+  }
+  co_return fail("upstream connection lost");
+}
+
+}  // namespace mcpgate::net

@@ -1,0 +1,84 @@
+#pragma once
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "net/asio.hpp"
+
+namespace mcpgate::net {
+
+struct ClientLimits {
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  std::size_t max_header_bytes = 64 * 1024;
+  std::size_t max_idle_per_host = 64;
+  std::chrono::milliseconds connect_timeout{5'000};
+};
+
+struct Endpoint {
+  std::string host;
+  std::uint16_t port = 80;
+  bool operator<(const Endpoint& o) const { return std::tie(host, port) < std::tie(o.host, o.port); }
+};
+
+class HttpClient;
+
+// A response whose body is read as it arrives (SSE), or all at once. The connection goes back to
+// the pool only when the body was read to its end and the server allows keep-alive.
+class ResponseStream {
+ public:
+  ~ResponseStream();
+  const http::response_header<>& head() const { return parser_->get().base(); }
+  unsigned status() const { return parser_->get().result_int(); }
+  // The next piece of the body; an empty string with done() true at the end.
+  awaitable<Result<std::string>> next(std::chrono::steady_clock::time_point deadline);
+  awaitable<Result<std::string>> read_all(std::chrono::steady_clock::time_point deadline);
+  bool done() const { return parser_->is_done(); }
+  // An event stream has no natural end: its size is bounded per event by the SSE parser instead.
+  void unlimited_body() { parser_->body_limit(boost::none); }
+  // Abandons the body (the connection is closed, not reused).
+  void abort();
+
+ private:
+  friend class HttpClient;
+  ResponseStream(HttpClient& client, Endpoint ep, std::unique_ptr<beast::tcp_stream> stream,
+                 std::unique_ptr<beast::flat_buffer> buffer);
+  HttpClient* client_;
+  Endpoint endpoint_;
+  std::unique_ptr<beast::tcp_stream> stream_;
+  std::unique_ptr<beast::flat_buffer> buffer_;
+  std::unique_ptr<http::response_parser<http::string_body>> parser_;
+  std::size_t body_read_ = 0;
+  bool failed_ = false;
+};
+
+// A keep-alive HTTP/1.1 client. One instance per thread: it is not thread-safe, and that is why
+// it needs no lock.
+class HttpClient {
+ public:
+  HttpClient(asio::any_io_executor executor, ClientLimits limits = {}) : executor_(executor), limits_(limits) {}
+
+  // Sends `request` and reads the response header. Every step is bounded by `deadline`.
+  awaitable<Result<std::unique_ptr<ResponseStream>>> send(const Endpoint& ep, Request& request,
+                                                          std::chrono::steady_clock::time_point deadline);
+  const ClientLimits& limits() const { return limits_; }
+
+ private:
+  friend class ResponseStream;
+  void give_back(const Endpoint& ep, std::unique_ptr<beast::tcp_stream> stream, std::unique_ptr<beast::flat_buffer> buf);
+  awaitable<Result<std::unique_ptr<beast::tcp_stream>>> connect(const Endpoint& ep,
+                                                               std::chrono::steady_clock::time_point deadline);
+
+  struct Idle {
+    std::unique_ptr<beast::tcp_stream> stream;
+    std::unique_ptr<beast::flat_buffer> buffer;
+  };
+  asio::any_io_executor executor_;
+  ClientLimits limits_;
+  std::map<Endpoint, std::vector<Idle>> idle_;
+};
+
+}  // namespace mcpgate::net

@@ -1,0 +1,205 @@
+#include "net/http_server.hpp"
+
+#include <sys/socket.h>
+
+#include <stdexcept>
+
+namespace mcpgate::net {
+
+struct HttpServer::Worker {
+  asio::io_context io{1};
+  std::unique_ptr<tcp::acceptor> acceptor;
+};
+
+std::string Exchange::peer_address() const {
+  error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  return ec ? std::string() : ep.address().to_string();
+}
+
+awaitable<void> Exchange::respond(Response response) {
+  responded_ = true;
+  response.version(request_.version());
+  response.keep_alive(request_.keep_alive() && response.keep_alive());
+  keep_alive_ = response.keep_alive();
+  response.prepare_payload();
+  stream_.expires_after(limits_.write_timeout);
+  auto [ec, n] = co_await http::async_write(stream_, response, as_tuple_awaitable);
+  if (ec) keep_alive_ = false;
+}
+
+awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
+  responded_ = true;
+  streaming_ = true;
+  head.version(request_.version());
+  head.keep_alive(request_.keep_alive());
+  keep_alive_ = head.keep_alive();
+  head.chunked(true);
+  http::response_serializer<http::empty_body> sr(head);
+  stream_.expires_after(limits_.write_timeout);
+  auto [ec, n] = co_await http::async_write_header(stream_, sr, as_tuple_awaitable);
+  if (ec) keep_alive_ = false;
+  co_return !ec;
+}
+
+awaitable<bool> Exchange::write_chunk(std::string_view data) {
+  if (!keep_alive_ && !streaming_) co_return false;
+  stream_.expires_after(limits_.write_timeout);
+  auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data.data(), data.size())),
+                                            as_tuple_awaitable);
+  if (ec) {
+    keep_alive_ = false;
+    streaming_ = false;
+    co_return false;
+  }
+  co_return true;
+}
+
+awaitable<void> Exchange::end_stream() {
+  if (!streaming_) co_return;
+  streaming_ = false;
+  stream_.expires_after(limits_.write_timeout);
+  auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(), as_tuple_awaitable);
+  if (ec) keep_alive_ = false;
+}
+
+HttpServer::HttpServer(std::string host, std::uint16_t port, ServerLimits limits, Handler handler, unsigned threads)
+    : host_(std::move(host)), port_(port), limits_(limits), handler_(std::move(handler)),
+      thread_count_(threads == 0 ? 1 : threads) {}
+
+HttpServer::~HttpServer() {
+  stop(std::chrono::milliseconds(0));
+  wait();
+}
+
+std::vector<asio::any_io_executor> HttpServer::executors() {
+  std::vector<asio::any_io_executor> out;
+  for (auto& w : workers_) out.push_back(w->io.get_executor());
+  return out;
+}
+
+void HttpServer::start() {
+  auto address = asio::ip::make_address(host_);
+  for (unsigned i = 0; i < thread_count_; ++i) {
+    auto w = std::make_unique<Worker>();
+    w->acceptor = std::make_unique<tcp::acceptor>(w->io);
+    tcp::endpoint ep(address, port_);
+    w->acceptor->open(ep.protocol());
+    w->acceptor->set_option(asio::socket_base::reuse_address(true));
+    int one = 1;
+    ::setsockopt(w->acceptor->native_handle(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
+    error_code ec;
+    w->acceptor->bind(ep, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + host_ + ":" + std::to_string(port_) + ": " + ec.message());
+    w->acceptor->listen(asio::socket_base::max_listen_connections);
+    // Port 0 asks the kernel for a free port; the other threads' acceptors must share it.
+    port_ = w->acceptor->local_endpoint().port();
+    workers_.push_back(std::move(w));
+  }
+  for (auto& w : workers_) {
+    asio::co_spawn(w->io, accept_loop(*w), asio::detached);
+    threads_.emplace_back([&io = w->io] { io.run(); });
+  }
+}
+
+void HttpServer::stop(std::chrono::milliseconds grace) {
+  if (stopping_.exchange(true)) return;
+  for (auto& w : workers_) {
+    asio::post(w->io, [&w] {
+      error_code ec;
+      if (w->acceptor) w->acceptor->close(ec);
+    });
+  }
+  auto deadline = std::chrono::steady_clock::now() + grace;
+  while (connections_.load() > 0 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  for (auto& w : workers_) w->io.stop();
+}
+
+void HttpServer::wait() {
+  for (auto& t : threads_)
+    if (t.joinable()) t.join();
+  threads_.clear();
+}
+
+awaitable<void> HttpServer::accept_loop(Worker& worker) {
+  for (;;) {
+    auto [ec, socket] = co_await worker.acceptor->async_accept(as_tuple_awaitable);
+    if (ec) {
+      if (ec == asio::error::operation_aborted || stopping_) co_return;
+      continue;  // EMFILE and friends: keep serving the connections we have
+    }
+    if (connections_.load() >= limits_.max_connections) continue;  // socket closes on scope exit
+    socket.set_option(tcp::no_delay(true), ec);
+    asio::co_spawn(worker.io, serve(std::move(socket)), asio::detached);
+  }
+}
+
+namespace {
+Response plain_error(http::status status, std::string_view message) {
+  Response res{status, 11};
+  res.set(http::field::content_type, "application/json");
+  res.body() = std::string(R"({"error":")") + std::string(message) + "\"}";
+  res.keep_alive(false);
+  return res;
+}
+}  // namespace
+
+awaitable<void> HttpServer::serve(tcp::socket socket) {
+  ++connections_;
+  struct Guard {
+    std::atomic<std::size_t>& n;
+    ~Guard() { --n; }
+  } guard{connections_};
+
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+  while (!stopping_) {
+    // Waiting for the next request is bounded by the idle timeout; once its first byte is here,
+    // the whole request must arrive within the request timeout (slowloris).
+    if (buffer.size() == 0) {
+      stream.expires_after(limits_.idle_timeout);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple_awaitable);
+      if (ec) break;
+      buffer.commit(n);
+    }
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
+    parser.body_limit(limits_.max_body_bytes);
+    stream.expires_after(limits_.request_timeout);
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, as_tuple_awaitable);
+    if (ec) {
+      std::optional<Response> answer;
+      if (ec == http::error::body_limit)
+        answer = plain_error(http::status::payload_too_large, "request body too large");
+      else if (ec == http::error::header_limit)
+        answer = plain_error(http::status::request_header_fields_too_large, "request header too large");
+      else if (ec != http::error::end_of_stream && ec != beast::error::timeout && ec != asio::error::eof &&
+               ec != asio::error::connection_reset && ec != asio::error::operation_aborted)
+        answer = plain_error(http::status::bad_request, "malformed HTTP request");
+      if (answer) {
+        stream.expires_after(limits_.write_timeout);
+        co_await http::async_write(stream, *answer, as_tuple_awaitable);
+      }
+      break;
+    }
+    stream.expires_never();
+    Exchange exchange(stream, parser.release(), limits_);
+    bool failed = false;
+    try {
+      co_await handler_(exchange);
+    } catch (const std::exception&) {
+      // A bug in a handler must cost one request, never the serving thread.
+      failed = true;
+    }
+    if (failed && !exchange.responded())
+      co_await exchange.respond(plain_error(http::status::internal_server_error, "internal error"));
+    if (failed && !exchange.keep_alive()) break;
+    if (!exchange.responded()) co_await exchange.respond(plain_error(http::status::internal_server_error, "no response"));
+    if (!exchange.keep_alive()) break;
+  }
+  error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+}
+
+}  // namespace mcpgate::net

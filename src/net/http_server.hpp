@@ -1,0 +1,93 @@
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "net/asio.hpp"
+
+namespace mcpgate::net {
+
+struct ServerLimits {
+  std::size_t max_body_bytes = 4 * 1024 * 1024;
+  std::size_t max_header_bytes = 16 * 1024;
+  // From the first byte of a request to its last: bounds slow-header and slow-body clients.
+  std::chrono::milliseconds request_timeout{10'000};
+  // How long a keep-alive connection may wait for its next request.
+  std::chrono::milliseconds idle_timeout{60'000};
+  // Each write to a slow reader.
+  std::chrono::milliseconds write_timeout{30'000};
+  std::size_t max_connections = 20'000;
+};
+
+// One request and its answer. The handler either responds once, or opens a chunked stream (SSE)
+// and writes to it until it ends the stream or the peer goes away.
+class Exchange {
+ public:
+  Exchange(beast::tcp_stream& stream, Request request, const ServerLimits& limits)
+      : stream_(stream), request_(std::move(request)), limits_(limits) {}
+
+  const Request& request() const { return request_; }
+  Request& request() { return request_; }
+  asio::any_io_executor executor() { return stream_.get_executor(); }
+  std::string peer_address() const;
+
+  awaitable<void> respond(Response response);
+  // Returns false when the peer is gone.
+  awaitable<bool> start_stream(http::response<http::empty_body> head);
+  awaitable<bool> write_chunk(std::string_view data);
+  awaitable<void> end_stream();
+
+  bool responded() const { return responded_; }
+  bool keep_alive() const { return keep_alive_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  Request request_;
+  const ServerLimits& limits_;
+  bool responded_ = false;
+  bool streaming_ = false;
+  bool keep_alive_ = true;
+};
+
+using Handler = std::function<awaitable<void>(Exchange&)>;
+
+// An HTTP/1.1 server that uses every core: one io_context per thread, each with its own
+// SO_REUSEPORT acceptor, so connections spread across threads with no shared lock.
+class HttpServer {
+ public:
+  HttpServer(std::string host, std::uint16_t port, ServerLimits limits, Handler handler, unsigned threads);
+  ~HttpServer();
+
+  // Binds and listens (throws with the address on failure: a start-up error), then runs.
+  void start();
+  // Stops accepting, lets in-flight exchanges finish for `grace`, then closes what remains.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
+  void wait();
+
+  std::uint16_t port() const { return port_; }
+  const std::string& host() const { return host_; }
+  // The executors of the serving threads, so that other components can share them.
+  std::vector<asio::any_io_executor> executors();
+  std::size_t active_connections() const { return connections_.load(); }
+
+ private:
+  struct Worker;
+  awaitable<void> accept_loop(Worker& worker);
+  awaitable<void> serve(tcp::socket socket);
+
+  std::string host_;
+  std::uint16_t port_;
+  ServerLimits limits_;
+  Handler handler_;
+  unsigned thread_count_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::thread> threads_;
+  std::atomic<std::size_t> connections_{0};
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace mcpgate::net
