@@ -19,6 +19,7 @@ std::string Exchange::peer_address() const {
 
 awaitable<void> Exchange::respond(Response response) {
   responded_ = true;
+  for (auto& [k, v] : extra_headers_) response.set(k, v);
   response.version(request_.version());
   response.keep_alive(request_.keep_alive() && response.keep_alive());
   keep_alive_ = response.keep_alive();
@@ -31,6 +32,7 @@ awaitable<void> Exchange::respond(Response response) {
 awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
   responded_ = true;
   streaming_ = true;
+  for (auto& [k, v] : extra_headers_) head.set(k, v);
   head.version(request_.version());
   head.keep_alive(request_.keep_alive());
   keep_alive_ = head.keep_alive();

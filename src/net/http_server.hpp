@@ -41,6 +41,9 @@ class Exchange {
   awaitable<bool> write_chunk(std::string_view data);
   awaitable<void> end_stream();
 
+  // Added to whatever response this exchange sends (CORS headers, for one).
+  void add_header(std::string name, std::string value) { extra_headers_.emplace_back(std::move(name), std::move(value)); }
+
   bool responded() const { return responded_; }
   bool keep_alive() const { return keep_alive_; }
 
@@ -51,6 +54,7 @@ class Exchange {
   bool responded_ = false;
   bool streaming_ = false;
   bool keep_alive_ = true;
+  std::vector<std::pair<std::string, std::string>> extra_headers_;
 };
 
 using Handler = std::function<awaitable<void>(Exchange&)>;

@@ -1,0 +1,815 @@
+#include "gateway/endpoint.hpp"
+
+#include "core/base64url.hpp"
+#include "core/random.hpp"
+#include "gateway/http_upstream.hpp"
+#include "gateway/stdio_upstream.hpp"
+#include "mcp/json.hpp"
+#include "mcp/protocol.hpp"
+#include "net/sse.hpp"
+
+namespace mcpgate::gateway {
+namespace asio = net::asio;
+namespace http = net::http;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now().time_since_epoch()).count();
+}
+
+std::string_view header(const net::Request& r, std::string_view name) {
+  auto it = r.find(name);
+  return it == r.end() ? std::string_view() : std::string_view(it->value());
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+net::Response json_response(unsigned status, const json::object& body) {
+  net::Response res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = mcp::serialize(body);
+  return res;
+}
+
+net::Response rpc_error(unsigned status, const json::value& id, int code, std::string_view message,
+                        std::optional<json::value> data = std::nullopt) {
+  return json_response(status, mcp::make_error(id, code, message, std::move(data)));
+}
+
+net::Response empty_response(unsigned status) {
+  net::Response res{static_cast<http::status>(status), 11};
+  return res;
+}
+
+// Accept: which response forms the client takes.
+struct Accepts {
+  bool json = false;
+  bool sse = false;
+};
+Accepts parse_accept(std::string_view accept) {
+  Accepts a;
+  if (accept.empty()) return {true, false};
+  std::size_t start = 0;
+  while (start <= accept.size()) {
+    auto comma = accept.find(',', start);
+    auto item = trim(accept.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
+    auto type = trim(item.substr(0, item.find(';')));
+    if (type == "application/json") a.json = true;
+    else if (type == "text/event-stream") a.sse = true;
+    else if (type == "*/*" || type == "application/*") a.json = true;
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return a;
+}
+
+bool is_json_content_type(std::string_view ct) {
+  auto type = trim(ct.substr(0, ct.find(';')));
+  if (type.size() != 16) return false;
+  std::string lower(type);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "application/json";
+}
+
+// `=?base64?…?=` (2026-07-28 transports: header values that are not plain visible ASCII).
+std::optional<std::string> decode_header_value(std::string_view v) {
+  v = trim(v);
+  if (v.starts_with("=?base64?") && v.ends_with("?=")) {
+    auto decoded = base64_decode(v.substr(9, v.size() - 11));
+    if (!decoded) return std::nullopt;
+    return decoded;
+  }
+  return std::string(v);
+}
+
+const json::object* params_of(const json::object& m) {
+  auto* p = m.if_contains("params");
+  return p && p->is_object() ? &p->get_object() : nullptr;
+}
+
+const json::object* meta_of(const json::object& m) {
+  auto* p = params_of(m);
+  if (!p) return nullptr;
+  auto* meta = p->if_contains("_meta");
+  return meta && meta->is_object() ? &meta->get_object() : nullptr;
+}
+
+std::string string_param(const json::object& m, std::string_view key) {
+  auto* p = params_of(m);
+  if (!p) return {};
+  auto* v = p->if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// 2026-07-28: the HTTP status follows the JSON-RPC error (transports, "Error Handling").
+unsigned modern_status_for(const json::object& reply) {
+  auto* e = reply.if_contains("error");
+  if (!e || !e->is_object()) return 200;
+  auto* c = e->get_object().if_contains("code");
+  if (!c || !c->is_int64()) return 200;
+  switch (c->get_int64()) {
+    case mcp::code::method_not_found: return 404;
+    case mcp::code::invalid_params:
+    case mcp::code::invalid_request:
+    case mcp::code::header_mismatch:
+    case mcp::code::missing_capability:
+    case mcp::code::unsupported_version: return 400;
+    default: return 200;
+  }
+}
+
+bool is_list_method(std::string_view m) {
+  return m == "tools/list" || m == "prompts/list" || m == "resources/list" || m == "resources/templates/list";
+}
+
+std::string_view list_key(std::string_view m) {
+  if (m == "tools/list") return "tools";
+  if (m == "prompts/list") return "prompts";
+  if (m == "resources/list") return "resources";
+  return "resourceTemplates";
+}
+
+// Results a stateless client receives from a legacy upstream get the fields 2026-07-28 requires.
+void modernize_result(std::string_view method, json::object& reply) {
+  auto* r = reply.if_contains("result");
+  if (!r || !r->is_object()) return;
+  auto& o = r->get_object();
+  if (!o.contains("resultType")) o["resultType"] = "complete";
+  if (is_list_method(method) || method == "resources/read") {
+    if (!o.contains("ttlMs")) o["ttlMs"] = 0;
+    if (!o.contains("cacheScope")) o["cacheScope"] = "private";
+  }
+}
+
+}  // namespace
+
+struct McpEndpoint::Call {
+  json::object request;
+  std::string method;
+  mcp::Era era = mcp::Era::legacy;
+  bool sse_ok = false;
+  bool json_ok = true;
+  std::string priming_version;  // send an SSE priming event (2025-11-25 and later)
+  std::shared_ptr<FrontSession> session;
+  std::vector<std::shared_ptr<UpstreamSession>> upstreams;
+  bool translate_to_modern = false;
+  Deadline deadline;
+};
+
+McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
+                         std::vector<asio::any_io_executor> executors)
+    : cfg_(cfg), limits_(limits), metrics_(metrics), executors_(std::move(executors)), sessions_(limits.max_sessions) {
+  shared_.resize(cfg_.upstreams.size());
+}
+
+McpEndpoint::~McpEndpoint() { shutdown(); }
+
+void McpEndpoint::shutdown() {
+  for (auto& s : sessions_.take_all()) {
+    s->close();
+    metrics_.session_closed();
+  }
+  std::lock_guard lock(shared_mutex_);
+  for (auto& s : shared_)
+    if (s.session) s.session->close();
+}
+
+void McpEndpoint::reap_idle_sessions() {
+  for (auto& s : sessions_.take_idle(now_ms() - limits_.session_idle_timeout.count())) {
+    s->close();
+    metrics_.session_closed();
+  }
+}
+
+asio::any_io_executor McpEndpoint::next_executor() {
+  return executors_[next_executor_.fetch_add(1) % executors_.size()];
+}
+
+std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, bool shared) {
+  auto& u = cfg_.upstreams[index];
+  std::string label = cfg_.name + "/" + u.name + (shared ? "[shared]" : "");
+  if (u.stdio) {
+    StdioOptions o;
+    o.process = *u.stdio;
+    o.label = label;
+    o.tag = std::to_string(index);
+    o.backoff_max = u.restart_backoff_max;
+    o.max_in_flight = u.max_concurrent_requests;
+    return std::make_shared<StdioUpstream>(next_executor(), std::move(o), &metrics_);
+  }
+  HttpOptions o;
+  o.http = *u.http;
+  o.label = label;
+  o.tag = std::to_string(index);
+  o.max_in_flight = u.max_concurrent_requests;
+  return std::make_shared<HttpUpstream>(std::move(o));
+}
+
+net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
+  switch (ex.request().method()) {
+    case http::verb::post: co_await handle_post(ex); break;
+    case http::verb::get: co_await handle_get(ex); break;
+    case http::verb::delete_: co_await handle_delete(ex); break;
+    default: {
+      metrics_.error(ErrorReason::method_not_allowed);
+      auto res = rpc_error(405, nullptr, mcp::code::invalid_request, "Method not allowed");
+      res.set(http::field::allow, "GET, POST, DELETE, OPTIONS");
+      co_await ex.respond(std::move(res));
+    }
+  }
+}
+
+net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex) {
+  auto& req = ex.request();
+  if (!is_json_content_type(header(req, "Content-Type"))) {
+    metrics_.error(ErrorReason::unsupported_media_type);
+    co_await ex.respond(rpc_error(415, nullptr, mcp::code::invalid_request, "Content-Type must be application/json"));
+    co_return;
+  }
+  auto accepts = parse_accept(header(req, "Accept"));
+  if (!accepts.json && !accepts.sse) {
+    metrics_.error(ErrorReason::not_acceptable);
+    co_await ex.respond(rpc_error(406, nullptr, mcp::code::invalid_request,
+                                  "Accept must include application/json and text/event-stream"));
+    co_return;
+  }
+  auto parsed = mcp::parse_json(req.body(), {64, limits_.max_body_bytes});
+  if (!parsed) {
+    metrics_.error(ErrorReason::parse_error);
+    co_await ex.respond(rpc_error(400, nullptr, mcp::code::parse_error, "Parse error: " + parsed.error().message));
+    co_return;
+  }
+  if (parsed->is_array()) {
+    // Batches were removed in 2025-06-18; a gateway that split them would also have to
+    // authorize each part, so they are refused for every revision.
+    metrics_.error(ErrorReason::bad_request);
+    co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, "JSON-RPC batches are not supported"));
+    co_return;
+  }
+  json::value id = parsed->is_object() && parsed->get_object().contains("id") ? parsed->get_object().at("id") : json::value();
+  auto msg = mcp::classify(std::move(*parsed));
+  if (!msg) {
+    metrics_.error(ErrorReason::bad_request);
+    co_await ex.respond(rpc_error(400, id.is_string() || id.is_int64() ? id : json::value(), mcp::code::invalid_request,
+                                  "Invalid Request: " + msg.error().message));
+    co_return;
+  }
+
+  // The era is decided per request (see docs/architecture.md, "Two eras at one URL").
+  auto version = trim(header(req, "MCP-Protocol-Version"));
+  auto session_id = header(req, "Mcp-Session-Id");
+  bool modern = (!version.empty() && !mcp::is_legacy_revision(version)) ||
+                (version.empty() && session_id.empty() && meta_of(msg->body) &&
+                 meta_of(msg->body)->contains(mcp::kMetaProtocolVersion));
+  if (modern) {
+    co_await modern_message(ex, std::move(*msg), accepts.sse);
+    co_return;
+  }
+  if (session_id.empty()) {
+    if (msg->is_request() && msg->method() == "initialize") {
+      co_await legacy_initialize(ex, std::move(*msg), accepts.sse);
+      co_return;
+    }
+    metrics_.error(ErrorReason::bad_request);
+    co_await ex.respond(rpc_error(400, msg->id() ? *msg->id() : json::value(), mcp::code::invalid_request,
+                                  "Bad Request: Mcp-Session-Id header is required"));
+    co_return;
+  }
+  auto session = sessions_.find(std::string(session_id));
+  if (!session) {
+    metrics_.error(ErrorReason::unknown_session);
+    co_await ex.respond(rpc_error(404, msg->id() ? *msg->id() : json::value(), -32001, "Session not found"));
+    co_return;
+  }
+  co_await legacy_message(ex, std::move(session), std::move(*msg), accepts.sse);
+}
+
+net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok) {
+  auto session = std::make_shared<FrontSession>();
+  session->id = system_random().token(24);
+  session->last_used_ms = now_ms();
+  for (std::size_t i = 0; i < cfg_.upstreams.size(); ++i) session->upstreams.push_back(make_upstream(i, false));
+  if (auto* p = msg.params()) {
+    if (auto* v = p->if_contains("protocolVersion"); v && v->is_string()) session->protocol_version = v->get_string();
+  }
+  Call call;
+  call.method = "initialize";
+  call.request = std::move(msg.body);
+  call.era = mcp::Era::legacy;
+  call.sse_ok = sse_ok;
+  call.session = session;
+  call.upstreams = session->upstreams;
+  call.deadline = steady::now() + cfg_.upstreams[0].request_timeout;
+  if (!sessions_.insert(session)) {
+    metrics_.error(ErrorReason::too_many_sessions);
+    session->close();
+    co_await ex.respond(rpc_error(503, call.request["id"], mcp::code::overloaded, "Too many sessions"));
+    co_return;
+  }
+  metrics_.session_opened();
+  co_await forward(ex, call);
+}
+
+net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> session,
+                                                 mcp::Message msg, bool sse_ok) {
+  auto version = trim(header(ex.request(), "MCP-Protocol-Version"));
+  if (!version.empty() && !mcp::is_legacy_revision(version)) {
+    metrics_.error(ErrorReason::unsupported_version);
+    co_await ex.respond(rpc_error(400, msg.id() ? *msg.id() : json::value(), mcp::code::invalid_request,
+                                  "Bad Request: Unsupported protocol version: " + std::string(version)));
+    co_return;
+  }
+  session->last_used_ms = now_ms();
+  auto deadline = steady::now() + cfg_.upstreams[0].request_timeout;
+  if (!msg.is_request()) {
+    // Notifications go to every upstream; an answer to a server request goes to the one that asked.
+    if (msg.is_reply()) {
+      auto* id = msg.id();
+      std::string_view sid = id && id->is_string() ? std::string_view(id->get_string()) : std::string_view();
+      std::shared_ptr<UpstreamSession> target;
+      if (sid.starts_with(kServerRequestIdPrefix)) {
+        auto rest = sid.substr(kServerRequestIdPrefix.size());
+        auto idx = std::strtoul(std::string(rest.substr(0, rest.find(':'))).c_str(), nullptr, 10);
+        if (idx < session->upstreams.size()) target = session->upstreams[idx];
+      }
+      if (!target) {
+        co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, "Response to an unknown request"));
+        co_return;
+      }
+      auto r = co_await target->deliver(std::move(msg.body), deadline);
+      if (!r) {
+        co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, r.error().message));
+        co_return;
+      }
+    } else {
+      for (auto& u : session->upstreams) co_await u->deliver(msg.body, deadline);
+    }
+    co_await ex.respond(empty_response(202));
+    co_return;
+  }
+  if (msg.method() == "ping") {
+    // Liveness of the gateway session itself; answered here.
+    co_await ex.respond(json_response(200, mcp::make_result(*msg.id(), json::object())));
+    co_return;
+  }
+  Call call;
+  call.method = std::string(msg.method());
+  call.request = std::move(msg.body);
+  call.era = mcp::Era::legacy;
+  call.sse_ok = sse_ok;
+  call.session = session;
+  call.upstreams = session->upstreams;
+  call.deadline = deadline;
+  if (session->protocol_version >= std::string(mcp::kRev20251125)) call.priming_version = session->protocol_version;
+  co_await forward(ex, call);
+}
+
+net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadline) {
+  {
+    std::lock_guard lock(shared_mutex_);
+    if (shared_ready_) co_return Result<void>{};
+  }
+  // Probe each upstream once: a 2026-07-28 server answers server/discover; a legacy one gets an
+  // initialize from the gateway, which then holds that session for every stateless client.
+  std::vector<Shared> probed(cfg_.upstreams.size());
+  auto ex = co_await asio::this_coro::executor;
+  for (std::size_t i = 0; i < cfg_.upstreams.size(); ++i) {
+    auto session = make_upstream(i, true);
+    auto inbox = std::make_shared<Inbox>(ex);
+    json::object meta;
+    meta[mcp::kMetaProtocolVersion] = mcp::kRev20260728;
+    meta[mcp::kMetaClientCapabilities] = json::object();
+    meta[mcp::kMetaClientInfo] = json::object{{"name", "mcpgate"}, {"version", "0.1.0"}};
+    json::object params;
+    params["_meta"] = std::move(meta);
+    auto r = co_await session->begin(mcp::make_request("mcpgate-probe", "server/discover", std::move(params)), inbox, deadline);
+    if (!r) co_return r;
+    json::object reply;
+    for (;;) {
+      auto m = co_await inbox->pop(deadline);
+      if (!m) co_return fail("upstream did not answer server/discover: " + m.error().message);
+      if (m->contains("id") && !m->contains("method")) {
+        reply = std::move(*m);
+        break;
+      }
+    }
+    probed[i].session = session;
+    if (reply.contains("result")) {
+      probed[i].modern = true;
+      continue;
+    }
+    json::object init;
+    init["protocolVersion"] = mcp::kRev20251125;
+    init["capabilities"] = json::object();
+    init["clientInfo"] = json::object{{"name", "mcpgate"}, {"version", "0.1.0"}};
+    auto inbox2 = std::make_shared<Inbox>(ex);
+    r = co_await session->begin(mcp::make_request("mcpgate-init", "initialize", std::move(init)), inbox2, deadline);
+    if (!r) co_return r;
+    auto m = co_await inbox2->pop(deadline);
+    if (!m || !m->contains("result") || !m->at("result").is_object())
+      co_return fail("upstream refused initialize");
+    probed[i].initialize_result = m->at("result").get_object();
+    co_await session->deliver(mcp::make_notification("notifications/initialized"), deadline);
+  }
+  std::lock_guard lock(shared_mutex_);
+  if (!shared_ready_) {
+    shared_ = std::move(probed);
+    shared_ready_ = true;
+  } else {
+    for (auto& p : probed) p.session->close();
+  }
+  co_return Result<void>{};
+}
+
+std::optional<net::Response> McpEndpoint::validate_modern(const net::Request& req, const mcp::Message& msg) {
+  json::value id = msg.id() ? *msg.id() : json::value();
+  auto reject = [&](unsigned status, int code, std::string message, ErrorReason reason,
+                    std::optional<json::value> data = std::nullopt) {
+    metrics_.error(reason);
+    return std::optional<net::Response>(rpc_error(status, id, code, message, std::move(data)));
+  };
+  // Order of checks: 2026-07-28 basic/index "_meta", then transports "Protocol Version Header",
+  // then "Standard Headers" (Mcp-Method, Mcp-Name).
+  auto* meta = meta_of(msg.body);
+  if (msg.is_request()) {
+    std::string missing;
+    if (!meta || !meta->contains(mcp::kMetaProtocolVersion)) missing = std::string(mcp::kMetaProtocolVersion);
+    if (!meta || !meta->contains(mcp::kMetaClientCapabilities))
+      missing += (missing.empty() ? "" : ", ") + std::string(mcp::kMetaClientCapabilities);
+    if (!missing.empty())
+      return reject(400, mcp::code::invalid_params, "Invalid params: missing _meta keys: " + missing, ErrorReason::bad_request);
+  }
+  auto version = trim(header(req, "MCP-Protocol-Version"));
+  if (version.empty())
+    return reject(400, mcp::code::header_mismatch, "Missing MCP-Protocol-Version header", ErrorReason::header_mismatch);
+  if (meta) {
+    auto* mv = meta->if_contains(mcp::kMetaProtocolVersion);
+    if (mv && (!mv->is_string() || mv->get_string() != version))
+      return reject(400, mcp::code::header_mismatch, "MCP-Protocol-Version header does not match _meta.protocolVersion",
+                    ErrorReason::header_mismatch);
+  }
+  if (!mcp::is_modern_revision(version)) {
+    json::array supported;
+    for (auto v : mcp::kModernRevisions) supported.emplace_back(v);
+    json::object data;
+    data["supported"] = std::move(supported);
+    data["requested"] = version;
+    return reject(400, mcp::code::unsupported_version, "Unsupported protocol version", ErrorReason::unsupported_version,
+                  json::value(std::move(data)));
+  }
+  std::string method(msg.method());
+  auto hm = header(req, "Mcp-Method");
+  auto decoded = decode_header_value(hm);
+  if (hm.empty() || !decoded || *decoded != method)
+    return reject(400, mcp::code::header_mismatch, "Mcp-Method header does not match the request body",
+                  ErrorReason::header_mismatch);
+  const char* name_key = method == "resources/read" ? "uri" : (method == "tools/call" || method == "prompts/get") ? "name" : nullptr;
+  if (name_key) {
+    auto hn = header(req, "Mcp-Name");
+    auto dn = decode_header_value(hn);
+    if (hn.empty() || !dn || *dn != string_param(msg.body, name_key))
+      return reject(400, mcp::code::header_mismatch, "Mcp-Name header does not match the request body",
+                    ErrorReason::header_mismatch);
+  }
+  // Methods that 2026-07-28 removed (sessions, ping, per-connection log level and subscriptions).
+  if (msg.is_request() && (method == "initialize" || method == "ping" || method == "logging/setLevel" ||
+                           method == "resources/subscribe" || method == "resources/unsubscribe"))
+    return reject(404, mcp::code::method_not_found, "Method not found: " + method, ErrorReason::bad_request);
+  return std::nullopt;
+}
+
+json::object McpEndpoint::synthesized_discover() {
+  json::object caps;
+  json::object server_info;
+  server_info["name"] = "mcpgate";
+  server_info["version"] = "0.1.0";
+  std::string instructions;
+  std::lock_guard lock(shared_mutex_);
+  for (auto& s : shared_) {
+    if (auto* c = s.initialize_result.if_contains("capabilities"); c && c->is_object()) {
+      for (auto& kv : c->get_object()) {
+        auto k = kv.key();
+        if (k == "tools" || k == "prompts" || k == "resources" || k == "completions" || k == "logging")
+          caps[k] = json::object();
+      }
+    }
+    if (s.modern) caps["tools"] = json::object();
+    if (cfg_.upstreams.size() == 1)
+      if (auto* si = s.initialize_result.if_contains("serverInfo"); si && si->is_object()) server_info = si->get_object();
+    if (auto* ins = s.initialize_result.if_contains("instructions"); ins && ins->is_string())
+      instructions += std::string(ins->get_string());
+  }
+  json::object result;
+  json::array versions;
+  versions.emplace_back(mcp::kRev20260728);
+  result["supportedVersions"] = std::move(versions);
+  result["capabilities"] = std::move(caps);
+  if (!instructions.empty()) result["instructions"] = instructions;
+  json::object meta;
+  meta["io.modelcontextprotocol/serverInfo"] = std::move(server_info);
+  result["_meta"] = std::move(meta);
+  result["resultType"] = "complete";
+  result["ttlMs"] = 0;
+  result["cacheScope"] = "private";
+  return result;
+}
+
+net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok) {
+  json::value id = msg.id() ? *msg.id() : json::value();
+  if (auto refusal = validate_modern(ex.request(), msg)) {
+    co_await ex.respond(std::move(*refusal));
+    co_return;
+  }
+  std::string method(msg.method());
+  auto deadline = steady::now() + cfg_.upstreams[0].request_timeout;
+  auto ready = co_await ensure_modern_upstreams(deadline);
+  if (!ready) {
+    metrics_.error(ErrorReason::upstream_unavailable);
+    co_await ex.respond(rpc_error(502, id, mcp::code::upstream_unavailable, "Upstream unavailable: " + ready.error().message));
+    co_return;
+  }
+  Call call;
+  call.method = method;
+  call.era = mcp::Era::modern;
+  call.sse_ok = sse_ok;
+  call.deadline = deadline;
+  bool all_modern = true;
+  {
+    std::lock_guard lock(shared_mutex_);
+    for (auto& s : shared_) {
+      call.upstreams.push_back(s.session);
+      all_modern = all_modern && s.modern;
+    }
+  }
+  call.translate_to_modern = !all_modern;
+  if (!msg.is_request()) {
+    for (auto& u : call.upstreams) co_await u->deliver(msg.body, deadline);
+    co_await ex.respond(empty_response(202));
+    co_return;
+  }
+  if (method == "server/discover" && (!all_modern || call.upstreams.size() > 1)) {
+    // Built by the gateway when it stands in for legacy upstreams or merges several.
+    co_await ex.respond(json_response(200, mcp::make_result(id, synthesized_discover())));
+    co_return;
+  }
+  call.request = std::move(msg.body);
+  co_await forward(ex, call);
+}
+
+net::awaitable<void> McpEndpoint::fan_out_list(net::Exchange& ex, Call& call) {
+  json::value id = call.request["id"];
+  auto key = list_key(call.method);
+  json::array merged;
+  json::object first_result;
+  for (std::size_t i = 0; i < call.upstreams.size(); ++i) {
+    auto inbox = std::make_shared<Inbox>(ex.executor());
+    auto req = call.request;
+    req["id"] = "mcpgate-list-" + std::to_string(i);
+    if (!(co_await call.upstreams[i]->begin(std::move(req), inbox, call.deadline))) continue;
+    for (;;) {
+      auto m = co_await inbox->pop(call.deadline);
+      if (!m) break;
+      if (m->contains("method")) continue;  // notifications during a list are not relayed
+      auto* r = m->if_contains("result");
+      if (!r || !r->is_object()) break;
+      auto& ro = r->get_object();
+      if (first_result.empty()) first_result = ro;
+      auto* items = ro.if_contains(key);
+      if (!items || !items->is_array()) break;
+      for (auto& item : items->get_array()) {
+        if (!item.is_object()) continue;
+        auto copy = item.get_object();
+        auto& prefix = cfg_.upstreams[i].prefix;
+        if (key == "tools" || key == "prompts") {
+          auto* n = copy.if_contains("name");
+          if (!n || !n->is_string()) continue;
+          copy["name"] = prefix + std::string(n->get_string());
+        }
+        merged.push_back(std::move(copy));
+      }
+      break;
+    }
+  }
+  first_result[key] = std::move(merged);
+  first_result.erase("nextCursor");
+  auto reply = mcp::make_result(id, std::move(first_result));
+  if (call.era == mcp::Era::modern) modernize_result(call.method, reply);
+  co_await ex.respond(json_response(200, reply));
+}
+
+net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
+  auto t0 = steady::now();
+  json::value client_id = call.request["id"];
+  // Routing across upstreams: names carry the upstream's prefix; lists are merged.
+  std::size_t target = 0;
+  if (call.upstreams.size() > 1) {
+    if (is_list_method(call.method)) {
+      co_await fan_out_list(ex, call);
+      co_return;
+    }
+    std::string name;
+    auto* params = call.request.if_contains("params");
+    json::value* name_slot = nullptr;
+    if (params && params->is_object()) {
+      auto& po = params->get_object();
+      if (call.method == "tools/call" || call.method == "prompts/get") name_slot = po.if_contains("name");
+      else if (call.method == "completion/complete") {
+        if (auto* ref = po.if_contains("ref"); ref && ref->is_object()) name_slot = ref->get_object().if_contains("name");
+      }
+    }
+    if (name_slot && name_slot->is_string()) {
+      std::string n(name_slot->get_string());
+      bool found = false;
+      for (std::size_t i = 0; i < cfg_.upstreams.size(); ++i) {
+        auto& prefix = cfg_.upstreams[i].prefix;
+        if (n.starts_with(prefix)) {
+          target = i;
+          *name_slot = n.substr(prefix.size());
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        auto status = call.era == mcp::Era::modern ? 400u : 200u;
+        co_await ex.respond(rpc_error(status, client_id, mcp::code::invalid_params, "Unknown name: " + n));
+        co_return;
+      }
+    } else if (call.method == "initialize" || call.method == "logging/setLevel") {
+      // Every upstream must see these; the first one's answer is the client's.
+      for (std::size_t i = 1; i < call.upstreams.size(); ++i) {
+        auto inbox = std::make_shared<Inbox>(ex.executor());
+        auto req = call.request;
+        if (co_await call.upstreams[i]->begin(std::move(req), inbox, call.deadline)) {
+          for (;;) {
+            auto m = co_await inbox->pop(call.deadline);
+            if (!m || !m->contains("method")) break;
+          }
+        }
+      }
+    }
+  }
+
+  auto inbox = std::make_shared<Inbox>(ex.executor());
+  auto& upstream = call.upstreams[target];
+  auto started = co_await upstream->begin(call.request, inbox, call.deadline);
+  if (!started) {
+    metrics_.error(ErrorReason::upstream_unavailable);
+    auto res = rpc_error(502, client_id, mcp::code::upstream_unavailable, "Upstream unavailable: " + started.error().message);
+    metrics_.request(502, std::chrono::duration<double>(steady::now() - t0).count());
+    co_await ex.respond(std::move(res));
+    co_return;
+  }
+  bool streaming = false;
+  std::string stream_id;
+  std::uint64_t seq = 0;
+  auto write_event = [&](const json::object& m) -> net::awaitable<bool> {
+    std::string eid = stream_id + "_" + std::to_string(++seq);
+    co_return co_await ex.write_chunk(net::format_sse(mcp::serialize(m), eid));
+  };
+  for (;;) {
+    auto m = co_await inbox->pop(call.deadline);
+    if (!m) {
+      upstream->abandon(client_id);
+      metrics_.error(ErrorReason::upstream_timeout);
+      auto err = mcp::make_error(client_id, mcp::code::upstream_timeout, "Upstream did not answer in time");
+      if (streaming) {
+        co_await write_event(err);
+        co_await ex.end_stream();
+      } else {
+        co_await ex.respond(json_response(504, err));
+      }
+      co_return;
+    }
+    bool is_reply = !m->contains("method") && m->contains("id");
+    if (is_reply && mcp::id_key(m->at("id")) == mcp::id_key(client_id)) {
+      if (call.translate_to_modern) modernize_result(call.method, *m);
+      unsigned status = call.era == mcp::Era::modern ? modern_status_for(*m) : 200;
+      metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
+      if (streaming) {
+        co_await write_event(*m);
+        co_await ex.end_stream();
+        co_return;
+      }
+      auto res = json_response(status, *m);
+      if (call.method == "initialize" && call.session) res.set("Mcp-Session-Id", call.session->id);
+      co_await ex.respond(std::move(res));
+      co_return;
+    }
+    bool server_request = m->contains("method") && m->contains("id");
+    if (server_request && (call.era == mcp::Era::modern || !call.sse_ok)) {
+      // 2026-07-28 forbids server requests on a response stream (MRTR instead), and a client that
+      // takes no SSE cannot receive one: the upstream gets a refusal at once, not a timeout.
+      auto refusal = mcp::make_error(m->at("id"), mcp::code::invalid_request, "The client cannot receive requests");
+      co_await upstream->deliver(std::move(refusal), call.deadline);
+      continue;
+    }
+    if (!call.sse_ok) continue;  // a JSON-only client gets the reply alone
+    if (!streaming) {
+      http::response<http::empty_body> head{http::status::ok, 11};
+      head.set(http::field::content_type, "text/event-stream");
+      head.set(http::field::cache_control, "no-cache");
+      head.set("X-Accel-Buffering", "no");
+      if (call.method == "initialize" && call.session) head.set("Mcp-Session-Id", call.session->id);
+      if (!co_await ex.start_stream(std::move(head))) {
+        upstream->abandon(client_id);
+        co_return;
+      }
+      streaming = true;
+      stream_id = system_random().token(9);
+      if (!call.priming_version.empty()) {
+        // 2025-11-25 transports: a priming event (an id, empty data) lets the client resume.
+        co_await ex.write_chunk(net::format_sse("", stream_id + "_0"));
+      }
+    }
+    if (!co_await write_event(*m)) {
+      // The client went away. In 2026-07-28 closing the stream is cancellation; in the legacy
+      // era the upstream is told as well, since no resumption buffer is kept.
+      upstream->abandon(client_id);
+      co_return;
+    }
+  }
+}
+
+net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex) {
+  auto& req = ex.request();
+  auto version = trim(header(req, "MCP-Protocol-Version"));
+  auto session_id = header(req, "Mcp-Session-Id");
+  if ((!version.empty() && !mcp::is_legacy_revision(version)) || session_id.empty()) {
+    metrics_.error(ErrorReason::method_not_allowed);
+    auto res = rpc_error(405, nullptr, mcp::code::invalid_request,
+                         session_id.empty() ? "Method not allowed: GET needs an Mcp-Session-Id" : "Method not allowed");
+    res.set(http::field::allow, "POST");
+    co_await ex.respond(std::move(res));
+    co_return;
+  }
+  auto session = sessions_.find(std::string(session_id));
+  if (!session) {
+    metrics_.error(ErrorReason::unknown_session);
+    co_await ex.respond(rpc_error(404, nullptr, -32001, "Session not found"));
+    co_return;
+  }
+  if (!parse_accept(header(req, "Accept")).sse) {
+    metrics_.error(ErrorReason::not_acceptable);
+    co_await ex.respond(rpc_error(406, nullptr, mcp::code::invalid_request, "Accept must include text/event-stream"));
+    co_return;
+  }
+  auto inbox = std::make_shared<Inbox>(ex.executor());
+  {
+    std::lock_guard lock(session->mutex);
+    // One standalone stream per session: a new GET replaces the old one.
+    if (session->listener) session->listener->close("replaced by a newer stream");
+    session->listener = inbox;
+  }
+  for (auto& u : session->upstreams) u->set_listener(inbox);
+  http::response<http::empty_body> head{http::status::ok, 11};
+  head.set(http::field::content_type, "text/event-stream");
+  head.set(http::field::cache_control, "no-cache");
+  head.set("X-Accel-Buffering", "no");
+  if (!co_await ex.start_stream(std::move(head))) co_return;
+  std::string stream_id = system_random().token(9);
+  std::uint64_t seq = 0;
+  for (;;) {
+    auto m = co_await inbox->pop(steady::now() + std::chrono::seconds(15));
+    if (!m) {
+      if (inbox->closed()) break;
+      // Keep-alive comment: also how a vanished client is noticed on an idle stream.
+      if (!co_await ex.write_chunk(": keep-alive\n\n")) break;
+      session->last_used_ms = now_ms();
+      continue;
+    }
+    if (!co_await ex.write_chunk(net::format_sse(mcp::serialize(*m), stream_id + "_" + std::to_string(++seq)))) break;
+  }
+  inbox->close("stream closed");
+  co_await ex.end_stream();
+}
+
+net::awaitable<void> McpEndpoint::handle_delete(net::Exchange& ex) {
+  auto& req = ex.request();
+  auto version = trim(header(req, "MCP-Protocol-Version"));
+  auto session_id = header(req, "Mcp-Session-Id");
+  if ((!version.empty() && !mcp::is_legacy_revision(version)) || session_id.empty()) {
+    metrics_.error(ErrorReason::method_not_allowed);
+    auto res = rpc_error(405, nullptr, mcp::code::invalid_request, "Method not allowed");
+    res.set(http::field::allow, "POST");
+    co_await ex.respond(std::move(res));
+    co_return;
+  }
+  auto session = sessions_.erase(std::string(session_id));
+  if (!session) {
+    metrics_.error(ErrorReason::unknown_session);
+    co_await ex.respond(rpc_error(404, nullptr, -32001, "Session not found"));
+    co_return;
+  }
+  session->close();
+  metrics_.session_closed();
+  co_await ex.respond(empty_response(200));
+}
+
+}  // namespace mcpgate::gateway

@@ -1,0 +1,66 @@
+#pragma once
+// One protected MCP endpoint (e.g. /mcp): the front door for both protocol eras, in front of
+// one or more upstreams.
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "config/gateway_config.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/session.hpp"
+#include "mcp/jsonrpc.hpp"
+#include "net/http_server.hpp"
+
+namespace mcpgate::gateway {
+
+class Router;
+
+class McpEndpoint {
+ public:
+  McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
+              std::vector<net::asio::any_io_executor> executors);
+  ~McpEndpoint();
+
+  const std::string& path() const { return cfg_.path; }
+  net::awaitable<void> handle(net::Exchange& ex);
+  // Ends idle sessions (their upstream children stop).
+  void reap_idle_sessions();
+  void shutdown();
+
+ private:
+  struct Call;
+  net::awaitable<void> handle_post(net::Exchange& ex);
+  net::awaitable<void> handle_get(net::Exchange& ex);
+  net::awaitable<void> handle_delete(net::Exchange& ex);
+  net::awaitable<void> legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok);
+  net::awaitable<void> legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> s, mcp::Message msg, bool sse_ok);
+  net::awaitable<void> modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok);
+  net::awaitable<void> forward(net::Exchange& ex, Call& call);
+  std::optional<net::Response> validate_modern(const net::Request& req, const mcp::Message& msg);
+  json::object synthesized_discover();
+  net::awaitable<void> fan_out_list(net::Exchange& ex, Call& call);
+
+  std::shared_ptr<UpstreamSession> make_upstream(std::size_t index, bool shared);
+  net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);
+  net::asio::any_io_executor next_executor();
+
+  config::Endpoint cfg_;
+  config::Limits limits_;
+  Metrics& metrics_;
+  std::vector<net::asio::any_io_executor> executors_;
+  std::atomic<std::size_t> next_executor_{0};
+  SessionStore sessions_;
+  std::atomic<std::uint64_t> session_counter_{0};
+
+  // Stateless (2026-07-28) clients share one upstream session per upstream, opened on first use.
+  struct Shared {
+    std::shared_ptr<UpstreamSession> session;
+    bool modern = false;  // the upstream speaks 2026-07-28 itself
+    json::object initialize_result;  // when it does not: what discover is built from
+  };
+  std::mutex shared_mutex_;
+  std::vector<Shared> shared_;
+  bool shared_ready_ = false;
+};
+
+}  // namespace mcpgate::gateway

@@ -1,0 +1,223 @@
+#include "gateway/http_upstream.hpp"
+
+#include "mcp/json.hpp"
+#include "mcp/jsonrpc.hpp"
+#include "net/http_client.hpp"
+#include "net/sse.hpp"
+
+namespace mcpgate::gateway {
+namespace asio = net::asio;
+namespace http = net::http;
+
+namespace {
+
+// One client per serving thread: connections are pooled per thread, so no lock is needed.
+net::HttpClient& thread_client(asio::any_io_executor ex) {
+  thread_local std::unique_ptr<net::HttpClient> client;
+  if (!client) client = std::make_unique<net::HttpClient>(ex);
+  return *client;
+}
+
+std::string_view method_of(const json::object& m) {
+  auto* v = m.if_contains("method");
+  return v && v->is_string() ? std::string_view(v->get_string()) : std::string_view();
+}
+
+const json::object* meta_of(const json::object& m) {
+  auto* p = m.if_contains("params");
+  if (!p || !p->is_object()) return nullptr;
+  auto* meta = p->get_object().if_contains("_meta");
+  return meta && meta->is_object() ? &meta->get_object() : nullptr;
+}
+
+}  // namespace
+
+net::Request HttpUpstream::make_post(const json::object& message) {
+  net::Request req{http::verb::post, options_.http.target, 11};
+  req.set(http::field::host, options_.http.host + ":" + std::to_string(options_.http.port));
+  req.set(http::field::content_type, "application/json");
+  req.set(http::field::accept, "application/json, text/event-stream");
+  for (auto& [k, v] : options_.http.headers) req.set(k, v);
+  std::string version;
+  if (auto* meta = meta_of(message)) {
+    if (auto* v = meta->if_contains(mcp::kMetaProtocolVersion); v && v->is_string()) version = v->get_string();
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (version.empty()) version = protocol_version_;
+    else if (!session_id_.empty() || !protocol_version_.empty()) version = version;
+    if (!session_id_.empty() && !mcp::is_modern_revision(version)) req.set("Mcp-Session-Id", session_id_);
+  }
+  if (!version.empty()) req.set("MCP-Protocol-Version", version);
+  if (mcp::is_modern_revision(version)) {
+    // 2026-07-28: the routing headers are recomputed from the body we forward, never copied.
+    auto method = method_of(message);
+    req.set("Mcp-Method", method);
+    if (auto* p = message.if_contains("params"); p && p->is_object()) {
+      const char* key = method == "resources/read" ? "uri" : (method == "tools/call" || method == "prompts/get") ? "name" : nullptr;
+      if (key) {
+        if (auto* n = p->get_object().if_contains(key); n && n->is_string()) req.set("Mcp-Name", n->get_string());
+      }
+    }
+  }
+  req.body() = mcp::serialize(message);
+  return req;
+}
+
+void HttpUpstream::relay(json::object message, const std::shared_ptr<Inbox>& inbox) {
+  if (message.contains("method") && message.contains("id")) {
+    std::lock_guard lock(mutex_);
+    std::uint64_t n = next_server_request_++;
+    server_requests_[n] = message["id"];
+    message["id"] = std::string(kServerRequestIdPrefix) + options_.tag + ":" + std::to_string(n);
+  }
+  inbox->push(std::move(message));
+}
+
+net::awaitable<Result<void>> HttpUpstream::begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) {
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_) co_return fail("upstream session closed");
+  }
+  if (in_flight_.load() >= options_.max_in_flight) co_return fail("too many requests in flight to this upstream");
+  auto ex = co_await asio::this_coro::executor;
+  asio::co_spawn(ex, run(std::move(request), std::move(inbox), deadline), asio::detached);
+  co_return Result<void>{};
+}
+
+net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) {
+  auto self = shared_from_this();
+  ++in_flight_;
+  struct Done {
+    std::atomic<std::size_t>& n;
+    ~Done() { --n; }
+  } done{in_flight_};
+  json::value client_id = request["id"];
+  bool is_initialize = method_of(request) == "initialize";
+  auto req = make_post(request);
+  auto ex = co_await asio::this_coro::executor;
+  auto& client = thread_client(ex);
+  auto sent = co_await client.send({options_.http.host, options_.http.port}, req, deadline);
+  if (!sent) {
+    inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream unreachable: " + sent.error().message));
+    co_return;
+  }
+  auto& rs = **sent;
+  auto status = rs.status();
+  std::string content_type(rs.head()[http::field::content_type]);
+  if (is_initialize && status / 100 == 2) {
+    std::lock_guard lock(mutex_);
+    session_id_ = std::string(rs.head()["Mcp-Session-Id"]);
+  }
+  if (content_type.starts_with("text/event-stream")) {
+    rs.unlimited_body();
+    net::SseParser parser;
+    std::vector<net::SseEvent> events;
+    bool replied = false;
+    while (!replied) {
+      auto piece = co_await rs.next(deadline);
+      if (!piece) {
+        inbox->push(mcp::make_error(client_id, mcp::code::upstream_timeout, piece.error().message));
+        co_return;
+      }
+      if (piece->empty() && rs.done()) break;
+      if (!parser.feed(*piece, events)) {
+        rs.abort();
+        inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream event too large"));
+        co_return;
+      }
+      for (auto& ev : events) {
+        if (ev.data.empty() || (!ev.event.empty() && ev.event != "message")) continue;
+        auto parsed = mcp::parse_json(ev.data);
+        if (!parsed) continue;  // an unreadable frame is dropped, never forwarded
+        auto msg = mcp::classify(std::move(*parsed));
+        if (!msg) continue;
+        if (msg->is_reply()) {
+          if (mcp::id_key(msg->body["id"]) != mcp::id_key(client_id)) continue;
+          replied = true;
+          if (is_initialize) {
+            if (auto* r = msg->body.if_contains("result"); r && r->is_object())
+              if (auto* v = r->get_object().if_contains("protocolVersion"); v && v->is_string()) {
+                std::lock_guard lock(mutex_);
+                protocol_version_ = v->get_string();
+              }
+          }
+        }
+        relay(std::move(msg->body), inbox);
+        if (replied) break;
+      }
+      events.clear();
+    }
+    if (!replied) {
+      rs.abort();
+      inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream stream ended without a reply"));
+    } else if (!rs.done()) {
+      rs.abort();
+    }
+    co_return;
+  }
+  auto body = co_await rs.read_all(deadline);
+  if (!body) {
+    inbox->push(mcp::make_error(client_id, mcp::code::upstream_timeout, body.error().message));
+    co_return;
+  }
+  auto parsed = mcp::parse_json(*body);
+  std::optional<mcp::Message> msg;
+  if (parsed) {
+    auto c = mcp::classify(std::move(*parsed));
+    if (c && c->is_reply()) msg = std::move(*c);
+  }
+  if (!msg) {
+    inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable,
+                                "upstream answered HTTP " + std::to_string(status) + " without a JSON-RPC reply"));
+    co_return;
+  }
+  if (is_initialize) {
+    if (auto* r = msg->body.if_contains("result"); r && r->is_object())
+      if (auto* v = r->get_object().if_contains("protocolVersion"); v && v->is_string()) {
+        std::lock_guard lock(mutex_);
+        protocol_version_ = v->get_string();
+      }
+  }
+  msg->body["id"] = client_id;
+  inbox->push(std::move(msg->body));
+}
+
+net::awaitable<Result<void>> HttpUpstream::deliver(json::object message, Deadline deadline) {
+  if (message.contains("id") && !message.contains("method")) {
+    auto& id = message["id"];
+    std::string prefix = std::string(kServerRequestIdPrefix) + options_.tag + ":";
+    if (!id.is_string() || !std::string_view(id.get_string()).starts_with(prefix)) co_return fail("unknown server request id");
+    std::uint64_t n = std::strtoull(std::string(std::string_view(id.get_string()).substr(prefix.size())).c_str(), nullptr, 10);
+    std::lock_guard lock(mutex_);
+    auto it = server_requests_.find(n);
+    if (it == server_requests_.end()) co_return fail("unknown server request id");
+    id = it->second;
+    server_requests_.erase(it);
+  }
+  auto req = make_post(message);
+  auto ex = co_await asio::this_coro::executor;
+  auto sent = co_await thread_client(ex).send({options_.http.host, options_.http.port}, req, deadline);
+  if (!sent) co_return fail(sent.error().message);
+  auto body = co_await (*sent)->read_all(deadline);
+  if (!body) co_return fail(body.error().message);
+  if ((*sent)->status() / 100 != 2) co_return fail("upstream answered HTTP " + std::to_string((*sent)->status()));
+  co_return Result<void>{};
+}
+
+void HttpUpstream::abandon(const json::value& client_id) {
+  (void)client_id;  // the upstream sees the closed connection: the request's stream ends
+}
+
+void HttpUpstream::close() {
+  std::string session;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    session = session_id_;
+  }
+  // Ending the upstream session (DELETE) is best-effort and happens off the request path.
+  (void)session;
+}
+
+}  // namespace mcpgate::gateway

@@ -1,0 +1,46 @@
+#pragma once
+// An upstream MCP server reached over Streamable HTTP (either era). Each request is one POST
+// on a pooled keep-alive connection of the calling thread; the reply is JSON or an SSE stream
+// whose events are relayed as they arrive.
+#include <mutex>
+#include <unordered_map>
+
+#include "config/gateway_config.hpp"
+#include "gateway/upstream.hpp"
+
+namespace mcpgate::gateway {
+
+struct HttpOptions {
+  config::HttpUpstream http;
+  std::string label;
+  std::string tag;
+  std::size_t max_in_flight = 256;
+};
+
+class HttpUpstream final : public UpstreamSession, public std::enable_shared_from_this<HttpUpstream> {
+ public:
+  explicit HttpUpstream(HttpOptions options) : options_(std::move(options)) {}
+
+  net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) override;
+  net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
+  void set_listener(std::shared_ptr<Inbox>) override {}
+  void abandon(const json::value& client_id) override;
+  void close() override;
+  const std::string& tag() const override { return options_.tag; }
+
+ private:
+  net::awaitable<void> run(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline);
+  net::Request make_post(const json::object& message);
+  void relay(json::object message, const std::shared_ptr<Inbox>& inbox);
+
+  HttpOptions options_;
+  std::atomic<std::size_t> in_flight_{0};
+  mutable std::mutex mutex_;  // guards the session fields and the server-request map
+  std::string session_id_;
+  std::string protocol_version_;
+  bool closed_ = false;
+  std::uint64_t next_server_request_ = 1;
+  std::unordered_map<std::uint64_t, json::value> server_requests_;
+};
+
+}  // namespace mcpgate::gateway

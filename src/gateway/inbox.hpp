@@ -1,0 +1,81 @@
+#pragma once
+// Where an upstream delivers what it sends about one request (notifications, requests for the
+// client, the final reply) to the front-door coroutine waiting for it, across threads.
+#include <boost/json/object.hpp>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+#include "core/result.hpp"
+#include "net/asio.hpp"
+
+namespace mcpgate::gateway {
+namespace json = boost::json;
+
+class Inbox : public std::enable_shared_from_this<Inbox> {
+ public:
+  // The waiting coroutine runs on `executor`, a single-threaded io_context: a wake-up posted
+  // there cannot race the waiter's check of the queue.
+  explicit Inbox(net::asio::any_io_executor executor, std::size_t max_queued = 4096)
+      : executor_(executor), timer_(executor), max_queued_(max_queued) {}
+
+  // Thread-safe. Returns false when the inbox is closed or full (the message is dropped).
+  bool push(json::object message) {
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_ || queue_.size() >= max_queued_) return false;
+      queue_.push_back(std::move(message));
+    }
+    wake();
+    return true;
+  }
+
+  // Thread-safe. The waiter sees the queued messages, then `reason` as an error.
+  void close(std::string reason) {
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return;
+      closed_ = true;
+      reason_ = std::move(reason);
+    }
+    wake();
+  }
+
+  bool closed() const {
+    std::lock_guard lock(mutex_);
+    return closed_;
+  }
+
+  // Waits on the owner's executor for the next message until `deadline`.
+  net::awaitable<Result<json::object>> pop(std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+      {
+        std::lock_guard lock(mutex_);
+        if (!queue_.empty()) {
+          auto m = std::move(queue_.front());
+          queue_.pop_front();
+          co_return m;
+        }
+        if (closed_) co_return fail(reason_);
+      }
+      if (std::chrono::steady_clock::now() >= deadline) co_return fail("deadline exceeded");
+      timer_.expires_at(deadline);
+      co_await timer_.async_wait(net::as_tuple_awaitable);
+    }
+  }
+
+ private:
+  void wake() {
+    net::asio::post(executor_, [self = shared_from_this()] { self->timer_.cancel(); });
+  }
+
+  net::asio::any_io_executor executor_;
+  net::asio::steady_timer timer_;
+  std::size_t max_queued_;
+  mutable std::mutex mutex_;
+  std::deque<json::object> queue_;
+  bool closed_ = false;
+  std::string reason_;
+};
+
+}  // namespace mcpgate::gateway

@@ -1,0 +1,52 @@
+#pragma once
+// Counters and a latency histogram in Prometheus text format. Lock-free on the request path:
+// every label combination is known at start-up, so hot paths only touch atomics.
+#include <array>
+#include <atomic>
+#include <string>
+#include <vector>
+
+namespace mcpgate::gateway {
+
+// Why a request did not reach an upstream, or failed there: the label of errors_total.
+enum class ErrorReason {
+  forbidden_origin,
+  bad_request,
+  parse_error,
+  unsupported_media_type,
+  not_acceptable,
+  unknown_session,
+  header_mismatch,
+  unsupported_version,
+  method_not_allowed,
+  body_too_large,
+  too_many_sessions,
+  upstream_unavailable,
+  upstream_timeout,
+  overloaded,
+  kCount
+};
+const char* reason_name(ErrorReason r);
+
+class Metrics {
+ public:
+  static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                      0.05,   0.1,   0.25,   0.5,   1,     5};
+
+  void request(unsigned status, double seconds);
+  void error(ErrorReason r) { errors_[static_cast<int>(r)].fetch_add(1, std::memory_order_relaxed); }
+  void upstream_restart() { restarts_.fetch_add(1, std::memory_order_relaxed); }
+  void session_opened() { sessions_.fetch_add(1, std::memory_order_relaxed); }
+  void session_closed() { sessions_.fetch_sub(1, std::memory_order_relaxed); }
+  std::string render() const;
+
+ private:
+  std::array<std::atomic<std::uint64_t>, 6> by_class_{};  // 1xx…5xx, other
+  std::array<std::atomic<std::uint64_t>, kBuckets.size() + 1> buckets_{};
+  std::atomic<std::uint64_t> latency_micros_sum_{0};
+  std::array<std::atomic<std::uint64_t>, static_cast<int>(ErrorReason::kCount)> errors_{};
+  std::atomic<std::uint64_t> restarts_{0};
+  std::atomic<std::int64_t> sessions_{0};
+};
+
+}  // namespace mcpgate::gateway

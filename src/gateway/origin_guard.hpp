@@ -1,0 +1,30 @@
+#pragma once
+// DNS-rebinding defence (MCP transports, "Security Warning"): a browser page from an attacker's
+// origin, or a hostname the attacker re-points at 127.0.0.1, must not reach a local server.
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mcpgate::gateway {
+
+class OriginGuard {
+ public:
+  // `loopback`: the listener is bound to a loopback address, so localhost names are implied.
+  OriginGuard(std::vector<std::string> allowed_hosts, std::vector<std::string> allowed_origins, std::string public_url,
+              bool loopback);
+
+  // Host header (with or without port). An absent Host is an HTTP/1.1 violation.
+  bool host_allowed(std::string_view host) const;
+  // Origin header; empty means the request came from no browser page (allowed).
+  bool origin_allowed(std::string_view origin) const;
+
+ private:
+  std::vector<std::string> hosts_;    // hostnames, lower case, no port
+  std::vector<std::string> origins_;  // scheme://host[:port], lower case
+  bool loopback_;
+};
+
+// "Host:port" → "host" (IPv6 keeps its brackets), lower-cased.
+std::string host_name(std::string_view host_header);
+
+}  // namespace mcpgate::gateway

@@ -1,0 +1,490 @@
+#include "gateway/stdio_upstream.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+#include <cstdio>
+#include <iostream>
+
+#include "gateway/metrics.hpp"
+#include "mcp/json.hpp"
+#include "mcp/jsonrpc.hpp"
+
+extern char** environ;
+
+namespace mcpgate::gateway {
+namespace asio = net::asio;
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+json::object error_reply(const json::value& id, int code, std::string_view message) {
+  return mcp::make_error(id, code, message);
+}
+
+void log_line(const std::string& label, std::string_view text) {
+  // stderr of children and our own lifecycle notes share one format: "[label] text".
+  std::string out = "[" + label + "] ";
+  out.append(text);
+  out += '\n';
+  std::fwrite(out.data(), 1, out.size(), stderr);
+}
+
+}  // namespace
+
+StdioUpstream::StdioUpstream(asio::any_io_executor executor, StdioOptions options, Metrics* metrics)
+    : executor_(executor), options_(std::move(options)), metrics_(metrics) {}
+
+StdioUpstream::~StdioUpstream() {
+  int pid = pid_.load();
+  if (pid > 0) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+  }
+}
+
+net::awaitable<Result<void>> StdioUpstream::begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) {
+  co_return co_await asio::co_spawn(executor_, do_begin(std::move(request), std::move(inbox), deadline),
+                                    asio::use_awaitable);
+}
+
+net::awaitable<Result<void>> StdioUpstream::deliver(json::object message, Deadline deadline) {
+  co_return co_await asio::co_spawn(executor_, do_deliver(std::move(message), deadline), asio::use_awaitable);
+}
+
+void StdioUpstream::set_listener(std::shared_ptr<Inbox> listener) {
+  asio::post(executor_, [self = shared_from_this(), listener = std::move(listener)]() mutable {
+    self->listener_ = std::move(listener);
+  });
+}
+
+void StdioUpstream::abandon(const json::value& client_id) {
+  asio::post(executor_, [self = shared_from_this(), key = mcp::id_key(client_id)] {
+    auto it = self->by_client_id_.find(key);
+    if (it == self->by_client_id_.end()) return;
+    std::int64_t uid = it->second;
+    self->by_client_id_.erase(it);
+    self->pending_.erase(uid);
+    self->pending_order_.remove(uid);
+    json::object params;
+    params["requestId"] = uid;
+    params["reason"] = "client went away";
+    self->write(mcp::serialize(mcp::make_notification("notifications/cancelled", std::move(params))));
+  });
+}
+
+void StdioUpstream::close() {
+  asio::post(executor_, [self = shared_from_this()] {
+    if (self->state_ == State::closed) return;
+    self->state_ = State::closed;
+    // Graceful stop: end of input first (a well-behaved server exits), then SIGTERM, then SIGKILL.
+    self->stdin_.reset();
+    int pid = self->pid_.load();
+    if (pid <= 0) return;
+    auto timer = std::make_shared<asio::steady_timer>(self->executor_, std::chrono::milliseconds(1000));
+    timer->async_wait([self, timer, pid](const net::error_code&) {
+      if (::waitpid(pid, nullptr, WNOHANG) == 0) {
+        ::kill(pid, SIGTERM);
+        timer->expires_after(std::chrono::milliseconds(1000));
+        timer->async_wait([self, timer, pid](const net::error_code&) {
+          if (::waitpid(pid, nullptr, WNOHANG) == 0) {
+            ::kill(pid, SIGKILL);
+            ::waitpid(pid, nullptr, 0);
+          }
+          self->pid_ = -1;
+        });
+      } else {
+        self->pid_ = -1;
+      }
+    });
+  });
+}
+
+net::awaitable<Result<void>> StdioUpstream::do_begin(json::object request, std::shared_ptr<Inbox> inbox,
+                                                     Deadline deadline) {
+  if (pending_.size() >= options_.max_in_flight) co_return fail("too many requests in flight to this upstream");
+  auto running = co_await ensure_running(deadline);
+  if (!running) co_return running;
+
+  std::int64_t uid = next_id_++;
+  Pending p{std::move(inbox), request["id"], nullptr, generation_};
+  // Progress tokens are rewritten too: clients of a shared child may pick the same token.
+  if (auto* params = request.if_contains("params"); params && params->is_object()) {
+    auto& po = params->get_object();
+    if (request["method"] == "initialize") {
+      handshake_ = po;
+      initialized_notified_ = false;
+    }
+    if (auto* meta = po.if_contains("_meta"); meta && meta->is_object()) {
+      if (auto* token = meta->get_object().if_contains("progressToken")) {
+        p.progress_token = *token;
+        std::string mapped = "p" + std::to_string(uid);
+        by_progress_token_[mapped] = uid;
+        *token = mapped;
+      }
+    }
+  }
+  by_client_id_[mcp::id_key(p.client_id)] = uid;
+  request["id"] = uid;
+  pending_.emplace(uid, std::move(p));
+  pending_order_.push_back(uid);
+  write(mcp::serialize(request));
+  co_return Result<void>{};
+}
+
+net::awaitable<Result<void>> StdioUpstream::do_deliver(json::object message, Deadline deadline) {
+  auto* id = message.if_contains("id");
+  if (id && !message.contains("method")) {
+    // The client's answer to a request this child sent: map "mcpgate:<tag>:<n>" back.
+    if (!id->is_string()) co_return fail("unknown server request id");
+    std::string_view s = id->get_string();
+    auto prefix = std::string(kServerRequestIdPrefix) + options_.tag + ":";
+    if (!s.starts_with(prefix)) co_return fail("unknown server request id");
+    std::uint64_t n = std::strtoull(std::string(s.substr(prefix.size())).c_str(), nullptr, 10);
+    auto it = server_requests_.find(n);
+    if (it == server_requests_.end()) co_return fail("unknown server request id");
+    message["id"] = it->second;
+    server_requests_.erase(it);
+    if (state_ != State::running) co_return fail("upstream restarted since it asked");
+    write(mcp::serialize(message));
+    co_return Result<void>{};
+  }
+  auto method = message.contains("method") && message["method"].is_string()
+                    ? std::string(message["method"].get_string())
+                    : std::string();
+  if (method == "notifications/initialized") initialized_notified_ = true;
+  if (method == "notifications/cancelled") {
+    auto* params = message.if_contains("params");
+    if (!params || !params->is_object()) co_return Result<void>{};
+    auto* rid = params->get_object().if_contains("requestId");
+    if (!rid) co_return Result<void>{};
+    auto it = by_client_id_.find(mcp::id_key(*rid));
+    if (it == by_client_id_.end()) co_return Result<void>{};  // already answered: nothing to cancel
+    (*params).get_object()["requestId"] = it->second;
+  }
+  auto running = co_await ensure_running(deadline);
+  if (!running) co_return running;
+  write(mcp::serialize(message));
+  co_return Result<void>{};
+}
+
+net::awaitable<Result<void>> StdioUpstream::ensure_running(Deadline deadline) {
+  for (;;) {
+    if (state_ == State::running) co_return Result<void>{};
+    if (state_ == State::closed) co_return fail("upstream is shut down");
+    if (state_ == State::starting) {
+      // Another request is starting the child: wait for it (the gate is cancelled when done).
+      auto waiter = std::make_shared<asio::steady_timer>(executor_, deadline);
+      start_waiters_.push_back(waiter);
+      co_await waiter->async_wait(net::as_tuple_awaitable);
+      if (steady::now() >= deadline && state_ != State::running) co_return fail("upstream did not start in time");
+      continue;
+    }
+    state_ = State::starting;
+    // Backoff: an immediate restart after a healthy run; doubling delays while it keeps dying.
+    if (consecutive_failures_ > 1) {
+      auto delay = std::min<steady::duration>(std::chrono::milliseconds(100) * (1u << std::min(consecutive_failures_ - 2, 10u)),
+                                              options_.backoff_max);
+      auto until = exited_at_ + delay;
+      if (until > steady::now()) {
+        if (until > deadline) {
+          state_ = State::stopped;
+          wake_start_waiters();
+          co_return fail("upstream is restarting (backoff)");
+        }
+        asio::steady_timer t(executor_, until);
+        co_await t.async_wait(net::as_tuple_awaitable);
+      }
+    }
+    auto spawned = spawn();
+    if (!spawned) {
+      state_ = State::stopped;
+      exited_at_ = steady::now();
+      ++consecutive_failures_;
+      wake_start_waiters();
+      co_return spawned;
+    }
+    auto replay = co_await replay_handshake(deadline);
+    if (!replay) {
+      log_line(options_.label, "handshake replay failed: " + replay.error().message);
+      int pid = pid_.load();
+      if (pid > 0) ::kill(pid, SIGKILL);
+      if (state_ == State::starting) state_ = State::stopped;
+      wake_start_waiters();
+      co_return replay;
+    }
+    state_ = State::running;
+    wake_start_waiters();
+    co_return Result<void>{};
+  }
+}
+
+net::awaitable<Result<void>> StdioUpstream::replay_handshake(Deadline deadline) {
+  if (!handshake_) co_return Result<void>{};
+  auto inbox = std::make_shared<Inbox>(executor_);
+  std::int64_t uid = next_id_++;
+  pending_.emplace(uid, Pending{inbox, json::value("mcpgate-handshake"), nullptr, generation_});
+  write(mcp::serialize(mcp::make_request(uid, "initialize", *handshake_)));
+  auto reply = co_await inbox->pop(deadline);
+  pending_.erase(uid);
+  if (!reply) co_return fail(reply.error().message);
+  if (reply->contains("error")) co_return fail("initialize was refused after restart");
+  if (initialized_notified_) write(mcp::serialize(mcp::make_notification("notifications/initialized")));
+  log_line(options_.label, "handshake replayed after restart");
+  co_return Result<void>{};
+}
+
+Result<void> StdioUpstream::spawn() {
+  int in_pipe[2], out_pipe[2], err_pipe[2];
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0) return fail("pipe failed");
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+    ::close(in_pipe[0]), ::close(in_pipe[1]);
+    return fail("pipe failed");
+  }
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    ::close(in_pipe[0]), ::close(in_pipe[1]), ::close(out_pipe[0]), ::close(out_pipe[1]);
+    return fail("pipe failed");
+  }
+  // Everything the child needs is prepared before fork: after it, only async-signal-safe calls.
+  std::vector<std::string> args = options_.process.command;
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_store;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv(*e);
+    auto name = kv.substr(0, kv.find('='));
+    if (!options_.process.env.count(std::string(name))) env_store.emplace_back(kv);
+  }
+  for (auto& [k, v] : options_.process.env) env_store.push_back(k + "=" + v);
+  std::vector<char*> envp;
+  for (auto& e : env_store) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::string cwd = options_.process.cwd;
+  pid_t parent = ::getpid();
+
+  pid_t pid = ::fork();
+  if (pid < 0) return fail("fork failed");
+  if (pid == 0) {
+    ::dup2(in_pipe[0], 0);
+    ::dup2(out_pipe[1], 1);
+    ::dup2(err_pipe[1], 2);
+    // The child must not outlive the gateway, nor receive the terminal's Ctrl-C meant for us.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    ::setpgid(0, 0);
+    if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) ::_exit(126);
+    ::execvpe(argv[0], argv.data(), envp.data());
+    ::_exit(127);
+  }
+  ::close(in_pipe[0]);
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  ++generation_;
+  pid_ = pid;
+  stdin_ = std::make_unique<asio::posix::stream_descriptor>(executor_, in_pipe[1]);
+  stdout_ = std::make_unique<asio::posix::stream_descriptor>(executor_, out_pipe[0]);
+  stderr_ = std::make_unique<asio::posix::stream_descriptor>(executor_, err_pipe[0]);
+  started_at_ = steady::now();
+  write_queue_.clear();
+  writing_ = false;
+  asio::co_spawn(executor_, read_stdout(generation_), asio::detached);
+  asio::co_spawn(executor_, read_stderr(generation_), asio::detached);
+  log_line(options_.label, "started pid " + std::to_string(pid));
+  return Result<void>{};
+}
+
+void StdioUpstream::wake_start_waiters() {
+  for (auto& w : start_waiters_) w->cancel();
+  start_waiters_.clear();
+}
+
+void StdioUpstream::write(std::string line) {
+  if (!stdin_) return;
+  line += '\n';
+  write_queue_.push_back(std::move(line));
+  if (!writing_) {
+    writing_ = true;
+    asio::co_spawn(executor_, write_loop(generation_), asio::detached);
+  }
+}
+
+net::awaitable<void> StdioUpstream::write_loop(std::uint64_t generation) {
+  auto self = shared_from_this();
+  while (generation == generation_ && !write_queue_.empty() && stdin_) {
+    std::string line = std::move(write_queue_.front());
+    write_queue_.pop_front();
+    auto [ec, n] = co_await asio::async_write(*stdin_, asio::buffer(line), net::as_tuple_awaitable);
+    if (ec) {
+      if (generation == generation_) on_exit(generation, "stdin closed: " + ec.message());
+      break;
+    }
+  }
+  if (generation == generation_) writing_ = false;
+}
+
+net::awaitable<void> StdioUpstream::read_stdout(std::uint64_t generation) {
+  auto self = shared_from_this();
+  std::string buffer;
+  for (;;) {
+    if (generation != generation_ || !stdout_) co_return;
+    auto [ec, n] = co_await asio::async_read_until(*stdout_, asio::dynamic_buffer(buffer, options_.max_line_bytes),
+                                                   '\n', net::as_tuple_awaitable);
+    if (generation != generation_) co_return;
+    if (ec) {
+      on_exit(generation, ec == asio::error::not_found ? "line longer than the limit" : "exited");
+      co_return;
+    }
+    std::string_view line(buffer.data(), n - 1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (!line.empty()) on_line(line);
+    buffer.erase(0, n);
+  }
+}
+
+net::awaitable<void> StdioUpstream::read_stderr(std::uint64_t generation) {
+  auto self = shared_from_this();
+  std::string buffer;
+  for (;;) {
+    if (generation != generation_ || !stderr_) co_return;
+    auto [ec, n] = co_await asio::async_read_until(*stderr_, asio::dynamic_buffer(buffer, 64 * 1024), '\n',
+                                                   net::as_tuple_awaitable);
+    if (ec == asio::error::not_found) {
+      log_line(options_.label, buffer);
+      buffer.clear();
+      continue;
+    }
+    if (ec) co_return;
+    log_line(options_.label, std::string_view(buffer.data(), n - 1));
+    buffer.erase(0, n);
+  }
+}
+
+std::shared_ptr<Inbox> StdioUpstream::related_inbox() const {
+  // A stdio server does not say which request a log line or a sampling request belongs to; the
+  // request most recently sent is the best guess, and with one request at a time it is exact.
+  for (auto it = pending_order_.rbegin(); it != pending_order_.rend(); ++it) {
+    auto p = pending_.find(*it);
+    if (p != pending_.end() && p->second.client_id != json::value("mcpgate-handshake")) return p->second.inbox;
+  }
+  return listener_;
+}
+
+void StdioUpstream::reject_server_request(const json::value& id, std::string_view why) {
+  write(mcp::serialize(error_reply(id, mcp::code::invalid_request, why)));
+}
+
+void StdioUpstream::on_line(std::string_view line) {
+  auto parsed = mcp::parse_json(line);
+  if (!parsed) {
+    // stdout must carry only MCP; anything else is the child's bug, logged and skipped.
+    log_line(options_.label, "ignored a line that is not JSON-RPC (" + parsed.error().message + ")");
+    return;
+  }
+  auto msg = mcp::classify(std::move(*parsed));
+  if (!msg) {
+    log_line(options_.label, "ignored an invalid JSON-RPC message: " + msg.error().message);
+    return;
+  }
+  auto& body = msg->body;
+  if (msg->is_reply()) {
+    auto& id = body["id"];
+    if (!id.is_int64()) return;
+    auto it = pending_.find(id.get_int64());
+    if (it == pending_.end()) return;  // abandoned or from before a restart
+    Pending p = std::move(it->second);
+    pending_.erase(it);
+    pending_order_.remove(id.get_int64());
+    by_client_id_.erase(mcp::id_key(p.client_id));
+    for (auto t = by_progress_token_.begin(); t != by_progress_token_.end();)
+      t = t->second == id.get_int64() ? by_progress_token_.erase(t) : std::next(t);
+    body["id"] = p.client_id;
+    p.inbox->push(std::move(body));
+    return;
+  }
+  if (msg->is_request()) {
+    auto target = related_inbox();
+    if (!target) {
+      reject_server_request(body["id"], "no client is listening for server requests");
+      return;
+    }
+    std::uint64_t n = next_server_request_++;
+    server_requests_[n] = body["id"];
+    body["id"] = std::string(kServerRequestIdPrefix) + options_.tag + ":" + std::to_string(n);
+    if (!target->push(std::move(body))) server_requests_.erase(n);
+    return;
+  }
+  // Notification.
+  std::shared_ptr<Inbox> target;
+  if (msg->method() == "notifications/progress") {
+    auto* params = body.if_contains("params");
+    auto* token = params && params->is_object() ? params->get_object().if_contains("progressToken") : nullptr;
+    if (token && token->is_string()) {
+      auto t = by_progress_token_.find(std::string(token->get_string()));
+      if (t != by_progress_token_.end()) {
+        auto p = pending_.find(t->second);
+        if (p != pending_.end()) {
+          *token = p->second.progress_token;
+          target = p->second.inbox;
+        }
+      }
+    }
+    if (!target) return;  // progress for a request that is gone
+  } else if (msg->method().ends_with("/list_changed") || msg->method() == "notifications/resources/updated") {
+    target = listener_ ? listener_ : related_inbox();
+  } else {
+    target = related_inbox();
+  }
+  if (target) target->push(std::move(body));
+}
+
+void StdioUpstream::on_exit(std::uint64_t generation, const std::string& reason) {
+  if (generation != generation_) return;
+  ++generation_;  // stops the reader and writer of the dead child
+  int pid = pid_.exchange(-1);
+  int status = 0;
+  if (pid > 0) {
+    // stdout closed does not mean the process is gone; do not leave it running or a zombie.
+    if (::waitpid(pid, &status, WNOHANG) == 0) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+    }
+  }
+  stdin_.reset();
+  stdout_.reset();
+  stderr_.reset();
+  write_queue_.clear();
+  writing_ = false;
+  auto now = steady::now();
+  consecutive_failures_ = (now - started_at_ > std::chrono::seconds(10)) ? 1 : consecutive_failures_ + 1;
+  exited_at_ = now;
+  log_line(options_.label, "child " + std::to_string(pid) + " " + reason +
+                               (WIFEXITED(status) ? " (status " + std::to_string(WEXITSTATUS(status)) + ")"
+                                : WIFSIGNALED(status) ? " (signal " + std::to_string(WTERMSIG(status)) + ")"
+                                                      : ""));
+  // Requests in flight get their answer now rather than at their deadline.
+  for (auto& [uid, p] : pending_) {
+    if (p.client_id == json::value("mcpgate-handshake")) {
+      p.inbox->close("upstream exited during the handshake");
+      continue;
+    }
+    p.inbox->push(error_reply(p.client_id, mcp::code::upstream_unavailable, "upstream server exited"));
+  }
+  pending_.clear();
+  pending_order_.clear();
+  by_client_id_.clear();
+  by_progress_token_.clear();
+  server_requests_.clear();
+  if (state_ != State::closed) {
+    state_ = State::stopped;
+    ++restarts_;
+    if (metrics_) metrics_->upstream_restart();
+  }
+}
+
+}  // namespace mcpgate::gateway

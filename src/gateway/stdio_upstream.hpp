@@ -1,0 +1,95 @@
+#pragma once
+// An upstream MCP server run as a child process speaking newline-delimited JSON-RPC on
+// stdin/stdout (stderr goes to our log). The child is restarted with backoff when it exits; the
+// MCP handshake it had is replayed so that the client never notices beyond the requests that
+// were in flight, which get an error at once.
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <deque>
+#include <functional>
+#include <list>
+#include <unordered_map>
+
+#include "config/gateway_config.hpp"
+#include "gateway/upstream.hpp"
+
+namespace mcpgate::gateway {
+
+class Metrics;
+
+struct StdioOptions {
+  config::StdioUpstream process;
+  std::string label;  // for logs: "<endpoint>/<upstream>"
+  std::string tag;    // routes server→client request answers back here
+  std::chrono::milliseconds backoff_max{30'000};
+  std::size_t max_in_flight = 256;
+  std::size_t max_line_bytes = 16 * 1024 * 1024;
+};
+
+class StdioUpstream final : public UpstreamSession, public std::enable_shared_from_this<StdioUpstream> {
+ public:
+  StdioUpstream(net::asio::any_io_executor executor, StdioOptions options, Metrics* metrics);
+  ~StdioUpstream() override;
+
+  net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) override;
+  net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
+  void set_listener(std::shared_ptr<Inbox> listener) override;
+  void abandon(const json::value& client_id) override;
+  void close() override;
+  const std::string& tag() const override { return options_.tag; }
+
+  // For tests and metrics.
+  int pid() const { return pid_.load(); }
+  std::uint64_t restarts() const { return restarts_.load(); }
+
+ private:
+  struct Pending {
+    std::shared_ptr<Inbox> inbox;
+    json::value client_id;
+    json::value progress_token;  // the client's, restored on the way back
+    std::uint64_t generation = 0;
+  };
+
+  net::awaitable<Result<void>> do_begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline);
+  net::awaitable<Result<void>> do_deliver(json::object message, Deadline deadline);
+  net::awaitable<Result<void>> ensure_running(Deadline deadline);
+  net::awaitable<Result<void>> replay_handshake(Deadline deadline);
+  Result<void> spawn();
+  net::awaitable<void> read_stdout(std::uint64_t generation);
+  net::awaitable<void> read_stderr(std::uint64_t generation);
+  net::awaitable<void> write_loop(std::uint64_t generation);
+  void on_line(std::string_view line);
+  void on_exit(std::uint64_t generation, const std::string& reason);
+  void write(std::string line);
+  std::shared_ptr<Inbox> related_inbox() const;
+  void reject_server_request(const json::value& id, std::string_view why);
+
+  net::asio::any_io_executor executor_;
+  StdioOptions options_;
+  Metrics* metrics_;
+
+  // Everything below is touched only on executor_ (a single-threaded io_context).
+  enum class State { stopped, starting, running, closed } state_ = State::stopped;
+  std::atomic<int> pid_{-1};
+  std::uint64_t generation_ = 0;
+  std::unique_ptr<net::asio::posix::stream_descriptor> stdin_, stdout_, stderr_;
+  std::deque<std::string> write_queue_;
+  bool writing_ = false;
+  std::unordered_map<std::int64_t, Pending> pending_;
+  std::list<std::int64_t> pending_order_;  // most recent last: where unlabelled messages go
+  std::unordered_map<std::string, std::int64_t> by_client_id_;
+  std::unordered_map<std::string, std::int64_t> by_progress_token_;
+  std::unordered_map<std::uint64_t, json::value> server_requests_;
+  std::shared_ptr<Inbox> listener_;
+  std::int64_t next_id_ = 1;
+  std::uint64_t next_server_request_ = 1;
+  std::optional<json::object> handshake_;  // the client's initialize params
+  bool initialized_notified_ = false;
+  std::atomic<std::uint64_t> restarts_{0};
+  unsigned consecutive_failures_ = 0;
+  std::chrono::steady_clock::time_point started_at_{}, exited_at_{};
+  // Requests waiting for a start in progress; each has its own timer, cancelled when it is done.
+  std::vector<std::shared_ptr<net::asio::steady_timer>> start_waiters_;
+  void wake_start_waiters();
+};
+
+}  // namespace mcpgate::gateway

@@ -1,0 +1,44 @@
+#pragma once
+// One conversation with one upstream MCP server: a stdio child or a Streamable HTTP endpoint.
+#include <boost/json.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/result.hpp"
+#include "gateway/inbox.hpp"
+#include "mcp/protocol.hpp"
+#include "net/asio.hpp"
+
+namespace mcpgate::gateway {
+
+using Deadline = std::chrono::steady_clock::time_point;
+
+// Server→client request ids are rewritten to "mcpgate:<tag>:<n>" on the way to the client, so
+// that the client's answer finds its way back to the upstream (and session) that asked.
+inline constexpr std::string_view kServerRequestIdPrefix = "mcpgate:";
+
+class UpstreamSession {
+ public:
+  virtual ~UpstreamSession() = default;
+
+  // Sends a client request. Everything the upstream sends about it (notifications, requests for
+  // the client, and last the reply, which carries the client's own id) is pushed to `inbox`.
+  // An error means the request never reached the upstream.
+  virtual net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) = 0;
+
+  // A client notification, or the client's answer to a server request (its id still in the
+  // "mcpgate:" form; the session maps it back).
+  virtual net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) = 0;
+
+  // Where server messages that belong to no request in flight go (the legacy GET stream).
+  virtual void set_listener(std::shared_ptr<Inbox> listener) = 0;
+
+  // The client stopped waiting for this request: forget it and tell the upstream.
+  virtual void abandon(const json::value& client_id) = 0;
+
+  virtual void close() = 0;
+  virtual const std::string& tag() const = 0;
+};
+
+}  // namespace mcpgate::gateway
