@@ -1,0 +1,57 @@
+// Shared helpers for the integration tests: start the gateway on a free loopback port with a
+// generated configuration, and report results as "ok"/"not ok" lines with a final count.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+export const root = new URL('../../..', import.meta.url).pathname;
+export const gatewayBin = process.env.MCPGATE_BIN ?? join(root, 'build/release/mcpgate');
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+export async function startGateway(yamlBody) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'mcpgate-it-'));
+  const file = join(dir, 'gateway.yaml');
+  writeFileSync(file, `listen: 127.0.0.1:${port}\n${yamlBody}`);
+  const proc = spawn(gatewayBin, ['serve', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let log = '';
+  proc.stderr.on('data', (d) => { log += d.toString(); });
+  const deadline = Date.now() + 10000;
+  while (!log.includes('listening on port')) {
+    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`gateway did not start:\n${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    port,
+    url: `http://127.0.0.1:${port}/mcp`,
+    log: () => log,
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
+    },
+  };
+}
+
+export class Report {
+  constructor(name) { this.name = name; this.passed = 0; this.failed = 0; }
+  check(cond, what, detail = '') {
+    if (cond) { this.passed++; console.log(`ok - ${this.name}: ${what}`); }
+    else { this.failed++; console.log(`not ok - ${this.name}: ${what}${detail ? ` (${detail})` : ''}`); }
+  }
+  finish() {
+    console.log(`${this.passed} passed, ${this.failed} failed`);
+    process.exit(this.failed ? 1 : 0);
+  }
+}
