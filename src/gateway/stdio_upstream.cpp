@@ -436,7 +436,8 @@ void StdioUpstream::on_line(std::string_view line) {
     }
     if (!target) return;  // progress for a request that is gone
   } else if (msg->method().ends_with("/list_changed") || msg->method() == "notifications/resources/updated") {
-    target = listener_ ? listener_ : related_inbox();
+    // Not about any request: only a standalone stream (legacy GET) may carry it.
+    target = listener_;
   } else {
     target = related_inbox();
   }

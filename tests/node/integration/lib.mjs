@@ -55,3 +55,27 @@ export class Report {
     process.exit(this.failed ? 1 : 0);
   }
 }
+
+// A raw HTTP request with full control of the headers (fetch forbids setting Host).
+import http from 'node:http';
+export function raw(port, method, path, headers = {}, body = undefined) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path, headers }, (res) => {
+      let data = '';
+      res.on('data', (d) => { data += d; });
+      res.on('end', () => {
+        let json = null;
+        try { json = JSON.parse(data); } catch { /* not JSON */ }
+        if (!json && (res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          // The last JSON-RPC message of an SSE body: the reply.
+          const datas = data.split('\n').filter((l) => l.startsWith('data:')).map((l) => l.slice(5).trim()).filter(Boolean);
+          try { json = JSON.parse(datas[datas.length - 1]); } catch { /* not JSON */ }
+        }
+        resolve({ status: res.statusCode, headers: res.headers, body: data, json });
+      });
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(typeof body === 'string' ? body : JSON.stringify(body));
+    req.end();
+  });
+}
