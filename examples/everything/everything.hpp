@@ -1,0 +1,10 @@
+#pragma once
+// The "everything" fixture: the tools, resources and prompts the MCP conformance suite's server
+// scenarios call, for both protocol eras.
+#include "mcpgate/server.hpp"
+
+namespace mcpgate::examples {
+
+void register_everything(McpServer& server);
+
+}  // namespace mcpgate::examples

@@ -1,0 +1,489 @@
+// Streamable HTTP for both eras on one path.
+//  - legacy (≤ 2025-11-25, transports.mdx): `initialize` opens a session (Mcp-Session-Id); POST
+//    answers JSON, or SSE once the handler sends something first; GET opens the session's
+//    stream for unsolicited notifications; DELETE ends the session (then 404).
+//  - modern (2026-07-28): stateless POST; `_meta` and the MCP-Protocol-Version / Mcp-Method /
+//    Mcp-Name headers are checked against the body; GET and DELETE are 405.
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <unordered_map>
+
+#include "core/random.hpp"
+#include "mcp/json.hpp"
+#include "mcp/server/server_impl.hpp"
+#include "net/http_server.hpp"
+#include "net/sse.hpp"
+
+namespace mcpgate {
+
+namespace {
+namespace asio = net::asio;
+namespace http = net::http;
+using mcp::server::Outlet;
+using mcp::server::Session;
+namespace code = mcp::code;
+
+using StreamChannel = asio::experimental::concurrent_channel<void(net::error_code, std::string)>;
+
+struct HttpSession {
+  std::shared_ptr<Session> session = std::make_shared<Session>();
+  std::atomic<std::int64_t> last_used{0};
+  std::mutex mu;
+  std::shared_ptr<StreamChannel> stream;  // the open GET stream, if any
+
+  bool push(const json::object& message) {
+    std::lock_guard lock(mu);
+    return stream && stream->try_send(net::error_code{}, json::serialize(message));
+  }
+  void close_stream() {
+    std::lock_guard lock(mu);
+    if (stream) stream->close();
+    stream.reset();
+  }
+};
+
+std::int64_t now_ticks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool is_loopback_name(std::string_view host) {
+  return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1";
+}
+
+// "host:port" or "[v6]:port" → the host part, brackets kept.
+std::string_view host_part(std::string_view authority) {
+  if (authority.starts_with('[')) {
+    auto close = authority.find(']');
+    return close == std::string_view::npos ? authority : authority.substr(0, close + 1);
+  }
+  return authority.substr(0, authority.find(':'));
+}
+
+net::Response json_response(http::status status, const json::object& body, std::string_view session_id = {}) {
+  net::Response res{status, 11};
+  res.set(http::field::content_type, "application/json");
+  if (!session_id.empty()) res.set("Mcp-Session-Id", session_id);
+  res.body() = json::serialize(body);
+  return res;
+}
+
+net::Response empty_response(http::status status) {
+  net::Response res{status, 11};
+  return res;
+}
+
+// 2026-07-28: the status that goes with a JSON-RPC error (transports.mdx).
+http::status status_for(int error_code) {
+  switch (error_code) {
+    case code::method_not_found: return http::status::not_found;
+    case code::parse_error:
+    case code::invalid_request:
+    case code::invalid_params:
+    case code::header_mismatch:
+    case code::missing_capability:
+    case code::unsupported_version: return http::status::bad_request;
+    default: return http::status::ok;
+  }
+}
+
+// The SSE stream of one POST, opened by the first message the handler sends.
+class PostOutlet final : public Outlet {
+ public:
+  PostOutlet(net::Exchange& ex, std::string session_id) : ex_(ex), session_id_(std::move(session_id)) {}
+
+  net::awaitable<bool> send(json::object message) override {
+    if (!alive_) co_return false;
+    if (!streaming_) {
+      streaming_ = true;
+      alive_ = co_await ex_.start_stream(sse_head(ex_, session_id_));
+      if (!alive_) co_return false;
+    }
+    alive_ = co_await ex_.write_chunk(net::format_sse(json::serialize(message)));
+    co_return alive_;
+  }
+
+  net::awaitable<void> finish(const json::object& response, http::status status) {
+    if (!streaming_) {
+      co_await ex_.respond(json_response(status, response, session_id_));
+      co_return;
+    }
+    if (alive_) co_await ex_.write_chunk(net::format_sse(json::serialize(response)));
+    co_await ex_.end_stream();
+  }
+
+  static http::response<http::empty_body> sse_head(net::Exchange&, std::string_view session_id) {
+    http::response<http::empty_body> head{http::status::ok, 11};
+    head.set(http::field::content_type, "text/event-stream");
+    head.set(http::field::cache_control, "no-cache");
+    head.set("X-Accel-Buffering", "no");
+    if (!session_id.empty()) head.set("Mcp-Session-Id", session_id);
+    return head;
+  }
+
+ private:
+  net::Exchange& ex_;
+  std::string session_id_;
+  bool streaming_ = false;
+  bool alive_ = true;
+};
+
+json::object rpc_error(const json::value& id, int c, std::string_view message) {
+  return mcp::make_error(id, c, message);
+}
+
+}  // namespace
+
+struct HttpTransport::Impl {
+  Impl(McpServer& s, HttpOptions o) : server(s), options(std::move(o)) {
+    loopback_bind = is_loopback_name(options.host) || options.host.starts_with("127.");
+  }
+
+  McpServer& server;
+  HttpOptions options;
+  bool loopback_bind;
+  std::unique_ptr<net::HttpServer> http_server;
+  std::mutex mu;
+  std::unordered_map<std::string, std::shared_ptr<HttpSession>> sessions;
+
+  // DNS rebinding (transports.mdx "Security Warning"): a page on evil.example resolving to
+  // 127.0.0.1 reaches a loopback server with its own Host and Origin; both must name us.
+  bool host_allowed(const net::Request& req) const {
+    auto host = host_part(trim(req[http::field::host]));
+    for (auto& h : options.allowed_hosts)
+      if (h == host) return true;
+    if (loopback_bind) return is_loopback_name(host);
+    return options.allowed_hosts.empty();
+  }
+  bool origin_allowed(const net::Request& req) const {
+    auto it = req.find(http::field::origin);
+    if (it == req.end()) return true;  // not a browser
+    auto origin = trim(it->value());
+    for (auto& o : options.allowed_origins)
+      if (o == origin) return true;
+    auto scheme = origin.find("://");
+    if (scheme == std::string_view::npos) return false;
+    auto authority = origin.substr(scheme + 3);
+    if (loopback_bind) return is_loopback_name(host_part(authority));
+    return options.allowed_origins.empty();
+  }
+
+  std::shared_ptr<HttpSession> find_session(std::string_view id) {
+    std::lock_guard lock(mu);
+    auto it = sessions.find(std::string(id));
+    if (it == sessions.end()) return nullptr;
+    it->second->last_used = now_ticks();
+    return it->second;
+  }
+
+  void add_session(const std::shared_ptr<HttpSession>& s) {
+    std::lock_guard lock(mu);
+    // Clients that never DELETE (most of them) would grow this map forever: evict the idlest.
+    while (sessions.size() >= options.max_sessions && !sessions.empty()) {
+      auto oldest = sessions.begin();
+      for (auto it = sessions.begin(); it != sessions.end(); ++it)
+        if (it->second->last_used < oldest->second->last_used) oldest = it;
+      oldest->second->session->pending.close();
+      oldest->second->close_stream();
+      sessions.erase(oldest);
+    }
+    s->last_used = now_ticks();
+    sessions[s->session->id] = s;
+  }
+
+  std::shared_ptr<HttpSession> remove_session(std::string_view id) {
+    std::lock_guard lock(mu);
+    auto it = sessions.find(std::string(id));
+    if (it == sessions.end()) return nullptr;
+    auto s = std::move(it->second);
+    sessions.erase(it);
+    return s;
+  }
+
+  net::awaitable<void> handle(net::Exchange& ex) {
+    auto& req = ex.request();
+    auto target = std::string_view(req.target());
+    target = target.substr(0, target.find('?'));
+    if (target != options.path) {
+      { net::Response r_ = json_response(http::status::not_found, json::object{{"error", std::string_view("not found")}}); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    if (!host_allowed(req) || !origin_allowed(req)) {
+      { net::Response r_ = json_response(http::status::forbidden,
+                                        rpc_error(nullptr, code::invalid_request, "Forbidden: invalid Host or Origin")); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    switch (req.method()) {
+      case http::verb::post: co_await post(ex); break;
+      case http::verb::get: co_await get(ex); break;
+      case http::verb::delete_: co_await del(ex); break;
+      default: {
+        auto res = empty_response(http::status::method_not_allowed);
+        res.set(http::field::allow, std::string_view("GET, POST, DELETE"));
+        co_await ex.respond(std::move(res));
+      }
+    }
+  }
+
+  static bool modern_header(const net::Request& req) {
+    auto v = trim(req["MCP-Protocol-Version"]);
+    return !v.empty() && !mcp::is_legacy_revision(v);
+  }
+
+  net::awaitable<void> post(net::Exchange& ex) {
+    auto& req = ex.request();
+    auto parsed = mcp::parse_json(req.body());
+    if (!parsed) {
+      { net::Response r_ = json_response(http::status::bad_request,
+                                        rpc_error(nullptr, code::parse_error, "Parse error: " + parsed.error().message)); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    auto message = mcp::classify(std::move(*parsed));
+    if (!message) {
+      { net::Response r_ = json_response(http::status::bad_request,
+                                        rpc_error(nullptr, code::invalid_request, "Invalid Request: " + message.error().message)); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    auto version = trim(req["MCP-Protocol-Version"]);
+    auto session_id = trim(req["Mcp-Session-Id"]);
+    bool modern;
+    if (!version.empty()) modern = !mcp::is_legacy_revision(version);
+    else if (!session_id.empty() || message->method() == "initialize") modern = false;
+    else modern = mcp::server::era_of(*message) == ProtocolEra::modern;
+    if (modern) co_await post_modern(ex, *message, version);
+    else co_await post_legacy(ex, *message, session_id);
+  }
+
+  net::awaitable<void> post_modern(net::Exchange& ex, const mcp::Message& message, std::string_view version) {
+    auto& req = ex.request();
+    if (message.is_notification()) {
+      { net::Response r_ = empty_response(http::status::accepted); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    if (message.is_reply()) {
+      // 2026-07-28 servers send no requests, so there is nothing a response could answer.
+      { net::Response r_ = json_response(http::status::bad_request,
+                                        rpc_error(nullptr, code::invalid_request, "unexpected JSON-RPC response")); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    const json::value& id = *message.id();
+    auto fail = [&](const RpcError& e) -> net::awaitable<void> {
+      { net::Response r_ = json_response(status_for(e.code), mcp::server::error_response(id, e)); co_await ex.respond(std::move(r_)); }
+    };
+    if (auto e = mcp::server::check_modern_meta(message.params())) {
+      co_await fail(*e);
+      co_return;
+    }
+    auto& meta = message.params()->at("_meta").get_object();
+    auto body_version = meta.at(kMetaProtocolVersionKey()).get_string();
+    if (version.empty()) {
+      { RpcError e_ = RpcError{code::header_mismatch, "Missing MCP-Protocol-Version header", std::nullopt}; co_await fail(e_); }
+      co_return;
+    }
+    if (version != body_version) {
+      { RpcError e_ = RpcError{code::header_mismatch, "MCP-Protocol-Version header does not match _meta.protocolVersion",
+                             std::nullopt}; co_await fail(e_); }
+      co_return;
+    }
+    if (auto e = mcp::server::check_modern_version(version)) {
+      co_await fail(*e);
+      co_return;
+    }
+    // SEP-2243: routing headers must say what the body says, or an intermediary that routes or
+    // authorizes on them would decide about a different call than the one that runs.
+    auto method_header = req.find("Mcp-Method");
+    if (method_header == req.end() || trim(method_header->value()) != message.method()) {
+      { RpcError e_ = RpcError{code::header_mismatch,
+                             method_header == req.end() ? "Missing Mcp-Method header" : "Mcp-Method header does not match the body",
+                             std::nullopt}; co_await fail(e_); }
+      co_return;
+    }
+    std::string_view name_key = message.method() == "resources/read" ? "uri"
+                                : (message.method() == "tools/call" || message.method() == "prompts/get") ? "name"
+                                                                                                         : "";
+    if (!name_key.empty()) {
+      auto* v = message.params()->if_contains(name_key);
+      auto name_header = req.find("Mcp-Name");
+      if (name_header == req.end() || !v || !v->is_string() || trim(name_header->value()) != v->get_string()) {
+        { RpcError e_ = RpcError{code::header_mismatch,
+                               name_header == req.end() ? "Missing Mcp-Name header" : "Mcp-Name header does not match the body",
+                               std::nullopt}; co_await fail(e_); }
+        co_return;
+      }
+    }
+    PostOutlet outlet(ex, {});
+    auto response = co_await server.impl().handle(message, ProtocolEra::modern, nullptr, outlet);
+    if (!response) response = rpc_error(id, code::internal_error, "no response");
+    auto status = http::status::ok;
+    if (auto* err = response->if_contains("error"))
+      status = status_for(static_cast<int>(err->at("code").to_number<std::int64_t>()));
+    co_await outlet.finish(*response, status);
+  }
+
+  static std::string_view kMetaProtocolVersionKey() { return mcp::kMetaProtocolVersion; }
+
+  net::awaitable<void> post_legacy(net::Exchange& ex, const mcp::Message& message, std::string_view session_id) {
+    if (message.is_request() && message.method() == "initialize") {
+      auto hs = std::make_shared<HttpSession>();
+      hs->session->id = system_random().token(24);
+      std::weak_ptr<HttpSession> weak = hs;
+      hs->session->notify = [weak](json::object n) {
+        auto s = weak.lock();
+        return s && s->push(n);
+      };
+      PostOutlet outlet(ex, hs->session->id);
+      auto response = co_await server.impl().handle(message, ProtocolEra::legacy, hs->session.get(), outlet);
+      if (response && response->contains("result")) {
+        add_session(hs);
+        server.impl().attach(hs->session);
+        co_await outlet.finish(*response, http::status::ok);
+      } else {
+        { net::Response r_ = json_response(http::status::bad_request,
+                                          response ? *response : rpc_error(nullptr, code::invalid_request, "bad initialize")); co_await ex.respond(std::move(r_)); }
+      }
+      co_return;
+    }
+    const json::value null_id;
+    const json::value& id = message.is_request() ? *message.id() : null_id;
+    if (session_id.empty()) {
+      { net::Response r_ = json_response(http::status::bad_request,
+                                        rpc_error(id, code::invalid_request, "Bad Request: Mcp-Session-Id header is required")); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    auto hs = find_session(session_id);
+    if (!hs) {
+      { net::Response r_ = json_response(http::status::not_found, rpc_error(id, -32001, "Session not found")); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    if (message.is_reply()) {
+      server.impl().deliver(*hs->session, message);
+      { net::Response r_ = empty_response(http::status::accepted); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    PostOutlet outlet(ex, hs->session->id);
+    auto response = co_await server.impl().handle(message, ProtocolEra::legacy, hs->session.get(), outlet);
+    if (!response) {
+      { net::Response r_ = empty_response(http::status::accepted); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    co_await outlet.finish(*response, http::status::ok);
+  }
+
+  net::awaitable<void> get(net::Exchange& ex) {
+    auto& req = ex.request();
+    if (modern_header(req)) {
+      // 2026-07-28 has no standalone stream (subscriptions/listen replaces it).
+      { net::Response r_ = empty_response(http::status::method_not_allowed); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    auto session_id = trim(req["Mcp-Session-Id"]);
+    if (session_id.empty()) {
+      { net::Response r_ = json_response(http::status::bad_request,
+                                        rpc_error(nullptr, code::invalid_request, "Bad Request: Mcp-Session-Id header is required")); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    auto hs = find_session(session_id);
+    if (!hs) {
+      { net::Response r_ = json_response(http::status::not_found, rpc_error(nullptr, -32001, "Session not found")); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    auto channel = std::make_shared<StreamChannel>(ex.executor(), 256);
+    {
+      std::lock_guard lock(hs->mu);
+      if (hs->stream) {
+        channel.reset();
+      } else {
+        hs->stream = channel;
+      }
+    }
+    if (!channel) {
+      { net::Response r_ = json_response(http::status::conflict,
+                                        rpc_error(nullptr, code::invalid_request, "Conflict: a stream is already open")); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    bool alive = co_await ex.start_stream(PostOutlet::sse_head(ex, hs->session->id));
+    asio::steady_timer timer(ex.executor());
+    using namespace asio::experimental::awaitable_operators;
+    while (alive) {
+      timer.expires_after(options.sse_keepalive);
+      auto r = co_await (channel->async_receive(net::as_tuple_awaitable) || timer.async_wait(net::as_tuple_awaitable));
+      if (r.index() == 0) {
+        auto [ec, data] = std::get<0>(std::move(r));
+        if (ec) break;
+        alive = co_await ex.write_chunk(net::format_sse(data));
+      } else {
+        // A comment line: keeps proxies from timing the stream out and finds dead peers.
+        alive = co_await ex.write_chunk(": keepalive\n\n");
+      }
+    }
+    {
+      std::lock_guard lock(hs->mu);
+      if (hs->stream == channel) hs->stream.reset();
+    }
+    co_await ex.end_stream();
+  }
+
+  net::awaitable<void> del(net::Exchange& ex) {
+    auto& req = ex.request();
+    if (modern_header(req)) {
+      { net::Response r_ = empty_response(http::status::method_not_allowed); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    auto session_id = trim(req["Mcp-Session-Id"]);
+    if (session_id.empty()) {
+      { net::Response r_ = json_response(http::status::bad_request,
+                                        rpc_error(nullptr, code::invalid_request, "Bad Request: Mcp-Session-Id header is required")); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    auto hs = remove_session(session_id);
+    if (!hs) {
+      { net::Response r_ = json_response(http::status::not_found, rpc_error(nullptr, -32001, "Session not found")); co_await ex.respond(std::move(r_)); }
+      co_return;
+    }
+    hs->session->pending.close();
+    hs->close_stream();
+    { net::Response r_ = empty_response(http::status::ok); co_await ex.respond(std::move(r_)); }
+  }
+};
+
+HttpTransport::HttpTransport(McpServer& server, HttpOptions options)
+    : impl_(std::make_unique<Impl>(server, std::move(options))) {}
+
+HttpTransport::~HttpTransport() {
+  stop();
+  wait();
+}
+
+void HttpTransport::start() {
+  net::ServerLimits limits;
+  // Standalone GET streams live as long as the session; the keepalive bounds idleness instead.
+  limits.idle_timeout = std::chrono::seconds(120);
+  impl_->http_server = std::make_unique<net::HttpServer>(
+      impl_->options.host, impl_->options.port, limits,
+      [impl = impl_.get()](net::Exchange& ex) { return impl->handle(ex); }, impl_->options.threads);
+  impl_->http_server->start();
+}
+
+std::uint16_t HttpTransport::port() const { return impl_->http_server ? impl_->http_server->port() : 0; }
+
+void HttpTransport::stop() {
+  if (!impl_->http_server) return;
+  std::vector<std::shared_ptr<HttpSession>> all;
+  {
+    std::lock_guard lock(impl_->mu);
+    for (auto& [k, s] : impl_->sessions) all.push_back(s);
+  }
+  for (auto& s : all) {
+    s->session->pending.close();
+    s->close_stream();
+  }
+  impl_->http_server->stop();
+}
+
+void HttpTransport::wait() {
+  if (impl_->http_server) impl_->http_server->wait();
+}
+
+}  // namespace mcpgate

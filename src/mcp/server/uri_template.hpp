@@ -1,0 +1,34 @@
+#pragma once
+// RFC 6570 level 1 templates as MCP resource templates use them: literals and `{name}`
+// expressions. An expression matches one or more characters other than '/', so
+// `test://template/{id}/data` matches `test://template/123/data` and nothing deeper.
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace mcpgate::mcp::server {
+
+class UriTemplate {
+ public:
+  // Fails on an unterminated or empty expression, or two expressions with nothing between them
+  // (the split between them would be ambiguous).
+  static Result<UriTemplate> compile(std::string_view text);
+
+  std::optional<std::map<std::string, std::string>> match(std::string_view uri) const;
+  const std::string& text() const { return text_; }
+
+ private:
+  struct Part {
+    bool variable;
+    std::string value;  // the literal, or the variable name
+  };
+  bool match_from(std::size_t part, std::string_view rest, std::map<std::string, std::string>& out) const;
+  std::string text_;
+  std::vector<Part> parts_;
+};
+
+}  // namespace mcpgate::mcp::server
