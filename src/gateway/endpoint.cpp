@@ -667,11 +667,15 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     co_return;
   }
   bool streaming = false;
+  bool detached = false;  // the client went away; the stream is kept for resumption
   std::string stream_id;
+  std::shared_ptr<ResumableStream> resumable;
   std::uint64_t seq = 0;
-  auto write_event = [&](const json::object& m) -> net::awaitable<bool> {
-    std::string eid = stream_id + "_" + std::to_string(++seq);
-    co_return co_await ex.write_chunk(net::format_sse(mcp::serialize(m), eid));
+  auto write_event = [&](const json::object& m, bool final) -> net::awaitable<bool> {
+    ++seq;
+    if (resumable) resumable->record(seq, m, final);
+    if (detached) co_return false;
+    co_return co_await ex.write_chunk(net::format_sse(mcp::serialize(m), stream_id + "_" + std::to_string(seq)));
   };
   for (;;) {
     auto m = co_await inbox->pop(call.deadline);
@@ -680,8 +684,8 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       metrics_.error(ErrorReason::upstream_timeout);
       auto err = mcp::make_error(client_id, mcp::code::upstream_timeout, "Upstream did not answer in time");
       if (streaming) {
-        co_await write_event(err);
-        co_await ex.end_stream();
+        co_await write_event(err, true);
+        if (!detached) co_await ex.end_stream();
       } else {
         co_await ex.respond(json_response(504, err));
       }
@@ -693,8 +697,8 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       unsigned status = call.era == mcp::Era::modern ? modern_status_for(*m) : 200;
       metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
       if (streaming) {
-        co_await write_event(*m);
-        co_await ex.end_stream();
+        co_await write_event(*m, true);
+        if (!detached) co_await ex.end_stream();
         co_return;
       }
       auto res = json_response(status, *m);
@@ -723,14 +727,20 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       }
       streaming = true;
       stream_id = system_random().token(9);
-      if (!call.priming_version.empty()) {
+      if (!call.priming_version.empty() && call.session) {
         // 2025-11-25 transports: a priming event (an id, empty data) lets the client resume.
+        resumable = call.session->open_stream(stream_id);
         co_await ex.write_chunk(net::format_sse("", stream_id + "_0"));
       }
     }
-    if (!co_await write_event(*m)) {
-      // The client went away. In 2026-07-28 closing the stream is cancellation; in the legacy
-      // era the upstream is told as well, since no resumption buffer is kept.
+    if (!co_await write_event(*m, false) && !detached) {
+      if (resumable) {
+        // Legacy era with resumption: a disconnect is not a cancellation (2025-11-25
+        // transports); keep receiving so that GET + Last-Event-ID can replay the rest.
+        detached = true;
+        continue;
+      }
+      // 2026-07-28: closing the stream is cancellation; tell the upstream.
       upstream->abandon(client_id);
       co_return;
     }
@@ -760,6 +770,10 @@ net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex) {
     co_await ex.respond(rpc_error(406, nullptr, mcp::code::invalid_request, "Accept must include text/event-stream"));
     co_return;
   }
+  if (auto last = header(req, "Last-Event-ID"); !last.empty()) {
+    co_await resume_stream(ex, *session, std::string(last));
+    co_return;
+  }
   auto inbox = std::make_shared<Inbox>(ex.executor());
   {
     std::lock_guard lock(session->mutex);
@@ -787,6 +801,57 @@ net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex) {
     if (!co_await ex.write_chunk(net::format_sse(mcp::serialize(*m), stream_id + "_" + std::to_string(++seq)))) break;
   }
   inbox->close("stream closed");
+  co_await ex.end_stream();
+}
+
+net::awaitable<void> McpEndpoint::resume_stream(net::Exchange& ex, FrontSession& session, std::string last_event_id) {
+  // Event ids are "<stream>_<sequence>": only that stream is replayed, never another one's events.
+  auto sep = last_event_id.rfind('_');
+  std::shared_ptr<ResumableStream> stream;
+  std::uint64_t after = 0;
+  if (sep != std::string::npos) {
+    stream = session.find_stream(last_event_id.substr(0, sep));
+    after = std::strtoull(last_event_id.c_str() + sep + 1, nullptr, 10);
+  }
+  if (!stream) {
+    metrics_.error(ErrorReason::bad_request);
+    co_await ex.respond(rpc_error(404, nullptr, mcp::code::invalid_request, "Unknown Last-Event-ID"));
+    co_return;
+  }
+  std::string stream_id = last_event_id.substr(0, sep);
+  auto follower = std::make_shared<Inbox>(ex.executor());
+  std::vector<std::pair<std::uint64_t, json::object>> backlog;
+  bool done;
+  {
+    std::lock_guard lock(stream->mutex);
+    for (auto& e : stream->events)
+      if (e.first > after) backlog.push_back(e);
+    done = stream->done;
+    if (!done) {
+      if (stream->follower) stream->follower->close("replaced by a newer resumption");
+      stream->follower = follower;
+    }
+  }
+  http::response<http::empty_body> head{http::status::ok, 11};
+  head.set(http::field::content_type, "text/event-stream");
+  head.set(http::field::cache_control, "no-cache");
+  head.set("X-Accel-Buffering", "no");
+  if (!co_await ex.start_stream(std::move(head))) co_return;
+  for (auto& [seq, m] : backlog)
+    if (!co_await ex.write_chunk(net::format_sse(mcp::serialize(m), stream_id + "_" + std::to_string(seq)))) co_return;
+  while (!done) {
+    auto w = co_await follower->pop(steady::now() + std::chrono::seconds(15));
+    if (!w) {
+      if (follower->closed()) break;
+      if (!co_await ex.write_chunk(": keep-alive\n\n")) co_return;
+      continue;
+    }
+    auto seq = w->at("seq").to_number<std::uint64_t>();
+    if (seq <= after) continue;
+    if (!co_await ex.write_chunk(
+            net::format_sse(mcp::serialize(w->at("message")), stream_id + "_" + std::to_string(seq))))
+      co_return;
+  }
   co_await ex.end_stream();
 }
 

@@ -32,6 +32,7 @@ class McpEndpoint {
   net::awaitable<void> handle_post(net::Exchange& ex);
   net::awaitable<void> handle_get(net::Exchange& ex);
   net::awaitable<void> handle_delete(net::Exchange& ex);
+  net::awaitable<void> resume_stream(net::Exchange& ex, FrontSession& session, std::string last_event_id);
   net::awaitable<void> legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok);
   net::awaitable<void> legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> s, mcp::Message msg, bool sse_ok);
   net::awaitable<void> modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok);

@@ -2,6 +2,7 @@
 // Legacy-era sessions (Mcp-Session-Id): one per initialized client, each with its own upstream
 // sessions. A session id names state; it never authenticates anyone.
 #include <array>
+#include <deque>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -13,6 +14,34 @@
 
 namespace mcpgate::gateway {
 
+// The events of one POST's SSE stream, kept so that a client that lost the connection can
+// resume it with GET + Last-Event-ID (2025-11-25 transports, "Resumability and Redelivery").
+struct ResumableStream {
+  std::mutex mutex;
+  std::deque<std::pair<std::uint64_t, json::object>> events;  // (sequence, message), bounded
+  bool done = false;
+  std::chrono::steady_clock::time_point done_at{};
+  std::shared_ptr<Inbox> follower;  // a GET that resumed this stream and waits for more
+  static constexpr std::size_t kMaxEvents = 1000;
+
+  void record(std::uint64_t seq, const json::object& m, bool final) {
+    std::lock_guard lock(mutex);
+    events.emplace_back(seq, m);
+    if (events.size() > kMaxEvents) events.pop_front();
+    if (final) {
+      done = true;
+      done_at = std::chrono::steady_clock::now();
+    }
+    if (follower) {
+      json::object wrapped;
+      wrapped["seq"] = seq;
+      wrapped["message"] = m;
+      follower->push(std::move(wrapped));
+      if (final) follower->close("stream complete");
+    }
+  }
+};
+
 struct FrontSession {
   std::string id;
   std::string protocol_version;
@@ -20,6 +49,29 @@ struct FrontSession {
   std::atomic<std::int64_t> last_used_ms{0};
   std::mutex mutex;                 // guards listener
   std::shared_ptr<Inbox> listener;  // the GET stream, if one is open
+  std::unordered_map<std::string, std::shared_ptr<ResumableStream>> streams;  // guarded by mutex
+
+  std::shared_ptr<ResumableStream> open_stream(const std::string& stream_id) {
+    auto s = std::make_shared<ResumableStream>();
+    std::lock_guard lock(mutex);
+    // Completed streams are kept a minute for late resumption, then dropped.
+    auto cutoff = std::chrono::steady_clock::now() - std::chrono::seconds(60);
+    for (auto it = streams.begin(); it != streams.end();) {
+      bool expired;
+      {
+        std::lock_guard l2(it->second->mutex);
+        expired = it->second->done && it->second->done_at < cutoff;
+      }
+      it = expired ? streams.erase(it) : std::next(it);
+    }
+    if (streams.size() < 256) streams[stream_id] = s;
+    return s;
+  }
+  std::shared_ptr<ResumableStream> find_stream(const std::string& stream_id) {
+    std::lock_guard lock(mutex);
+    auto it = streams.find(stream_id);
+    return it == streams.end() ? nullptr : it->second;
+  }
 
   void close() {
     for (auto& u : upstreams) u->close();
