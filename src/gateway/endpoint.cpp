@@ -209,7 +209,7 @@ std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, b
   o.label = label;
   o.tag = std::to_string(index);
   o.max_in_flight = u.max_concurrent_requests;
-  return std::make_shared<HttpUpstream>(std::move(o));
+  return std::make_shared<HttpUpstream>(next_executor(), std::move(o));
 }
 
 net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {

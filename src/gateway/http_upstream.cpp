@@ -205,19 +205,93 @@ net::awaitable<Result<void>> HttpUpstream::deliver(json::object message, Deadlin
   co_return Result<void>{};
 }
 
+void HttpUpstream::set_listener(std::shared_ptr<Inbox> listener) {
+  {
+    std::lock_guard lock(mutex_);
+    listener_ = std::move(listener);
+    // Only a legacy upstream session has a standalone stream to open.
+    if (listening_ || closed_ || session_id_.empty() || mcp::is_modern_revision(protocol_version_)) return;
+    listening_ = true;
+  }
+  asio::co_spawn(executor_, listen_loop(), asio::detached);
+}
+
+net::awaitable<void> HttpUpstream::listen_loop() {
+  auto self = shared_from_this();
+  // A long-lived stream gets a connection of its own, outside the request pool.
+  net::HttpClient client(executor_);
+  net::Request req{http::verb::get, options_.http.target, 11};
+  req.set(http::field::host, options_.http.host + ":" + std::to_string(options_.http.port));
+  req.set(http::field::accept, "text/event-stream");
+  for (auto& [k, v] : options_.http.headers) req.set(k, v);
+  {
+    std::lock_guard lock(mutex_);
+    req.set("Mcp-Session-Id", session_id_);
+    if (!protocol_version_.empty()) req.set("MCP-Protocol-Version", protocol_version_);
+  }
+  auto far = std::chrono::steady_clock::now() + std::chrono::hours(24);
+  auto sent = co_await client.send({options_.http.host, options_.http.port}, req, far);
+  if (!sent || (*sent)->status() != 200) co_return;  // 405: the upstream has no standalone stream
+  auto& rs = **sent;
+  rs.unlimited_body();
+  net::SseParser parser;
+  std::vector<net::SseEvent> events;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) break;
+    }
+    auto piece = co_await rs.next(far);
+    if (!piece || (piece->empty() && rs.done())) break;
+    if (!parser.feed(*piece, events)) break;
+    for (auto& ev : events) {
+      auto parsed = mcp::parse_json(ev.data);
+      if (!parsed) continue;
+      auto msg = mcp::classify(std::move(*parsed));
+      if (!msg || msg->is_reply()) continue;
+      std::shared_ptr<Inbox> target;
+      {
+        std::lock_guard lock(mutex_);
+        target = listener_;
+      }
+      if (target) relay(std::move(msg->body), target);
+    }
+    events.clear();
+  }
+  rs.abort();
+  std::lock_guard lock(mutex_);
+  listening_ = false;
+}
+
+net::awaitable<void> HttpUpstream::end_session(std::string session, std::string version) {
+  auto self = shared_from_this();
+  net::HttpClient client(executor_);
+  net::Request req{http::verb::delete_, options_.http.target, 11};
+  req.set(http::field::host, options_.http.host + ":" + std::to_string(options_.http.port));
+  req.set("Mcp-Session-Id", session);
+  if (!version.empty()) req.set("MCP-Protocol-Version", version);
+  for (auto& [k, v] : options_.http.headers) req.set(k, v);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  auto sent = co_await client.send({options_.http.host, options_.http.port}, req, deadline);
+  if (sent) co_await (*sent)->read_all(deadline);
+}
+
 void HttpUpstream::abandon(const json::value& client_id) {
   (void)client_id;  // the upstream sees the closed connection: the request's stream ends
 }
 
 void HttpUpstream::close() {
-  std::string session;
+  std::string session, version;
   {
     std::lock_guard lock(mutex_);
+    if (closed_) return;
     closed_ = true;
     session = session_id_;
+    version = protocol_version_;
+    if (listener_) listener_.reset();
   }
   // Ending the upstream session (DELETE) is best-effort and happens off the request path.
-  (void)session;
+  if (!session.empty()) asio::co_spawn(executor_, end_session(session, version), asio::detached);
 }
 
 }  // namespace mcpgate::gateway

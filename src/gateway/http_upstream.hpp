@@ -19,11 +19,12 @@ struct HttpOptions {
 
 class HttpUpstream final : public UpstreamSession, public std::enable_shared_from_this<HttpUpstream> {
  public:
-  explicit HttpUpstream(HttpOptions options) : options_(std::move(options)) {}
+  HttpUpstream(net::asio::any_io_executor executor, HttpOptions options)
+      : executor_(executor), options_(std::move(options)) {}
 
   net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) override;
   net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
-  void set_listener(std::shared_ptr<Inbox>) override {}
+  void set_listener(std::shared_ptr<Inbox> listener) override;
   void abandon(const json::value& client_id) override;
   void close() override;
   const std::string& tag() const override { return options_.tag; }
@@ -32,13 +33,18 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   net::awaitable<void> run(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline);
   net::Request make_post(const json::object& message);
   void relay(json::object message, const std::shared_ptr<Inbox>& inbox);
+  net::awaitable<void> listen_loop();
+  net::awaitable<void> end_session(std::string session, std::string version);
 
+  net::asio::any_io_executor executor_;
   HttpOptions options_;
   std::atomic<std::size_t> in_flight_{0};
   mutable std::mutex mutex_;  // guards the session fields and the server-request map
   std::string session_id_;
   std::string protocol_version_;
   bool closed_ = false;
+  bool listening_ = false;
+  std::shared_ptr<Inbox> listener_;
   std::uint64_t next_server_request_ = 1;
   std::unordered_map<std::uint64_t, json::value> server_requests_;
 };
