@@ -1,0 +1,54 @@
+#include "oauth/bearer.hpp"
+
+#include <cctype>
+
+namespace mcpgate::oauth {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  return true;
+}
+
+// token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+bool is_token68(std::string_view t) {
+  std::size_t i = 0;
+  for (; i < t.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(t[i]);
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/') continue;
+    break;
+  }
+  if (i == 0) return false;
+  for (; i < t.size(); ++i)
+    if (t[i] != '=') return false;
+  return true;
+}
+
+}  // namespace
+
+AuthResult<Secret> extract_bearer(std::span<const HeaderField> headers, const BearerLimits& limits) {
+  const std::string_view* value = nullptr;
+  for (const auto& [n, v] : headers) {
+    if (!iequals(n, "authorization")) continue;
+    // Two Authorization headers are a request-smuggling smell: an intermediary may have read the
+    // other one. Refuse rather than pick.
+    if (value) return reject(AuthError::duplicate_authorization);
+    value = &v;
+  }
+  if (!value) return reject(AuthError::missing_token);
+  std::string_view v = *value;
+  constexpr std::string_view kScheme = "bearer";
+  if (v.size() < kScheme.size() || !iequals(v.substr(0, kScheme.size()), kScheme)) return reject(AuthError::missing_token);
+  v.remove_prefix(kScheme.size());
+  if (!v.empty() && v.front() != ' ') return reject(AuthError::missing_token);  // "Bearerx …" is another scheme
+  std::size_t spaces = 0;
+  while (spaces < v.size() && v[spaces] == ' ') ++spaces;
+  v.remove_prefix(spaces);
+  if (v.size() > limits.max_token_bytes) return reject(AuthError::token_too_large);
+  if (spaces == 0 || !is_token68(v)) return reject(AuthError::malformed_token);
+  return Secret(std::string(v));
+}
+
+}  // namespace mcpgate::oauth

@@ -1,0 +1,70 @@
+#pragma once
+// The one HTTP seam of the resource server (JWKS, AS metadata, introspection): a blocking request
+// with a deadline and a body limit. Blocking is deliberate: these calls are rare (rate-limited
+// refetches, background refreshes, cache misses of opaque tokens) and a synchronous interface
+// keeps the validator usable from any thread and trivially fakeable in tests.
+//
+// Gap: http:// only. https:// is refused until net/ grows a TLS client; plain http is allowed to
+// loopback hosts, and elsewhere only with allow_insecure_http (a key fetched over plain HTTP
+// from a remote host can be replaced by anyone on the path).
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace mcpgate::oauth {
+
+struct HttpFetchRequest {
+  std::string method = "GET";
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct HttpFetchResponse {
+  unsigned status = 0;
+  std::string body;
+  std::optional<std::chrono::seconds> max_age;  // from Cache-Control
+};
+
+class HttpFetcher {
+ public:
+  virtual ~HttpFetcher() = default;
+  [[nodiscard]] virtual Result<HttpFetchResponse> fetch(const HttpFetchRequest& request) = 0;
+};
+
+struct HttpFetchOptions {
+  std::chrono::milliseconds timeout{5'000};
+  std::size_t max_body_bytes = 512 * 1024;
+  bool allow_insecure_http = false;
+};
+
+// net::HttpClient on a private io_context, run to completion on the calling thread. Redirects are
+// not followed (a JWKS or metadata redirect is an error, as RFC 9728 §3.3 expects of PRM).
+class BlockingHttpFetcher final : public HttpFetcher {
+ public:
+  explicit BlockingHttpFetcher(HttpFetchOptions options = {}) : options_(options) {}
+  Result<HttpFetchResponse> fetch(const HttpFetchRequest& request) override;
+
+ private:
+  HttpFetchOptions options_;
+};
+
+struct HttpUrl {
+  std::string scheme;
+  std::string host;
+  std::uint16_t port = 80;
+  std::string target;  // path and query, at least "/"
+};
+Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http);
+bool is_loopback_host(std::string_view host);
+
+// max-age from a Cache-Control value; nullopt for no-store/no-cache or when absent.
+std::optional<std::chrono::seconds> parse_max_age(std::string_view cache_control);
+
+}  // namespace mcpgate::oauth

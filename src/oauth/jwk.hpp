@@ -1,0 +1,60 @@
+#pragma once
+// One JSON Web Key (RFC 7517 §4, RFC 7518 §6, RFC 8037 §2) turned into an OpenSSL public key.
+// Only verification keys are built: a JWK that carries private members is refused, because a
+// key set that publishes them lets anyone sign.
+#include <boost/json/object.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/secret.hpp"
+#include "oauth/algorithm.hpp"
+
+typedef struct evp_pkey_st EVP_PKEY;
+
+namespace mcpgate::oauth {
+
+enum class KeyType { rsa, ec, okp, oct };
+enum class Curve { none, p256, p384, p521, ed25519 };
+
+struct JwkOptions {
+  // Symmetric ("oct") keys only where the operator configured a shared secret on purpose; never
+  // from a fetched key set, where it would let the publisher (or a MITM) mint tokens.
+  bool allow_symmetric = false;
+  int min_rsa_bits = 2048;
+};
+
+struct EvpPkeyDeleter {
+  void operator()(EVP_PKEY* p) const;
+};
+using PublicKey = std::shared_ptr<EVP_PKEY>;
+
+struct Jwk {
+  std::optional<std::string> kid;
+  KeyType kty = KeyType::rsa;
+  Curve crv = Curve::none;
+  std::optional<Algorithm> alg;  // the JWK's own "alg", when present
+  bool for_signature = true;      // false when "use" or "key_ops" exclude verification
+  PublicKey key;                  // asymmetric keys
+  Secret secret;                  // oct keys
+  int bits = 0;
+
+  // Whether a token signed with `a` may be verified by this key: key type and curve must match
+  // the algorithm (the "alg confusion" attack, RFC 8725 §2.1/§3.1), and the JWK's own alg, use
+  // and key_ops must allow it (RFC 7517 §4.2–4.4).
+  bool compatible_with(Algorithm a) const;
+};
+
+Result<Jwk> parse_jwk(const boost::json::object& jwk, const JwkOptions& options = {});
+
+// A shared secret configured by the operator for HS256/384/512.
+Jwk symmetric_key(Secret secret, std::optional<std::string> kid = std::nullopt);
+
+// The public half of `key` as a JWK JSON object (for the embedded AS's JWKS and for tests).
+Result<boost::json::object> public_jwk(EVP_PKEY* key, std::optional<std::string> kid = std::nullopt,
+                                       std::optional<Algorithm> alg = std::nullopt);
+
+}  // namespace mcpgate::oauth

@@ -1,0 +1,124 @@
+#include "oauth/signature.hpp"
+
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rsa.h>
+
+#include <memory>
+
+#include "core/secret.hpp"
+
+namespace mcpgate::oauth {
+namespace {
+
+struct MdCtxFree { void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); } };
+struct SigFree { void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); } };
+
+const EVP_MD* digest(Algorithm a) {
+  switch (a) {
+    case Algorithm::RS256: case Algorithm::PS256: case Algorithm::ES256: case Algorithm::HS256: return EVP_sha256();
+    case Algorithm::RS384: case Algorithm::PS384: case Algorithm::ES384: case Algorithm::HS384: return EVP_sha384();
+    case Algorithm::RS512: case Algorithm::PS512: case Algorithm::ES512: case Algorithm::HS512: return EVP_sha512();
+    case Algorithm::EdDSA: return nullptr;
+  }
+  return nullptr;
+}
+
+std::size_t ecdsa_field_bytes(Algorithm a) {
+  return a == Algorithm::ES256 ? 32 : a == Algorithm::ES384 ? 48 : 66;
+}
+
+AuthResult<void> evp_verify(Algorithm alg, EVP_PKEY* key, std::string_view input, std::string_view sig) {
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  EVP_PKEY_CTX* pctx = nullptr;
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, digest(alg), nullptr, key) != 1)
+    return reject(AuthError::bad_signature);
+  if (family(alg) == AlgorithmFamily::rsa_pss) {
+    // RFC 7518 §3.5: MGF1 with the same hash, salt as long as the hash.
+    if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+        EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1 ||
+        EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, digest(alg)) != 1)
+      return reject(AuthError::bad_signature);
+  } else if (family(alg) == AlgorithmFamily::rsa_pkcs1) {
+    if (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) return reject(AuthError::bad_signature);
+  }
+  int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(sig.data()), sig.size(),
+                            reinterpret_cast<const unsigned char*>(input.data()), input.size());
+  if (rc != 1) return reject(AuthError::bad_signature);
+  return {};
+}
+
+}  // namespace
+
+std::optional<std::string> ecdsa_raw_to_der(std::string_view raw) {
+  if (raw.empty() || raw.size() % 2) return std::nullopt;
+  std::size_t half = raw.size() / 2;
+  BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), int(half), nullptr);
+  BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data() + half), int(half), nullptr);
+  std::unique_ptr<ECDSA_SIG, SigFree> sig(ECDSA_SIG_new());
+  if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return std::nullopt;
+  }
+  int len = i2d_ECDSA_SIG(sig.get(), nullptr);
+  if (len <= 0) return std::nullopt;
+  std::string der(static_cast<std::size_t>(len), '\0');
+  auto* p = reinterpret_cast<unsigned char*>(der.data());
+  if (i2d_ECDSA_SIG(sig.get(), &p) != len) return std::nullopt;
+  return der;
+}
+
+std::optional<std::string> ecdsa_der_to_raw(std::string_view der, std::size_t field_bytes) {
+  auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  std::unique_ptr<ECDSA_SIG, SigFree> sig(d2i_ECDSA_SIG(nullptr, &p, long(der.size())));
+  if (!sig) return std::nullopt;
+  std::string raw(2 * field_bytes, '\0');
+  auto* out = reinterpret_cast<unsigned char*>(raw.data());
+  if (BN_bn2binpad(ECDSA_SIG_get0_r(sig.get()), out, int(field_bytes)) < 0 ||
+      BN_bn2binpad(ECDSA_SIG_get0_s(sig.get()), out + field_bytes, int(field_bytes)) < 0)
+    return std::nullopt;
+  return raw;
+}
+
+AuthResult<void> OpenSslVerifier::verify(Algorithm alg, const Jwk& key, std::string_view input,
+                                         std::string_view sig) const {
+  // The alg-confusion guard: the key decides what it can verify, not the token (RFC 8725 §3.1).
+  if (!key.compatible_with(alg)) return reject(AuthError::bad_signature);
+  switch (family(alg)) {
+    case AlgorithmFamily::hmac: {
+      unsigned char mac[EVP_MAX_MD_SIZE];
+      unsigned int len = 0;
+      auto secret = key.secret.reveal();
+      if (!HMAC(digest(alg), secret.data(), int(secret.size()), reinterpret_cast<const unsigned char*>(input.data()),
+                input.size(), mac, &len))
+        return reject(AuthError::bad_signature);
+      if (!constant_time_equal(std::string_view(reinterpret_cast<const char*>(mac), len), sig))
+        return reject(AuthError::bad_signature);
+      return {};
+    }
+    case AlgorithmFamily::ecdsa: {
+      if (sig.size() != 2 * ecdsa_field_bytes(alg)) return reject(AuthError::bad_signature);
+      auto der = ecdsa_raw_to_der(sig);
+      if (!der) return reject(AuthError::bad_signature);
+      return evp_verify(alg, key.key.get(), input, *der);
+    }
+    case AlgorithmFamily::rsa_pkcs1:
+    case AlgorithmFamily::rsa_pss:
+      if (sig.size() != static_cast<std::size_t>(EVP_PKEY_get_size(key.key.get()))) return reject(AuthError::bad_signature);
+      return evp_verify(alg, key.key.get(), input, sig);
+    case AlgorithmFamily::eddsa:
+      if (sig.size() != 64) return reject(AuthError::bad_signature);
+      return evp_verify(alg, key.key.get(), input, sig);
+  }
+  return reject(AuthError::bad_signature);
+}
+
+const SignatureVerifier& default_verifier() {
+  static const OpenSslVerifier v;
+  return v;
+}
+
+}  // namespace mcpgate::oauth
