@@ -117,6 +117,15 @@ void register_content_tools(McpServer& s) {
                     return tool_text_result("Reconnection test completed");
                   })));
 
+  Tool headers = tool("test_custom_headers", "Echoes a parameter that is mirrored into the Mcp-Param-Region header",
+                      {}, sync_handler([](const json::object& args, RequestContext&) -> Reply {
+                        return tool_text_result("region=" + arg_string(args, "region"));
+                      }));
+  headers.input_schema = object_schema(
+      {{"region", json::object{{"type", "string"}, {"description", "Deployment region"}, {"x-mcp-header", "Region"}}}},
+      {"region"});
+  s.add_tool(std::move(headers));
+
   Tool schema_tool = tool("json_schema_2020_12_tool", "Tool with JSON Schema 2020-12 features", {},
                           sync_handler([](const json::object& args, RequestContext&) -> Reply {
                             return tool_text_result("JSON Schema 2020-12 tool called with: " + json::serialize(args));

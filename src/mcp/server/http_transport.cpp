@@ -7,6 +7,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <unordered_map>
 
+#include "core/base64url.hpp"
 #include "core/random.hpp"
 #include "mcp/json.hpp"
 #include "mcp/server/server_impl.hpp"
@@ -313,6 +314,12 @@ struct HttpTransport::Impl {
         co_return;
       }
     }
+    if (message.method() == "tools/call") {
+      if (auto e = check_param_headers(req, *message.params())) {
+        co_await fail(*e);
+        co_return;
+      }
+    }
     PostOutlet outlet(ex, {});
     auto response = co_await server.impl().handle(message, ProtocolEra::modern, nullptr, outlet);
     if (!response) response = rpc_error(id, code::internal_error, "no response");
@@ -322,6 +329,48 @@ struct HttpTransport::Impl {
     co_await outlet.finish(*response, status);
   }
 
+
+  // SEP-2243: a tool parameter annotated `x-mcp-header: Name` travels also as `Mcp-Param-Name`
+  // (literal, or `=?base64?…?=`). It must be there whenever the body has the value, and say the
+  // same thing: a proxy that routes or authorizes on the header must see what the tool gets.
+  std::optional<RpcError> check_param_headers(const net::Request& req, const json::object& params) {
+    auto* name = params.if_contains("name");
+    if (!name || !name->is_string()) return std::nullopt;
+    auto tool = server.impl().find_tool(name->get_string());
+    if (!tool) return std::nullopt;
+    auto* props = tool->input_schema.if_contains("properties");
+    if (!props || !props->is_object()) return std::nullopt;
+    static const json::object kNone;
+    const json::object* args = &kNone;
+    if (auto* a = params.if_contains("arguments"); a && a->is_object()) args = &a->get_object();
+    for (auto& [prop, schema] : props->get_object()) {
+      auto* h = schema.is_object() ? schema.get_object().if_contains("x-mcp-header") : nullptr;
+      if (!h || !h->is_string()) continue;
+      std::string header = "Mcp-Param-" + std::string(h->get_string());
+      auto* value = args->if_contains(prop);
+      auto it = req.find(header);
+      bool has_value = value && !value->is_null();
+      if (it == req.end()) {
+        if (has_value) return RpcError{code::header_mismatch, "Missing " + header + " header", std::nullopt};
+        continue;
+      }
+      std::string_view raw = trim(it->value());
+      std::string decoded(raw);
+      if (raw.starts_with("=?base64?") && raw.ends_with("?=") && raw.size() >= 11) {
+        auto d = base64_decode(raw.substr(9, raw.size() - 11));
+        if (!d) return RpcError{code::header_mismatch, header + " is not valid base64", std::nullopt};
+        decoded = std::move(*d);
+      }
+      std::string expected;
+      if (!has_value) expected.clear();
+      else if (value->is_string()) expected = value->get_string();
+      else if (value->is_bool()) expected = value->get_bool() ? "true" : "false";
+      else expected = json::serialize(*value);
+      if (!has_value || decoded != expected)
+        return RpcError{code::header_mismatch, header + " header does not match the body", std::nullopt};
+    }
+    return std::nullopt;
+  }
   static std::string_view kMetaProtocolVersionKey() { return mcp::kMetaProtocolVersion; }
 
   net::awaitable<void> post_legacy(net::Exchange& ex, const mcp::Message& message, std::string_view session_id) {

@@ -1,0 +1,427 @@
+// McpServer library: protocol behaviour in both eras, MRTR, URI templates, sealed state, and the
+// stdio and HTTP transports. No test sleeps: concurrency is driven by message order.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/beast/http.hpp>
+#include <thread>
+
+#include "mcp/json.hpp"
+#include "mcp/server/server_impl.hpp"
+#include "mcpgate/server.hpp"
+
+namespace mcpgate {
+namespace {
+
+namespace asio = net::asio;
+using mcp::server::Outlet;
+using mcp::server::Session;
+
+class FakeClock final : public Clock {
+ public:
+  std::chrono::system_clock::time_point now() const override { return t; }
+  std::chrono::system_clock::time_point t{std::chrono::seconds(1'800'000'000)};
+};
+
+json::object parse_object(std::string_view text) {
+  auto v = mcp::parse_json(text);
+  EXPECT_TRUE(v.has_value()) << text;
+  return v->as_object();
+}
+
+json::object modern_meta(json::object caps = {}) {
+  return {{"io.modelcontextprotocol/protocolVersion", "2026-07-28"},
+          {"io.modelcontextprotocol/clientCapabilities", std::move(caps)}};
+}
+
+mcp::Message request(std::int64_t id, std::string_view method, json::object params) {
+  auto m = mcp::classify(mcp::make_request(id, method, std::move(params)));
+  EXPECT_TRUE(m.has_value());
+  return std::move(*m);
+}
+
+// Records what a handler sends on its request's stream. A server→client request is answered
+// right away through `answer`, as a client on another connection would.
+class RecordingOutlet final : public Outlet {
+ public:
+  std::vector<json::object> sent;
+  std::function<void(const json::object&)> answer;
+  net::awaitable<bool> send(json::object message) override {
+    sent.push_back(message);
+    if (answer && message.contains("id")) answer(message);
+    co_return true;
+  }
+};
+
+class ServerTest : public ::testing::Test {
+ protected:
+  ServerTest() : server(ServerInfo{"test", "1.0", "", ""}) {
+    session = std::make_shared<Session>();
+    server.add_tool(Tool{"echo", "", "Echoes", {{"type", "object"}}, {}, {}, {}, {},
+                         sync_handler([](const json::object& args, RequestContext&) -> Reply {
+                           return tool_text_result(json::serialize(args));
+                         })});
+    Tool ask{"ask_name", "", "Asks for a name", {{"type", "object"}}, {}, {}, {}, {}, {}};
+    ask.handler = sync_handler([](const json::object&, RequestContext& ctx) -> Reply {
+      if (auto* in = ctx.input_responses(); in && in->contains("who") && ctx.state())
+        return tool_text_result("hello " + json::serialize(in->at("who")) + " " + json::serialize(*ctx.state()));
+      InputRequired ir;
+      ir.input_requests["who"] = elicitation_input("Name?", {{"type", "object"}});
+      ir.state = json::value("round-1");
+      return ir;
+    });
+    server.add_tool(std::move(ask));
+    Tool needs{"needs_sampling", "", "Needs sampling", {{"type", "object"}}, {}, {}, {}, {}, {}};
+    needs.required_client_capabilities = {{"sampling", json::object{}}};
+    needs.handler = sync_handler([](const json::object&, RequestContext&) -> Reply { return tool_text_result("ran"); });
+    server.add_tool(std::move(needs));
+    Tool progress{"progress", "", "Reports progress", {{"type", "object"}}, {}, {}, {}, {}, {}};
+    progress.handler = [](const json::object&, RequestContext& ctx) -> Task<Reply> {
+      co_await ctx.progress(1, 2);
+      co_return tool_text_result("done");
+    };
+    server.add_tool(std::move(progress));
+    server.add_resource_template(ResourceTemplate{"test://item/{id}/data", "item", "", "", "text/plain",
+                                                  [](const ResourceRead& r, RequestContext&) -> Task<Reply> {
+                                                    co_return json::object{{"contents", json::array{json::object{
+                                                                               {"uri", r.uri}, {"text", r.variables.at("id")}}}}};
+                                                  }});
+  }
+
+  json::object call(const mcp::Message& m, ProtocolEra era, RecordingOutlet& outlet) {
+    asio::io_context io;
+    std::optional<json::object> out;
+    asio::co_spawn(io, server.impl().handle(m, era, session.get(), outlet),
+                   [&](std::exception_ptr e, std::optional<json::object> r) {
+                     if (e) std::rethrow_exception(e);
+                     out = std::move(r);
+                   });
+    io.run();
+    EXPECT_TRUE(out.has_value());
+    return out.value_or(json::object{});
+  }
+  json::object call(const mcp::Message& m, ProtocolEra era) {
+    RecordingOutlet outlet;
+    return call(m, era, outlet);
+  }
+  static std::int64_t error_code(const json::object& response) {
+    auto* e = response.if_contains("error");
+    return e ? e->at("code").as_int64() : 0;
+  }
+
+  McpServer server;
+  std::shared_ptr<Session> session;
+};
+
+TEST_F(ServerTest, UnknownToolIsInvalidParamsNotMethodNotFound) {
+  auto r = call(request(1, "tools/call", {{"name", "nope"}, {"_meta", modern_meta()}}), ProtocolEra::modern);
+  EXPECT_EQ(error_code(r), -32602);
+  EXPECT_EQ(r.at("id"), 1);
+}
+
+TEST_F(ServerTest, ModernEraHasNoInitializeOrPing) {
+  // 2026-07-28 removed them; answering would make a dual-era client believe in a session.
+  for (auto method : {"initialize", "ping", "logging/setLevel", "resources/subscribe"})
+    EXPECT_EQ(error_code(call(request(5, method, {{"_meta", modern_meta()}}), ProtocolEra::modern)), -32601) << method;
+}
+
+TEST_F(ServerTest, ModernRequestWithoutMetaIsInvalidParams) {
+  auto r = call(request(101, "server/discover", {}), ProtocolEra::modern);
+  EXPECT_EQ(error_code(r), -32602);
+  EXPECT_EQ(r.at("id"), 101);
+}
+
+TEST_F(ServerTest, UnsupportedVersionListsWhatWeSpeak) {
+  json::object meta = modern_meta();
+  meta["io.modelcontextprotocol/protocolVersion"] = "v999.0.0";
+  auto r = call(request(301, "server/discover", {{"_meta", meta}}), ProtocolEra::modern);
+  EXPECT_EQ(error_code(r), -32022);
+  auto& data = r.at("error").at("data").as_object();
+  EXPECT_EQ(data.at("requested"), "v999.0.0");
+  EXPECT_FALSE(data.at("supported").as_array().empty());
+}
+
+TEST_F(ServerTest, ModernListsCarryResultTypeAndCacheHintsLegacyDoNot) {
+  auto modern = call(request(1, "tools/list", {{"_meta", modern_meta()}}), ProtocolEra::modern);
+  auto& mr = modern.at("result").as_object();
+  EXPECT_EQ(mr.at("resultType"), "complete");
+  EXPECT_EQ(mr.at("ttlMs"), 0);
+  EXPECT_EQ(mr.at("cacheScope"), "private");
+  auto legacy = call(request(2, "tools/list", {}), ProtocolEra::legacy);
+  EXPECT_FALSE(legacy.at("result").as_object().contains("resultType"));
+}
+
+TEST_F(ServerTest, LegacyInitializeEchoesKnownVersionAndOffersNewestOtherwise) {
+  auto r = call(request(0, "initialize", {{"protocolVersion", "2025-06-18"}, {"capabilities", json::object{}}}),
+                ProtocolEra::legacy);
+  EXPECT_EQ(r.at("result").at("protocolVersion"), "2025-06-18");
+  r = call(request(0, "initialize", {{"protocolVersion", "1999-01-01"}, {"capabilities", json::object{}}}),
+           ProtocolEra::legacy);
+  EXPECT_EQ(r.at("result").at("protocolVersion"), "2025-11-25");
+}
+
+TEST_F(ServerTest, ModernInputRequiredRoundTripsSealedState) {
+  json::object meta = modern_meta({{"elicitation", json::object{}}});
+  auto r1 = call(request(1, "tools/call", {{"name", "ask_name"}, {"_meta", meta}}), ProtocolEra::modern);
+  auto& res1 = r1.at("result").as_object();
+  ASSERT_EQ(res1.at("resultType"), "input_required");
+  EXPECT_EQ(res1.at("inputRequests").at("who").at("method"), "elicitation/create");
+  std::string state(res1.at("requestState").as_string());
+
+  json::object inputs{{"who", json::object{{"action", "accept"}}}};
+  auto r2 = call(request(2, "tools/call",
+                         {{"name", "ask_name"}, {"_meta", meta}, {"inputResponses", inputs}, {"requestState", state}}),
+                 ProtocolEra::modern);
+  EXPECT_EQ(r2.at("result").at("resultType"), "complete");
+
+  // Tampering, or replaying the state on another tool, never reaches a handler.
+  auto r3 = call(request(3, "tools/call",
+                         {{"name", "ask_name"}, {"_meta", meta}, {"inputResponses", inputs}, {"requestState", state + "-TAMPERED"}}),
+                 ProtocolEra::modern);
+  EXPECT_EQ(error_code(r3), -32602);
+  auto r4 = call(request(4, "tools/call",
+                         {{"name", "echo"}, {"_meta", meta}, {"inputResponses", inputs}, {"requestState", state}}),
+                 ProtocolEra::modern);
+  EXPECT_EQ(error_code(r4), -32602);
+}
+
+TEST_F(ServerTest, InputResponsesMustBeObjects) {
+  json::object meta = modern_meta({{"elicitation", json::object{}}});
+  auto r = call(request(1, "tools/call", {{"name", "ask_name"}, {"_meta", meta}, {"inputResponses", nullptr}}),
+                ProtocolEra::modern);
+  EXPECT_EQ(error_code(r), -32602);
+  r = call(request(2, "tools/call", {{"name", "ask_name"}, {"_meta", meta}, {"inputResponses", {{"who", 12345}}}}),
+           ProtocolEra::modern);
+  EXPECT_EQ(error_code(r), -32602);
+}
+
+TEST_F(ServerTest, InputRequestForUndeclaredCapabilityFailsClosed) {
+  auto r = call(request(1, "tools/call", {{"name", "ask_name"}, {"_meta", modern_meta({{"sampling", json::object{}}})}}),
+                ProtocolEra::modern);
+  EXPECT_EQ(error_code(r), -32021);
+  EXPECT_TRUE(r.at("error").at("data").at("requiredCapabilities").as_object().contains("elicitation"));
+}
+
+TEST_F(ServerTest, ToolRequiringCapabilityIsRefusedBeforeItRuns) {
+  auto r = call(request(401, "tools/call", {{"name", "needs_sampling"}, {"_meta", modern_meta()}}), ProtocolEra::modern);
+  EXPECT_EQ(error_code(r), -32021);
+  EXPECT_TRUE(r.at("error").at("data").at("requiredCapabilities").at("sampling").is_object());
+}
+
+TEST_F(ServerTest, LegacyClientGetsInputRequestsAsServerRequests) {
+  session->client_capabilities = {{"elicitation", json::object{}}};
+  RecordingOutlet outlet;
+  outlet.answer = [&](const json::object& req) {
+    auto reply = mcp::classify(mcp::make_result(req.at("id"), json::object{{"action", "accept"}}));
+    EXPECT_TRUE(server.impl().deliver(*session, *reply));
+  };
+  auto r = call(request(7, "tools/call", {{"name", "ask_name"}}), ProtocolEra::legacy, outlet);
+  ASSERT_EQ(outlet.sent.size(), 1u);
+  EXPECT_EQ(outlet.sent[0].at("method"), "elicitation/create");
+  EXPECT_EQ(r.at("result").at("content").at(0).at("text"), R"(hello {"action":"accept"} "round-1")");
+}
+
+TEST_F(ServerTest, ProgressIsSentOnlyWithAToken) {
+  RecordingOutlet quiet;
+  call(request(1, "tools/call", {{"name", "progress"}}), ProtocolEra::legacy, quiet);
+  EXPECT_TRUE(quiet.sent.empty());
+  RecordingOutlet loud;
+  call(request(1, "tools/call", {{"name", "progress"}, {"_meta", {{"progressToken", "t1"}}}}), ProtocolEra::legacy, loud);
+  ASSERT_EQ(loud.sent.size(), 1u);
+  EXPECT_EQ(loud.sent[0].at("params").at("progressToken"), "t1");
+}
+
+TEST_F(ServerTest, UnknownResourceNamesTheUri) {
+  // SEP-2164: an error, never an empty contents list.
+  auto r = call(request(1, "resources/read", {{"uri", "test://missing"}, {"_meta", modern_meta()}}), ProtocolEra::modern);
+  EXPECT_EQ(error_code(r), -32602);
+  EXPECT_EQ(r.at("error").at("data").at("uri"), "test://missing");
+}
+
+TEST_F(ServerTest, TemplateResourceGetsItsVariables) {
+  auto r = call(request(1, "resources/read", {{"uri", "test://item/42/data"}}), ProtocolEra::legacy);
+  EXPECT_EQ(r.at("result").at("contents").at(0).at("text"), "42");
+}
+
+TEST(UriTemplate, Level1ExpressionsMatchOneSegment) {
+  auto t = mcp::server::UriTemplate::compile("test://template/{id}/data");
+  ASSERT_TRUE(t.has_value());
+  auto m = t->match("test://template/123/data");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->at("id"), "123");
+  EXPECT_FALSE(t->match("test://template/1/2/data").has_value());  // '/' is not part of a value
+  EXPECT_FALSE(t->match("test://template//data").has_value());     // empty value
+  EXPECT_FALSE(t->match("test://template/123/data/more").has_value());
+}
+
+TEST(UriTemplate, RejectsWhatLevel1CannotSplit) {
+  EXPECT_FALSE(mcp::server::UriTemplate::compile("x://{a}{b}").has_value());
+  EXPECT_FALSE(mcp::server::UriTemplate::compile("x://{a").has_value());
+  EXPECT_FALSE(mcp::server::UriTemplate::compile("x://{+a}").has_value());
+}
+
+TEST(StateSealer, OpensOnlyUnalteredUnexpiredAndBoundHere) {
+  FakeClock clock;
+  mcp::server::StateSealer sealer(Secret(std::string(32, 'k')), clock);
+  auto token = sealer.seal(json::value{{"round", 2}}, "tools/call\nx", std::chrono::seconds(60));
+  ASSERT_TRUE(sealer.open(token, "tools/call\nx").has_value());
+  EXPECT_FALSE(sealer.open(token + "-TAMPERED", "tools/call\nx").has_value());
+  EXPECT_FALSE(sealer.open(token, "tools/call\ny").has_value());
+  mcp::server::StateSealer other(Secret(std::string(32, 'z')), clock);
+  EXPECT_FALSE(other.open(token, "tools/call\nx").has_value());  // forged under another key
+  clock.t += std::chrono::seconds(61);
+  EXPECT_FALSE(sealer.open(token, "tools/call\nx").has_value());
+}
+
+// ---- stdio -------------------------------------------------------------------------------
+
+std::vector<json::object> run_stdio(McpServer& server, const std::string& input) {
+  int in[2], out[2];
+  EXPECT_EQ(::pipe(in), 0);
+  EXPECT_EQ(::pipe(out), 0);
+  std::thread srv([&] {
+    serve_stdio(server, in[0], out[1]);
+    ::close(out[1]);
+  });
+  EXPECT_EQ(::write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
+  ::close(in[1]);  // end of file: the server must finish and return
+  std::string all;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) all.append(buf, static_cast<std::size_t>(n));
+  srv.join();
+  ::close(in[0]);
+  ::close(out[0]);
+  std::vector<json::object> lines;
+  for (std::size_t start = 0, nl; (nl = all.find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.push_back(parse_object(std::string_view(all).substr(start, nl - start)));
+  return lines;
+}
+
+TEST_F(ServerTest, StdioServesPingWhileAToolWaitsForTheClient) {
+  std::string input =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}}}})" "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ask_name"}})" "\n"
+      R"({"jsonrpc":"2.0","id":3,"method":"ping"})" "\n"
+      R"({"jsonrpc":"2.0","id":0,"result":{"action":"accept"}})" "\n";
+  auto lines = run_stdio(server, input);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0].at("id"), 1);
+  EXPECT_EQ(lines[1].at("method"), "elicitation/create");  // the tool is now waiting
+  EXPECT_EQ(lines[2].at("id"), 3);                         // ping was not held up by it
+  EXPECT_EQ(lines[3].at("id"), 2);
+  EXPECT_FALSE(lines[3].at("result").as_object().contains("isError"));
+}
+
+TEST_F(ServerTest, StdioEofFailsWaitingServerRequestsAndExits) {
+  std::string input =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}}}})" "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ask_name"}})" "\n";
+  auto lines = run_stdio(server, input);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(lines[2].at("id"), 2);
+  EXPECT_TRUE(lines[2].contains("error"));
+}
+
+TEST_F(ServerTest, StdioAnswersGarbageWithParseError) {
+  auto lines = run_stdio(server, "{not json}\n{\"a\":1,\"a\":2}\n");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(error_code(lines[0]), -32700);
+  EXPECT_EQ(error_code(lines[1]), -32700);  // duplicate keys are rejected, not resolved
+}
+
+// ---- HTTP --------------------------------------------------------------------------------
+
+struct HttpReply {
+  unsigned status;
+  std::string session;
+  std::string content_type;
+  std::string body;
+};
+
+HttpReply send_http(std::uint16_t port, net::http::verb verb, std::string body,
+                    std::vector<std::pair<std::string, std::string>> headers) {
+  asio::io_context io;
+  net::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  net::Request req{verb, "/mcp", 11};
+  req.set(net::http::field::host, "127.0.0.1:" + std::to_string(port));
+  req.set(net::http::field::content_type, "application/json");
+  req.set(net::http::field::accept, "application/json, text/event-stream");
+  for (auto& [k, v] : headers) req.set(k, v);
+  req.body() = std::move(body);
+  req.prepare_payload();
+  net::http::write(socket, req);
+  net::beast::flat_buffer buf;
+  net::Response res;
+  net::http::read(socket, buf, res);
+  return {res.result_int(), std::string(res["Mcp-Session-Id"]), std::string(res[net::http::field::content_type]),
+          res.body()};
+}
+
+class HttpTest : public ServerTest {
+ protected:
+  void SetUp() override {
+    transport = std::make_unique<HttpTransport>(server, HttpOptions{});
+    transport->start();
+    port = transport->port();
+  }
+  void TearDown() override {
+    transport->stop();
+    transport->wait();
+  }
+  std::unique_ptr<HttpTransport> transport;
+  std::uint16_t port = 0;
+};
+
+constexpr std::string_view kInitialize =
+    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{}}})";
+
+TEST_F(HttpTest, RebindingHostIsForbidden) {
+  auto r = send_http(port, net::http::verb::post, std::string(kInitialize), {{"Host", "evil.example.com"}});
+  EXPECT_EQ(r.status, 403u);
+  r = send_http(port, net::http::verb::post, std::string(kInitialize), {{"Origin", "http://evil.example.com"}});
+  EXPECT_EQ(r.status, 403u);
+}
+
+TEST_F(HttpTest, LegacySessionLifecycle) {
+  auto init = send_http(port, net::http::verb::post, std::string(kInitialize), {});
+  ASSERT_EQ(init.status, 200u);
+  ASSERT_FALSE(init.session.empty());
+  std::string ping = R"({"jsonrpc":"2.0","id":2,"method":"ping"})";
+  EXPECT_EQ(send_http(port, net::http::verb::post, ping, {}).status, 400u);  // no session
+  auto ok = send_http(port, net::http::verb::post, ping, {{"Mcp-Session-Id", init.session}});
+  EXPECT_EQ(ok.status, 200u);
+  EXPECT_EQ(ok.content_type, "application/json");  // nothing streamed: plain JSON
+  EXPECT_EQ(send_http(port, net::http::verb::delete_, "", {{"Mcp-Session-Id", init.session}}).status, 200u);
+  EXPECT_EQ(send_http(port, net::http::verb::post, ping, {{"Mcp-Session-Id", init.session}}).status, 404u);
+}
+
+TEST_F(HttpTest, ModernHeaderMustMatchBody) {
+  std::string body = R"({"jsonrpc":"2.0","id":302,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"v999.0.0","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  auto r = send_http(port, net::http::verb::post, body, {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/list"}});
+  EXPECT_EQ(r.status, 400u);
+  EXPECT_EQ(error_code(parse_object(r.body)), -32020);
+  body = R"({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  r = send_http(port, net::http::verb::post, body, {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/call"}});
+  EXPECT_EQ(error_code(parse_object(r.body)), -32020);
+  r = send_http(port, net::http::verb::post, body, {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/list"}});
+  EXPECT_EQ(r.status, 200u);
+}
+
+TEST_F(HttpTest, ModernInitializeIsNotFound) {
+  std::string body = R"({"jsonrpc":"2.0","id":500,"method":"initialize","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  auto r = send_http(port, net::http::verb::post, body, {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "initialize"}});
+  EXPECT_EQ(r.status, 404u);
+  EXPECT_EQ(error_code(parse_object(r.body)), -32601);
+}
+
+TEST_F(HttpTest, ProgressTurnsTheAnswerIntoAnEventStream) {
+  auto init = send_http(port, net::http::verb::post, std::string(kInitialize), {});
+  std::string call = R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"progress","_meta":{"progressToken":9}}})";
+  auto r = send_http(port, net::http::verb::post, call, {{"Mcp-Session-Id", init.session}});
+  EXPECT_EQ(r.content_type, "text/event-stream");
+  EXPECT_LT(r.body.find("notifications/progress"), r.body.find("\"id\":2"));
+}
+
+}  // namespace
+}  // namespace mcpgate
