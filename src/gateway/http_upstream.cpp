@@ -97,7 +97,7 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   auto req = make_post(request);
   auto ex = co_await asio::this_coro::executor;
   auto& client = thread_client(ex);
-  auto sent = co_await client.send({options_.http.host, options_.http.port}, req, deadline);
+  auto sent = co_await client.send(endpoint_, req, deadline);
   if (!sent) {
     inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream unreachable: " + sent.error().message));
     co_return;
@@ -197,7 +197,7 @@ net::awaitable<Result<void>> HttpUpstream::deliver(json::object message, Deadlin
   }
   auto req = make_post(message);
   auto ex = co_await asio::this_coro::executor;
-  auto sent = co_await thread_client(ex).send({options_.http.host, options_.http.port}, req, deadline);
+  auto sent = co_await thread_client(ex).send(endpoint_, req, deadline);
   if (!sent) co_return fail(sent.error().message);
   auto body = co_await (*sent)->read_all(deadline);
   if (!body) co_return fail(body.error().message);
@@ -230,7 +230,7 @@ net::awaitable<void> HttpUpstream::listen_loop() {
     if (!protocol_version_.empty()) req.set("MCP-Protocol-Version", protocol_version_);
   }
   auto far = std::chrono::steady_clock::now() + std::chrono::hours(24);
-  auto sent = co_await client.send({options_.http.host, options_.http.port}, req, far);
+  auto sent = co_await client.send(endpoint_, req, far);
   if (!sent || (*sent)->status() != 200) co_return;  // 405: the upstream has no standalone stream
   auto& rs = **sent;
   rs.unlimited_body();
@@ -272,7 +272,7 @@ net::awaitable<void> HttpUpstream::end_session(std::string session, std::string 
   if (!version.empty()) req.set("MCP-Protocol-Version", version);
   for (auto& [k, v] : options_.http.headers) req.set(k, v);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  auto sent = co_await client.send({options_.http.host, options_.http.port}, req, deadline);
+  auto sent = co_await client.send(endpoint_, req, deadline);
   if (sent) co_await (*sent)->read_all(deadline);
 }
 

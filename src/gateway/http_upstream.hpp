@@ -7,6 +7,7 @@
 
 #include "config/gateway_config.hpp"
 #include "gateway/upstream.hpp"
+#include "net/http_client.hpp"
 
 namespace mcpgate::gateway {
 
@@ -20,7 +21,7 @@ struct HttpOptions {
 class HttpUpstream final : public UpstreamSession, public std::enable_shared_from_this<HttpUpstream> {
  public:
   HttpUpstream(net::asio::any_io_executor executor, HttpOptions options)
-      : executor_(executor), options_(std::move(options)) {}
+      : executor_(executor), options_(std::move(options)), endpoint_{options_.http.host, options_.http.port} {}
 
   net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) override;
   net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
@@ -38,6 +39,8 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
 
   net::asio::any_io_executor executor_;
   HttpOptions options_;
+  // Named, not a temporary in the co_await expression: g++ 12 destroys such temporaries twice.
+  net::Endpoint endpoint_;
   std::atomic<std::size_t> in_flight_{0};
   mutable std::mutex mutex_;  // guards the session fields and the server-request map
   std::string session_id_;
