@@ -87,9 +87,11 @@ void SseParser::line(std::string_view l, std::vector<SseEvent>& out) {
       current_.has_id = true;
     }
   } else if (field == "retry") {
+    // ASCII digits only: from_chars alone would also take a leading '-'.
     long v = 0;
+    bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string_view::npos;
     auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-    if (ec == std::errc() && p == value.data() + value.size() && !value.empty()) current_.retry_ms = v;
+    if (digits && ec == std::errc() && p == value.data() + value.size()) current_.retry_ms = v;
   }
 }
 
@@ -112,14 +114,17 @@ std::string format_sse(std::string_view data, std::string_view id, std::string_v
     out += std::to_string(*retry_ms);
     out += '\n';
   }
+  // CR and CRLF end a line in an event stream as LF does: splitting on LF alone would let a CR
+  // in `data` start a field of its own (an injected `id:` or `event:`).
   std::size_t start = 0;
   for (;;) {
-    auto nl = data.find('\n', start);
+    auto nl = data.find_first_of("\r\n", start);
     out += "data: ";
     out += data.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
     out += '\n';
     if (nl == std::string_view::npos) break;
     start = nl + 1;
+    if (data[nl] == '\r' && start < data.size() && data[start] == '\n') ++start;
   }
   out += '\n';
   return out;
