@@ -1,0 +1,186 @@
+// parse_json: strict RFC 8259 for untrusted MCP input.
+#include "mcp/json.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace mcpgate::mcp {
+namespace {
+
+bool accepts(std::string_view text, const JsonLimits& l = {}) { return parse_json(text, l).has_value(); }
+
+// `open` '[' then `close` ']' (built with append: g++ 12 -O3 warns falsely on operator+ here).
+std::string nested(std::size_t open, std::size_t close) {
+  std::string s;
+  s.append(open, '[');
+  s.append(close, ']');
+  return s;
+}
+
+TEST(ParseJson, AcceptsPlainDocuments) {
+  for (std::string_view ok : {"{}", "[]", "0", "-1", "1.5e3", "\"s\"", "true", "false", "null", " { \"a\" : [1, 2, {\"b\": null}] } ",
+                              "{\"a\":1,\"A\":2}", "\"\\u00e9\"", "\"é\"", "\"\\ud83d\\ude00\"", "\t\r\n[]\t\r\n"}) {
+    EXPECT_TRUE(accepts(ok)) << ok;
+  }
+  auto v = parse_json(R"({"jsonrpc":"2.0","id":7,"params":{"n":[1,"x",true]}})");
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->at("id").as_int64(), 7);
+  EXPECT_EQ(v->at("params").at("n").at(1).as_string(), "x");
+}
+
+TEST(ParseJson, RejectsDuplicateKeys) {
+  auto r = parse_json(R"({"name":"safe","name":"rm -rf"})");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().message, "duplicate object key");
+}
+
+TEST(ParseJson, RejectsDuplicateKeysAtAnyDepth) {
+  EXPECT_FALSE(accepts(R"({"params":{"name":"a","name":"b"}})"));
+  EXPECT_FALSE(accepts(R"([{"ok":1},{"x":{"y":[{"z":1,"z":2}]}}])"));
+  // The same key in sibling objects, or at different levels, is not a duplicate.
+  EXPECT_TRUE(accepts(R"([{"a":1},{"a":2}])"));
+  EXPECT_TRUE(accepts(R"({"a":{"a":{"a":1}}})"));
+  EXPECT_TRUE(accepts(R"({"a":{"b":1},"b":2})"));
+}
+
+TEST(ParseJson, DuplicateDetectionComparesDecodedKeys) {
+  // "a" and "\u0061" are the same key once unescaped; a comparison on raw bytes would miss it and
+  // the upstream (which decodes) would see a different value than the gateway checked.
+  EXPECT_FALSE(accepts(R"({"a":1,"\u0061":2})"));
+  EXPECT_FALSE(accepts(R"({"\u006e\u0061me":1,"name":2})"));
+  EXPECT_FALSE(accepts(R"({"é":1,"\u00e9":2})"));
+  EXPECT_FALSE(accepts(R"({"\/":1,"/":2})"));
+  EXPECT_TRUE(accepts(R"({"a":1,"\u0041":2})"));
+}
+
+TEST(ParseJson, DuplicateDetectionSurvivesManyKeys) {
+  // Past the small-object threshold the key set changes representation.
+  std::string big = "{";
+  for (int i = 0; i < 200; ++i) big += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  std::string ok = big + "\"last\":0}";
+  EXPECT_TRUE(accepts(ok));
+  EXPECT_FALSE(accepts(big + "\"k0\":0}"));
+  EXPECT_FALSE(accepts(big + "\"k199\":0}"));
+  EXPECT_FALSE(accepts(big + "\"k31\":0}"));
+  EXPECT_FALSE(accepts(big + "\"k32\":0}"));
+}
+
+TEST(ParseJson, DuplicateKeySplitAcrossLongEscapedKey) {
+  // Long keys are delivered in parts; the whole key must be compared.
+  std::string key(5000, 'k');
+  std::string escaped;
+  for (char c : key) escaped += c == 'k' ? "\\u006b" : std::string(1, c);
+  EXPECT_FALSE(accepts("{\"" + key + "\":1,\"" + escaped + "\":2}"));
+  EXPECT_TRUE(accepts("{\"" + key + "\":1,\"" + key + "x\":2}"));
+}
+
+TEST(ParseJson, RejectsComments) {
+  EXPECT_FALSE(accepts("{} // trailing"));
+  EXPECT_FALSE(accepts("/* lead */ {}"));
+  EXPECT_FALSE(accepts("{\"a\": /* inner */ 1}"));
+  EXPECT_FALSE(accepts("[1, # hash\n2]"));
+}
+
+TEST(ParseJson, RejectsTrailingCommas) {
+  EXPECT_FALSE(accepts("[1,2,]"));
+  EXPECT_FALSE(accepts("{\"a\":1,}"));
+  EXPECT_FALSE(accepts("[,]"));
+}
+
+TEST(ParseJson, RejectsTrailingData) {
+  EXPECT_FALSE(accepts("{}{}"));
+  EXPECT_FALSE(accepts("{} x"));
+  EXPECT_FALSE(accepts("1 2"));
+  EXPECT_FALSE(accepts(std::string("{}\0", 3)));
+  EXPECT_FALSE(accepts("[]]"));
+}
+
+TEST(ParseJson, RejectsIncompleteAndEmpty) {
+  for (std::string_view bad : {"", " ", "{", "[1,", "{\"a\"", "{\"a\":", "\"open", "tru", "nul", "-", "1."}) {
+    EXPECT_FALSE(accepts(bad)) << bad;
+  }
+}
+
+TEST(ParseJson, RejectsNonJsonLiteralsAndNumbers) {
+  for (std::string_view bad : {"NaN", "Infinity", "-Infinity", "01", "+1", ".5", "0x10", "'single'", "{a:1}",
+                               "[True]", "undefined"}) {
+    EXPECT_FALSE(accepts(bad)) << bad;
+  }
+}
+
+TEST(ParseJson, RejectsInvalidUtf8) {
+  EXPECT_FALSE(accepts("\"\xC3\""));            // truncated sequence
+  EXPECT_FALSE(accepts("\"\xC0\xAF\""));        // overlong '/'
+  EXPECT_FALSE(accepts("\"\xED\xA0\x80\""));    // UTF-16 surrogate encoded in UTF-8
+  EXPECT_FALSE(accepts("\"\xF4\x90\x80\x80\""));  // above U+10FFFF
+  EXPECT_FALSE(accepts("\"\xFF\""));
+  EXPECT_FALSE(accepts("{\"\xFF\":1}")) << "keys too";
+}
+
+TEST(ParseJson, RejectsControlCharactersInStrings) {
+  EXPECT_FALSE(accepts("\"a\nb\""));
+  EXPECT_FALSE(accepts(std::string("\"a\0b\"", 5)));
+  EXPECT_FALSE(accepts("\"\t\""));
+  EXPECT_FALSE(accepts(R"("\x41")"));
+}
+
+TEST(ParseJson, DepthLimit) {
+  JsonLimits l;
+  l.max_depth = 8;
+  EXPECT_TRUE(accepts(nested(8, 8), l));
+  EXPECT_FALSE(accepts(nested(9, 9), l));
+  std::string objects;
+  for (int i = 0; i < 9; ++i) objects += "{\"a\":";
+  objects += '1';
+  objects.append(9, '}');
+  EXPECT_FALSE(accepts(objects, l));
+}
+
+TEST(ParseJson, DepthBombIsRejectedWithoutRecursion) {
+  // A million open brackets: must fail on depth, not exhaust the stack.
+  EXPECT_FALSE(accepts(nested(1'000'000, 0)));
+  EXPECT_FALSE(accepts(nested(100'000, 100'000)));
+  std::string objects;
+  for (int i = 0; i < 100'000; ++i) objects += "{\"a\":";
+  EXPECT_FALSE(accepts(objects));
+}
+
+TEST(ParseJson, SizeLimit) {
+  JsonLimits l;
+  l.max_bytes = 16;
+  EXPECT_TRUE(accepts(R"({"a":"1234567"})", l));  // 15 bytes
+  EXPECT_TRUE(accepts(R"({"a":"12345678"})", l));  // 16 bytes
+  auto r = parse_json(R"({"a":"123456789"})", l);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("16"), std::string::npos);
+}
+
+TEST(ParseJson, NumbersKeepTheirKind) {
+  auto v = parse_json(R"([1, -1, 18446744073709551615, 1.0, 1e2])");
+  ASSERT_TRUE(v);
+  auto& a = v->as_array();
+  EXPECT_TRUE(a[0].is_int64());
+  EXPECT_TRUE(a[1].is_int64());
+  EXPECT_TRUE(a[2].is_uint64());
+  EXPECT_TRUE(a[3].is_double());
+  EXPECT_TRUE(a[4].is_double());
+}
+
+TEST(ParseJson, ReusableAfterFailure) {
+  // The parser keeps no state between calls: a failure must not leak into the next document.
+  EXPECT_FALSE(accepts(R"({"a":1,"a":2})"));
+  EXPECT_TRUE(accepts(R"({"a":1})"));
+}
+
+TEST(Serialize, RoundTrips) {
+  std::string text = R"({"a":[1,"two",{"b":null}],"c":true,"d":"\u0000\n"})";
+  auto v = parse_json(text);
+  ASSERT_TRUE(v);
+  auto again = parse_json(mcp::serialize(*v));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*v, *again);
+}
+
+}  // namespace
+}  // namespace mcpgate::mcp
