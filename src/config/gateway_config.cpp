@@ -2,6 +2,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <boost/json.hpp>
+
+#include "oauth/algorithm.hpp"
+
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <fstream>
@@ -11,6 +15,35 @@
 
 namespace mcpgate::config {
 namespace {
+
+// A YAML subtree as JSON text (for an inline JWKS written as YAML).
+std::string yaml_to_json(const YAML::Node& n) {
+  std::string out;
+  if (n.IsMap()) {
+    out += '{';
+    bool first = true;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!first) out += ',';
+      first = false;
+      out += boost::json::serialize(boost::json::value(it->first.as<std::string>()));
+      out += ':';
+      out += yaml_to_json(it->second);
+    }
+    out += '}';
+  } else if (n.IsSequence()) {
+    out += '[';
+    for (std::size_t i = 0; i < n.size(); ++i) {
+      if (i) out += ',';
+      out += yaml_to_json(n[i]);
+    }
+    out += ']';
+  } else if (n.IsNull()) {
+    out += "null";
+  } else {
+    out += boost::json::serialize(boost::json::value(n.as<std::string>()));
+  }
+  return out;
+}
 
 // Config errors are start-up errors: one exception type carries the message out of the walk.
 struct ConfigError {
@@ -80,6 +113,13 @@ class Walker {
  private:
   Upstream upstream(const YAML::Node& n, const std::string& key) const;
   Endpoint endpoint(const YAML::Node& n, const std::string& key) const;
+  Auth auth(const YAML::Node& n, const std::string& key) const;
+  policy::Policy policy(const YAML::Node& n, const std::string& key) const;
+  policy::Rule rule(const YAML::Node& n, const std::string& key, std::size_t index) const;
+  std::vector<std::string> one_or_many(const YAML::Node& n, const std::string& key) const {
+    if (n.IsScalar()) return {str(n, key)};
+    return strings(n, key);
+  }
   void limits(const YAML::Node& n, Limits& l) const;
   std::string source_;
 };
@@ -140,7 +180,7 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
 }
 
 Endpoint Walker::endpoint(const YAML::Node& n, const std::string& key) const {
-  only_keys(n, key, {"name", "path", "upstreams", "auth"});
+  only_keys(n, key, {"name", "path", "upstreams", "auth", "policy"});
   Endpoint e;
   if (!n["name"]) error(n, key + ".name", "is required");
   e.name = str(n["name"], key + ".name");
@@ -170,13 +210,170 @@ Endpoint Walker::endpoint(const YAML::Node& n, const std::string& key) const {
       prefixes.insert(u.prefix);
     }
   }
-  if (!n["auth"]) error(n, key + ".auth", "is required (token validation, or `anonymous: true` to serve without authorization)");
-  auto a = n["auth"];
-  only_keys(a, key + ".auth", {"anonymous"});
-  if (a["anonymous"]) e.auth.anonymous = boolean(a["anonymous"], key + ".auth.anonymous");
-  if (!e.auth.anonymous)
-    error(a, key + ".auth", "token validation is not available in this build; set anonymous: true explicitly");
+  if (!n["auth"]) error(n, key + ".auth", "is required (issuers, or `anonymous: true` to serve without authorization)");
+  e.auth = auth(n["auth"], key + ".auth");
+  if (n["policy"]) e.policy = policy(n["policy"], key + ".policy");
   return e;
+}
+
+Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
+  only_keys(a, key, {"anonymous", "resource", "resource_name", "resource_documentation", "scopes_supported",
+                     "required_scopes", "authorization_servers", "issuers", "introspection", "token_cache"});
+  Auth out;
+  if (a["anonymous"]) out.anonymous = boolean(a["anonymous"], key + ".anonymous");
+  if (a["resource"]) {
+    out.resource = str(a["resource"], key + ".resource");
+    auto u = boost::urls::parse_absolute_uri(out.resource);
+    if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->has_fragment())
+      error(a["resource"], key + ".resource", "must be an absolute http(s) URL without a fragment (RFC 8707)");
+  }
+  if (a["resource_name"]) out.resource_name = str(a["resource_name"], key + ".resource_name");
+  if (a["resource_documentation"]) out.resource_documentation = str(a["resource_documentation"], key + ".resource_documentation");
+  if (a["scopes_supported"]) out.scopes_supported = strings(a["scopes_supported"], key + ".scopes_supported");
+  if (a["required_scopes"]) out.required_scopes = strings(a["required_scopes"], key + ".required_scopes");
+  if (a["authorization_servers"]) out.authorization_servers = strings(a["authorization_servers"], key + ".authorization_servers");
+  if (auto is = a["issuers"]) {
+    if (!is.IsSequence()) error(is, key + ".issuers", "must be a list");
+    for (std::size_t i = 0; i < is.size(); ++i) {
+      auto k = key + ".issuers[" + std::to_string(i) + "]";
+      auto n = is[i];
+      only_keys(n, k, {"issuer", "algorithms", "jwks_uri", "jwks_file", "jwks", "shared_secret", "require_at_jwt",
+                       "leeway_seconds", "jwks_min_refetch_seconds"});
+      Issuer iss;
+      if (!n["issuer"]) error(n, k + ".issuer", "is required");
+      iss.issuer = str(n["issuer"], k + ".issuer");
+      if (n["algorithms"]) {
+        iss.algorithms = strings(n["algorithms"], k + ".algorithms");
+        for (std::size_t j = 0; j < iss.algorithms.size(); ++j) {
+          auto& alg = iss.algorithms[j];
+          if (!oauth::parse_algorithm(alg)) error(n["algorithms"][j], k + ".algorithms", "unknown algorithm " + alg);
+          if (alg.starts_with("HS") && !n["shared_secret"])
+            error(n["algorithms"][j], k + ".algorithms", alg + " needs an explicit shared_secret");
+        }
+      }
+      int sources = 0;
+      if (n["jwks_uri"]) iss.jwks_uri = str(n["jwks_uri"], k + ".jwks_uri"), ++sources;
+      if (n["jwks_file"]) iss.jwks_file = str(n["jwks_file"], k + ".jwks_file"), ++sources;
+      if (n["jwks"]) {
+        ++sources;
+        if (n["jwks"].IsScalar()) iss.jwks_inline = str(n["jwks"], k + ".jwks");
+        else iss.jwks_inline = yaml_to_json(n["jwks"]);
+      }
+      if (sources > 1) error(n, k, "give at most one of jwks_uri, jwks_file and jwks");
+      if (n["shared_secret"]) iss.shared_secret = str(n["shared_secret"], k + ".shared_secret");
+      if (n["require_at_jwt"]) iss.require_access_token_type = boolean(n["require_at_jwt"], k + ".require_at_jwt");
+      if (n["leeway_seconds"]) iss.leeway = std::chrono::seconds(number(n["leeway_seconds"], k + ".leeway_seconds", 0, 600));
+      if (n["jwks_min_refetch_seconds"])
+        iss.jwks_min_refetch = std::chrono::seconds(number(n["jwks_min_refetch_seconds"], k + ".jwks_min_refetch_seconds", 0, 86400));
+      out.issuers.push_back(std::move(iss));
+    }
+  }
+  if (auto in = a["introspection"]) {
+    auto k = key + ".introspection";
+    only_keys(in, k, {"endpoint", "client_id", "client_secret", "auth_method", "issuer", "max_cache_seconds"});
+    Introspection i;
+    if (!in["endpoint"]) error(in, k + ".endpoint", "is required");
+    i.endpoint = str(in["endpoint"], k + ".endpoint");
+    if (!boost::urls::parse_absolute_uri(i.endpoint)) error(in["endpoint"], k + ".endpoint", "is not an absolute URL");
+    if (in["client_id"]) i.client_id = str(in["client_id"], k + ".client_id");
+    if (in["client_secret"]) i.client_secret = str(in["client_secret"], k + ".client_secret");
+    if (in["auth_method"]) {
+      auto m = str(in["auth_method"], k + ".auth_method");
+      if (m == "client_secret_post") i.client_secret_post = true;
+      else if (m != "client_secret_basic") error(in["auth_method"], k + ".auth_method", "must be client_secret_basic or client_secret_post");
+    }
+    if (in["issuer"]) i.issuer = str(in["issuer"], k + ".issuer");
+    if (in["max_cache_seconds"]) i.max_cache = std::chrono::seconds(number(in["max_cache_seconds"], k + ".max_cache_seconds", 0, 3600));
+    out.introspection = std::move(i);
+  }
+  if (auto tc = a["token_cache"]) {
+    only_keys(tc, key + ".token_cache", {"max_entries", "max_ttl_seconds"});
+    if (tc["max_entries"]) out.token_cache_entries = number(tc["max_entries"], key + ".token_cache.max_entries", 0, 10'000'000);
+    if (tc["max_ttl_seconds"])
+      out.token_cache_max_ttl = std::chrono::seconds(number(tc["max_ttl_seconds"], key + ".token_cache.max_ttl_seconds", 0, 86400));
+  }
+  if (out.anonymous && (!out.issuers.empty() || out.introspection))
+    error(a, key, "anonymous: true cannot be combined with issuers or introspection");
+  if (!out.anonymous && out.issuers.empty() && !out.introspection)
+    error(a, key, "needs issuers (or introspection) to validate tokens, or `anonymous: true` to serve without authorization");
+  return out;
+}
+
+policy::Rule Walker::rule(const YAML::Node& n, const std::string& key, std::size_t index) const {
+  only_keys(n, key, {"id", "effect", "shadow", "methods", "tools", "resources", "prompts", "upstreams", "scopes",
+                     "any_scopes", "claims", "clients"});
+  policy::Rule r;
+  r.id = n["id"] ? str(n["id"], key + ".id") : "rule-" + std::to_string(index + 1);
+  if (n["effect"]) {
+    auto e = str(n["effect"], key + ".effect");
+    if (e == "deny") r.deny = true;
+    else if (e != "allow") error(n["effect"], key + ".effect", "must be allow or deny");
+  }
+  if (n["shadow"]) r.shadow = boolean(n["shadow"], key + ".shadow");
+  if (n["methods"]) r.methods = one_or_many(n["methods"], key + ".methods");
+  if (n["tools"]) r.tools = one_or_many(n["tools"], key + ".tools");
+  if (n["resources"]) r.resources = one_or_many(n["resources"], key + ".resources");
+  if (n["prompts"]) r.prompts = one_or_many(n["prompts"], key + ".prompts");
+  if (n["upstreams"]) r.upstreams = one_or_many(n["upstreams"], key + ".upstreams");
+  if (r.tools.empty() && r.resources.empty() && r.prompts.empty())
+    error(n, key, "needs tools, resources or prompts to match");
+  if (n["scopes"] && n["any_scopes"]) error(n, key, "give scopes (all of) or any_scopes (one of several sets), not both");
+  if (n["scopes"]) r.scopes.push_back(one_or_many(n["scopes"], key + ".scopes"));
+  if (auto any = n["any_scopes"]) {
+    if (!any.IsSequence()) error(any, key + ".any_scopes", "must be a list of scope lists");
+    for (std::size_t i = 0; i < any.size(); ++i)
+      r.scopes.push_back(one_or_many(any[i], key + ".any_scopes[" + std::to_string(i) + "]"));
+  }
+  if (auto c = n["claims"]) {
+    if (!c.IsMap()) error(c, key + ".claims", "must map claim names to a value or a list of values");
+    for (auto it = c.begin(); it != c.end(); ++it) {
+      auto name = it->first.as<std::string>();
+      r.claims.push_back(policy::ClaimCondition{name, one_or_many(it->second, key + ".claims." + name)});
+    }
+  }
+  if (n["clients"]) r.clients = one_or_many(n["clients"], key + ".clients");
+  if (r.deny && !r.scopes.empty()) error(n, key + ".scopes", "a deny rule has no scopes (it matches by target, claims and clients)");
+  return r;
+}
+
+policy::Policy Walker::policy(const YAML::Node& n, const std::string& key) const {
+  only_keys(n, key, {"default", "shadow", "scope_hierarchy", "read_only_hint_default", "rules"});
+  policy::Policy p;
+  if (n["default"]) {
+    auto d = str(n["default"], key + ".default");
+    if (d == "allow") p.default_allow = true;
+    else if (d != "deny") error(n["default"], key + ".default", "must be deny or allow");
+  }
+  if (n["shadow"]) p.shadow = boolean(n["shadow"], key + ".shadow");
+  if (auto h = n["scope_hierarchy"]) {
+    if (!h.IsMap()) error(h, key + ".scope_hierarchy", "must map a scope to the scopes it includes");
+    for (auto it = h.begin(); it != h.end(); ++it) {
+      auto s = it->first.as<std::string>();
+      p.implies[s] = one_or_many(it->second, key + ".scope_hierarchy." + s);
+    }
+  }
+  if (auto r = n["read_only_hint_default"]) {
+    policy::ReadOnlyHintDefault d;
+    if (r.IsMap()) {
+      only_keys(r, key + ".read_only_hint_default", {"read_scope", "write_scope"});
+      if (r["read_scope"]) d.read_scope = str(r["read_scope"], key + ".read_only_hint_default.read_scope");
+      if (r["write_scope"]) d.write_scope = str(r["write_scope"], key + ".read_only_hint_default.write_scope");
+      p.read_only_hint_default = d;
+    } else if (boolean(r, key + ".read_only_hint_default")) {
+      p.read_only_hint_default = d;
+    }
+  }
+  if (auto rs = n["rules"]) {
+    if (!rs.IsSequence()) error(rs, key + ".rules", "must be a list");
+    std::set<std::string> ids;
+    for (std::size_t i = 0; i < rs.size(); ++i) {
+      auto k = key + ".rules[" + std::to_string(i) + "]";
+      auto r = rule(rs[i], k, i);
+      if (!ids.insert(r.id).second) error(rs[i], k + ".id", "duplicate rule id " + r.id);
+      p.rules.push_back(std::move(r));
+    }
+  }
+  return p;
 }
 
 void Walker::limits(const YAML::Node& n, Limits& l) const {
@@ -197,7 +394,8 @@ void Walker::limits(const YAML::Node& n, Limits& l) const {
 }
 
 Gateway Walker::gateway(const YAML::Node& root) const {
-  only_keys(root, "", {"listen", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "servers"});
+  only_keys(root, "", {"listen", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "audit_log",
+                       "servers"});
   Gateway g;
   g.source = source_;
   if (root["listen"]) {
@@ -217,6 +415,7 @@ Gateway Walker::gateway(const YAML::Node& root) const {
   if (root["allowed_origins"]) g.allowed_origins = strings(root["allowed_origins"], "allowed_origins");
   if (root["allowed_hosts"]) g.allowed_hosts = strings(root["allowed_hosts"], "allowed_hosts");
   if (root["limits"]) limits(root["limits"], g.limits);
+  if (root["audit_log"]) g.audit_log = str(root["audit_log"], "audit_log");
   if (!root["servers"] || !root["servers"].IsSequence() || root["servers"].size() == 0)
     error(root, "servers", "needs at least one server");
   std::set<std::string> paths, names;
@@ -230,11 +429,28 @@ Gateway Walker::gateway(const YAML::Node& root) const {
   if (g.public_url.empty()) {
     std::string host = g.listen_host.find(':') != std::string::npos ? "[" + g.listen_host + "]" : g.listen_host;
     g.public_url = "http://" + host + ":" + std::to_string(g.listen_port);
+    g.public_url_defaulted = true;
   }
+  finish_defaults(g);
   return g;
 }
 
 }  // namespace
+
+void finish_defaults(Gateway& g) {
+  for (auto& e : g.servers) {
+    // The resource identifier clients put in `resource` (RFC 8707) and tokens carry in `aud`.
+    if (e.auth.resource.empty() || e.auth.resource_defaulted) {
+      e.auth.resource = g.public_url + e.path;
+      e.auth.resource_defaulted = true;
+    }
+    if (e.auth.authorization_servers.empty() || e.auth.authorization_servers_defaulted) {
+      e.auth.authorization_servers.clear();
+      for (auto& i : e.auth.issuers) e.auth.authorization_servers.push_back(i.issuer);
+      e.auth.authorization_servers_defaulted = true;
+    }
+  }
+}
 
 Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& text) {
   auto colon = text.rfind(':');

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "policy/policy.hpp"
 
 namespace mcpgate::config {
 
@@ -37,10 +38,44 @@ struct Upstream {
   std::size_t max_concurrent_requests = 256;
 };
 
+struct Issuer {
+  std::string issuer;                                    // exact, as in the tokens' iss
+  std::vector<std::string> algorithms{"ES256", "RS256"};  // allow-list
+  // Where the keys come from: one of these, else the issuer's metadata (RFC 8414, then OIDC).
+  std::string jwks_uri;
+  std::string jwks_file;
+  std::string jwks_inline;
+  std::string shared_secret;  // HS256/384/512 only when set explicitly
+  bool require_access_token_type = false;  // typ at+jwt (RFC 9068)
+  std::chrono::seconds leeway{30};
+  std::chrono::seconds jwks_min_refetch{30};
+};
+
+struct Introspection {
+  std::string endpoint;
+  std::string client_id;
+  std::string client_secret;
+  bool client_secret_post = false;  // default client_secret_basic
+  std::string issuer;               // when set, the response's iss must equal it
+  std::chrono::seconds max_cache{60};
+};
+
 struct Auth {
   // Serving an endpoint without authorization is an explicit, visible choice: it exists for the
   // conformance suites and local development, and is logged loudly at start-up.
   bool anonymous = false;
+  std::string resource;  // default: public_url + path
+  std::string resource_name;
+  std::string resource_documentation;
+  std::vector<std::string> scopes_supported;       // PRM baseline; the 401 challenge's scope
+  std::vector<std::string> required_scopes;        // every request needs these
+  std::vector<std::string> authorization_servers;  // default: the issuers
+  std::vector<Issuer> issuers;
+  std::optional<Introspection> introspection;
+  bool resource_defaulted = false;
+  bool authorization_servers_defaulted = false;
+  std::size_t token_cache_entries = 10'000;
+  std::chrono::seconds token_cache_max_ttl{300};
 };
 
 struct Endpoint {
@@ -48,6 +83,8 @@ struct Endpoint {
   std::string path;
   std::vector<Upstream> upstreams;
   Auth auth;
+  // Absent: every authenticated request is allowed. Present: deny unless a rule allows.
+  std::optional<policy::Policy> policy;
 };
 
 struct Limits {
@@ -65,16 +102,22 @@ struct Gateway {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
   std::string public_url;
+  bool public_url_defaulted = false;
   unsigned threads = 0;  // 0: one per core
   std::vector<std::string> allowed_origins;
   std::vector<std::string> allowed_hosts;
   Limits limits;
+  std::string audit_log;  // path of the JSON-lines audit log; "-" for stderr; empty: none
   std::vector<Endpoint> servers;
 };
 
 // Errors name the file, line, column and key: "gw.yaml:7:5: servers[0].path: must start with /".
 Result<Gateway> load_gateway_config(const std::string& path);
 Result<Gateway> parse_gateway_config(const std::string& yaml_text, const std::string& source = "<config>");
+
+// Values derived from others (resource from public_url and path, authorization servers from the
+// issuers); call again after changing public_url.
+void finish_defaults(Gateway& g);
 
 // "host:port" with IPv6 in brackets.
 Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& text);
