@@ -64,11 +64,14 @@ class Walker {
 
   void only_keys(const YAML::Node& n, const std::string& where, std::initializer_list<const char*> allowed) const {
     if (!n.IsMap()) error(n, where, "must be a mapping");
-    std::set<std::string> ok(allowed.begin(), allowed.end());
+    std::set<std::string> ok(allowed.begin(), allowed.end()), seen;
     for (auto it = n.begin(); it != n.end(); ++it) {
       auto k = it->first.as<std::string>();
       // A misspelt key must not silently fall back to a default (think `anonymus: false`).
       if (!ok.count(k)) error(it->first, where.empty() ? k : where + "." + k, "unknown key");
+      // yaml-cpp keeps duplicates and lookups take the first: `anonymous: false` followed by
+      // `anonymous: true` must not depend on which one the library picks.
+      if (!seen.insert(k).second) error(it->first, where.empty() ? k : where + "." + k, "duplicate key");
     }
   }
 
