@@ -9,7 +9,11 @@ bool SessionStore::insert(std::shared_ptr<FrontSession> s) {
   }
   auto& sh = shard(s->id);
   std::lock_guard lock(sh.mutex);
-  sh.map.emplace(s->id, std::move(s));
+  // An id already in use keeps its session; the place reserved above is given back.
+  if (!sh.map.emplace(s->id, s).second) {
+    --count_;
+    return false;
+  }
   return true;
 }
 
