@@ -1,0 +1,91 @@
+// DNS-rebinding defence (MCP transports, "Security Warning").
+#include "gateway/origin_guard.hpp"
+
+#include <gtest/gtest.h>
+
+namespace mcpgate::gateway {
+namespace {
+
+OriginGuard loopback_guard() { return OriginGuard({}, {}, "http://127.0.0.1:8080", true); }
+
+TEST(HostName, StripsPortKeepsIpv6BracketsLowercases) {
+  EXPECT_EQ(host_name("Example.COM:8080"), "example.com");
+  EXPECT_EQ(host_name("localhost"), "localhost");
+  EXPECT_EQ(host_name("[::1]:8080"), "[::1]");
+  EXPECT_EQ(host_name("[::1]"), "[::1]");
+  EXPECT_EQ(host_name("127.0.0.1:1"), "127.0.0.1");
+}
+
+TEST(OriginGuard, RebindingHostIsRejectedOnLoopback) {
+  // The attacker's name now resolves to 127.0.0.1, but the browser still sends it as Host.
+  auto g = loopback_guard();
+  EXPECT_FALSE(g.host_allowed("evil.example"));
+  EXPECT_FALSE(g.host_allowed("evil.example:8080"));
+  EXPECT_FALSE(g.host_allowed("localhost.evil.example"));
+  EXPECT_FALSE(g.host_allowed("127.0.0.1.nip.io:8080"));
+  EXPECT_FALSE(g.host_allowed("")) << "HTTP/1.1 requires Host";
+}
+
+TEST(OriginGuard, LoopbackNamesWithAnyPortAreAcceptedOnLoopback) {
+  auto g = loopback_guard();
+  for (auto h : {"localhost", "localhost:8080", "LocalHost:1", "127.0.0.1", "127.0.0.1:8080", "[::1]", "[::1]:8080"})
+    EXPECT_TRUE(g.host_allowed(h)) << h;
+}
+
+TEST(OriginGuard, NullOriginIsRejected) {
+  // Sandboxed iframes and file:// pages send "null": no way to know who they are.
+  auto g = loopback_guard();
+  EXPECT_FALSE(g.origin_allowed("null"));
+  EXPECT_FALSE(g.origin_allowed("NULL"));
+  OriginGuard configured({}, {"null"}, "", false);
+  EXPECT_FALSE(configured.origin_allowed("null")) << "not even when configured";
+}
+
+TEST(OriginGuard, AbsentOriginIsNotABrowserPage) {
+  EXPECT_TRUE(loopback_guard().origin_allowed(""));
+  EXPECT_TRUE(OriginGuard({}, {}, "", false).origin_allowed(""));
+}
+
+TEST(OriginGuard, LocalOriginsAreAcceptedOnLoopbackBinds) {
+  auto g = loopback_guard();
+  for (auto o : {"https://localhost:1234", "http://localhost:3000", "http://localhost", "http://127.0.0.1:5173",
+                 "http://[::1]:8080", "HTTP://LOCALHOST:1"})
+    EXPECT_TRUE(g.origin_allowed(o)) << o;
+}
+
+TEST(OriginGuard, ForeignOriginsAreRejectedOnLoopbackBinds) {
+  auto g = loopback_guard();
+  for (auto o : {"https://evil.example", "http://localhost.evil.example", "http://127.0.0.1.nip.io", "file://",
+                 "ftp://localhost", "localhost", "chrome-extension://abc", "http://evil.example:80"})
+    EXPECT_FALSE(g.origin_allowed(o)) << o;
+}
+
+TEST(OriginGuard, NonLoopbackBindUsesOnlyConfiguredNames) {
+  OriginGuard g({"mcp.example.com", "Alt.Example.com:8443"}, {"https://App.example.com"}, "https://gw.example.com/base", false);
+  EXPECT_TRUE(g.host_allowed("mcp.example.com"));
+  EXPECT_TRUE(g.host_allowed("mcp.example.com:443"));
+  EXPECT_TRUE(g.host_allowed("alt.example.com"));
+  EXPECT_TRUE(g.host_allowed("gw.example.com")) << "the public URL's host is implied";
+  EXPECT_FALSE(g.host_allowed("localhost")) << "localhost is implied only on loopback binds";
+  EXPECT_FALSE(g.host_allowed("127.0.0.1"));
+  EXPECT_FALSE(g.host_allowed("example.com"));
+
+  EXPECT_TRUE(g.origin_allowed("https://app.example.com"));
+  EXPECT_TRUE(g.origin_allowed("HTTPS://APP.EXAMPLE.COM"));
+  EXPECT_TRUE(g.origin_allowed("https://gw.example.com")) << "the public URL's origin is implied";
+  EXPECT_FALSE(g.origin_allowed("http://app.example.com")) << "scheme is part of the origin";
+  EXPECT_FALSE(g.origin_allowed("https://app.example.com:444")) << "so is the port";
+  EXPECT_FALSE(g.origin_allowed("http://localhost:1234"));
+  EXPECT_FALSE(g.origin_allowed("https://evil.example"));
+}
+
+TEST(OriginGuard, ConfiguredOriginsAddToLoopbackDefaults) {
+  OriginGuard g({"dev.internal"}, {"https://tool.example"}, "http://127.0.0.1:8080", true);
+  EXPECT_TRUE(g.origin_allowed("https://tool.example"));
+  EXPECT_TRUE(g.origin_allowed("http://localhost:1"));
+  EXPECT_TRUE(g.host_allowed("dev.internal:8080"));
+  EXPECT_FALSE(g.origin_allowed("https://other.example"));
+}
+
+}  // namespace
+}  // namespace mcpgate::gateway
