@@ -1,16 +1,48 @@
 // mcpgate: the command line. The only code that tests do not link.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <boost/json.hpp>
+#include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <thread>
 
+#include "app/policy_commands.hpp"
 #include "config/gateway_config.hpp"
 #include "gateway/gateway.hpp"
+#include "oauth/token_minter.hpp"
 
 using namespace mcpgate;
 
 namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void apply_listen(config::Gateway& cfg, const std::pair<std::string, std::uint16_t>& l) {
+  cfg.listen_host = l.first;
+  cfg.listen_port = l.second;
+  if (cfg.public_url_defaulted) {
+    cfg.public_url = "http://" + (l.first.find(':') != std::string::npos ? "[" + l.first + "]" : l.first) + ":" +
+                     std::to_string(l.second);
+    config::finish_defaults(cfg);
+  }
+}
+
+std::int64_t mtime_of(const std::string& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return 0;
+  return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+}
 
 int serve(const std::string& config_path, const std::string& listen) {
   auto cfg = config::load_gateway_config(config_path);
@@ -18,17 +50,15 @@ int serve(const std::string& config_path, const std::string& listen) {
     std::cerr << "mcpgate: invalid configuration: " << cfg.error().message << "\n";
     return 2;
   }
+  std::optional<std::pair<std::string, std::uint16_t>> listen_override;
   if (!listen.empty()) {
     auto l = config::parse_listen(listen);
     if (!l) {
       std::cerr << "mcpgate: --listen: " << l.error().message << "\n";
       return 2;
     }
-    cfg->listen_host = l->first;
-    cfg->listen_port = l->second;
-    if (cfg->public_url.starts_with("http://127.0.0.1") || cfg->public_url.starts_with("http://localhost"))
-      cfg->public_url = "http://" + (l->first.find(':') != std::string::npos ? "[" + l->first + "]" : l->first) + ":" +
-                        std::to_string(l->second);
+    listen_override = *l;
+    apply_listen(*cfg, *l);
   }
   for (auto& s : cfg->servers)
     if (s.auth.anonymous)
@@ -40,6 +70,7 @@ int serve(const std::string& config_path, const std::string& listen) {
   sigemptyset(&set);
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
@@ -52,11 +83,91 @@ int serve(const std::string& config_path, const std::string& listen) {
   }
   std::cerr << "mcpgate: listening on port " << gw.port() << "\n";
   std::fflush(stderr);
+
+  // Reload on SIGHUP and when the file changes. A configuration that does not validate is
+  // refused with its errors; the running one stays.
+  std::mutex reload_mutex;
+  auto reload = [&](const char* why) {
+    std::lock_guard lock(reload_mutex);
+    auto next = config::load_gateway_config(config_path);
+    if (!next) {
+      std::cerr << "mcpgate: reload (" << why << ") refused, keeping the running configuration: " << next.error().message
+                << "\n";
+      return;
+    }
+    if (listen_override) apply_listen(*next, *listen_override);
+    for (auto& note : gw.reload(*next)) std::cerr << "mcpgate: reload: " << note << "\n";
+    std::cerr << "mcpgate: reloaded authorization and policy (" << why << ")\n";
+  };
+  std::atomic<bool> stopping{false};
+  std::thread watcher([&] {
+    auto last = mtime_of(config_path);
+    while (!stopping) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      auto now = mtime_of(config_path);
+      if (now != last && now != 0) {
+        last = now;
+        reload("file changed");
+      }
+    }
+  });
   int sig = 0;
-  sigwait(&set, &sig);
+  for (;;) {
+    sigwait(&set, &sig);
+    if (sig != SIGHUP) break;
+    reload("SIGHUP");
+  }
   std::cerr << "mcpgate: stopping (signal " << sig << ")\n";
+  stopping = true;
+  watcher.join();
   gw.stop();
   gw.wait();
+  return 0;
+}
+
+// TESTING TOOL: mints an access token signed with a local key (see docs/security.md).
+int token_mint(const std::string& key_path, const std::string& alg_name, const std::string& kid,
+               const std::string& claims_json, long lifetime, bool generate_jwks) {
+  auto alg = oauth::parse_algorithm(alg_name);
+  if (!alg) {
+    std::cerr << "mcpgate token mint: unknown algorithm " << alg_name << "\n";
+    return 2;
+  }
+  auto key = oauth::SigningKey::from_pem(read_file(key_path));
+  if (!key) {
+    std::cerr << "mcpgate token mint: " << key_path << ": " << key.error().message << "\n";
+    return 2;
+  }
+  if (generate_jwks) {
+    auto jwk = key->public_jwk(kid.empty() ? std::nullopt : std::optional<std::string>(kid), *alg);
+    if (!jwk) {
+      std::cerr << "mcpgate token mint: " << jwk.error().message << "\n";
+      return 2;
+    }
+    boost::json::object set{{"keys", boost::json::array{*jwk}}};
+    std::cout << boost::json::serialize(set) << "\n";
+    return 0;
+  }
+  boost::json::error_code ec;
+  auto claims = boost::json::parse(claims_json, ec);
+  if (ec || !claims.is_object()) {
+    std::cerr << "mcpgate token mint: --claims must be a JSON object\n";
+    return 2;
+  }
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto& c = claims.as_object();
+  if (!c.contains("iat")) c["iat"] = now;
+  if (!c.contains("exp")) c["exp"] = now + lifetime;
+  oauth::MintRequest req;
+  req.alg = *alg;
+  if (!kid.empty()) req.kid = kid;
+  req.claims = c;
+  auto token = oauth::mint_token(*key, req);
+  if (!token) {
+    std::cerr << "mcpgate token mint: " << token.error().message << "\n";
+    return 2;
+  }
+  std::cout << *token << "\n";
   return 0;
 }
 
@@ -72,6 +183,23 @@ int main(int argc, char** argv) {
   auto* check_cmd = app.add_subcommand("check-config", "Validate a configuration file and exit");
   check_cmd->add_option("config", config_path, "Configuration file (YAML)")->required();
   app.add_subcommand("version", "Print the version");
+
+  auto* token_cmd = app.add_subcommand("token", "Testing tools for access tokens");
+  token_cmd->require_subcommand(1);
+  auto* mint_cmd = token_cmd->add_subcommand("mint", "TESTING TOOL: mint a signed access token from a local private key");
+  std::string key_path, alg = "ES256", kid, claims = "{}";
+  long lifetime = 300;
+  bool jwks = false;
+  mint_cmd->add_option("--key", key_path, "PEM private key (RSA, EC or Ed25519)")->required();
+  mint_cmd->add_option("--alg", alg, "JWS algorithm (ES256, RS256, PS256, EdDSA, …)");
+  mint_cmd->add_option("--kid", kid, "Key id for the header");
+  mint_cmd->add_option("--claims", claims, "Claims as a JSON object (iss, sub, aud, scope, client_id, …)");
+  mint_cmd->add_option("--lifetime", lifetime, "Seconds until exp when --claims has none");
+  mint_cmd->add_flag("--jwks", jwks, "Print the key's public JWKS instead of a token");
+
+  int policy_exit = 0;
+  add_policy_commands(app, policy_exit);
+
   CLI11_PARSE(app, argc, argv);
   if (app.got_subcommand("version")) {
     std::cout << "mcpgate 0.1.0\n";
@@ -86,5 +214,7 @@ int main(int argc, char** argv) {
     std::cout << config_path << ": ok\n";
     return 0;
   }
+  if (app.got_subcommand("token")) return token_mint(key_path, alg, kid, claims, lifetime, jwks);
+  if (app.got_subcommand("policy")) return policy_exit;
   return serve(config_path, listen);
 }

@@ -151,6 +151,9 @@ void modernize_result(std::string_view method, json::object& reply) {
 }  // namespace
 
 struct McpEndpoint::Call {
+  Caller caller;
+  std::string request_id;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   json::object request;
   std::string method;
   mcp::Era era = mcp::Era::legacy;
@@ -163,10 +166,100 @@ struct McpEndpoint::Call {
   Deadline deadline;
 };
 
+// readOnlyHint of every tool seen in a tools/list, for the policy's read-only-hint default.
+struct McpEndpoint::Hints final : policy::ToolHints {
+  mutable std::shared_mutex mutex;
+  std::unordered_map<std::string, bool> by_tool;  // "<upstream>\n<tool>"
+  std::optional<bool> read_only(const std::string& upstream, const std::string& tool) const override {
+    std::shared_lock lock(mutex);
+    auto it = by_tool.find(upstream + "\n" + tool);
+    if (it == by_tool.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
 McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
-                         std::vector<asio::any_io_executor> executors)
-    : cfg_(cfg), limits_(limits), metrics_(metrics), executors_(std::move(executors)), sessions_(limits.max_sessions) {
+                         std::vector<asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
+                         AuditLog& audit, boost::asio::thread_pool& blocking)
+    : hints_(std::make_unique<Hints>()), authorizer_(std::move(authorizer)), audit_(audit), blocking_(blocking),
+      cfg_(cfg), limits_(limits), metrics_(metrics), executors_(std::move(executors)), sessions_(limits.max_sessions) {
   shared_.resize(cfg_.upstreams.size());
+}
+
+void McpEndpoint::audit(const Call& call, const policy::Target& target, const policy::Decision& d) {
+  if (!audit_.enabled()) return;
+  AuditRecord r;
+  r.request_id = call.request_id;
+  r.endpoint = cfg_.path;
+  if (call.caller.principal) {
+    r.issuer = call.caller.principal->issuer;
+    r.subject = call.caller.principal->subject;
+    r.client = call.caller.principal->client_id.value_or("");
+  }
+  r.method = call.method;
+  r.target = target.name;
+  r.decision = d.outcome == policy::Outcome::allow ? "allow" : d.shadowed ? "shadow-deny" : "deny";
+  r.rule = d.rule;
+  r.reason = d.reason;
+  r.latency_ms = std::chrono::duration<double, std::milli>(steady::now() - call.started).count();
+  audit_.write(r);
+}
+
+std::shared_ptr<FrontSession> McpEndpoint::find_session(std::string_view id, const Caller& caller) {
+  auto s = sessions_.find(std::string(id));
+  // Another principal's session id is answered exactly like an unknown one: no oracle.
+  if (s && s->owner != caller.key()) return nullptr;
+  return s;
+}
+
+void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object& reply) {
+  auto* r = reply.if_contains("result");
+  if (!r || !r->is_object()) return;
+  auto* tools = r->get_object().if_contains("tools");
+  if (!tools || !tools->is_array()) return;
+  std::unique_lock lock(hints_->mutex);
+  if (hints_->by_tool.size() > 100'000) hints_->by_tool.clear();  // bounded
+  for (auto& t : tools->get_array()) {
+    if (!t.is_object()) continue;
+    auto* n = t.get_object().if_contains("name");
+    if (!n || !n->is_string()) continue;
+    bool ro = false;
+    if (auto* a = t.get_object().if_contains("annotations"); a && a->is_object())
+      if (auto* h = a->get_object().if_contains("readOnlyHint"); h && h->is_bool()) ro = h->get_bool();
+    hints_->by_tool[cfg_.upstreams[upstream_index].name + "\n" + std::string(n->get_string())] = ro;
+  }
+}
+
+// Lists show only what this caller may use (same rules as the calls; fail closed: an item that
+// cannot be read is dropped).
+void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstream_index) {
+  auto* r = reply.if_contains("result");
+  if (!r || !r->is_object()) return;
+  auto& ro = r->get_object();
+  auto key = list_key(call.method);
+  auto* items = ro.if_contains(key);
+  if (!items || !items->is_array()) {
+    if (ro.contains(key)) ro[key] = json::array();
+    return;
+  }
+  auto authz = authorizer();
+  if (call.era == mcp::Era::modern) ro["cacheScope"] = "private";  // per-principal (caching.mdx MUST)
+  if (!authz->has_policy()) return;
+  policy::TargetKind kind = key == "tools" ? policy::TargetKind::tool
+                            : key == "prompts" ? policy::TargetKind::prompt
+                                               : policy::TargetKind::resource;
+  const char* method = key == "tools" ? "tools/call" : key == "prompts" ? "prompts/get" : "resources/read";
+  const char* name_key = key == "tools" || key == "prompts" ? "name" : key == "resources" ? "uri" : "uriTemplate";
+  json::array kept;
+  for (auto& item : items->get_array()) {
+    if (!item.is_object()) continue;
+    auto* n = item.get_object().if_contains(name_key);
+    if (!n || !n->is_string()) continue;
+    policy::Target t{kind, std::string(n->get_string()), method, cfg_.upstreams[upstream_index].name};
+    auto d = authz->decide(call.caller, t, hints_.get());
+    if (d.allowed()) kept.push_back(std::move(item));
+  }
+  ro[key] = std::move(kept);
 }
 
 McpEndpoint::~McpEndpoint() { shutdown(); }
@@ -213,10 +306,26 @@ std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, b
 }
 
 net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
+  auto authz = authorizer();
+  // Every request to a protected endpoint is authenticated: POST (initialize and notifications
+  // included), GET and DELETE (MCP authorization, "Token Handling": on every request).
+  auto caller = co_await authz->authenticate(ex.request(), blocking_);
+  if (!caller) {
+    metrics_.error(ErrorReason::unauthorized);
+    if (audit_.enabled()) {
+      AuditRecord r;
+      r.endpoint = cfg_.path;
+      r.decision = "unauthenticated";
+      r.reason = std::string(caller.error()[http::field::www_authenticate]);
+      audit_.write(r);
+    }
+    co_await ex.respond(std::move(caller.error()));
+    co_return;
+  }
   switch (ex.request().method()) {
-    case http::verb::post: co_await handle_post(ex); break;
-    case http::verb::get: co_await handle_get(ex); break;
-    case http::verb::delete_: co_await handle_delete(ex); break;
+    case http::verb::post: co_await handle_post(ex, *caller); break;
+    case http::verb::get: co_await handle_get(ex, *caller); break;
+    case http::verb::delete_: co_await handle_delete(ex, *caller); break;
     default: {
       metrics_.error(ErrorReason::method_not_allowed);
       auto res = rpc_error(405, nullptr, mcp::code::invalid_request, "Method not allowed");
@@ -226,7 +335,7 @@ net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
   }
 }
 
-net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex) {
+net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& caller) {
   auto& req = ex.request();
   if (!is_json_content_type(header(req, "Content-Type"))) {
     metrics_.error(ErrorReason::unsupported_media_type);
@@ -269,12 +378,12 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex) {
                 (version.empty() && session_id.empty() && meta_of(msg->body) &&
                  meta_of(msg->body)->contains(mcp::kMetaProtocolVersion));
   if (modern) {
-    co_await modern_message(ex, std::move(*msg), accepts.sse);
+    co_await modern_message(ex, std::move(*msg), accepts.sse, caller);
     co_return;
   }
   if (session_id.empty()) {
     if (msg->is_request() && msg->method() == "initialize") {
-      co_await legacy_initialize(ex, std::move(*msg), accepts.sse);
+      co_await legacy_initialize(ex, std::move(*msg), accepts.sse, caller);
       co_return;
     }
     metrics_.error(ErrorReason::bad_request);
@@ -282,24 +391,27 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex) {
                                   "Bad Request: Mcp-Session-Id header is required"));
     co_return;
   }
-  auto session = sessions_.find(std::string(session_id));
+  auto session = find_session(session_id, caller);
   if (!session) {
     metrics_.error(ErrorReason::unknown_session);
     co_await ex.respond(rpc_error(404, msg->id() ? *msg->id() : json::value(), -32001, "Session not found"));
     co_return;
   }
-  co_await legacy_message(ex, std::move(session), std::move(*msg), accepts.sse);
+  co_await legacy_message(ex, std::move(session), std::move(*msg), accepts.sse, caller);
 }
 
-net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok) {
+net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok,
+                                                    const Caller& caller) {
   auto session = std::make_shared<FrontSession>();
   session->id = system_random().token(24);
+  session->owner = caller.key();
   session->last_used_ms = now_ms();
   for (std::size_t i = 0; i < cfg_.upstreams.size(); ++i) session->upstreams.push_back(make_upstream(i, false));
   if (auto* p = msg.params()) {
     if (auto* v = p->if_contains("protocolVersion"); v && v->is_string()) session->protocol_version = v->get_string();
   }
   Call call;
+  call.caller = caller;
   call.method = "initialize";
   call.request = std::move(msg.body);
   call.era = mcp::Era::legacy;
@@ -318,7 +430,7 @@ net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Mess
 }
 
 net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> session,
-                                                 mcp::Message msg, bool sse_ok) {
+                                                 mcp::Message msg, bool sse_ok, const Caller& caller) {
   auto version = trim(header(ex.request(), "MCP-Protocol-Version"));
   if (!version.empty() && !mcp::is_legacy_revision(version)) {
     metrics_.error(ErrorReason::unsupported_version);
@@ -360,6 +472,7 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
     co_return;
   }
   Call call;
+  call.caller = caller;
   call.method = std::string(msg.method());
   call.request = std::move(msg.body);
   call.era = mcp::Era::legacy;
@@ -521,7 +634,7 @@ json::object McpEndpoint::synthesized_discover() {
   return result;
 }
 
-net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok) {
+net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok, const Caller& caller) {
   json::value id = msg.id() ? *msg.id() : json::value();
   if (auto refusal = validate_modern(ex.request(), msg)) {
     co_await ex.respond(std::move(*refusal));
@@ -536,6 +649,7 @@ net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message
     co_return;
   }
   Call call;
+  call.caller = caller;
   call.method = method;
   call.era = mcp::Era::modern;
   call.sse_ok = sse_ok;
@@ -579,6 +693,9 @@ net::awaitable<void> McpEndpoint::fan_out_list(net::Exchange& ex, Call& call) {
       if (m->contains("method")) continue;  // notifications during a list are not relayed
       auto* r = m->if_contains("result");
       if (!r || !r->is_object()) break;
+      if (call.method == "tools/list") remember_hints(i, *m);
+      filter_list(call, *m, i);
+      r = m->if_contains("result");
       auto& ro = r->get_object();
       if (first_result.empty()) first_result = ro;
       auto* items = ro.if_contains(key);
@@ -656,6 +773,23 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     }
   }
 
+  // Policy, on the target as the body names it (never on Mcp-Name), before anything is sent.
+  {
+    auto* params = call.request.if_contains("params");
+    auto t = policy::target_of(call.method, params && params->is_object() ? &params->get_object() : nullptr);
+    t.upstream = cfg_.upstreams[target].name;
+    if (t.kind != policy::TargetKind::none) {
+      auto authz = authorizer();
+      auto d = authz->decide(call.caller, t, hints_.get());
+      audit(call, t, d);
+      metrics_.decision(d.outcome == policy::Outcome::allow ? 0 : d.shadowed ? 1 : 2);
+      if (!d.allowed()) {
+        co_await ex.respond(authz->refusal(d, client_id));
+        co_return;
+      }
+    }
+  }
+
   auto inbox = std::make_shared<Inbox>(ex.executor());
   auto& upstream = call.upstreams[target];
   auto started = co_await upstream->begin(call.request, inbox, call.deadline);
@@ -694,6 +828,8 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     bool is_reply = !m->contains("method") && m->contains("id");
     if (is_reply && mcp::id_key(m->at("id")) == mcp::id_key(client_id)) {
       if (call.translate_to_modern) modernize_result(call.method, *m);
+      if (call.method == "tools/list") remember_hints(target, *m);
+      if (is_list_method(call.method)) filter_list(call, *m, target);
       unsigned status = call.era == mcp::Era::modern ? modern_status_for(*m) : 200;
       metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
       if (streaming) {
@@ -747,7 +883,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   }
 }
 
-net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex) {
+net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& caller) {
   auto& req = ex.request();
   auto version = trim(header(req, "MCP-Protocol-Version"));
   auto session_id = header(req, "Mcp-Session-Id");
@@ -759,7 +895,7 @@ net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex) {
     co_await ex.respond(std::move(res));
     co_return;
   }
-  auto session = sessions_.find(std::string(session_id));
+  auto session = find_session(session_id, caller);
   if (!session) {
     metrics_.error(ErrorReason::unknown_session);
     co_await ex.respond(rpc_error(404, nullptr, -32001, "Session not found"));
@@ -855,7 +991,7 @@ net::awaitable<void> McpEndpoint::resume_stream(net::Exchange& ex, FrontSession&
   co_await ex.end_stream();
 }
 
-net::awaitable<void> McpEndpoint::handle_delete(net::Exchange& ex) {
+net::awaitable<void> McpEndpoint::handle_delete(net::Exchange& ex, const Caller& caller) {
   auto& req = ex.request();
   auto version = trim(header(req, "MCP-Protocol-Version"));
   auto session_id = header(req, "Mcp-Session-Id");
@@ -866,7 +1002,7 @@ net::awaitable<void> McpEndpoint::handle_delete(net::Exchange& ex) {
     co_await ex.respond(std::move(res));
     co_return;
   }
-  auto session = sessions_.erase(std::string(session_id));
+  auto session = find_session(session_id, caller) ? sessions_.erase(std::string(session_id)) : nullptr;
   if (!session) {
     metrics_.error(ErrorReason::unknown_session);
     co_await ex.respond(rpc_error(404, nullptr, -32001, "Session not found"));

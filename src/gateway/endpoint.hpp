@@ -5,7 +5,12 @@
 #include <mutex>
 #include <vector>
 
+#include <shared_mutex>
+#include <unordered_map>
+
 #include "config/gateway_config.hpp"
+#include "gateway/audit_log.hpp"
+#include "gateway/authorizer.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/session.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -18,7 +23,12 @@ class Router;
 class McpEndpoint {
  public:
   McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
-              std::vector<net::asio::any_io_executor> executors);
+              std::vector<net::asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
+              AuditLog& audit, boost::asio::thread_pool& blocking);
+
+  // Reload: requests already running keep the authorizer they started with.
+  void set_authorizer(std::shared_ptr<const Authorizer> a) { std::atomic_store(&authorizer_, std::move(a)); }
+  std::shared_ptr<const Authorizer> authorizer() const { return std::atomic_load(&authorizer_); }
   ~McpEndpoint();
 
   const std::string& path() const { return cfg_.path; }
@@ -29,13 +39,18 @@ class McpEndpoint {
 
  private:
   struct Call;
-  net::awaitable<void> handle_post(net::Exchange& ex);
-  net::awaitable<void> handle_get(net::Exchange& ex);
-  net::awaitable<void> handle_delete(net::Exchange& ex);
+  net::awaitable<void> handle_post(net::Exchange& ex, const Caller& caller);
+  net::awaitable<void> handle_get(net::Exchange& ex, const Caller& caller);
+  net::awaitable<void> handle_delete(net::Exchange& ex, const Caller& caller);
+  std::shared_ptr<FrontSession> find_session(std::string_view id, const Caller& caller);
+  void filter_list(Call& call, json::object& reply, std::size_t upstream_index);
+  void remember_hints(std::size_t upstream_index, const json::object& reply);
+  void audit(const Call& call, const policy::Target& target, const policy::Decision& d);
   net::awaitable<void> resume_stream(net::Exchange& ex, FrontSession& session, std::string last_event_id);
-  net::awaitable<void> legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok);
-  net::awaitable<void> legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> s, mcp::Message msg, bool sse_ok);
-  net::awaitable<void> modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok);
+  net::awaitable<void> legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok, const Caller& caller);
+  net::awaitable<void> legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> s, mcp::Message msg, bool sse_ok,
+                                      const Caller& caller);
+  net::awaitable<void> modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok, const Caller& caller);
   net::awaitable<void> forward(net::Exchange& ex, Call& call);
   std::optional<net::Response> validate_modern(const net::Request& req, const mcp::Message& msg);
   json::object synthesized_discover();
@@ -45,6 +60,11 @@ class McpEndpoint {
   net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);
   net::asio::any_io_executor next_executor();
 
+  struct Hints;
+  std::unique_ptr<Hints> hints_;
+  std::shared_ptr<const Authorizer> authorizer_;
+  AuditLog& audit_;
+  boost::asio::thread_pool& blocking_;
   config::Endpoint cfg_;
   config::Limits limits_;
   Metrics& metrics_;

@@ -16,9 +16,31 @@ bool is_loopback(const std::string& host) {
 }
 }  // namespace
 
-Gateway::Gateway(config::Gateway cfg) : cfg_(std::move(cfg)) {
+Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg)), clock_(clock) {
   guard_ = std::make_unique<OriginGuard>(cfg_.allowed_hosts, cfg_.allowed_origins, cfg_.public_url,
                                          is_loopback(cfg_.listen_host));
+  audit_ = std::make_unique<AuditLog>(cfg_.audit_log);
+  oauth::HttpFetchOptions fo;
+  fetcher_ = std::make_shared<oauth::BlockingHttpFetcher>(fo);
+}
+
+std::shared_ptr<Authorizer> Gateway::make_authorizer(const config::Endpoint& e) const {
+  return std::make_shared<Authorizer>(cfg_, e, clock_, fetcher_);
+}
+
+std::vector<std::string> Gateway::reload(const config::Gateway& next) {
+  std::vector<std::string> skipped;
+  for (auto& e : next.servers) {
+    bool found = false;
+    for (auto& ep : endpoints_) {
+      if (ep->path() != e.path) continue;
+      found = true;
+      auto a = std::make_shared<Authorizer>(next, e, clock_, fetcher_);
+      ep->set_authorizer(std::move(a));
+    }
+    if (!found) skipped.push_back(e.path + ": new endpoints need a restart");
+  }
+  return skipped;
 }
 
 Gateway::~Gateway() {
@@ -38,7 +60,23 @@ void Gateway::start() {
                                               [this](net::Exchange& ex) { return handle(ex); }, threads);
   server_->start();
   auto executors = server_->executors();
-  for (auto& e : cfg_.servers) endpoints_.push_back(std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors));
+  for (auto& e : cfg_.servers)
+    endpoints_.push_back(std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_, blocking_));
+  // Key sets are refreshed in the background when their max-age runs out.
+  key_refresher_ = std::make_unique<asio::steady_timer>(executors[0]);
+  std::function<void()> refresh;
+  refresh = [this, refresh]() {
+    key_refresher_->expires_after(std::chrono::seconds(30));
+    key_refresher_->async_wait([this, refresh](const net::error_code& ec) {
+      if (ec) return;
+      for (auto& e : endpoints_) {
+        auto a = e->authorizer();
+        asio::post(blocking_, [a] { a->refresh_keys(); });
+      }
+      refresh();
+    });
+  };
+  asio::post(executors[0], refresh);
   // Idle sessions (and their upstream children) are reaped once a minute.
   reaper_ = std::make_unique<asio::steady_timer>(executors[0]);
   std::function<void()> arm;
@@ -56,6 +94,7 @@ void Gateway::start() {
 void Gateway::stop() {
   if (!server_) return;
   if (reaper_) asio::post(reaper_->get_executor(), [this] { reaper_->cancel(); });
+  if (key_refresher_) asio::post(key_refresher_->get_executor(), [this] { key_refresher_->cancel(); });
   for (auto& e : endpoints_) e->shutdown();
   server_->stop(std::chrono::milliseconds(2000));
 }
@@ -103,6 +142,30 @@ net::awaitable<void> Gateway::handle(net::Exchange& ex) {
     res.body() = metrics_.render();
     co_await ex.respond(std::move(res));
     co_return;
+  }
+  // Protected Resource Metadata (RFC 9728 §3; MCP authorization: MUST), path-suffixed per
+  // endpoint, and at the root when one endpoint is protected.
+  if (path.starts_with("/.well-known/oauth-protected-resource")) {
+    std::shared_ptr<const Authorizer> match;
+    std::size_t protected_count = 0;
+    for (auto& e : endpoints_) {
+      auto a = e->authorizer();
+      if (a->anonymous()) continue;
+      ++protected_count;
+      if (path == "/.well-known/oauth-protected-resource" + e->path()) match = a;
+    }
+    if (!match && path == "/.well-known/oauth-protected-resource" && protected_count == 1)
+      for (auto& e : endpoints_)
+        if (!e->authorizer()->anonymous()) match = e->authorizer();
+    if (match) {
+      net::Response res{http::status::ok, 11};
+      res.set(http::field::content_type, "application/json");
+      res.set(http::field::cache_control, "max-age=300");
+      if (!req[http::field::origin].empty()) res.set(http::field::access_control_allow_origin, "*");
+      res.body() = match->prm_json();
+      co_await ex.respond(std::move(res));
+      co_return;
+    }
   }
   for (auto& e : endpoints_) {
     if (path != e->path()) continue;

@@ -4,7 +4,11 @@
 #include <memory>
 #include <vector>
 
+#include <boost/asio/thread_pool.hpp>
+
 #include "config/gateway_config.hpp"
+#include "gateway/audit_log.hpp"
+#include "gateway/authorizer.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/origin_guard.hpp"
@@ -14,7 +18,7 @@ namespace mcpgate::gateway {
 
 class Gateway {
  public:
-  explicit Gateway(config::Gateway cfg);
+  explicit Gateway(config::Gateway cfg, const Clock& clock = system_clock());
   ~Gateway();
 
   void start();  // throws on a listen failure (start-up error)
@@ -22,13 +26,24 @@ class Gateway {
   void wait();
   std::uint16_t port() const { return server_ ? server_->port() : 0; }
   Metrics& metrics() { return metrics_; }
+  // Applies a new configuration's authorization and policy to the running endpoints (matched by
+  // path). Listeners and upstreams are not changed by a reload. Returns what was not applied.
+  std::vector<std::string> reload(const config::Gateway& next);
 
  private:
   net::awaitable<void> handle(net::Exchange& ex);
   void add_cors(net::Exchange& ex, net::Response& res) const;
 
+  std::shared_ptr<Authorizer> make_authorizer(const config::Endpoint& e) const;
+
   config::Gateway cfg_;
+  const Clock& clock_;
   Metrics metrics_;
+  std::unique_ptr<AuditLog> audit_;
+  // Token validation that may block (key fetches, introspection) runs here, off the serving threads.
+  boost::asio::thread_pool blocking_{2};
+  std::shared_ptr<oauth::HttpFetcher> fetcher_;
+  std::unique_ptr<net::asio::steady_timer> key_refresher_;
   std::unique_ptr<OriginGuard> guard_;
   std::unique_ptr<net::HttpServer> server_;
   std::vector<std::unique_ptr<McpEndpoint>> endpoints_;

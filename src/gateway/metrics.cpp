@@ -20,6 +20,7 @@ const char* reason_name(ErrorReason r) {
     case ErrorReason::upstream_unavailable: return "upstream_unavailable";
     case ErrorReason::upstream_timeout: return "upstream_timeout";
     case ErrorReason::overloaded: return "overloaded";
+    case ErrorReason::unauthorized: return "unauthorized";
     case ErrorReason::kCount: break;
   }
   return "unknown";
@@ -71,6 +72,14 @@ std::string Metrics::render() const {
          "# TYPE mcpgate_upstream_restarts_total counter\n";
   std::snprintf(line, sizeof line, "mcpgate_upstream_restarts_total %llu\n", (unsigned long long)restarts_.load());
   out += line;
+  out += "# HELP mcpgate_policy_decisions_total Policy decisions on tool, resource and prompt requests.\n"
+         "# TYPE mcpgate_policy_decisions_total counter\n";
+  static const char* kinds[] = {"allow", "shadow_deny", "deny"};
+  for (int i = 0; i < 3; ++i) {
+    std::snprintf(line, sizeof line, "mcpgate_policy_decisions_total{decision=\"%s\"} %llu\n", kinds[i],
+                  (unsigned long long)decisions_[i].load(std::memory_order_relaxed));
+    out += line;
+  }
   out += "# HELP mcpgate_sessions Open legacy-era sessions.\n# TYPE mcpgate_sessions gauge\n";
   std::snprintf(line, sizeof line, "mcpgate_sessions %lld\n", (long long)sessions_.load());
   out += line;

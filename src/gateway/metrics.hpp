@@ -24,6 +24,7 @@ enum class ErrorReason {
   upstream_unavailable,
   upstream_timeout,
   overloaded,
+  unauthorized,
   kCount
 };
 const char* reason_name(ErrorReason r);
@@ -35,6 +36,8 @@ class Metrics {
 
   void request(unsigned status, double seconds);
   void error(ErrorReason r) { errors_[static_cast<int>(r)].fetch_add(1, std::memory_order_relaxed); }
+  // 0 allow, 1 shadow-deny, 2 deny
+  void decision(int kind) { decisions_[kind].fetch_add(1, std::memory_order_relaxed); }
   void upstream_restart() { restarts_.fetch_add(1, std::memory_order_relaxed); }
   void session_opened() { sessions_.fetch_add(1, std::memory_order_relaxed); }
   void session_closed() { sessions_.fetch_sub(1, std::memory_order_relaxed); }
@@ -46,6 +49,7 @@ class Metrics {
   std::atomic<std::uint64_t> latency_micros_sum_{0};
   std::array<std::atomic<std::uint64_t>, static_cast<int>(ErrorReason::kCount)> errors_{};
   std::atomic<std::uint64_t> restarts_{0};
+  std::array<std::atomic<std::uint64_t>, 3> decisions_{};
   std::atomic<std::int64_t> sessions_{0};
 };
 

@@ -44,6 +44,9 @@ struct ResumableStream {
 
 struct FrontSession {
   std::string id;
+  // Who opened it (issuer, subject, client). Presented with anyone else's token, the session
+  // does not exist: a session id never authenticates and is never a capability.
+  std::string owner;
   std::string protocol_version;
   std::vector<std::shared_ptr<UpstreamSession>> upstreams;  // indexed like the endpoint's upstreams
   std::atomic<std::int64_t> last_used_ms{0};

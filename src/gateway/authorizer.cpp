@@ -1,0 +1,182 @@
+#include "gateway/authorizer.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "oauth/bearer.hpp"
+#include "oauth/challenge.hpp"
+#include "oauth/protected_resource_metadata.hpp"
+
+namespace mcpgate::gateway {
+namespace asio = net::asio;
+namespace http = net::http;
+namespace json = boost::json;
+
+std::string Caller::key() const {
+  if (!principal) return {};
+  return principal->issuer + "\n" + principal->subject + "\n" + principal->client_id.value_or("");
+}
+
+policy::Subject Caller::subject() const {
+  policy::Subject s;
+  if (!principal) return s;
+  s.issuer = principal->issuer;
+  s.subject = principal->subject;
+  s.client_id = principal->client_id.value_or("");
+  s.scopes.insert(principal->scopes.begin(), principal->scopes.end());
+  s.claims = principal->claims;
+  return s;
+}
+
+Authorizer::Authorizer(const config::Gateway& gateway, const config::Endpoint& endpoint, const Clock& clock,
+                       std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for) {
+  const auto& a = endpoint.auth;
+  anonymous_ = a.anonymous;
+  if (endpoint.policy) engine_.emplace(*endpoint.policy);
+  if (anonymous_) return;
+  resource_ = a.resource;
+  prm_url_ = oauth::prm_url(gateway.public_url, endpoint.path);
+  oauth::ProtectedResourceMetadata prm;
+  prm.resource = resource_;
+  prm.authorization_servers = a.authorization_servers;
+  prm.scopes_supported = a.scopes_supported;
+  if (!a.resource_name.empty()) prm.resource_name = a.resource_name;
+  if (!a.resource_documentation.empty()) prm.resource_documentation = a.resource_documentation;
+  prm_json_ = oauth::to_json(prm);
+  required_scopes_ = a.required_scopes;
+  challenge_scopes_ = !a.required_scopes.empty() ? a.required_scopes : a.scopes_supported;
+  baseline_scopes_ = challenge_scopes_;
+
+  oauth::ValidatorConfig vc;
+  vc.resource = resource_;
+  for (auto& i : a.issuers) {
+    oauth::IssuerConfig ic;
+    ic.issuer = i.issuer;
+    ic.algorithms.clear();
+    for (auto& name : i.algorithms) ic.algorithms.push_back(*oauth::parse_algorithm(name));
+    ic.require_access_token_type = i.require_access_token_type;
+    ic.leeway = i.leeway;
+    if (!i.shared_secret.empty()) ic.static_keys.push_back(std::make_shared<const oauth::Jwk>(oauth::symmetric_key(Secret(i.shared_secret))));
+    std::unique_ptr<oauth::JwksSource> source;
+    if (!i.jwks_inline.empty()) source = std::make_unique<oauth::InlineJwksSource>(i.jwks_inline);
+    else if (!i.jwks_file.empty()) source = std::make_unique<oauth::FileJwksSource>(i.jwks_file);
+    else if (!i.jwks_uri.empty()) source = std::make_unique<oauth::UrlJwksSource>(i.jwks_uri, fetcher);
+    else if (keys_for && (source = keys_for(i.issuer))) {
+    } else source = std::make_unique<oauth::MetadataJwksSource>(i.issuer, fetcher);
+    bool asymmetric = false;
+    for (auto alg : ic.algorithms) asymmetric = asymmetric || oauth::family(alg) != oauth::AlgorithmFamily::hmac;
+    if (asymmetric) {
+      oauth::JwksCacheOptions jo;
+      jo.min_refetch_interval = i.jwks_min_refetch;
+      ic.keys = std::make_shared<oauth::JwksCache>(std::move(source), jo, clock);
+      key_caches_.push_back(ic.keys);
+    }
+    vc.issuers.push_back(std::move(ic));
+  }
+  if (a.introspection) {
+    auto& in = *a.introspection;
+    oauth::IntrospectionClientConfig cc;
+    cc.endpoint = in.endpoint;
+    cc.client_id = in.client_id;
+    cc.client_secret = Secret(in.client_secret);
+    cc.auth_method = in.client_secret_post ? oauth::ClientAuthMethod::client_secret_post
+                                           : oauth::ClientAuthMethod::client_secret_basic;
+    oauth::IntrospectionConfig ic;
+    ic.introspector = std::make_shared<oauth::HttpIntrospector>(std::move(cc), fetcher);
+    if (!in.issuer.empty()) ic.policy.issuer = in.issuer;
+    ic.policy.resource = resource_;
+    ic.policy.default_lifetime = in.max_cache;
+    vc.introspection = std::move(ic);
+  }
+  vc.cache.capacity = a.token_cache_entries;
+  vc.cache.max_ttl = a.token_cache_max_ttl;
+  validator_ = std::make_unique<oauth::TokenValidator>(std::move(vc), clock);
+}
+
+void Authorizer::refresh_keys() const {
+  for (auto& c : key_caches_) c->refresh_if_due();
+}
+
+net::Response Authorizer::answer(oauth::AuthError error) const {
+  oauth::ChallengeContext ctx{prm_url_, challenge_scopes_};
+  if (error == oauth::AuthError::insufficient_scope) ctx.scopes = required_scopes_;
+  auto ch = oauth::challenge_for(error, ctx);
+  net::Response res{static_cast<http::status>(ch.status), 11};
+  if (!ch.www_authenticate.empty()) res.set(http::field::www_authenticate, ch.www_authenticate);
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  json::object err;
+  err["code"] = ch.status == 403 ? -32003 : -32001;
+  err["message"] = std::string(ch.status == 401 ? "Unauthorized: " : ch.status == 403 ? "Forbidden: " : "") +
+                   std::string(oauth::describe(error));
+  res.body() = json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", std::move(err)}});
+  return res;
+}
+
+net::awaitable<expected<Caller, net::Response>> Authorizer::authenticate(const net::Request& request,
+                                                                         boost::asio::thread_pool& blocking) const {
+  if (anonymous_) co_return Caller{};
+  std::vector<oauth::HeaderField> headers;
+  for (auto& f : request) headers.emplace_back(std::string_view(f.name_string()), std::string_view(f.value()));
+  auto token = oauth::extract_bearer(headers);
+  if (!token) co_return unexpected<net::Response>(answer(token.error()));
+  // A token in the query string is never used (RFC 6750 §2.3; MCP: MUST NOT), and its presence
+  // alone does not authenticate: the Authorization header above is the only source.
+  auto key = oauth::TokenCache::key_for(token->reveal());
+  std::optional<oauth::AuthResult<oauth::PrincipalPtr>> result = validator_->cache().get(key);
+  if (!result) {
+    auto* v = validator_.get();
+    Secret t = *token;
+    result = co_await asio::co_spawn(
+        blocking, [v, t]() -> net::awaitable<oauth::AuthResult<oauth::PrincipalPtr>> { co_return v->validate(t); },
+        asio::use_awaitable);
+  }
+  if (!*result) co_return unexpected<net::Response>(answer(result->error()));
+  Caller caller{**result};
+  for (auto& s : required_scopes_) {
+    bool held = caller.principal->has_scope(s);
+    if (!held && engine_) held = engine_->effective_scopes(caller.subject().scopes).count(s) > 0;
+    if (!held) co_return unexpected<net::Response>(answer(oauth::AuthError::insufficient_scope));
+  }
+  co_return caller;
+}
+
+policy::Decision Authorizer::decide(const Caller& caller, const policy::Target& target,
+                                    const policy::ToolHints* hints) const {
+  if (!engine_) {
+    policy::Decision d;
+    d.outcome = policy::Outcome::allow;
+    d.rule = "no-policy";
+    d.reason = "no policy configured";
+    return d;
+  }
+  return engine_->decide(caller.subject(), target, hints);
+}
+
+net::Response Authorizer::refusal(const policy::Decision& d, const json::value& id) const {
+  net::Response res{http::status::forbidden, 11};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  json::object err;
+  err["code"] = -32003;
+  if (d.outcome == policy::Outcome::insufficient_scope) {
+    std::vector<std::string> scopes = d.scopes;
+    for (auto& b : baseline_scopes_)
+      if (std::find(scopes.begin(), scopes.end(), b) == scopes.end()) scopes.push_back(b);
+    if (!anonymous_) {
+      oauth::ChallengeContext ctx{prm_url_, scopes};
+      auto ch = oauth::challenge_for(oauth::AuthError::insufficient_scope, ctx);
+      res.set(http::field::www_authenticate, ch.www_authenticate);
+    }
+    std::string joined;
+    for (auto& s : scopes) joined += (joined.empty() ? "" : " ") + s;
+    err["message"] = "Forbidden: insufficient scope (needs " + joined + ")";
+  } else {
+    err["message"] = "Forbidden by policy (rule " + d.rule + ")";
+  }
+  res.body() = json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(err)}});
+  return res;
+}
+
+}  // namespace mcpgate::gateway

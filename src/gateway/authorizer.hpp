@@ -1,0 +1,75 @@
+#pragma once
+// The resource-server half of one endpoint: who is calling (token validation, RFC 6750 / 9068 /
+// 8707 / 7662) and whether they may do what they ask (policy), with the one mapping from every
+// refusal to its HTTP answer and challenge. Immutable once built: a reload builds a new one.
+#include <boost/asio/thread_pool.hpp>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/gateway_config.hpp"
+#include "net/http_server.hpp"
+#include "oauth/auth_error.hpp"
+#include "oauth/http_fetcher.hpp"
+#include "oauth/jwks_cache.hpp"
+#include "oauth/token_validator.hpp"
+#include "policy/policy.hpp"
+
+namespace mcpgate::gateway {
+
+// Who a request acts for, once authenticated (anonymous endpoints have an empty principal).
+struct Caller {
+  oauth::PrincipalPtr principal;
+  // Sessions are bound to this: issuer, subject and client together.
+  std::string key() const;
+  policy::Subject subject() const;
+};
+
+class Authorizer {
+ public:
+  // `keys_for` may supply key sources for issuers served in-process (the embedded authorization
+  // server), so that validating a token never makes the gateway call itself over HTTP.
+  using KeySourceFactory = std::function<std::unique_ptr<oauth::JwksSource>(const std::string& issuer)>;
+
+  Authorizer(const config::Gateway& gateway, const config::Endpoint& endpoint, const Clock& clock,
+             std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for = {});
+
+  bool anonymous() const { return anonymous_; }
+  const std::string& resource() const { return resource_; }
+  const std::string& prm_json() const { return prm_json_; }
+  const std::string& prm_url() const { return prm_url_; }
+
+  // The caller, or the answer that refuses them (401 / 400 / 403 / 503 with its challenge).
+  // Token validation that may have to fetch keys or introspect runs on `blocking`, never on the
+  // serving thread; a cached token is checked inline.
+  net::awaitable<expected<Caller, net::Response>> authenticate(const net::Request& request,
+                                                              boost::asio::thread_pool& blocking) const;
+
+  // No policy configured: every authenticated request is allowed.
+  policy::Decision decide(const Caller& caller, const policy::Target& target, const policy::ToolHints* hints) const;
+  bool has_policy() const { return engine_.has_value(); }
+  // 403 for a policy refusal: insufficient_scope with every scope the operation needs (and the
+  // baseline, for clients that replace rather than add scopes), or forbidden.
+  net::Response refusal(const policy::Decision& decision, const boost::json::value& id) const;
+
+  // Refreshes key sets whose max-age ran out (call from a timer, on the blocking pool).
+  void refresh_keys() const;
+  oauth::TokenValidator* validator() { return validator_.get(); }
+
+ private:
+  net::Response answer(oauth::AuthError error) const;
+
+  bool anonymous_ = true;
+  std::string resource_;
+  std::string prm_json_;
+  std::string prm_url_;
+  std::vector<std::string> challenge_scopes_;  // the 401 challenge's scope
+  std::vector<std::string> baseline_scopes_;   // added to every step-up challenge
+  std::vector<std::string> required_scopes_;
+  std::unique_ptr<oauth::TokenValidator> validator_;
+  std::vector<std::shared_ptr<oauth::JwksCache>> key_caches_;
+  std::optional<policy::Engine> engine_;
+};
+
+}  // namespace mcpgate::gateway
