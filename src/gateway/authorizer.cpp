@@ -13,6 +13,13 @@ namespace asio = net::asio;
 namespace http = net::http;
 namespace json = boost::json;
 
+namespace {
+// A plain coroutine, not a capturing lambda: g++ 12 mishandles lambda captures in coroutines.
+net::awaitable<oauth::AuthResult<oauth::PrincipalPtr>> validate_on(oauth::TokenValidator* validator, Secret token) {
+  co_return validator->validate(token);
+}
+}  // namespace
+
 std::string Caller::key() const {
   if (!principal) return {};
   return principal->issuer + "\n" + principal->subject + "\n" + principal->client_id.value_or("");
@@ -125,13 +132,7 @@ net::awaitable<expected<Caller, net::Response>> Authorizer::authenticate(const n
   // alone does not authenticate: the Authorization header above is the only source.
   auto key = oauth::TokenCache::key_for(token->reveal());
   std::optional<oauth::AuthResult<oauth::PrincipalPtr>> result = validator_->cache().get(key);
-  if (!result) {
-    auto* v = validator_.get();
-    Secret t = *token;
-    result = co_await asio::co_spawn(
-        blocking, [v, t]() -> net::awaitable<oauth::AuthResult<oauth::PrincipalPtr>> { co_return v->validate(t); },
-        asio::use_awaitable);
-  }
+  if (!result) result = co_await asio::co_spawn(blocking, validate_on(validator_.get(), *token), asio::use_awaitable);
   if (!*result) co_return unexpected<net::Response>(answer(result->error()));
   Caller caller{**result};
   for (auto& s : required_scopes_) {

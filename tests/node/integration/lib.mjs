@@ -79,3 +79,23 @@ export function raw(port, method, path, headers = {}, body = undefined) {
     req.end();
   });
 }
+
+// Keys and tokens for tests, through the product's own testing tool (`mcpgate token mint`).
+import { generateKeyPairSync } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+export function testIssuer(dir, kid = 'k1') {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const keyFile = join(dir, `${kid}-${Math.random().toString(36).slice(2)}.pem`);
+  writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  const jwks = execFileSync(gatewayBin, ['token', 'mint', '--key', keyFile, '--kid', kid, '--jwks']).toString().trim();
+  return {
+    keyFile,
+    jwks,
+    mint(claims, opts = {}) {
+      const args = ['token', 'mint', '--key', keyFile, '--kid', opts.kid ?? kid, '--claims', JSON.stringify(claims)];
+      if (opts.lifetime) args.push('--lifetime', String(opts.lifetime));
+      return execFileSync(gatewayBin, args).toString().trim();
+    },
+  };
+}
+export function tempDir() { return mkdtempSync(join(tmpdir(), 'mcpgate-it-')); }
