@@ -3,6 +3,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_stack.hpp>
+#include <cmath>
 #include <unordered_set>
 #include <vector>
 
@@ -96,7 +97,13 @@ struct StrictHandler {
     st.push_uint64(u);
     return true;
   }
-  bool on_double(double d, json::string_view, json::error_code&) {
+  bool on_double(double d, json::string_view, json::error_code& ec) {
+    // 1e400 parses to infinity, which serializes as `Infinity`: not JSON. Refusing it here keeps
+    // every accepted document re-serializable for the upstream.
+    if (!std::isfinite(d)) {
+      ec = json::error::exponent_overflow;
+      return false;
+    }
     st.push_double(d);
     return true;
   }

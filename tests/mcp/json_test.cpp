@@ -167,6 +167,16 @@ TEST(ParseJson, NumbersKeepTheirKind) {
   EXPECT_TRUE(a[4].is_double());
 }
 
+TEST(ParseJson, RejectsNumbersBeyondDoubleRange) {
+  // Regression (found by fuzz_json): 1e400 became infinity, which serializes as `Infinity`, so
+  // an accepted request was forwarded as text no JSON parser reads.
+  EXPECT_FALSE(accepts("1e400"));
+  EXPECT_FALSE(accepts("[-1e400]"));
+  EXPECT_FALSE(accepts(R"({"progress":5999999999e99999})"));
+  EXPECT_TRUE(accepts("1.7976931348623157e308"));
+  EXPECT_TRUE(accepts("1e-400")) << "underflow to zero is still a finite number";
+}
+
 TEST(ParseJson, ReusableAfterFailure) {
   // The parser keeps no state between calls: a failure must not leak into the next document.
   EXPECT_FALSE(accepts(R"({"a":1,"a":2})"));
