@@ -485,10 +485,27 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
 }
 
 net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadline) {
-  {
-    std::lock_guard lock(shared_mutex_);
-    if (shared_ready_) co_return Result<void>{};
+  for (;;) {
+    {
+      std::lock_guard lock(shared_mutex_);
+      if (shared_ready_) co_return Result<void>{};
+      if (!probing_) {
+        probing_ = true;
+        break;
+      }
+    }
+    // Another request is probing (once per process): wait for it rather than start a second child.
+    if (steady::now() >= deadline) co_return fail("upstream probe did not finish in time");
+    asio::steady_timer t(co_await asio::this_coro::executor, std::chrono::milliseconds(10));
+    co_await t.async_wait(net::as_tuple_awaitable);
   }
+  struct Done {
+    McpEndpoint* self;
+    ~Done() {
+      std::lock_guard lock(self->shared_mutex_);
+      self->probing_ = false;
+    }
+  } done{this};
   // Probe each upstream once: a 2026-07-28 server answers server/discover; a legacy one gets an
   // initialize from the gateway, which then holds that session for every stateless client.
   std::vector<Shared> probed(cfg_.upstreams.size());

@@ -82,6 +82,7 @@ class McpEndpoint {
   std::mutex shared_mutex_;
   std::vector<Shared> shared_;
   bool shared_ready_ = false;
+  bool probing_ = false;
 };
 
 }  // namespace mcpgate::gateway

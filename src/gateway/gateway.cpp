@@ -62,7 +62,9 @@ void Gateway::start() {
   auto executors = server_->executors();
   for (auto& e : cfg_.servers)
     endpoints_.push_back(std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_, blocking_));
-  // Key sets are refreshed in the background when their max-age runs out.
+  // Key sets are fetched now, off the serving threads, and then refreshed in the background when
+  // their max-age runs out.
+  for (auto& e : endpoints_) asio::post(blocking_, [a = e->authorizer()] { a->refresh_keys(); });
   key_refresher_ = std::make_unique<asio::steady_timer>(executors[0]);
   std::function<void()> refresh;
   refresh = [this, refresh]() {

@@ -85,6 +85,7 @@ Result<void> JwksCache::fetch_locked_out(bool forced) {
     set = unexpected(doc.error());
   std::lock_guard lock(mu_);
   fetching_ = false;
+  fetched_.notify_all();
   now = clock_.now();
   if (!set) {
     next_refresh_ = now + options_.min_refetch_interval;
@@ -116,6 +117,13 @@ AuthResult<std::vector<std::shared_ptr<const Jwk>>> JwksCache::find(const std::o
   // so that a flood of tokens with random kids cannot turn us into a JWKS fetch amplifier.
   (void)fetch_locked_out(false);
   keys = snapshot();
+  if (!keys) {
+    // The first key set is being fetched for another request: wait for that fetch (bounded by
+    // its deadline) rather than refuse a valid token because it arrived at start-up.
+    std::unique_lock lock(mu_);
+    fetched_.wait(lock, [&] { return !fetching_; });
+    keys = keys_;
+  }
   if (!keys) return reject(AuthError::keys_unavailable);
   auto c = keys->candidates(kid, alg);
   if (c.empty()) return reject(AuthError::unknown_key);

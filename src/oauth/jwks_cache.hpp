@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -118,6 +119,7 @@ class JwksCache {
   std::optional<std::chrono::system_clock::time_point> last_attempt_;
   std::chrono::system_clock::time_point next_refresh_{};
   bool fetching_ = false;
+  std::condition_variable fetched_;
   std::size_t fetches_ = 0;
 };
 

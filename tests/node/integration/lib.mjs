@@ -35,6 +35,8 @@ export async function startGateway(yamlBody) {
   }
   return {
     port,
+    file,
+    proc,
     url: `http://127.0.0.1:${port}/mcp`,
     log: () => log,
     stop: async () => {

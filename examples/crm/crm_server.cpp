@@ -1,0 +1,183 @@
+// crm_server --stdio | --http HOST:PORT
+// The example of the MCP authorization story: a small CRM whose read tools should need mcp:read
+// and whose write tools mcp:write. It does no authorization itself: mcpgate in front does.
+#include <csignal>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "mcpgate/server.hpp"
+
+namespace {
+using namespace mcpgate;
+namespace json = boost::json;
+
+struct Customer {
+  std::string name, email, tier, notes;
+};
+
+class Crm {
+ public:
+  Crm() {
+    customers_["1"] = {"Ada Lovelace", "ada@example.com", "gold", "Prefers email."};
+    customers_["2"] = {"Alan Turing", "alan@example.com", "silver", ""};
+    customers_["3"] = {"Grace Hopper", "grace@example.com", "gold", "Renewal due in March."};
+  }
+  std::optional<json::object> get(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    auto it = customers_.find(id);
+    if (it == customers_.end()) return std::nullopt;
+    return to_json(it->first, it->second);
+  }
+  json::array search(const std::string& q) {
+    std::lock_guard lock(mutex_);
+    json::array out;
+    for (auto& [id, c] : customers_)
+      if (q.empty() || c.name.find(q) != std::string::npos || c.email.find(q) != std::string::npos)
+        out.push_back(to_json(id, c));
+    return out;
+  }
+  bool update(const std::string& id, const json::object& fields) {
+    std::lock_guard lock(mutex_);
+    auto it = customers_.find(id);
+    if (it == customers_.end()) return false;
+    auto set = [&](const char* k, std::string& v) {
+      if (auto* f = fields.if_contains(k); f && f->is_string()) v = f->get_string();
+    };
+    set("name", it->second.name);
+    set("email", it->second.email);
+    set("tier", it->second.tier);
+    set("notes", it->second.notes);
+    return true;
+  }
+  bool remove(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    return customers_.erase(id) > 0;
+  }
+
+ private:
+  static json::object to_json(const std::string& id, const Customer& c) {
+    return {{"id", id}, {"name", c.name}, {"email", c.email}, {"tier", c.tier}, {"notes", c.notes}};
+  }
+  std::mutex mutex_;
+  std::map<std::string, Customer> customers_;
+};
+
+std::string arg(const json::object& a, const char* key) {
+  auto* v = a.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+json::object schema(std::initializer_list<std::pair<const char*, const char*>> props, std::vector<std::string> required) {
+  json::object p;
+  for (auto& [name, type] : props) p[name] = json::object{{"type", type}};
+  json::array req;
+  for (auto& r : required) req.emplace_back(r);
+  return {{"type", "object"}, {"properties", std::move(p)}, {"required", std::move(req)}};
+}
+
+void register_crm(McpServer& server, Crm& crm) {
+  Tool get{"get_customer", "Get customer", "Look up one customer by id.", schema({{"id", "string"}}, {"id"})};
+  get.annotations.read_only_hint = true;
+  get.required_scopes = {"mcp:read"};
+  get.handler = sync_handler([&crm](const json::object& a, RequestContext&) -> Reply {
+    auto c = crm.get(arg(a, "id"));
+    if (!c) return tool_text_result("No customer with id " + arg(a, "id"), true);
+    return tool_text_result(json::serialize(*c));
+  });
+  server.add_tool(get);
+
+  Tool search{"search_customers", "Search customers", "Find customers whose name or email contains the query.",
+              schema({{"query", "string"}}, {})};
+  search.annotations.read_only_hint = true;
+  search.required_scopes = {"mcp:read"};
+  search.handler = sync_handler([&crm](const json::object& a, RequestContext&) -> Reply {
+    return tool_text_result(json::serialize(crm.search(arg(a, "query"))));
+  });
+  server.add_tool(search);
+
+  Tool update{"update_customer", "Update customer", "Change a customer's name, email, tier or notes.",
+              schema({{"id", "string"}, {"name", "string"}, {"email", "string"}, {"tier", "string"}, {"notes", "string"}},
+                     {"id"})};
+  update.annotations.read_only_hint = false;
+  update.annotations.destructive_hint = false;
+  update.required_scopes = {"mcp:write"};
+  update.handler = sync_handler([&crm](const json::object& a, RequestContext&) -> Reply {
+    if (!crm.update(arg(a, "id"), a)) return tool_text_result("No customer with id " + arg(a, "id"), true);
+    return tool_text_result("Updated customer " + arg(a, "id"));
+  });
+  server.add_tool(update);
+
+  Tool del{"delete_customer", "Delete customer", "Remove a customer for good.", schema({{"id", "string"}}, {"id"})};
+  del.annotations.read_only_hint = false;
+  del.annotations.destructive_hint = true;
+  del.required_scopes = {"mcp:write"};
+  del.handler = sync_handler([&crm](const json::object& a, RequestContext&) -> Reply {
+    if (!crm.remove(arg(a, "id"))) return tool_text_result("No customer with id " + arg(a, "id"), true);
+    return tool_text_result("Deleted customer " + arg(a, "id"));
+  });
+  server.add_tool(del);
+
+  Tool exp{"export_customers", "Export customers", "Every customer record as JSON.", schema({}, {})};
+  exp.annotations.read_only_hint = true;
+  exp.handler = sync_handler([&crm](const json::object&, RequestContext&) -> Reply {
+    return tool_text_result(json::serialize(crm.search("")));
+  });
+  server.add_tool(exp);
+
+  ResourceTemplate customer{"crm://customers/{id}", "customer", "Customer record", "One customer as JSON.",
+                            "application/json"};
+  customer.handler = [&crm](const ResourceRead& r, RequestContext&) -> Task<Reply> {
+    auto it = r.variables.find("id");
+    auto c = it == r.variables.end() ? std::nullopt : crm.get(it->second);
+    if (!c) co_return RpcError{-32602, "Resource not found", json::object{{"uri", r.uri}}};
+    json::object content{{"uri", r.uri}, {"mimeType", "application/json"}, {"text", json::serialize(*c)}};
+    co_return json::object{{"contents", json::array{content}}};
+  };
+  server.add_resource_template(customer);
+
+  Prompt summary{"summarize_customer", "Summarize customer", "Ask for a short account summary.",
+                 {PromptArgument{"id", "Customer id", true}}};
+  summary.handler = [&crm](const json::object& a, RequestContext&) -> Task<Reply> {
+    auto c = crm.get(arg(a, "id"));
+    std::string text = c ? "Summarize this customer in two sentences: " + json::serialize(*c) : "Unknown customer.";
+    json::object msg{{"role", "user"}, {"content", json::object{{"type", "text"}, {"text", text}}}};
+    co_return json::object{{"messages", json::array{msg}}};
+  };
+  server.add_prompt(summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string mode = argc > 1 ? argv[1] : "";
+  if (mode != "--stdio" && !(mode == "--http" && argc > 2)) {
+    std::cerr << "usage: crm_server --stdio | --http HOST:PORT\n";
+    return 2;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
+  Crm crm;
+  McpServer server(ServerInfo{"mcpgate-crm-example", "0.1.0", "Example CRM",
+                              "Customers of a small company. Read tools look things up; write tools change records."});
+  register_crm(server, crm);
+  if (mode == "--stdio") return serve_stdio(server);
+  std::string listen = argv[2];
+  auto colon = listen.rfind(':');
+  HttpOptions http;
+  http.host = listen.substr(0, colon);
+  http.port = static_cast<std::uint16_t>(std::stoul(listen.substr(colon + 1)));
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGINT);
+  sigaddset(&stop, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop, nullptr);
+  HttpTransport transport(server, http);
+  transport.start();
+  std::cerr << "crm_server listening on http://" << listen << "/mcp\n";
+  int sig = 0;
+  sigwait(&stop, &sig);
+  transport.stop();
+  transport.wait();
+  return 0;
+}
