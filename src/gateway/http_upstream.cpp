@@ -11,7 +11,8 @@ namespace http = net::http;
 
 namespace {
 
-// One client per serving thread: connections are pooled per thread, so no lock is needed.
+// One client per serving thread: connections are pooled per thread, so no lock
+// is needed.
 net::HttpClient& thread_client(asio::any_io_executor ex) {
   thread_local std::unique_ptr<net::HttpClient> client;
   if (!client) client = std::make_unique<net::HttpClient>(ex);
@@ -44,17 +45,22 @@ net::Request HttpUpstream::make_post(const json::object& message) {
   }
   {
     std::lock_guard lock(mutex_);
-    if (version.empty()) version = protocol_version_;
-    else if (!session_id_.empty() || !protocol_version_.empty()) version = version;
+    if (version.empty())
+      version = protocol_version_;
+    else if (!session_id_.empty() || !protocol_version_.empty())
+      version = version;
     if (!session_id_.empty() && !mcp::is_modern_revision(version)) req.set("Mcp-Session-Id", session_id_);
   }
   if (!version.empty()) req.set("MCP-Protocol-Version", version);
   if (mcp::is_modern_revision(version)) {
-    // 2026-07-28: the routing headers are recomputed from the body we forward, never copied.
+    // 2026-07-28: the routing headers are recomputed from the body we forward,
+    // never copied.
     auto method = method_of(message);
     req.set("Mcp-Method", method);
     if (auto* p = message.if_contains("params"); p && p->is_object()) {
-      const char* key = method == "resources/read" ? "uri" : (method == "tools/call" || method == "prompts/get") ? "name" : nullptr;
+      const char* key = method == "resources/read"                            ? "uri"
+                        : (method == "tools/call" || method == "prompts/get") ? "name"
+                                                                              : nullptr;
       if (key) {
         if (auto* n = p->get_object().if_contains(key); n && n->is_string()) req.set("Mcp-Name", n->get_string());
       }
@@ -74,14 +80,17 @@ void HttpUpstream::relay(json::object message, const std::shared_ptr<Inbox>& inb
   inbox->push(std::move(message));
 }
 
-net::awaitable<Result<void>> HttpUpstream::begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) {
+net::awaitable<Result<void>> HttpUpstream::begin(json::object request, std::shared_ptr<Inbox> inbox,
+                                                 Deadline deadline) {
   {
     std::lock_guard lock(mutex_);
     if (closed_) co_return fail("upstream session closed");
   }
   if (in_flight_.load() >= options_.max_in_flight) co_return fail("too many requests in flight to this upstream");
-  auto ex = co_await asio::this_coro::executor;
-  asio::co_spawn(ex, run(std::move(request), std::move(inbox), deadline), asio::detached);
+  // The exchange runs in the caller's coroutine: a JSON reply (the common case)
+  // costs no extra coroutine and no cross-executor hop; only an SSE reply gets
+  // a reader of its own.
+  co_await run(std::move(request), std::move(inbox), deadline);
   co_return Result<void>{};
 }
 
@@ -99,7 +108,8 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   auto& client = thread_client(ex);
   auto sent = co_await client.send(endpoint_, req, deadline);
   if (!sent) {
-    inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream unreachable: " + sent.error().message));
+    inbox->push(
+        mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream unreachable: " + sent.error().message));
     co_return;
   }
   auto& rs = **sent;
@@ -110,53 +120,13 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
     session_id_ = std::string(rs.head()["Mcp-Session-Id"]);
   }
   if (content_type.starts_with("text/event-stream")) {
-    rs.unlimited_body();
-    net::SseParser parser;
-    std::vector<net::SseEvent> events;
-    bool replied = false;
-    while (!replied) {
-      auto piece = co_await rs.next(deadline);
-      if (!piece) {
-        inbox->push(mcp::make_error(client_id, mcp::code::upstream_timeout, piece.error().message));
-        co_return;
-      }
-      if (piece->empty() && rs.done()) break;
-      if (!parser.feed(*piece, events)) {
-        rs.abort();
-        inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream event too large"));
-        co_return;
-      }
-      for (auto& ev : events) {
-        if (ev.data.empty() || (!ev.event.empty() && ev.event != "message")) continue;
-        auto parsed = mcp::parse_json(ev.data);
-        if (!parsed) continue;  // an unreadable frame is dropped, never forwarded
-        auto msg = mcp::classify(std::move(*parsed));
-        if (!msg) continue;
-        if (msg->is_reply()) {
-          if (mcp::id_key(msg->body["id"]) != mcp::id_key(client_id)) continue;
-          replied = true;
-          if (is_initialize) {
-            if (auto* r = msg->body.if_contains("result"); r && r->is_object())
-              if (auto* v = r->get_object().if_contains("protocolVersion"); v && v->is_string()) {
-                std::lock_guard lock(mutex_);
-                protocol_version_ = v->get_string();
-              }
-          }
-        }
-        relay(std::move(msg->body), inbox);
-        if (replied) break;
-      }
-      events.clear();
-    }
-    if (!replied) {
-      rs.abort();
-      inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream stream ended without a reply"));
-    } else if (!rs.done()) {
-      rs.abort();
-    }
+    auto ex2 = co_await asio::this_coro::executor;
+    asio::co_spawn(ex2, read_stream(std::move(*sent), std::move(client_id), is_initialize, std::move(inbox), deadline),
+                   asio::detached);
     co_return;
   }
   auto body = co_await rs.read_all(deadline);
+
   if (!body) {
     inbox->push(mcp::make_error(client_id, mcp::code::upstream_timeout, body.error().message));
     co_return;
@@ -183,12 +153,70 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   inbox->push(std::move(msg->body));
 }
 
+net::awaitable<void> HttpUpstream::read_stream(std::unique_ptr<net::ResponseStream> stream, json::value client_id,
+                                               bool is_initialize, std::shared_ptr<Inbox> inbox, Deadline deadline) {
+  auto self = shared_from_this();
+  ++in_flight_;
+  struct Done {
+    std::atomic<std::size_t>& n;
+    ~Done() { --n; }
+  } done{in_flight_};
+  auto& rs = *stream;
+  rs.unlimited_body();
+  net::SseParser parser;
+  std::vector<net::SseEvent> events;
+  bool replied = false;
+  while (!replied) {
+    auto piece = co_await rs.next(deadline);
+    if (!piece) {
+      inbox->push(mcp::make_error(client_id, mcp::code::upstream_timeout, piece.error().message));
+      co_return;
+    }
+    if (piece->empty() && rs.done()) break;
+    if (!parser.feed(*piece, events)) {
+      rs.abort();
+      inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream event too large"));
+      co_return;
+    }
+    for (auto& ev : events) {
+      if (ev.data.empty() || (!ev.event.empty() && ev.event != "message")) continue;
+      auto parsed = mcp::parse_json(ev.data);
+      if (!parsed) continue;  // an unreadable frame is dropped, never forwarded
+      auto msg = mcp::classify(std::move(*parsed));
+      if (!msg) continue;
+      if (msg->is_reply()) {
+        if (mcp::id_key(msg->body["id"]) != mcp::id_key(client_id)) continue;
+        replied = true;
+        if (is_initialize) {
+          if (auto* r = msg->body.if_contains("result"); r && r->is_object())
+            if (auto* v = r->get_object().if_contains("protocolVersion"); v && v->is_string()) {
+              std::lock_guard lock(mutex_);
+              protocol_version_ = v->get_string();
+            }
+        }
+      }
+      relay(std::move(msg->body), inbox);
+      if (replied) break;
+    }
+    events.clear();
+  }
+  if (!replied) {
+    rs.abort();
+    inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream stream ended without a reply"));
+  } else if (!rs.done()) {
+    rs.abort();
+  }
+  co_return;
+}
+
 net::awaitable<Result<void>> HttpUpstream::deliver(json::object message, Deadline deadline) {
   if (message.contains("id") && !message.contains("method")) {
     auto& id = message["id"];
     std::string prefix = std::string(kServerRequestIdPrefix) + options_.tag + ":";
-    if (!id.is_string() || !std::string_view(id.get_string()).starts_with(prefix)) co_return fail("unknown server request id");
-    std::uint64_t n = std::strtoull(std::string(std::string_view(id.get_string()).substr(prefix.size())).c_str(), nullptr, 10);
+    if (!id.is_string() || !std::string_view(id.get_string()).starts_with(prefix))
+      co_return fail("unknown server request id");
+    std::uint64_t n =
+        std::strtoull(std::string(std::string_view(id.get_string()).substr(prefix.size())).c_str(), nullptr, 10);
     std::lock_guard lock(mutex_);
     auto it = server_requests_.find(n);
     if (it == server_requests_.end()) co_return fail("unknown server request id");
@@ -277,7 +305,8 @@ net::awaitable<void> HttpUpstream::end_session(std::string session, std::string 
 }
 
 void HttpUpstream::abandon(const json::value& client_id) {
-  (void)client_id;  // the upstream sees the closed connection: the request's stream ends
+  (void)client_id;  // the upstream sees the closed connection: the request's
+                    // stream ends
 }
 
 void HttpUpstream::close() {
@@ -290,7 +319,8 @@ void HttpUpstream::close() {
     version = protocol_version_;
     if (listener_) listener_.reset();
   }
-  // Ending the upstream session (DELETE) is best-effort and happens off the request path.
+  // Ending the upstream session (DELETE) is best-effort and happens off the
+  // request path.
   if (!session.empty()) asio::co_spawn(executor_, end_session(session, version), asio::detached);
 }
 

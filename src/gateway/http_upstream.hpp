@@ -32,6 +32,8 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
 
  private:
   net::awaitable<void> run(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline);
+  net::awaitable<void> read_stream(std::unique_ptr<net::ResponseStream> stream, json::value client_id, bool is_initialize,
+                                   std::shared_ptr<Inbox> inbox, Deadline deadline);
   net::Request make_post(const json::object& message);
   void relay(json::object message, const std::shared_ptr<Inbox>& inbox);
   net::awaitable<void> listen_loop();

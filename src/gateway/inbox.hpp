@@ -21,24 +21,29 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
 
   // Thread-safe. Returns false when the inbox is closed or full (the message is dropped).
   bool push(json::object message) {
+    bool waiting;
     {
       std::lock_guard lock(mutex_);
       if (closed_ || queue_.size() >= max_queued_) return false;
       queue_.push_back(std::move(message));
+      waiting = waiting_;
     }
-    wake();
+    // No waiter yet (the common case of a reply pushed before anyone waits): nothing to wake.
+    if (waiting) wake();
     return true;
   }
 
   // Thread-safe. The waiter sees the queued messages, then `reason` as an error.
   void close(std::string reason) {
+    bool waiting;
     {
       std::lock_guard lock(mutex_);
       if (closed_) return;
       closed_ = true;
       reason_ = std::move(reason);
+      waiting = waiting_;
     }
-    wake();
+    if (waiting) wake();
   }
 
   bool closed() const {
@@ -51,14 +56,18 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
     for (;;) {
       {
         std::lock_guard lock(mutex_);
+        waiting_ = false;
         if (!queue_.empty()) {
           auto m = std::move(queue_.front());
           queue_.pop_front();
           co_return m;
         }
         if (closed_) co_return fail(reason_);
+        if (std::chrono::steady_clock::now() >= deadline) co_return fail("deadline exceeded");
+        // From here a pusher posts a wake-up; it runs on this (single-threaded) executor only
+        // after this coroutine is suspended in async_wait below, so it cannot be lost.
+        waiting_ = true;
       }
-      if (std::chrono::steady_clock::now() >= deadline) co_return fail("deadline exceeded");
       timer_.expires_at(deadline);
       co_await timer_.async_wait(net::as_tuple_awaitable);
     }
@@ -75,6 +84,7 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   mutable std::mutex mutex_;
   std::deque<json::object> queue_;
   bool closed_ = false;
+  bool waiting_ = false;
   std::string reason_;
 };
 
