@@ -99,7 +99,9 @@ Result<HttpFetchResponse> BlockingHttpFetcher::fetch(const HttpFetchRequest& req
         r.set(http::field::connection, "close");
         for (auto& [n, v] : req.headers) r.set(n, v);
         if (!req.body.empty() || req.method == "POST") r.body() = req.body;
-        auto rs = co_await client.send(net::Endpoint{url->host, url->port}, r, deadline);
+        // Named, not a temporary in the co_await: g++ 12 destroys such a temporary twice.
+        net::Endpoint endpoint{url->host, url->port};
+        auto rs = co_await client.send(endpoint, r, deadline);
         if (!rs) {
           out = unexpected(rs.error());
           co_return;
