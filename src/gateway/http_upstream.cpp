@@ -163,6 +163,21 @@ net::awaitable<void> HttpUpstream::read_stream(std::unique_ptr<net::ResponseStre
   } done{in_flight_};
   auto& rs = *stream;
   rs.unlimited_body();
+  std::shared_ptr<net::ResponseStream> shared(std::move(stream));
+  auto key = mcp::id_key(client_id);
+  auto reader_executor = co_await asio::this_coro::executor;
+  {
+    std::lock_guard lock(mutex_);
+    streams_[key] = OpenStream{reader_executor, shared};
+  }
+  struct Unregister {
+    HttpUpstream* self;
+    std::string key;
+    ~Unregister() {
+      std::lock_guard lock(self->mutex_);
+      self->streams_.erase(key);
+    }
+  } unregister{this, key};
   net::SseParser parser;
   std::vector<net::SseEvent> events;
   bool replied = false;
@@ -305,8 +320,15 @@ net::awaitable<void> HttpUpstream::end_session(std::string session, std::string 
 }
 
 void HttpUpstream::abandon(const json::value& client_id) {
-  (void)client_id;  // the upstream sees the closed connection: the request's
-                    // stream ends
+  // Closing the upstream stream is how a Streamable HTTP server learns that nobody waits any
+  // more (2026-07-28: closing the stream is cancellation). The stream belongs to its reader's
+  // executor, so the close is posted there.
+  std::lock_guard lock(mutex_);
+  auto it = streams_.find(mcp::id_key(client_id));
+  if (it == streams_.end()) return;
+  asio::post(it->second.executor, [stream = it->second.stream] {
+    if (auto s = stream.lock()) s->abort();
+  });
 }
 
 void HttpUpstream::close() {

@@ -32,8 +32,8 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
 
  private:
   net::awaitable<void> run(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline);
-  net::awaitable<void> read_stream(std::unique_ptr<net::ResponseStream> stream, json::value client_id, bool is_initialize,
-                                   std::shared_ptr<Inbox> inbox, Deadline deadline);
+  net::awaitable<void> read_stream(std::unique_ptr<net::ResponseStream> stream, json::value client_id,
+                                   bool is_initialize, std::shared_ptr<Inbox> inbox, Deadline deadline);
   net::Request make_post(const json::object& message);
   void relay(json::object message, const std::shared_ptr<Inbox>& inbox);
   net::awaitable<void> listen_loop();
@@ -52,6 +52,12 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   std::shared_ptr<Inbox> listener_;
   std::uint64_t next_server_request_ = 1;
   std::unordered_map<std::uint64_t, json::value> server_requests_;
+  // SSE replies being read, by the client's request id, so that abandon() can close them.
+  struct OpenStream {
+    net::asio::any_io_executor executor;
+    std::weak_ptr<net::ResponseStream> stream;
+  };
+  std::unordered_map<std::string, OpenStream> streams_;
 };
 
 }  // namespace mcpgate::gateway
