@@ -1,0 +1,61 @@
+#pragma once
+// The embedded OAuth 2.1 authorization server (draft-ietf-oauth-v2-1, RFC 8414, RFC 7636,
+// RFC 8707, RFC 9207, RFC 9068, RFC 7591, RFC 7662, RFC 7009, RFC 8693, RFC 7523, CIMD draft and
+// the MCP authorization profile). It serves its own paths inside the gateway's HTTP server:
+// handle() answers requests for them and returns false for everything else.
+#include <boost/json/object.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "authserver/metadata_fetcher.hpp"
+#include "authserver/options.hpp"
+#include "authserver/signing_keys.hpp"
+#include "authserver/store.hpp"
+#include "core/clock.hpp"
+#include "core/random.hpp"
+#include "core/result.hpp"
+#include "net/http_server.hpp"
+
+namespace mcpgate::authserver {
+
+struct Dependencies {
+  const Clock* clock = nullptr;               // default: system clock
+  Random* random = nullptr;                   // default: system CSPRNG
+  std::shared_ptr<MetadataFetcher> fetcher;   // default: SafeMetadataFetcher from the options
+};
+
+class AuthorizationServer {
+ public:
+  // Validates the options (a start-up error names what is wrong), opens `store` (or
+  // options.storage when null) and loads or creates the signing keys.
+  static Result<std::unique_ptr<AuthorizationServer>> create(Options options, std::unique_ptr<Store> store = nullptr,
+                                                             Dependencies deps = {});
+  ~AuthorizationServer();
+
+  // Serves the authorization server's paths; false when the request is for another path.
+  net::awaitable<bool> handle(net::Exchange& exchange);
+
+  // Whether an access token we issued (by its jti) has been revoked: by RFC 7009 revocation, or
+  // because its refresh family or authorization code was replayed. For the gateway's validator.
+  bool is_revoked(std::string_view jti) const;
+
+  // RFC 8414 metadata (the same document is served for OIDC discovery).
+  boost::json::object metadata() const;
+  std::string jwks_uri() const;
+  const Options& options() const;
+  Store& store();
+  SigningKeys& keys();
+
+  class Impl;
+
+ private:
+  explicit AuthorizationServer(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// "https://host[:port][/path]" without query or fragment; plain http only on a loopback host
+// and only with allow_loopback_http.
+Result<void> validate_issuer(std::string_view issuer, bool allow_loopback_http);
+
+}  // namespace mcpgate::authserver

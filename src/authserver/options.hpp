@@ -1,0 +1,82 @@
+#pragma once
+// Configuration of the embedded authorization server. Filled by the application from the gateway
+// YAML (`authorization_server:`); immutable once the server is built.
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace mcpgate::authserver {
+
+// One protected resource (an MCP endpoint): its RFC 8707 identifier becomes the `aud` of every
+// token issued for it.
+struct ProtectedResource {
+  std::string resource;                       // canonical URL, compared exactly
+  std::vector<std::string> scopes_supported;  // a request may only ask for these
+  // Granted when an authorization request names no scope. Empty: such a token carries no scope.
+  std::vector<std::string> default_scopes;
+};
+
+// An identity provider trusted to issue ID-JAGs (MCP enterprise-managed authorization,
+// RFC 7523 jwt-bearer grant).
+struct TrustedIdp {
+  std::string issuer;  // exact `iss`
+  std::string jwks;    // the IdP's JWK Set as JSON text (configured, never fetched)
+};
+
+struct RateLimit {
+  std::size_t max_failures = 5;                       // failed logins allowed in one window
+  std::chrono::seconds window{15 * 60};
+};
+
+struct Options {
+  // Exactly as configured: it is compared byte for byte with `iss`, with the metadata URL and
+  // with the RFC 9207 `iss` parameter, so it is never normalized.
+  std::string issuer;
+  // "sqlite:PATH" (PATH may be relative). The database holds private signing keys: it is created
+  // with mode 0600.
+  std::string storage = "sqlite:./.mcpgate/as.db";
+  std::vector<ProtectedResource> resources;
+
+  std::chrono::seconds access_token_ttl{5 * 60};
+  std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
+  std::chrono::seconds code_ttl{60};
+  std::chrono::seconds login_session_ttl{8 * 3600};
+  // How long an authorization request may wait for the user to log in and consent.
+  std::chrono::seconds pending_request_ttl{10 * 60};
+
+  // Development only: accept an http:// issuer on a loopback host; cookies then lose their
+  // __Host- prefix and Secure attribute (a browser drops Secure cookies on plain HTTP).
+  bool allow_loopback_http = false;
+
+  // Client ID Metadata Documents (draft-ietf-oauth-client-id-metadata-document).
+  bool cimd_enabled = true;
+  // Development only: fetch metadata documents from private, loopback and link-local addresses
+  // and over plain http. Off, such a document is refused (SSRF).
+  bool cimd_allow_private_addresses = false;
+  std::size_t cimd_max_bytes = 64 * 1024;
+  std::chrono::milliseconds cimd_timeout{5'000};
+  std::chrono::seconds cimd_cache_ttl{300};
+  std::size_t cimd_cache_entries = 1024;
+
+  // Dynamic Client Registration (RFC 7591).
+  bool dcr_enabled = true;
+  // Redirect URI schemes DCR accepts besides https and loopback http (e.g. a native app's
+  // private-use scheme "com.example.app").
+  std::vector<std::string> dcr_allowed_redirect_schemes;
+  std::size_t dcr_max_per_window = 20;  // registrations per source address per window
+  std::chrono::seconds dcr_window{3600};
+
+  RateLimit login_per_user{5, std::chrono::seconds(15 * 60)};
+  RateLimit login_per_ip{20, std::chrono::seconds(15 * 60)};
+
+  std::vector<TrustedIdp> trusted_idps;
+
+  // A retired signing key stays in the JWKS this long after rotation (at least the access token
+  // TTL, so every token it signed can still be verified).
+  std::chrono::seconds retired_key_grace{0};  // 0: access_token_ttl + 60 s
+  // How often a running server looks for keys rotated by `mcpgate keys rotate`.
+  std::chrono::seconds key_reload_interval{10};
+};
+
+}  // namespace mcpgate::authserver

@@ -1,0 +1,157 @@
+#include "authserver/signing_keys.hpp"
+
+#include <boost/json.hpp>
+
+namespace mcpgate::authserver {
+namespace json = boost::json;
+
+Result<KeyRecord> SigningKeys::generate(KeyRecord::State state, Seconds now) {
+  auto k = oauth::SigningKey::generate(oauth::Algorithm::ES256);
+  if (!k) return fail(k.error().message);
+  auto pem = k->private_pem();
+  if (!pem) return fail(pem.error().message);
+  return KeyRecord{random_.token(12), "ES256", *pem, state, now, 0};
+}
+
+Result<void> SigningKeys::load() {
+  auto records = store_.list_keys();
+  if (!records) return fail(records.error().message);
+  std::vector<std::shared_ptr<const LoadedKey>> loaded;
+  for (auto& r : *records) {
+    auto alg = oauth::parse_algorithm(r.alg);
+    if (!alg) return fail("stored key " + r.kid + " has an unknown algorithm");
+    auto k = oauth::SigningKey::from_pem(r.private_pem);
+    if (!k) return fail("stored key " + r.kid + " is not a private key");
+    auto pub = k->public_jwk(r.kid, *alg);
+    if (!pub) return fail("stored key " + r.kid + ": " + pub.error().message);
+    auto jwk = oauth::parse_jwk(*pub);
+    if (!jwk) return fail("stored key " + r.kid + ": " + jwk.error().message);
+    loaded.push_back(std::make_shared<const LoadedKey>(
+        LoadedKey{r, std::move(*k), *alg, std::make_shared<const oauth::Jwk>(std::move(*jwk))}));
+  }
+  std::lock_guard lock(mu_);
+  keys_ = std::move(loaded);
+  return {};
+}
+
+Result<void> SigningKeys::init(Seconds now) {
+  auto gen = store_.key_generation();
+  if (!gen) return fail(gen.error().message);
+  auto records = store_.list_keys();
+  if (!records) return fail(records.error().message);
+  bool has_current = false, has_next = false;
+  for (auto& r : *records) {
+    has_current |= r.state == KeyRecord::State::current;
+    has_next |= r.state == KeyRecord::State::next;
+  }
+  if (!has_current || !has_next) {
+    auto all = *records;
+    if (!has_current) {
+      auto c = generate(KeyRecord::State::current, now);
+      if (!c) return fail(c.error().message);
+      all.push_back(*c);
+    }
+    if (!has_next) {
+      auto n = generate(KeyRecord::State::next, now);
+      if (!n) return fail(n.error().message);
+      all.push_back(*n);
+    }
+    if (auto r = store_.replace_keys(all); !r) return r;
+    gen = store_.key_generation();
+    if (!gen) return fail(gen.error().message);
+  }
+  if (auto r = load(); !r) return r;
+  std::lock_guard lock(mu_);
+  generation_ = *gen;
+  return {};
+}
+
+Result<void> SigningKeys::reload_if_changed(Seconds) {
+  auto gen = store_.key_generation();
+  if (!gen) return fail(gen.error().message);
+  {
+    std::lock_guard lock(mu_);
+    if (*gen == generation_) return {};
+  }
+  if (auto r = load(); !r) return r;
+  std::lock_guard lock(mu_);
+  generation_ = *gen;
+  return {};
+}
+
+Result<void> SigningKeys::rotate(Seconds now) {
+  auto records = store_.list_keys();
+  if (!records) return fail(records.error().message);
+  std::vector<KeyRecord> out;
+  bool promoted = false;
+  for (auto r : *records) {
+    switch (r.state) {
+      case KeyRecord::State::current:
+        r.state = KeyRecord::State::retired;
+        r.retired_at = now;
+        out.push_back(r);
+        break;
+      case KeyRecord::State::next:
+        if (!promoted) {
+          r.state = KeyRecord::State::current;
+          promoted = true;
+        }
+        out.push_back(r);
+        break;
+      case KeyRecord::State::retired:
+        // Past its grace, nothing it signed is still valid: drop it (and its private key).
+        if (r.retired_at + grace_.count() > now) out.push_back(r);
+        break;
+    }
+  }
+  if (!promoted) {
+    auto c = generate(KeyRecord::State::current, now);
+    if (!c) return fail(c.error().message);
+    out.push_back(*c);
+  }
+  auto n = generate(KeyRecord::State::next, now);
+  if (!n) return fail(n.error().message);
+  out.push_back(*n);
+  if (auto r = store_.replace_keys(out); !r) return r;
+  return reload_if_changed(now);
+}
+
+std::shared_ptr<const LoadedKey> SigningKeys::current() const {
+  std::lock_guard lock(mu_);
+  for (auto& k : keys_)
+    if (k->record.state == KeyRecord::State::current) return k;
+  return nullptr;
+}
+
+std::shared_ptr<const LoadedKey> SigningKeys::find(std::string_view kid) const {
+  std::lock_guard lock(mu_);
+  for (auto& k : keys_)
+    if (k->record.kid == kid) return k;
+  return nullptr;
+}
+
+std::vector<KeyRecord> SigningKeys::records() const {
+  std::lock_guard lock(mu_);
+  std::vector<KeyRecord> out;
+  for (auto& k : keys_) {
+    auto r = k->record;
+    r.private_pem.clear();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+json::object SigningKeys::jwks(Seconds now) const {
+  json::array keys;
+  std::lock_guard lock(mu_);
+  for (auto& k : keys_) {
+    if (k->record.state == KeyRecord::State::retired && k->record.retired_at + grace_.count() <= now) continue;
+    auto jwk = k->key.public_jwk(k->record.kid, k->alg);
+    if (!jwk) continue;
+    (*jwk)["use"] = "sig";
+    keys.push_back(std::move(*jwk));
+  }
+  return json::object{{"keys", std::move(keys)}};
+}
+
+}  // namespace mcpgate::authserver

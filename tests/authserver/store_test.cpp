@@ -1,0 +1,81 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "authserver/store.hpp"
+#include "core/secret.hpp"
+
+namespace mcpgate::authserver {
+namespace {
+
+struct TempDb {
+  std::filesystem::path dir = std::filesystem::temp_directory_path() / ("as-store-" + std::to_string(::getpid()));
+  std::string uri() const { return "sqlite:" + (dir / "sub" / "as.db").string(); }
+  ~TempDb() { std::filesystem::remove_all(dir); }
+};
+
+TEST(SqliteStore, FileIsPrivateAndSurvivesReopen) {
+  TempDb t;
+  {
+    auto s = open_store(t.uri());
+    ASSERT_TRUE(s) << s.error().message;
+    ASSERT_TRUE((*s)->put_user({"alice", "$argon2id$x", 1}));
+    ASSERT_TRUE((*s)->put_code({sha256_hex("c"), "cl", "https://r/cb", "ch", "https://rs", "a b", "alice", 1, 100}));
+  }
+  struct stat st {};
+  ASSERT_EQ(::stat((t.dir / "sub" / "as.db").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  auto s = open_store(t.uri());
+  ASSERT_TRUE(s);
+  auto u = (*s)->get_user("alice");
+  ASSERT_TRUE(u && *u);
+  auto ok = [](const AuthorizationCode&) { return true; };
+  IssuedToken at{"jti-1", "", 500};
+  RefreshToken rt{sha256_hex("r1"), "", "", "", "", "", 1000};
+  auto first = (*s)->redeem_code(sha256_hex("c"), 10, ok, "fam", rt, at);
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->subject, "alice");
+  auto stored = (*s)->get_refresh(sha256_hex("r1"), 10);
+  ASSERT_TRUE(stored && *stored);
+  EXPECT_EQ((*stored)->subject, "alice");
+  EXPECT_EQ((*stored)->scope, "a b");
+  s->reset();
+  // Reopened: the code stays redeemed, and replaying it revokes the family.
+  auto again = open_store(t.uri());
+  auto second = (*again)->redeem_code(sha256_hex("c"), 11, ok, "fam2", std::nullopt, IssuedToken{"jti-2", "", 500});
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error(), RedeemError::already_redeemed);
+  auto revoked = (*again)->revoked_jtis(11);
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(*revoked, std::vector<std::string>{"jti-1"});
+  EXPECT_FALSE(*(*again)->get_refresh(sha256_hex("r1"), 11));
+}
+
+TEST(SqliteStore, RefreshRotationAndReuse) {
+  TempDb t;
+  auto s = open_store(t.uri());
+  ASSERT_TRUE(s);
+  ASSERT_TRUE((*s)->put_code({sha256_hex("c"), "cl", "u", "ch", "rs", "", "bob", 1, 100}));
+  ASSERT_TRUE((*s)->redeem_code(sha256_hex("c"), 10, [](auto&) { return true; }, "f",
+                                RefreshToken{sha256_hex("r1"), "", "", "", "", "", 1000}, IssuedToken{"a1", "", 500}));
+  auto r = (*s)->rotate_refresh(sha256_hex("r1"), "other", 11, RefreshToken{sha256_hex("r2"), "", "", "", "", "", 1000},
+                                IssuedToken{"a2", "", 500});
+  EXPECT_EQ(r.error(), RefreshError::wrong_client);
+  r = (*s)->rotate_refresh(sha256_hex("r1"), "cl", 11, RefreshToken{sha256_hex("r2"), "", "", "", "", "", 1000},
+                           IssuedToken{"a2", "", 500});
+  ASSERT_TRUE(r);
+  r = (*s)->rotate_refresh(sha256_hex("r1"), "cl", 12, RefreshToken{sha256_hex("r3"), "", "", "", "", "", 1000},
+                           IssuedToken{"a3", "", 500});
+  EXPECT_EQ(r.error(), RefreshError::reused);
+  r = (*s)->rotate_refresh(sha256_hex("r2"), "cl", 12, RefreshToken{sha256_hex("r4"), "", "", "", "", "", 1000},
+                           IssuedToken{"a4", "", 500});
+  EXPECT_EQ(r.error(), RefreshError::revoked);
+  auto rev = (*s)->revoked_jtis(12);
+  std::sort(rev->begin(), rev->end());
+  EXPECT_EQ(*rev, (std::vector<std::string>{"a1", "a2"}));
+}
+
+}  // namespace
+}  // namespace mcpgate::authserver
