@@ -48,7 +48,7 @@ net::Request HttpUpstream::make_post(const json::object& message) {
     if (version.empty())
       version = protocol_version_;
     else if (!session_id_.empty() || !protocol_version_.empty())
-      version = version;
+      version = protocol_version_;  // a legacy upstream session speaks the revision it negotiated
     if (!session_id_.empty() && !mcp::is_modern_revision(version)) req.set("Mcp-Session-Id", session_id_);
   }
   if (!version.empty()) req.set("MCP-Protocol-Version", version);
