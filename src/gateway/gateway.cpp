@@ -1,5 +1,6 @@
 #include "gateway/gateway.hpp"
 
+#include <algorithm>
 #include <thread>
 
 namespace mcpgate::gateway {
@@ -66,31 +67,34 @@ void Gateway::start() {
   // their max-age runs out.
   for (auto& e : endpoints_) asio::post(blocking_, [a = e->authorizer()] { a->refresh_keys(); });
   key_refresher_ = std::make_unique<asio::steady_timer>(executors[0]);
-  std::function<void()> refresh;
-  refresh = [this, refresh]() {
-    key_refresher_->expires_after(std::chrono::seconds(30));
-    key_refresher_->async_wait([this, refresh](const net::error_code& ec) {
-      if (ec) return;
-      for (auto& e : endpoints_) {
-        auto a = e->authorizer();
-        asio::post(blocking_, [a] { a->refresh_keys(); });
-      }
-      refresh();
-    });
-  };
-  asio::post(executors[0], refresh);
-  // Idle sessions (and their upstream children) are reaped once a minute.
   reaper_ = std::make_unique<asio::steady_timer>(executors[0]);
-  std::function<void()> arm;
-  arm = [this, arm]() {
-    reaper_->expires_after(std::chrono::seconds(60));
-    reaper_->async_wait([this, arm](const net::error_code& ec) {
-      if (ec) return;
-      for (auto& e : endpoints_) e->reap_idle_sessions();
-      arm();
-    });
-  };
-  asio::post(executors[0], arm);
+  asio::post(executors[0], [this] { arm_key_refresh(); });
+  asio::post(executors[0], [this] { arm_reaper(); });
+}
+
+void Gateway::arm_key_refresh() {
+  // Often enough for the shortest refetch interval configured, at most every 30 s.
+  std::chrono::seconds every{30};
+  for (auto& s : cfg_.servers)
+    for (auto& i : s.auth.issuers) every = std::clamp(i.jwks_min_refetch, std::chrono::seconds(1), every);
+  key_refresher_->expires_after(every);
+  key_refresher_->async_wait([this](const net::error_code& ec) {
+    if (ec) return;
+    for (auto& e : endpoints_) asio::post(blocking_, [a = e->authorizer()] { a->refresh_keys(); });
+    arm_key_refresh();
+  });
+}
+
+void Gateway::arm_reaper() {
+  // Idle sessions (and their upstream children) are reaped once a minute.
+  auto every = std::clamp<std::chrono::milliseconds>(cfg_.limits.session_idle_timeout / 4, std::chrono::milliseconds(250),
+                                                     std::chrono::milliseconds(60'000));
+  reaper_->expires_after(every);
+  reaper_->async_wait([this](const net::error_code& ec) {
+    if (ec) return;
+    for (auto& e : endpoints_) e->reap_idle_sessions();
+    arm_reaper();
+  });
 }
 
 void Gateway::stop() {

@@ -35,6 +35,8 @@ class Gateway {
   void add_cors(net::Exchange& ex, net::Response& res) const;
 
   std::shared_ptr<Authorizer> make_authorizer(const config::Endpoint& e) const;
+  void arm_key_refresh();
+  void arm_reaper();
 
   config::Gateway cfg_;
   const Clock& clock_;
