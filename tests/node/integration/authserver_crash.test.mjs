@@ -1,0 +1,94 @@
+// Crash safety of the authorization server's store: kill -9 in the middle of a burst of token
+// requests, restart on the same database, then
+//   - every refresh token a client received (and had not yet sent back) works exactly once;
+//   - no authorization code that was redeemed before the crash can be redeemed again;
+//   - a code whose redemption was in flight is redeemable at most once in total.
+import { Report, freePort } from './lib.mjs';
+import { startAs, pkce, Agent, authorizeUrl, tokenRequest } from './authserver_helpers.mjs';
+
+const report = new Report('authserver crash');
+const port = await freePort();
+let as = await startAs({ port });
+const db = as.db;
+const redirectUri = 'http://127.0.0.1:3000/callback';
+
+// Codes to redeem in the burst (consent is remembered after the first, so each is one GET).
+const agent = new Agent();
+const codes = [];
+for (let i = 0; i < 40; i++) {
+  const p = pkce();
+  const loc = await agent.authorize(authorizeUrl(as, { challenge: p.challenge, redirectUri }));
+  codes.push({ code: new URL(loc).searchParams.get('code'), verifier: p.verifier, result: null });
+}
+// Some refresh chains already running before the burst.
+const chains = [];
+for (let i = 0; i < 4; i++) {
+  const p = pkce();
+  const loc = await agent.authorize(authorizeUrl(as, { challenge: p.challenge, redirectUri, state: `c${i}` }));
+  const t = await tokenRequest(as, { grant_type: 'authorization_code', code: new URL(loc).searchParams.get('code'),
+    redirect_uri: redirectUri, code_verifier: p.verifier, client_id: 'test-public', resource: as.resource });
+  chains.push({ latest: t.json.refresh_token, inFlight: false });
+}
+
+const received = new Set();   // refresh tokens handed to us and not (yet) sent back
+let killed = false;
+let responses = 0;
+const redeem = async (c) => {
+  try {
+    const t = await tokenRequest(as, { grant_type: 'authorization_code', code: c.code, redirect_uri: redirectUri,
+      code_verifier: c.verifier, client_id: 'test-public', resource: as.resource });
+    c.result = t.status;
+    if (t.status === 200) received.add(t.json.refresh_token);
+    responses++;
+  } catch { c.result = 'no-response'; }
+};
+const runChain = async (ch) => {
+  while (!killed) {
+    ch.inFlight = true;
+    const sent = ch.latest;
+    try {
+      const t = await tokenRequest(as, { grant_type: 'refresh_token', refresh_token: sent, client_id: 'test-public' });
+      ch.inFlight = false;
+      if (t.status !== 200) { report.check(false, 'refresh during the burst', JSON.stringify(t.json)); return; }
+      ch.latest = t.json.refresh_token;
+      responses++;
+    } catch { return; }  // the server died with this request in flight
+  }
+};
+const burst = [...codes.map(redeem), ...chains.map(runChain)];
+// kill -9 once about half the burst has been answered.
+while (responses < 20) await new Promise((r) => setImmediate(r));
+as.proc.kill('SIGKILL');
+killed = true;
+await Promise.allSettled(burst);
+await new Promise((r) => (as.proc.exitCode !== null || as.proc.signalCode ? r() : as.proc.on('exit', r)));
+for (const ch of chains) if (!ch.inFlight) received.add(ch.latest);
+const redeemed = codes.filter((c) => c.result === 200).length;
+const inflight = codes.filter((c) => c.result === 'no-response').length;
+console.log(`burst: ${redeemed} codes redeemed, ${inflight} in flight at kill, ${received.size} refresh tokens held`);
+report.check(redeemed > 0 && received.size > 0, 'the kill happened during the burst, after some answers');
+
+as = await startAs({ port, db });
+let okOnce = 0;
+for (const rt of received) {
+  const first = await tokenRequest(as, { grant_type: 'refresh_token', refresh_token: rt, client_id: 'test-public' });
+  const second = await tokenRequest(as, { grant_type: 'refresh_token', refresh_token: rt, client_id: 'test-public' });
+  if (first.status === 200 && second.status === 400) okOnce++;
+}
+report.check(okOnce === received.size, 'every refresh token handed out works exactly once after restart', `${okOnce}/${received.size}`);
+let reused = 0;
+let inflightTwice = 0;
+for (const c of codes) {
+  const again = await tokenRequest(as, { grant_type: 'authorization_code', code: c.code, redirect_uri: redirectUri,
+    code_verifier: c.verifier, client_id: 'test-public', resource: as.resource });
+  if (c.result === 200 && again.status === 200) reused++;
+  if (c.result !== 200) {
+    const third = await tokenRequest(as, { grant_type: 'authorization_code', code: c.code, redirect_uri: redirectUri,
+      code_verifier: c.verifier, client_id: 'test-public', resource: as.resource });
+    if (third.status === 200) inflightTwice++;
+  }
+}
+report.check(reused === 0, 'no code redeemed before the crash works again', `${reused} reused`);
+report.check(inflightTwice === 0, 'a code in flight at the crash is redeemable at most once');
+await as.stop();
+report.finish();
