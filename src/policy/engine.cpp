@@ -14,7 +14,41 @@ const char* outcome_name(Outcome o) {
   return "forbidden";
 }
 
-Engine::Engine(Policy policy) : policy_(std::move(policy)) {}
+Engine::Engine(Policy policy) : policy_(std::move(policy)) {
+  auto add = [](Index& index, const std::vector<std::string>& patterns, std::size_t rule) {
+    bool wildcard = false;
+    for (auto& p : patterns)
+      if (p.find_first_of("*?{") != std::string::npos) wildcard = true;
+    if (wildcard) {
+      index.patterns.push_back(rule);
+      return;
+    }
+    for (auto& p : patterns) {
+      auto& v = index.literal[p];
+      if (v.empty() || v.back() != rule) v.push_back(rule);
+    }
+  };
+  for (std::size_t i = 0; i < policy_.rules.size(); ++i) {
+    auto& r = policy_.rules[i];
+    if (!r.tools.empty()) add(tools_, r.tools, i);
+    if (!r.resources.empty()) add(resources_, r.resources, i);
+    if (!r.prompts.empty()) add(prompts_, r.prompts, i);
+  }
+}
+
+std::vector<std::size_t> Engine::candidates(const Target& t) const {
+  const Index* index = t.kind == TargetKind::tool       ? &tools_
+                       : t.kind == TargetKind::resource ? &resources_
+                       : t.kind == TargetKind::prompt   ? &prompts_
+                                                        : nullptr;
+  if (!index) return {};
+  std::vector<std::size_t> out;
+  auto it = index->literal.find(t.name);
+  if (it != index->literal.end()) out = it->second;
+  out.insert(out.end(), index->patterns.begin(), index->patterns.end());
+  std::sort(out.begin(), out.end());  // file order decides among allow rules
+  return out;
+}
 
 std::set<std::string> Engine::effective_scopes(const std::set<std::string>& granted) const {
   // Scope hierarchy (MCP authorization: servers MUST account for it): closure of `implies`.
@@ -83,8 +117,10 @@ Decision Engine::decide(const Subject& who, const Target& what, const ToolHints*
     return dd;
   };
 
+  auto rules = candidates(what);
   // 1. Deny rules first.
-  for (auto& r : policy_.rules) {
+  for (auto i : rules) {
+    auto& r = policy_.rules[i];
     if (!r.deny || !matches_target(r, what) || !conditions_hold(r, who)) continue;
     d.outcome = Outcome::forbidden;
     d.rule = r.id;
@@ -96,7 +132,8 @@ Decision Engine::decide(const Subject& who, const Target& what, const ToolHints*
   const Rule* best_scope_miss = nullptr;
   std::vector<std::string> best_missing;
   const Rule* condition_miss = nullptr;
-  for (auto& r : policy_.rules) {
+  for (auto i : rules) {
+    auto& r = policy_.rules[i];
     if (r.deny || !matches_target(r, what)) continue;
     if (!conditions_hold(r, who)) {
       if (!condition_miss) condition_miss = &r;

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -104,8 +105,16 @@ class Engine {
  private:
   bool matches_target(const Rule& r, const Target& t) const;
   bool conditions_hold(const Rule& r, const Subject& s) const;
+  // The rules that may match a target, in file order: those naming it literally (a hash lookup)
+  // and those with wildcards. A map of a thousand literal rules then costs one lookup per item.
+  std::vector<std::size_t> candidates(const Target& t) const;
 
   Policy policy_;
+  struct Index {
+    std::unordered_map<std::string, std::vector<std::size_t>> literal;
+    std::vector<std::size_t> patterns;
+  };
+  Index tools_, resources_, prompts_;
 };
 
 // The target of a request, read from its body (never from Mcp-Name): tools/call → tool,

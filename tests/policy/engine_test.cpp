@@ -208,3 +208,36 @@ TEST(PolicyTarget, ReadFromTheBody) {
   EXPECT_EQ(target_of("completion/complete", &weird).kind, TargetKind::prompt);  // fail closed
   EXPECT_EQ(target_of("tools/list", nullptr).kind, TargetKind::none);
 }
+
+TEST(Policy, LiteralAndPatternRulesKeepFileOrder) {
+  // Literal names are looked up in an index; the decision must still follow file order.
+  Policy p;
+  Rule pattern;
+  pattern.id = "pattern";
+  pattern.tools = {"get_*"};
+  pattern.scopes = {{"a"}};
+  Rule literal;
+  literal.id = "literal";
+  literal.tools = {"get_x"};
+  p.rules = {pattern, literal};
+  Engine e(p);
+  EXPECT_EQ(e.decide(who({"a"}), tool("get_x")).rule, "pattern");
+  EXPECT_EQ(e.decide(who({}), tool("get_x")).rule, "literal");
+  EXPECT_EQ(e.decide(who({}), tool("get_y")).outcome, Outcome::insufficient_scope);
+}
+
+TEST(Policy, ThousandLiteralRules) {
+  Policy p;
+  for (int i = 0; i < 1000; ++i) {
+    Rule r;
+    r.id = "r" + std::to_string(i);
+    r.tools = {"tool_" + std::to_string(i)};
+    r.scopes = {{"s" + std::to_string(i % 7)}};
+    p.rules.push_back(r);
+  }
+  Engine e(p);
+  auto d = e.decide(who({"s3"}), tool("tool_500"));  // 500 % 7 == 3
+  EXPECT_EQ(d.outcome, Outcome::allow);
+  EXPECT_EQ(d.rule, "r500");
+  EXPECT_EQ(e.decide(who({"s3"}), tool("tool_501")).scopes, std::vector<std::string>{"s4"});
+}
