@@ -1,0 +1,84 @@
+// An authorization server nobody here wrote: oidc-provider (panva) in process on a loopback port,
+// with RFC 8707 resource indicators, client_credentials, introspection (RFC 7662) and revocation
+// (RFC 7009). Each resource the test registers gets its own token format and audience.
+import http from 'node:http';
+import { generateKeyPairSync } from 'node:crypto';
+import Provider, { errors } from 'oidc-provider';
+
+// resources: Map resource URL → { format: 'jwt' | 'opaque', alg?: 'ES256' | 'RS256' }, read at
+// token time so that the caller may add entries once it knows the gateway's port.
+export async function startOidcProvider({ clients, resources }) {
+  let handler = (_req, res) => { res.statusCode = 503; res.end(); };
+  const hits = [];  // every request path, in order, so a test can see who asked for what
+  const server = http.createServer((req, res) => { hits.push(`${req.method} ${req.url}`); handler(req, res); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const issuer = `http://127.0.0.1:${server.address().port}`;
+
+  const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
+  const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
+  const provider = new Provider(issuer, {
+    clients,
+    jwks: { keys: [{ ...rsa, kid: 'rsa-1', alg: 'RS256', use: 'sig' }, { ...ec, kid: 'ec-1', alg: 'ES256', use: 'sig' }] },
+    scopes: ['openid', 'mcp:read', 'mcp:write'],
+    ttl: { ClientCredentials: 300, AccessToken: 300 },
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      // Any authenticated client may introspect (the gateway does, with its own credentials); a
+      // client may revoke only its own tokens.
+      introspection: { enabled: true, allowedPolicy: async (_ctx, client) => client.clientAuthMethod !== 'none' },
+      revocation: { enabled: true, allowedPolicy: async (_ctx, client, token) => client.clientId === token.clientId },
+      resourceIndicators: {
+        enabled: true,
+        // A request without `resource` gets no audience at all (not a default one): such a token
+        // is only good at this server's userinfo endpoint, and the gateway must refuse it.
+        defaultResource: async () => undefined,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx, resource) => {
+          const r = resources.get(resource);
+          if (!r) throw new errors.InvalidTarget();
+          return {
+            scope: 'mcp:read mcp:write',
+            audience: resource,
+            accessTokenTTL: 300,
+            accessTokenFormat: r.format,
+            ...(r.format === 'jwt' ? { jwt: { sign: { alg: r.alg ?? 'ES256' } } } : {}),
+          };
+        },
+      },
+    },
+  });
+  // Silence the development-defaults warnings and the per-request error log.
+  provider.on('server_error', () => {});
+  handler = provider.callback();
+  const meta = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+
+  const basic = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+  const post = async (url, id, secret, form) => {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { Authorization: basic(id, secret), 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(form).toString(),
+    });
+    const text = await res.text();
+    let json = null;
+    try { json = JSON.parse(text); } catch { /* not JSON */ }
+    return { status: res.status, json, text };
+  };
+  return {
+    issuer,
+    meta,
+    hits,
+    // A real client_credentials grant at the token endpoint.
+    async token(id, secret, { scope = 'mcp:read', resource } = {}) {
+      const form = { grant_type: 'client_credentials', scope };
+      if (resource) form.resource = resource;
+      const r = await post(meta.token_endpoint, id, secret, form);
+      if (r.status !== 200 || !r.json?.access_token) throw new Error(`token endpoint: ${r.status} ${r.text}`);
+      return r.json.access_token;
+    },
+    introspect: (id, secret, token) => post(meta.introspection_endpoint, id, secret, { token }),
+    revoke: (id, secret, token) => post(meta.revocation_endpoint, id, secret, { token, token_type_hint: 'access_token' }),
+    stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }),
+  };
+}
