@@ -117,6 +117,7 @@ class Walker {
   Upstream upstream(const YAML::Node& n, const std::string& key) const;
   Endpoint endpoint(const YAML::Node& n, const std::string& key) const;
   Auth auth(const YAML::Node& n, const std::string& key) const;
+  AuthorizationServer authorization_server(const YAML::Node& n) const;
   policy::Policy policy(const YAML::Node& n, const std::string& key) const;
   policy::Rule rule(const YAML::Node& n, const std::string& key, std::size_t index) const;
   std::vector<std::string> one_or_many(const YAML::Node& n, const std::string& key) const {
@@ -219,6 +220,53 @@ Endpoint Walker::endpoint(const YAML::Node& n, const std::string& key) const {
   return e;
 }
 
+AuthorizationServer Walker::authorization_server(const YAML::Node& n) const {
+  const std::string k = "authorization_server";
+  AuthorizationServer as;
+  as.enabled = true;
+  if (n.IsNull()) return as;
+  only_keys(n, k, {"enabled", "issuer", "storage", "access_token_ttl_seconds", "refresh_token_ttl_seconds",
+                   "allow_loopback_http", "client_id_metadata_documents", "cimd_allow_private_addresses",
+                   "dynamic_client_registration", "dcr_allowed_redirect_schemes", "trusted_idps"});
+  if (n["enabled"]) as.enabled = boolean(n["enabled"], k + ".enabled");
+  if (n["issuer"]) {
+    as.issuer = str(n["issuer"], k + ".issuer");
+    auto u = boost::urls::parse_absolute_uri(as.issuer);
+    if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->has_query() || u->has_fragment() ||
+        (!as.issuer.empty() && as.issuer.back() == '/'))
+      error(n["issuer"], k + ".issuer", "must be an http(s) URL without query, fragment or trailing slash (RFC 8414 §2)");
+  }
+  if (n["storage"]) {
+    as.storage = str(n["storage"], k + ".storage");
+    if (!as.storage.starts_with("sqlite:")) error(n["storage"], k + ".storage", "must be sqlite:PATH");
+  }
+  if (n["access_token_ttl_seconds"])
+    as.access_token_ttl = std::chrono::seconds(number(n["access_token_ttl_seconds"], k + ".access_token_ttl_seconds", 30, 86400));
+  if (n["refresh_token_ttl_seconds"])
+    as.refresh_token_ttl =
+        std::chrono::seconds(number(n["refresh_token_ttl_seconds"], k + ".refresh_token_ttl_seconds", 60, 365 * 86400));
+  if (n["allow_loopback_http"]) as.allow_loopback_http = boolean(n["allow_loopback_http"], k + ".allow_loopback_http");
+  if (n["client_id_metadata_documents"])
+    as.client_id_metadata_documents = boolean(n["client_id_metadata_documents"], k + ".client_id_metadata_documents");
+  if (n["cimd_allow_private_addresses"])
+    as.cimd_allow_private_addresses = boolean(n["cimd_allow_private_addresses"], k + ".cimd_allow_private_addresses");
+  if (n["dynamic_client_registration"])
+    as.dynamic_client_registration = boolean(n["dynamic_client_registration"], k + ".dynamic_client_registration");
+  if (n["dcr_allowed_redirect_schemes"])
+    as.dcr_allowed_redirect_schemes = strings(n["dcr_allowed_redirect_schemes"], k + ".dcr_allowed_redirect_schemes");
+  if (auto idps = n["trusted_idps"]) {
+    if (!idps.IsSequence()) error(idps, k + ".trusted_idps", "must be a list");
+    for (std::size_t i = 0; i < idps.size(); ++i) {
+      auto ik = k + ".trusted_idps[" + std::to_string(i) + "]";
+      only_keys(idps[i], ik, {"issuer", "jwks"});
+      if (!idps[i]["issuer"] || !idps[i]["jwks"]) error(idps[i], ik, "needs issuer and jwks");
+      as.trusted_idps.push_back({str(idps[i]["issuer"], ik + ".issuer"),
+                                 idps[i]["jwks"].IsScalar() ? str(idps[i]["jwks"], ik + ".jwks") : yaml_to_json(idps[i]["jwks"])});
+    }
+  }
+  return as;
+}
+
 Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
   only_keys(a, key, {"anonymous", "resource", "resource_name", "resource_documentation", "scopes_supported",
                      "required_scopes", "authorization_servers", "issuers", "introspection", "token_cache"});
@@ -297,8 +345,8 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
   }
   if (out.anonymous && (!out.issuers.empty() || out.introspection))
     error(a, key, "anonymous: true cannot be combined with issuers or introspection");
-  if (!out.anonymous && out.issuers.empty() && !out.introspection)
-    error(a, key, "needs issuers (or introspection) to validate tokens, or `anonymous: true` to serve without authorization");
+  // Neither issuers nor introspection: the endpoint trusts the embedded authorization server
+  // (checked once the whole file is read).
   return out;
 }
 
@@ -398,7 +446,7 @@ void Walker::limits(const YAML::Node& n, Limits& l) const {
 
 Gateway Walker::gateway(const YAML::Node& root) const {
   only_keys(root, "", {"listen", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "audit_log",
-                       "servers"});
+                       "authorization_server", "servers"});
   Gateway g;
   g.source = source_;
   if (root["listen"]) {
@@ -419,6 +467,7 @@ Gateway Walker::gateway(const YAML::Node& root) const {
   if (root["allowed_hosts"]) g.allowed_hosts = strings(root["allowed_hosts"], "allowed_hosts");
   if (root["limits"]) limits(root["limits"], g.limits);
   if (root["audit_log"]) g.audit_log = str(root["audit_log"], "audit_log");
+  if (auto as = root["authorization_server"]) g.authorization_server = authorization_server(as);
   if (!root["servers"] || !root["servers"].IsSequence() || root["servers"].size() == 0)
     error(root, "servers", "needs at least one server");
   std::set<std::string> paths, names;
@@ -435,13 +484,35 @@ Gateway Walker::gateway(const YAML::Node& root) const {
     g.public_url_defaulted = true;
   }
   finish_defaults(g);
+  for (std::size_t i = 0; i < g.servers.size(); ++i) {
+    auto& a = g.servers[i].auth;
+    if (!a.anonymous && a.issuers.empty() && !a.introspection)
+      error(root["servers"][i]["auth"], "servers[" + std::to_string(i) + "].auth",
+            "needs issuers (or introspection) to validate tokens, an `authorization_server:` section to use the "
+            "embedded one, or `anonymous: true` to serve without authorization");
+  }
   return g;
 }
 
 }  // namespace
 
 void finish_defaults(Gateway& g) {
+  if (g.authorization_server.enabled && (g.authorization_server.issuer.empty() || g.authorization_server.issuer_defaulted)) {
+    g.authorization_server.issuer = g.public_url;
+    g.authorization_server.issuer_defaulted = true;
+  }
   for (auto& e : g.servers) {
+    if (!e.auth.anonymous && g.authorization_server.enabled &&
+        (e.auth.issuers.empty() || e.auth.embedded_issuer) && !e.auth.introspection) {
+      // Zero configuration: an endpoint without its own issuers trusts the embedded server.
+      e.auth.issuers.clear();
+      Issuer embedded;
+      embedded.issuer = g.authorization_server.issuer;
+      embedded.algorithms = {"ES256"};
+      embedded.require_access_token_type = true;
+      e.auth.issuers.push_back(embedded);
+      e.auth.embedded_issuer = true;
+    }
     // The resource identifier clients put in `resource` (RFC 8707) and tokens carry in `aud`.
     if (e.auth.resource.empty() || e.auth.resource_defaulted) {
       e.auth.resource = g.public_url + e.path;

@@ -73,6 +73,7 @@ struct Auth {
   std::vector<Issuer> issuers;
   std::optional<Introspection> introspection;
   bool resource_defaulted = false;
+  bool embedded_issuer = false;  // issuers filled in from the embedded authorization server
   bool authorization_servers_defaulted = false;
   std::size_t token_cache_entries = 10'000;
   std::chrono::seconds token_cache_max_ttl{300};
@@ -97,6 +98,27 @@ struct Limits {
   std::chrono::milliseconds session_idle_timeout{30 * 60'000};
 };
 
+// The embedded authorization server (src/authserver). Endpoints whose auth names no issuer,
+// introspection or anonymity trust it automatically.
+struct AuthorizationServer {
+  bool enabled = false;
+  std::string issuer;  // default: public_url
+  bool issuer_defaulted = false;
+  std::string storage = "sqlite:./.mcpgate/as.db";
+  std::chrono::seconds access_token_ttl{300};
+  std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
+  std::optional<bool> allow_loopback_http;  // default: true exactly when the issuer is http on loopback
+  bool client_id_metadata_documents = true;
+  bool cimd_allow_private_addresses = false;
+  bool dynamic_client_registration = true;
+  std::vector<std::string> dcr_allowed_redirect_schemes;
+  struct TrustedIdp {
+    std::string issuer;
+    std::string jwks;
+  };
+  std::vector<TrustedIdp> trusted_idps;
+};
+
 struct Gateway {
   std::string source;  // the file it came from, for messages
   std::string listen_host = "127.0.0.1";
@@ -107,6 +129,7 @@ struct Gateway {
   std::vector<std::string> allowed_origins;
   std::vector<std::string> allowed_hosts;
   Limits limits;
+  AuthorizationServer authorization_server;
   std::string audit_log;  // path of the JSON-lines audit log; "-" for stderr; empty: none
   std::vector<Endpoint> servers;
 };

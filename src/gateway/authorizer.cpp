@@ -37,7 +37,9 @@ policy::Subject Caller::subject() const {
 }
 
 Authorizer::Authorizer(const config::Gateway& gateway, const config::Endpoint& endpoint, const Clock& clock,
-                       std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for) {
+                       std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for,
+                       RevocationCheck revoked)
+    : revoked_(std::move(revoked)) {
   const auto& a = endpoint.auth;
   anonymous_ = a.anonymous;
   if (endpoint.policy) engine_.emplace(*endpoint.policy);
@@ -135,6 +137,8 @@ net::awaitable<expected<Caller, net::Response>> Authorizer::authenticate(const n
   if (!result) result = co_await asio::co_spawn(blocking, validate_on(validator_.get(), *token), asio::use_awaitable);
   if (!*result) co_return unexpected<net::Response>(answer(result->error()));
   Caller caller{**result};
+  // Checked on every request, cache hit or not: a revoked token stops working at once (RFC 7009).
+  if (revoked_ && revoked_(*caller.principal)) co_return unexpected<net::Response>(answer(oauth::AuthError::inactive));
   for (auto& s : required_scopes_) {
     bool held = caller.principal->has_scope(s);
     if (!held && engine_) held = engine_->effective_scopes(caller.subject().scopes).count(s) > 0;

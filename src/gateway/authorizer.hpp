@@ -31,9 +31,12 @@ class Authorizer {
   // `keys_for` may supply key sources for issuers served in-process (the embedded authorization
   // server), so that validating a token never makes the gateway call itself over HTTP.
   using KeySourceFactory = std::function<std::unique_ptr<oauth::JwksSource>(const std::string& issuer)>;
+  // True when a valid token was revoked since (the embedded server knows its own revocations).
+  using RevocationCheck = std::function<bool(const oauth::Principal&)>;
 
   Authorizer(const config::Gateway& gateway, const config::Endpoint& endpoint, const Clock& clock,
-             std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for = {});
+             std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for = {},
+             RevocationCheck revoked = {});
 
   bool anonymous() const { return anonymous_; }
   const std::string& resource() const { return resource_; }
@@ -70,6 +73,7 @@ class Authorizer {
   std::unique_ptr<oauth::TokenValidator> validator_;
   std::vector<std::shared_ptr<oauth::JwksCache>> key_caches_;
   std::optional<policy::Engine> engine_;
+  RevocationCheck revoked_;
 };
 
 }  // namespace mcpgate::gateway

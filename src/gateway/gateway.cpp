@@ -17,16 +17,80 @@ bool is_loopback(const std::string& host) {
 }
 }  // namespace
 
+namespace {
+
+// The embedded server's keys, read in-process: validating its tokens never makes the gateway
+// call itself over HTTP (which could deadlock a serving thread on its own request).
+class EmbeddedJwksSource final : public oauth::JwksSource {
+ public:
+  explicit EmbeddedJwksSource(authserver::AuthorizationServer& as) : as_(as) {}
+  Result<oauth::JwksDocument> fetch() override {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    // Keys rotated by `mcpgate keys rotate` in another process become visible here.
+    (void)as_.keys().reload_if_changed(now);
+    return oauth::JwksDocument{boost::json::serialize(as_.keys().jwks(now)), std::chrono::seconds(60)};
+  }
+
+ private:
+  authserver::AuthorizationServer& as_;
+};
+
+bool is_loopback_http(const std::string& url) {
+  return url.starts_with("http://127.") || url.starts_with("http://localhost") || url.starts_with("http://[::1]");
+}
+
+}  // namespace
+
 Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg)), clock_(clock) {
   guard_ = std::make_unique<OriginGuard>(cfg_.allowed_hosts, cfg_.allowed_origins, cfg_.public_url,
                                          is_loopback(cfg_.listen_host));
   audit_ = std::make_unique<AuditLog>(cfg_.audit_log);
   oauth::HttpFetchOptions fo;
   fetcher_ = std::make_shared<oauth::BlockingHttpFetcher>(fo);
+  if (cfg_.authorization_server.enabled) {
+    auto& c = cfg_.authorization_server;
+    authserver::Options o;
+    o.issuer = c.issuer;
+    o.storage = c.storage;
+    o.access_token_ttl = c.access_token_ttl;
+    o.refresh_token_ttl = c.refresh_token_ttl;
+    o.allow_loopback_http = c.allow_loopback_http.value_or(is_loopback_http(c.issuer));
+    o.cimd_enabled = c.client_id_metadata_documents;
+    o.cimd_allow_private_addresses = c.cimd_allow_private_addresses;
+    o.dcr_enabled = c.dynamic_client_registration;
+    o.dcr_allowed_redirect_schemes = c.dcr_allowed_redirect_schemes;
+    for (auto& idp : c.trusted_idps) o.trusted_idps.push_back({idp.issuer, idp.jwks});
+    // Every endpoint that trusts this issuer is a resource it issues tokens for.
+    for (auto& e : cfg_.servers) {
+      bool trusts = false;
+      for (auto& i : e.auth.issuers) trusts = trusts || i.issuer == c.issuer;
+      if (!trusts) continue;
+      o.resources.push_back({e.auth.resource, e.auth.scopes_supported,
+                             e.auth.required_scopes.empty() ? e.auth.scopes_supported : e.auth.required_scopes});
+    }
+    auto as = authserver::AuthorizationServer::create(std::move(o));
+    if (!as) throw std::runtime_error("authorization_server: " + as.error().message);
+    authorization_server_ = std::move(*as);
+  }
 }
 
 std::shared_ptr<Authorizer> Gateway::make_authorizer(const config::Endpoint& e) const {
-  return std::make_shared<Authorizer>(cfg_, e, clock_, fetcher_);
+  Authorizer::KeySourceFactory keys;
+  Authorizer::RevocationCheck revoked;
+  if (authorization_server_) {
+    auto* as = authorization_server_.get();
+    std::string issuer = as->options().issuer;
+    keys = [as, issuer](const std::string& i) -> std::unique_ptr<oauth::JwksSource> {
+      if (i != issuer) return nullptr;
+      return std::make_unique<EmbeddedJwksSource>(*as);
+    };
+    revoked = [as, issuer](const oauth::Principal& p) {
+      if (p.issuer != issuer) return false;
+      auto* jti = p.claims.if_contains("jti");
+      return jti && jti->is_string() && as->is_revoked(jti->get_string());
+    };
+  }
+  return std::make_shared<Authorizer>(cfg_, e, clock_, fetcher_, keys, revoked);
 }
 
 std::vector<std::string> Gateway::reload(const config::Gateway& next) {
@@ -36,7 +100,10 @@ std::vector<std::string> Gateway::reload(const config::Gateway& next) {
     for (auto& ep : endpoints_) {
       if (ep->path() != e.path) continue;
       found = true;
-      auto a = std::make_shared<Authorizer>(next, e, clock_, fetcher_);
+      auto saved = cfg_;
+      cfg_.servers = next.servers;  // make_authorizer reads the embedded server from this gateway
+      auto a = make_authorizer(e);
+      cfg_ = std::move(saved);
       ep->set_authorizer(std::move(a));
     }
     if (!found) skipped.push_back(e.path + ": new endpoints need a restart");
@@ -135,6 +202,21 @@ net::awaitable<void> Gateway::handle(net::Exchange& ex) {
     co_return;
   }
 
+  // CORS: an allowed browser origin may read any answer, and learn the MCP headers.
+  if (auto origin = req[http::field::origin]; !origin.empty()) {
+    ex.add_header("Access-Control-Allow-Origin", std::string(origin));
+    ex.add_header("Access-Control-Expose-Headers", std::string(kExposeHeaders));
+    ex.add_header("Vary", "Origin");
+  }
+  if (req.method() == http::verb::options) {
+    net::Response res{http::status::no_content, 11};
+    res.set(http::field::access_control_allow_methods, "GET, POST, DELETE, OPTIONS");
+    res.set(http::field::access_control_allow_headers, kAllowHeaders);
+    res.set(http::field::access_control_max_age, "600");
+    co_await ex.respond(std::move(res));
+    co_return;
+  }
+
   if (path == "/healthz") {
     net::Response res{http::status::ok, 11};
     res.set(http::field::content_type, "text/plain");
@@ -175,23 +257,13 @@ net::awaitable<void> Gateway::handle(net::Exchange& ex) {
   }
   for (auto& e : endpoints_) {
     if (path != e->path()) continue;
-    if (req.method() == http::verb::options) {
-      net::Response res{http::status::no_content, 11};
-      add_cors(ex, res);
-      res.set(http::field::access_control_allow_methods, "GET, POST, DELETE, OPTIONS");
-      res.set(http::field::access_control_allow_headers, kAllowHeaders);
-      res.set(http::field::access_control_max_age, "600");
-      co_await ex.respond(std::move(res));
-      co_return;
-    }
-    if (auto origin = req[http::field::origin]; !origin.empty()) {
-      ex.add_header("Access-Control-Allow-Origin", std::string(origin));
-      ex.add_header("Access-Control-Expose-Headers", std::string(kExposeHeaders));
-      ex.add_header("Vary", "Origin");
-    }
     co_await e->handle(ex);
     (void)t0;
     co_return;
+  }
+  if (authorization_server_) {
+    bool handled = co_await authorization_server_->handle(ex);
+    if (handled) co_return;
   }
   net::Response res{http::status::not_found, 11};
   res.set(http::field::content_type, "application/json");

@@ -6,6 +6,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "authserver/authorization_server.hpp"
 #include "config/gateway_config.hpp"
 #include "gateway/audit_log.hpp"
 #include "gateway/authorizer.hpp"
@@ -29,6 +30,7 @@ class Gateway {
   // Applies a new configuration's authorization and policy to the running endpoints (matched by
   // path). Listeners and upstreams are not changed by a reload. Returns what was not applied.
   std::vector<std::string> reload(const config::Gateway& next);
+  authserver::AuthorizationServer* authorization_server() { return authorization_server_.get(); }
 
  private:
   net::awaitable<void> handle(net::Exchange& ex);
@@ -46,6 +48,8 @@ class Gateway {
   boost::asio::thread_pool blocking_{2};
   std::shared_ptr<oauth::HttpFetcher> fetcher_;
   std::unique_ptr<net::asio::steady_timer> key_refresher_;
+  // The embedded authorization server, when configured (before the endpoints: they trust it).
+  std::unique_ptr<authserver::AuthorizationServer> authorization_server_;
   std::unique_ptr<OriginGuard> guard_;
   std::unique_ptr<net::HttpServer> server_;
   std::vector<std::unique_ptr<McpEndpoint>> endpoints_;

@@ -121,7 +121,9 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   }
   if (content_type.starts_with("text/event-stream")) {
     auto ex2 = co_await asio::this_coro::executor;
-    asio::co_spawn(ex2, read_stream(std::move(*sent), std::move(client_id), is_initialize, std::move(inbox), deadline),
+    asio::co_spawn(ex2,
+                   read_stream(shared_from_this(), std::move(*sent), std::move(client_id), is_initialize,
+                               std::move(inbox), deadline),
                    asio::detached);
     co_return;
   }
@@ -153,9 +155,9 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   inbox->push(std::move(msg->body));
 }
 
-net::awaitable<void> HttpUpstream::read_stream(std::unique_ptr<net::ResponseStream> stream, json::value client_id,
+net::awaitable<void> HttpUpstream::read_stream([[maybe_unused]] std::shared_ptr<HttpUpstream> self,
+                                               std::unique_ptr<net::ResponseStream> stream, json::value client_id,
                                                bool is_initialize, std::shared_ptr<Inbox> inbox, Deadline deadline) {
-  auto self = shared_from_this();
   ++in_flight_;
   struct Done {
     std::atomic<std::size_t>& n;
@@ -256,11 +258,10 @@ void HttpUpstream::set_listener(std::shared_ptr<Inbox> listener) {
     if (listening_ || closed_ || session_id_.empty() || mcp::is_modern_revision(protocol_version_)) return;
     listening_ = true;
   }
-  asio::co_spawn(executor_, listen_loop(), asio::detached);
+  asio::co_spawn(executor_, listen_loop(shared_from_this()), asio::detached);
 }
 
-net::awaitable<void> HttpUpstream::listen_loop() {
-  auto self = shared_from_this();
+net::awaitable<void> HttpUpstream::listen_loop([[maybe_unused]] std::shared_ptr<HttpUpstream> self) {
   // A long-lived stream gets a connection of its own, outside the request pool.
   net::HttpClient client(executor_);
   net::Request req{http::verb::get, options_.http.target, 11};
@@ -306,8 +307,8 @@ net::awaitable<void> HttpUpstream::listen_loop() {
   listening_ = false;
 }
 
-net::awaitable<void> HttpUpstream::end_session(std::string session, std::string version) {
-  auto self = shared_from_this();
+net::awaitable<void> HttpUpstream::end_session([[maybe_unused]] std::shared_ptr<HttpUpstream> self, std::string session,
+                                               std::string version) {
   net::HttpClient client(executor_);
   net::Request req{http::verb::delete_, options_.http.target, 11};
   req.set(http::field::host, options_.http.host + ":" + std::to_string(options_.http.port));
@@ -343,7 +344,7 @@ void HttpUpstream::close() {
   }
   // Ending the upstream session (DELETE) is best-effort and happens off the
   // request path.
-  if (!session.empty()) asio::co_spawn(executor_, end_session(session, version), asio::detached);
+  if (!session.empty()) asio::co_spawn(executor_, end_session(shared_from_this(), session, version), asio::detached);
 }
 
 }  // namespace mcpgate::gateway

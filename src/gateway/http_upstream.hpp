@@ -32,12 +32,15 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
 
  private:
   net::awaitable<void> run(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline);
-  net::awaitable<void> read_stream(std::unique_ptr<net::ResponseStream> stream, json::value client_id,
-                                   bool is_initialize, std::shared_ptr<Inbox> inbox, Deadline deadline);
+  // Detached coroutines take their owner as a parameter: it is kept alive from the moment they are
+  // spawned, not only from when they first run.
+  net::awaitable<void> read_stream(std::shared_ptr<HttpUpstream> self, std::unique_ptr<net::ResponseStream> stream,
+                                   json::value client_id, bool is_initialize, std::shared_ptr<Inbox> inbox,
+                                   Deadline deadline);
   net::Request make_post(const json::object& message);
   void relay(json::object message, const std::shared_ptr<Inbox>& inbox);
-  net::awaitable<void> listen_loop();
-  net::awaitable<void> end_session(std::string session, std::string version);
+  net::awaitable<void> listen_loop(std::shared_ptr<HttpUpstream> self);
+  net::awaitable<void> end_session(std::shared_ptr<HttpUpstream> self, std::string session, std::string version);
 
   net::asio::any_io_executor executor_;
   HttpOptions options_;

@@ -48,7 +48,8 @@ StdioUpstream::~StdioUpstream() {
   }
 }
 
-net::awaitable<Result<void>> StdioUpstream::begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) {
+net::awaitable<Result<void>> StdioUpstream::begin(json::object request, std::shared_ptr<Inbox> inbox,
+                                                  Deadline deadline) {
   co_return co_await asio::co_spawn(executor_, do_begin(std::move(request), std::move(inbox), deadline),
                                     asio::use_awaitable);
 }
@@ -188,8 +189,8 @@ net::awaitable<Result<void>> StdioUpstream::ensure_running(Deadline deadline) {
     state_ = State::starting;
     // Backoff: an immediate restart after a healthy run; doubling delays while it keeps dying.
     if (consecutive_failures_ > 1) {
-      auto delay = std::min<steady::duration>(std::chrono::milliseconds(100) * (1u << std::min(consecutive_failures_ - 2, 10u)),
-                                              options_.backoff_max);
+      auto delay = std::min<steady::duration>(
+          std::chrono::milliseconds(100) * (1u << std::min(consecutive_failures_ - 2, 10u)), options_.backoff_max);
       auto until = exited_at_ + delay;
       if (until > steady::now()) {
         if (until > deadline) {
@@ -293,8 +294,8 @@ Result<void> StdioUpstream::spawn() {
   started_at_ = steady::now();
   write_queue_.clear();
   writing_ = false;
-  asio::co_spawn(executor_, read_stdout(generation_), asio::detached);
-  asio::co_spawn(executor_, read_stderr(generation_), asio::detached);
+  asio::co_spawn(executor_, read_stdout(shared_from_this(), generation_), asio::detached);
+  asio::co_spawn(executor_, read_stderr(shared_from_this(), generation_), asio::detached);
   log_line(options_.label, "started pid " + std::to_string(pid));
   return Result<void>{};
 }
@@ -310,12 +311,12 @@ void StdioUpstream::write(std::string line) {
   write_queue_.push_back(std::move(line));
   if (!writing_) {
     writing_ = true;
-    asio::co_spawn(executor_, write_loop(generation_), asio::detached);
+    asio::co_spawn(executor_, write_loop(shared_from_this(), generation_), asio::detached);
   }
 }
 
-net::awaitable<void> StdioUpstream::write_loop(std::uint64_t generation) {
-  auto self = shared_from_this();
+net::awaitable<void> StdioUpstream::write_loop([[maybe_unused]] std::shared_ptr<StdioUpstream> self,
+                                               std::uint64_t generation) {
   while (generation == generation_ && !write_queue_.empty() && stdin_) {
     std::string line = std::move(write_queue_.front());
     write_queue_.pop_front();
@@ -328,8 +329,8 @@ net::awaitable<void> StdioUpstream::write_loop(std::uint64_t generation) {
   if (generation == generation_) writing_ = false;
 }
 
-net::awaitable<void> StdioUpstream::read_stdout(std::uint64_t generation) {
-  auto self = shared_from_this();
+net::awaitable<void> StdioUpstream::read_stdout([[maybe_unused]] std::shared_ptr<StdioUpstream> self,
+                                                std::uint64_t generation) {
   std::string buffer;
   for (;;) {
     if (generation != generation_ || !stdout_) co_return;
@@ -347,8 +348,8 @@ net::awaitable<void> StdioUpstream::read_stdout(std::uint64_t generation) {
   }
 }
 
-net::awaitable<void> StdioUpstream::read_stderr(std::uint64_t generation) {
-  auto self = shared_from_this();
+net::awaitable<void> StdioUpstream::read_stderr([[maybe_unused]] std::shared_ptr<StdioUpstream> self,
+                                                std::uint64_t generation) {
   std::string buffer;
   for (;;) {
     if (generation != generation_ || !stderr_) co_return;
@@ -465,7 +466,7 @@ void StdioUpstream::on_exit(std::uint64_t generation, const std::string& reason)
   consecutive_failures_ = (now - started_at_ > std::chrono::seconds(10)) ? 1 : consecutive_failures_ + 1;
   exited_at_ = now;
   log_line(options_.label, "child " + std::to_string(pid) + " " + reason +
-                               (WIFEXITED(status) ? " (status " + std::to_string(WEXITSTATUS(status)) + ")"
+                               (WIFEXITED(status)     ? " (status " + std::to_string(WEXITSTATUS(status)) + ")"
                                 : WIFSIGNALED(status) ? " (signal " + std::to_string(WTERMSIG(status)) + ")"
                                                       : ""));
   // Requests in flight get their answer now rather than at their deadline.

@@ -54,9 +54,11 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
   net::awaitable<Result<void>> ensure_running(Deadline deadline);
   net::awaitable<Result<void>> replay_handshake(Deadline deadline);
   Result<void> spawn();
-  net::awaitable<void> read_stdout(std::uint64_t generation);
-  net::awaitable<void> read_stderr(std::uint64_t generation);
-  net::awaitable<void> write_loop(std::uint64_t generation);
+  // Detached coroutines take their owner as a parameter: it is kept alive from the moment they are
+  // spawned, not only from when they first run.
+  net::awaitable<void> read_stdout(std::shared_ptr<StdioUpstream> self, std::uint64_t generation);
+  net::awaitable<void> read_stderr(std::shared_ptr<StdioUpstream> self, std::uint64_t generation);
+  net::awaitable<void> write_loop(std::shared_ptr<StdioUpstream> self, std::uint64_t generation);
   void on_line(std::string_view line);
   void on_exit(std::uint64_t generation, const std::string& reason);
   void write(std::string line);

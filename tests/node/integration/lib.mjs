@@ -41,7 +41,7 @@ export async function startGateway(yamlBody) {
     log: () => log,
     stop: async () => {
       proc.kill('SIGTERM');
-      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
+      await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.on('exit', r)));
     },
   };
 }
