@@ -10,8 +10,11 @@
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <filesystem>
 #include <thread>
 
+#include "app/admin_commands.hpp"
+#include "app/demo.hpp"
 #include "app/policy_commands.hpp"
 #include "config/gateway_config.hpp"
 #include "gateway/gateway.hpp"
@@ -199,6 +202,15 @@ int main(int argc, char** argv) {
 
   int policy_exit = 0;
   add_policy_commands(app, policy_exit);
+  int admin_exit = 0;
+  mcpgate::app::add_admin_commands(app, admin_exit);
+
+  mcpgate::app::DemoOptions demo;
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "Serve the example CRM behind the gateway with the embedded authorization server and demo users");
+  demo_cmd->add_option("--listen", demo.listen, "HOST:PORT (default 127.0.0.1:8080)");
+  demo_cmd->add_option("--data-dir", demo.data_dir, "Where the demo keeps its configuration, users and keys");
+  demo_cmd->add_option("--crm-server", demo.crm_server, "Path of the example CRM server");
 
   CLI11_PARSE(app, argc, argv);
   if (app.got_subcommand("version")) {
@@ -216,5 +228,14 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("token")) return token_mint(key_path, alg, kid, claims, lifetime, jwks);
   if (app.got_subcommand("policy")) return policy_exit;
+  if (app.got_subcommand("users") || app.got_subcommand("clients") || app.got_subcommand("keys")) return admin_exit;
+  if (app.got_subcommand("demo")) {
+    std::string demo_config;
+    std::error_code ec;
+    auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (int rc = mcpgate::app::prepare_demo(demo, ec ? std::string(argv[0]) : self.string(), demo_config); rc != 0)
+      return rc;
+    return serve(demo_config, "");
+  }
   return serve(config_path, listen);
 }

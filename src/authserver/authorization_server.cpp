@@ -589,7 +589,12 @@ class AuthorizationServer::Impl {
                                                                                const ProtectedResource& res,
                                                                                const ClientRecord& c) {
     std::vector<std::string> scopes = requested.empty() ? res.default_scopes : split_scope(requested);
-    auto client_scopes = split_scope(c.scope);
+    // An administrator's scope list restricts a pre-registered client. A self-registered client's
+    // `scope` (RFC 7591 §2) is what it asked for at registration — MCP clients send the scope of
+    // the first 401 challenge there — so it may not forbid the step-up that a later 403
+    // insufficient_scope asks for (MCP authorization, "Scope Challenge Handling"); the user's
+    // consent still decides.
+    auto client_scopes = c.kind == ClientKind::preregistered ? split_scope(c.scope) : std::vector<std::string>{};
     for (auto& s : scopes) {
       if (!valid_scope_token(s)) co_return unexpected<std::string>("malformed scope");
       if (!contains(res.scopes_supported, s)) co_return unexpected<std::string>("scope is not supported by the resource");
