@@ -17,9 +17,12 @@ int main(int argc, char** argv) {
   HttpOptions http;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--http" && i + 1 < argc) listen = argv[++i];
-    else if (a == "--tools" && i + 1 < argc) count = std::stoi(argv[++i]);
-    else if (a == "--threads" && i + 1 < argc) http.threads = static_cast<unsigned>(std::stoul(argv[++i]));
+    if (a == "--http" && i + 1 < argc)
+      listen = argv[++i];
+    else if (a == "--tools" && i + 1 < argc)
+      count = std::stoi(argv[++i]);
+    else if (a == "--threads" && i + 1 < argc)
+      http.threads = static_cast<unsigned>(std::stoul(argv[++i]));
     else {
       std::cerr << "usage: bench_many_tools --http HOST:PORT [--tools N] [--threads N]\n";
       return 2;
@@ -39,11 +42,12 @@ int main(int argc, char** argv) {
     Tool t;
     t.name = name;
     t.description = std::string("Benchmark tool ") + name + ": answers a fixed text.";
-    t.input_schema = json::object{{"type", "object"},
-                                  {"properties", json::object{{"text", json::object{{"type", "string"}}}}}};
+    t.input_schema =
+        json::object{{"type", "object"}, {"properties", json::object{{"text", json::object{{"type", "string"}}}}}};
     t.annotations.read_only_hint = true;
     std::string reply = std::string("fixed reply from ") + name;
-    t.handler = sync_handler([reply](const json::object&, RequestContext&) -> Reply { return tool_text_result(reply); });
+    t.handler =
+        sync_handler([reply](const json::object&, RequestContext&) -> Reply { return tool_text_result(reply); });
     server.add_tool(std::move(t));
   }
 

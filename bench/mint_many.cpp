@@ -30,15 +30,24 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--key") key_path = next();
-    else if (a == "--kid") kid = next();
-    else if (a == "--iss") iss = next();
-    else if (a == "--aud") aud = next();
-    else if (a == "--scope") scope = next();
-    else if (a == "--count") count = std::stol(next());
-    else if (a == "--start") start = std::stol(next());
-    else if (a == "--lifetime") lifetime = std::stol(next());
-    else if (a == "--out") out_path = next();
+    if (a == "--key")
+      key_path = next();
+    else if (a == "--kid")
+      kid = next();
+    else if (a == "--iss")
+      iss = next();
+    else if (a == "--aud")
+      aud = next();
+    else if (a == "--scope")
+      scope = next();
+    else if (a == "--count")
+      count = std::stol(next());
+    else if (a == "--start")
+      start = std::stol(next());
+    else if (a == "--lifetime")
+      lifetime = std::stol(next());
+    else if (a == "--out")
+      out_path = next();
     else {
       std::cerr << "usage: bench_mint_many --key KEY.pem --kid K --iss ISS --aud AUD [--scope S] [--count N]"
                    " [--start K] [--lifetime SECONDS] [--out FILE]\n";
@@ -66,20 +75,18 @@ int main(int argc, char** argv) {
     }
   }
   std::ostream& out = out_path.empty() ? std::cout : file;
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   oauth::MintRequest req;
   req.alg = oauth::Algorithm::ES256;
   req.kid = kid;
   auto t0 = std::chrono::steady_clock::now();
   for (long n = start; n < start + count; ++n) {
-    req.claims = boost::json::object{{"iss", iss},
-                                     {"sub", "user-" + std::to_string(n % 1000)},
-                                     {"aud", aud},
-                                     {"client_id", "bench-client"},
-                                     {"scope", scope},
-                                     {"jti", "bench-" + std::to_string(now) + "-" + std::to_string(n)},
-                                     {"iat", now},
-                                     {"exp", now + lifetime}};
+    req.claims =
+        boost::json::object{{"iss", iss},     {"sub", "user-" + std::to_string(n % 1000)},
+                            {"aud", aud},     {"client_id", "bench-client"},
+                            {"scope", scope}, {"jti", "bench-" + std::to_string(now) + "-" + std::to_string(n)},
+                            {"iat", now},     {"exp", now + lifetime}};
     auto token = oauth::mint_token(*key, req);
     if (!token) {
       std::cerr << "bench_mint_many: " << token.error().message << "\n";

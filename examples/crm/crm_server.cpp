@@ -69,7 +69,8 @@ std::string arg(const json::object& a, const char* key) {
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
-json::object schema(std::initializer_list<std::pair<const char*, const char*>> props, std::vector<std::string> required) {
+json::object schema(std::initializer_list<std::pair<const char*, const char*>> props,
+                    std::vector<std::string> required) {
   json::object p;
   for (auto& [name, type] : props) p[name] = json::object{{"type", type}};
   json::array req;
@@ -97,9 +98,10 @@ void register_crm(McpServer& server, Crm& crm) {
   });
   server.add_tool(search);
 
-  Tool update{"update_customer", "Update customer", "Change a customer's name, email, tier or notes.",
-              schema({{"id", "string"}, {"name", "string"}, {"email", "string"}, {"tier", "string"}, {"notes", "string"}},
-                     {"id"})};
+  Tool update{
+      "update_customer", "Update customer", "Change a customer's name, email, tier or notes.",
+      schema({{"id", "string"}, {"name", "string"}, {"email", "string"}, {"tier", "string"}, {"notes", "string"}},
+             {"id"})};
   update.annotations.read_only_hint = false;
   update.annotations.destructive_hint = false;
   update.required_scopes = {"mcp:write"};
@@ -137,7 +139,9 @@ void register_crm(McpServer& server, Crm& crm) {
   };
   server.add_resource_template(customer);
 
-  Prompt summary{"summarize_customer", "Summarize customer", "Ask for a short account summary.",
+  Prompt summary{"summarize_customer",
+                 "Summarize customer",
+                 "Ask for a short account summary.",
                  {PromptArgument{"id", "Customer id", true}}};
   summary.handler = [&crm](const json::object& a, RequestContext&) -> Task<Reply> {
     auto c = crm.get(arg(a, "id"));

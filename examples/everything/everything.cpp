@@ -1,7 +1,7 @@
 #include "everything.hpp"
 
-#include <boost/json.hpp>
 #include <atomic>
+#include <boost/json.hpp>
 
 namespace mcpgate::examples {
 
@@ -12,11 +12,17 @@ constexpr std::string_view kPng =
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
 constexpr std::string_view kWav = "UklGRiQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YQAAAAA=";
 
-json::object image_content() { return {{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}}; }
+json::object image_content() {
+  return {{"type", "image"}, {"data", kPng}, {"mimeType", "image/png"}};
+}
 
-json::object content_result(json::array content) { return {{"content", std::move(content)}}; }
+json::object content_result(json::array content) {
+  return {{"content", std::move(content)}};
+}
 
-json::object no_args_schema() { return {{"type", "object"}, {"properties", json::object{}}}; }
+json::object no_args_schema() {
+  return {{"type", "object"}, {"properties", json::object{}}};
+}
 
 json::object string_args_schema(std::initializer_list<std::pair<std::string_view, std::string_view>> props) {
   json::object properties;
@@ -85,10 +91,9 @@ void register_content_tools(McpServer& s) {
                   sync_handler([](const json::object&, RequestContext&) -> Reply {
                     return tool_text_result("This is a simple text response for testing.");
                   })));
-  s.add_tool(tool("test_image_content", "Tests image content response", no_args_schema(),
-                  sync_handler([](const json::object&, RequestContext&) -> Reply {
-                    return content_result({image_content()});
-                  })));
+  s.add_tool(tool(
+      "test_image_content", "Tests image content response", no_args_schema(),
+      sync_handler([](const json::object&, RequestContext&) -> Reply { return content_result({image_content()}); })));
   s.add_tool(tool("test_audio_content", "Tests audio content response", no_args_schema(),
                   sync_handler([](const json::object&, RequestContext&) -> Reply {
                     return content_result({json::object{{"type", "audio"}, {"data", kWav}, {"mimeType", "audio/wav"}}});
@@ -117,8 +122,8 @@ void register_content_tools(McpServer& s) {
                     return tool_text_result("Reconnection test completed");
                   })));
 
-  Tool headers = tool("test_custom_headers", "Echoes a parameter that is mirrored into the Mcp-Param-Region header",
-                      {}, sync_handler([](const json::object& args, RequestContext&) -> Reply {
+  Tool headers = tool("test_custom_headers", "Echoes a parameter that is mirrored into the Mcp-Param-Region header", {},
+                      sync_handler([](const json::object& args, RequestContext&) -> Reply {
                         return tool_text_result("region=" + arg_string(args, "region"));
                       }));
   headers.input_schema = object_schema(
@@ -136,7 +141,8 @@ void register_content_tools(McpServer& s) {
    "allOf":[{"anyOf":[{"required":["phone"]},{"required":["email"]}]}],
    "if":{"properties":{"contactMethod":{"const":"phone"}},"required":["contactMethod"]},
    "then":{"required":["phone"]},"else":{"required":["email"]},
-   "additionalProperties":false})").as_object();
+   "additionalProperties":false})")
+                                 .as_object();
   s.add_tool(std::move(schema_tool));
 }
 
@@ -197,55 +203,61 @@ void register_input_tools(McpServer& s) {
                         {"username", "email"});
                     return ask("user_info", elicitation_input(arg_string(args, "message"), std::move(schema)));
                   })));
-  s.add_tool(tool("test_elicitation_sep1034_defaults", "Tests elicitation with default values (SEP-1034)",
-                  no_args_schema(), sync_handler([](const json::object&, RequestContext& ctx) -> Reply {
-                    if (auto* r = answer(ctx, "form"))
-                      return tool_text_result("Elicitation completed: action=" +
-                                              json::serialize(r->contains("action") ? r->at("action") : nullptr) +
-                                              ", content=" +
-                                              json::serialize(r->contains("content") ? r->at("content") : nullptr));
-                    json::object props{
-                        {"name", json::object{{"type", "string"}, {"description", "User name"}, {"default", "John Doe"}}},
-                        {"age", json::object{{"type", "integer"}, {"description", "User age"}, {"default", 30}}},
-                        {"score", json::object{{"type", "number"}, {"description", "User score"}, {"default", 95.5}}},
-                        {"status", json::object{{"type", "string"},
-                                                {"description", "User status"},
-                                                {"enum", json::array{"active", "inactive", "pending"}},
-                                                {"default", "active"}}},
-                        {"verified", json::object{{"type", "boolean"}, {"description", "Verification status"}, {"default", true}}}};
-                    return ask("form", elicitation_input("Please review and update the form fields with defaults",
-                                                         object_schema(std::move(props), {})));
-                  })));
-  s.add_tool(tool("test_elicitation_sep1330_enums", "Tests elicitation with enum schema improvements (SEP-1330)",
-                  no_args_schema(), sync_handler([](const json::object&, RequestContext& ctx) -> Reply {
-                    if (auto* r = answer(ctx, "choices"))
-                      return tool_text_result("Elicitation completed: " + json::serialize(*r));
-                    auto titled = [](std::initializer_list<std::pair<std::string_view, std::string_view>> items) {
-                      json::array a;
-                      for (auto& [c, t] : items) a.push_back(json::object{{"const", c}, {"title", t}});
-                      return a;
-                    };
-                    json::object props{
-                        {"untitledSingle", json::object{{"type", "string"}, {"description", "Select one option"},
-                                                        {"enum", json::array{"option1", "option2", "option3"}}}},
-                        {"titledSingle", json::object{{"type", "string"}, {"description", "Select one option with titles"},
-                                                      {"oneOf", titled({{"value1", "First Option"},
-                                                                        {"value2", "Second Option"},
-                                                                        {"value3", "Third Option"}})}}},
-                        {"legacyEnum", json::object{{"type", "string"},
-                                                    {"description", "Select one option (legacy)"},
-                                                    {"enum", json::array{"opt1", "opt2", "opt3"}},
-                                                    {"enumNames", json::array{"Option One", "Option Two", "Option Three"}}}},
-                        {"untitledMulti", json::object{{"type", "array"}, {"description", "Select multiple options"},
-                                                       {"items", json::object{{"type", "string"},
-                                                                              {"enum", json::array{"option1", "option2", "option3"}}}}}},
-                        {"titledMulti", json::object{{"type", "array"}, {"description", "Select multiple options with titles"},
-                                                     {"items", json::object{{"anyOf", titled({{"value1", "First Choice"},
-                                                                                               {"value2", "Second Choice"},
-                                                                                               {"value3", "Third Choice"}})}}}}}};
-                    return ask("choices", elicitation_input("Please select options from the enum fields",
-                                                            object_schema(std::move(props), {})));
-                  })));
+  s.add_tool(tool(
+      "test_elicitation_sep1034_defaults", "Tests elicitation with default values (SEP-1034)", no_args_schema(),
+      sync_handler([](const json::object&, RequestContext& ctx) -> Reply {
+        if (auto* r = answer(ctx, "form"))
+          return tool_text_result(
+              "Elicitation completed: action=" + json::serialize(r->contains("action") ? r->at("action") : nullptr) +
+              ", content=" + json::serialize(r->contains("content") ? r->at("content") : nullptr));
+        json::object props{
+            {"name", json::object{{"type", "string"}, {"description", "User name"}, {"default", "John Doe"}}},
+            {"age", json::object{{"type", "integer"}, {"description", "User age"}, {"default", 30}}},
+            {"score", json::object{{"type", "number"}, {"description", "User score"}, {"default", 95.5}}},
+            {"status", json::object{{"type", "string"},
+                                    {"description", "User status"},
+                                    {"enum", json::array{"active", "inactive", "pending"}},
+                                    {"default", "active"}}},
+            {"verified", json::object{{"type", "boolean"}, {"description", "Verification status"}, {"default", true}}}};
+        return ask("form", elicitation_input("Please review and update the form fields with defaults",
+                                             object_schema(std::move(props), {})));
+      })));
+  s.add_tool(tool(
+      "test_elicitation_sep1330_enums", "Tests elicitation with enum schema improvements (SEP-1330)", no_args_schema(),
+      sync_handler([](const json::object&, RequestContext& ctx) -> Reply {
+        if (auto* r = answer(ctx, "choices")) return tool_text_result("Elicitation completed: " + json::serialize(*r));
+        auto titled = [](std::initializer_list<std::pair<std::string_view, std::string_view>> items) {
+          json::array a;
+          for (auto& [c, t] : items) a.push_back(json::object{{"const", c}, {"title", t}});
+          return a;
+        };
+        json::object props{
+            {"untitledSingle", json::object{{"type", "string"},
+                                            {"description", "Select one option"},
+                                            {"enum", json::array{"option1", "option2", "option3"}}}},
+            {"titledSingle",
+             json::object{
+                 {"type", "string"},
+                 {"description", "Select one option with titles"},
+                 {"oneOf",
+                  titled({{"value1", "First Option"}, {"value2", "Second Option"}, {"value3", "Third Option"}})}}},
+            {"legacyEnum", json::object{{"type", "string"},
+                                        {"description", "Select one option (legacy)"},
+                                        {"enum", json::array{"opt1", "opt2", "opt3"}},
+                                        {"enumNames", json::array{"Option One", "Option Two", "Option Three"}}}},
+            {"untitledMulti",
+             json::object{
+                 {"type", "array"},
+                 {"description", "Select multiple options"},
+                 {"items", json::object{{"type", "string"}, {"enum", json::array{"option1", "option2", "option3"}}}}}},
+            {"titledMulti", json::object{{"type", "array"},
+                                         {"description", "Select multiple options with titles"},
+                                         {"items", json::object{{"anyOf", titled({{"value1", "First Choice"},
+                                                                                  {"value2", "Second Choice"},
+                                                                                  {"value3", "Third Choice"}})}}}}}};
+        return ask("choices", elicitation_input("Please select options from the enum fields",
+                                                object_schema(std::move(props), {})));
+      })));
 
   Tool missing = tool("test_missing_capability", "Requires the client's sampling capability", no_args_schema(),
                       sync_handler([](const json::object&, RequestContext& ctx) -> Reply {
@@ -259,13 +271,15 @@ void register_input_tools(McpServer& s) {
                   no_args_schema(), sync_handler([](const json::object&, RequestContext& ctx) -> Reply {
                     if (auto* c = accepted(answer(ctx, "user_name")))
                       return tool_text_result("Hello, " + json::serialize(*c) + "!");
-                    return ask("user_name", elicitation_input("What is your name?",
-                                                              object_schema({{"name", json::object{{"type", "string"}}}}, {"name"})));
+                    return ask("user_name", elicitation_input(
+                                                "What is your name?",
+                                                object_schema({{"name", json::object{{"type", "string"}}}}, {"name"})));
                   })));
 
   // --- SEP-2322 input-required results ---
   auto name_request = [] {
-    return elicitation_input("What is your name?", object_schema({{"name", json::object{{"type", "string"}}}}, {"name"}));
+    return elicitation_input("What is your name?",
+                             object_schema({{"name", json::object{{"type", "string"}}}}, {"name"}));
   };
   s.add_tool(tool("test_input_required_result_elicitation", "Asks for the user's name (input-required result)",
                   no_args_schema(), sync_handler([name_request](const json::object&, RequestContext& ctx) -> Reply {
@@ -292,7 +306,8 @@ void register_input_tools(McpServer& s) {
                     auto* st = ctx.state();
                     if (st && st->is_object() && st->get_object().contains("awaiting_confirm"))
                       if (auto* c = accepted(answer(ctx, "confirm")))
-                        return tool_text_result("state-ok: confirmed=" + json::serialize(c->contains("ok") ? c->at("ok") : nullptr));
+                        return tool_text_result("state-ok: confirmed=" +
+                                                json::serialize(c->contains("ok") ? c->at("ok") : nullptr));
                     return ask("confirm",
                                elicitation_input("Please confirm",
                                                  object_schema({{"ok", json::object{{"type", "boolean"}}}}, {"ok"})),
@@ -304,7 +319,8 @@ void register_input_tools(McpServer& s) {
                     auto* greeting = answer(ctx, "greeting");
                     auto* roots = answer(ctx, "client_roots");
                     if (ctx.state() && name && greeting && roots)
-                      return tool_text_result("Got all inputs: name=" + json::serialize(name->contains("name") ? name->at("name") : nullptr) +
+                      return tool_text_result("Got all inputs: name=" +
+                                              json::serialize(name->contains("name") ? name->at("name") : nullptr) +
                                               ", greeting=" + sampled_text(greeting) + ", roots=" +
                                               json::serialize(roots->contains("roots") ? roots->at("roots") : nullptr));
                     InputRequired ir;
@@ -326,10 +342,11 @@ void register_input_tools(McpServer& s) {
                                                 json::serialize(c->at("color")));
                     if (round >= 1)
                       if (auto* c = accepted(answer(ctx, "step1")); c && c->contains("name"))
-                        return ask("step2",
-                                   elicitation_input("Step 2: What is your favorite color?",
-                                                     object_schema({{"color", json::object{{"type", "string"}}}}, {"color"})),
-                                   json::object{{"round", 2}, {"name", c->at("name")}});
+                        return ask(
+                            "step2",
+                            elicitation_input("Step 2: What is your favorite color?",
+                                              object_schema({{"color", json::object{{"type", "string"}}}}, {"color"})),
+                            json::object{{"round", 2}, {"name", c->at("name")}});
                     return ask("step1",
                                elicitation_input("Step 1: What is your name?",
                                                  object_schema({{"name", json::object{{"type", "string"}}}}, {"name"})),
@@ -350,7 +367,8 @@ void register_input_tools(McpServer& s) {
                     if (auto* in = ctx.input_responses(); in && !in->empty())
                       return tool_text_result("Received " + std::to_string(in->size()) + " input response(s)");
                     InputRequired ir;
-                    if (ctx.client_supports("sampling")) ir.input_requests["question"] = sampling_input("Say hello", 20);
+                    if (ctx.client_supports("sampling"))
+                      ir.input_requests["question"] = sampling_input("Say hello", 20);
                     if (ctx.client_supports("elicitation")) ir.input_requests["user_name"] = name_request();
                     if (ctx.client_supports("roots")) ir.input_requests["client_roots"] = roots_input();
                     if (ir.input_requests.empty()) return tool_text_result("The client declared no input capabilities");
@@ -369,18 +387,20 @@ void register_change_tools(McpServer& s) {
                                     })));
                     return tool_text_result("Added test_dynamic_tool");
                   })));
-  s.add_tool(tool("test_trigger_prompt_change", "Adds or removes a dynamic prompt (prompts/list_changed)",
-                  no_args_schema(), sync_handler([&s](const json::object&, RequestContext&) -> Reply {
-                    if (s.remove_prompt("test_dynamic_prompt")) return tool_text_result("Removed test_dynamic_prompt");
-                    Prompt p;
-                    p.name = "test_dynamic_prompt";
-                    p.description = "A prompt that comes and goes";
-                    p.handler = [](const json::object&, RequestContext&) -> Task<Reply> {
-                      co_return json::object{{"messages", json::array{json::object{{"role", "user"}, {"content", text_content("dynamic")}}}}};
-                    };
-                    s.add_prompt(std::move(p));
-                    return tool_text_result("Added test_dynamic_prompt");
-                  })));
+  s.add_tool(
+      tool("test_trigger_prompt_change", "Adds or removes a dynamic prompt (prompts/list_changed)", no_args_schema(),
+           sync_handler([&s](const json::object&, RequestContext&) -> Reply {
+             if (s.remove_prompt("test_dynamic_prompt")) return tool_text_result("Removed test_dynamic_prompt");
+             Prompt p;
+             p.name = "test_dynamic_prompt";
+             p.description = "A prompt that comes and goes";
+             p.handler = [](const json::object&, RequestContext&) -> Task<Reply> {
+               co_return json::object{
+                   {"messages", json::array{json::object{{"role", "user"}, {"content", text_content("dynamic")}}}}};
+             };
+             s.add_prompt(std::move(p));
+             return tool_text_result("Added test_dynamic_prompt");
+           })));
 }
 
 ResourceHandler fixed_contents(json::object item) {
@@ -395,14 +415,13 @@ void register_resources(McpServer& s) {
                           fixed_contents({{"uri", "test://static-text"},
                                           {"mimeType", "text/plain"},
                                           {"text", "This is the content of the static text resource."}})});
-  s.add_resource(Resource{"test://static-binary", "Static Binary Resource", "", "A static binary resource (image) for testing",
-                          "image/png",
-                          fixed_contents({{"uri", "test://static-binary"}, {"mimeType", "image/png"}, {"blob", kPng}})});
-  s.add_resource(Resource{"test://watched-resource", "Watched Resource", "", "A resource that can be subscribed to",
-                          "text/plain",
-                          fixed_contents({{"uri", "test://watched-resource"},
-                                          {"mimeType", "text/plain"},
-                                          {"text", "Watched resource content"}})});
+  s.add_resource(Resource{
+      "test://static-binary", "Static Binary Resource", "", "A static binary resource (image) for testing", "image/png",
+      fixed_contents({{"uri", "test://static-binary"}, {"mimeType", "image/png"}, {"blob", kPng}})});
+  s.add_resource(Resource{
+      "test://watched-resource", "Watched Resource", "", "A resource that can be subscribed to", "text/plain",
+      fixed_contents(
+          {{"uri", "test://watched-resource"}, {"mimeType", "text/plain"}, {"text", "Watched resource content"}})});
   s.add_resource_template(ResourceTemplate{
       "test://template/{id}/data", "Template Resource", "", "A resource template with parameter substitution",
       "application/json", [](const ResourceRead& read, RequestContext&) -> Task<Reply> {
@@ -413,25 +432,37 @@ void register_resources(McpServer& s) {
       }});
 }
 
-Reply messages(json::array m) { return json::object{{"messages", std::move(m)}}; }
-json::object user(json::object content) { return {{"role", "user"}, {"content", std::move(content)}}; }
+Reply messages(json::array m) {
+  return json::object{{"messages", std::move(m)}};
+}
+json::object user(json::object content) {
+  return {{"role", "user"}, {"content", std::move(content)}};
+}
 
 PromptHandler sync_prompt(std::function<Reply(const json::object&, RequestContext&)> fn) {
-  return [fn = std::move(fn)](const json::object& args, RequestContext& ctx) -> Task<Reply> { co_return fn(args, ctx); };
+  return
+      [fn = std::move(fn)](const json::object& args, RequestContext& ctx) -> Task<Reply> { co_return fn(args, ctx); };
 }
 
 void register_prompts(McpServer& s) {
-  s.add_prompt(Prompt{"test_simple_prompt", "", "A simple prompt without arguments", {},
+  s.add_prompt(Prompt{"test_simple_prompt",
+                      "",
+                      "A simple prompt without arguments",
+                      {},
                       sync_prompt([](const json::object&, RequestContext&) {
                         return messages({user(text_content("This is a simple prompt for testing."))});
                       })});
-  s.add_prompt(Prompt{"test_prompt_with_arguments", "", "A prompt with required arguments",
+  s.add_prompt(Prompt{"test_prompt_with_arguments",
+                      "",
+                      "A prompt with required arguments",
                       {{"arg1", "First test argument", true}, {"arg2", "Second test argument", true}},
                       sync_prompt([](const json::object& args, RequestContext&) {
                         return messages({user(text_content("Prompt with arguments: arg1='" + arg_string(args, "arg1") +
                                                            "', arg2='" + arg_string(args, "arg2") + "'"))});
                       })});
-  s.add_prompt(Prompt{"test_prompt_with_embedded_resource", "", "A prompt that includes an embedded resource",
+  s.add_prompt(Prompt{"test_prompt_with_embedded_resource",
+                      "",
+                      "A prompt that includes an embedded resource",
                       {{"resourceUri", "URI of the resource to embed", true}},
                       sync_prompt([](const json::object& args, RequestContext&) {
                         json::object resource{{"uri", arg_string(args, "resourceUri")},
@@ -440,18 +471,25 @@ void register_prompts(McpServer& s) {
                         return messages({user(json::object{{"type", "resource"}, {"resource", std::move(resource)}}),
                                          user(text_content("Please process the embedded resource above."))});
                       })});
-  s.add_prompt(Prompt{"test_prompt_with_image", "", "A prompt that includes an image", {},
+  s.add_prompt(Prompt{"test_prompt_with_image",
+                      "",
+                      "A prompt that includes an image",
+                      {},
                       sync_prompt([](const json::object&, RequestContext&) {
                         return messages({user(image_content()), user(text_content("Please analyze the image above."))});
                       })});
-  s.add_prompt(Prompt{"test_input_required_result_prompt", "", "A prompt that asks for context first (input-required result)",
-                      {}, sync_prompt([](const json::object&, RequestContext& ctx) -> Reply {
-                        if (auto* c = accepted(answer(ctx, "user_context")); c && c->contains("context"))
-                          return messages({user(text_content("Use this context: " + json::serialize(c->at("context"))))});
-                        return ask("user_context",
-                                   elicitation_input("What context should the prompt use?",
-                                                     object_schema({{"context", json::object{{"type", "string"}}}}, {"context"})));
-                      })});
+  s.add_prompt(Prompt{
+      "test_input_required_result_prompt",
+      "",
+      "A prompt that asks for context first (input-required result)",
+      {},
+      sync_prompt([](const json::object&, RequestContext& ctx) -> Reply {
+        if (auto* c = accepted(answer(ctx, "user_context")); c && c->contains("context"))
+          return messages({user(text_content("Use this context: " + json::serialize(c->at("context"))))});
+        return ask("user_context",
+                   elicitation_input("What context should the prompt use?",
+                                     object_schema({{"context", json::object{{"type", "string"}}}}, {"context"})));
+      })});
   s.set_completion_handler([](const CompletionRequest& req, RequestContext&) -> Task<Completion> {
     Completion c;
     if (req.ref_type == "ref/prompt" && req.ref == "test_prompt_with_arguments") {

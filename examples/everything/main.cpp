@@ -20,11 +20,16 @@ int main(int argc, char** argv) {
   HttpOptions http;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--stdio") stdio = true;
-    else if (a == "--http" && i + 1 < argc) listen = argv[++i];
-    else if (a == "--threads" && i + 1 < argc) http.threads = static_cast<unsigned>(std::stoul(argv[++i]));
-    else if (a == "--path" && i + 1 < argc) http.path = argv[++i];
-    else return usage();
+    if (a == "--stdio")
+      stdio = true;
+    else if (a == "--http" && i + 1 < argc)
+      listen = argv[++i];
+    else if (a == "--threads" && i + 1 < argc)
+      http.threads = static_cast<unsigned>(std::stoul(argv[++i]));
+    else if (a == "--path" && i + 1 < argc)
+      http.path = argv[++i];
+    else
+      return usage();
   }
   if (stdio == !listen.empty()) return usage();
   // A client that goes away must cost a failed write, not the process.

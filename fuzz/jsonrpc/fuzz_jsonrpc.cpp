@@ -8,7 +8,9 @@
 
 namespace mcp = mcpgate::mcp;
 
-static bool valid_id(const mcp::json::value* id) { return id && (id->is_string() || id->is_int64() || id->is_uint64()); }
+static bool valid_id(const mcp::json::value* id) {
+  return id && (id->is_string() || id->is_int64() || id->is_uint64());
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);

@@ -28,7 +28,8 @@
 namespace mcpgate {
 namespace json = boost::json;
 
-template <class T = void> using Task = boost::asio::awaitable<T>;
+template <class T = void>
+using Task = boost::asio::awaitable<T>;
 
 enum class ProtocolEra { legacy, modern };
 

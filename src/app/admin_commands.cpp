@@ -34,7 +34,7 @@ std::optional<std::string> read_hidden(const char* prompt) {
   FILE* tty = std::fopen("/dev/tty", "r+");
   if (!tty) return std::nullopt;
   int fd = fileno(tty);
-  termios old {};
+  termios old{};
   if (tcgetattr(fd, &old) != 0) {
     std::fclose(tty);
     return std::nullopt;
@@ -189,7 +189,8 @@ int clients_list(const State& s) {
     return 1;
   }
   for (auto& c : *list) {
-    std::cout << c.client_id << "\t" << kind_name(c.kind) << "\t" << c.token_endpoint_auth_method << "\t" << c.client_name;
+    std::cout << c.client_id << "\t" << kind_name(c.kind) << "\t" << c.token_endpoint_auth_method << "\t"
+              << c.client_name;
     for (auto& u : c.redirect_uris) std::cout << "\t" << u;
     std::cout << "\n";
   }
@@ -213,7 +214,9 @@ int keys_command(const State& s, bool rotate) {
     }
   }
   for (auto& k : keys.records()) {
-    const char* st = k.state == KeyRecord::State::current ? "current" : k.state == KeyRecord::State::next ? "next" : "retired";
+    const char* st = k.state == KeyRecord::State::current ? "current"
+                     : k.state == KeyRecord::State::next  ? "next"
+                                                          : "retired";
     std::cout << k.kid << "\t" << k.alg << "\t" << st << "\tcreated " << k.created_at;
     if (k.state == KeyRecord::State::retired) std::cout << "\tretired " << k.retired_at;
     std::cout << "\n";
@@ -242,9 +245,16 @@ void add_admin_commands(CLI::App& app, int& exit_code) {
   ul->callback([s, &exit_code] {
     int code = 0;
     auto store = open_or_report(*s, code);
-    if (!store) { exit_code = code; return; }
+    if (!store) {
+      exit_code = code;
+      return;
+    }
     auto list = store->list_users();
-    if (!list) { std::cerr << "mcpgate: " << list.error().message << "\n"; exit_code = 1; return; }
+    if (!list) {
+      std::cerr << "mcpgate: " << list.error().message << "\n";
+      exit_code = 1;
+      return;
+    }
     for (auto& u : *list) std::cout << u.username << "\tcreated " << u.created_at << "\n";
     exit_code = 0;
   });
@@ -254,9 +264,16 @@ void add_admin_commands(CLI::App& app, int& exit_code) {
   ur->callback([s, &exit_code] {
     int code = 0;
     auto store = open_or_report(*s, code);
-    if (!store) { exit_code = code; return; }
+    if (!store) {
+      exit_code = code;
+      return;
+    }
     auto r = store->remove_user(s->name);
-    if (!r) { std::cerr << "mcpgate: " << r.error().message << "\n"; exit_code = 1; return; }
+    if (!r) {
+      std::cerr << "mcpgate: " << r.error().message << "\n";
+      exit_code = 1;
+      return;
+    }
     std::cout << (*r ? "removed user " : "no such user ") << s->name << "\n";
     exit_code = *r ? 0 : 1;
   });
@@ -287,16 +304,24 @@ void add_admin_commands(CLI::App& app, int& exit_code) {
   cr->callback([s, &exit_code] {
     int code = 0;
     auto store = open_or_report(*s, code);
-    if (!store) { exit_code = code; return; }
+    if (!store) {
+      exit_code = code;
+      return;
+    }
     auto r = store->remove_client(s->name);
-    if (!r) { std::cerr << "mcpgate: " << r.error().message << "\n"; exit_code = 1; return; }
+    if (!r) {
+      std::cerr << "mcpgate: " << r.error().message << "\n";
+      exit_code = 1;
+      return;
+    }
     std::cout << (*r ? "removed client " : "no such client ") << s->name << "\n";
     exit_code = *r ? 0 : 1;
   });
 
   auto* keys = app.add_subcommand("keys", "Manage the authorization server's signing keys");
   keys->require_subcommand(1);
-  auto* kr = keys->add_subcommand("rotate", "Promote the next key to current, retire the current one, make a new next key");
+  auto* kr =
+      keys->add_subcommand("rotate", "Promote the next key to current, retire the current one, make a new next key");
   kr->add_option("--retired-grace", s->retired_grace,
                  "Seconds a retired key stays published (at least the access token TTL)")
       ->capture_default_str();

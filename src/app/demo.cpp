@@ -96,7 +96,8 @@ int prepare_demo(const DemoOptions& options, const std::string& self_path, std::
     std::cerr << "mcpgate demo: " << store.error().message << "\n";
     return 1;
   }
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   for (auto& u : kUsers) {
     auto existing = (*store)->get_user(u.name);
     if (existing && *existing) continue;

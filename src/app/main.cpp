@@ -7,10 +7,10 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
-#include <filesystem>
 #include <thread>
 
 #include "app/admin_commands.hpp"
@@ -94,8 +94,8 @@ int serve(const std::string& config_path, const std::string& listen) {
     std::lock_guard lock(reload_mutex);
     auto next = config::load_gateway_config(config_path);
     if (!next) {
-      std::cerr << "mcpgate: reload (" << why << ") refused, keeping the running configuration: " << next.error().message
-                << "\n";
+      std::cerr << "mcpgate: reload (" << why
+                << ") refused, keeping the running configuration: " << next.error().message << "\n";
       return;
     }
     if (listen_override) apply_listen(*next, *listen_override);
@@ -157,7 +157,8 @@ int token_mint(const std::string& key_path, const std::string& alg_name, const s
     std::cerr << "mcpgate token mint: --claims must be a JSON object\n";
     return 2;
   }
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   auto& c = claims.as_object();
   if (!c.contains("iat")) c["iat"] = now;
   if (!c.contains("exp")) c["exp"] = now + lifetime;
@@ -189,7 +190,8 @@ int main(int argc, char** argv) {
 
   auto* token_cmd = app.add_subcommand("token", "Testing tools for access tokens");
   token_cmd->require_subcommand(1);
-  auto* mint_cmd = token_cmd->add_subcommand("mint", "TESTING TOOL: mint a signed access token from a local private key");
+  auto* mint_cmd =
+      token_cmd->add_subcommand("mint", "TESTING TOOL: mint a signed access token from a local private key");
   std::string key_path, alg = "ES256", kid, claims = "{}";
   long lifetime = 300;
   bool jwks = false;

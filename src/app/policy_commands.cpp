@@ -176,13 +176,19 @@ int run_test(const TestArgs& a) {
     std::string expect = c["expect"] ? c["expect"].as<std::string>() : "allow";
     auto d = decide(*e, subject_from_claims(claims), method, name, upstream);
     bool ok;
-    if (expect == "allow") ok = d.outcome == policy::Outcome::allow;
-    else if (expect == "deny") ok = d.outcome != policy::Outcome::allow;
-    else if (expect == "insufficient_scope") ok = d.outcome == policy::Outcome::insufficient_scope;
-    else if (expect == "forbidden") ok = d.outcome == policy::Outcome::forbidden;
-    else if (expect == "shadow-deny") ok = d.outcome != policy::Outcome::allow && d.shadowed;
+    if (expect == "allow")
+      ok = d.outcome == policy::Outcome::allow;
+    else if (expect == "deny")
+      ok = d.outcome != policy::Outcome::allow;
+    else if (expect == "insufficient_scope")
+      ok = d.outcome == policy::Outcome::insufficient_scope;
+    else if (expect == "forbidden")
+      ok = d.outcome == policy::Outcome::forbidden;
+    else if (expect == "shadow-deny")
+      ok = d.outcome != policy::Outcome::allow && d.shadowed;
     else {
-      std::cerr << a.file << ": " << label << ": expect must be allow, deny, insufficient_scope, forbidden or shadow-deny\n";
+      std::cerr << a.file << ": " << label
+                << ": expect must be allow, deny, insufficient_scope, forbidden or shadow-deny\n";
       return 2;
     }
     if (ok && c["rule"]) ok = d.rule == c["rule"].as<std::string>();

@@ -1,5 +1,7 @@
 #include "authserver/authorization_server.hpp"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
@@ -24,8 +26,6 @@
 #include "oauth/jws.hpp"
 #include "oauth/signature.hpp"
 #include "oauth/token_minter.hpp"
-
-#include <openssl/evp.h>
 
 namespace mcpgate::authserver {
 namespace json = boost::json;
@@ -73,7 +73,9 @@ std::string join_scope(std::vector<std::string> v) {
   return out;
 }
 
-bool contains(const std::vector<std::string>& v, std::string_view s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool contains(const std::vector<std::string>& v, std::string_view s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 bool valid_scope_token(std::string_view s) {
   // RFC 6749 §3.3: %x21 / %x23-5B / %x5D-7E
@@ -129,7 +131,8 @@ struct OAuthError {
   std::string description;
   bool basic_challenge = false;
 };
-template <class T> using OAuthResult = expected<T, OAuthError>;
+template <class T>
+using OAuthResult = expected<T, OAuthError>;
 unexpected<OAuthError> oauth_error(std::string error, std::string description, unsigned status = 400) {
   return unexpected<OAuthError>(OAuthError{status, std::move(error), std::move(description), false});
 }
@@ -150,7 +153,8 @@ class AuthorizationServer::Impl {
         random_(random),
         fetcher_(std::move(f)),
         keys_(*store_, random_,
-              opt_.retired_key_grace.count() > 0 ? opt_.retired_key_grace : opt_.access_token_ttl + std::chrono::seconds(60)),
+              opt_.retired_key_grace.count() > 0 ? opt_.retired_key_grace
+                                                 : opt_.access_token_ttl + std::chrono::seconds(60)),
         login_user_(opt_.login_per_user.max_failures, opt_.login_per_user.window),
         login_ip_(opt_.login_per_ip.max_failures, opt_.login_per_ip.window),
         dcr_ip_(opt_.dcr_max_per_window, opt_.dcr_window) {
@@ -226,7 +230,8 @@ class AuthorizationServer::Impl {
     res.set(http::field::server, "mcpgate");
     return res;
   }
-  static Response json_response(const Request& req, http::status status, const json::value& body, bool no_store = true) {
+  static Response json_response(const Request& req, http::status status, const json::value& body,
+                                bool no_store = true) {
     auto res = base_response(req, status);
     res.set(http::field::content_type, "application/json");
     if (no_store) {
@@ -308,15 +313,24 @@ class AuthorizationServer::Impl {
                 path == "/.well-known/openid-configuration" + prefix_ ||
                 path == prefix_ + "/.well-known/openid-configuration";
     enum { none, metadata_ep, authorize, login, consent, token, registration, jwks, introspect, revoke } which = none;
-    if (meta) which = metadata_ep;
-    else if (is("/authorize")) which = authorize;
-    else if (path == prefix_ + "/authorize/login") which = login;
-    else if (path == prefix_ + "/authorize/consent") which = consent;
-    else if (is("/token")) which = token;
-    else if (is("/register")) which = registration;
-    else if (path == prefix_ + "/jwks") which = jwks;
-    else if (path == prefix_ + "/introspect") which = introspect;
-    else if (path == prefix_ + "/revoke") which = revoke;
+    if (meta)
+      which = metadata_ep;
+    else if (is("/authorize"))
+      which = authorize;
+    else if (path == prefix_ + "/authorize/login")
+      which = login;
+    else if (path == prefix_ + "/authorize/consent")
+      which = consent;
+    else if (is("/token"))
+      which = token;
+    else if (is("/register"))
+      which = registration;
+    else if (path == prefix_ + "/jwks")
+      which = jwks;
+    else if (path == prefix_ + "/introspect")
+      which = introspect;
+    else if (path == prefix_ + "/revoke")
+      which = revoke;
     if (which == none) co_return false;
 
     maintenance();
@@ -327,13 +341,19 @@ class AuthorizationServer::Impl {
     Response res;
     switch (which) {
       case metadata_ep:
-        if (!only({http::verb::get, http::verb::head})) { res = method_not_allowed(req, "GET"); break; }
+        if (!only({http::verb::get, http::verb::head})) {
+          res = method_not_allowed(req, "GET");
+          break;
+        }
         res = json_response(req, http::status::ok, metadata(), false);
         res.set(http::field::cache_control, "public, max-age=300");
         res.set(http::field::access_control_allow_origin, "*");
         break;
       case jwks:
-        if (!only({http::verb::get, http::verb::head})) { res = method_not_allowed(req, "GET"); break; }
+        if (!only({http::verb::get, http::verb::head})) {
+          res = method_not_allowed(req, "GET");
+          break;
+        }
         res = json_response(req, http::status::ok, keys_.jwks(now()), false);
         res.set(http::field::content_type, "application/jwk-set+json");
         res.set(http::field::cache_control, "public, max-age=300");
@@ -351,12 +371,16 @@ class AuthorizationServer::Impl {
         }
         break;
       case login:
-        if (method == http::verb::post) res = login_post(ex);
-        else res = method_not_allowed(req, "POST");
+        if (method == http::verb::post)
+          res = login_post(ex);
+        else
+          res = method_not_allowed(req, "POST");
         break;
       case consent:
-        if (method == http::verb::post) res = consent_post(ex);
-        else res = method_not_allowed(req, "POST");
+        if (method == http::verb::post)
+          res = consent_post(ex);
+        else
+          res = method_not_allowed(req, "POST");
         break;
       case token:
         // g++ 12 mishandles co_await inside a conditional expression (the temporary is destroyed
@@ -369,9 +393,12 @@ class AuthorizationServer::Impl {
         }
         break;
       case registration:
-        if (!opt_.dcr_enabled) res = error_json(req, {404, "not_found", "dynamic client registration is disabled"});
-        else if (method == http::verb::post) res = register_client(ex);
-        else res = method_not_allowed(req, "POST");
+        if (!opt_.dcr_enabled)
+          res = error_json(req, {404, "not_found", "dynamic client registration is disabled"});
+        else if (method == http::verb::post)
+          res = register_client(ex);
+        else
+          res = method_not_allowed(req, "POST");
         break;
       case introspect:
         if (method == http::verb::post) {
@@ -389,7 +416,8 @@ class AuthorizationServer::Impl {
           res = method_not_allowed(req, "POST");
         }
         break;
-      case none: break;
+      case none:
+        break;
     }
     co_await ex.respond(std::move(res));
     co_return true;
@@ -470,8 +498,9 @@ class AuthorizationServer::Impl {
     const auto& req = ex.request();
     auto params = parse_form(query);
     if (!params)
-      co_return error_page(req, http::status::bad_request, "Invalid request",
-                           std::string("The authorization request is malformed: ") + std::string(describe(params.error())) + ".");
+      co_return error_page(
+          req, http::status::bad_request, "Invalid request",
+          std::string("The authorization request is malformed: ") + std::string(describe(params.error())) + ".");
     auto get = [&](std::string_view k) -> std::string {
       auto it = params->find(k);
       return it == params->end() ? std::string() : it->second;
@@ -480,13 +509,15 @@ class AuthorizationServer::Impl {
     // never redirected: redirecting to an unverified URI is an open redirector (RFC 9700 §4.11).
     auto client_id = get("client_id");
     if (client_id.empty())
-      co_return error_page(req, http::status::bad_request, "Invalid request", "The request names no client (client_id).");
+      co_return error_page(req, http::status::bad_request, "Invalid request",
+                           "The request names no client (client_id).");
     auto client = co_await find_client(client_id);
     if (!client)
       co_return error_page(req, http::status::bad_request, "Unknown client",
                            "The client's metadata document could not be used: " + client.error().message + ".");
     if (!*client)
-      co_return error_page(req, http::status::bad_request, "Unknown client", "No client is registered with this client_id.");
+      co_return error_page(req, http::status::bad_request, "Unknown client",
+                           "No client is registered with this client_id.");
     auto& c = **client;
     auto redirect_uri = get("redirect_uri");
     if (redirect_uri.empty())
@@ -543,7 +574,14 @@ class AuthorizationServer::Impl {
     bool logged_in = have_session && !session.user.empty() && !contains(prompt, "login");
     if (prompt_none && !logged_in) co_return redirect_error("login_required", "the user is not signed in");
 
-    Pending p{{}, c, redirect_uri, state, challenge, resource, *scopes, contains(prompt, "consent"),
+    Pending p{{},
+              c,
+              redirect_uri,
+              state,
+              challenge,
+              resource,
+              *scopes,
+              contains(prompt, "consent"),
               now() + opt_.pending_request_ttl.count()};
     if (logged_in && !p.force_consent) {
       auto ok = store_->has_consent(session.user, c.client_id, resource, join_scope(*scopes));
@@ -569,12 +607,14 @@ class AuthorizationServer::Impl {
       std::lock_guard lock(mu_);
       bound_insert(pending_, request_id, p);
     }
-    Response out = logged_in ? consent_page(req, request_id, p, session) : login_page(req, request_id, p, session, "", "");
+    Response out =
+        logged_in ? consent_page(req, request_id, p, session) : login_page(req, request_id, p, session, "", "");
     if (!set_cookie.empty()) out.set(http::field::set_cookie, set_cookie);
     co_return out;
   }
 
-  template <class Map, class V> void bound_insert(Map& m, const std::string& k, V v) {
+  template <class Map, class V>
+  void bound_insert(Map& m, const std::string& k, V v) {
     // Bounded: unauthenticated requests create these. The oldest-looking entry goes first.
     constexpr std::size_t kMax = 100'000;
     if (m.size() >= kMax) {
@@ -586,8 +626,8 @@ class AuthorizationServer::Impl {
   }
 
   net::awaitable<expected<std::vector<std::string>, std::string>> allowed_scopes(std::string_view requested,
-                                                                               const ProtectedResource& res,
-                                                                               const ClientRecord& c) {
+                                                                                 const ProtectedResource& res,
+                                                                                 const ClientRecord& c) {
     std::vector<std::string> scopes = requested.empty() ? res.default_scopes : split_scope(requested);
     // An administrator's scope list restricts a pre-registered client. A self-registered client's
     // `scope` (RFC 7591 §2) is what it asked for at registration — MCP clients send the scope of
@@ -597,7 +637,8 @@ class AuthorizationServer::Impl {
     auto client_scopes = c.kind == ClientKind::preregistered ? split_scope(c.scope) : std::vector<std::string>{};
     for (auto& s : scopes) {
       if (!valid_scope_token(s)) co_return unexpected<std::string>("malformed scope");
-      if (!contains(res.scopes_supported, s)) co_return unexpected<std::string>("scope is not supported by the resource");
+      if (!contains(res.scopes_supported, s))
+        co_return unexpected<std::string>("scope is not supported by the resource");
       if (!client_scopes.empty() && !contains(client_scopes, s))
         co_return unexpected<std::string>("scope is not allowed for this client");
     }
@@ -606,8 +647,12 @@ class AuthorizationServer::Impl {
 
   Response login_page(const Request& req, const std::string& request_id, const Pending& p, const Session& s,
                       std::string_view username, std::string_view error, http::status status = http::status::ok) {
-    LoginPage page{prefix_ + "/authorize/login", request_id, s.csrf, p.client.client_name.empty() ? p.client.client_id : p.client.client_name,
-                   std::string(username), std::string(error)};
+    LoginPage page{prefix_ + "/authorize/login",
+                   request_id,
+                   s.csrf,
+                   p.client.client_name.empty() ? p.client.client_id : p.client.client_name,
+                   std::string(username),
+                   std::string(error)};
     return html(req, status, [&](std::string_view n) { return render_login(page, n); });
   }
 
@@ -630,10 +675,12 @@ class AuthorizationServer::Impl {
 
   Response issue_code(const Request& req, const Pending& p, const Session& s) {
     auto code = random_.token(32);
-    AuthorizationCode rec{sha256_hex(code), p.client.client_id, p.redirect_uri, p.code_challenge, p.resource,
-                          join_scope(p.scopes), s.user, s.auth_time, now() + opt_.code_ttl.count()};
+    AuthorizationCode rec{sha256_hex(code), p.client.client_id, p.redirect_uri,
+                          p.code_challenge, p.resource,         join_scope(p.scopes),
+                          s.user,           s.auth_time,        now() + opt_.code_ttl.count()};
     if (auto r = store_->put_code(rec); !r)
-      return redirect(req, error_redirect(p.redirect_uri, "server_error", "storage failure", p.state), http::status::see_other);
+      return redirect(req, error_redirect(p.redirect_uri, "server_error", "storage failure", p.state),
+                      http::status::see_other);
     std::string url = p.redirect_uri + (p.redirect_uri.find('?') == std::string::npos ? "?" : "&");
     url += "code=" + percent_encode(code) + "&state=" + percent_encode(p.state) + "&iss=" + percent_encode(opt_.issuer);
     return redirect(req, url, req.method() == http::verb::post ? http::status::see_other : http::status::found);
@@ -665,7 +712,8 @@ class AuthorizationServer::Impl {
     if (ctx.session_id.empty() || s == sessions_.end() || s->second.expires_at <= now())
       return bad("Your sign-in session has expired or cookies are disabled. Start again from the application.");
     // CSRF: the token is bound to this browser's session cookie; a cross-site form cannot read it.
-    if (!constant_time_equal(s->second.csrf, csrf->second)) return bad("The form is stale or was not sent by this page.");
+    if (!constant_time_equal(s->second.csrf, csrf->second))
+      return bad("The form is stale or was not sent by this page.");
     auto p = pending_.find(ctx.request_id);
     if (p == pending_.end() || p->second.expires_at <= now())
       return bad("This authorization request has expired. Start again from the application.");
@@ -740,8 +788,7 @@ class AuthorizationServer::Impl {
     const auto& req = ex.request();
     auto ctx = form_context(req);
     if (!ctx) return std::move(ctx.error());
-    if (ctx->session.user.empty())
-      return error_page(req, http::status::forbidden, "Request refused", "Sign in first.");
+    if (ctx->session.user.empty()) return error_page(req, http::status::forbidden, "Request refused", "Sign in first.");
     {
       std::lock_guard lock(mu_);
       pending_.erase(ctx->request_id);  // one decision per request
@@ -814,7 +861,10 @@ class AuthorizationServer::Impl {
     if (!client) co_return invalid("client authentication failed");
 
     const auto& m = client->token_endpoint_auth_method;
-    std::string used = has_basic ? "client_secret_basic" : has_assertion ? "private_key_jwt" : has_post ? "client_secret_post" : "none";
+    std::string used = has_basic       ? "client_secret_basic"
+                       : has_assertion ? "private_key_jwt"
+                       : has_post      ? "client_secret_post"
+                                       : "none";
     // A client registered for Basic may also use post and vice versa (both prove the secret).
     bool secret_method = (m == "client_secret_basic" || m == "client_secret_post") &&
                          (used == "client_secret_basic" || used == "client_secret_post");
@@ -843,7 +893,8 @@ class AuthorizationServer::Impl {
     if (!keys) return E("the client has no usable keys");
     auto jws = oauth::parse_jws(assertion);
     if (!jws) return E("client_assertion is malformed");
-    if (oauth::family(jws->header.alg) == oauth::AlgorithmFamily::hmac) return E("client_assertion must be signed with a private key");
+    if (oauth::family(jws->header.alg) == oauth::AlgorithmFamily::hmac)
+      return E("client_assertion must be signed with a private key");
     bool verified = false;
     for (auto& k : keys->candidates(jws->header.kid, jws->header.alg))
       if (oauth::default_verifier().verify(jws->header.alg, *k, jws->signing_input, jws->signature)) {
@@ -858,7 +909,8 @@ class AuthorizationServer::Impl {
       auto* v = o.if_contains(k);
       return v && v->is_string() ? std::string(v->as_string()) : std::string();
     };
-    if (str("iss") != c.client_id || str("sub") != c.client_id) return E("client_assertion iss and sub must be the client_id");
+    if (str("iss") != c.client_id || str("sub") != c.client_id)
+      return E("client_assertion iss and sub must be the client_id");
     auto* aud = o.if_contains("aud");
     bool aud_ok = false;
     auto aud_match = [&](std::string_view a) { return a == opt_.issuer || a == endpoint("/token"); };
@@ -868,7 +920,8 @@ class AuthorizationServer::Impl {
     if (!aud_ok) return E("client_assertion aud must be this server");
     auto* expv = o.if_contains("exp");
     auto exp = expv ? oauth::numeric_date(*expv) : std::nullopt;
-    if (!exp || *exp <= now() || *exp > now() + 3600) return E("client_assertion exp is missing, past or too far ahead");
+    if (!exp || *exp <= now() || *exp > now() + 3600)
+      return E("client_assertion exp is missing, past or too far ahead");
     auto jti = str("jti");
     if (jti.empty()) return E("client_assertion needs a jti");
     // Replay: each assertion is accepted once while it is unexpired.
@@ -892,8 +945,8 @@ class AuthorizationServer::Impl {
     if (!key) return fail("no signing key");
     Seconds iat = now();
     Minted m{{}, random_.token(18), iat + opt_.access_token_ttl.count()};
-    json::object claims{{"iss", opt_.issuer}, {"sub", subject},   {"aud", resource}, {"client_id", client_id},
-                        {"exp", m.expires_at}, {"iat", iat},      {"jti", m.jti}};
+    json::object claims{{"iss", opt_.issuer},  {"sub", subject}, {"aud", resource}, {"client_id", client_id},
+                        {"exp", m.expires_at}, {"iat", iat},     {"jti", m.jti}};
     if (!scope.empty()) claims["scope"] = scope;
     for (auto& kv : extra) claims[kv.key()] = kv.value();
     auto t = oauth::mint_token(key->key, oauth::MintRequest{key->alg, key->record.kid, "at+jwt", std::move(claims)});
@@ -903,7 +956,8 @@ class AuthorizationServer::Impl {
   }
 
   json::object token_body(const Minted& at, std::string_view scope, const std::string& refresh = {}) const {
-    json::object body{{"access_token", at.token}, {"token_type", "Bearer"}, {"expires_in", opt_.access_token_ttl.count()}};
+    json::object body{
+        {"access_token", at.token}, {"token_type", "Bearer"}, {"expires_in", opt_.access_token_ttl.count()}};
     if (!scope.empty()) body["scope"] = scope;
     if (!refresh.empty()) body["refresh_token"] = refresh;
     return body;
@@ -924,11 +978,16 @@ class AuthorizationServer::Impl {
       co_return fail_with({400, "unauthorized_client", "the client may not use this grant type"});
     OAuthResult<json::object> r = oauth_error("unsupported_grant_type", "grant_type is not supported");
     const auto& g = grant->second;
-    if (g == "authorization_code") r = code_grant(*params, *client);
-    else if (g == "refresh_token") r = refresh_grant(*params, *client);
-    else if (g == "client_credentials") r = client_credentials_grant(*params, *client);
-    else if (g == kTokenExchange) r = token_exchange_grant(*params, *client);
-    else if (g == kJwtBearer) r = jwt_bearer_grant(*params, *client);
+    if (g == "authorization_code")
+      r = code_grant(*params, *client);
+    else if (g == "refresh_token")
+      r = refresh_grant(*params, *client);
+    else if (g == "client_credentials")
+      r = client_credentials_grant(*params, *client);
+    else if (g == kTokenExchange)
+      r = token_exchange_grant(*params, *client);
+    else if (g == kJwtBearer)
+      r = jwt_bearer_grant(*params, *client);
     if (!r) co_return fail_with(r.error());
     co_return json_response(req, http::status::ok, *r);
   }
@@ -951,25 +1010,32 @@ class AuthorizationServer::Impl {
     auto refresh_token = random_.token(32);
     auto t = now();
     std::optional<RefreshToken> rt;
-    if (refresh) rt = RefreshToken{sha256_hex(refresh_token), family, {}, {}, {}, {}, t + opt_.refresh_token_ttl.count()};
+    if (refresh)
+      rt = RefreshToken{sha256_hex(refresh_token), family, {}, {}, {}, {}, t + opt_.refresh_token_ttl.count()};
     auto jti = random_.token(18);
     IssuedToken issued{jti, family, t + opt_.access_token_ttl.count()};
     auto check = [&](const AuthorizationCode& c) {
       // The code is bound to the client, the exact redirect URI, the PKCE challenge and the resource.
       return c.client_id == client.client.client_id && c.redirect_uri == redirect_uri &&
-             constant_time_equal(sha256_b64url(verifier), c.code_challenge) && (resource.empty() || resource == c.resource);
+             constant_time_equal(sha256_b64url(verifier), c.code_challenge) &&
+             (resource.empty() || resource == c.resource);
     };
     auto redeemed = store_->redeem_code(sha256_hex(code), t, check, family, rt, issued);
     if (!redeemed) {
       switch (redeemed.error()) {
         case RedeemError::already_redeemed:
           reload_revocations();
-          return oauth_error("invalid_grant", "the authorization code was already used; tokens issued from it are revoked");
-        case RedeemError::expired: return oauth_error("invalid_grant", "the authorization code has expired");
+          return oauth_error("invalid_grant",
+                             "the authorization code was already used; tokens issued from it are revoked");
+        case RedeemError::expired:
+          return oauth_error("invalid_grant", "the authorization code has expired");
         case RedeemError::mismatch:
-          return oauth_error("invalid_grant", "client, redirect_uri, code_verifier or resource does not match the code");
-        case RedeemError::storage: return oauth_error("server_error", "storage failure", 500);
-        case RedeemError::not_found: break;
+          return oauth_error("invalid_grant",
+                             "client, redirect_uri, code_verifier or resource does not match the code");
+        case RedeemError::storage:
+          return oauth_error("server_error", "storage failure", 500);
+        case RedeemError::not_found:
+          break;
       }
       return oauth_error("invalid_grant", "the authorization code is invalid");
     }
@@ -1012,14 +1078,17 @@ class AuthorizationServer::Impl {
     auto next_token = random_.token(32);
     auto jti = random_.token(18);
     RefreshToken next{sha256_hex(next_token), {}, {}, {}, {}, {}, t + opt_.refresh_token_ttl.count()};
-    auto rotated = store_->rotate_refresh(hash, client.client.client_id, t, next, IssuedToken{jti, {}, t + opt_.access_token_ttl.count()});
+    auto rotated = store_->rotate_refresh(hash, client.client.client_id, t, next,
+                                          IssuedToken{jti, {}, t + opt_.access_token_ttl.count()});
     if (!rotated) {
       switch (rotated.error()) {
         case RefreshError::reused:
           reload_revocations();
           return oauth_error("invalid_grant", "refresh token reuse detected; the grant is revoked");
-        case RefreshError::storage: return oauth_error("server_error", "storage failure", 500);
-        default: return oauth_error("invalid_grant", "the refresh token is invalid, expired or revoked");
+        case RefreshError::storage:
+          return oauth_error("server_error", "storage failure", 500);
+        default:
+          return oauth_error("invalid_grant", "the refresh token is invalid, expired or revoked");
       }
     }
     if (!*current) scope = rotated->scope;  // raced with another rotation that then failed; be exact
@@ -1040,7 +1109,8 @@ class AuthorizationServer::Impl {
     return res;
   }
 
-  OAuthResult<std::string> narrow_scope(const Params& p, const ProtectedResource& res, const std::vector<std::string>& ceiling,
+  OAuthResult<std::string> narrow_scope(const Params& p, const ProtectedResource& res,
+                                        const std::vector<std::string>& ceiling,
                                         const std::vector<std::string>& fallback) {
     auto s = p.find("scope");
     std::vector<std::string> scopes = s == p.end() ? fallback : split_scope(s->second);
@@ -1058,7 +1128,8 @@ class AuthorizationServer::Impl {
   }
 
   OAuthResult<json::object> client_credentials_grant(const Params& p, const AuthenticatedClient& client) {
-    if (client.method == "none") return oauth_error("unauthorized_client", "client_credentials needs client authentication");
+    if (client.method == "none")
+      return oauth_error("unauthorized_client", "client_credentials needs client authentication");
     auto res = target_resource(p);
     if (!res) return unexpected(res.error());
     auto client_scopes = split_scope(client.client.scope);
@@ -1094,10 +1165,12 @@ class AuthorizationServer::Impl {
   }
 
   OAuthResult<json::object> token_exchange_grant(const Params& p, const AuthenticatedClient& client) {
-    if (client.method == "none") return oauth_error("unauthorized_client", "token exchange needs client authentication");
+    if (client.method == "none")
+      return oauth_error("unauthorized_client", "token exchange needs client authentication");
     auto st = p.find("subject_token");
     auto stt = p.find("subject_token_type");
-    if (st == p.end() || stt == p.end()) return oauth_error("invalid_request", "subject_token and subject_token_type are required");
+    if (st == p.end() || stt == p.end())
+      return oauth_error("invalid_request", "subject_token and subject_token_type are required");
     if (stt->second != kAccessTokenType && stt->second != kJwtTokenType)
       return oauth_error("invalid_request", "subject_token_type must be an access token");
     if (p.contains("actor_token")) return oauth_error("invalid_request", "actor_token is not supported");
@@ -1112,7 +1185,8 @@ class AuthorizationServer::Impl {
       return s && s->is_string() ? std::string(s->as_string()) : std::string();
     }());
     // The new token can only carry scopes the subject token had (never an escalation).
-    auto scope = narrow_scope(p, **res, subject_scopes.empty() ? std::vector<std::string>{"\x01"} : subject_scopes, subject_scopes);
+    auto scope = narrow_scope(p, **res, subject_scopes.empty() ? std::vector<std::string>{"\x01"} : subject_scopes,
+                              subject_scopes);
     if (!scope) return unexpected(scope.error());
     // RFC 8693 §4.1: the current actor is the exchanging client; earlier actors nest inside.
     json::object act{{"sub", client.client.client_id}};
@@ -1215,8 +1289,8 @@ class AuthorizationServer::Impl {
     auto rt = store_->get_refresh(sha256_hex(tok->second), now());
     // Refresh tokens are shown only to the client they were issued to.
     if (rt && *rt && (*rt)->client_id == client->client.client_id) {
-      json::object out{{"active", true},          {"token_type", "refresh_token"}, {"client_id", (*rt)->client_id},
-                       {"sub", (*rt)->subject},   {"aud", (*rt)->resource},        {"exp", (*rt)->expires_at},
+      json::object out{{"active", true},        {"token_type", "refresh_token"}, {"client_id", (*rt)->client_id},
+                       {"sub", (*rt)->subject}, {"aud", (*rt)->resource},        {"exp", (*rt)->expires_at},
                        {"iss", opt_.issuer}};
       if (!(*rt)->scope.empty()) out["scope"] = (*rt)->scope;
       co_return json_response(req, http::status::ok, out);
@@ -1244,7 +1318,8 @@ class AuthorizationServer::Impl {
       if (cid && cid->is_string() && cid->as_string() == client->client.client_id) {
         auto jti = std::string(at->at("jti").as_string());
         auto exp = oauth::numeric_date(at->at("exp")).value_or(t + opt_.access_token_ttl.count());
-        if (auto r = store_->revoke_jti(jti, exp); !r) co_return error_json(req, {503, "server_error", "storage failure"});
+        if (auto r = store_->revoke_jti(jti, exp); !r)
+          co_return error_json(req, {503, "server_error", "storage failure"});
         std::unique_lock lock(revoked_mu_);
         revoked_.insert(jti);
       }
@@ -1284,12 +1359,14 @@ class AuthorizationServer::Impl {
     // exchange and jwt-bearer mint tokens without a user's consent, so they need an operator.
     for (auto& g : c->grant_types)
       if (g != "authorization_code" && g != "refresh_token")
-        return error_json(req, {400, "invalid_client_metadata", "only authorization_code and refresh_token can be self-registered"});
+        return error_json(
+            req, {400, "invalid_client_metadata", "only authorization_code and refresh_token can be self-registered"});
     dcr_ip_.record("dcr:" + ip, t);
     c->client_id = random_.token(18);
     c->created_at = now();
     std::string secret;
-    if (c->token_endpoint_auth_method == "client_secret_basic" || c->token_endpoint_auth_method == "client_secret_post") {
+    if (c->token_endpoint_auth_method == "client_secret_basic" ||
+        c->token_endpoint_auth_method == "client_secret_post") {
       secret = random_.token(32);
       c->secret_hash = sha256_hex(secret);
     }
@@ -1349,11 +1426,13 @@ Result<void> validate_issuer(std::string_view issuer, bool allow_loopback_http) 
 
 Result<std::unique_ptr<AuthorizationServer>> AuthorizationServer::create(Options options, std::unique_ptr<Store> store,
                                                                          Dependencies deps) {
-  if (auto r = validate_issuer(options.issuer, options.allow_loopback_http); !r) return fail("authorization server: " + r.error().message);
+  if (auto r = validate_issuer(options.issuer, options.allow_loopback_http); !r)
+    return fail("authorization server: " + r.error().message);
   if (options.resources.empty()) return fail("authorization server: at least one protected resource is required");
   for (auto& r : options.resources) {
     auto u = boost::urls::parse_absolute_uri(r.resource);
-    if (!u || u->has_fragment()) return fail("authorization server: resource " + r.resource + " is not an absolute URL without fragment");
+    if (!u || u->has_fragment())
+      return fail("authorization server: resource " + r.resource + " is not an absolute URL without fragment");
     for (auto& s : r.default_scopes)
       if (!contains(r.scopes_supported, s))
         return fail("authorization server: default scope " + s + " is not in scopes_supported of " + r.resource);
@@ -1367,9 +1446,10 @@ Result<std::unique_ptr<AuthorizationServer>> AuthorizationServer::create(Options
   }
   const Clock& clock = deps.clock ? *deps.clock : system_clock();
   Random& random = deps.random ? *deps.random : system_random();
-  auto fetcher = deps.fetcher ? deps.fetcher
-                              : std::make_shared<SafeMetadataFetcher>(FetchOptions{
-                                    options.cimd_allow_private_addresses, options.cimd_max_bytes, options.cimd_timeout});
+  auto fetcher = deps.fetcher
+                     ? deps.fetcher
+                     : std::make_shared<SafeMetadataFetcher>(FetchOptions{
+                           options.cimd_allow_private_addresses, options.cimd_max_bytes, options.cimd_timeout});
   auto impl = std::make_unique<Impl>(std::move(options), std::move(store), clock, random, std::move(fetcher));
   if (auto r = impl->init(); !r) return fail("authorization server: " + r.error().message);
   return std::unique_ptr<AuthorizationServer>(new AuthorizationServer(std::move(impl)));
@@ -1377,12 +1457,26 @@ Result<std::unique_ptr<AuthorizationServer>> AuthorizationServer::create(Options
 
 AuthorizationServer::AuthorizationServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 AuthorizationServer::~AuthorizationServer() = default;
-net::awaitable<bool> AuthorizationServer::handle(net::Exchange& ex) { return impl_->handle(ex); }
-bool AuthorizationServer::is_revoked(std::string_view jti) const { return impl_->is_revoked(jti); }
-json::object AuthorizationServer::metadata() const { return impl_->metadata(); }
-std::string AuthorizationServer::jwks_uri() const { return impl_->endpoint("/jwks"); }
-const Options& AuthorizationServer::options() const { return impl_->opt_; }
-Store& AuthorizationServer::store() { return *impl_->store_; }
-SigningKeys& AuthorizationServer::keys() { return impl_->keys_; }
+net::awaitable<bool> AuthorizationServer::handle(net::Exchange& ex) {
+  return impl_->handle(ex);
+}
+bool AuthorizationServer::is_revoked(std::string_view jti) const {
+  return impl_->is_revoked(jti);
+}
+json::object AuthorizationServer::metadata() const {
+  return impl_->metadata();
+}
+std::string AuthorizationServer::jwks_uri() const {
+  return impl_->endpoint("/jwks");
+}
+const Options& AuthorizationServer::options() const {
+  return impl_->opt_;
+}
+Store& AuthorizationServer::store() {
+  return *impl_->store_;
+}
+SigningKeys& AuthorizationServer::keys() {
+  return impl_->keys_;
+}
 
 }  // namespace mcpgate::authserver

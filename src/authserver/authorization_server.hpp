@@ -20,9 +20,9 @@
 namespace mcpgate::authserver {
 
 struct Dependencies {
-  const Clock* clock = nullptr;               // default: system clock
-  Random* random = nullptr;                   // default: system CSPRNG
-  std::shared_ptr<MetadataFetcher> fetcher;   // default: SafeMetadataFetcher from the options
+  const Clock* clock = nullptr;              // default: system clock
+  Random* random = nullptr;                  // default: system CSPRNG
+  std::shared_ptr<MetadataFetcher> fetcher;  // default: SafeMetadataFetcher from the options
 };
 
 class AuthorizationServer {

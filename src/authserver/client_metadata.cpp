@@ -1,7 +1,6 @@
 #include "authserver/client_metadata.hpp"
 
 #include <algorithm>
-
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -16,7 +15,9 @@ unexpected<MetadataError> bad(std::string error, std::string description) {
   return unexpected<MetadataError>(MetadataError{std::move(error), std::move(description)});
 }
 
-bool loopback_host(std::string_view host) { return host == "127.0.0.1" || host == "[::1]" || host == "localhost"; }
+bool loopback_host(std::string_view host) {
+  return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+}
 
 bool valid_scheme_name(std::string_view s) {
   if (s.empty()) return false;
@@ -96,7 +97,8 @@ MetadataResult<ClientRecord> parse_common(const json::object& o, const RedirectP
     auto* v = o.if_contains(key);
     if (!v) return {};
     if (!v->is_string()) return bad("invalid_client_metadata", std::string(key) + " must be a string");
-    if (v->as_string().size() > limits.max_string) return bad("invalid_client_metadata", std::string(key) + " too long");
+    if (v->as_string().size() > limits.max_string)
+      return bad("invalid_client_metadata", std::string(key) + " too long");
     out = std::string(v->as_string());
     return {};
   };

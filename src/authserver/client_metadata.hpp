@@ -15,10 +15,11 @@ struct MetadataError {
   std::string error;        // invalid_client_metadata | invalid_redirect_uri (RFC 7591 §3.2.2)
   std::string description;  // fixed text plus our own field names; never echoes input
 };
-template <class T> using MetadataResult = expected<T, MetadataError>;
+template <class T>
+using MetadataResult = expected<T, MetadataError>;
 
 struct RedirectPolicy {
-  bool allow_loopback_http = true;          // RFC 8252 §7.3: native apps on 127.0.0.1 / [::1] / localhost
+  bool allow_loopback_http = true;           // RFC 8252 §7.3: native apps on 127.0.0.1 / [::1] / localhost
   std::vector<std::string> private_schemes;  // RFC 8252 §7.1 private-use schemes allowed (DCR)
 };
 

@@ -6,10 +6,14 @@ namespace mcpgate::authserver {
 
 std::string_view describe(FormError e) {
   switch (e) {
-    case FormError::too_large: return "request too large";
-    case FormError::too_many: return "too many parameters";
-    case FormError::bad_encoding: return "malformed form encoding";
-    case FormError::duplicate: return "a parameter is repeated";
+    case FormError::too_large:
+      return "request too large";
+    case FormError::too_many:
+      return "too many parameters";
+    case FormError::bad_encoding:
+      return "malformed form encoding";
+    case FormError::duplicate:
+      return "a parameter is repeated";
   }
   return "malformed request";
 }
@@ -111,7 +115,8 @@ std::optional<BasicCredentials> parse_basic_auth(std::string_view header) {
     auto d = percent_decode(s, false);
     return d ? *d : std::string(s);
   };
-  BasicCredentials out{decode(id_raw), Secret(decode(secret_raw)), std::string(id_raw), Secret(std::string(secret_raw))};
+  BasicCredentials out{decode(id_raw), Secret(decode(secret_raw)), std::string(id_raw),
+                       Secret(std::string(secret_raw))};
   if (out.client_id.empty() && out.raw_client_id.empty()) return std::nullopt;
   return out;
 }

@@ -18,27 +18,27 @@ bool is_forbidden_address(const asio::ip::address& a) {
     auto in = [&](unsigned o0, unsigned o1mask_lo, unsigned o1mask_hi) {
       return b[0] == o0 && b[1] >= o1mask_lo && b[1] <= o1mask_hi;
     };
-    if (b[0] == 0 || b[0] == 10 || b[0] == 127) return true;          // this network, private, loopback
-    if (in(100, 64, 127)) return true;                                // CGNAT 100.64/10
-    if (in(169, 254, 254)) return true;                               // link-local (cloud metadata)
-    if (in(172, 16, 31)) return true;                                 // private
-    if (b[0] == 192 && b[1] == 168) return true;                      // private
+    if (b[0] == 0 || b[0] == 10 || b[0] == 127) return true;                // this network, private, loopback
+    if (in(100, 64, 127)) return true;                                      // CGNAT 100.64/10
+    if (in(169, 254, 254)) return true;                                     // link-local (cloud metadata)
+    if (in(172, 16, 31)) return true;                                       // private
+    if (b[0] == 192 && b[1] == 168) return true;                            // private
     if (b[0] == 192 && b[1] == 0 && (b[2] == 0 || b[2] == 2)) return true;  // IETF, TEST-NET-1
-    if (in(198, 18, 19)) return true;                                 // benchmarking
-    if (b[0] == 198 && b[1] == 51 && b[2] == 100) return true;        // TEST-NET-2
-    if (b[0] == 203 && b[1] == 0 && b[2] == 113) return true;         // TEST-NET-3
-    if (b[0] >= 224) return true;                                     // multicast, reserved, broadcast
+    if (in(198, 18, 19)) return true;                                       // benchmarking
+    if (b[0] == 198 && b[1] == 51 && b[2] == 100) return true;              // TEST-NET-2
+    if (b[0] == 203 && b[1] == 0 && b[2] == 113) return true;               // TEST-NET-3
+    if (b[0] >= 224) return true;                                           // multicast, reserved, broadcast
     return false;
   }
   auto v6 = a.to_v6();
   if (v6.is_v4_mapped()) return is_forbidden_address(asio::ip::make_address_v4(asio::ip::v4_mapped, v6));
   if (v6.is_link_local() || v6.is_site_local() || v6.is_multicast()) return true;
   auto b = v6.to_bytes();
-  if ((b[0] & 0xfe) == 0xfc) return true;                             // unique local fc00::/7
+  if ((b[0] & 0xfe) == 0xfc) return true;                                         // unique local fc00::/7
   if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b) return true;  // NAT64 64:ff9b::/96
   if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) return true;  // documentation
-  if (b[0] == 0x20 && b[1] == 0x02) return true;                      // 6to4 can embed any v4
-  bool v4_compat = true;                                              // ::a.b.c.d (deprecated)
+  if (b[0] == 0x20 && b[1] == 0x02) return true;                                  // 6to4 can embed any v4
+  bool v4_compat = true;                                                          // ::a.b.c.d (deprecated)
   for (int i = 0; i < 12; ++i) v4_compat &= b[std::size_t(i)] == 0;
   return v4_compat;
 }
@@ -46,7 +46,8 @@ bool is_forbidden_address(const asio::ip::address& a) {
 namespace {
 
 template <class Stream>
-net::awaitable<Result<std::string>> exchange(Stream& stream, http::request<http::empty_body>& req, std::size_t max_bytes) {
+net::awaitable<Result<std::string>> exchange(Stream& stream, http::request<http::empty_body>& req,
+                                             std::size_t max_bytes) {
   auto [ec, n] = co_await http::async_write(stream, req, net::as_tuple_awaitable);
   if (ec) co_return fail("metadata document: write failed");
   beast::flat_buffer buf;

@@ -25,7 +25,7 @@ struct TrustedIdp {
 };
 
 struct RateLimit {
-  std::size_t max_failures = 5;                       // failed logins allowed in one window
+  std::size_t max_failures = 5;  // failed logins allowed in one window
   std::chrono::seconds window{15 * 60};
 };
 

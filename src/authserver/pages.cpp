@@ -7,12 +7,23 @@ std::string html_escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -86,7 +97,8 @@ std::string render_consent(const ConsentPage& p, std::string_view nonce) {
 }
 
 std::string render_error(std::string_view title, std::string_view message, std::string_view nonce) {
-  return page(title, "<h1>" + html_escape(title) + "</h1>\n<p class=\"error\" role=\"alert\">" + html_escape(message) + "</p>",
+  return page(title,
+              "<h1>" + html_escape(title) + "</h1>\n<p class=\"error\" role=\"alert\">" + html_escape(message) + "</p>",
               nonce);
 }
 

@@ -2,9 +2,9 @@
 // returned is in the log and fsynced: it survives kill -9 and power loss. One connection behind a
 // mutex: the authorization server's writes are small and rare next to the gateway's request path,
 // and a single writer is what SQLite allows anyway.
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <boost/json.hpp>
@@ -18,9 +18,12 @@ namespace json = boost::json;
 
 std::string_view kind_name(ClientKind k) {
   switch (k) {
-    case ClientKind::preregistered: return "preregistered";
-    case ClientKind::dynamic: return "dynamic";
-    case ClientKind::metadata_document: return "metadata_document";
+    case ClientKind::preregistered:
+      return "preregistered";
+    case ClientKind::dynamic:
+      return "dynamic";
+    case ClientKind::metadata_document:
+      return "metadata_document";
   }
   return "?";
 }
@@ -50,9 +53,12 @@ std::vector<std::string> from_json_array(std::string_view text) {
 
 const char* state_name(KeyRecord::State s) {
   switch (s) {
-    case KeyRecord::State::next: return "next";
-    case KeyRecord::State::current: return "current";
-    case KeyRecord::State::retired: return "retired";
+    case KeyRecord::State::next:
+      return "next";
+    case KeyRecord::State::current:
+      return "current";
+    case KeyRecord::State::retired:
+      return "retired";
   }
   return "next";
 }
@@ -175,7 +181,10 @@ class SqliteStore final : public Store {
     std::lock_guard lock(mu_);
     Stmt s(db_, "INSERT OR REPLACE INTO clients VALUES (?,?,?,?,?,?,?,?,?,?,?)");
     s.bind(1, c.client_id).bind(2, kind_name(c.kind)).bind(3, c.client_name).bind(4, to_json_array(c.redirect_uris));
-    s.bind(5, to_json_array(c.grant_types)).bind(6, c.token_endpoint_auth_method).bind(7, c.secret_hash).bind(8, c.jwks);
+    s.bind(5, to_json_array(c.grant_types))
+        .bind(6, c.token_endpoint_auth_method)
+        .bind(7, c.secret_hash)
+        .bind(8, c.jwks);
     s.bind(9, c.scope).bind(10, c.application_type).bind(11, c.created_at);
     return done(s);
   }
@@ -240,8 +249,9 @@ class SqliteStore final : public Store {
 
   Result<void> put_code(const AuthorizationCode& c) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, "INSERT INTO codes (code_hash, client_id, redirect_uri, code_challenge, resource, scope, subject, "
-                "auth_time, expires_at) VALUES (?,?,?,?,?,?,?,?,?)");
+    Stmt s(db_,
+           "INSERT INTO codes (code_hash, client_id, redirect_uri, code_challenge, resource, scope, subject, "
+           "auth_time, expires_at) VALUES (?,?,?,?,?,?,?,?,?)");
     s.bind(1, c.code_hash).bind(2, c.client_id).bind(3, c.redirect_uri).bind(4, c.code_challenge).bind(5, c.resource);
     s.bind(6, c.scope).bind(7, c.subject).bind(8, c.auth_time).bind(9, c.expires_at);
     return done(s);
@@ -259,8 +269,9 @@ class SqliteStore final : public Store {
     std::int64_t redeemed = 0;
     std::string old_family;
     {
-      Stmt s(db_, "SELECT client_id, redirect_uri, code_challenge, resource, scope, subject, auth_time, expires_at, "
-                  "redeemed, family_id FROM codes WHERE code_hash=?");
+      Stmt s(db_,
+             "SELECT client_id, redirect_uri, code_challenge, resource, scope, subject, auth_time, expires_at, "
+             "redeemed, family_id FROM codes WHERE code_hash=?");
       s.bind(1, code_hash);
       int rc = s.step();
       if (rc == SQLITE_DONE) {
@@ -271,8 +282,8 @@ class SqliteStore final : public Store {
         exec("ROLLBACK");
         return E(RedeemError::storage);
       }
-      c = AuthorizationCode{std::string(code_hash), s.text(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
-                            s.integer(6), s.integer(7)};
+      c = AuthorizationCode{std::string(code_hash), s.text(0),   s.text(1), s.text(2), s.text(3), s.text(4), s.text(5),
+                            s.integer(6),           s.integer(7)};
       redeemed = s.integer(8);
       old_family = s.text(9);
     }
@@ -311,8 +322,7 @@ class SqliteStore final : public Store {
     }
     IssuedToken a = access;
     a.family_id = family_id;
-    if (!insert_family(family_id, family_exp) || (r && !insert_refresh(*r)) || !insert_issued(a) ||
-        !exec("COMMIT")) {
+    if (!insert_family(family_id, family_exp) || (r && !insert_refresh(*r)) || !insert_issued(a) || !exec("COMMIT")) {
       exec("ROLLBACK");
       return E(RedeemError::storage);
     }
@@ -328,8 +338,9 @@ class SqliteStore final : public Store {
     RefreshToken t;
     std::int64_t used = 0, revoked = 0;
     {
-      Stmt s(db_, "SELECT r.family_id, r.client_id, r.subject, r.resource, r.scope, r.expires_at, r.used, f.revoked "
-                  "FROM refresh_tokens r JOIN families f ON f.family_id = r.family_id WHERE r.token_hash=?");
+      Stmt s(db_,
+             "SELECT r.family_id, r.client_id, r.subject, r.resource, r.scope, r.expires_at, r.used, f.revoked "
+             "FROM refresh_tokens r JOIN families f ON f.family_id = r.family_id WHERE r.token_hash=?");
       s.bind(1, token_hash);
       int rc = s.step();
       if (rc == SQLITE_DONE) {
@@ -373,8 +384,8 @@ class SqliteStore final : public Store {
     n.scope = t.scope;
     IssuedToken a = access;
     a.family_id = t.family_id;
-    if (u.step() != SQLITE_DONE || !insert_refresh(n) || !insert_issued(a) || !extend_family(t.family_id, n.expires_at) ||
-        !exec("COMMIT")) {
+    if (u.step() != SQLITE_DONE || !insert_refresh(n) || !insert_issued(a) ||
+        !extend_family(t.family_id, n.expires_at) || !exec("COMMIT")) {
       exec("ROLLBACK");
       return E(RefreshError::storage);
     }
@@ -383,9 +394,10 @@ class SqliteStore final : public Store {
 
   Result<std::optional<RefreshToken>> get_refresh(std::string_view token_hash, Seconds now) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, "SELECT r.family_id, r.client_id, r.subject, r.resource, r.scope, r.expires_at FROM refresh_tokens r "
-                "JOIN families f ON f.family_id = r.family_id WHERE r.token_hash=? AND r.used=0 AND f.revoked=0 "
-                "AND r.expires_at>?");
+    Stmt s(db_,
+           "SELECT r.family_id, r.client_id, r.subject, r.resource, r.scope, r.expires_at FROM refresh_tokens r "
+           "JOIN families f ON f.family_id = r.family_id WHERE r.token_hash=? AND r.used=0 AND f.revoked=0 "
+           "AND r.expires_at>?");
     s.bind(1, token_hash).bind(2, now);
     int rc = s.step();
     if (rc == SQLITE_DONE) return std::optional<RefreshToken>();
@@ -493,8 +505,9 @@ class SqliteStore final : public Store {
     return s.step() == SQLITE_DONE;
   }
   bool insert_refresh(const RefreshToken& r) {
-    Stmt s(db_, "INSERT INTO refresh_tokens (token_hash, family_id, client_id, subject, resource, scope, expires_at) "
-                "VALUES (?,?,?,?,?,?,?)");
+    Stmt s(db_,
+           "INSERT INTO refresh_tokens (token_hash, family_id, client_id, subject, resource, scope, expires_at) "
+           "VALUES (?,?,?,?,?,?,?)");
     s.bind(1, r.token_hash).bind(2, r.family_id).bind(3, r.client_id).bind(4, r.subject).bind(5, r.resource);
     s.bind(6, r.scope).bind(7, r.expires_at);
     return s.step() == SQLITE_DONE;
@@ -508,7 +521,9 @@ class SqliteStore final : public Store {
     Stmt f(db_, "UPDATE families SET revoked=1 WHERE family_id=?");
     f.bind(1, family_id);
     if (f.step() != SQLITE_DONE) return false;
-    Stmt r(db_, "INSERT OR IGNORE INTO revoked SELECT jti, expires_at FROM issued_tokens WHERE family_id=? AND expires_at>?");
+    Stmt r(
+        db_,
+        "INSERT OR IGNORE INTO revoked SELECT jti, expires_at FROM issued_tokens WHERE family_id=? AND expires_at>?");
     r.bind(1, family_id).bind(2, now);
     return r.step() == SQLITE_DONE;
   }

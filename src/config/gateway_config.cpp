@@ -3,15 +3,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include <boost/json.hpp>
-
-#include "oauth/algorithm.hpp"
-
 #include <boost/url/parse.hpp>
 #include <charconv>
 #include <fstream>
 #include <set>
 #include <sstream>
 #include <thread>
+
+#include "oauth/algorithm.hpp"
 
 namespace mcpgate::config {
 namespace {
@@ -91,8 +90,7 @@ class Walker {
     std::uint64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size()) error(n, key, "must be a whole number");
-    if (v < min || v > max)
-      error(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+    if (v < min || v > max) error(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
     return v;
   }
   std::vector<std::string> strings(const YAML::Node& n, const std::string& key) const {
@@ -129,14 +127,16 @@ class Walker {
 };
 
 Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
-  only_keys(n, key, {"name", "prefix", "stdio", "http", "request_timeout_ms", "restart_backoff_max_ms",
-                     "max_concurrent_requests"});
+  only_keys(
+      n, key,
+      {"name", "prefix", "stdio", "http", "request_timeout_ms", "restart_backoff_max_ms", "max_concurrent_requests"});
   Upstream u;
   if (!n["name"]) error(n, key + ".name", "is required");
   u.name = str(n["name"], key + ".name");
   if (n["prefix"]) u.prefix = str(n["prefix"], key + ".prefix");
   if (n["request_timeout_ms"])
-    u.request_timeout = std::chrono::milliseconds(number(n["request_timeout_ms"], key + ".request_timeout_ms", 100, 86'400'000));
+    u.request_timeout =
+        std::chrono::milliseconds(number(n["request_timeout_ms"], key + ".request_timeout_ms", 100, 86'400'000));
   if (n["restart_backoff_max_ms"])
     u.restart_backoff_max =
         std::chrono::milliseconds(number(n["restart_backoff_max_ms"], key + ".restart_backoff_max_ms", 0, 3'600'000));
@@ -154,9 +154,12 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
     if (s["cwd"]) st.cwd = str(s["cwd"], k + ".cwd");
     if (s["mode"]) {
       auto m = str(s["mode"], k + ".mode");
-      if (m == "per_session") st.mode = StdioUpstream::Mode::per_session;
-      else if (m == "shared") st.mode = StdioUpstream::Mode::shared;
-      else error(s["mode"], k + ".mode", "must be per_session or shared");
+      if (m == "per_session")
+        st.mode = StdioUpstream::Mode::per_session;
+      else if (m == "shared")
+        st.mode = StdioUpstream::Mode::shared;
+      else
+        error(s["mode"], k + ".mode", "must be per_session or shared");
     }
     u.stdio = std::move(st);
   } else if (auto h = n["http"]) {
@@ -225,23 +228,26 @@ AuthorizationServer Walker::authorization_server(const YAML::Node& n) const {
   AuthorizationServer as;
   as.enabled = true;
   if (n.IsNull()) return as;
-  only_keys(n, k, {"enabled", "issuer", "storage", "access_token_ttl_seconds", "refresh_token_ttl_seconds",
-                   "allow_loopback_http", "client_id_metadata_documents", "cimd_allow_private_addresses",
-                   "dynamic_client_registration", "dcr_allowed_redirect_schemes", "trusted_idps"});
+  only_keys(n, k,
+            {"enabled", "issuer", "storage", "access_token_ttl_seconds", "refresh_token_ttl_seconds",
+             "allow_loopback_http", "client_id_metadata_documents", "cimd_allow_private_addresses",
+             "dynamic_client_registration", "dcr_allowed_redirect_schemes", "trusted_idps"});
   if (n["enabled"]) as.enabled = boolean(n["enabled"], k + ".enabled");
   if (n["issuer"]) {
     as.issuer = str(n["issuer"], k + ".issuer");
     auto u = boost::urls::parse_absolute_uri(as.issuer);
     if (!u || (u->scheme() != "http" && u->scheme() != "https") || u->has_query() || u->has_fragment() ||
         (!as.issuer.empty() && as.issuer.back() == '/'))
-      error(n["issuer"], k + ".issuer", "must be an http(s) URL without query, fragment or trailing slash (RFC 8414 §2)");
+      error(n["issuer"], k + ".issuer",
+            "must be an http(s) URL without query, fragment or trailing slash (RFC 8414 §2)");
   }
   if (n["storage"]) {
     as.storage = str(n["storage"], k + ".storage");
     if (!as.storage.starts_with("sqlite:")) error(n["storage"], k + ".storage", "must be sqlite:PATH");
   }
   if (n["access_token_ttl_seconds"])
-    as.access_token_ttl = std::chrono::seconds(number(n["access_token_ttl_seconds"], k + ".access_token_ttl_seconds", 30, 86400));
+    as.access_token_ttl =
+        std::chrono::seconds(number(n["access_token_ttl_seconds"], k + ".access_token_ttl_seconds", 30, 86400));
   if (n["refresh_token_ttl_seconds"])
     as.refresh_token_ttl =
         std::chrono::seconds(number(n["refresh_token_ttl_seconds"], k + ".refresh_token_ttl_seconds", 60, 365 * 86400));
@@ -260,16 +266,18 @@ AuthorizationServer Walker::authorization_server(const YAML::Node& n) const {
       auto ik = k + ".trusted_idps[" + std::to_string(i) + "]";
       only_keys(idps[i], ik, {"issuer", "jwks"});
       if (!idps[i]["issuer"] || !idps[i]["jwks"]) error(idps[i], ik, "needs issuer and jwks");
-      as.trusted_idps.push_back({str(idps[i]["issuer"], ik + ".issuer"),
-                                 idps[i]["jwks"].IsScalar() ? str(idps[i]["jwks"], ik + ".jwks") : yaml_to_json(idps[i]["jwks"])});
+      as.trusted_idps.push_back({str(idps[i]["issuer"], ik + ".issuer"), idps[i]["jwks"].IsScalar()
+                                                                             ? str(idps[i]["jwks"], ik + ".jwks")
+                                                                             : yaml_to_json(idps[i]["jwks"])});
     }
   }
   return as;
 }
 
 Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
-  only_keys(a, key, {"anonymous", "resource", "resource_name", "resource_documentation", "scopes_supported",
-                     "required_scopes", "authorization_servers", "issuers", "introspection", "token_cache"});
+  only_keys(a, key,
+            {"anonymous", "resource", "resource_name", "resource_documentation", "scopes_supported", "required_scopes",
+             "authorization_servers", "issuers", "introspection", "token_cache"});
   Auth out;
   if (a["anonymous"]) out.anonymous = boolean(a["anonymous"], key + ".anonymous");
   if (a["resource"]) {
@@ -279,17 +287,20 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
       error(a["resource"], key + ".resource", "must be an absolute http(s) URL without a fragment (RFC 8707)");
   }
   if (a["resource_name"]) out.resource_name = str(a["resource_name"], key + ".resource_name");
-  if (a["resource_documentation"]) out.resource_documentation = str(a["resource_documentation"], key + ".resource_documentation");
+  if (a["resource_documentation"])
+    out.resource_documentation = str(a["resource_documentation"], key + ".resource_documentation");
   if (a["scopes_supported"]) out.scopes_supported = strings(a["scopes_supported"], key + ".scopes_supported");
   if (a["required_scopes"]) out.required_scopes = strings(a["required_scopes"], key + ".required_scopes");
-  if (a["authorization_servers"]) out.authorization_servers = strings(a["authorization_servers"], key + ".authorization_servers");
+  if (a["authorization_servers"])
+    out.authorization_servers = strings(a["authorization_servers"], key + ".authorization_servers");
   if (auto is = a["issuers"]) {
     if (!is.IsSequence()) error(is, key + ".issuers", "must be a list");
     for (std::size_t i = 0; i < is.size(); ++i) {
       auto k = key + ".issuers[" + std::to_string(i) + "]";
       auto n = is[i];
-      only_keys(n, k, {"issuer", "algorithms", "jwks_uri", "jwks_file", "jwks", "shared_secret", "require_at_jwt",
-                       "leeway_seconds", "jwks_min_refetch_seconds"});
+      only_keys(n, k,
+                {"issuer", "algorithms", "jwks_uri", "jwks_file", "jwks", "shared_secret", "require_at_jwt",
+                 "leeway_seconds", "jwks_min_refetch_seconds"});
       Issuer iss;
       if (!n["issuer"]) error(n, k + ".issuer", "is required");
       iss.issuer = str(n["issuer"], k + ".issuer");
@@ -307,15 +318,19 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
       if (n["jwks_file"]) iss.jwks_file = str(n["jwks_file"], k + ".jwks_file"), ++sources;
       if (n["jwks"]) {
         ++sources;
-        if (n["jwks"].IsScalar()) iss.jwks_inline = str(n["jwks"], k + ".jwks");
-        else iss.jwks_inline = yaml_to_json(n["jwks"]);
+        if (n["jwks"].IsScalar())
+          iss.jwks_inline = str(n["jwks"], k + ".jwks");
+        else
+          iss.jwks_inline = yaml_to_json(n["jwks"]);
       }
       if (sources > 1) error(n, k, "give at most one of jwks_uri, jwks_file and jwks");
       if (n["shared_secret"]) iss.shared_secret = str(n["shared_secret"], k + ".shared_secret");
       if (n["require_at_jwt"]) iss.require_access_token_type = boolean(n["require_at_jwt"], k + ".require_at_jwt");
-      if (n["leeway_seconds"]) iss.leeway = std::chrono::seconds(number(n["leeway_seconds"], k + ".leeway_seconds", 0, 600));
+      if (n["leeway_seconds"])
+        iss.leeway = std::chrono::seconds(number(n["leeway_seconds"], k + ".leeway_seconds", 0, 600));
       if (n["jwks_min_refetch_seconds"])
-        iss.jwks_min_refetch = std::chrono::seconds(number(n["jwks_min_refetch_seconds"], k + ".jwks_min_refetch_seconds", 0, 86400));
+        iss.jwks_min_refetch =
+            std::chrono::seconds(number(n["jwks_min_refetch_seconds"], k + ".jwks_min_refetch_seconds", 0, 86400));
       out.issuers.push_back(std::move(iss));
     }
   }
@@ -330,18 +345,23 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
     if (in["client_secret"]) i.client_secret = str(in["client_secret"], k + ".client_secret");
     if (in["auth_method"]) {
       auto m = str(in["auth_method"], k + ".auth_method");
-      if (m == "client_secret_post") i.client_secret_post = true;
-      else if (m != "client_secret_basic") error(in["auth_method"], k + ".auth_method", "must be client_secret_basic or client_secret_post");
+      if (m == "client_secret_post")
+        i.client_secret_post = true;
+      else if (m != "client_secret_basic")
+        error(in["auth_method"], k + ".auth_method", "must be client_secret_basic or client_secret_post");
     }
     if (in["issuer"]) i.issuer = str(in["issuer"], k + ".issuer");
-    if (in["max_cache_seconds"]) i.max_cache = std::chrono::seconds(number(in["max_cache_seconds"], k + ".max_cache_seconds", 0, 3600));
+    if (in["max_cache_seconds"])
+      i.max_cache = std::chrono::seconds(number(in["max_cache_seconds"], k + ".max_cache_seconds", 0, 3600));
     out.introspection = std::move(i);
   }
   if (auto tc = a["token_cache"]) {
     only_keys(tc, key + ".token_cache", {"max_entries", "max_ttl_seconds"});
-    if (tc["max_entries"]) out.token_cache_entries = number(tc["max_entries"], key + ".token_cache.max_entries", 0, 10'000'000);
+    if (tc["max_entries"])
+      out.token_cache_entries = number(tc["max_entries"], key + ".token_cache.max_entries", 0, 10'000'000);
     if (tc["max_ttl_seconds"])
-      out.token_cache_max_ttl = std::chrono::seconds(number(tc["max_ttl_seconds"], key + ".token_cache.max_ttl_seconds", 0, 86400));
+      out.token_cache_max_ttl =
+          std::chrono::seconds(number(tc["max_ttl_seconds"], key + ".token_cache.max_ttl_seconds", 0, 86400));
   }
   if (out.anonymous && (!out.issuers.empty() || out.introspection))
     error(a, key, "anonymous: true cannot be combined with issuers or introspection");
@@ -351,14 +371,17 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
 }
 
 policy::Rule Walker::rule(const YAML::Node& n, const std::string& key, std::size_t index) const {
-  only_keys(n, key, {"id", "effect", "shadow", "methods", "tools", "resources", "prompts", "upstreams", "scopes",
-                     "any_scopes", "claims", "clients"});
+  only_keys(n, key,
+            {"id", "effect", "shadow", "methods", "tools", "resources", "prompts", "upstreams", "scopes", "any_scopes",
+             "claims", "clients"});
   policy::Rule r;
   r.id = n["id"] ? str(n["id"], key + ".id") : "rule-" + std::to_string(index + 1);
   if (n["effect"]) {
     auto e = str(n["effect"], key + ".effect");
-    if (e == "deny") r.deny = true;
-    else if (e != "allow") error(n["effect"], key + ".effect", "must be allow or deny");
+    if (e == "deny")
+      r.deny = true;
+    else if (e != "allow")
+      error(n["effect"], key + ".effect", "must be allow or deny");
   }
   if (n["shadow"]) r.shadow = boolean(n["shadow"], key + ".shadow");
   if (n["methods"]) r.methods = one_or_many(n["methods"], key + ".methods");
@@ -368,7 +391,8 @@ policy::Rule Walker::rule(const YAML::Node& n, const std::string& key, std::size
   if (n["upstreams"]) r.upstreams = one_or_many(n["upstreams"], key + ".upstreams");
   if (r.tools.empty() && r.resources.empty() && r.prompts.empty())
     error(n, key, "needs tools, resources or prompts to match");
-  if (n["scopes"] && n["any_scopes"]) error(n, key, "give scopes (all of) or any_scopes (one of several sets), not both");
+  if (n["scopes"] && n["any_scopes"])
+    error(n, key, "give scopes (all of) or any_scopes (one of several sets), not both");
   if (n["scopes"]) r.scopes.push_back(one_or_many(n["scopes"], key + ".scopes"));
   if (auto any = n["any_scopes"]) {
     if (!any.IsSequence()) error(any, key + ".any_scopes", "must be a list of scope lists");
@@ -383,7 +407,8 @@ policy::Rule Walker::rule(const YAML::Node& n, const std::string& key, std::size
     }
   }
   if (n["clients"]) r.clients = one_or_many(n["clients"], key + ".clients");
-  if (r.deny && !r.scopes.empty()) error(n, key + ".scopes", "a deny rule has no scopes (it matches by target, claims and clients)");
+  if (r.deny && !r.scopes.empty())
+    error(n, key + ".scopes", "a deny rule has no scopes (it matches by target, claims and clients)");
   return r;
 }
 
@@ -392,8 +417,10 @@ policy::Policy Walker::policy(const YAML::Node& n, const std::string& key) const
   policy::Policy p;
   if (n["default"]) {
     auto d = str(n["default"], key + ".default");
-    if (d == "allow") p.default_allow = true;
-    else if (d != "deny") error(n["default"], key + ".default", "must be deny or allow");
+    if (d == "allow")
+      p.default_allow = true;
+    else if (d != "deny")
+      error(n["default"], key + ".default", "must be deny or allow");
   }
   if (n["shadow"]) p.shadow = boolean(n["shadow"], key + ".shadow");
   if (auto h = n["scope_hierarchy"]) {
@@ -428,25 +455,28 @@ policy::Policy Walker::policy(const YAML::Node& n, const std::string& key) const
 }
 
 void Walker::limits(const YAML::Node& n, Limits& l) const {
-  only_keys(n, "limits", {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms",
-                          "max_connections", "max_sessions", "session_idle_timeout_ms"});
+  only_keys(n, "limits",
+            {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms", "max_connections",
+             "max_sessions", "session_idle_timeout_ms"});
   if (n["max_body_bytes"]) l.max_body_bytes = number(n["max_body_bytes"], "limits.max_body_bytes", 1024, 1ull << 30);
   if (n["max_header_bytes"])
     l.max_header_bytes = number(n["max_header_bytes"], "limits.max_header_bytes", 1024, 1 << 20);
   if (n["request_timeout_ms"])
-    l.request_timeout = std::chrono::milliseconds(number(n["request_timeout_ms"], "limits.request_timeout_ms", 100, 3'600'000));
+    l.request_timeout =
+        std::chrono::milliseconds(number(n["request_timeout_ms"], "limits.request_timeout_ms", 100, 3'600'000));
   if (n["idle_timeout_ms"])
     l.idle_timeout = std::chrono::milliseconds(number(n["idle_timeout_ms"], "limits.idle_timeout_ms", 100, 3'600'000));
   if (n["max_connections"]) l.max_connections = number(n["max_connections"], "limits.max_connections", 1, 1'000'000);
   if (n["max_sessions"]) l.max_sessions = number(n["max_sessions"], "limits.max_sessions", 1, 10'000'000);
   if (n["session_idle_timeout_ms"])
-    l.session_idle_timeout =
-        std::chrono::milliseconds(number(n["session_idle_timeout_ms"], "limits.session_idle_timeout_ms", 1000, 86'400'000));
+    l.session_idle_timeout = std::chrono::milliseconds(
+        number(n["session_idle_timeout_ms"], "limits.session_idle_timeout_ms", 1000, 86'400'000));
 }
 
 Gateway Walker::gateway(const YAML::Node& root) const {
-  only_keys(root, "", {"listen", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "audit_log",
-                       "authorization_server", "servers"});
+  only_keys(root, "",
+            {"listen", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "audit_log",
+             "authorization_server", "servers"});
   Gateway g;
   g.source = source_;
   if (root["listen"]) {
@@ -497,13 +527,14 @@ Gateway Walker::gateway(const YAML::Node& root) const {
 }  // namespace
 
 void finish_defaults(Gateway& g) {
-  if (g.authorization_server.enabled && (g.authorization_server.issuer.empty() || g.authorization_server.issuer_defaulted)) {
+  if (g.authorization_server.enabled &&
+      (g.authorization_server.issuer.empty() || g.authorization_server.issuer_defaulted)) {
     g.authorization_server.issuer = g.public_url;
     g.authorization_server.issuer_defaulted = true;
   }
   for (auto& e : g.servers) {
-    if (!e.auth.anonymous && g.authorization_server.enabled &&
-        (e.auth.issuers.empty() || e.auth.embedded_issuer) && !e.auth.introspection) {
+    if (!e.auth.anonymous && g.authorization_server.enabled && (e.auth.issuers.empty() || e.auth.embedded_issuer) &&
+        !e.auth.introspection) {
       // Zero configuration: an endpoint without its own issuers trusts the embedded server.
       e.auth.issuers.clear();
       Issuer embedded;
@@ -548,7 +579,8 @@ Result<Gateway> parse_gateway_config(const std::string& yaml_text, const std::st
   } catch (const ConfigError& e) {
     return fail(e.message);
   } catch (const YAML::Exception& e) {
-    return fail(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " + e.msg);
+    return fail(source + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " +
+                e.msg);
   }
 }
 

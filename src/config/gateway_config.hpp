@@ -39,13 +39,13 @@ struct Upstream {
 };
 
 struct Issuer {
-  std::string issuer;                                    // exact, as in the tokens' iss
+  std::string issuer;                                     // exact, as in the tokens' iss
   std::vector<std::string> algorithms{"ES256", "RS256"};  // allow-list
   // Where the keys come from: one of these, else the issuer's metadata (RFC 8414, then OIDC).
   std::string jwks_uri;
   std::string jwks_file;
   std::string jwks_inline;
-  std::string shared_secret;  // HS256/384/512 only when set explicitly
+  std::string shared_secret;               // HS256/384/512 only when set explicitly
   bool require_access_token_type = false;  // typ at+jwt (RFC 9068)
   std::chrono::seconds leeway{30};
   std::chrono::seconds jwks_min_refetch{30};

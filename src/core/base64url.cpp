@@ -67,14 +67,18 @@ std::optional<std::string> decode(std::string_view in, const std::array<std::int
 
 }  // namespace
 
-std::string base64url_encode(std::string_view bytes) { return encode(bytes, kUrlAlphabet, false); }
+std::string base64url_encode(std::string_view bytes) {
+  return encode(bytes, kUrlAlphabet, false);
+}
 
 std::optional<std::string> base64url_decode(std::string_view text) {
   static const auto table = make_table(kUrlAlphabet);
   return decode(text, table);
 }
 
-std::string base64_encode(std::string_view bytes) { return encode(bytes, kStdAlphabet, true); }
+std::string base64_encode(std::string_view bytes) {
+  return encode(bytes, kStdAlphabet, true);
+}
 
 std::optional<std::string> base64_decode(std::string_view text) {
   static const auto table = make_table(kStdAlphabet);

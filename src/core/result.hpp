@@ -10,27 +10,34 @@
 #if defined(__cpp_lib_expected)
 #include <expected>
 namespace mcpgate {
-template <class T, class E> using expected = std::expected<T, E>;
-template <class E> using unexpected = std::unexpected<E>;
+template <class T, class E>
+using expected = std::expected<T, E>;
+template <class E>
+using unexpected = std::unexpected<E>;
 }  // namespace mcpgate
 #else
 namespace mcpgate {
-template <class E> class unexpected {
+template <class E>
+class unexpected {
  public:
   explicit unexpected(E e) : e_(std::move(e)) {}
   E& error() & { return e_; }
   E&& error() && { return std::move(e_); }
+
  private:
   E e_;
 };
-template <class E> unexpected(E) -> unexpected<E>;
+template <class E>
+unexpected(E) -> unexpected<E>;
 
-template <class T, class E> class expected {
+template <class T, class E>
+class expected {
  public:
   expected() requires std::is_default_constructible_v<T> : v_(std::in_place_index<0>) {}
   template <class U = T>
   expected(U&& u) requires std::is_constructible_v<T, U&&> : v_(std::in_place_index<0>, std::forward<U>(u)) {}
-  template <class G> expected(unexpected<G> u) : v_(std::in_place_index<1>, std::move(u.error())) {}
+  template <class G>
+  expected(unexpected<G> u) : v_(std::in_place_index<1>, std::move(u.error())) {}
   bool has_value() const { return v_.index() == 0; }
   explicit operator bool() const { return has_value(); }
   T& value() & { return std::get<0>(v_); }
@@ -44,17 +51,21 @@ template <class T, class E> class expected {
   E& error() & { return std::get<1>(v_); }
   const E& error() const& { return std::get<1>(v_); }
   E&& error() && { return std::get<1>(std::move(v_)); }
+
  private:
   std::variant<T, E> v_;
 };
-template <class E> class expected<void, E> {
+template <class E>
+class expected<void, E> {
  public:
   expected() = default;
-  template <class G> expected(unexpected<G> u) : e_(std::move(u.error())), ok_(false) {}
+  template <class G>
+  expected(unexpected<G> u) : e_(std::move(u.error())), ok_(false) {}
   bool has_value() const { return ok_; }
   explicit operator bool() const { return ok_; }
   void value() const {}
   const E& error() const { return e_; }
+
  private:
   E e_{};
   bool ok_ = true;
@@ -70,8 +81,11 @@ struct Error {
   std::string message;
 };
 
-template <class T> using Result = expected<T, Error>;
+template <class T>
+using Result = expected<T, Error>;
 
-inline unexpected<Error> fail(std::string message) { return unexpected<Error>(Error{std::move(message)}); }
+inline unexpected<Error> fail(std::string message) {
+  return unexpected<Error>(Error{std::move(message)});
+}
 
 }  // namespace mcpgate

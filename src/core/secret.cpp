@@ -9,7 +9,9 @@ void Secret::wipe() {
   if (!value_.empty()) OPENSSL_cleanse(value_.data(), value_.size());
 }
 
-std::string Secret::fingerprint() const { return sha256_hex(value_).substr(0, 12); }
+std::string Secret::fingerprint() const {
+  return sha256_hex(value_).substr(0, 12);
+}
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;

@@ -37,8 +37,7 @@ policy::Subject Caller::subject() const {
 }
 
 Authorizer::Authorizer(const config::Gateway& gateway, const config::Endpoint& endpoint, const Clock& clock,
-                       std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for,
-                       RevocationCheck revoked)
+                       std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for, RevocationCheck revoked)
     : revoked_(std::move(revoked)) {
   const auto& a = endpoint.auth;
   anonymous_ = a.anonymous;
@@ -66,13 +65,18 @@ Authorizer::Authorizer(const config::Gateway& gateway, const config::Endpoint& e
     for (auto& name : i.algorithms) ic.algorithms.push_back(*oauth::parse_algorithm(name));
     ic.require_access_token_type = i.require_access_token_type;
     ic.leeway = i.leeway;
-    if (!i.shared_secret.empty()) ic.static_keys.push_back(std::make_shared<const oauth::Jwk>(oauth::symmetric_key(Secret(i.shared_secret))));
+    if (!i.shared_secret.empty())
+      ic.static_keys.push_back(std::make_shared<const oauth::Jwk>(oauth::symmetric_key(Secret(i.shared_secret))));
     std::unique_ptr<oauth::JwksSource> source;
-    if (!i.jwks_inline.empty()) source = std::make_unique<oauth::InlineJwksSource>(i.jwks_inline);
-    else if (!i.jwks_file.empty()) source = std::make_unique<oauth::FileJwksSource>(i.jwks_file);
-    else if (!i.jwks_uri.empty()) source = std::make_unique<oauth::UrlJwksSource>(i.jwks_uri, fetcher);
+    if (!i.jwks_inline.empty())
+      source = std::make_unique<oauth::InlineJwksSource>(i.jwks_inline);
+    else if (!i.jwks_file.empty())
+      source = std::make_unique<oauth::FileJwksSource>(i.jwks_file);
+    else if (!i.jwks_uri.empty())
+      source = std::make_unique<oauth::UrlJwksSource>(i.jwks_uri, fetcher);
     else if (keys_for && (source = keys_for(i.issuer))) {
-    } else source = std::make_unique<oauth::MetadataJwksSource>(i.issuer, fetcher);
+    } else
+      source = std::make_unique<oauth::MetadataJwksSource>(i.issuer, fetcher);
     bool asymmetric = false;
     for (auto alg : ic.algorithms) asymmetric = asymmetric || oauth::family(alg) != oauth::AlgorithmFamily::hmac;
     if (asymmetric) {
@@ -117,7 +121,9 @@ net::Response Authorizer::answer(oauth::AuthError error) const {
   res.set(http::field::cache_control, "no-store");
   json::object err;
   err["code"] = ch.status == 403 ? -32003 : -32001;
-  err["message"] = std::string(ch.status == 401 ? "Unauthorized: " : ch.status == 403 ? "Forbidden: " : "") +
+  err["message"] = std::string(ch.status == 401   ? "Unauthorized: "
+                               : ch.status == 403 ? "Forbidden: "
+                                                  : "") +
                    std::string(oauth::describe(error));
   res.body() = json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", std::move(err)}});
   return res;

@@ -35,8 +35,7 @@ class Authorizer {
   using RevocationCheck = std::function<bool(const oauth::Principal&)>;
 
   Authorizer(const config::Gateway& gateway, const config::Endpoint& endpoint, const Clock& clock,
-             std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for = {},
-             RevocationCheck revoked = {});
+             std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for = {}, RevocationCheck revoked = {});
 
   bool anonymous() const { return anonymous_; }
   const std::string& resource() const { return resource_; }
@@ -47,7 +46,7 @@ class Authorizer {
   // Token validation that may have to fetch keys or introspect runs on `blocking`, never on the
   // serving thread; a cached token is checked inline.
   net::awaitable<expected<Caller, net::Response>> authenticate(const net::Request& request,
-                                                              boost::asio::thread_pool& blocking) const;
+                                                               boost::asio::thread_pool& blocking) const;
 
   // No policy configured: every authenticated request is allowed.
   policy::Decision decide(const Caller& caller, const policy::Target& target, const policy::ToolHints* hints) const;

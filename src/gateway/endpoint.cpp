@@ -61,9 +61,12 @@ Accepts parse_accept(std::string_view accept) {
     auto comma = accept.find(',', start);
     auto item = trim(accept.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     auto type = trim(item.substr(0, item.find(';')));
-    if (type == "application/json") a.json = true;
-    else if (type == "text/event-stream") a.sse = true;
-    else if (type == "*/*" || type == "application/*") a.json = true;
+    if (type == "application/json")
+      a.json = true;
+    else if (type == "text/event-stream")
+      a.sse = true;
+    else if (type == "*/*" || type == "application/*")
+      a.json = true;
     if (comma == std::string_view::npos) break;
     start = comma + 1;
   }
@@ -115,13 +118,16 @@ unsigned modern_status_for(const json::object& reply) {
   auto* c = e->get_object().if_contains("code");
   if (!c || !c->is_int64()) return 200;
   switch (c->get_int64()) {
-    case mcp::code::method_not_found: return 404;
+    case mcp::code::method_not_found:
+      return 404;
     case mcp::code::invalid_params:
     case mcp::code::invalid_request:
     case mcp::code::header_mismatch:
     case mcp::code::missing_capability:
-    case mcp::code::unsupported_version: return 400;
-    default: return 200;
+    case mcp::code::unsupported_version:
+      return 400;
+    default:
+      return 200;
   }
 }
 
@@ -181,8 +187,15 @@ struct McpEndpoint::Hints final : policy::ToolHints {
 McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
                          std::vector<asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
                          AuditLog& audit, boost::asio::thread_pool& blocking)
-    : hints_(std::make_unique<Hints>()), authorizer_(std::move(authorizer)), audit_(audit), blocking_(blocking),
-      cfg_(cfg), limits_(limits), metrics_(metrics), executors_(std::move(executors)), sessions_(limits.max_sessions) {
+    : hints_(std::make_unique<Hints>()),
+      authorizer_(std::move(authorizer)),
+      audit_(audit),
+      blocking_(blocking),
+      cfg_(cfg),
+      limits_(limits),
+      metrics_(metrics),
+      executors_(std::move(executors)),
+      sessions_(limits.max_sessions) {
   shared_.resize(cfg_.upstreams.size());
 }
 
@@ -245,7 +258,7 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
   auto authz = authorizer();
   if (call.era == mcp::Era::modern) ro["cacheScope"] = "private";  // per-principal (caching.mdx MUST)
   if (!authz->has_policy()) return;
-  policy::TargetKind kind = key == "tools" ? policy::TargetKind::tool
+  policy::TargetKind kind = key == "tools"     ? policy::TargetKind::tool
                             : key == "prompts" ? policy::TargetKind::prompt
                                                : policy::TargetKind::resource;
   const char* method = key == "tools" ? "tools/call" : key == "prompts" ? "prompts/get" : "resources/read";
@@ -262,7 +275,9 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
   ro[key] = std::move(kept);
 }
 
-McpEndpoint::~McpEndpoint() { shutdown(); }
+McpEndpoint::~McpEndpoint() {
+  shutdown();
+}
 
 void McpEndpoint::shutdown() {
   for (auto& s : sessions_.take_all()) {
@@ -323,9 +338,15 @@ net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
     co_return;
   }
   switch (ex.request().method()) {
-    case http::verb::post: co_await handle_post(ex, *caller); break;
-    case http::verb::get: co_await handle_get(ex, *caller); break;
-    case http::verb::delete_: co_await handle_delete(ex, *caller); break;
+    case http::verb::post:
+      co_await handle_post(ex, *caller);
+      break;
+    case http::verb::get:
+      co_await handle_get(ex, *caller);
+      break;
+    case http::verb::delete_:
+      co_await handle_delete(ex, *caller);
+      break;
     default: {
       metrics_.error(ErrorReason::method_not_allowed);
       auto res = rpc_error(405, nullptr, mcp::code::invalid_request, "Method not allowed");
@@ -362,7 +383,8 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
     co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, "JSON-RPC batches are not supported"));
     co_return;
   }
-  json::value id = parsed->is_object() && parsed->get_object().contains("id") ? parsed->get_object().at("id") : json::value();
+  json::value id =
+      parsed->is_object() && parsed->get_object().contains("id") ? parsed->get_object().at("id") : json::value();
   auto msg = mcp::classify(std::move(*parsed));
   if (!msg) {
     metrics_.error(ErrorReason::bad_request);
@@ -519,7 +541,8 @@ net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadl
     meta[mcp::kMetaClientInfo] = json::object{{"name", "mcpgate"}, {"version", "0.1.0"}};
     json::object params;
     params["_meta"] = std::move(meta);
-    auto r = co_await session->begin(mcp::make_request("mcpgate-probe", "server/discover", std::move(params)), inbox, deadline);
+    auto r = co_await session->begin(mcp::make_request("mcpgate-probe", "server/discover", std::move(params)), inbox,
+                                     deadline);
     if (!r) co_return r;
     json::object reply;
     for (;;) {
@@ -543,8 +566,7 @@ net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadl
     r = co_await session->begin(mcp::make_request("mcpgate-init", "initialize", std::move(init)), inbox2, deadline);
     if (!r) co_return r;
     auto m = co_await inbox2->pop(deadline);
-    if (!m || !m->contains("result") || !m->at("result").is_object())
-      co_return fail("upstream refused initialize");
+    if (!m || !m->contains("result") || !m->at("result").is_object()) co_return fail("upstream refused initialize");
     probed[i].initialize_result = m->at("result").get_object();
     co_await session->deliver(mcp::make_notification("notifications/initialized"), deadline);
   }
@@ -574,7 +596,8 @@ std::optional<net::Response> McpEndpoint::validate_modern(const net::Request& re
     if (!meta || !meta->contains(mcp::kMetaClientCapabilities))
       missing += (missing.empty() ? "" : ", ") + std::string(mcp::kMetaClientCapabilities);
     if (!missing.empty())
-      return reject(400, mcp::code::invalid_params, "Invalid params: missing _meta keys: " + missing, ErrorReason::bad_request);
+      return reject(400, mcp::code::invalid_params, "Invalid params: missing _meta keys: " + missing,
+                    ErrorReason::bad_request);
   }
   auto version = trim(header(req, "MCP-Protocol-Version"));
   if (version.empty())
@@ -600,7 +623,9 @@ std::optional<net::Response> McpEndpoint::validate_modern(const net::Request& re
   if (hm.empty() || !decoded || *decoded != method)
     return reject(400, mcp::code::header_mismatch, "Mcp-Method header does not match the request body",
                   ErrorReason::header_mismatch);
-  const char* name_key = method == "resources/read" ? "uri" : (method == "tools/call" || method == "prompts/get") ? "name" : nullptr;
+  const char* name_key = method == "resources/read"                            ? "uri"
+                         : (method == "tools/call" || method == "prompts/get") ? "name"
+                                                                               : nullptr;
   if (name_key) {
     auto hn = header(req, "Mcp-Name");
     auto dn = decode_header_value(hn);
@@ -632,7 +657,8 @@ json::object McpEndpoint::synthesized_discover() {
     }
     if (s.modern) caps["tools"] = json::object();
     if (cfg_.upstreams.size() == 1)
-      if (auto* si = s.initialize_result.if_contains("serverInfo"); si && si->is_object()) server_info = si->get_object();
+      if (auto* si = s.initialize_result.if_contains("serverInfo"); si && si->is_object())
+        server_info = si->get_object();
     if (auto* ins = s.initialize_result.if_contains("instructions"); ins && ins->is_string())
       instructions += std::string(ins->get_string());
   }
@@ -651,7 +677,8 @@ json::object McpEndpoint::synthesized_discover() {
   return result;
 }
 
-net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok, const Caller& caller) {
+net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok,
+                                                 const Caller& caller) {
   json::value id = msg.id() ? *msg.id() : json::value();
   if (auto refusal = validate_modern(ex.request(), msg)) {
     co_await ex.respond(std::move(*refusal));
@@ -662,7 +689,8 @@ net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message
   auto ready = co_await ensure_modern_upstreams(deadline);
   if (!ready) {
     metrics_.error(ErrorReason::upstream_unavailable);
-    co_await ex.respond(rpc_error(502, id, mcp::code::upstream_unavailable, "Upstream unavailable: " + ready.error().message));
+    co_await ex.respond(
+        rpc_error(502, id, mcp::code::upstream_unavailable, "Upstream unavailable: " + ready.error().message));
     co_return;
   }
   Call call;
@@ -753,9 +781,11 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     json::value* name_slot = nullptr;
     if (params && params->is_object()) {
       auto& po = params->get_object();
-      if (call.method == "tools/call" || call.method == "prompts/get") name_slot = po.if_contains("name");
+      if (call.method == "tools/call" || call.method == "prompts/get")
+        name_slot = po.if_contains("name");
       else if (call.method == "completion/complete") {
-        if (auto* ref = po.if_contains("ref"); ref && ref->is_object()) name_slot = ref->get_object().if_contains("name");
+        if (auto* ref = po.if_contains("ref"); ref && ref->is_object())
+          name_slot = ref->get_object().if_contains("name");
       }
     }
     if (name_slot && name_slot->is_string()) {
@@ -812,7 +842,8 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   auto started = co_await upstream->begin(call.request, inbox, call.deadline);
   if (!started) {
     metrics_.error(ErrorReason::upstream_unavailable);
-    auto res = rpc_error(502, client_id, mcp::code::upstream_unavailable, "Upstream unavailable: " + started.error().message);
+    auto res =
+        rpc_error(502, client_id, mcp::code::upstream_unavailable, "Upstream unavailable: " + started.error().message);
     metrics_.request(502, std::chrono::duration<double>(steady::now() - t0).count());
     co_await ex.respond(std::move(res));
     co_return;

@@ -3,10 +3,9 @@
 // one or more upstreams.
 #include <memory>
 #include <mutex>
-#include <vector>
-
 #include <shared_mutex>
 #include <unordered_map>
+#include <vector>
 
 #include "config/gateway_config.hpp"
 #include "gateway/audit_log.hpp"
@@ -76,7 +75,7 @@ class McpEndpoint {
   // Stateless (2026-07-28) clients share one upstream session per upstream, opened on first use.
   struct Shared {
     std::shared_ptr<UpstreamSession> session;
-    bool modern = false;  // the upstream speaks 2026-07-28 itself
+    bool modern = false;             // the upstream speaks 2026-07-28 itself
     json::object initialize_result;  // when it does not: what discover is built from
   };
   std::mutex shared_mutex_;

@@ -25,7 +25,8 @@ class EmbeddedJwksSource final : public oauth::JwksSource {
  public:
   explicit EmbeddedJwksSource(authserver::AuthorizationServer& as) : as_(as) {}
   Result<oauth::JwksDocument> fetch() override {
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     // Keys rotated by `mcpgate keys rotate` in another process become visible here.
     (void)as_.keys().reload_if_changed(now);
     return oauth::JwksDocument{boost::json::serialize(as_.keys().jwks(now)), std::chrono::seconds(60)};
@@ -124,12 +125,13 @@ void Gateway::start() {
   limits.idle_timeout = cfg_.limits.idle_timeout;
   limits.max_connections = cfg_.limits.max_connections;
   unsigned threads = cfg_.threads ? cfg_.threads : std::max(1u, std::thread::hardware_concurrency());
-  server_ = std::make_unique<net::HttpServer>(cfg_.listen_host, cfg_.listen_port, limits,
-                                              [this](net::Exchange& ex) { return handle(ex); }, threads);
+  server_ = std::make_unique<net::HttpServer>(
+      cfg_.listen_host, cfg_.listen_port, limits, [this](net::Exchange& ex) { return handle(ex); }, threads);
   server_->start();
   auto executors = server_->executors();
   for (auto& e : cfg_.servers)
-    endpoints_.push_back(std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_, blocking_));
+    endpoints_.push_back(
+        std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_, blocking_));
   // Key sets are fetched now, off the serving threads, and then refreshed in the background when
   // their max-age runs out.
   for (auto& e : endpoints_) asio::post(blocking_, [a = e->authorizer()] { a->refresh_keys(); });
@@ -154,8 +156,8 @@ void Gateway::arm_key_refresh() {
 
 void Gateway::arm_reaper() {
   // Idle sessions (and their upstream children) are reaped once a minute.
-  auto every = std::clamp<std::chrono::milliseconds>(cfg_.limits.session_idle_timeout / 4, std::chrono::milliseconds(250),
-                                                     std::chrono::milliseconds(60'000));
+  auto every = std::clamp<std::chrono::milliseconds>(cfg_.limits.session_idle_timeout / 4,
+                                                     std::chrono::milliseconds(250), std::chrono::milliseconds(60'000));
   reaper_->expires_after(every);
   reaper_->async_wait([this](const net::error_code& ec) {
     if (ec) return;
@@ -196,7 +198,8 @@ net::awaitable<void> Gateway::handle(net::Exchange& ex) {
     metrics_.error(ErrorReason::forbidden_origin);
     net::Response res{http::status::forbidden, 11};
     res.set(http::field::content_type, "application/json");
-    res.body() = R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Forbidden: Host or Origin not allowed"}})";
+    res.body() =
+        R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Forbidden: Host or Origin not allowed"}})";
     metrics_.request(403, 0);
     co_await ex.respond(std::move(res));
     co_return;

@@ -1,10 +1,9 @@
 #pragma once
 // The gateway process: HTTP listener, origin checks, CORS, health and metrics, and the MCP
 // endpoints of the configuration.
+#include <boost/asio/thread_pool.hpp>
 #include <memory>
 #include <vector>
-
-#include <boost/asio/thread_pool.hpp>
 
 #include "authserver/authorization_server.hpp"
 #include "config/gateway_config.hpp"

@@ -6,22 +6,38 @@ namespace mcpgate::gateway {
 
 const char* reason_name(ErrorReason r) {
   switch (r) {
-    case ErrorReason::forbidden_origin: return "forbidden_origin";
-    case ErrorReason::bad_request: return "bad_request";
-    case ErrorReason::parse_error: return "parse_error";
-    case ErrorReason::unsupported_media_type: return "unsupported_media_type";
-    case ErrorReason::not_acceptable: return "not_acceptable";
-    case ErrorReason::unknown_session: return "unknown_session";
-    case ErrorReason::header_mismatch: return "header_mismatch";
-    case ErrorReason::unsupported_version: return "unsupported_version";
-    case ErrorReason::method_not_allowed: return "method_not_allowed";
-    case ErrorReason::body_too_large: return "body_too_large";
-    case ErrorReason::too_many_sessions: return "too_many_sessions";
-    case ErrorReason::upstream_unavailable: return "upstream_unavailable";
-    case ErrorReason::upstream_timeout: return "upstream_timeout";
-    case ErrorReason::overloaded: return "overloaded";
-    case ErrorReason::unauthorized: return "unauthorized";
-    case ErrorReason::kCount: break;
+    case ErrorReason::forbidden_origin:
+      return "forbidden_origin";
+    case ErrorReason::bad_request:
+      return "bad_request";
+    case ErrorReason::parse_error:
+      return "parse_error";
+    case ErrorReason::unsupported_media_type:
+      return "unsupported_media_type";
+    case ErrorReason::not_acceptable:
+      return "not_acceptable";
+    case ErrorReason::unknown_session:
+      return "unknown_session";
+    case ErrorReason::header_mismatch:
+      return "header_mismatch";
+    case ErrorReason::unsupported_version:
+      return "unsupported_version";
+    case ErrorReason::method_not_allowed:
+      return "method_not_allowed";
+    case ErrorReason::body_too_large:
+      return "body_too_large";
+    case ErrorReason::too_many_sessions:
+      return "too_many_sessions";
+    case ErrorReason::upstream_unavailable:
+      return "upstream_unavailable";
+    case ErrorReason::upstream_timeout:
+      return "upstream_timeout";
+    case ErrorReason::overloaded:
+      return "overloaded";
+    case ErrorReason::unauthorized:
+      return "unauthorized";
+    case ErrorReason::kCount:
+      break;
   }
   return "unknown";
 }
@@ -38,7 +54,8 @@ void Metrics::request(unsigned status, double seconds) {
 std::string Metrics::render() const {
   std::string out;
   char line[256];
-  out += "# HELP mcpgate_requests_total HTTP requests answered, by status class.\n# TYPE mcpgate_requests_total counter\n";
+  out +=
+      "# HELP mcpgate_requests_total HTTP requests answered, by status class.\n# TYPE mcpgate_requests_total counter\n";
   static const char* classes[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "other"};
   std::uint64_t total = 0;
   for (int i = 0; i < 6; ++i) {
@@ -47,8 +64,9 @@ std::string Metrics::render() const {
     std::snprintf(line, sizeof line, "mcpgate_requests_total{code=\"%s\"} %llu\n", classes[i], (unsigned long long)v);
     out += line;
   }
-  out += "# HELP mcpgate_request_duration_seconds Time from request read to response written.\n"
-         "# TYPE mcpgate_request_duration_seconds histogram\n";
+  out +=
+      "# HELP mcpgate_request_duration_seconds Time from request read to response written.\n"
+      "# TYPE mcpgate_request_duration_seconds histogram\n";
   std::uint64_t cumulative = 0;
   for (std::size_t i = 0; i < kBuckets.size(); ++i) {
     cumulative += buckets_[i].load(std::memory_order_relaxed);
@@ -57,23 +75,28 @@ std::string Metrics::render() const {
     out += line;
   }
   cumulative += buckets_[kBuckets.size()].load(std::memory_order_relaxed);
-  std::snprintf(line, sizeof line, "mcpgate_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long)cumulative);
+  std::snprintf(line, sizeof line, "mcpgate_request_duration_seconds_bucket{le=\"+Inf\"} %llu\n",
+                (unsigned long long)cumulative);
   out += line;
-  std::snprintf(line, sizeof line, "mcpgate_request_duration_seconds_sum %.6f\nmcpgate_request_duration_seconds_count %llu\n",
+  std::snprintf(line, sizeof line,
+                "mcpgate_request_duration_seconds_sum %.6f\nmcpgate_request_duration_seconds_count %llu\n",
                 latency_micros_sum_.load(std::memory_order_relaxed) / 1e6, (unsigned long long)cumulative);
   out += line;
   out += "# HELP mcpgate_errors_total Requests refused or failed, by reason.\n# TYPE mcpgate_errors_total counter\n";
   for (int i = 0; i < static_cast<int>(ErrorReason::kCount); ++i) {
-    std::snprintf(line, sizeof line, "mcpgate_errors_total{reason=\"%s\"} %llu\n", reason_name(static_cast<ErrorReason>(i)),
+    std::snprintf(line, sizeof line, "mcpgate_errors_total{reason=\"%s\"} %llu\n",
+                  reason_name(static_cast<ErrorReason>(i)),
                   (unsigned long long)errors_[i].load(std::memory_order_relaxed));
     out += line;
   }
-  out += "# HELP mcpgate_upstream_restarts_total Upstream child processes that exited and were restarted.\n"
-         "# TYPE mcpgate_upstream_restarts_total counter\n";
+  out +=
+      "# HELP mcpgate_upstream_restarts_total Upstream child processes that exited and were restarted.\n"
+      "# TYPE mcpgate_upstream_restarts_total counter\n";
   std::snprintf(line, sizeof line, "mcpgate_upstream_restarts_total %llu\n", (unsigned long long)restarts_.load());
   out += line;
-  out += "# HELP mcpgate_policy_decisions_total Policy decisions on tool, resource and prompt requests.\n"
-         "# TYPE mcpgate_policy_decisions_total counter\n";
+  out +=
+      "# HELP mcpgate_policy_decisions_total Policy decisions on tool, resource and prompt requests.\n"
+      "# TYPE mcpgate_policy_decisions_total counter\n";
   static const char* kinds[] = {"allow", "shadow_deny", "deny"};
   for (int i = 0; i < 3; ++i) {
     std::snprintf(line, sizeof line, "mcpgate_policy_decisions_total{decision=\"%s\"} %llu\n", kinds[i],

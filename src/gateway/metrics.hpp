@@ -32,7 +32,7 @@ const char* reason_name(ErrorReason r);
 class Metrics {
  public:
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                      0.05,   0.1,   0.25,   0.5,   1,     5};
+                                                      0.05,   0.1,   0.25,   0.5,   1,    5};
 
   void request(unsigned status, double seconds);
   void error(ErrorReason r) { errors_[static_cast<int>(r)].fetch_add(1, std::memory_order_relaxed); }

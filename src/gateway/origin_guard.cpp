@@ -10,7 +10,9 @@ std::string lower(std::string_view s) {
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
   return out;
 }
-bool is_loopback_name(std::string_view h) { return h == "localhost" || h == "127.0.0.1" || h == "[::1]"; }
+bool is_loopback_name(std::string_view h) {
+  return h == "localhost" || h == "127.0.0.1" || h == "[::1]";
+}
 }  // namespace
 
 std::string host_name(std::string_view host) {

@@ -52,6 +52,8 @@ std::vector<std::shared_ptr<FrontSession>> SessionStore::take_idle(std::int64_t 
   return out;
 }
 
-std::vector<std::shared_ptr<FrontSession>> SessionStore::take_all() { return take_idle(INT64_MAX); }
+std::vector<std::shared_ptr<FrontSession>> SessionStore::take_all() {
+  return take_idle(INT64_MAX);
+}
 
 }  // namespace mcpgate::gateway

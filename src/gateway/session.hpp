@@ -2,8 +2,8 @@
 // Legacy-era sessions (Mcp-Session-Id): one per initialized client, each with its own upstream
 // sessions. A session id names state; it never authenticates anyone.
 #include <array>
-#include <deque>
 #include <atomic>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,8 +50,8 @@ struct FrontSession {
   std::string protocol_version;
   std::vector<std::shared_ptr<UpstreamSession>> upstreams;  // indexed like the endpoint's upstreams
   std::atomic<std::int64_t> last_used_ms{0};
-  std::mutex mutex;                 // guards listener
-  std::shared_ptr<Inbox> listener;  // the GET stream, if one is open
+  std::mutex mutex;                                                           // guards listener
+  std::shared_ptr<Inbox> listener;                                            // the GET stream, if one is open
   std::unordered_map<std::string, std::shared_ptr<ResumableStream>> streams;  // guarded by mutex
 
   std::shared_ptr<ResumableStream> open_stream(const std::string& stream_id) {

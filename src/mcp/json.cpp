@@ -139,6 +139,8 @@ Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) 
   return p.handler().st.release();
 }
 
-std::string serialize(const json::value& v) { return json::serialize(v); }
+std::string serialize(const json::value& v) {
+  return json::serialize(v);
+}
 
 }  // namespace mcpgate::mcp

@@ -7,7 +7,9 @@ std::string_view Message::method() const {
   return {};
 }
 
-const json::value* Message::id() const { return body.if_contains("id"); }
+const json::value* Message::id() const {
+  return body.if_contains("id");
+}
 
 const json::object* Message::params() const {
   if (auto* p = body.if_contains("params"); p && p->is_object()) return &p->get_object();
@@ -15,15 +17,16 @@ const json::object* Message::params() const {
 }
 
 namespace {
-bool valid_id(const json::value& id) { return id.is_string() || id.is_int64() || id.is_uint64(); }
+bool valid_id(const json::value& id) {
+  return id.is_string() || id.is_int64() || id.is_uint64();
+}
 }  // namespace
 
 Result<Message> classify(json::value v) {
   if (!v.is_object()) return fail(v.is_array() ? "batch" : "message is not a JSON object");
   auto& o = v.get_object();
   auto* version = o.if_contains("jsonrpc");
-  if (!version || !version->is_string() || version->get_string() != "2.0")
-    return fail("jsonrpc must be \"2.0\"");
+  if (!version || !version->is_string() || version->get_string() != "2.0") return fail("jsonrpc must be \"2.0\"");
   auto* method = o.if_contains("method");
   auto* id = o.if_contains("id");
   if (method) {

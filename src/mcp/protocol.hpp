@@ -37,7 +37,9 @@ inline bool is_legacy_revision(std::string_view v) {
   return false;
 }
 // Batches were allowed only in 2025-03-26 (removed in 2025-06-18, changelog).
-inline bool allows_batches(std::string_view v) { return v == kRev20250326; }
+inline bool allows_batches(std::string_view v) {
+  return v == kRev20250326;
+}
 
 // `_meta` keys of the 2026-07-28 revision.
 inline constexpr std::string_view kMetaProtocolVersion = "io.modelcontextprotocol/protocolVersion";

@@ -22,7 +22,8 @@ namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = asio::ip::tcp;
 using boost::system::error_code;
-template <class T = void> using awaitable = asio::awaitable<T>;
+template <class T = void>
+using awaitable = asio::awaitable<T>;
 inline constexpr auto use_awaitable = asio::use_awaitable;
 inline constexpr auto as_tuple_awaitable = asio::as_tuple(asio::use_awaitable);
 

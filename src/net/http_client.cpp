@@ -13,7 +13,10 @@ steady::duration remaining(steady::time_point deadline) {
 
 ResponseStream::ResponseStream(HttpClient& client, Endpoint ep, std::unique_ptr<beast::tcp_stream> stream,
                                std::unique_ptr<beast::flat_buffer> buffer)
-    : client_(&client), endpoint_(std::move(ep)), stream_(std::move(stream)), buffer_(std::move(buffer)),
+    : client_(&client),
+      endpoint_(std::move(ep)),
+      stream_(std::move(stream)),
+      buffer_(std::move(buffer)),
       parser_(std::make_unique<http::response_parser<http::string_body>>()) {
   parser_->header_limit(static_cast<std::uint32_t>(client.limits().max_header_bytes));
   parser_->body_limit(client.limits().max_body_bytes);
@@ -48,7 +51,8 @@ awaitable<Result<std::string>> ResponseStream::next(steady::time_point deadline)
   auto [ec, n] = co_await http::async_read_some(*stream_, *buffer_, *parser_, as_tuple_awaitable);
   if (ec && !(ec == http::error::need_buffer)) {
     failed_ = true;
-    co_return fail(ec == beast::error::timeout ? "upstream deadline exceeded" : "upstream read failed: " + ec.message());
+    co_return fail(ec == beast::error::timeout ? "upstream deadline exceeded"
+                                               : "upstream read failed: " + ec.message());
   }
   std::string piece = std::move(parser_->get().body());
   parser_->get().body().clear();
@@ -62,7 +66,7 @@ awaitable<Result<std::string>> ResponseStream::read_all(steady::time_point deadl
     auto [ec, n] = co_await http::async_read(*stream_, *buffer_, *parser_, as_tuple_awaitable);
     if (ec) {
       failed_ = true;
-      co_return fail(ec == beast::error::timeout ? "upstream deadline exceeded"
+      co_return fail(ec == beast::error::timeout     ? "upstream deadline exceeded"
                      : ec == http::error::body_limit ? "upstream response too large"
                                                      : "upstream read failed: " + ec.message());
     }
@@ -73,7 +77,7 @@ awaitable<Result<std::string>> ResponseStream::read_all(steady::time_point deadl
 }
 
 awaitable<Result<std::unique_ptr<beast::tcp_stream>>> HttpClient::connect(const Endpoint& ep,
-                                                                         steady::time_point deadline) {
+                                                                          steady::time_point deadline) {
   tcp::resolver resolver(executor_);
   auto [rec, results] = co_await resolver.async_resolve(ep.host, std::to_string(ep.port), as_tuple_awaitable);
   if (rec) co_return fail("cannot resolve " + ep.host + ": " + rec.message());
@@ -124,8 +128,8 @@ awaitable<Result<std::unique_ptr<ResponseStream>>> HttpClient::send(const Endpoi
     auto [rec, rn] = co_await http::async_read_header(*rs->stream_, *rs->buffer_, *rs->parser_, as_tuple_awaitable);
     if (rec) {
       rs->failed_ = true;
-      if (reused && (rec == http::error::end_of_stream || rec == asio::error::connection_reset ||
-                     rec == asio::error::eof))
+      if (reused &&
+          (rec == http::error::end_of_stream || rec == asio::error::connection_reset || rec == asio::error::eof))
         continue;
       co_return fail(rec == beast::error::timeout ? "upstream deadline exceeded"
                                                   : "upstream response unreadable: " + rec.message());

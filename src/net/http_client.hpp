@@ -68,9 +68,10 @@ class HttpClient {
 
  private:
   friend class ResponseStream;
-  void give_back(const Endpoint& ep, std::unique_ptr<beast::tcp_stream> stream, std::unique_ptr<beast::flat_buffer> buf);
+  void give_back(const Endpoint& ep, std::unique_ptr<beast::tcp_stream> stream,
+                 std::unique_ptr<beast::flat_buffer> buf);
   awaitable<Result<std::unique_ptr<beast::tcp_stream>>> connect(const Endpoint& ep,
-                                                               std::chrono::steady_clock::time_point deadline);
+                                                                std::chrono::steady_clock::time_point deadline);
 
   struct Idle {
     std::unique_ptr<beast::tcp_stream> stream;

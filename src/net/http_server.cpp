@@ -47,8 +47,8 @@ awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
 awaitable<bool> Exchange::write_chunk(std::string_view data) {
   if (!keep_alive_ && !streaming_) co_return false;
   stream_.expires_after(limits_.write_timeout);
-  auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data.data(), data.size())),
-                                            as_tuple_awaitable);
+  auto [ec, n] =
+      co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data.data(), data.size())), as_tuple_awaitable);
   if (ec) {
     keep_alive_ = false;
     streaming_ = false;
@@ -66,7 +66,10 @@ awaitable<void> Exchange::end_stream() {
 }
 
 HttpServer::HttpServer(std::string host, std::uint16_t port, ServerLimits limits, Handler handler, unsigned threads)
-    : host_(std::move(host)), port_(port), limits_(limits), handler_(std::move(handler)),
+    : host_(std::move(host)),
+      port_(port),
+      limits_(limits),
+      handler_(std::move(handler)),
       thread_count_(threads == 0 ? 1 : threads) {}
 
 HttpServer::~HttpServer() {
@@ -197,7 +200,8 @@ awaitable<void> HttpServer::serve(tcp::socket socket) {
     if (failed && !exchange.responded())
       co_await exchange.respond(plain_error(http::status::internal_server_error, "internal error"));
     if (failed && !exchange.keep_alive()) break;
-    if (!exchange.responded()) co_await exchange.respond(plain_error(http::status::internal_server_error, "no response"));
+    if (!exchange.responded())
+      co_await exchange.respond(plain_error(http::status::internal_server_error, "no response"));
     if (!exchange.keep_alive()) break;
   }
   error_code ec;

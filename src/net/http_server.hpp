@@ -42,7 +42,9 @@ class Exchange {
   awaitable<void> end_stream();
 
   // Added to whatever response this exchange sends (CORS headers, for one).
-  void add_header(std::string name, std::string value) { extra_headers_.emplace_back(std::move(name), std::move(value)); }
+  void add_header(std::string name, std::string value) {
+    extra_headers_.emplace_back(std::move(name), std::move(value));
+  }
 
   bool responded() const { return responded_; }
   bool keep_alive() const { return keep_alive_; }

@@ -30,8 +30,8 @@ class SseParser {
   void line(std::string_view l, std::vector<SseEvent>& out);
 
   std::size_t max_event_bytes_;
-  std::string pending_;  // an incomplete line
-  bool skip_lf_ = false; // the previous chunk ended in CR; a leading LF belongs to it
+  std::string pending_;   // an incomplete line
+  bool skip_lf_ = false;  // the previous chunk ended in CR; a leading LF belongs to it
   bool bom_checked_ = false;
   SseEvent current_;
   bool has_data_ = false;

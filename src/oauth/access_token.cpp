@@ -78,7 +78,8 @@ std::optional<std::vector<std::string>> parse_scopes(const json::object& claims)
   return out;
 }
 
-AuthResult<Principal> validate_claims(const json::object& claims, const ClaimPolicy& policy, system_clock::time_point now) {
+AuthResult<Principal> validate_claims(const json::object& claims, const ClaimPolicy& policy,
+                                      system_clock::time_point now) {
   auto* iss = claims.if_contains("iss");
   if (!iss || !iss->is_string() || iss->get_string() != policy.issuer) return reject(AuthError::wrong_issuer);
 

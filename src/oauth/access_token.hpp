@@ -18,7 +18,7 @@ struct Principal {
   std::string subject;
   std::optional<std::string> client_id;  // client_id, else azp
   std::vector<std::string> scopes;
-  boost::json::object claims;            // the whole verified payload (or introspection response)
+  boost::json::object claims;  // the whole verified payload (or introspection response)
   std::chrono::system_clock::time_point expiry;
 
   bool has_scope(std::string_view scope) const;

@@ -12,8 +12,8 @@ enum class AuthError {
   duplicate_authorization,  // more than one Authorization header
   malformed_token,          // not token68, not JWS compact, bad base64url, bad JSON
   token_too_large,
-  unsupported_algorithm,    // alg not on the issuer's allow-list, or "none"
-  unknown_key,              // no key with that kid (after one rate-limited JWKS refetch)
+  unsupported_algorithm,  // alg not on the issuer's allow-list, or "none"
+  unknown_key,            // no key with that kid (after one rate-limited JWKS refetch)
   bad_signature,
   wrong_issuer,
   wrong_audience,
@@ -33,7 +33,10 @@ std::string_view describe(AuthError e);
 // A stable machine name ("expired", "bad_signature") for metrics and audit records.
 std::string_view name(AuthError e);
 
-template <class T> using AuthResult = expected<T, AuthError>;
-inline unexpected<AuthError> reject(AuthError e) { return unexpected<AuthError>(e); }
+template <class T>
+using AuthResult = expected<T, AuthError>;
+inline unexpected<AuthError> reject(AuthError e) {
+  return unexpected<AuthError>(e);
+}
 
 }  // namespace mcpgate::oauth

@@ -40,7 +40,8 @@ AuthResult<Secret> extract_bearer(std::span<const HeaderField> headers, const Be
   if (!value) return reject(AuthError::missing_token);
   std::string_view v = *value;
   constexpr std::string_view kScheme = "bearer";
-  if (v.size() < kScheme.size() || !iequals(v.substr(0, kScheme.size()), kScheme)) return reject(AuthError::missing_token);
+  if (v.size() < kScheme.size() || !iequals(v.substr(0, kScheme.size()), kScheme))
+    return reject(AuthError::missing_token);
   v.remove_prefix(kScheme.size());
   if (!v.empty() && v.front() != ' ') return reject(AuthError::missing_token);  // "Bearerx …" is another scheme
   std::size_t spaces = 0;

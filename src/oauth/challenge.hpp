@@ -10,7 +10,7 @@
 namespace mcpgate::oauth {
 
 struct ChallengeContext {
-  std::string resource_metadata;    // absolute URL of this resource's PRM document
+  std::string resource_metadata;  // absolute URL of this resource's PRM document
   // 401: the scopes a client should ask for (the endpoint's baseline);
   // 403: every scope the refused operation needs (plus the baseline, for clients that replace
   //      rather than add scopes).

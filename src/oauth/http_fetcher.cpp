@@ -45,8 +45,7 @@ Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http) {
   if (host.empty()) return fail("bad URL host");
   out.host = std::string(host);
   for (auto& c : out.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!allow_insecure_http && !is_loopback_host(out.host))
-    return fail("plain http is only allowed to loopback hosts");
+  if (!allow_insecure_http && !is_loopback_host(out.host)) return fail("plain http is only allowed to loopback hosts");
   if (out.host.front() == '[') out.host = out.host.substr(1, out.host.size() - 2);
   return out;
 }

@@ -60,7 +60,8 @@ struct IntrospectionPolicy {
 //   iss mismatch            → wrong_issuer
 //   aud missing or not us   → wrong_audience
 //   exp past / nbf future   → expired / not_yet_valid
-AuthResult<Principal> principal_from_introspection(const boost::json::object& response, const IntrospectionPolicy& policy,
+AuthResult<Principal> principal_from_introspection(const boost::json::object& response,
+                                                   const IntrospectionPolicy& policy,
                                                    std::chrono::system_clock::time_point now);
 
 // application/x-www-form-urlencoded (RFC 6749 Appendix B).

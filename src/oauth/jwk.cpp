@@ -10,14 +10,24 @@
 namespace mcpgate::oauth {
 namespace json = boost::json;
 
-void EvpPkeyDeleter::operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+void EvpPkeyDeleter::operator()(EVP_PKEY* p) const {
+  EVP_PKEY_free(p);
+}
 
 namespace {
 
-struct BnFree { void operator()(BIGNUM* b) const { BN_free(b); } };
-struct BldFree { void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); } };
-struct ParamFree { void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); } };
-struct CtxFree { void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); } };
+struct BnFree {
+  void operator()(BIGNUM* b) const { BN_free(b); }
+};
+struct BldFree {
+  void operator()(OSSL_PARAM_BLD* b) const { OSSL_PARAM_BLD_free(b); }
+};
+struct ParamFree {
+  void operator()(OSSL_PARAM* p) const { OSSL_PARAM_free(p); }
+};
+struct CtxFree {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 
 Result<std::string> member_b64(const json::object& o, std::string_view name) {
@@ -123,12 +133,14 @@ bool Jwk::compatible_with(Algorithm a) const {
   if (alg && *alg != a) return false;
   switch (family(a)) {
     case AlgorithmFamily::rsa_pkcs1:
-    case AlgorithmFamily::rsa_pss: return kty == KeyType::rsa && key != nullptr;
+    case AlgorithmFamily::rsa_pss:
+      return kty == KeyType::rsa && key != nullptr;
     case AlgorithmFamily::ecdsa:
       if (kty != KeyType::ec || !key) return false;
       return (a == Algorithm::ES256 && crv == Curve::p256) || (a == Algorithm::ES384 && crv == Curve::p384) ||
              (a == Algorithm::ES512 && crv == Curve::p521);
-    case AlgorithmFamily::eddsa: return kty == KeyType::okp && crv == Curve::ed25519 && key != nullptr;
+    case AlgorithmFamily::eddsa:
+      return kty == KeyType::okp && crv == Curve::ed25519 && key != nullptr;
     case AlgorithmFamily::hmac:
       // RFC 7518 §3.2: the key is at least as long as the hash output.
       return kty == KeyType::oct && secret.reveal().size() >= hmac_min_bytes(a);
@@ -170,7 +182,8 @@ Result<Jwk> parse_jwk(const json::object& o, const JwkOptions& options) {
     k.kty = KeyType::rsa;
     auto key = rsa_key(o, k.bits);
     if (!key) return unexpected(key.error());
-    if (k.bits < options.min_rsa_bits) return fail("RSA key shorter than " + std::to_string(options.min_rsa_bits) + " bits");
+    if (k.bits < options.min_rsa_bits)
+      return fail("RSA key shorter than " + std::to_string(options.min_rsa_bits) + " bits");
     k.key = std::move(*key);
   } else if (*kty == "EC") {
     k.kty = KeyType::ec;

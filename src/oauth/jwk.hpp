@@ -37,9 +37,9 @@ struct Jwk {
   KeyType kty = KeyType::rsa;
   Curve crv = Curve::none;
   std::optional<Algorithm> alg;  // the JWK's own "alg", when present
-  bool for_signature = true;      // false when "use" or "key_ops" exclude verification
-  PublicKey key;                  // asymmetric keys
-  Secret secret;                  // oct keys
+  bool for_signature = true;     // false when "use" or "key_ops" exclude verification
+  PublicKey key;                 // asymmetric keys
+  Secret secret;                 // oct keys
   int bits = 0;
 
   // Whether a token signed with `a` may be verified by this key: key type and curve must match

@@ -97,7 +97,9 @@ Result<void> JwksCache::fetch_locked_out(bool forced) {
   return {};
 }
 
-Result<void> JwksCache::refresh() { return fetch_locked_out(true); }
+Result<void> JwksCache::refresh() {
+  return fetch_locked_out(true);
+}
 
 bool JwksCache::refresh_if_due() {
   {
@@ -107,7 +109,8 @@ bool JwksCache::refresh_if_due() {
   return fetch_locked_out(false).has_value();
 }
 
-AuthResult<std::vector<std::shared_ptr<const Jwk>>> JwksCache::find(const std::optional<std::string>& kid, Algorithm alg) {
+AuthResult<std::vector<std::shared_ptr<const Jwk>>> JwksCache::find(const std::optional<std::string>& kid,
+                                                                    Algorithm alg) {
   auto keys = snapshot();
   if (keys) {
     auto c = keys->candidates(kid, alg);

@@ -7,9 +7,9 @@
 // most one refetch per min_refetch_interval, whoever asks; every other lookup in that window
 // fails with unknown_key. A failed fetch keeps the last good key set.
 #include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <memory>
-#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <string>

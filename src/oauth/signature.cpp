@@ -13,15 +13,32 @@
 namespace mcpgate::oauth {
 namespace {
 
-struct MdCtxFree { void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); } };
-struct SigFree { void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); } };
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
+struct SigFree {
+  void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
+};
 
 const EVP_MD* digest(Algorithm a) {
   switch (a) {
-    case Algorithm::RS256: case Algorithm::PS256: case Algorithm::ES256: case Algorithm::HS256: return EVP_sha256();
-    case Algorithm::RS384: case Algorithm::PS384: case Algorithm::ES384: case Algorithm::HS384: return EVP_sha384();
-    case Algorithm::RS512: case Algorithm::PS512: case Algorithm::ES512: case Algorithm::HS512: return EVP_sha512();
-    case Algorithm::EdDSA: return nullptr;
+    case Algorithm::RS256:
+    case Algorithm::PS256:
+    case Algorithm::ES256:
+    case Algorithm::HS256:
+      return EVP_sha256();
+    case Algorithm::RS384:
+    case Algorithm::PS384:
+    case Algorithm::ES384:
+    case Algorithm::HS384:
+      return EVP_sha384();
+    case Algorithm::RS512:
+    case Algorithm::PS512:
+    case Algorithm::ES512:
+    case Algorithm::HS512:
+      return EVP_sha512();
+    case Algorithm::EdDSA:
+      return nullptr;
   }
   return nullptr;
 }
@@ -107,7 +124,8 @@ AuthResult<void> OpenSslVerifier::verify(Algorithm alg, const Jwk& key, std::str
     }
     case AlgorithmFamily::rsa_pkcs1:
     case AlgorithmFamily::rsa_pss:
-      if (sig.size() != static_cast<std::size_t>(EVP_PKEY_get_size(key.key.get()))) return reject(AuthError::bad_signature);
+      if (sig.size() != static_cast<std::size_t>(EVP_PKEY_get_size(key.key.get())))
+        return reject(AuthError::bad_signature);
       return evp_verify(alg, key.key.get(), input, sig);
     case AlgorithmFamily::eddsa:
       if (sig.size() != 64) return reject(AuthError::bad_signature);

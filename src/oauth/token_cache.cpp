@@ -7,14 +7,15 @@
 
 namespace mcpgate::oauth {
 
-TokenCache::TokenCache(TokenCacheOptions options, const Clock& clock)
-    : options_(options), clock_(clock) {
+TokenCache::TokenCache(TokenCacheOptions options, const Clock& clock) : options_(options), clock_(clock) {
   options_.shards = std::max<std::size_t>(1, options_.shards);
   per_shard_ = std::max<std::size_t>(1, options_.capacity / options_.shards);
   for (std::size_t i = 0; i < options_.shards; ++i) shards_.push_back(std::make_unique<Shard>());
 }
 
-std::string TokenCache::key_for(std::string_view token) { return sha256_hex(token); }
+std::string TokenCache::key_for(std::string_view token) {
+  return sha256_hex(token);
+}
 
 TokenCache::Shard& TokenCache::shard_for(const std::string& key) {
   return *shards_[std::hash<std::string>{}(key) % shards_.size()];

@@ -15,15 +15,32 @@ namespace mcpgate::oauth {
 namespace json = boost::json;
 
 namespace {
-struct BioFree { void operator()(BIO* b) const { BIO_free(b); } };
-struct MdCtxFree { void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); } };
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+struct MdCtxFree {
+  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
+};
 
 const EVP_MD* md_for(Algorithm a) {
   switch (a) {
-    case Algorithm::RS256: case Algorithm::PS256: case Algorithm::ES256: case Algorithm::HS256: return EVP_sha256();
-    case Algorithm::RS384: case Algorithm::PS384: case Algorithm::ES384: case Algorithm::HS384: return EVP_sha384();
-    case Algorithm::RS512: case Algorithm::PS512: case Algorithm::ES512: case Algorithm::HS512: return EVP_sha512();
-    case Algorithm::EdDSA: return nullptr;
+    case Algorithm::RS256:
+    case Algorithm::PS256:
+    case Algorithm::ES256:
+    case Algorithm::HS256:
+      return EVP_sha256();
+    case Algorithm::RS384:
+    case Algorithm::PS384:
+    case Algorithm::ES384:
+    case Algorithm::HS384:
+      return EVP_sha384();
+    case Algorithm::RS512:
+    case Algorithm::PS512:
+    case Algorithm::ES512:
+    case Algorithm::HS512:
+      return EVP_sha512();
+    case Algorithm::EdDSA:
+      return nullptr;
   }
   return nullptr;
 }
@@ -42,12 +59,25 @@ Result<SigningKey> SigningKey::from_pem(std::string_view pem) {
 Result<SigningKey> SigningKey::generate(Algorithm alg, int rsa_bits) {
   EVP_PKEY* k = nullptr;
   switch (alg) {
-    case Algorithm::ES256: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
-    case Algorithm::ES384: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"); break;
-    case Algorithm::ES512: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521"); break;
-    case Algorithm::EdDSA: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
-    case Algorithm::HS256: case Algorithm::HS384: case Algorithm::HS512: return fail("HMAC has no key pair");
-    default: k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(rsa_bits)); break;
+    case Algorithm::ES256:
+      k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+      break;
+    case Algorithm::ES384:
+      k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384");
+      break;
+    case Algorithm::ES512:
+      k = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-521");
+      break;
+    case Algorithm::EdDSA:
+      k = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+      break;
+    case Algorithm::HS256:
+    case Algorithm::HS384:
+    case Algorithm::HS512:
+      return fail("HMAC has no key pair");
+    default:
+      k = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(rsa_bits));
+      break;
   }
   if (!k) return fail("key generation failed");
   SigningKey out;
@@ -82,10 +112,10 @@ Result<std::string> sign_bytes(const SigningKey& key, Algorithm alg, std::string
   if (family(alg) == AlgorithmFamily::hmac) return fail("use hmac_sign for HMAC");
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, md_for(alg), nullptr, key.get()) != 1) return fail("sign init failed");
-  if (family(alg) == AlgorithmFamily::rsa_pss &&
-      (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-       EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
+  if (!ctx || EVP_DigestSignInit(ctx.get(), &pctx, md_for(alg), nullptr, key.get()) != 1)
+    return fail("sign init failed");
+  if (family(alg) == AlgorithmFamily::rsa_pss && (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
+                                                  EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1))
     return fail("PSS setup failed");
   std::size_t len = 0;
   auto* in = reinterpret_cast<const unsigned char*>(input.data());

@@ -22,11 +22,11 @@
 namespace mcpgate::oauth {
 
 struct IssuerConfig {
-  std::string issuer;                                    // compared exactly with iss
+  std::string issuer;  // compared exactly with iss
   std::vector<Algorithm> algorithms{Algorithm::ES256, Algorithm::RS256};
-  std::shared_ptr<JwksCache> keys;                       // may be null when only static keys
+  std::shared_ptr<JwksCache> keys;                      // may be null when only static keys
   std::vector<std::shared_ptr<const Jwk>> static_keys;  // e.g. symmetric_key() for HS256
-  bool require_access_token_type = false;                // typ at+jwt (RFC 9068 §2.1)
+  bool require_access_token_type = false;               // typ at+jwt (RFC 9068 §2.1)
   std::chrono::seconds leeway{30};
 };
 

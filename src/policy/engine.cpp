@@ -7,9 +7,12 @@ namespace mcpgate::policy {
 
 const char* outcome_name(Outcome o) {
   switch (o) {
-    case Outcome::allow: return "allow";
-    case Outcome::insufficient_scope: return "insufficient_scope";
-    case Outcome::forbidden: return "forbidden";
+    case Outcome::allow:
+      return "allow";
+    case Outcome::insufficient_scope:
+      return "insufficient_scope";
+    case Outcome::forbidden:
+      return "forbidden";
   }
   return "forbidden";
 }
@@ -69,17 +72,23 @@ namespace {
 bool any_match(const std::vector<std::string>& patterns, const std::string& text) {
   return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return glob_match(p, text); });
 }
-bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool contains(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 }  // namespace
 
 bool Engine::matches_target(const Rule& r, const Target& t) const {
   if (!r.methods.empty() && !contains(r.methods, t.method)) return false;
   if (!r.upstreams.empty() && !contains(r.upstreams, t.upstream)) return false;
   switch (t.kind) {
-    case TargetKind::tool: return any_match(r.tools, t.name);
-    case TargetKind::resource: return any_match(r.resources, t.name);
-    case TargetKind::prompt: return any_match(r.prompts, t.name);
-    case TargetKind::none: return false;
+    case TargetKind::tool:
+      return any_match(r.tools, t.name);
+    case TargetKind::resource:
+      return any_match(r.resources, t.name);
+    case TargetKind::prompt:
+      return any_match(r.prompts, t.name);
+    case TargetKind::none:
+      return false;
   }
   return false;
 }

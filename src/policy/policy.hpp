@@ -11,15 +11,14 @@
 //      (the client can step up to get them); if only claim or client conditions failed, forbidden.
 //   4. Otherwise the default (deny, unless configured `allow`), or for tools the read-only-hint
 //      default when it is enabled.
+#include <boost/json/value.hpp>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
-
-#include <boost/json/value.hpp>
 
 namespace mcpgate::policy {
 namespace json = boost::json;
@@ -52,13 +51,13 @@ struct ClaimCondition {
 struct Rule {
   std::string id;
   bool deny = false;
-  bool shadow = false;  // decided and logged, never enforced
-  std::vector<std::string> methods;    // empty: any method that reaches the target kind
+  bool shadow = false;                                 // decided and logged, never enforced
+  std::vector<std::string> methods;                    // empty: any method that reaches the target kind
   std::vector<std::string> tools, resources, prompts;  // patterns (glob; URI templates for resources)
-  std::vector<std::string> upstreams;  // empty: any
-  std::vector<std::vector<std::string>> scopes;  // any one of these sets, each all-of; empty: none needed
-  std::vector<ClaimCondition> claims;  // all must hold
-  std::vector<std::string> clients;    // empty: any client
+  std::vector<std::string> upstreams;                  // empty: any
+  std::vector<std::vector<std::string>> scopes;        // any one of these sets, each all-of; empty: none needed
+  std::vector<ClaimCondition> claims;                  // all must hold
+  std::vector<std::string> clients;                    // empty: any client
 };
 
 struct ReadOnlyHintDefault {
@@ -68,7 +67,7 @@ struct ReadOnlyHintDefault {
 
 struct Policy {
   bool default_allow = false;
-  bool shadow = false;  // the whole endpoint in shadow mode
+  bool shadow = false;                                      // the whole endpoint in shadow mode
   std::map<std::string, std::vector<std::string>> implies;  // scope → scopes it includes
   std::optional<ReadOnlyHintDefault> read_only_hint_default;
   std::vector<Rule> rules;

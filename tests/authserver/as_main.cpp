@@ -27,11 +27,16 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--db") db = next();
-    else if (a == "--port") port = std::uint16_t(std::stoi(next()));
-    else if (a == "--resource") resource = next();
-    else if (a == "--cimd-allow-private") cimd_private = true;
-    else if (a == "--login-limit") login_limit = std::stoul(next());
+    if (a == "--db")
+      db = next();
+    else if (a == "--port")
+      port = std::uint16_t(std::stoi(next()));
+    else if (a == "--resource")
+      resource = next();
+    else if (a == "--cimd-allow-private")
+      cimd_private = true;
+    else if (a == "--login-limit")
+      login_limit = std::stoul(next());
     else {
       std::cerr << "unknown argument " << a << "\n";
       return 2;
@@ -71,7 +76,8 @@ int main(int argc, char** argv) {
   o.allow_loopback_http = true;
   o.cimd_allow_private_addresses = cimd_private;
   o.login_per_user.max_failures = login_limit;
-  o.resources.push_back({resource.empty() ? base + "/mcp" : resource, {"mcp:read", "mcp:write", "offline_access"}, {"mcp:read"}});
+  o.resources.push_back(
+      {resource.empty() ? base + "/mcp" : resource, {"mcp:read", "mcp:write", "offline_access"}, {"mcp:read"}});
   o.resources.push_back({base + "/other", {"other:read"}, {}});
   auto created = AuthorizationServer::create(o);
   if (!created) {
@@ -80,7 +86,8 @@ int main(int argc, char** argv) {
   }
   as = std::move(*created);
   auto& store = as->store();
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto now =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   if (auto u = store.get_user("alice"); u && !*u) {
     auto h = hash_password(Secret("alice-password"), system_random());
     (void)store.put_user({"alice", *h, now});

@@ -102,11 +102,11 @@ TEST(CodeFlow, RememberedConsentSkipsThePages) {
 
 TEST(Pkce, MissingOrPlainChallengeIsRefusedWithRedirectCarryingIss) {
   Harness h;
-  for (auto over : std::vector<std::map<std::string, std::string>>{
-           {{"code_challenge", ""}, {"code_challenge_method", ""}},
-           {{"code_challenge_method", "plain"}},
-           {{"code_challenge_method", ""}},
-           {{"code_challenge", "short"}}}) {
+  for (auto over :
+       std::vector<std::map<std::string, std::string>>{{{"code_challenge", ""}, {"code_challenge_method", ""}},
+                                                       {{"code_challenge_method", "plain"}},
+                                                       {{"code_challenge_method", ""}},
+                                                       {{"code_challenge", "short"}}}) {
     auto r = h.get(h.authorize_url(over));
     ASSERT_EQ(r.status, 302u);
     auto q = query_of(r.header("location"));
@@ -163,11 +163,12 @@ TEST(Code, BoundToClientRedirectAndResource) {
 
 TEST(Redirect, MismatchesAreShownNotRedirected) {
   Harness h;
-  for (auto uri : {"http://127.0.0.1:5555/callback/extra", "http://127.0.0.1:5555/Callback", "HTTP://127.0.0.1:5555/callback",
-                   "http://evil@127.0.0.1:5555/callback", "http://127.0.0.1:5555/callback#frag",
-                   "http://127.0.0.1:5555/callback?x=1", "https://app.example.com/cb", "https://app.example.com/cb?x=1&y=2",
-                   "https://app.example.com:444/cb?x=1", "https://evil.example.com/cb?x=1", "http://127.0.0.2:5555/callback",
-                   "http://127.0.0.1:80@evil.com/callback"}) {
+  for (auto uri :
+       {"http://127.0.0.1:5555/callback/extra", "http://127.0.0.1:5555/Callback", "HTTP://127.0.0.1:5555/callback",
+        "http://evil@127.0.0.1:5555/callback", "http://127.0.0.1:5555/callback#frag",
+        "http://127.0.0.1:5555/callback?x=1", "https://app.example.com/cb", "https://app.example.com/cb?x=1&y=2",
+        "https://app.example.com:444/cb?x=1", "https://evil.example.com/cb?x=1", "http://127.0.0.2:5555/callback",
+        "http://127.0.0.1:80@evil.com/callback"}) {
     auto r = h.get(h.authorize_url({{"redirect_uri", uri}}));
     EXPECT_EQ(r.status, 400u) << uri;
     EXPECT_EQ(r.header("location"), "") << uri;
@@ -195,8 +196,9 @@ TEST(Authorize, MissingStateIsRefused) {
 TEST(Authorize, ResourceIsRequiredAndMustBeProtected) {
   Harness h;
   EXPECT_EQ(query_of(h.get(h.authorize_url({{"resource", ""}})).header("location"))["error"], "invalid_target");
-  EXPECT_EQ(query_of(h.get(h.authorize_url({{"resource", "https://elsewhere.example/mcp"}})).header("location"))["error"],
-            "invalid_target");
+  EXPECT_EQ(
+      query_of(h.get(h.authorize_url({{"resource", "https://elsewhere.example/mcp"}})).header("location"))["error"],
+      "invalid_target");
   EXPECT_EQ(query_of(h.get(h.authorize_url({{"scope", "admin"}})).header("location"))["error"], "invalid_scope");
 }
 
@@ -234,16 +236,19 @@ TEST(Csrf, ConsentWithoutTheSessionsTokenIsRefused) {
   auto page = h.get(h.authorize_url());
   auto rid = scrape(page.body, "request_id");
   auto csrf = scrape(page.body, "csrf_token");
-  auto login = h.post("/authorize/login", "request_id=" + rid + "&csrf_token=" + csrf + "&username=alice&password=alice-password");
+  auto login = h.post("/authorize/login",
+                      "request_id=" + rid + "&csrf_token=" + csrf + "&username=alice&password=alice-password");
   ASSERT_EQ(login.status, 200u);
   auto rid2 = scrape(login.body, "request_id");
   auto csrf2 = scrape(login.body, "csrf_token");
   EXPECT_NE(csrf2, csrf) << "session and CSRF token must change at login";
-  EXPECT_EQ(h.post("/authorize/consent", "request_id=" + rid2 + "&csrf_token=" + csrf + "&decision=approve").status, 403u);
+  EXPECT_EQ(h.post("/authorize/consent", "request_id=" + rid2 + "&csrf_token=" + csrf + "&decision=approve").status,
+            403u);
   EXPECT_EQ(h.post("/authorize/consent", "request_id=" + rid2 + "&decision=approve").status, 403u);
   auto saved = h.cookie;
   h.cookie.clear();  // a cross-site form post from another browser
-  EXPECT_EQ(h.post("/authorize/consent", "request_id=" + rid2 + "&csrf_token=" + csrf2 + "&decision=approve").status, 403u);
+  EXPECT_EQ(h.post("/authorize/consent", "request_id=" + rid2 + "&csrf_token=" + csrf2 + "&decision=approve").status,
+            403u);
   h.cookie = saved;
   auto ok = h.post("/authorize/consent", "request_id=" + rid2 + "&csrf_token=" + csrf2 + "&decision=approve");
   EXPECT_EQ(ok.status, 303u);
@@ -253,8 +258,10 @@ TEST(Csrf, LoginFormNeedsTheToken) {
   Harness h;
   auto page = h.get(h.authorize_url());
   auto rid = scrape(page.body, "request_id");
-  EXPECT_EQ(h.post("/authorize/login", "request_id=" + rid + "&csrf_token=forged&username=alice&password=alice-password").status,
-            403u);
+  EXPECT_EQ(
+      h.post("/authorize/login", "request_id=" + rid + "&csrf_token=forged&username=alice&password=alice-password")
+          .status,
+      403u);
 }
 
 TEST(Consent, DenyRedirectsAccessDeniedWithIss) {
@@ -262,8 +269,8 @@ TEST(Consent, DenyRedirectsAccessDeniedWithIss) {
   auto page = h.get(h.authorize_url());
   page = h.post("/authorize/login", "request_id=" + scrape(page.body, "request_id") + "&csrf_token=" +
                                         scrape(page.body, "csrf_token") + "&username=alice&password=alice-password");
-  auto r = h.post("/authorize/consent", "request_id=" + scrape(page.body, "request_id") + "&csrf_token=" +
-                                            scrape(page.body, "csrf_token") + "&decision=deny");
+  auto r = h.post("/authorize/consent", "request_id=" + scrape(page.body, "request_id") +
+                                            "&csrf_token=" + scrape(page.body, "csrf_token") + "&decision=deny");
   ASSERT_EQ(r.status, 303u);
   auto q = query_of(r.header("location"));
   EXPECT_EQ(q["error"], "access_denied");
@@ -277,10 +284,12 @@ TEST(Login, BruteForceIsLimitedPerUser) {
   auto rid = scrape(page.body, "request_id");
   auto csrf = scrape(page.body, "csrf_token");
   for (int i = 0; i < 5; ++i)
-    EXPECT_EQ(h.post("/authorize/login", "request_id=" + rid + "&csrf_token=" + csrf + "&username=alice&password=guess" +
-                                             std::to_string(i)).status,
+    EXPECT_EQ(h.post("/authorize/login",
+                     "request_id=" + rid + "&csrf_token=" + csrf + "&username=alice&password=guess" + std::to_string(i))
+                  .status,
               401u);
-  auto limited = h.post("/authorize/login", "request_id=" + rid + "&csrf_token=" + csrf + "&username=alice&password=alice-password");
+  auto limited = h.post("/authorize/login",
+                        "request_id=" + rid + "&csrf_token=" + csrf + "&username=alice&password=alice-password");
   EXPECT_EQ(limited.status, 429u) << "the right password must not get through while limited";
   h.clock.advance(std::chrono::minutes(16));
   page = h.get(h.authorize_url());
@@ -322,7 +331,8 @@ TEST(Refresh, BoundToClientAndCannotWidenScope) {
   Harness h;
   auto t = body_json(h.redeem(h.code_for()));
   auto rt = str(t, "refresh_token");
-  EXPECT_EQ(h.post("/token", "grant_type=refresh_token&client_id=public&scope=mcp%3Awrite&refresh_token=" + rt).status, 400u);
+  EXPECT_EQ(h.post("/token", "grant_type=refresh_token&client_id=public&scope=mcp%3Awrite&refresh_token=" + rt).status,
+            400u);
   EXPECT_EQ(h.post("/token", "grant_type=refresh_token&refresh_token=" + rt,
                    {{"Authorization", "Basic " + base64_encode("conf:s3cr%t+x")}})
                 .status,
@@ -341,7 +351,8 @@ TEST(ClientAuth, WrongCredentialsAreInvalidClientWithChallenge) {
   auto none = h.post("/token", "grant_type=client_credentials&client_id=conf&resource=" + percent_encode(h.resource));
   EXPECT_EQ(none.status, 401u);
   // Two methods at once.
-  auto two = h.post("/token", "grant_type=client_credentials&client_secret=s3cr%25t%2Bx&resource=" + percent_encode(h.resource),
+  auto two = h.post("/token",
+                    "grant_type=client_credentials&client_secret=s3cr%25t%2Bx&resource=" + percent_encode(h.resource),
                     {{"Authorization", "Basic " + base64_encode("conf:s3cr%t+x")}});
   EXPECT_EQ(two.status, 400u);
 }
@@ -366,8 +377,9 @@ TEST(ClientCredentials, IssuesTokenForTheClientItself) {
   EXPECT_EQ(str(c, "scope"), "mcp:write");
   EXPECT_EQ(str(c, "aud"), h.resource);
   // A public client may not.
-  EXPECT_EQ(h.post("/token", "grant_type=client_credentials&client_id=public&resource=" + percent_encode(h.resource)).status,
-            400u);
+  EXPECT_EQ(
+      h.post("/token", "grant_type=client_credentials&client_id=public&resource=" + percent_encode(h.resource)).status,
+      400u);
 }
 
 TEST(TokenExchange, NewAudienceNarrowerScopeAndActClaim) {
@@ -417,7 +429,9 @@ TEST(IntrospectionAndRevocation, RevokedAccessTokenBecomesInactive) {
   EXPECT_EQ(body_json(h.post("/introspect", "token=" + at, {basic})).at("active"), false);
   // Revoking the refresh token kills the grant.
   EXPECT_EQ(h.post("/revoke", "client_id=public&token=" + str(t, "refresh_token")).status, 200u);
-  EXPECT_EQ(h.post("/token", "grant_type=refresh_token&client_id=public&refresh_token=" + str(t, "refresh_token")).status, 400u);
+  EXPECT_EQ(
+      h.post("/token", "grant_type=refresh_token&client_id=public&refresh_token=" + str(t, "refresh_token")).status,
+      400u);
 }
 
 TEST(Registration, RegistersPublicAndConfidentialClients) {
@@ -442,7 +456,9 @@ TEST(Registration, RefusesDangerousMetadata) {
   EXPECT_EQ(str(body_json(reg(R"({"redirect_uris":["https://a.example/cb#x"]})")), "error"), "invalid_redirect_uri");
   EXPECT_EQ(str(body_json(reg(R"J({"redirect_uris":["javascript:alert(1)"]})J")), "error"), "invalid_redirect_uri");
   EXPECT_EQ(reg(R"({"redirect_uris":["https://a.example/cb"],"grant_types":["client_credentials"],
-                   "token_endpoint_auth_method":"client_secret_basic"})").status, 400u);
+                   "token_endpoint_auth_method":"client_secret_basic"})")
+                .status,
+            400u);
   EXPECT_EQ(reg(R"({"redirect_uris":["https://a.example/cb"],"client_id":"chosen"})").status, 400u);
   EXPECT_EQ(reg(R"({"redirect_uris":["https://a.example/cb"],"redirect_uris":["https://b.example/cb"]})").status, 400u);
 }
@@ -503,8 +519,8 @@ TEST(Cimd, UrlResolvingToPrivateAddressIsRefused) {
 
 TEST(Cimd, ForbiddenAddressRanges) {
   namespace ip = boost::asio::ip;
-  for (auto a : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1",
-                 "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "fd12::1",
+  for (auto a : {"127.0.0.1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254",
+                 "100.64.0.1", "0.0.0.0", "224.0.0.1", "255.255.255.255", "::1", "::", "fe80::1", "fc00::1", "fd12::1",
                  "::ffff:127.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a00:1", "2002:a00:1::1"})
     EXPECT_TRUE(is_forbidden_address(ip::make_address(a))) << a;
   for (auto a : {"93.184.216.34", "8.8.8.8", "172.32.0.1", "2606:4700::1111"})
@@ -540,9 +556,15 @@ TEST(IdJag, RedeemsAnAssertionFromATrustedIdp) {
   auto jag = [&](json::object claims, std::string typ = "oauth-id-jag+jwt") {
     return *oauth::mint_token(*idp_key, oauth::MintRequest{oauth::Algorithm::ES256, "idp-1", typ, std::move(claims)});
   };
-  json::object good{{"iss", "https://idp.example.com"}, {"sub", "bob@example.com"}, {"aud", h.base},
-                    {"client_id", "conf"}, {"resource", h.resource}, {"scope", "mcp:read"},
-                    {"jti", "j1"}, {"iat", now}, {"exp", now + 300}};
+  json::object good{{"iss", "https://idp.example.com"},
+                    {"sub", "bob@example.com"},
+                    {"aud", h.base},
+                    {"client_id", "conf"},
+                    {"resource", h.resource},
+                    {"scope", "mcp:read"},
+                    {"jti", "j1"},
+                    {"iat", now},
+                    {"exp", now + 300}};
   auto basic = std::pair<std::string, std::string>{"Authorization", "Basic " + base64_encode("conf:s3cr%t+x")};
   auto redeem = [&](const std::string& a) {
     return h.post("/token", "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=" + a, {basic});
@@ -578,13 +600,15 @@ TEST(PrivateKeyJwt, AuthenticatesWithAClientAssertionOnce) {
   c.jwks = json::serialize(json::object{{"keys", json::array{*key->public_jwk("k1", oauth::Algorithm::ES256)}}});
   ASSERT_TRUE(h.as->store().put_client(c));
   auto now = h.clock.t.load();
-  auto assertion = *oauth::mint_token(*key, oauth::MintRequest{oauth::Algorithm::ES256, "k1", std::nullopt,
-                                                             json::object{{"iss", "pkjwt"}, {"sub", "pkjwt"},
-                                                                          {"aud", h.base + "/token"}, {"jti", "a1"},
-                                                                          {"exp", now + 60}}});
-  auto body = "grant_type=client_credentials&resource=" + percent_encode(h.resource) +
-              "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" +
-              assertion;
+  auto assertion = *oauth::mint_token(
+      *key, oauth::MintRequest{
+                oauth::Algorithm::ES256, "k1", std::nullopt,
+                json::object{
+                    {"iss", "pkjwt"}, {"sub", "pkjwt"}, {"aud", h.base + "/token"}, {"jti", "a1"}, {"exp", now + 60}}});
+  auto body =
+      "grant_type=client_credentials&resource=" + percent_encode(h.resource) +
+      "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=" +
+      assertion;
   EXPECT_EQ(h.post("/token", body).status, 200u);
   EXPECT_EQ(h.post("/token", body).status, 401u) << "assertion replay";
 }

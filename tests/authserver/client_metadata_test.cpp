@@ -1,6 +1,6 @@
-#include <gtest/gtest.h>
-
 #include "authserver/client_metadata.hpp"
+
+#include <gtest/gtest.h>
 
 namespace mcpgate::authserver {
 namespace {
@@ -54,9 +54,11 @@ TEST(Cimd, ParsesAndChecksDocument) {
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->client_name, "C");
   EXPECT_EQ(ok->kind, ClientKind::metadata_document);
-  EXPECT_FALSE(parse_client_metadata_document(R"({"client_id":"https://c.example/other","redirect_uris":["https://c.example/cb"]})",
-                                              "https://c.example/c.json", p));
-  EXPECT_FALSE(parse_client_metadata_document(R"({"client_id":"https://c.example/c.json"})", "https://c.example/c.json", p));
+  EXPECT_FALSE(parse_client_metadata_document(
+      R"({"client_id":"https://c.example/other","redirect_uris":["https://c.example/cb"]})", "https://c.example/c.json",
+      p));
+  EXPECT_FALSE(
+      parse_client_metadata_document(R"({"client_id":"https://c.example/c.json"})", "https://c.example/c.json", p));
   EXPECT_FALSE(parse_client_metadata_document(
       R"({"client_id":"https://c.example/c.json","redirect_uris":["https://c.example/cb"],"token_endpoint_auth_method":"client_secret_basic"})",
       "https://c.example/c.json", p));
@@ -76,9 +78,12 @@ TEST(Dcr, DefaultsAndErrors) {
   auto e = parse_registration_request(R"({"redirect_uris":"https://a.example/cb"})", p);
   ASSERT_FALSE(e);
   EXPECT_EQ(e.error().error, "invalid_client_metadata");
-  EXPECT_FALSE(parse_registration_request(R"({"redirect_uris":["https://a.example/cb"],"response_types":["token"]})", p));
-  EXPECT_FALSE(parse_registration_request(R"({"redirect_uris":["https://a.example/cb"],"application_type":"desktop"})", p));
-  EXPECT_FALSE(parse_registration_request(R"({"redirect_uris":["https://a.example/cb"],"jwks_uri":"https://a.example/j"})", p));
+  EXPECT_FALSE(
+      parse_registration_request(R"({"redirect_uris":["https://a.example/cb"],"response_types":["token"]})", p));
+  EXPECT_FALSE(
+      parse_registration_request(R"({"redirect_uris":["https://a.example/cb"],"application_type":"desktop"})", p));
+  EXPECT_FALSE(
+      parse_registration_request(R"({"redirect_uris":["https://a.example/cb"],"jwks_uri":"https://a.example/j"})", p));
   EXPECT_FALSE(parse_registration_request(R"({"grant_types":["authorization_code"]})", p));
 }
 

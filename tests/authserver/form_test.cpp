@@ -1,6 +1,7 @@
+#include "authserver/form.hpp"
+
 #include <gtest/gtest.h>
 
-#include "authserver/form.hpp"
 #include "core/base64url.hpp"
 
 namespace mcpgate::authserver {

@@ -2,6 +2,7 @@
 // A running AuthorizationServer on 127.0.0.1 (port 0) with a temporary SQLite database, an
 // injected clock, and a small blocking HTTP client that keeps one browser's cookie.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,8 +17,6 @@
 #include "authserver/password.hpp"
 #include "core/base64url.hpp"
 #include "net/http_server.hpp"
-
-#include <openssl/evp.h>
 
 namespace mcpgate::authserver::testing {
 namespace http = boost::beast::http;
@@ -65,7 +64,8 @@ class Harness {
  public:
   explicit Harness(std::function<void(Options&)> tweak = {}, std::shared_ptr<MetadataFetcher> f = nullptr)
       : fetcher(std::move(f)) {
-    dir_ = std::filesystem::temp_directory_path() / ("as-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    dir_ = std::filesystem::temp_directory_path() /
+           ("as-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
     std::filesystem::create_directories(dir_);
     server_ = std::make_unique<net::HttpServer>(
         "127.0.0.1", 0, net::ServerLimits{},
@@ -99,7 +99,8 @@ class Harness {
     conf.token_endpoint_auth_method = "client_secret_basic";
     conf.secret_hash = sha256_hex("s3cr%t+x");
     conf.grant_types = {"authorization_code", "refresh_token", "client_credentials",
-                        "urn:ietf:params:oauth:grant-type:token-exchange", "urn:ietf:params:oauth:grant-type:jwt-bearer"};
+                        "urn:ietf:params:oauth:grant-type:token-exchange",
+                        "urn:ietf:params:oauth:grant-type:jwt-bearer"};
     (void)as->store().put_client(conf);
   }
   ~Harness() {
@@ -140,7 +141,8 @@ class Harness {
     return r;
   }
   Reply get(const std::string& target) { return request(http::verb::get, target); }
-  Reply post(const std::string& target, const std::string& body, std::vector<std::pair<std::string, std::string>> h = {}) {
+  Reply post(const std::string& target, const std::string& body,
+             std::vector<std::pair<std::string, std::string>> h = {}) {
     return request(http::verb::post, target, body, "application/x-www-form-urlencoded", std::move(h));
   }
 
@@ -157,8 +159,10 @@ class Harness {
                                          {"resource", resource},
                                          {"scope", "mcp:read"}};
     for (auto& [k, v] : override) {
-      if (v.empty()) p.erase(k);
-      else p[k] = v;
+      if (v.empty())
+        p.erase(k);
+      else
+        p[k] = v;
     }
     std::string url = "/authorize?";
     for (auto& [k, v] : p) url += percent_encode(k) + "=" + percent_encode(v) + "&";
@@ -186,15 +190,17 @@ class Harness {
     return query_of(authorize_and_consent(std::move(override)))["code"];
   }
 
-  Reply redeem(const std::string& code, std::string client = "public", std::string redirect = "http://127.0.0.1:5555/callback",
-               std::string verifier_override = {}) {
+  Reply redeem(const std::string& code, std::string client = "public",
+               std::string redirect = "http://127.0.0.1:5555/callback", std::string verifier_override = {}) {
     std::string body = "grant_type=authorization_code&code=" + percent_encode(code) +
                        "&redirect_uri=" + percent_encode(redirect) +
                        "&code_verifier=" + percent_encode(verifier_override.empty() ? verifier : verifier_override) +
                        "&resource=" + percent_encode(resource);
     std::vector<std::pair<std::string, std::string>> h;
-    if (client == "conf") h.push_back({"Authorization", "Basic " + base64_encode("conf:" + percent_encode("s3cr%t+x"))});
-    else body += "&client_id=" + percent_encode(client);
+    if (client == "conf")
+      h.push_back({"Authorization", "Basic " + base64_encode("conf:" + percent_encode("s3cr%t+x"))});
+    else
+      body += "&client_id=" + percent_encode(client);
     return post("/token", body, h);
   }
 

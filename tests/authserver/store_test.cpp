@@ -1,10 +1,11 @@
+#include "authserver/store.hpp"
+
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 
-#include "authserver/store.hpp"
 #include "core/secret.hpp"
 
 namespace mcpgate::authserver {
@@ -58,8 +59,9 @@ TEST(SqliteStore, RefreshRotationAndReuse) {
   auto s = open_store(t.uri());
   ASSERT_TRUE(s);
   ASSERT_TRUE((*s)->put_code({sha256_hex("c"), "cl", "u", "ch", "rs", "", "bob", 1, 100}));
-  ASSERT_TRUE((*s)->redeem_code(sha256_hex("c"), 10, [](auto&) { return true; }, "f",
-                                RefreshToken{sha256_hex("r1"), "", "", "", "", "", 1000}, IssuedToken{"a1", "", 500}));
+  ASSERT_TRUE((*s)->redeem_code(
+      sha256_hex("c"), 10, [](auto&) { return true; }, "f", RefreshToken{sha256_hex("r1"), "", "", "", "", "", 1000},
+      IssuedToken{"a1", "", 500}));
   auto r = (*s)->rotate_refresh(sha256_hex("r1"), "other", 11, RefreshToken{sha256_hex("r2"), "", "", "", "", "", 1000},
                                 IssuedToken{"a2", "", 500});
   EXPECT_EQ(r.error(), RefreshError::wrong_client);

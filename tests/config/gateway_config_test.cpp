@@ -141,15 +141,11 @@ TEST(GatewayConfig, Ipv6ListenBuildsBracketedPublicUrl) {
 
 TEST(GatewayConfig, LoadsFromFileAndNamesIt) {
   auto path = testing::TempDir() + "/mcpgate_config_test.yaml";
-  {
-    std::ofstream(path) << kValid;
-  }
+  { std::ofstream(path) << kValid; }
   auto r = load_gateway_config(path);
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->source, path);
-  {
-    std::ofstream(path) << server() << "bogus: 1\n";
-  }
+  { std::ofstream(path) << server() << "bogus: 1\n"; }
   r = load_gateway_config(path);
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().message.starts_with(path + ":8:1: bogus: unknown key")) << r.error().message;
@@ -163,8 +159,9 @@ TEST(GatewayConfig, UnknownKeysAreRejectedEverywhere) {
   expect_error("limits: { max_body: 1 }\n" + server(), 1, "limits.max_body", "unknown key");
   expect_error(server("    color: blue\n"), 5, "servers[0].color", "unknown key");
   expect_error(server("", "        retries: 3\n"), 8, "servers[0].upstreams[0].retries", "unknown key");
-  expect_error(server("", "").replace(server().find("stdio: { command: [x] }"), 23, "stdio: { command: [x], shell: true }"), 7,
-               "servers[0].upstreams[0].stdio.shell");
+  expect_error(
+      server("", "").replace(server().find("stdio: { command: [x] }"), 23, "stdio: { command: [x], shell: true }"), 7,
+      "servers[0].upstreams[0].stdio.shell");
 }
 
 TEST(GatewayConfig, MisspeltAnonymousDoesNotFallBackToADefault) {
@@ -219,14 +216,17 @@ TEST(GatewayConfig, DuplicatePathsAndNames) {
 
 TEST(GatewayConfig, OverlappingPrefixesAreRejected) {
   // Tool "a_b_x" could route to either upstream.
-  std::string y = server("", "        prefix: a_\n      - name: v\n        prefix: a_b_\n        stdio: { command: [y] }\n");
+  std::string y =
+      server("", "        prefix: a_\n      - name: v\n        prefix: a_b_\n        stdio: { command: [y] }\n");
   expect_error(y, 9, "servers[0].upstreams[1].prefix", "overlaps");
-  std::string same = server("", "        prefix: p_\n      - name: v\n        prefix: p_\n        stdio: { command: [y] }\n");
+  std::string same =
+      server("", "        prefix: p_\n      - name: v\n        prefix: p_\n        stdio: { command: [y] }\n");
   expect_error(same, 9, "servers[0].upstreams[1].prefix", "overlaps");
   // A default prefix ("v_") can collide with an explicit one too.
   std::string dflt = server("", "        prefix: v_x\n      - name: v\n        stdio: { command: [y] }\n");
   expect_error(dflt, 9, "servers[0].upstreams[1].prefix", "overlaps");
-  std::string ok = server("", "        prefix: a_\n      - name: v\n        prefix: b_\n        stdio: { command: [y] }\n");
+  std::string ok =
+      server("", "        prefix: a_\n      - name: v\n        prefix: b_\n        stdio: { command: [y] }\n");
   EXPECT_TRUE(parse_gateway_config(ok));
 }
 
@@ -246,7 +246,8 @@ TEST(GatewayConfig, UpstreamShape) {
   std::string no_name = server();
   no_name.replace(no_name.find("- name: u\n        "), 18, "- ");
   expect_error(no_name, 6, "servers[0].upstreams[0].name", "is required");
-  std::string no_upstreams = "servers:\n  - name: s\n    path: /mcp\n    auth: { anonymous: true }\n    upstreams: []\n";
+  std::string no_upstreams =
+      "servers:\n  - name: s\n    path: /mcp\n    auth: { anonymous: true }\n    upstreams: []\n";
   expect_error(no_upstreams, 2, "servers[0].upstreams", "at least one");
 }
 
@@ -274,7 +275,8 @@ TEST(GatewayConfig, NumbersAreWholeAndInRange) {
   expect_error("limits:\n  max_body_bytes: 10\n" + server(), 2, "limits.max_body_bytes", "between");
   expect_error("limits:\n  max_sessions: 0\n" + server(), 2, "limits.max_sessions", "between");
   expect_error("limits:\n  request_timeout_ms: 99999999999999999999999\n" + server(), 2, "limits.request_timeout_ms");
-  expect_error(server("", "        request_timeout_ms: 5\n"), 8, "servers[0].upstreams[0].request_timeout_ms", "between");
+  expect_error(server("", "        request_timeout_ms: 5\n"), 8, "servers[0].upstreams[0].request_timeout_ms",
+               "between");
 }
 
 TEST(GatewayConfig, TypesOfTopLevelKeys) {
@@ -325,7 +327,8 @@ TEST(ParseListen, Forms) {
   auto name = parse_listen("localhost:65535");
   ASSERT_TRUE(name);
   EXPECT_EQ(name->second, 65535);
-  for (std::string bad : {"", "80", ":80", "host:", "host:65536", "host:-1", "host:8o", "[::1:80", "host:80 ", "host:+80"})
+  for (std::string bad :
+       {"", "80", ":80", "host:", "host:65536", "host:-1", "host:8o", "[::1:80", "host:80 ", "host:+80"})
     EXPECT_FALSE(parse_listen(bad)) << bad;
 }
 

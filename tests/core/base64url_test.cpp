@@ -14,7 +14,7 @@ struct Vector {
 
 // RFC 4648 §10 test vectors, without padding (§5 as JWS and PKCE use it).
 const Vector kRfc4648[] = {
-    {"", ""},          {"f", "Zg"},          {"fo", "Zm8"},       {"foo", "Zm9v"},
+    {"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
     {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"},
 };
 

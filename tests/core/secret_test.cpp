@@ -10,7 +10,9 @@ namespace mcpgate {
 namespace {
 
 template <class T>
-concept Streamable = requires(std::ostream& os, const T& t) { os << t; };
+concept Streamable = requires(std::ostream& os, const T& t) {
+  os << t;
+};
 
 // A secret must not reach a log line or a message by accident.
 static_assert(!Streamable<Secret>);

@@ -36,7 +36,8 @@ servers:
 
   // One request on its own connection (closed after the answer).
   net::Response send(net::Request req) {
-    if (req.find(http::field::host) == req.end()) req.set(http::field::host, "127.0.0.1:" + std::to_string(gw_->port()));
+    if (req.find(http::field::host) == req.end())
+      req.set(http::field::host, "127.0.0.1:" + std::to_string(gw_->port()));
     req.keep_alive(false);
     req.prepare_payload();
     asio::io_context io;

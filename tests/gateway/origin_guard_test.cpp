@@ -6,7 +6,9 @@
 namespace mcpgate::gateway {
 namespace {
 
-OriginGuard loopback_guard() { return OriginGuard({}, {}, "http://127.0.0.1:8080", true); }
+OriginGuard loopback_guard() {
+  return OriginGuard({}, {}, "http://127.0.0.1:8080", true);
+}
 
 TEST(HostName, StripsPortKeepsIpv6BracketsLowercases) {
   EXPECT_EQ(host_name("Example.COM:8080"), "example.com");
@@ -61,7 +63,8 @@ TEST(OriginGuard, ForeignOriginsAreRejectedOnLoopbackBinds) {
 }
 
 TEST(OriginGuard, NonLoopbackBindUsesOnlyConfiguredNames) {
-  OriginGuard g({"mcp.example.com", "Alt.Example.com:8443"}, {"https://App.example.com"}, "https://gw.example.com/base", false);
+  OriginGuard g({"mcp.example.com", "Alt.Example.com:8443"}, {"https://App.example.com"}, "https://gw.example.com/base",
+                false);
   EXPECT_TRUE(g.host_allowed("mcp.example.com"));
   EXPECT_TRUE(g.host_allowed("mcp.example.com:443"));
   EXPECT_TRUE(g.host_allowed("alt.example.com"));

@@ -1,8 +1,8 @@
-#include "gateway/session.hpp"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
+
+#include "gateway/session.hpp"
 
 namespace mcpgate::gateway {
 namespace {

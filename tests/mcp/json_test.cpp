@@ -8,7 +8,9 @@
 namespace mcpgate::mcp {
 namespace {
 
-bool accepts(std::string_view text, const JsonLimits& l = {}) { return parse_json(text, l).has_value(); }
+bool accepts(std::string_view text, const JsonLimits& l = {}) {
+  return parse_json(text, l).has_value();
+}
 
 // `open` '[' then `close` ']' (built with append: g++ 12 -O3 warns falsely on operator+ here).
 std::string nested(std::size_t open, std::size_t close) {
@@ -19,8 +21,9 @@ std::string nested(std::size_t open, std::size_t close) {
 }
 
 TEST(ParseJson, AcceptsPlainDocuments) {
-  for (std::string_view ok : {"{}", "[]", "0", "-1", "1.5e3", "\"s\"", "true", "false", "null", " { \"a\" : [1, 2, {\"b\": null}] } ",
-                              "{\"a\":1,\"A\":2}", "\"\\u00e9\"", "\"é\"", "\"\\ud83d\\ude00\"", "\t\r\n[]\t\r\n"}) {
+  for (std::string_view ok :
+       {"{}", "[]", "0", "-1", "1.5e3", "\"s\"", "true", "false", "null", " { \"a\" : [1, 2, {\"b\": null}] } ",
+        "{\"a\":1,\"A\":2}", "\"\\u00e9\"", "\"é\"", "\"\\ud83d\\ude00\"", "\t\r\n[]\t\r\n"}) {
     EXPECT_TRUE(accepts(ok)) << ok;
   }
   auto v = parse_json(R"({"jsonrpc":"2.0","id":7,"params":{"n":[1,"x",true]}})");
@@ -103,16 +106,16 @@ TEST(ParseJson, RejectsIncompleteAndEmpty) {
 }
 
 TEST(ParseJson, RejectsNonJsonLiteralsAndNumbers) {
-  for (std::string_view bad : {"NaN", "Infinity", "-Infinity", "01", "+1", ".5", "0x10", "'single'", "{a:1}",
-                               "[True]", "undefined"}) {
+  for (std::string_view bad :
+       {"NaN", "Infinity", "-Infinity", "01", "+1", ".5", "0x10", "'single'", "{a:1}", "[True]", "undefined"}) {
     EXPECT_FALSE(accepts(bad)) << bad;
   }
 }
 
 TEST(ParseJson, RejectsInvalidUtf8) {
-  EXPECT_FALSE(accepts("\"\xC3\""));            // truncated sequence
-  EXPECT_FALSE(accepts("\"\xC0\xAF\""));        // overlong '/'
-  EXPECT_FALSE(accepts("\"\xED\xA0\x80\""));    // UTF-16 surrogate encoded in UTF-8
+  EXPECT_FALSE(accepts("\"\xC3\""));              // truncated sequence
+  EXPECT_FALSE(accepts("\"\xC0\xAF\""));          // overlong '/'
+  EXPECT_FALSE(accepts("\"\xED\xA0\x80\""));      // UTF-16 surrogate encoded in UTF-8
   EXPECT_FALSE(accepts("\"\xF4\x90\x80\x80\""));  // above U+10FFFF
   EXPECT_FALSE(accepts("\"\xFF\""));
   EXPECT_FALSE(accepts("{\"\xFF\":1}")) << "keys too";
@@ -149,7 +152,7 @@ TEST(ParseJson, DepthBombIsRejectedWithoutRecursion) {
 TEST(ParseJson, SizeLimit) {
   JsonLimits l;
   l.max_bytes = 16;
-  EXPECT_TRUE(accepts(R"({"a":"1234567"})", l));  // 15 bytes
+  EXPECT_TRUE(accepts(R"({"a":"1234567"})", l));   // 15 bytes
   EXPECT_TRUE(accepts(R"({"a":"12345678"})", l));  // 16 bytes
   auto r = parse_json(R"({"a":"123456789"})", l);
   ASSERT_FALSE(r);

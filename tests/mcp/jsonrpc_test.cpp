@@ -20,7 +20,9 @@ Kind kind_of(std::string_view text) {
   return m ? m->kind : Kind::error;
 }
 
-bool rejected(std::string_view text) { return !classify_text(text).has_value(); }
+bool rejected(std::string_view text) {
+  return !classify_text(text).has_value();
+}
 
 TEST(Classify, Request) {
   auto m = classify_text(R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x"}})");

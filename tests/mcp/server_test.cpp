@@ -1,5 +1,7 @@
 // McpServer library: protocol behaviour in both eras, MRTR, URI templates, sealed state, and the
 // stdio and HTTP transports. No test sleeps: concurrency is driven by message order.
+#include "mcpgate/server.hpp"
+
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,7 +10,6 @@
 
 #include "mcp/json.hpp"
 #include "mcp/server/server_impl.hpp"
-#include "mcpgate/server.hpp"
 
 namespace mcpgate {
 namespace {
@@ -57,7 +58,14 @@ class ServerTest : public ::testing::Test {
  protected:
   ServerTest() : server(ServerInfo{"test", "1.0", "", ""}) {
     session = std::make_shared<Session>();
-    server.add_tool(Tool{"echo", "", "Echoes", {{"type", "object"}}, {}, {}, {}, {},
+    server.add_tool(Tool{"echo",
+                         "",
+                         "Echoes",
+                         {{"type", "object"}},
+                         {},
+                         {},
+                         {},
+                         {},
                          sync_handler([](const json::object& args, RequestContext&) -> Reply {
                            return tool_text_result(json::serialize(args));
                          })});
@@ -81,11 +89,12 @@ class ServerTest : public ::testing::Test {
       co_return tool_text_result("done");
     };
     server.add_tool(std::move(progress));
-    server.add_resource_template(ResourceTemplate{"test://item/{id}/data", "item", "", "", "text/plain",
-                                                  [](const ResourceRead& r, RequestContext&) -> Task<Reply> {
-                                                    co_return json::object{{"contents", json::array{json::object{
-                                                                               {"uri", r.uri}, {"text", r.variables.at("id")}}}}};
-                                                  }});
+    server.add_resource_template(
+        ResourceTemplate{"test://item/{id}/data", "item", "", "", "text/plain",
+                         [](const ResourceRead& r, RequestContext&) -> Task<Reply> {
+                           co_return json::object{
+                               {"contents", json::array{json::object{{"uri", r.uri}, {"text", r.variables.at("id")}}}}};
+                         }});
   }
 
   json::object call(const mcp::Message& m, ProtocolEra era, RecordingOutlet& outlet) {
@@ -175,9 +184,11 @@ TEST_F(ServerTest, ModernInputRequiredRoundTripsSealedState) {
   EXPECT_EQ(r2.at("result").at("resultType"), "complete");
 
   // Tampering, or replaying the state on another tool, never reaches a handler.
-  auto r3 = call(request(3, "tools/call",
-                         {{"name", "ask_name"}, {"_meta", meta}, {"inputResponses", inputs}, {"requestState", state + "-TAMPERED"}}),
-                 ProtocolEra::modern);
+  auto r3 = call(
+      request(
+          3, "tools/call",
+          {{"name", "ask_name"}, {"_meta", meta}, {"inputResponses", inputs}, {"requestState", state + "-TAMPERED"}}),
+      ProtocolEra::modern);
   EXPECT_EQ(error_code(r3), -32602);
   auto r4 = call(request(4, "tools/call",
                          {{"name", "echo"}, {"_meta", meta}, {"inputResponses", inputs}, {"requestState", state}}),
@@ -196,14 +207,16 @@ TEST_F(ServerTest, InputResponsesMustBeObjects) {
 }
 
 TEST_F(ServerTest, InputRequestForUndeclaredCapabilityFailsClosed) {
-  auto r = call(request(1, "tools/call", {{"name", "ask_name"}, {"_meta", modern_meta({{"sampling", json::object{}}})}}),
-                ProtocolEra::modern);
+  auto r =
+      call(request(1, "tools/call", {{"name", "ask_name"}, {"_meta", modern_meta({{"sampling", json::object{}}})}}),
+           ProtocolEra::modern);
   EXPECT_EQ(error_code(r), -32021);
   EXPECT_TRUE(r.at("error").at("data").at("requiredCapabilities").as_object().contains("elicitation"));
 }
 
 TEST_F(ServerTest, ToolRequiringCapabilityIsRefusedBeforeItRuns) {
-  auto r = call(request(401, "tools/call", {{"name", "needs_sampling"}, {"_meta", modern_meta()}}), ProtocolEra::modern);
+  auto r =
+      call(request(401, "tools/call", {{"name", "needs_sampling"}, {"_meta", modern_meta()}}), ProtocolEra::modern);
   EXPECT_EQ(error_code(r), -32021);
   EXPECT_TRUE(r.at("error").at("data").at("requiredCapabilities").at("sampling").is_object());
 }
@@ -226,14 +239,16 @@ TEST_F(ServerTest, ProgressIsSentOnlyWithAToken) {
   call(request(1, "tools/call", {{"name", "progress"}}), ProtocolEra::legacy, quiet);
   EXPECT_TRUE(quiet.sent.empty());
   RecordingOutlet loud;
-  call(request(1, "tools/call", {{"name", "progress"}, {"_meta", {{"progressToken", "t1"}}}}), ProtocolEra::legacy, loud);
+  call(request(1, "tools/call", {{"name", "progress"}, {"_meta", {{"progressToken", "t1"}}}}), ProtocolEra::legacy,
+       loud);
   ASSERT_EQ(loud.sent.size(), 1u);
   EXPECT_EQ(loud.sent[0].at("params").at("progressToken"), "t1");
 }
 
 TEST_F(ServerTest, UnknownResourceNamesTheUri) {
   // SEP-2164: an error, never an empty contents list.
-  auto r = call(request(1, "resources/read", {{"uri", "test://missing"}, {"_meta", modern_meta()}}), ProtocolEra::modern);
+  auto r =
+      call(request(1, "resources/read", {{"uri", "test://missing"}, {"_meta", modern_meta()}}), ProtocolEra::modern);
   EXPECT_EQ(error_code(r), -32602);
   EXPECT_EQ(r.at("error").at("data").at("uri"), "test://missing");
 }
@@ -299,10 +314,14 @@ std::vector<json::object> run_stdio(McpServer& server, const std::string& input)
 
 TEST_F(ServerTest, StdioServesPingWhileAToolWaitsForTheClient) {
   std::string input =
-      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}}}})" "\n"
-      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ask_name"}})" "\n"
-      R"({"jsonrpc":"2.0","id":3,"method":"ping"})" "\n"
-      R"({"jsonrpc":"2.0","id":0,"result":{"action":"accept"}})" "\n";
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}}}})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ask_name"}})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":3,"method":"ping"})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":0,"result":{"action":"accept"}})"
+      "\n";
   auto lines = run_stdio(server, input);
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0].at("id"), 1);
@@ -314,8 +333,10 @@ TEST_F(ServerTest, StdioServesPingWhileAToolWaitsForTheClient) {
 
 TEST_F(ServerTest, StdioEofFailsWaitingServerRequestsAndExits) {
   std::string input =
-      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}}}})" "\n"
-      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ask_name"}})" "\n";
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{"elicitation":{}}}})"
+      "\n"
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"ask_name"}})"
+      "\n";
   auto lines = run_stdio(server, input);
   ASSERT_EQ(lines.size(), 3u);
   EXPECT_EQ(lines[2].at("id"), 2);
@@ -397,27 +418,35 @@ TEST_F(HttpTest, LegacySessionLifecycle) {
 }
 
 TEST_F(HttpTest, ModernHeaderMustMatchBody) {
-  std::string body = R"({"jsonrpc":"2.0","id":302,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"v999.0.0","io.modelcontextprotocol/clientCapabilities":{}}}})";
-  auto r = send_http(port, net::http::verb::post, body, {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/list"}});
+  std::string body =
+      R"({"jsonrpc":"2.0","id":302,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"v999.0.0","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  auto r = send_http(port, net::http::verb::post, body,
+                     {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/list"}});
   EXPECT_EQ(r.status, 400u);
   EXPECT_EQ(error_code(parse_object(r.body)), -32020);
-  body = R"({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
-  r = send_http(port, net::http::verb::post, body, {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/call"}});
+  body =
+      R"({"jsonrpc":"2.0","id":3,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  r = send_http(port, net::http::verb::post, body,
+                {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/call"}});
   EXPECT_EQ(error_code(parse_object(r.body)), -32020);
-  r = send_http(port, net::http::verb::post, body, {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/list"}});
+  r = send_http(port, net::http::verb::post, body,
+                {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "tools/list"}});
   EXPECT_EQ(r.status, 200u);
 }
 
 TEST_F(HttpTest, ModernInitializeIsNotFound) {
-  std::string body = R"({"jsonrpc":"2.0","id":500,"method":"initialize","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
-  auto r = send_http(port, net::http::verb::post, body, {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "initialize"}});
+  std::string body =
+      R"({"jsonrpc":"2.0","id":500,"method":"initialize","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}})";
+  auto r = send_http(port, net::http::verb::post, body,
+                     {{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", "initialize"}});
   EXPECT_EQ(r.status, 404u);
   EXPECT_EQ(error_code(parse_object(r.body)), -32601);
 }
 
 TEST_F(HttpTest, ProgressTurnsTheAnswerIntoAnEventStream) {
   auto init = send_http(port, net::http::verb::post, std::string(kInitialize), {});
-  std::string call = R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"progress","_meta":{"progressToken":9}}})";
+  std::string call =
+      R"({"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"progress","_meta":{"progressToken":9}}})";
   auto r = send_http(port, net::http::verb::post, call, {{"Mcp-Session-Id", init.session}});
   EXPECT_EQ(r.content_type, "text/event-stream");
   EXPECT_LT(r.body.find("notifications/progress"), r.body.find("\"id\":2"));

@@ -21,8 +21,19 @@ TEST(FormatSse, WireForm) {
 }
 
 TEST(FormatSse, RoundTripsThroughParser) {
-  const std::string samples[] = {"", "x", "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}", "a\nb", "\n", "\n\n", "a\n",
-                                 " leading space", "  two", ":colon first", "data: nested", "tail\n\n\n", "é ü 中文"};
+  const std::string samples[] = {"",
+                                 "x",
+                                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}",
+                                 "a\nb",
+                                 "\n",
+                                 "\n\n",
+                                 "a\n",
+                                 " leading space",
+                                 "  two",
+                                 ":colon first",
+                                 "data: nested",
+                                 "tail\n\n\n",
+                                 "é ü 中文"};
   for (const auto& data : samples) {
     auto ev = one(format_sse(data, "id-1", "message", 250));
     EXPECT_EQ(ev.data, data) << "data: [" << data << "]";

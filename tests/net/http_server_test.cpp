@@ -1,12 +1,13 @@
 // HttpServer and HttpClient over loopback, port 0. Nothing here waits for time to pass: every
 // wait is for a byte, an end of stream, or an explicit signal from the other side.
+#include "net/http_server.hpp"
+
 #include <gtest/gtest.h>
 
 #include <future>
 #include <string>
 
 #include "net/http_client.hpp"
-#include "net/http_server.hpp"
 
 namespace mcpgate::net {
 namespace {
@@ -14,7 +15,9 @@ namespace {
 using steady = std::chrono::steady_clock;
 
 // A deadline far enough away that it only matters if something is broken.
-steady::time_point generous_deadline() { return steady::now() + std::chrono::seconds(30); }
+steady::time_point generous_deadline() {
+  return steady::now() + std::chrono::seconds(30);
+}
 
 // Runs on a server thread; the test releases it with open() from its own thread.
 struct Gate {
@@ -35,7 +38,8 @@ struct Gate {
 class HttpServerTest : public ::testing::Test {
  protected:
   void start(ServerLimits limits = {}) {
-    server_ = std::make_unique<HttpServer>("127.0.0.1", 0, limits, [this](Exchange& ex) { return handle(ex); }, 1);
+    server_ = std::make_unique<HttpServer>(
+        "127.0.0.1", 0, limits, [this](Exchange& ex) { return handle(ex); }, 1);
     server_->start();
     gate_ = std::make_unique<Gate>(server_->executors()[0]);
   }
@@ -91,7 +95,8 @@ class HttpServerTest : public ::testing::Test {
     return out;
   }
 
-  template <class F> auto run_client(F f) {
+  template <class F>
+  auto run_client(F f) {
     asio::io_context io;
     auto fut = asio::co_spawn(io, f(io.get_executor()), asio::use_future);
     io.run();
@@ -125,8 +130,8 @@ TEST_F(HttpServerTest, ChunkedBodyOverLimitIs413) {
   ServerLimits l;
   l.max_body_bytes = 1024;
   start(l);
-  std::string req = "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" + std::string(2048, 'x') +
-                    "\r\n0\r\n\r\n";
+  std::string req = "POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n800\r\n" +
+                    std::string(2048, 'x') + "\r\n0\r\n\r\n";
   EXPECT_EQ(status_of(raw_exchange(req)), 413u);
 }
 
@@ -134,7 +139,8 @@ TEST_F(HttpServerTest, BodyAtLimitIsServed) {
   ServerLimits l;
   l.max_body_bytes = 1024;
   start(l);
-  std::string req = "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 1024\r\nConnection: close\r\n\r\n" + std::string(1024, 'x');
+  std::string req =
+      "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 1024\r\nConnection: close\r\n\r\n" + std::string(1024, 'x');
   auto raw = raw_exchange(req);
   EXPECT_EQ(status_of(raw), 200u);
   EXPECT_NE(raw.find("echo:/x:" + std::string(1024, 'x')), std::string::npos);
@@ -152,8 +158,9 @@ TEST_F(HttpServerTest, MalformedRequestIs400) {
   start();
   EXPECT_EQ(status_of(raw_exchange("this is not http\r\n\r\n")), 400u);
   EXPECT_EQ(status_of(raw_exchange("GET / HTTP/1.1\r\nHost a\r\n\r\n")), 400u);
-  EXPECT_EQ(status_of(raw_exchange("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!")),
-            400u)
+  EXPECT_EQ(
+      status_of(raw_exchange("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!")),
+      400u)
       << "conflicting lengths are a smuggling vector";
   EXPECT_EQ(status_of(raw_exchange("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")), 400u);
 }

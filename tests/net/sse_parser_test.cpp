@@ -45,7 +45,8 @@ void expect_same(const std::vector<SseEvent>& a, const std::vector<SseEvent>& b,
 // Every chunking of a stream must give the same events as the whole stream at once.
 void expect_split_invariant(std::string_view stream) {
   auto whole = parse_all(stream);
-  for (std::size_t at = 0; at <= stream.size(); ++at) expect_same(whole, parse_split(stream, at), "split at " + std::to_string(at));
+  for (std::size_t at = 0; at <= stream.size(); ++at)
+    expect_same(whole, parse_split(stream, at), "split at " + std::to_string(at));
   expect_same(whole, parse_bytewise(stream), "byte by byte");
 }
 
@@ -85,7 +86,9 @@ TEST(SseParser, SplitAtEveryByteOffset) {
   expect_split_invariant("data: a\ndata: b\n\nid: 2\ndata: c\n\n");
   expect_split_invariant("data: a\r\ndata: b\r\n\r\nid: 2\r\ndata: c\r\n\r\n");
   expect_split_invariant("data: a\rdata: b\r\rid: 2\rdata: c\r\r");
-  expect_split_invariant("\xEF\xBB\xBF" "data: x\r\n\r\n: comment\r\nevent: e\r\nretry: 50\r\ndata: y\r\n\r\n");
+  expect_split_invariant(
+      "\xEF\xBB\xBF"
+      "data: x\r\n\r\n: comment\r\nevent: e\r\nretry: 50\r\ndata: y\r\n\r\n");
 }
 
 TEST(SseParser, CrLfSplitAcrossChunksIsOneLineBreak) {
@@ -182,13 +185,19 @@ TEST(SseParser, IncompleteEventAtEndIsNotDispatched) {
 }
 
 TEST(SseParser, LeadingBomIsStrippedOnce) {
-  auto ev = parse_all("\xEF\xBB\xBF" "data: x\n\n");
+  auto ev = parse_all(
+      "\xEF\xBB\xBF"
+      "data: x\n\n");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].data, "x");
   // A second BOM is part of the first field name, which is then unknown.
-  EXPECT_TRUE(parse_all("\xEF\xBB\xBF\xEF\xBB\xBF" "data: x\n\n").empty());
+  EXPECT_TRUE(parse_all("\xEF\xBB\xBF\xEF\xBB\xBF"
+                        "data: x\n\n")
+                  .empty());
   // A BOM later in the stream is data, not framing.
-  ev = parse_all("data: a\n\n\xEF\xBB\xBF" "data: b\n\n");
+  ev = parse_all(
+      "data: a\n\n\xEF\xBB\xBF"
+      "data: b\n\n");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].data, "a");
 }
@@ -198,7 +207,10 @@ TEST(SseParser, BomSplitAcrossChunks) {
   std::vector<SseEvent> out;
   ASSERT_TRUE(p.feed("\xEF", out));
   ASSERT_TRUE(p.feed("\xBB", out));
-  ASSERT_TRUE(p.feed("\xBF" "data: x\n\n", out));
+  ASSERT_TRUE(
+      p.feed("\xBF"
+             "data: x\n\n",
+             out));
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0].data, "x");
 }

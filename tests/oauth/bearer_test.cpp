@@ -1,9 +1,9 @@
 // Bearer extraction (RFC 6750 §2.1, §3.1; RFC 7235 §2.1 token68).
+#include "oauth/bearer.hpp"
+
 #include <gtest/gtest.h>
 
 #include <vector>
-
-#include "oauth/bearer.hpp"
 
 namespace mcpgate::oauth {
 namespace {
@@ -30,9 +30,11 @@ const std::vector<Case>& cases() {
       {"DpopScheme_Rfc9449_7_1", {{"Authorization", "DPoP abc"}}, AuthError::missing_token},
       {"BearerPrefixOfAnotherScheme", {{"Authorization", "Bearerabc"}}, AuthError::missing_token},
       {"TokenInQueryHeaderIsNotLooked", {{"X-Query", "access_token=abc"}}, AuthError::missing_token},
-      {"Duplicate_Rfc6750_3_1", {{"Authorization", "Bearer a"}, {"authorization", "Bearer b"}},
+      {"Duplicate_Rfc6750_3_1",
+       {{"Authorization", "Bearer a"}, {"authorization", "Bearer b"}},
        AuthError::duplicate_authorization},
-      {"DuplicateEvenIfOtherScheme", {{"Authorization", "Basic x"}, {"Authorization", "Bearer b"}},
+      {"DuplicateEvenIfOtherScheme",
+       {{"Authorization", "Basic x"}, {"Authorization", "Bearer b"}},
        AuthError::duplicate_authorization},
       {"TooLarge", {{"Authorization", big}}, AuthError::token_too_large},
       {"EmptyToken_Rfc6750_2_1", {{"Authorization", "Bearer"}}, AuthError::malformed_token},

@@ -1,8 +1,9 @@
 // The one AuthError → HTTP mapping (RFC 6750 §3, §3.1; RFC 9728 §5.1; MCP authorization
 // "Error Handling" and "Scope Challenge Handling").
+#include "oauth/challenge.hpp"
+
 #include <gtest/gtest.h>
 
-#include "oauth/challenge.hpp"
 #include "oauth/protected_resource_metadata.hpp"
 
 namespace mcpgate::oauth {
@@ -92,15 +93,17 @@ TEST(ProtectedResourceMetadata, WellKnownPath_Rfc9728_3_1) {
   EXPECT_EQ(prm_well_known_path("/public/mcp/"), "/.well-known/oauth-protected-resource/public/mcp");
   EXPECT_EQ(prm_well_known_path("/"), "/.well-known/oauth-protected-resource");
   EXPECT_EQ(prm_well_known_path(""), "/.well-known/oauth-protected-resource");
-  EXPECT_EQ(prm_url("http://127.0.0.1:8080/", "/mcp"), "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp");
+  EXPECT_EQ(prm_url("http://127.0.0.1:8080/", "/mcp"),
+            "http://127.0.0.1:8080/.well-known/oauth-protected-resource/mcp");
 }
 
 TEST(ProtectedResourceMetadata, Document_Rfc9728_2) {
-  ProtectedResourceMetadata m{"https://mcp.example.com/mcp", {"https://as.example.com"}, {"mcp:read", "mcp:write"},
-                              "CRM", std::nullopt};
-  EXPECT_EQ(to_json(m),
-            R"({"resource":"https://mcp.example.com/mcp","authorization_servers":["https://as.example.com"],)"
-            R"("scopes_supported":["mcp:read","mcp:write"],"bearer_methods_supported":["header"],"resource_name":"CRM"})");
+  ProtectedResourceMetadata m{
+      "https://mcp.example.com/mcp", {"https://as.example.com"}, {"mcp:read", "mcp:write"}, "CRM", std::nullopt};
+  EXPECT_EQ(
+      to_json(m),
+      R"({"resource":"https://mcp.example.com/mcp","authorization_servers":["https://as.example.com"],)"
+      R"("scopes_supported":["mcp:read","mcp:write"],"bearer_methods_supported":["header"],"resource_name":"CRM"})");
   m.resource_documentation = "https://docs.example.com";
   EXPECT_NE(to_json(m).find(R"("resource_documentation":"https://docs.example.com")"), std::string::npos);
 }

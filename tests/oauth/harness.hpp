@@ -23,8 +23,8 @@ struct Harness {
     c.resource = kResource;
     IssuerConfig main;
     main.issuer = kIssuer;
-    main.algorithms = {Algorithm::ES256, Algorithm::ES384, Algorithm::RS256, Algorithm::PS256, Algorithm::EdDSA,
-                       Algorithm::HS256};
+    main.algorithms = {Algorithm::ES256, Algorithm::ES384, Algorithm::RS256,
+                       Algorithm::PS256, Algorithm::EdDSA, Algorithm::HS256};
     main.keys = keys;
     main.static_keys.push_back(std::make_shared<const Jwk>(symmetric_key(Secret(kHmacSecret), "hs")));
     IssuerConfig strict;

@@ -9,7 +9,7 @@ namespace json = boost::json;
 using std::chrono::seconds;
 
 json::object active_response() {
-  return json::object{{"active", true},     {"iss", kIssuer},   {"sub", "bob"},       {"aud", kResource},
+  return json::object{{"active", true},    {"iss", kIssuer},      {"sub", "bob"},     {"aud", kResource},
                       {"exp", kNow + 300}, {"scope", "mcp:read"}, {"client_id", "c9"}};
 }
 
@@ -87,8 +87,8 @@ TEST(Introspection, OpaqueTokenWithoutIntrospectorIsMalformed) {
 
 TEST(Introspection, ClientSecretBasicIsFormEncodedThenBase64_Rfc6749_2_3_1) {
   auto http = std::make_shared<FakeHttpFetcher>();
-  HttpIntrospector in({"http://127.0.0.1:9/introspect", "my client", Secret("p@ss:w"), ClientAuthMethod::client_secret_basic},
-                      http);
+  HttpIntrospector in(
+      {"http://127.0.0.1:9/introspect", "my client", Secret("p@ss:w"), ClientAuthMethod::client_secret_basic}, http);
   auto req = in.build_request(Secret("tok+en/="));
   EXPECT_EQ(req.method, "POST");
   EXPECT_EQ(req.body, "token=tok%2Ben%2F%3D&token_type_hint=access_token");

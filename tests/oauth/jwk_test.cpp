@@ -10,7 +10,9 @@ namespace {
 namespace json = boost::json;
 using A = Algorithm;
 
-Result<Jwk> jwk(const json::object& o, JwkOptions opt = {}) { return parse_jwk(o, opt); }
+Result<Jwk> jwk(const json::object& o, JwkOptions opt = {}) {
+  return parse_jwk(o, opt);
+}
 
 TEST(Jwk, EachSupportedKeyTypeParses_Rfc7518_6) {
   auto& k = TestKeys::get();

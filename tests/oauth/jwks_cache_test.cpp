@@ -19,7 +19,7 @@ TEST(JwksCache, RotatedKeyAcceptedAfterOneRefetch_Rfc7517_4_5) {
   auto& k = TestKeys::get();
   ASSERT_TRUE(h.validate(mint(k.ec1, A::ES256, "ec1")).has_value());
   EXPECT_EQ(h.jwks->fetches.load(), 1);
-  h.clock.advance(seconds(30));             // keys loaded a while ago
+  h.clock.advance(seconds(30));            // keys loaded a while ago
   h.jwks->set(k.jwks(/*with_ec2=*/true));  // the AS rotates in ec2
   auto r = h.validate(mint(k.ec2, A::ES256, "ec2"));
   ASSERT_TRUE(r.has_value()) << name(r.error());

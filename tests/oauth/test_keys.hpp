@@ -48,9 +48,8 @@ struct TestKeys {
 };
 
 inline boost::json::object default_claims() {
-  return boost::json::object{{"iss", kIssuer},         {"sub", "alice"},
-                             {"aud", kResource},       {"exp", kNow + 600},
-                             {"iat", kNow - 10},       {"scope", "mcp:read mcp:write"},
+  return boost::json::object{{"iss", kIssuer},      {"sub", "alice"},   {"aud", kResource},
+                             {"exp", kNow + 600},   {"iat", kNow - 10}, {"scope", "mcp:read mcp:write"},
                              {"client_id", "cli-1"}};
 }
 
@@ -74,7 +73,8 @@ inline std::string mint(const SigningKey& key, Algorithm alg, std::string kid,
   return *mint_token(key, r);
 }
 
-inline std::string hmac_token(Algorithm alg, std::string_view secret, std::string_view header, std::string_view payload) {
+inline std::string hmac_token(Algorithm alg, std::string_view secret, std::string_view header,
+                              std::string_view payload) {
   std::string input = base64url_encode(header) + "." + base64url_encode(payload);
   return input + "." + base64url_encode(*hmac_sign(alg, secret, input));
 }

@@ -18,7 +18,9 @@ struct Case {
   std::optional<AuthError> expected;  // nullopt: accepted
 };
 
-std::string claims_text(json::object o = default_claims()) { return json::serialize(o); }
+std::string claims_text(json::object o = default_claims()) {
+  return json::serialize(o);
+}
 
 std::string flip_last_sig_char(std::string t) {
   t.back() = t.back() == 'A' ? 'B' : 'A';
@@ -39,7 +41,9 @@ std::string der_signed(const TestKeys& k) {
   return input + "." + base64url_encode(der);
 }
 
-std::string nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+std::string nested(int depth) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
 
 const std::vector<Case>& cases() {
   static const std::vector<Case> c = {
@@ -50,8 +54,10 @@ const std::vector<Case>& cases() {
       {"Accept_PS256_Rfc7518_3_5", [](auto& k) { return mint(k.rs1, A::PS256, "rs1"); }, std::nullopt},
       {"Accept_EdDSA_Rfc8037_3_1", [](auto& k) { return mint(k.ed1, A::EdDSA, "ed1"); }, std::nullopt},
       {"Accept_HS256WithConfiguredSecret_Rfc7518_3_2",
-       [](auto&) { return hmac_token(A::HS256, kHmacSecret, header_json("HS256", "hs"), claims_text()); }, std::nullopt},
-      {"Accept_NoKidTriesCompatibleKeys_Rfc7515_4_1_4", [](auto& k) { return mint(k.ec1, A::ES256, ""); }, std::nullopt},
+       [](auto&) { return hmac_token(A::HS256, kHmacSecret, header_json("HS256", "hs"), claims_text()); },
+       std::nullopt},
+      {"Accept_NoKidTriesCompatibleKeys_Rfc7515_4_1_4", [](auto& k) { return mint(k.ec1, A::ES256, ""); },
+       std::nullopt},
 
       // Signatures (RFC 7515 §5.2).
       {"ForgedSignature_Rfc7515_5_2", [](auto& k) { return flip_last_sig_char(mint(k.ec1, A::ES256, "ec1")); },
@@ -97,7 +103,8 @@ const std::vector<Case>& cases() {
        AuthError::bad_signature},
       {"Hs256WrongSecret_Rfc7518_3_2",
        [](auto&) {
-         return hmac_token(A::HS256, "another-secret-that-is-long-enough-000", header_json("HS256", "hs"), claims_text());
+         return hmac_token(A::HS256, "another-secret-that-is-long-enough-000", header_json("HS256", "hs"),
+                           claims_text());
        },
        AuthError::bad_signature},
 
@@ -116,9 +123,7 @@ const std::vector<Case>& cases() {
        },
        AuthError::unknown_key},
       {"AlgNone_Rfc8725_3_1",
-       [](auto&) {
-         return base64url_encode("{\"alg\":\"none\"}") + "." + base64url_encode(claims_text()) + ".";
-       },
+       [](auto&) { return base64url_encode("{\"alg\":\"none\"}") + "." + base64url_encode(claims_text()) + "."; },
        AuthError::unsupported_algorithm},
       {"AlgNoneCapitalised_Rfc8725_3_1",
        [](auto&) { return base64url_encode("{\"alg\":\"None\"}") + "." + base64url_encode(claims_text()) + "."; },
@@ -146,13 +151,13 @@ const std::vector<Case>& cases() {
 
       // Keys (RFC 7517 §4.5, RFC 7518 §6).
       {"UnknownKid_Rfc7517_4_5", [](auto& k) { return mint(k.ec1, A::ES256, "nope"); }, AuthError::unknown_key},
-      {"KtyMismatchRs256OnEcKid_Rfc8725_3_1",
-       [](auto& k) { return mint(k.rs1, A::RS256, "ec1"); }, AuthError::unknown_key},
-      {"CurveMismatchEs384OnP256Kid_Rfc7518_3_4",
-       [](auto& k) { return mint(k.ec384, A::ES384, "ec1"); }, AuthError::unknown_key},
+      {"KtyMismatchRs256OnEcKid_Rfc8725_3_1", [](auto& k) { return mint(k.rs1, A::RS256, "ec1"); },
+       AuthError::unknown_key},
+      {"CurveMismatchEs384OnP256Kid_Rfc7518_3_4", [](auto& k) { return mint(k.ec384, A::ES384, "ec1"); },
+       AuthError::unknown_key},
       {"EdDsaOnRsaKid_Rfc8037_3_1", [](auto& k) { return mint(k.ed1, A::EdDSA, "rs1"); }, AuthError::unknown_key},
-      {"RsaKeyBelow2048BitsRefused_Rfc8725_3_5",
-       [](auto& k) { return mint(k.rs1024, A::RS256, "rs1024"); }, AuthError::unknown_key},
+      {"RsaKeyBelow2048BitsRefused_Rfc8725_3_5", [](auto& k) { return mint(k.rs1024, A::RS256, "rs1024"); },
+       AuthError::unknown_key},
       {"EmbeddedJwkHeaderIgnored_Rfc8725_3_10",
        [](auto& k) {
          auto jwk = json::serialize(*k.ec_attacker.public_jwk());
@@ -195,121 +200,167 @@ const std::vector<Case>& cases() {
          return t;
        },
        AuthError::malformed_token},
-      {"WhitespaceInside_Rfc7515_7_1", [](auto& k) { auto t = mint(k.ec1, A::ES256, "ec1"); t.insert(5, " "); return t; },
+      {"WhitespaceInside_Rfc7515_7_1",
+       [](auto& k) {
+         auto t = mint(k.ec1, A::ES256, "ec1");
+         t.insert(5, " ");
+         return t;
+       },
        AuthError::malformed_token},
       {"ExtraDot_Rfc7515_7_1", [](auto& k) { return mint(k.ec1, A::ES256, "ec1") + ".AAAA"; },
        AuthError::malformed_token},
       {"FivePartsJwe_Rfc7516_7_1", [](auto&) { return std::string("eyJhbGciOiJSU0EtT0FFUCJ9.a.b.c.d"); },
        AuthError::malformed_token},
-      {"TwoPartsOnly_Rfc7515_7_1", [](auto& k) { auto t = mint(k.ec1, A::ES256, "ec1"); return t.substr(0, t.rfind('.')); },
+      {"TwoPartsOnly_Rfc7515_7_1",
+       [](auto& k) {
+         auto t = mint(k.ec1, A::ES256, "ec1");
+         return t.substr(0, t.rfind('.'));
+       },
        AuthError::malformed_token},
       {"EmptyHeader_Rfc7515_7_1", [](auto& k) { return replace_part(mint(k.ec1, A::ES256, "ec1"), 0, ""); },
        AuthError::malformed_token},
-      {"HugeToken_Rfc8725_3_x", [](auto& k) {
-         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "pad", json::string(9000, 'a')));
-       },
+      {"HugeToken_Rfc8725_3_x",
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "pad", json::string(9000, 'a'))); },
        AuthError::token_too_large},
-      {"HeaderNotJson_Rfc7515_4", [](auto& k) { return replace_part(mint(k.ec1, A::ES256, "ec1"), 0, base64url_encode("alg=ES256")); },
+      {"HeaderNotJson_Rfc7515_4",
+       [](auto& k) { return replace_part(mint(k.ec1, A::ES256, "ec1"), 0, base64url_encode("alg=ES256")); },
        AuthError::malformed_token},
-      {"HeaderIsArray_Rfc7515_4", [](auto& k) { return replace_part(mint(k.ec1, A::ES256, "ec1"), 0, base64url_encode("[\"ES256\"]")); },
+      {"HeaderIsArray_Rfc7515_4",
+       [](auto& k) { return replace_part(mint(k.ec1, A::ES256, "ec1"), 0, base64url_encode("[\"ES256\"]")); },
        AuthError::malformed_token},
       {"DuplicateAlgInHeader_Rfc7515_4_Rfc8725_3_1",
-       [](auto& k) { return sign(k.ec1, A::ES256, "{\"alg\":\"ES256\",\"kid\":\"ec1\",\"alg\":\"HS256\"}", claims_text()); },
+       [](auto& k) {
+         return sign(k.ec1, A::ES256, "{\"alg\":\"ES256\",\"kid\":\"ec1\",\"alg\":\"HS256\"}", claims_text());
+       },
        AuthError::malformed_token},
       {"DuplicateAudInPayload_Rfc7519_4",
        [](auto& k) {
-         return sign(k.ec1, A::ES256, header_json("ES256", "ec1"),
-                     R"({"iss":"https://as.example.com","aud":"https://evil.example","aud":"https://mcp.example.com/mcp","exp":1700000600})");
+         return sign(
+             k.ec1, A::ES256, header_json("ES256", "ec1"),
+             R"({"iss":"https://as.example.com","aud":"https://evil.example","aud":"https://mcp.example.com/mcp","exp":1700000600})");
        },
        AuthError::malformed_token},
       {"PayloadDepthBomb_Rfc8259_9",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "x", *mcp::parse_json(nested(60), {128, 1 << 20}))); },
+       [](auto& k) {
+         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "x", *mcp::parse_json(nested(60), {128, 1 << 20})));
+       },
        AuthError::malformed_token},
       {"HeaderDepthBomb_Rfc8259_9",
        [](auto& k) { return sign(k.ec1, A::ES256, "{\"alg\":\"ES256\",\"x\":" + nested(100) + "}", claims_text()); },
        AuthError::malformed_token},
-      {"PayloadIsArray_Rfc7519_7_2", [](auto& k) { return sign(k.ec1, A::ES256, header_json("ES256", "ec1"), "[1,2]"); },
-       AuthError::malformed_token},
+      {"PayloadIsArray_Rfc7519_7_2",
+       [](auto& k) { return sign(k.ec1, A::ES256, header_json("ES256", "ec1"), "[1,2]"); }, AuthError::malformed_token},
       {"PayloadInvalidUtf8_Rfc7519_7_2",
        [](auto& k) { return sign(k.ec1, A::ES256, header_json("ES256", "ec1"), "{\"iss\":\"\xff\"}"); },
        AuthError::malformed_token},
 
       // Critical headers (RFC 7515 §4.1.11).
       {"UnknownCrit_Rfc7515_4_1_11",
-       [](auto& k) { return sign(k.ec1, A::ES256, header_json("ES256", "ec1", ",\"crit\":[\"exp\"],\"exp\":1"), claims_text()); },
+       [](auto& k) {
+         return sign(k.ec1, A::ES256, header_json("ES256", "ec1", ",\"crit\":[\"exp\"],\"exp\":1"), claims_text());
+       },
        AuthError::unknown_critical_header},
       {"CritB64Unsupported_Rfc7797_6",
-       [](auto& k) { return sign(k.ec1, A::ES256, header_json("ES256", "ec1", ",\"crit\":[\"b64\"],\"b64\":false"), claims_text()); },
+       [](auto& k) {
+         return sign(k.ec1, A::ES256, header_json("ES256", "ec1", ",\"crit\":[\"b64\"],\"b64\":false"), claims_text());
+       },
        AuthError::unknown_critical_header},
       {"CritEmptyArray_Rfc7515_4_1_11",
        [](auto& k) { return sign(k.ec1, A::ES256, header_json("ES256", "ec1", ",\"crit\":[]"), claims_text()); },
        AuthError::unknown_critical_header},
 
       // Time claims (RFC 7519 §4.1.4, §4.1.5, §4.1.6), leeway 30 s.
-      {"Expired_Rfc7519_4_1_4", [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "exp", kNow - 31)); },
+      {"Expired_Rfc7519_4_1_4",
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "exp", kNow - 31)); },
        AuthError::expired},
       {"ExpiredWithinLeewayAccepted_Rfc7519_4_1_4",
        [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "exp", kNow - 10)); }, std::nullopt},
       {"ExpExactlyAtLeewayEdge_Rfc7519_4_1_4",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "exp", kNow - 30)); }, AuthError::expired},
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "exp", kNow - 30)); },
+       AuthError::expired},
       {"MissingExp_Rfc9068_2_2", [](auto& k) { return mint(k.ec1, A::ES256, "ec1", without(default_claims(), "exp")); },
        AuthError::missing_exp},
-      {"ExpAsString_Rfc7519_2", [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "exp", "9999999999")); },
+      {"ExpAsString_Rfc7519_2",
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "exp", "9999999999")); },
        AuthError::malformed_token},
-      {"ExpAbsurdlyLarge_Rfc7519_2", [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "exp", 1e300)); },
+      {"ExpAbsurdlyLarge_Rfc7519_2",
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "exp", 1e300)); },
        AuthError::malformed_token},
-      {"NotYetValid_Rfc7519_4_1_5", [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "nbf", kNow + 120)); },
+      {"NotYetValid_Rfc7519_4_1_5",
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "nbf", kNow + 120)); },
        AuthError::not_yet_valid},
       {"NbfWithinLeewayAccepted_Rfc7519_4_1_5",
        [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "nbf", kNow + 20)); }, std::nullopt},
       {"IssuedInTheFuture_Rfc7519_4_1_6",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iat", kNow + 3600)); }, AuthError::not_yet_valid},
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iat", kNow + 3600)); },
+       AuthError::not_yet_valid},
 
       // Issuer (RFC 7519 §4.1.1, RFC 9068 §4).
-      {"WrongIssuer_Rfc9068_4", [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iss", "https://evil.example")); },
+      {"WrongIssuer_Rfc9068_4",
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iss", "https://evil.example")); },
        AuthError::wrong_issuer},
       {"IssuerTrailingSlashIsAnotherIssuer_Rfc8414_3_3",
        [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iss", "https://as.example.com/")); },
        AuthError::wrong_issuer},
-      {"MissingIssuer_Rfc9068_2_2", [](auto& k) { return mint(k.ec1, A::ES256, "ec1", without(default_claims(), "iss")); },
-       AuthError::wrong_issuer},
-      {"IssuerNotAString_Rfc7519_4_1_1", [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iss", 42)); },
+      {"MissingIssuer_Rfc9068_2_2",
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", without(default_claims(), "iss")); }, AuthError::wrong_issuer},
+      {"IssuerNotAString_Rfc7519_4_1_1",
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iss", 42)); },
        AuthError::wrong_issuer},
 
       // Audience (RFC 8707 §2, RFC 9068 §4, RFC 7519 §4.1.3).
       {"AnotherResourcesAudience_Rfc8707_2",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://other.example.com/mcp")); },
+       [](auto& k) {
+         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://other.example.com/mcp"));
+       },
        AuthError::wrong_audience},
       {"AudienceArrayWithoutUs_Rfc7519_4_1_3",
        [](auto& k) {
-         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", json::array{"https://a.example", "https://b.example/mcp"}));
+         return mint(k.ec1, A::ES256, "ec1",
+                     with(default_claims(), "aud", json::array{"https://a.example", "https://b.example/mcp"}));
        },
        AuthError::wrong_audience},
       {"AudienceArrayWithUs_Rfc7519_4_1_3",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", json::array{"https://a.example", kResource})); },
+       [](auto& k) {
+         return mint(k.ec1, A::ES256, "ec1",
+                     with(default_claims(), "aud", json::array{"https://a.example", kResource}));
+       },
        std::nullopt},
       {"AudienceTrailingSlashNormalized_Rfc8707_2",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com/mcp/")); },
+       [](auto& k) {
+         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com/mcp/"));
+       },
        std::nullopt},
       {"AudienceHostCaseNormalized_Rfc3986_6_2_2_1",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "HTTPS://MCP.Example.com/mcp")); },
+       [](auto& k) {
+         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "HTTPS://MCP.Example.com/mcp"));
+       },
        std::nullopt},
       {"AudienceFragmentIgnored_Rfc8707_2",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com/mcp#x")); },
+       [](auto& k) {
+         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com/mcp#x"));
+       },
        std::nullopt},
       {"AudienceDefaultPortNormalized_Rfc3986_6_2_3",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com:443/mcp")); },
+       [](auto& k) {
+         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com:443/mcp"));
+       },
        std::nullopt},
       {"AudiencePathCaseMatters_Rfc3986_6_2_2_1",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com/MCP")); },
+       [](auto& k) {
+         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com/MCP"));
+       },
        AuthError::wrong_audience},
       {"AudienceOriginOnly_Rfc8707_2",
        [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com")); },
        AuthError::wrong_audience},
       {"AudiencePrefixIsNotUs_Rfc8707_2",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com/mcp2")); },
+       [](auto& k) {
+         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "aud", "https://mcp.example.com/mcp2"));
+       },
        AuthError::wrong_audience},
-      {"MissingAudience_Rfc9068_4", [](auto& k) { return mint(k.ec1, A::ES256, "ec1", without(default_claims(), "aud")); },
+      {"MissingAudience_Rfc9068_4",
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", without(default_claims(), "aud")); },
        AuthError::wrong_audience},
 
       // Explicit typing (RFC 9068 §2.1, §4; RFC 8725 §3.11) — the strict issuer requires at+jwt.
@@ -320,7 +371,9 @@ const std::vector<Case>& cases() {
        [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iss", kStrictIssuer), std::nullopt); },
        AuthError::wrong_type},
       {"TypApplicationAtJwtAccepted_Rfc9068_2_1",
-       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iss", kStrictIssuer), "application/at+jwt"); },
+       [](auto& k) {
+         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iss", kStrictIssuer), "application/at+jwt");
+       },
        std::nullopt},
       {"TypCaseInsensitive_Rfc7515_4_1_9",
        [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "iss", kStrictIssuer), "AT+JWT"); },
@@ -329,7 +382,8 @@ const std::vector<Case>& cases() {
        [](auto& k) { return mint(k.ec1, A::ES256, "ec1", default_claims(), std::nullopt); }, std::nullopt},
 
       // Claim types.
-      {"SubNotAString_Rfc7519_4_1_2", [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "sub", 5)); },
+      {"SubNotAString_Rfc7519_4_1_2",
+       [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "sub", 5)); },
        AuthError::malformed_token},
       {"ScopeNotAString_Rfc9068_2_2_3",
        [](auto& k) { return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "scope", json::array{"a"})); },

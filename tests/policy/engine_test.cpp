@@ -49,7 +49,9 @@ Subject who(std::set<std::string> scopes, json::object claims = {}) {
   return s;
 }
 
-Target tool(std::string name) { return Target{TargetKind::tool, std::move(name), "tools/call", "crm"}; }
+Target tool(std::string name) {
+  return Target{TargetKind::tool, std::move(name), "tools/call", "crm"};
+}
 
 }  // namespace
 
@@ -78,8 +80,9 @@ TEST(Policy, ScopeHierarchyWriteImpliesRead) {
 
 TEST(Policy, ClaimConditionOnArrayClaim) {
   Engine e(crm_policy());
-  EXPECT_EQ(e.decide(who({"mcp:write"}, {{"groups", json::array{"sales", "crm-editors"}}}), tool("update_customer")).outcome,
-            Outcome::allow);
+  EXPECT_EQ(
+      e.decide(who({"mcp:write"}, {{"groups", json::array{"sales", "crm-editors"}}}), tool("update_customer")).outcome,
+      Outcome::allow);
   auto d = e.decide(who({"mcp:write"}, {{"groups", json::array{"sales"}}}), tool("update_customer"));
   EXPECT_EQ(d.outcome, Outcome::forbidden);  // no scope would help: no step-up challenge
   EXPECT_EQ(d.rule, "write-tools");

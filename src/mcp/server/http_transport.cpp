@@ -42,7 +42,9 @@ struct HttpSession {
   }
 };
 
-std::int64_t now_ticks() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+std::int64_t now_ticks() {
+  return std::chrono::steady_clock::now().time_since_epoch().count();
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -79,14 +81,17 @@ net::Response empty_response(http::status status) {
 // 2026-07-28: the status that goes with a JSON-RPC error (transports.mdx).
 http::status status_for(int error_code) {
   switch (error_code) {
-    case code::method_not_found: return http::status::not_found;
+    case code::method_not_found:
+      return http::status::not_found;
     case code::parse_error:
     case code::invalid_request:
     case code::invalid_params:
     case code::header_mismatch:
     case code::missing_capability:
-    case code::unsupported_version: return http::status::bad_request;
-    default: return http::status::ok;
+    case code::unsupported_version:
+      return http::status::bad_request;
+    default:
+      return http::status::ok;
   }
 }
 
@@ -208,18 +213,31 @@ struct HttpTransport::Impl {
     auto target = std::string_view(req.target());
     target = target.substr(0, target.find('?'));
     if (target != options.path) {
-      { net::Response r_ = json_response(http::status::not_found, json::object{{"error", std::string_view("not found")}}); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ =
+            json_response(http::status::not_found, json::object{{"error", std::string_view("not found")}});
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     if (!host_allowed(req) || !origin_allowed(req)) {
-      { net::Response r_ = json_response(http::status::forbidden,
-                                        rpc_error(nullptr, code::invalid_request, "Forbidden: invalid Host or Origin")); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = json_response(
+            http::status::forbidden, rpc_error(nullptr, code::invalid_request, "Forbidden: invalid Host or Origin"));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     switch (req.method()) {
-      case http::verb::post: co_await post(ex); break;
-      case http::verb::get: co_await get(ex); break;
-      case http::verb::delete_: co_await del(ex); break;
+      case http::verb::post:
+        co_await post(ex);
+        break;
+      case http::verb::get:
+        co_await get(ex);
+        break;
+      case http::verb::delete_:
+        co_await del(ex);
+        break;
       default: {
         auto res = empty_response(http::status::method_not_allowed);
         res.set(http::field::allow, std::string_view("GET, POST, DELETE"));
@@ -237,41 +255,62 @@ struct HttpTransport::Impl {
     auto& req = ex.request();
     auto parsed = mcp::parse_json(req.body());
     if (!parsed) {
-      { net::Response r_ = json_response(http::status::bad_request,
-                                        rpc_error(nullptr, code::parse_error, "Parse error: " + parsed.error().message)); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = json_response(
+            http::status::bad_request, rpc_error(nullptr, code::parse_error, "Parse error: " + parsed.error().message));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     auto message = mcp::classify(std::move(*parsed));
     if (!message) {
-      { net::Response r_ = json_response(http::status::bad_request,
-                                        rpc_error(nullptr, code::invalid_request, "Invalid Request: " + message.error().message)); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ =
+            json_response(http::status::bad_request,
+                          rpc_error(nullptr, code::invalid_request, "Invalid Request: " + message.error().message));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     auto version = trim(req["MCP-Protocol-Version"]);
     auto session_id = trim(req["Mcp-Session-Id"]);
     bool modern;
-    if (!version.empty()) modern = !mcp::is_legacy_revision(version);
-    else if (!session_id.empty() || message->method() == "initialize") modern = false;
-    else modern = mcp::server::era_of(*message) == ProtocolEra::modern;
-    if (modern) co_await post_modern(ex, *message, version);
-    else co_await post_legacy(ex, *message, session_id);
+    if (!version.empty())
+      modern = !mcp::is_legacy_revision(version);
+    else if (!session_id.empty() || message->method() == "initialize")
+      modern = false;
+    else
+      modern = mcp::server::era_of(*message) == ProtocolEra::modern;
+    if (modern)
+      co_await post_modern(ex, *message, version);
+    else
+      co_await post_legacy(ex, *message, session_id);
   }
 
   net::awaitable<void> post_modern(net::Exchange& ex, const mcp::Message& message, std::string_view version) {
     auto& req = ex.request();
     if (message.is_notification()) {
-      { net::Response r_ = empty_response(http::status::accepted); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = empty_response(http::status::accepted);
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     if (message.is_reply()) {
       // 2026-07-28 servers send no requests, so there is nothing a response could answer.
-      { net::Response r_ = json_response(http::status::bad_request,
-                                        rpc_error(nullptr, code::invalid_request, "unexpected JSON-RPC response")); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = json_response(http::status::bad_request,
+                                         rpc_error(nullptr, code::invalid_request, "unexpected JSON-RPC response"));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     const json::value& id = *message.id();
     auto fail = [&](const RpcError& e) -> net::awaitable<void> {
-      { net::Response r_ = json_response(status_for(e.code), mcp::server::error_response(id, e)); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = json_response(status_for(e.code), mcp::server::error_response(id, e));
+        co_await ex.respond(std::move(r_));
+      }
     };
     if (auto e = mcp::server::check_modern_meta(message.params())) {
       co_await fail(*e);
@@ -280,12 +319,18 @@ struct HttpTransport::Impl {
     auto& meta = message.params()->at("_meta").get_object();
     auto body_version = meta.at(kMetaProtocolVersionKey()).get_string();
     if (version.empty()) {
-      { RpcError e_ = RpcError{code::header_mismatch, "Missing MCP-Protocol-Version header", std::nullopt}; co_await fail(e_); }
+      {
+        RpcError e_ = RpcError{code::header_mismatch, "Missing MCP-Protocol-Version header", std::nullopt};
+        co_await fail(e_);
+      }
       co_return;
     }
     if (version != body_version) {
-      { RpcError e_ = RpcError{code::header_mismatch, "MCP-Protocol-Version header does not match _meta.protocolVersion",
-                             std::nullopt}; co_await fail(e_); }
+      {
+        RpcError e_ = RpcError{code::header_mismatch,
+                               "MCP-Protocol-Version header does not match _meta.protocolVersion", std::nullopt};
+        co_await fail(e_);
+      }
       co_return;
     }
     if (auto e = mcp::server::check_modern_version(version)) {
@@ -296,21 +341,29 @@ struct HttpTransport::Impl {
     // authorizes on them would decide about a different call than the one that runs.
     auto method_header = req.find("Mcp-Method");
     if (method_header == req.end() || trim(method_header->value()) != message.method()) {
-      { RpcError e_ = RpcError{code::header_mismatch,
-                             method_header == req.end() ? "Missing Mcp-Method header" : "Mcp-Method header does not match the body",
-                             std::nullopt}; co_await fail(e_); }
+      {
+        RpcError e_ = RpcError{
+            code::header_mismatch,
+            method_header == req.end() ? "Missing Mcp-Method header" : "Mcp-Method header does not match the body",
+            std::nullopt};
+        co_await fail(e_);
+      }
       co_return;
     }
-    std::string_view name_key = message.method() == "resources/read" ? "uri"
+    std::string_view name_key = message.method() == "resources/read"                                      ? "uri"
                                 : (message.method() == "tools/call" || message.method() == "prompts/get") ? "name"
-                                                                                                         : "";
+                                                                                                          : "";
     if (!name_key.empty()) {
       auto* v = message.params()->if_contains(name_key);
       auto name_header = req.find("Mcp-Name");
       if (name_header == req.end() || !v || !v->is_string() || trim(name_header->value()) != v->get_string()) {
-        { RpcError e_ = RpcError{code::header_mismatch,
-                               name_header == req.end() ? "Missing Mcp-Name header" : "Mcp-Name header does not match the body",
-                               std::nullopt}; co_await fail(e_); }
+        {
+          RpcError e_ =
+              RpcError{code::header_mismatch,
+                       name_header == req.end() ? "Missing Mcp-Name header" : "Mcp-Name header does not match the body",
+                       std::nullopt};
+          co_await fail(e_);
+        }
         co_return;
       }
     }
@@ -328,7 +381,6 @@ struct HttpTransport::Impl {
       status = status_for(static_cast<int>(err->at("code").to_number<std::int64_t>()));
     co_await outlet.finish(*response, status);
   }
-
 
   // SEP-2243: a tool parameter annotated `x-mcp-header: Name` travels also as `Mcp-Param-Name`
   // (literal, or `=?base64?…?=`). It must be there whenever the body has the value, and say the
@@ -362,10 +414,14 @@ struct HttpTransport::Impl {
         decoded = std::move(*d);
       }
       std::string expected;
-      if (!has_value) expected.clear();
-      else if (value->is_string()) expected = value->get_string();
-      else if (value->is_bool()) expected = value->get_bool() ? "true" : "false";
-      else expected = json::serialize(*value);
+      if (!has_value)
+        expected.clear();
+      else if (value->is_string())
+        expected = value->get_string();
+      else if (value->is_bool())
+        expected = value->get_bool() ? "true" : "false";
+      else
+        expected = json::serialize(*value);
       if (!has_value || decoded != expected)
         return RpcError{code::header_mismatch, header + " header does not match the body", std::nullopt};
     }
@@ -389,32 +445,49 @@ struct HttpTransport::Impl {
         server.impl().attach(hs->session);
         co_await outlet.finish(*response, http::status::ok);
       } else {
-        { net::Response r_ = json_response(http::status::bad_request,
-                                          response ? *response : rpc_error(nullptr, code::invalid_request, "bad initialize")); co_await ex.respond(std::move(r_)); }
+        {
+          net::Response r_ =
+              json_response(http::status::bad_request,
+                            response ? *response : rpc_error(nullptr, code::invalid_request, "bad initialize"));
+          co_await ex.respond(std::move(r_));
+        }
       }
       co_return;
     }
     const json::value null_id;
     const json::value& id = message.is_request() ? *message.id() : null_id;
     if (session_id.empty()) {
-      { net::Response r_ = json_response(http::status::bad_request,
-                                        rpc_error(id, code::invalid_request, "Bad Request: Mcp-Session-Id header is required")); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ =
+            json_response(http::status::bad_request,
+                          rpc_error(id, code::invalid_request, "Bad Request: Mcp-Session-Id header is required"));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     auto hs = find_session(session_id);
     if (!hs) {
-      { net::Response r_ = json_response(http::status::not_found, rpc_error(id, -32001, "Session not found")); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = json_response(http::status::not_found, rpc_error(id, -32001, "Session not found"));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     if (message.is_reply()) {
       server.impl().deliver(*hs->session, message);
-      { net::Response r_ = empty_response(http::status::accepted); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = empty_response(http::status::accepted);
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     PostOutlet outlet(ex, hs->session->id);
     auto response = co_await server.impl().handle(message, ProtocolEra::legacy, hs->session.get(), outlet);
     if (!response) {
-      { net::Response r_ = empty_response(http::status::accepted); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = empty_response(http::status::accepted);
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     co_await outlet.finish(*response, http::status::ok);
@@ -424,18 +497,28 @@ struct HttpTransport::Impl {
     auto& req = ex.request();
     if (modern_header(req)) {
       // 2026-07-28 has no standalone stream (subscriptions/listen replaces it).
-      { net::Response r_ = empty_response(http::status::method_not_allowed); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = empty_response(http::status::method_not_allowed);
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     auto session_id = trim(req["Mcp-Session-Id"]);
     if (session_id.empty()) {
-      { net::Response r_ = json_response(http::status::bad_request,
-                                        rpc_error(nullptr, code::invalid_request, "Bad Request: Mcp-Session-Id header is required")); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ =
+            json_response(http::status::bad_request,
+                          rpc_error(nullptr, code::invalid_request, "Bad Request: Mcp-Session-Id header is required"));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     auto hs = find_session(session_id);
     if (!hs) {
-      { net::Response r_ = json_response(http::status::not_found, rpc_error(nullptr, -32001, "Session not found")); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = json_response(http::status::not_found, rpc_error(nullptr, -32001, "Session not found"));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     auto channel = std::make_shared<StreamChannel>(ex.executor(), 256);
@@ -448,8 +531,11 @@ struct HttpTransport::Impl {
       }
     }
     if (!channel) {
-      { net::Response r_ = json_response(http::status::conflict,
-                                        rpc_error(nullptr, code::invalid_request, "Conflict: a stream is already open")); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = json_response(
+            http::status::conflict, rpc_error(nullptr, code::invalid_request, "Conflict: a stream is already open"));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     bool alive = co_await ex.start_stream(PostOutlet::sse_head(ex, hs->session->id));
@@ -477,23 +563,36 @@ struct HttpTransport::Impl {
   net::awaitable<void> del(net::Exchange& ex) {
     auto& req = ex.request();
     if (modern_header(req)) {
-      { net::Response r_ = empty_response(http::status::method_not_allowed); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = empty_response(http::status::method_not_allowed);
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     auto session_id = trim(req["Mcp-Session-Id"]);
     if (session_id.empty()) {
-      { net::Response r_ = json_response(http::status::bad_request,
-                                        rpc_error(nullptr, code::invalid_request, "Bad Request: Mcp-Session-Id header is required")); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ =
+            json_response(http::status::bad_request,
+                          rpc_error(nullptr, code::invalid_request, "Bad Request: Mcp-Session-Id header is required"));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     auto hs = remove_session(session_id);
     if (!hs) {
-      { net::Response r_ = json_response(http::status::not_found, rpc_error(nullptr, -32001, "Session not found")); co_await ex.respond(std::move(r_)); }
+      {
+        net::Response r_ = json_response(http::status::not_found, rpc_error(nullptr, -32001, "Session not found"));
+        co_await ex.respond(std::move(r_));
+      }
       co_return;
     }
     hs->session->pending.close();
     hs->close_stream();
-    { net::Response r_ = empty_response(http::status::ok); co_await ex.respond(std::move(r_)); }
+    {
+      net::Response r_ = empty_response(http::status::ok);
+      co_await ex.respond(std::move(r_));
+    }
   }
 };
 
@@ -515,7 +614,9 @@ void HttpTransport::start() {
   impl_->http_server->start();
 }
 
-std::uint16_t HttpTransport::port() const { return impl_->http_server ? impl_->http_server->port() : 0; }
+std::uint16_t HttpTransport::port() const {
+  return impl_->http_server ? impl_->http_server->port() : 0;
+}
 
 void HttpTransport::stop() {
   if (!impl_->http_server) return;

@@ -17,8 +17,8 @@ namespace code = mcp::code;
 // Vocabulary
 
 namespace {
-constexpr std::array<std::string_view, 8> kLevelNames = {"debug",    "info",  "notice", "warning",
-                                                         "error",    "critical", "alert", "emergency"};
+constexpr std::array<std::string_view, 8> kLevelNames = {"debug", "info",     "notice", "warning",
+                                                         "error", "critical", "alert",  "emergency"};
 // Numbers that happen to be whole go out as integers: `0` rather than `0E0`.
 json::value number(double d) {
   if (std::isfinite(d) && std::floor(d) == d && std::fabs(d) < 9.0e15) return static_cast<std::int64_t>(d);
@@ -26,7 +26,9 @@ json::value number(double d) {
 }
 }  // namespace
 
-std::string_view to_string(LogLevel level) { return kLevelNames[static_cast<std::size_t>(level)]; }
+std::string_view to_string(LogLevel level) {
+  return kLevelNames[static_cast<std::size_t>(level)];
+}
 
 std::optional<LogLevel> parse_log_level(std::string_view text) {
   for (std::size_t i = 0; i < kLevelNames.size(); ++i)
@@ -34,7 +36,9 @@ std::optional<LogLevel> parse_log_level(std::string_view text) {
   return std::nullopt;
 }
 
-json::object text_content(std::string_view text) { return {{"type", "text"}, {"text", text}}; }
+json::object text_content(std::string_view text) {
+  return {{"type", "text"}, {"text", text}};
+}
 
 json::object tool_text_result(std::string_view text, bool is_error) {
   json::object r{{"content", json::array{text_content(text)}}};
@@ -53,7 +57,9 @@ json::object sampling_input(std::string_view user_text, std::int64_t max_tokens)
           {"params", json::object{{"messages", std::move(messages)}, {"maxTokens", max_tokens}}}};
 }
 
-json::object roots_input() { return {{"method", "roots/list"}, {"params", json::object{}}}; }
+json::object roots_input() {
+  return {{"method", "roots/list"}, {"params", json::object{}}};
+}
 
 RpcError missing_capability_error(json::object required_capabilities) {
   std::string names;
@@ -128,7 +134,12 @@ class Context final : public RequestContext {
  public:
   Context(McpServer::Impl& server, ProtocolEra era, std::string version, const json::object& caps,
           const json::object& meta, Session* session, Outlet& outlet)
-      : server_(server), era_(era), version_(std::move(version)), caps_(caps), meta_(meta), session_(session),
+      : server_(server),
+        era_(era),
+        version_(std::move(version)),
+        caps_(caps),
+        meta_(meta),
+        session_(session),
         outlet_(outlet) {}
 
   ProtocolEra era() const override { return era_; }
@@ -189,7 +200,8 @@ class Context final : public RequestContext {
     }
     asio::steady_timer timer(executor, server_.options.client_request_timeout);
     using namespace asio::experimental::awaitable_operators;
-    auto outcome = co_await (channel->async_receive(net::as_tuple_awaitable) || timer.async_wait(net::as_tuple_awaitable));
+    auto outcome =
+        co_await (channel->async_receive(net::as_tuple_awaitable) || timer.async_wait(net::as_tuple_awaitable));
     if (outcome.index() == 1) {
       session_->pending.remove(key);
       co_return R(std::unexpect,
@@ -258,7 +270,8 @@ json::object describe(const Tool& t) {
   return o;
 }
 
-template <class T> void describe_common(json::object& o, const T& r) {
+template <class T>
+void describe_common(json::object& o, const T& r) {
   if (!r.title.empty()) o["title"] = r.title;
   if (!r.description.empty()) o["description"] = r.description;
   if (!r.mime_type.empty()) o["mimeType"] = r.mime_type;
@@ -286,7 +299,9 @@ class Call {
  public:
   Call(McpServer::Impl& server, ProtocolEra era, Session* session, Outlet& outlet, const json::object& params,
        std::string version, const json::object& caps)
-      : server_(server), era_(era), params_(params),
+      : server_(server),
+        era_(era),
+        params_(params),
         ctx_(server, era, std::move(version), caps, meta_of(params), session, outlet) {}
 
   Task<Outcome> run(std::string_view method) {
@@ -298,7 +313,8 @@ class Call {
     if (method == "prompts/list") co_return list_prompts();
     if (method == "prompts/get") co_return co_await get_prompt();
     if (method == "completion/complete") co_return co_await complete();
-    co_return Outcome(std::unexpect, RpcError{code::method_not_found, "Method not found: " + std::string(method), std::nullopt});
+    co_return Outcome(std::unexpect,
+                      RpcError{code::method_not_found, "Method not found: " + std::string(method), std::nullopt});
   }
 
   Context& context() { return ctx_; }
@@ -385,8 +401,7 @@ class Call {
       if (!missing.empty()) co_return Outcome(std::unexpect, missing_capability_error(std::move(missing)));
       if (era_ == ProtocolEra::modern) {
         json::object out{{"resultType", "input_required"}, {"inputRequests", std::move(ir.input_requests)}};
-        if (ir.state)
-          out["requestState"] = server_.sealer.seal(*ir.state, binding, server_.options.request_state_ttl);
+        if (ir.state) out["requestState"] = server_.sealer.seal(*ir.state, binding, server_.options.request_state_ttl);
         co_return out;
       }
       if (round + 1 >= server_.options.max_input_rounds)
@@ -484,7 +499,8 @@ class Call {
     req.argument = str(arg->get_object(), "name");
     req.value = str(arg->get_object(), "value");
     if (auto* c = params_.if_contains("context"); c && c->is_object())
-      if (auto* a = c->get_object().if_contains("arguments"); a && a->is_object()) req.context_arguments = a->get_object();
+      if (auto* a = c->get_object().if_contains("arguments"); a && a->is_object())
+        req.context_arguments = a->get_object();
     std::shared_ptr<const CompletionHandler> handler;
     {
       std::shared_lock lock(server_.mu);
@@ -547,11 +563,16 @@ McpServer::McpServer(ServerInfo info, ServerOptions options)
     : impl_(std::make_unique<Impl>(std::move(info), options)) {}
 McpServer::~McpServer() = default;
 
-const ServerInfo& McpServer::info() const { return impl_->info; }
-const ServerOptions& McpServer::options() const { return impl_->options; }
+const ServerInfo& McpServer::info() const {
+  return impl_->info;
+}
+const ServerOptions& McpServer::options() const {
+  return impl_->options;
+}
 
 namespace {
-template <class V, class Key> bool erase_by(V& v, Key key) {
+template <class V, class Key>
+bool erase_by(V& v, Key key) {
   auto n = v.size();
   std::erase_if(v, key);
   return v.size() != n;
@@ -608,8 +629,8 @@ void McpServer::add_resource_template(ResourceTemplate tmpl) {
   if (!matcher) throw std::invalid_argument("resource template " + tmpl.uri_template + ": " + matcher.error().message);
   {
     std::unique_lock lock(impl_->mu);
-    impl_->templates.push_back(
-        std::make_shared<const mcp::server::CompiledTemplate>(mcp::server::CompiledTemplate{std::move(tmpl), *matcher}));
+    impl_->templates.push_back(std::make_shared<const mcp::server::CompiledTemplate>(
+        mcp::server::CompiledTemplate{std::move(tmpl), *matcher}));
   }
   impl_->broadcast(mcp::make_notification("notifications/resources/list_changed"));
 }
@@ -732,10 +753,13 @@ net::awaitable<std::optional<json::object>> McpServer::Impl::handle(const Messag
   if (!session) co_return error_response(id, RpcError{code::internal_error, "no session", std::nullopt});
   if (method == "initialize") {
     auto* v = params.if_contains("protocolVersion");
-    if (!v || !v->is_string()) co_return error_response(id, RpcError{code::invalid_params, "initialize needs protocolVersion", std::nullopt});
+    if (!v || !v->is_string())
+      co_return error_response(id, RpcError{code::invalid_params, "initialize needs protocolVersion", std::nullopt});
     // Echo a revision we speak, else offer our newest legacy one (the client decides).
-    session->protocol_version = is_legacy_revision(v->get_string()) ? std::string(v->get_string()) : std::string(kRev20251125);
-    if (auto* c = params.if_contains("capabilities"); c && c->is_object()) session->client_capabilities = c->get_object();
+    session->protocol_version =
+        is_legacy_revision(v->get_string()) ? std::string(v->get_string()) : std::string(kRev20251125);
+    if (auto* c = params.if_contains("capabilities"); c && c->is_object())
+      session->client_capabilities = c->get_object();
     if (auto* c = params.if_contains("clientInfo"); c && c->is_object()) session->client_info = c->get_object();
     json::object server_info{{"name", info.name}, {"version", info.version}};
     if (!info.title.empty()) server_info["title"] = info.title;

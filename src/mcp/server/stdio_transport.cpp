@@ -112,9 +112,7 @@ class StdioServer {
     if (!buf.empty() && !discarding) asio::post(io_, [this, line = std::move(buf)] { on_line(line); });
   }
 
-  void reject(int code, std::string_view message) {
-    writer_.write(mcp::make_error(nullptr, code, message));
-  }
+  void reject(int code, std::string_view message) { writer_.write(mcp::make_error(nullptr, code, message)); }
 
   void on_line(const std::string& line) {
     auto parsed = mcp::parse_json(line);
@@ -135,8 +133,7 @@ class StdioServer {
       response = co_await server_.impl().handle(message, mcp::server::era_of(message), session_.get(), outlet);
     } catch (const std::exception& e) {
       // A handler bug costs its own request only.
-      if (message.is_request())
-        response = mcp::make_error(*message.id(), mcp::code::internal_error, "internal error");
+      if (message.is_request()) response = mcp::make_error(*message.id(), mcp::code::internal_error, "internal error");
     }
     if (response) writer_.write(*response);
   }
