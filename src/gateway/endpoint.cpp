@@ -256,7 +256,11 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
     return;
   }
   auto authz = authorizer();
-  if (call.era == mcp::Era::modern) ro["cacheScope"] = "private";  // per-principal (caching.mdx MUST)
+  if (call.era == mcp::Era::modern) {
+    // Per-principal (caching.mdx MUST). Inserting may rehash the object: look the list up again.
+    ro["cacheScope"] = "private";
+    items = ro.if_contains(key);
+  }
   if (!authz->has_policy()) return;
   policy::TargetKind kind = key == "tools"     ? policy::TargetKind::tool
                             : key == "prompts" ? policy::TargetKind::prompt

@@ -115,6 +115,11 @@ std::vector<std::string> Gateway::reload(const config::Gateway& next) {
 Gateway::~Gateway() {
   stop();
   wait();
+  // Everything bound to the serving threads' io_contexts goes before them.
+  key_refresher_.reset();
+  reaper_.reset();
+  endpoints_.clear();
+  server_.reset();
 }
 
 void Gateway::start() {
