@@ -63,6 +63,7 @@ try {
     }
   };
   const page = await context.newPage();
+  page.setDefaultTimeout(15000);
 
   // First authorization: the login page, then the consent page for mcp:read.
   await page.goto(await nthUrl(0));
