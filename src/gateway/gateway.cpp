@@ -199,6 +199,7 @@ net::awaitable<void> Gateway::handle(net::Exchange& ex) {
   // those pages carry their own CSRF defences (docs/security.md, "Host and Origin").
   auto origin = req[http::field::origin];
   bool page = authorization_server_ && authorization_server_->is_browser_page(path);
+  for (auto& e : endpoints_) page = page && e->path() != path;  // an MCP endpoint routed first keeps its rule
   bool origin_ok = page ? guard_->page_origin_allowed(origin) : guard_->origin_allowed(origin);
   if (!guard_->host_allowed(req[http::field::host]) || !origin_ok) {
     metrics_.error(ErrorReason::forbidden_origin);
