@@ -204,9 +204,9 @@ TEST(HttpFetcher, UrlParsingAndInsecureHttpGuard) {
 TEST(HttpFetcher, PlainHttpOnlyToALoopbackAddressNotAPrefix) {
   // Regression: any host starting with "127." counted as loopback, so a key set could be fetched
   // in clear from 127.evil.example (a name on the network) without allow_insecure_http.
-  for (auto url : {"http://127.evil.example/jwks", "http://127.0.0.1.nip.io/jwks", "http://127./jwks",
-                   "http://127.0.0.1./jwks", "http://localhost.evil.example/jwks", "http://0x7f.1/jwks",
-                   "http://2130706433/jwks"})
+  for (auto url :
+       {"http://127.evil.example/jwks", "http://127.0.0.1.nip.io/jwks", "http://127./jwks", "http://127.0.0.1./jwks",
+        "http://localhost.evil.example/jwks", "http://0x7f.1/jwks", "http://2130706433/jwks"})
     EXPECT_FALSE(parse_http_url(url, false).has_value()) << url;
   for (auto url : {"http://127.0.0.2:1/jwks", "http://[::ffff:127.0.0.1]:1/jwks", "http://LOCALHOST:1/jwks"})
     EXPECT_TRUE(parse_http_url(url, false).has_value()) << url;
