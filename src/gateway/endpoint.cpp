@@ -1,9 +1,9 @@
 #include "gateway/endpoint.hpp"
 
-#include "core/base64url.hpp"
 #include "core/random.hpp"
 #include "gateway/http_upstream.hpp"
 #include "gateway/stdio_upstream.hpp"
+#include "mcp/http_headers.hpp"
 #include "mcp/json.hpp"
 #include "mcp/protocol.hpp"
 #include "net/sse.hpp"
@@ -25,10 +25,11 @@ std::string_view header(const net::Request& r, std::string_view name) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+  return mcp::trim_ows(s);
 }
+using mcp::decode_header_value;
+using mcp::is_json_content_type;
+using mcp::parse_accept;
 
 net::Response json_response(unsigned status, const json::object& body) {
   net::Response res{static_cast<http::status>(status), 11};
@@ -46,50 +47,6 @@ net::Response rpc_error(unsigned status, const json::value& id, int code, std::s
 net::Response empty_response(unsigned status) {
   net::Response res{static_cast<http::status>(status), 11};
   return res;
-}
-
-// Accept: which response forms the client takes.
-struct Accepts {
-  bool json = false;
-  bool sse = false;
-};
-Accepts parse_accept(std::string_view accept) {
-  Accepts a;
-  if (accept.empty()) return {true, false};
-  std::size_t start = 0;
-  while (start <= accept.size()) {
-    auto comma = accept.find(',', start);
-    auto item = trim(accept.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    auto type = trim(item.substr(0, item.find(';')));
-    if (type == "application/json")
-      a.json = true;
-    else if (type == "text/event-stream")
-      a.sse = true;
-    else if (type == "*/*" || type == "application/*")
-      a.json = true;
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return a;
-}
-
-bool is_json_content_type(std::string_view ct) {
-  auto type = trim(ct.substr(0, ct.find(';')));
-  if (type.size() != 16) return false;
-  std::string lower(type);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "application/json";
-}
-
-// `=?base64?…?=` (2026-07-28 transports: header values that are not plain visible ASCII).
-std::optional<std::string> decode_header_value(std::string_view v) {
-  v = trim(v);
-  if (v.starts_with("=?base64?") && v.ends_with("?=")) {
-    auto decoded = base64_decode(v.substr(9, v.size() - 11));
-    if (!decoded) return std::nullopt;
-    return decoded;
-  }
-  return std::string(v);
 }
 
 const json::object* params_of(const json::object& m) {
@@ -318,6 +275,7 @@ std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, b
   }
   HttpOptions o;
   o.http = *u.http;
+  o.name = u.name;
   o.label = label;
   o.tag = std::to_string(index);
   o.max_in_flight = u.max_concurrent_requests;
@@ -879,6 +837,13 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     }
     bool is_reply = !m->contains("method") && m->contains("id");
     if (is_reply && mcp::id_key(m->at("id")) == mcp::id_key(client_id)) {
+      if (auto failure = inbox->failure()) {
+        if (*failure == UpstreamFailure::session_expired) upstream_session_expired(call);
+        if (!streaming) {
+          co_await respond_failure(ex, call, *m, *failure, t0);
+          co_return;
+        }
+      }
       if (call.translate_to_modern) modernize_result(call.method, *m);
       if (call.method == "tools/list") remember_hints(target, *m);
       if (is_list_method(call.method)) filter_list(call, *m, target);
@@ -933,6 +898,41 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       co_return;
     }
   }
+}
+
+void McpEndpoint::upstream_session_expired(const Call& call) {
+  if (call.session) {
+    // The client's session cannot go on without the upstream's: it ends here too, and the client
+    // is told so (below), so that it opens a new one.
+    if (sessions_.erase(call.session->id)) {
+      call.session->close();
+      metrics_.session_closed();
+    }
+    return;
+  }
+  // The gateway's shared session for stateless clients: the next request probes and initializes
+  // again (the old upstream sessions end when the requests still using them finish).
+  std::lock_guard lock(shared_mutex_);
+  shared_ready_ = false;
+}
+
+net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call& call, const json::object& error,
+                                                  UpstreamFailure failure, steady::time_point t0) {
+  json::value id = call.request.contains("id") ? call.request.at("id") : json::value();
+  if (failure == UpstreamFailure::session_expired && call.session) {
+    // 2025-11-25 transports, "Session Management": a 404 to a request with Mcp-Session-Id tells
+    // the client to start a new session with initialize.
+    metrics_.error(ErrorReason::unknown_session);
+    co_await ex.respond(rpc_error(404, id, -32001, "Session not found: the upstream ended it"));
+    co_return;
+  }
+  // The upstream failed, it did not answer: 502 (504 when it did not answer in time), whichever
+  // era, so that no client, cache or retry logic takes it for the upstream's reply.
+  unsigned status = failure == UpstreamFailure::timeout ? 504 : 502;
+  metrics_.error(failure == UpstreamFailure::timeout ? ErrorReason::upstream_timeout
+                                                     : ErrorReason::upstream_unavailable);
+  metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
+  co_await ex.respond(json_response(status, error));
 }
 
 net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& caller) {

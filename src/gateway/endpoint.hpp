@@ -51,6 +51,10 @@ class McpEndpoint {
                                       const Caller& caller);
   net::awaitable<void> modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok, const Caller& caller);
   net::awaitable<void> forward(net::Exchange& ex, Call& call);
+  // An upstream failed the request (it did not answer it): the client's error, and what ends.
+  void upstream_session_expired(const Call& call);
+  net::awaitable<void> respond_failure(net::Exchange& ex, const Call& call, const json::object& error,
+                                       UpstreamFailure failure, std::chrono::steady_clock::time_point t0);
   std::optional<net::Response> validate_modern(const net::Request& req, const mcp::Message& msg);
   json::object synthesized_discover();
   net::awaitable<void> fan_out_list(net::Exchange& ex, Call& call);

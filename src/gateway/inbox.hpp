@@ -5,12 +5,18 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "core/result.hpp"
 #include "net/asio.hpp"
 
 namespace mcpgate::gateway {
 namespace json = boost::json;
+
+// Why the gateway, not the upstream, answered a request: the upstream could not be reached, did
+// not answer in time, answered with an HTTP status that is not a reply (5xx, 3xx, 401/403), ended
+// the session the request belonged to, or sent something that is not the reply to this request.
+enum class UpstreamFailure { unreachable, timeout, http_status, unauthorized, session_expired, bad_reply };
 
 class Inbox : public std::enable_shared_from_this<Inbox> {
  public:
@@ -31,6 +37,21 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
     // No waiter yet (the common case of a reply pushed before anyone waits): nothing to wake.
     if (waiting) wake();
     return true;
+  }
+
+  // Thread-safe. The gateway's own error reply for the request (the upstream failed rather than
+  // answered). It is remembered out of band, so that an upstream cannot make its own JSON-RPC
+  // error pass for one of these, nor the other way round.
+  bool push_failure(json::object error, UpstreamFailure why) {
+    {
+      std::lock_guard lock(mutex_);
+      failure_ = why;
+    }
+    return push(std::move(error));
+  }
+  std::optional<UpstreamFailure> failure() const {
+    std::lock_guard lock(mutex_);
+    return failure_;
   }
 
   // Thread-safe. The waiter sees the queued messages, then `reason` as an error.
@@ -86,6 +107,7 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   bool closed_ = false;
   bool waiting_ = false;
   std::string reason_;
+  std::optional<UpstreamFailure> failure_;
 };
 
 }  // namespace mcpgate::gateway
