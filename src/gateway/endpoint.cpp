@@ -2,6 +2,7 @@
 
 #include "core/random.hpp"
 #include "gateway/http_upstream.hpp"
+#include "gateway/param_headers.hpp"
 #include "gateway/stdio_upstream.hpp"
 #include "mcp/http_headers.hpp"
 #include "mcp/json.hpp"
@@ -133,6 +134,7 @@ struct McpEndpoint::Call {
 struct McpEndpoint::Hints final : policy::ToolHints {
   mutable std::shared_mutex mutex;
   std::unordered_map<std::string, bool> by_tool;  // "<upstream>\n<tool>"
+  ToolParamHeaders params;                        // x-mcp-header annotations (Mcp-Param-*)
   std::optional<bool> read_only(const std::string& upstream, const std::string& tool) const override {
     std::shared_lock lock(mutex);
     auto it = by_tool.find(upstream + "\n" + tool);
@@ -187,6 +189,7 @@ void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object&
   if (!r || !r->is_object()) return;
   auto* tools = r->get_object().if_contains("tools");
   if (!tools || !tools->is_array()) return;
+  hints_->params.remember(cfg_.upstreams[upstream_index].name, reply);
   std::unique_lock lock(hints_->mutex);
   if (hints_->by_tool.size() > 100'000) hints_->by_tool.clear();  // bounded
   for (auto& t : tools->get_array()) {
@@ -800,6 +803,13 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   }
 
   auto inbox = std::make_shared<Inbox>(ex.executor());
+  if (call.era == mcp::Era::modern && call.method == "tools/call") {
+    if (auto refusal = co_await check_tool_headers(ex, call, target)) {
+      co_await ex.respond(std::move(*refusal));
+      co_return;
+    }
+    inbox->forward_headers = param_headers_to_forward(ex.request());
+  }
   auto& upstream = call.upstreams[target];
   auto started = co_await upstream->begin(call.request, inbox, call.deadline);
   if (!started) {
@@ -898,6 +908,54 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       co_return;
     }
   }
+}
+
+net::awaitable<std::optional<net::Response>> McpEndpoint::check_tool_headers(net::Exchange& ex, Call& call,
+                                                                             std::size_t target) {
+  auto* params = call.request.if_contains("params");
+  const json::object* po = params && params->is_object() ? &params->get_object() : nullptr;
+  auto* name = po ? po->if_contains("name") : nullptr;
+  if (!name || !name->is_string()) co_return std::nullopt;
+  const auto& upstream = cfg_.upstreams[target].name;
+  // The annotations come from the upstream's tools/list; a gateway that has not seen one yet asks
+  // once, so that the check does not depend on whether some client listed the tools first.
+  if (!hints_->params.listed(upstream)) co_await learn_tools(call, target);
+  auto annotations = hints_->params.find(upstream, std::string(name->get_string()));
+  // A tool the upstream does not list: nothing to hold the headers to here; they travel on and
+  // the upstream, which processes the body, checks them.
+  if (!annotations) co_return std::nullopt;
+  if (auto problem = check_param_headers(ex.request(), *annotations, po)) {
+    metrics_.error(ErrorReason::header_mismatch);
+    co_return rpc_error(400, call.request["id"], mcp::code::header_mismatch, problem->message);
+  }
+  co_return std::nullopt;
+}
+
+net::awaitable<void> McpEndpoint::learn_tools(Call& call, std::size_t target) {
+  auto inbox = std::make_shared<Inbox>(co_await asio::this_coro::executor);
+  json::object meta;
+  meta[mcp::kMetaProtocolVersion] = mcp::kRev20260728;
+  meta[mcp::kMetaClientCapabilities] = json::object();
+  json::object params;
+  params["_meta"] = std::move(meta);
+  bool learned = false;
+  if (co_await call.upstreams[target]->begin(mcp::make_request("mcpgate-tools", "tools/list", std::move(params)), inbox,
+                                             call.deadline)) {
+    for (;;) {
+      auto m = co_await inbox->pop(call.deadline);
+      if (!m) break;
+      if (m->contains("method")) continue;
+      if (!inbox->failure()) {
+        remember_hints(target, *m);
+        learned = hints_->params.listed(cfg_.upstreams[target].name);
+      }
+      break;
+    }
+  }
+  // Asked once: an upstream that cannot list its tools is not asked again on every call.
+  if (!learned)
+    hints_->params.remember(cfg_.upstreams[target].name,
+                            mcp::make_result(nullptr, json::object{{"tools", json::array()}}));
 }
 
 void McpEndpoint::upstream_session_expired(const Call& call) {

@@ -34,7 +34,7 @@ const json::object* meta_of(const json::object& m) {
 
 }  // namespace
 
-net::Request HttpUpstream::make_post(const json::object& message) {
+net::Request HttpUpstream::make_post(const json::object& message, const Inbox* inbox) {
   net::Request req{http::verb::post, options_.http.target, 11};
   req.set(http::field::host, options_.http.host + ":" + std::to_string(options_.http.port));
   req.set(http::field::content_type, "application/json");
@@ -67,6 +67,8 @@ net::Request HttpUpstream::make_post(const json::object& message) {
       }
     }
   }
+  if (inbox && mcp::is_modern_revision(version))
+    for (auto& [k, v] : inbox->forward_headers) req.insert(k, v);
   req.body() = mcp::serialize(message);
   return req;
 }
@@ -104,7 +106,7 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   } done{in_flight_};
   json::value client_id = request["id"];
   bool is_initialize = method_of(request) == "initialize";
-  auto req = make_post(request);
+  auto req = make_post(request, inbox.get());
   auto ex = co_await asio::this_coro::executor;
   auto& client = thread_client(ex);
   bool sent_session = req.find("Mcp-Session-Id") != req.end();

@@ -39,7 +39,7 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   net::awaitable<void> read_stream(std::shared_ptr<HttpUpstream> self, std::unique_ptr<net::ResponseStream> stream,
                                    json::value client_id, bool is_initialize, std::shared_ptr<Inbox> inbox,
                                    Deadline deadline);
-  net::Request make_post(const json::object& message);
+  net::Request make_post(const json::object& message, const Inbox* inbox = nullptr);
   // A status that is not 2xx: the upstream's own JSON-RPC error for this request when a 4xx carries
   // one, else the gateway's error for the client.
   net::awaitable<void> refuse_status(net::ResponseStream& rs, unsigned status, const std::string& content_type,

@@ -6,6 +6,9 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/result.hpp"
 #include "net/asio.hpp"
@@ -53,6 +56,10 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
     std::lock_guard lock(mutex_);
     return failure_;
   }
+
+  // HTTP headers of the client's request that travel on with it to an HTTP upstream (the
+  // `Mcp-Param-*` headers). Set before the request is begun, read-only after.
+  std::vector<std::pair<std::string, std::string>> forward_headers;
 
   // Thread-safe. The waiter sees the queued messages, then `reason` as an error.
   void close(std::string reason) {
