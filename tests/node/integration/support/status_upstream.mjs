@@ -40,11 +40,27 @@ export const BEHAVIOURS = {
   not_json: (res) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(`<html>${SECRET_BODY}</html>`); },
   // A modern server's own JSON-RPC error travels with a 4xx (2026-07-28 transports): relayed.
   http_400_rpc_error: (res, id) => json(res, 400, { jsonrpc: '2.0', id, error: { code: -32602, message: 'Invalid params: no such thing' } }),
+  // Tools with x-mcp-header annotations: the upstream answers and records the headers it got.
+  routed: (res, id) => json(res, 200, result(id, 'routed')),
   // The legacy session is gone (2025-11-25 transports, "Session Management").
   expire_session: (res, id, up, session) => { up.sessions.delete(session); json(res, 404, { jsonrpc: '2.0', id, error: { code: -32001, message: SECRET_BODY } }); },
 };
 
-export const TOOLS = Object.keys(BEHAVIOURS).map((name) => ({ name, description: name, inputSchema: { type: 'object' } }));
+// 2026-07-28 transports, "Custom Headers from Tool Parameters": annotated arguments, one nested
+// (reachable through `properties` only) and one under `items` (not reachable: no header expected).
+export const ROUTED_SCHEMA = {
+  type: 'object',
+  properties: {
+    region: { type: 'string', 'x-mcp-header': 'Region' },
+    priority: { type: 'integer', 'x-mcp-header': 'Priority' },
+    urgent: { type: 'boolean', 'x-mcp-header': 'Urgent' },
+    target: { type: 'object', properties: { tenant: { type: 'string', 'x-mcp-header': 'Tenant' } } },
+    listed: { type: 'array', items: { type: 'string', 'x-mcp-header': 'Item' } },
+    note: { type: 'string' },
+  },
+};
+export const TOOLS = Object.keys(BEHAVIOURS).map((name) => ({ name, description: name,
+  inputSchema: name === 'routed' ? ROUTED_SCHEMA : { type: 'object' } }));
 
 export async function startStatusUpstream({ era = 'legacy' } = {}) {
   const up = { era, requests: [], sessions: new Set(), initializes: 0 };
