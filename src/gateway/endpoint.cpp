@@ -984,6 +984,11 @@ net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call&
     co_await ex.respond(rpc_error(404, id, -32001, "Session not found: the upstream ended it"));
     co_return;
   }
+  if (call.method == "initialize" && call.session && sessions_.erase(call.session->id)) {
+    // No session id goes out with a failed initialize: keeping the session would only leak it.
+    call.session->close();
+    metrics_.session_closed();
+  }
   // The upstream failed, it did not answer: 502 (504 when it did not answer in time), whichever
   // era, so that no client, cache or retry logic takes it for the upstream's reply.
   unsigned status = failure == UpstreamFailure::timeout ? 504 : 502;

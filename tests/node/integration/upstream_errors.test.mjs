@@ -107,6 +107,15 @@ for (const upstreamEra of ['legacy', 'modern']) {
       report.check(recovered.status === 200 && recovered.json?.result?.content?.[0]?.text === 'fine' && up.initializes === inits + 1,
         'legacy upstream, 2026-07-28 client: after the shared session expired the gateway initializes a new one', `${recovered.status} ${recovered.body.slice(0, 200)} inits=${up.initializes - inits}`);
     }
+    if (upstreamEra === 'legacy') {
+      // initialize itself fails upstream: the client gets the error and no session id.
+      up.failInitialize = true;
+      const init = await raw(P, 'POST', '/mcp', { 'Content-Type': 'application/json', Accept: ACCEPT_BOTH }, { jsonrpc: '2.0', id: 1, method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'it', version: '1' } } });
+      up.failInitialize = false;
+      report.check(init.status === 502 && init.json?.error?.data?.reason === 'http_status' && !init.headers['mcp-session-id'] && leaks(init.body).length === 0,
+        'legacy upstream: a failed initialize is 502 with no session id and nothing of the upstream body', `${init.status} ${init.body}`);
+    }
     // The gateway's requests carried its configured credential, never one of the client's.
     const calls = up.requests.filter((q) => q.body?.method === 'tools/call');
     report.check(calls.length > 0 && calls.every((q) => q.headers.authorization === `Bearer ${CREDENTIAL}`),

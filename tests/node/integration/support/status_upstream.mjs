@@ -77,6 +77,7 @@ export async function startStatusUpstream({ era = 'legacy' } = {}) {
       const { id, method } = msg;
       if (era === 'legacy') {
         if (method === 'initialize') {
+          if (up.failInitialize) return json(res, 500, { jsonrpc: '2.0', id, result: { protocolVersion: '2025-11-25', capabilities: {}, serverInfo: { name: SECRET_BODY, version: '1' } } });
           const sid = randomUUID();
           up.sessions.add(sid);
           up.initializes++;
