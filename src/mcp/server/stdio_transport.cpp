@@ -69,6 +69,8 @@ class StdioServer {
       asio::post(io_, [this, &guard] {
         // Nobody is left to answer server→client requests: fail them so their handlers finish.
         session_->pending.close();
+        // Nor to poll tasks: end them, so that io_.run() returns.
+        server_.impl().tasks.cancel_all("the client went away");
         guard.reset();
       });
     });
