@@ -268,8 +268,8 @@ class McpServer {
 };
 
 // Serves newline-delimited JSON-RPC on two file descriptors until `in_fd` reaches end of file,
-// then lets in-flight requests finish (server→client requests fail at once, unfinished tasks are
-// cancelled) and returns 0.
+// then lets in-flight requests finish (server→client requests fail at once; the server's unfinished
+// tasks are cancelled and it starts no new ones until serve_stdio is called again) and returns 0.
 // Requests run concurrently: a slow tool does not hold up `ping`.
 int serve_stdio(McpServer& server, int in_fd = 0, int out_fd = 1);
 

@@ -343,6 +343,23 @@ TEST_F(ServerTest, StdioEofFailsWaitingServerRequestsAndExits) {
   EXPECT_TRUE(lines[2].contains("error"));
 }
 
+TEST_F(ServerTest, StdioEofEndsRunningTasksAndExits) {
+  // A task sleeping for an hour must not keep serve_stdio alive once nobody can poll it.
+  Tool sleeper{"sleeper", "", "Sleeps", {{"type", "object"}}, {}, {}, {}, {}, {}};
+  sleeper.task_support = TaskSupport::required;
+  sleeper.handler = [](const json::object&, RequestContext& ctx) -> Task<Reply> {
+    co_await ctx.sleep(std::chrono::hours(1));
+    co_return tool_text_result("woke");
+  };
+  server.add_tool(std::move(sleeper));
+  std::string input =
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"sleeper","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}}})"
+      "\n";
+  auto lines = run_stdio(server, input);  // returns: the test would hang otherwise
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].at("id"), 1);
+}
+
 TEST_F(ServerTest, StdioAnswersGarbageWithParseError) {
   auto lines = run_stdio(server, "{not json}\n{\"a\":1,\"a\":2}\n");
   ASSERT_EQ(lines.size(), 2u);

@@ -78,6 +78,8 @@ std::shared_ptr<TaskRecord> TaskStore::create(std::string owner, std::string too
   task->created_at = task->last_updated_at = now;
   task->expires_at = now + ttl_;
   std::lock_guard lock(mu_);
+  // Closed: a task started now would keep the closing transport's io_context running.
+  if (closed_) return nullptr;
   evict_locked(now);
   if (tasks_.size() >= max_tasks_) return nullptr;
   tasks_.emplace(task->id, task);
@@ -192,13 +194,19 @@ bool TaskStore::is_cancelled(const TaskRecord& task) {
   return task.status == TaskStatus::cancelled;
 }
 
-void TaskStore::cancel_all(std::string_view message) {
+void TaskStore::close(std::string_view message) {
   std::vector<std::shared_ptr<TaskRecord>> all;
   {
     std::lock_guard lock(mu_);
+    closed_ = true;
     for (auto& [id, t] : tasks_) all.push_back(t);
   }
   for (auto& t : all) cancel(*t, message);
+}
+
+void TaskStore::open() {
+  std::lock_guard lock(mu_);
+  closed_ = false;
 }
 
 std::size_t TaskStore::size() {

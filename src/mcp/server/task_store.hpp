@@ -82,8 +82,9 @@ class TaskStore {
   bool is_cancelled(const TaskRecord& task);
   void set_wake(TaskRecord& task, std::function<void()> wake);
   std::chrono::system_clock::time_point now() const { return clock_.now(); }
-  // Ends every unfinished task (the transport is going away).
-  void cancel_all(std::string_view message);
+  // The transport is going away: ends every unfinished task, and refuses new ones until open().
+  void close(std::string_view message);
+  void open();
 
   std::size_t size();
   std::chrono::milliseconds ttl() const { return ttl_; }
@@ -97,6 +98,7 @@ class TaskStore {
   const Clock& clock_;
   Random& random_;
   std::mutex mu_;
+  bool closed_ = false;
   std::map<std::string, std::shared_ptr<TaskRecord>, std::less<>> tasks_;
 };
 
