@@ -508,6 +508,7 @@ void register_everything(McpServer& server) {
   register_streaming_tools(server);
   register_input_tools(server);
   register_change_tools(server);
+  register_task_tools(server);
   register_resources(server);
   register_prompts(server);
 }

@@ -6,5 +6,7 @@
 namespace mcpgate::examples {
 
 void register_everything(McpServer& server);
+// The tasks extension's tools (task_tools.cpp); register_everything adds them.
+void register_task_tools(McpServer& server);
 
 }  // namespace mcpgate::examples

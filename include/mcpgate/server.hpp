@@ -96,8 +96,13 @@ class RequestContext {
   // InputRequired instead.
   virtual Task<std::expected<json::value, RpcError>> request(std::string_view method, json::object params) = 0;
 
-  // Suspends this handler only (other requests keep being served).
+  // Suspends this handler only (other requests keep being served). In a task, a tasks/cancel
+  // ends the wait early.
   virtual Task<void> sleep(std::chrono::milliseconds duration) = 0;
+
+  // True once the client cancelled the task this handler runs in (never outside a task): a
+  // long handler should stop, since its result is discarded.
+  virtual bool cancelled() const { return false; }
 };
 
 using ToolHandler = std::function<Task<Reply>(const json::object& arguments, RequestContext& ctx)>;
@@ -110,6 +115,14 @@ struct ToolAnnotations {
   std::optional<bool> idempotent_hint;
   std::optional<bool> open_world_hint;
 };
+
+// Whether a tool runs as a task (extension `io.modelcontextprotocol/tasks`, 2026-07-28). The
+// server decides: a tools/call whose request declares the extension in its client capabilities
+// gets a CreateTaskResult for an `optional` or `required` tool, and the handler runs in the
+// background; the client polls tasks/get, answers input through tasks/update and may
+// tasks/cancel. Without the extension an `optional` tool runs inline and a `required` one fails
+// with -32021. Legacy-era clients never get tasks.
+enum class TaskSupport { forbidden, optional, required };
 
 struct Tool {
   std::string name;
@@ -125,6 +138,12 @@ struct Tool {
   // that did not declare them fails with -32021 before the handler runs.
   json::object required_client_capabilities;
   ToolHandler handler;
+  TaskSupport task_support = TaskSupport::forbidden;
+  // Task-supporting tools only, optional: runs inline before the task is created, for the input
+  // rounds that must finish first. Its InputRequired goes back to the client as usual; a complete
+  // result (its content is ignored) creates the task, whose handler then sees this last round's
+  // input_responses() and state().
+  ToolHandler before_task;
 };
 
 // For a handler that neither awaits nor sends anything: it runs inline.
@@ -209,6 +228,12 @@ struct ServerOptions {
   std::chrono::seconds request_state_ttl{600};
   // Rounds of legacy MRTR bridging before the library gives up on a handler.
   int max_input_rounds = 8;
+  // Tasks: how many the server keeps at most (finished ones are evicted oldest first; when all
+  // are still running a new task is refused), how long each stays readable after its creation
+  // (`ttlMs`; a task still running then is cancelled), and the poll interval suggested to clients.
+  std::size_t max_tasks = 1000;
+  std::chrono::milliseconds task_ttl{3'600'000};
+  std::chrono::milliseconds task_poll_interval{1'000};
 };
 
 class McpServer {
@@ -243,7 +268,8 @@ class McpServer {
 };
 
 // Serves newline-delimited JSON-RPC on two file descriptors until `in_fd` reaches end of file,
-// then lets in-flight requests finish (server→client requests fail at once) and returns 0.
+// then lets in-flight requests finish (server→client requests fail at once; the server's unfinished
+// tasks are cancelled and it starts no new ones until serve_stdio is called again) and returns 0.
 // Requests run concurrently: a slow tool does not hold up `ping`.
 int serve_stdio(McpServer& server, int in_fd = 0, int out_fd = 1);
 

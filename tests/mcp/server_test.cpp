@@ -343,6 +343,23 @@ TEST_F(ServerTest, StdioEofFailsWaitingServerRequestsAndExits) {
   EXPECT_TRUE(lines[2].contains("error"));
 }
 
+TEST_F(ServerTest, StdioEofEndsRunningTasksAndExits) {
+  // A task sleeping for an hour must not keep serve_stdio alive once nobody can poll it.
+  Tool sleeper{"sleeper", "", "Sleeps", {{"type", "object"}}, {}, {}, {}, {}, {}};
+  sleeper.task_support = TaskSupport::required;
+  sleeper.handler = [](const json::object&, RequestContext& ctx) -> Task<Reply> {
+    co_await ctx.sleep(std::chrono::hours(1));
+    co_return tool_text_result("woke");
+  };
+  server.add_tool(std::move(sleeper));
+  std::string input =
+      R"({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"sleeper","_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}}}})"
+      "\n";
+  auto lines = run_stdio(server, input);  // returns: the test would hang otherwise
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_EQ(lines[0].at("id"), 1);
+}
+
 TEST_F(ServerTest, StdioAnswersGarbageWithParseError) {
   auto lines = run_stdio(server, "{not json}\n{\"a\":1,\"a\":2}\n");
   ASSERT_EQ(lines.size(), 2u);
@@ -450,6 +467,37 @@ TEST_F(HttpTest, ProgressTurnsTheAnswerIntoAnEventStream) {
   auto r = send_http(port, net::http::verb::post, call, {{"Mcp-Session-Id", init.session}});
   EXPECT_EQ(r.content_type, "text/event-stream");
   EXPECT_LT(r.body.find("notifications/progress"), r.body.find("\"id\":2"));
+}
+
+// SEP-2663 (Streamable HTTP routing headers): the task methods carry Mcp-Name: <taskId>. And a
+// task belongs to the credentials that created it: another bearer cannot read or cancel it.
+TEST_F(HttpTest, TaskMethodsAreRoutedByTaskIdAndBoundToTheCredentials) {
+  Tool bg{"bg", "", "Runs as a task", {{"type", "object"}}, {}, {}, {}, {}, {}};
+  bg.task_support = TaskSupport::optional;
+  bg.handler = sync_handler([](const json::object&, RequestContext&) -> Reply { return tool_text_result("bg"); });
+  server.add_tool(std::move(bg));
+  const std::string meta =
+      R"("_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{"extensions":{"io.modelcontextprotocol/tasks":{}}}})";
+  auto post = [&](std::string method, std::string params, std::string name, std::string bearer) {
+    std::string body =
+        R"({"jsonrpc":"2.0","id":1,"method":")" + method + R"(","params":{)" + params + "," + meta + "}}";
+    std::vector<std::pair<std::string, std::string>> h{{"MCP-Protocol-Version", "2026-07-28"}, {"Mcp-Method", method}};
+    if (!name.empty()) h.emplace_back("Mcp-Name", name);
+    if (!bearer.empty()) h.emplace_back("Authorization", "Bearer " + bearer);
+    return send_http(port, net::http::verb::post, body, h);
+  };
+  auto created = post("tools/call", R"("name":"bg")", "bg", "alice-token");
+  ASSERT_EQ(created.status, 200u) << created.body;
+  std::string id(parse_object(created.body).at("result").at("taskId").as_string());
+  std::string get = R"("taskId":")" + id + R"(")";
+  EXPECT_EQ(error_code(parse_object(post("tasks/get", get, "", "alice-token").body)), -32020);
+  EXPECT_EQ(error_code(parse_object(post("tasks/get", get, "another-task", "alice-token").body)), -32020);
+  EXPECT_EQ(error_code(parse_object(post("tasks/get", get, id, "mallory-token").body)), -32602);
+  EXPECT_EQ(error_code(parse_object(post("tasks/cancel", get, id, "mallory-token").body)), -32602);
+  EXPECT_EQ(error_code(parse_object(post("tasks/get", get, id, "").body)), -32602);
+  auto mine = post("tasks/get", get, id, "alice-token");
+  EXPECT_EQ(mine.status, 200u);
+  EXPECT_EQ(parse_object(mine.body).at("result").at("taskId").as_string(), id);
 }
 
 }  // namespace

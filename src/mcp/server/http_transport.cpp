@@ -9,9 +9,11 @@
 #include <unordered_map>
 
 #include "core/random.hpp"
+#include "core/secret.hpp"
 #include "mcp/http_headers.hpp"
 #include "mcp/json.hpp"
 #include "mcp/server/server_impl.hpp"
+#include "mcp/server/tasks.hpp"
 #include "net/address.hpp"
 #include "net/http_server.hpp"
 #include "net/sse.hpp"
@@ -346,8 +348,10 @@ struct HttpTransport::Impl {
       }
       co_return;
     }
+    // SEP-2663 extends Mcp-Name to the task methods, carrying params.taskId.
     std::string_view name_key = message.method() == "resources/read"                                      ? "uri"
                                 : (message.method() == "tools/call" || message.method() == "prompts/get") ? "name"
+                                : mcp::server::is_task_method(message.method())                           ? "taskId"
                                                                                                           : "";
     if (!name_key.empty()) {
       auto* v = message.params()->if_contains(name_key);
@@ -371,7 +375,11 @@ struct HttpTransport::Impl {
       }
     }
     PostOutlet outlet(ex, {});
-    auto response = co_await server.impl().handle(message, ProtocolEra::modern, nullptr, outlet);
+    // Tasks belong to the credentials that created them: a stateless request has nothing else
+    // that names its principal, and another caller must not read or cancel the task.
+    std::string owner;
+    if (auto auth = req.find(http::field::authorization); auth != req.end()) owner = sha256_hex(auth->value());
+    auto response = co_await server.impl().handle(message, ProtocolEra::modern, nullptr, outlet, owner);
     if (!response) response = rpc_error(id, code::internal_error, "no response");
     auto status = http::status::ok;
     if (auto* err = response->if_contains("error"))

@@ -4,6 +4,7 @@
 
 #include "core/random.hpp"
 #include "mcp/server/server_impl.hpp"
+#include "mcp/server/tasks.hpp"
 
 namespace mcpgate {
 
@@ -248,7 +249,7 @@ const json::object& meta_of(const json::object& params) {
   return kEmptyObject;
 }
 
-json::object describe(const Tool& t) {
+json::object describe(const Tool& t, ProtocolEra era) {
   json::object o{{"name", t.name}};
   if (!t.title.empty()) o["title"] = t.title;
   if (!t.description.empty()) o["description"] = t.description;
@@ -262,6 +263,9 @@ json::object describe(const Tool& t) {
   if (an.idempotent_hint) a["idempotentHint"] = *an.idempotent_hint;
   if (an.open_world_hint) a["openWorldHint"] = *an.open_world_hint;
   if (!a.empty()) o["annotations"] = std::move(a);
+  // Only where tasks exist: a legacy client would read "required" as a promise of v1 tasks.
+  if (era == ProtocolEra::modern && t.task_support != TaskSupport::forbidden)
+    o["execution"] = json::object{{"taskSupport", t.task_support == TaskSupport::required ? "required" : "optional"}};
   if (!t.required_scopes.empty()) {
     json::array scopes;
     for (auto& s : t.required_scopes) scopes.emplace_back(s);
@@ -298,10 +302,11 @@ json::object describe(const Prompt& p) {
 class Call {
  public:
   Call(McpServer::Impl& server, ProtocolEra era, Session* session, Outlet& outlet, const json::object& params,
-       std::string version, const json::object& caps)
+       std::string version, const json::object& caps, std::string_view owner = {})
       : server_(server),
         era_(era),
         params_(params),
+        owner_(owner),
         ctx_(server, era, std::move(version), caps, meta_of(params), session, outlet) {}
 
   Task<Outcome> run(std::string_view method) {
@@ -323,7 +328,7 @@ class Call {
   Outcome list_tools() {
     json::array out;
     std::shared_lock lock(server_.mu);
-    for (auto& t : server_.tools) out.push_back(describe(*t));
+    for (auto& t : server_.tools) out.push_back(describe(*t, era_));
     return json::object{{"tools", std::move(out)}};
   }
   Outcome list_resources() {
@@ -436,10 +441,39 @@ class Call {
         if (!ctx_.client_supports(cap)) missing[cap] = v;
       if (!missing.empty()) co_return Outcome(std::unexpect, missing_capability_error(std::move(missing)));
     }
+    // Tasks (SEP-2663): the server decides, for a request that declared the extension.
+    bool as_task = era_ == ProtocolEra::modern && tool->task_support != TaskSupport::forbidden &&
+                   declares_tasks(ctx_.client_capabilities());
+    if (tool->task_support == TaskSupport::required && !as_task)
+      co_return Outcome(std::unexpect, tasks_extension_required());
+    if (as_task) co_return co_await start_task(tool, *args);
     auto out = co_await with_inputs("tools/call\n" + std::string(name),
                                     [&]() -> Task<Reply> { return tool->handler(*args, ctx_); });
     if (out && !out->contains("content") && !out->contains("inputRequests")) (*out)["content"] = json::array{};
     co_return out;
+  }
+
+  // The input rounds before the task (Tool::before_task) run here, inline; the last round's
+  // answers go to the task.
+  Task<Outcome> start_task(const std::shared_ptr<const Tool>& tool, const json::object& args) {
+    std::string binding = "tools/call\n" + tool->name;
+    if (tool->before_task) {
+      auto gate = co_await with_inputs(binding, [&]() -> Task<Reply> { return tool->before_task(args, ctx_); });
+      if (!gate || gate->contains("inputRequests")) co_return gate;
+    } else if (auto e = take_inputs(binding)) {
+      co_return Outcome(std::unexpect, std::move(*e));
+    }
+    TaskLaunch launch{tool,
+                      args,
+                      std::string(ctx_.protocol_version()),
+                      ctx_.client_capabilities(),
+                      ctx_.meta(),
+                      std::nullopt,
+                      std::nullopt,
+                      std::string(owner_)};
+    if (auto* in = ctx_.input_responses()) launch.input_responses = *in;
+    if (auto* st = ctx_.state()) launch.state = *st;
+    co_return tasks::start(server_, co_await asio::this_coro::executor, std::move(launch));
   }
 
   Task<Outcome> read_resource() {
@@ -519,6 +553,7 @@ class Call {
   McpServer::Impl& server_;
   ProtocolEra era_;
   const json::object& params_;
+  std::string_view owner_;
   Context ctx_;
 };
 
@@ -529,6 +564,8 @@ bool cacheable(std::string_view method) {
 
 json::object server_capabilities(ProtocolEra era) {
   json::object caps{{"logging", json::object{}}, {"completions", json::object{}}};
+  // Tasks exist in the modern era only, as an extension (not the v1 `tasks` capability).
+  if (era == ProtocolEra::modern) caps["extensions"] = json::object{{kTasksExtension, json::object{}}};
   if (era == ProtocolEra::legacy) {
     caps["prompts"] = json::object{{"listChanged", true}};
     caps["resources"] = json::object{{"subscribe", true}, {"listChanged", true}};
@@ -557,7 +594,10 @@ Secret fresh_key() {
 }  // namespace
 
 McpServer::Impl::Impl(ServerInfo i, ServerOptions o)
-    : info(std::move(i)), options(o), sealer(fresh_key(), system_clock()) {}
+    : info(std::move(i)),
+      options(o),
+      sealer(fresh_key(), system_clock()),
+      tasks(o.max_tasks, o.task_ttl, system_clock(), system_random()) {}
 
 McpServer::McpServer(ServerInfo info, ServerOptions options)
     : impl_(std::make_unique<Impl>(std::move(info), options)) {}
@@ -708,7 +748,8 @@ bool McpServer::Impl::deliver(Session& session, const Message& reply) {
 }
 
 net::awaitable<std::optional<json::object>> McpServer::Impl::handle(const Message& message, ProtocolEra era,
-                                                                    Session* session, Outlet& outlet) {
+                                                                    Session* session, Outlet& outlet,
+                                                                    std::string_view owner) {
   using namespace mcp::server;
   using namespace mcp;
   static const json::object kNoParams;
@@ -746,7 +787,9 @@ net::awaitable<std::optional<json::object>> McpServer::Impl::handle(const Messag
       r["_meta"] = json::object{{"io.modelcontextprotocol/serverInfo", std::move(server_info)}};
       co_return reply(std::move(r));
     }
-    Call call(*this, era, nullptr, outlet, params, version, meta.at(kMetaClientCapabilities).get_object());
+    auto& caps = meta.at(kMetaClientCapabilities).get_object();
+    if (is_task_method(method)) co_return reply(tasks::handle(*this, method, params, caps, owner));
+    Call call(*this, era, nullptr, outlet, params, version, caps, owner);
     co_return reply(co_await call.run(method));
   }
 

@@ -10,6 +10,7 @@
 #include "mcp/protocol.hpp"
 #include "mcp/server/request_state.hpp"
 #include "mcp/server/session.hpp"
+#include "mcp/server/task_store.hpp"
 #include "mcp/server/uri_template.hpp"
 #include "mcpgate/server.hpp"
 
@@ -48,8 +49,11 @@ struct McpServer::Impl {
   Impl(ServerInfo info, ServerOptions options);
 
   // Answers one request (nullopt for a notification). `session` is required in the legacy era.
+  // `owner` names the principal behind the request when the transport knows one: the tasks it
+  // creates are readable by the same owner only.
   net::awaitable<std::optional<json::object>> handle(const mcp::Message& message, ProtocolEra era,
-                                                     mcp::server::Session* session, mcp::server::Outlet& outlet);
+                                                     mcp::server::Session* session, mcp::server::Outlet& outlet,
+                                                     std::string_view owner = {});
   // A client's answer to a server→client request. False when no request waits for it.
   bool deliver(mcp::server::Session& session, const mcp::Message& reply);
 
@@ -62,6 +66,7 @@ struct McpServer::Impl {
   ServerInfo info;
   ServerOptions options;
   mcp::server::StateSealer sealer;
+  mcp::server::TaskStore tasks;
 
   mutable std::shared_mutex mu;
   std::vector<std::shared_ptr<const Tool>> tools;

@@ -63,12 +63,15 @@ class StdioServer {
       return true;
     };
     server_.impl().attach(session_);
+    server_.impl().tasks.open();
     auto guard = asio::make_work_guard(io_);
     std::thread reader([this, &guard] {
       read_loop();
       asio::post(io_, [this, &guard] {
         // Nobody is left to answer server→client requests: fail them so their handlers finish.
         session_->pending.close();
+        // Nor to poll tasks: end them (and start no more), so that io_.run() returns.
+        server_.impl().tasks.close("the client went away");
         guard.reset();
       });
     });
