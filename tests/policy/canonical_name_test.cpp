@@ -64,6 +64,8 @@ TEST(CanonicalUri, RefusesDotSegmentsThatEscape) {
   EXPECT_EQ(refused("file:///../etc/passwd"), NameError::escapes_root);
   EXPECT_EQ(refused("res:../x"), NameError::escapes_root);
   EXPECT_EQ(refused("res:/a/..//b"), NameError::escapes_root);  // would re-read as an authority
+  EXPECT_EQ(refused("res://.."), NameError::escapes_root);      // found by fuzzing
+  EXPECT_EQ(refused("res://%2e/x"), NameError::escapes_root);
 }
 
 TEST(CanonicalUri, RefusesWhatServersReadDifferently) {
@@ -73,6 +75,7 @@ TEST(CanonicalUri, RefusesWhatServersReadDifferently) {
   EXPECT_EQ(refused("res://public/a%5cb"), NameError::encoded_backslash);
   EXPECT_EQ(refused("res://public/..\\secret"), NameError::forbidden_character);
   EXPECT_EQ(refused("res://public/%252e%252e/x"), NameError::double_encoding);
+  EXPECT_EQ(refused("res://public/%25c%35"), NameError::double_encoding);  // made by decoding (fuzzing)
   EXPECT_EQ(refused("res://public/1%00"), NameError::nul);
   EXPECT_EQ(refused(std::string_view("res://public/1\0", 15)), NameError::nul);
   EXPECT_EQ(refused("res://public/%0a"), NameError::control_character);
