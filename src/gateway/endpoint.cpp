@@ -745,6 +745,13 @@ net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message
     co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, "Response to an unknown request"));
     co_return;
   }
+  if (msg.is_notification() && msg.method() == "notifications/cancelled") {
+    // Over Streamable HTTP a closed stream is the cancellation (2026-07-28 cancellation); the
+    // upstream session is shared by every stateless client, so a forwarded requestId could cancel
+    // another principal's request that happens to use the same id.
+    co_await ex.respond(empty_response(202));
+    co_return;
+  }
   if (!msg.is_request()) {
     co_await relay_notification(ex, caller, std::move(msg), call.upstreams, deadline);
     co_return;

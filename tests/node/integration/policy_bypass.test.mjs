@@ -124,6 +124,19 @@ try {
       r = await reader.raw({ jsonrpc: '2.0', id: 'mcpgate:0:99', result: {} });
       report.check(r.status === 400, 'legacy: a reply to a server request that was never sent is refused', `${r.status}`);
     } else {
+      // The stateless clients share one upstream session: bob's cancellation of "his" id 7 must
+      // not cancel alice's request 7 in flight.
+      const bob = await open('/mcp', tok('/mcp', 'mcp:write', { sub: 'bob' }));
+      const hold = raw(P, 'POST', '/mcp', { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream',
+        Authorization: `Bearer ${tok('/mcp', 'mcp:write')}`, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': 'hold' },
+      { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'hold', arguments: {}, _meta: meta } });
+      while (!received().some((m) => m.params?.name === 'hold')) await new Promise((res) => setImmediate(res));
+      r = await bob.send('notifications/cancelled', { requestId: 7, reason: 'not yours' }, { notification: true });
+      const released = await bob.send('tools/call', { name: 'release', arguments: {} });
+      const held = await hold;
+      report.check(r.status === 202 && released.status === 200 && held.status === 200 && !received().some((m) => m.method === 'notifications/cancelled'),
+        'current: notifications/cancelled from a stateless client never reaches the shared upstream (another principal\'s request 7 completes)',
+        `${r.status} ${held.status} ${JSON.stringify(received().filter((m) => m.method === 'notifications/cancelled'))}`);
       r = await reader.raw({ jsonrpc: '2.0', id: 'mcpgate:0:1', result: { tag: 'forged' } });
       report.check(r.status === 400, 'current: a JSON-RPC response from the client (no server requests in 2026-07-28) is refused 400', `${r.status}`);
     }

@@ -21,6 +21,8 @@ const tools = [
   { name: 'delete_all', inputSchema: { type: 'object' } },
 ];
 
+let held = null;  // a `hold` call answered only when `release` comes (an in-flight request, no timers)
+
 createInterface({ input: process.stdin }).on('line', (line) => {
   appendFileSync(logFile, `${line}\n`);
   let m;
@@ -38,7 +40,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       send({ jsonrpc: '2.0', id: m.id, error: { code: -32601, message: 'Method not found' } });
       return;
     case 'tools/list': answer({ tools }); return;
-    case 'tools/call': answer(text(`executed ${p.name}`)); return;
+    case 'tools/call':
+      if (p.name === 'hold') { held = m.id; return; }
+      if (p.name === 'release' && held !== null) { reply(held, text('released')); held = null; }
+      answer(text(`executed ${p.name}`));
+      return;
     case 'resources/list':
       answer({ resources: [
         { uri: 'res://public/1', name: 'one' },
