@@ -498,11 +498,8 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
       auto* id = msg.id();
       std::string_view sid = id && id->is_string() ? std::string_view(id->get_string()) : std::string_view();
       std::shared_ptr<UpstreamSession> target;
-      if (sid.starts_with(kServerRequestIdPrefix)) {
-        auto rest = sid.substr(kServerRequestIdPrefix.size());
-        auto idx = std::strtoul(std::string(rest.substr(0, rest.find(':'))).c_str(), nullptr, 10);
-        if (idx < session->upstreams.size()) target = session->upstreams[idx];
-      }
+      if (auto idx = server_request_upstream(sid); idx && *idx < session->upstreams.size())
+        target = session->upstreams[*idx];
       if (!target) {
         co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, "Response to an unknown request"));
         co_return;

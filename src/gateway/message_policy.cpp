@@ -1,5 +1,6 @@
 #include "gateway/message_policy.hpp"
 
+#include "gateway/upstream.hpp"
 #include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "policy/canonical_name.hpp"
@@ -167,6 +168,22 @@ Verdict judge_notification(const Authorizer& authz, const Caller& caller, const 
   if (!d.allowed()) v.refusal = authz.refusal(d, nullptr);
   v.judged.push_back({std::move(t), std::move(d)});
   return v;
+}
+
+std::optional<std::size_t> server_request_upstream(std::string_view id) {
+  if (!id.starts_with(kServerRequestIdPrefix)) return std::nullopt;
+  id.remove_prefix(kServerRequestIdPrefix.size());
+  auto colon = id.find(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  auto number = [](std::string_view d) {
+    if (d.empty() || d.size() > 18 || (d.size() > 1 && d[0] == '0')) return false;
+    for (char c : d)
+      if (c < '0' || c > '9') return false;
+    return true;
+  };
+  auto index = id.substr(0, colon), n = id.substr(colon + 1);
+  if (!number(index) || !number(n)) return std::nullopt;
+  return static_cast<std::size_t>(std::stoull(std::string(index)));
 }
 
 }  // namespace mcpgate::gateway

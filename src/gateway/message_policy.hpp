@@ -7,6 +7,7 @@
 #include <boost/json/object.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "gateway/authorizer.hpp"
@@ -39,5 +40,10 @@ Verdict judge_request(const Authorizer& authz, const Caller& caller, boost::json
 // specification pass on authentication alone.
 Verdict judge_notification(const Authorizer& authz, const Caller& caller, const boost::json::object& notification,
                            const std::string& method, const std::string& upstream);
+
+// The upstream a client's answer goes to: the index in an id exactly as the gateway spelled it
+// ("mcpgate:<index>:<n>", decimal, no sign, no leading zero), or nothing for any other spelling.
+// The upstream session then accepts it only for a request it sent and still waits for.
+std::optional<std::size_t> server_request_upstream(std::string_view id);
 
 }  // namespace mcpgate::gateway

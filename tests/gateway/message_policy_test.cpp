@@ -118,5 +118,14 @@ TEST_F(MessagePolicyTest, NotificationsAreSortedByTheTable) {
   EXPECT_EQ(other.refusal->result_int(), 403u);
 }
 
+// A client answers only ids it was given, spelled as they were given.
+TEST(ServerRequestId, OnlyTheGatewaysOwnSpelling) {
+  EXPECT_EQ(server_request_upstream("mcpgate:0:5"), 0u);
+  EXPECT_EQ(server_request_upstream("mcpgate:12:0"), 12u);
+  for (auto bad : {"mcpgate:0:5x", "mcpgate:0:05", "mcpgate:00:5", "mcpgate:-1:5", "mcpgate:0:", "mcpgate::5",
+                   "mcpgate:0", "mcpgate:0:+5", "mcpgate:0: 5", "other:0:5", "mcpgate:0:5:6"})
+    EXPECT_FALSE(server_request_upstream(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace mcpgate::gateway
