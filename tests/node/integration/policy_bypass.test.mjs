@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Report, raw, root, startGateway, tempDir, testIssuer } from './lib.mjs';
+import { startRecordingHttpUpstream } from './support/recording_upstream.mjs';
 
 const report = new Report('policy-bypass');
 const dir = tempDir();
@@ -15,6 +16,8 @@ const ISS = 'https://issuer.test';
 const upstreamLog = join(dir, 'upstream.jsonl');
 const audit = join(dir, 'audit.jsonl');
 const recording = join(root, 'tests/node/integration/support/recording_upstream.mjs');
+const webLog = join(dir, 'web.jsonl');
+const web = await startRecordingHttpUpstream(webLog, { modern: true });
 const authBlock = (extra = '') => `    auth:
       scopes_supported: [mcp:read, mcp:write]
 ${extra}      issuers: [{ issuer: ${ISS}, algorithms: [ES256], jwks_file: ${join(dir, 'jwks.json')} }]`;
@@ -46,6 +49,14 @@ ${upstreamBlock}
     path: /open
 ${authBlock()}
 ${upstreamBlock}
+  - name: web
+    path: /web
+${authBlock()}
+    policy:
+${rules}
+    upstreams:
+      - name: web
+        http: { url: "${web.url}" }
 `);
 const P = gw.port;
 const base = `http://127.0.0.1:${P}`;
@@ -199,6 +210,16 @@ try {
     r = await reader.send('prompts/get', { name: 'greet' });
     report.check(r.status === 200, `${era}: prompts/get greet allowed`, `${r.status}`);
 
+    // An HTTP upstream gets the canonical form in the body and, in 2026-07-28, in Mcp-Name.
+    const webC = await open('/web', tok('/web', 'mcp:read'));
+    r = await webC.send('resources/read', { uri: 'RES://Public/a/%2E%2E/%41' });
+    const webGot = (existsSync(webLog) ? readFileSync(webLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [])
+      .filter((m) => m.method === 'resources/read').at(-1);
+    report.check(r.status === 200 && webGot?.params?.uri === 'res://public/A' && (era === 'legacy' || webGot?._headers?.name === 'res://public/A'),
+      `${era}: an HTTP upstream receives the canonical URI${era === 'legacy' ? '' : ' in the body and in Mcp-Name'}`, `${r.status} ${JSON.stringify(webGot)}`);
+    r = await webC.send('resources/read', { uri: 'res://public/%2e%2e/secret' });
+    report.check(r.status === 400, `${era}: an HTTP upstream is protected the same way`, `${r.status}`);
+
     // Without a policy: authentication alone, but a request method sent as a notification is malformed.
     const openC = await open('/open', tok('/open', 'mcp:read'));
     r = await openC.send('tools/call', { name: 'delete_all', arguments: { tag: `${era}-open` } }, { notification: true });
@@ -237,6 +258,7 @@ try {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));
 } finally {
   await gw.stop();
+  await web.stop();
 }
 
 // Methods named by a rule: allowed only as the rule says, even under `default: allow`.

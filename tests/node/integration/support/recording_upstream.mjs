@@ -7,12 +7,14 @@
 // Ordering: the log line is written synchronously before the reply, and a stdio pipe is ordered,
 // so once a client has the reply to a later request every earlier message that was forwarded is
 // already in the file.
+//
+// Also a Streamable HTTP server (2025-11-25, JSON answers) through startRecordingHttpUpstream():
+// then each line also carries the request's Mcp-Method and Mcp-Name headers (`_headers`).
 import { appendFileSync } from 'node:fs';
+import http from 'node:http';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 
-const logFile = process.argv[2];
-const send = (m) => process.stdout.write(`${JSON.stringify(m)}\n`);
-const reply = (id, result) => send({ jsonrpc: '2.0', id, result });
 const text = (s) => ({ content: [{ type: 'text', text: s }] });
 
 const tools = [
@@ -23,10 +25,9 @@ const tools = [
 
 let held = null;  // a `hold` call answered only when `release` comes (an in-flight request, no timers)
 
-createInterface({ input: process.stdin }).on('line', (line) => {
-  appendFileSync(logFile, `${line}\n`);
-  let m;
-  try { m = JSON.parse(line); } catch { return; }
+// Acts on one message; `send` carries every message the server sends.
+function handle(m, send) {
+  const reply = (id, result) => send({ jsonrpc: '2.0', id, result });
   if (m.method === undefined) return;  // an answer to a request of ours (we send none)
   const p = m.params ?? {};
   const isRequest = m.id !== undefined;
@@ -62,4 +63,41 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     case 'completion/complete': answer({ completion: { values: [] } }); return;
     default: answer({ echoed: m.method });
   }
-});
+}
+
+// `modern`: also answers server/discover, so that the gateway talks 2026-07-28 to it (and sends
+// the Mcp-Method / Mcp-Name headers it computes from the body it forwards).
+export async function startRecordingHttpUpstream(logFile, { modern = false } = {}) {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      let m;
+      try { m = JSON.parse(body); } catch { res.writeHead(400).end(); return; }
+      appendFileSync(logFile, `${JSON.stringify({ ...m, _headers: { method: req.headers['mcp-method'], name: req.headers['mcp-name'] } })}\n`);
+      let answer = null;
+      if (modern && m.method === 'server/discover') {
+        answer = { jsonrpc: '2.0', id: m.id, result: { supportedVersions: ['2026-07-28'], capabilities: { tools: {}, resources: {} },
+          serverInfo: { name: 'recording', version: '1' }, resultType: 'complete' } };
+      } else {
+        handle(m, (out) => { if (out.id === m.id) answer = out; });
+      }
+      if (!answer) { res.writeHead(202).end(); return; }
+      res.writeHead(200, { 'Content-Type': 'application/json', ...(m.method === 'initialize' ? { 'Mcp-Session-Id': 'recording-session' } : {}) })
+        .end(JSON.stringify(answer));
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/mcp`, stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }) };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const logFile = process.argv[2];
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    appendFileSync(logFile, `${line}\n`);
+    let m;
+    try { m = JSON.parse(line); } catch { return; }
+    handle(m, (out) => process.stdout.write(`${JSON.stringify(out)}\n`));
+  });
+}
