@@ -10,12 +10,14 @@ namespace {
 constexpr std::array<std::string_view, 7> kTargeted = {
     "tools/call",  "resources/read",      "resources/subscribe", "resources/unsubscribe",
     "prompts/get", "completion/complete", "subscriptions/listen"};
-constexpr std::array<std::string_view, 12> kAuthenticationOnly = {"initialize",      "ping",
+// tasks/update: the io.modelcontextprotocol/tasks extension of 2026-07-28 (input for a task).
+constexpr std::array<std::string_view, 13> kAuthenticationOnly = {"initialize",      "ping",
                                                                   "tools/list",      "prompts/list",
                                                                   "resources/list",  "resources/templates/list",
                                                                   "server/discover", "logging/setLevel",
                                                                   "tasks/get",       "tasks/result",
-                                                                  "tasks/cancel",    "tasks/list"};
+                                                                  "tasks/cancel",    "tasks/list",
+                                                                  "tasks/update"};
 // schema ServerRequest: a client has no business sending these to a server.
 constexpr std::array<std::string_view, 4> kServerRequests = {"sampling/createMessage", "roots/list",
                                                              "elicitation/create", "ping"};

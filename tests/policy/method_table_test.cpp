@@ -15,7 +15,8 @@ TEST(MethodTable, SortsTheSpecificationsMethods) {
                  "completion/complete", "subscriptions/listen"})
     EXPECT_EQ(method_class(m, false), MethodClass::targeted) << m;
   for (auto m : {"initialize", "ping", "tools/list", "prompts/list", "resources/list", "resources/templates/list",
-                 "server/discover", "logging/setLevel", "tasks/get", "tasks/result", "tasks/cancel", "tasks/list"})
+                 "server/discover", "logging/setLevel", "tasks/get", "tasks/result", "tasks/cancel", "tasks/list",
+                 "tasks/update"})
     EXPECT_EQ(method_class(m, false), MethodClass::authentication_only) << m;
   for (auto m : {"notifications/initialized", "notifications/cancelled", "notifications/progress",
                  "notifications/roots/list_changed", "notifications/tasks/status"})
