@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "config/gateway_config.hpp"
+#include "policy/canonical_name.hpp"
 #include "policy/policy.hpp"
 
 using namespace mcpgate;
@@ -65,6 +66,18 @@ policy::Decision decide(const config::Endpoint& e, const policy::Subject& s, con
     params["name"] = name;
   auto t = policy::target_of(method, &params);
   t.upstream = upstream.empty() ? e.upstreams.front().name : upstream;
+  if (t.kind == policy::TargetKind::tool || t.kind == policy::TargetKind::prompt ||
+      t.kind == policy::TargetKind::resource) {
+    // As the gateway does: judged in canonical form, refused when there is none.
+    auto c = t.kind == policy::TargetKind::resource ? policy::canonical_uri(t.name) : policy::canonical_name(t.name);
+    if (!c) {
+      policy::Decision d;
+      d.rule = "canonical-form";
+      d.reason = std::string("refused before the policy: ") + policy::describe(c.error());
+      return d;
+    }
+    t.name = *c;
+  }
   if (!e.policy) {
     policy::Decision d;
     d.outcome = policy::Outcome::allow;

@@ -12,6 +12,7 @@
 
 #include "net/address.hpp"
 #include "oauth/algorithm.hpp"
+#include "policy/method_table.hpp"
 
 namespace mcpgate::config {
 namespace {
@@ -405,8 +406,19 @@ policy::Rule Walker::rule(const YAML::Node& n, const std::string& key, std::size
   if (n["resources"]) r.resources = one_or_many(n["resources"], key + ".resources");
   if (n["prompts"]) r.prompts = one_or_many(n["prompts"], key + ".prompts");
   if (n["upstreams"]) r.upstreams = one_or_many(n["upstreams"], key + ".upstreams");
-  if (r.tools.empty() && r.resources.empty() && r.prompts.empty())
-    error(n, key, "needs tools, resources or prompts to match");
+  if (r.tools.empty() && r.resources.empty() && r.prompts.empty()) {
+    if (r.methods.empty()) error(n, key, "needs tools, resources, prompts or methods to match");
+    // A rule with methods alone governs methods outside the specification's table; for a method
+    // that reaches a tool, resource or prompt, or one governed by authentication, it would
+    // silently match nothing.
+    for (auto& m : r.methods)
+      if (policy::method_class(m, false) != policy::MethodClass::unknown ||
+          policy::method_class(m, true) == policy::MethodClass::authentication_only)
+        error(n["methods"], key + ".methods",
+              "'" + m +
+                  "' is a method of the specification: a rule with methods alone names other methods "
+                  "(give tools, resources or prompts to match it)");
+  }
   if (n["scopes"] && n["any_scopes"])
     error(n, key, "give scopes (all of) or any_scopes (one of several sets), not both");
   if (n["scopes"]) r.scopes.push_back(one_or_many(n["scopes"], key + ".scopes"));

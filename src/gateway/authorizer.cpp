@@ -148,7 +148,7 @@ net::awaitable<expected<Caller, net::Response>> Authorizer::authenticate(const n
   for (auto& s : required_scopes_) {
     bool held = caller.principal->has_scope(s);
     if (!held && engine_) held = engine_->effective_scopes(caller.subject().scopes).count(s) > 0;
-    if (!held) co_return unexpected<net::Response>(answer(oauth::AuthError::insufficient_scope));
+    if (!held) caller.missing_required_scopes = true;
   }
   co_return caller;
 }

@@ -21,6 +21,9 @@ namespace mcpgate::gateway {
 // Who a request acts for, once authenticated (anonymous endpoints have an empty principal).
 struct Caller {
   oauth::PrincipalPtr principal;
+  // The token lacks a scope of the endpoint's required_scopes. Not refused at authentication:
+  // the policy stage first learns what the operation needs, so that one 403 names it all.
+  bool missing_required_scopes = false;
   // Sessions are bound to this: issuer, subject and client together.
   std::string key() const;
   policy::Subject subject() const;
@@ -42,7 +45,9 @@ class Authorizer {
   const std::string& prm_json() const { return prm_json_; }
   const std::string& prm_url() const { return prm_url_; }
 
-  // The caller, or the answer that refuses them (401 / 400 / 403 / 503 with its challenge).
+  // The caller, or the answer that refuses them (401 / 400 / 503 with its challenge). A caller
+  // without the required scopes is returned marked (Caller::missing_required_scopes): the 403
+  // is the endpoint's to build.
   // Token validation that may have to fetch keys or introspect runs on `blocking`, never on the
   // serving thread; a cached token is checked inline.
   net::awaitable<expected<Caller, net::Response>> authenticate(const net::Request& request,
@@ -54,6 +59,9 @@ class Authorizer {
   // 403 for a policy refusal: insufficient_scope with every scope the operation needs (and the
   // baseline, for clients that replace rather than add scopes), or forbidden.
   net::Response refusal(const policy::Decision& decision, const boost::json::value& id) const;
+  // 403 insufficient_scope naming the baseline alone: for a caller without the required scopes
+  // whose operation needs nothing more (or is refused for another reason they must not learn yet).
+  net::Response baseline_refusal() const { return answer(oauth::AuthError::insufficient_scope); }
 
   // Refreshes key sets whose max-age ran out (call from a timer, on the blocking pool).
   void refresh_keys() const;

@@ -2,12 +2,15 @@
 
 #include "core/random.hpp"
 #include "gateway/http_upstream.hpp"
+#include "gateway/message_policy.hpp"
 #include "gateway/param_headers.hpp"
 #include "gateway/stdio_upstream.hpp"
 #include "mcp/http_headers.hpp"
 #include "mcp/json.hpp"
 #include "mcp/protocol.hpp"
 #include "net/sse.hpp"
+#include "policy/canonical_name.hpp"
+#include "policy/method_table.hpp"
 
 namespace mcpgate::gateway {
 namespace asio = net::asio;
@@ -177,6 +180,13 @@ void McpEndpoint::audit(const Call& call, const policy::Target& target, const po
   audit_.write(r);
 }
 
+void McpEndpoint::record(const Call& call, const Verdict& v) {
+  for (auto& j : v.judged) {
+    audit(call, j.target, j.decision);
+    metrics_.decision(j.decision.outcome == policy::Outcome::allow ? 0 : j.decision.shadowed ? 1 : 2);
+  }
+}
+
 std::shared_ptr<FrontSession> McpEndpoint::find_session(std::string_view id, const Caller& caller) {
   auto s = sessions_.find(std::string(id));
   // Another principal's session id is answered exactly like an unknown one: no oracle.
@@ -232,7 +242,11 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
     if (!item.is_object()) continue;
     auto* n = item.get_object().if_contains(name_key);
     if (!n || !n->is_string()) continue;
-    policy::Target t{kind, std::string(n->get_string()), method, cfg_.upstreams[upstream_index].name};
+    // Judged in the form a call would be judged in; an item without one is dropped (fail closed).
+    auto name = kind == policy::TargetKind::resource ? policy::canonical_uri(n->get_string())
+                                                     : policy::canonical_name(n->get_string());
+    if (!name) continue;
+    policy::Target t{kind, std::move(*name), method, cfg_.upstreams[upstream_index].name};
     auto d = authz->decide(call.caller, t, hints_.get());
     if (d.allowed()) kept.push_back(std::move(item));
   }
@@ -302,6 +316,10 @@ net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
     co_await ex.respond(std::move(caller.error()));
     co_return;
   }
+  if (caller->missing_required_scopes && ex.request().method() != http::verb::post) {
+    co_await refuse_baseline(ex, *caller, std::string(ex.request().method_string()));
+    co_return;
+  }
   switch (ex.request().method()) {
     case http::verb::post:
       co_await handle_post(ex, *caller);
@@ -355,6 +373,14 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
     metrics_.error(ErrorReason::bad_request);
     co_await ex.respond(rpc_error(400, id.is_string() || id.is_int64() ? id : json::value(), mcp::code::invalid_request,
                                   "Invalid Request: " + msg.error().message));
+    co_return;
+  }
+
+  // Without the endpoint's required scopes, only an operation on a tool, resource or prompt goes
+  // on to the policy stage, which names its scopes and the baseline in one challenge.
+  if (caller.missing_required_scopes &&
+      !(msg->is_request() && policy::method_class(msg->method(), false) == policy::MethodClass::targeted)) {
+    co_await refuse_baseline(ex, caller, std::string(msg->method()));
     co_return;
   }
 
@@ -433,11 +459,8 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
       auto* id = msg.id();
       std::string_view sid = id && id->is_string() ? std::string_view(id->get_string()) : std::string_view();
       std::shared_ptr<UpstreamSession> target;
-      if (sid.starts_with(kServerRequestIdPrefix)) {
-        auto rest = sid.substr(kServerRequestIdPrefix.size());
-        auto idx = std::strtoul(std::string(rest.substr(0, rest.find(':'))).c_str(), nullptr, 10);
-        if (idx < session->upstreams.size()) target = session->upstreams[idx];
-      }
+      if (auto idx = server_request_upstream(sid); idx && *idx < session->upstreams.size())
+        target = session->upstreams[*idx];
       if (!target) {
         co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, "Response to an unknown request"));
         co_return;
@@ -448,7 +471,8 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
         co_return;
       }
     } else {
-      for (auto& u : session->upstreams) co_await u->deliver(msg.body, deadline);
+      co_await relay_notification(ex, caller, std::move(msg), session->upstreams, deadline);
+      co_return;
     }
     co_await ex.respond(empty_response(202));
     co_return;
@@ -673,9 +697,21 @@ net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message
     }
   }
   call.translate_to_modern = !all_modern;
-  if (!msg.is_request()) {
-    for (auto& u : call.upstreams) co_await u->deliver(msg.body, deadline);
+  if (msg.is_reply()) {
+    // 2026-07-28 servers send no requests (MRTR instead): there is nothing a reply could answer.
+    metrics_.error(ErrorReason::bad_request);
+    co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, "Response to an unknown request"));
+    co_return;
+  }
+  if (msg.is_notification() && msg.method() == "notifications/cancelled") {
+    // Over Streamable HTTP a closed stream is the cancellation (2026-07-28 cancellation); the
+    // upstream session is shared by every stateless client, so a forwarded requestId could cancel
+    // another principal's request that happens to use the same id.
     co_await ex.respond(empty_response(202));
+    co_return;
+  }
+  if (!msg.is_request()) {
+    co_await relay_notification(ex, caller, std::move(msg), call.upstreams, deadline);
     co_return;
   }
   if (method == "server/discover" && (!all_modern || call.upstreams.size() > 1)) {
@@ -785,20 +821,15 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     }
   }
 
-  // Policy, on the target as the body names it (never on Mcp-Name), before anything is sent.
+  // Policy, on the target as the body names it (never on Mcp-Name), before anything is sent; the
+  // body then carries the canonical form that was judged (message_policy.hpp).
   {
-    auto* params = call.request.if_contains("params");
-    auto t = policy::target_of(call.method, params && params->is_object() ? &params->get_object() : nullptr);
-    t.upstream = cfg_.upstreams[target].name;
-    if (t.kind != policy::TargetKind::none) {
-      auto authz = authorizer();
-      auto d = authz->decide(call.caller, t, hints_.get());
-      audit(call, t, d);
-      metrics_.decision(d.outcome == policy::Outcome::allow ? 0 : d.shadowed ? 1 : 2);
-      if (!d.allowed()) {
-        co_await ex.respond(authz->refusal(d, client_id));
-        co_return;
-      }
+    auto v =
+        judge_request(*authorizer(), call.caller, call.request, call.method, cfg_.upstreams[target].name, hints_.get());
+    record(call, v);
+    if (v.refusal) {
+      co_await ex.respond(std::move(*v.refusal));
+      co_return;
     }
   }
 
@@ -996,6 +1027,48 @@ net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call&
                                                      : ErrorReason::upstream_unavailable);
   metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
   co_await ex.respond(json_response(status, error));
+}
+
+net::awaitable<void> McpEndpoint::relay_notification(net::Exchange& ex, const Caller& caller, mcp::Message msg,
+                                                     const std::vector<std::shared_ptr<UpstreamSession>>& upstreams,
+                                                     Deadline deadline) {
+  // Judged for each upstream (rules may name upstreams); delivered only where allowed.
+  auto authz = authorizer();
+  Call call;
+  call.caller = caller;
+  call.method = std::string(msg.method());
+  std::optional<net::Response> refusal;
+  bool delivered = false;
+  for (std::size_t i = 0; i < upstreams.size(); ++i) {
+    auto v = judge_notification(*authz, caller, msg.body, call.method, cfg_.upstreams[i].name);
+    record(call, v);
+    if (v.refusal) {
+      if (!refusal) refusal = std::move(v.refusal);
+      if (v.malformed) break;
+      continue;
+    }
+    co_await upstreams[i]->deliver(msg.body, deadline);
+    delivered = true;
+  }
+  if (!delivered && refusal) {
+    if (refusal->result() == http::status::bad_request) metrics_.error(ErrorReason::bad_request);
+    co_await ex.respond(std::move(*refusal));
+    co_return;
+  }
+  co_await ex.respond(empty_response(202));
+}
+
+net::awaitable<void> McpEndpoint::refuse_baseline(net::Exchange& ex, const Caller& caller, std::string method) {
+  Call call;
+  call.caller = caller;
+  call.method = std::move(method);
+  policy::Decision d;
+  d.outcome = policy::Outcome::insufficient_scope;
+  d.rule = "required_scopes";
+  d.reason = "missing a required scope of the endpoint";
+  audit(call, policy::Target{}, d);
+  metrics_.decision(2);
+  co_await ex.respond(authorizer()->baseline_refusal());
 }
 
 net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& caller) {

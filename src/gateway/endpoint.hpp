@@ -10,6 +10,7 @@
 #include "config/gateway_config.hpp"
 #include "gateway/audit_log.hpp"
 #include "gateway/authorizer.hpp"
+#include "gateway/message_policy.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/session.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -45,6 +46,11 @@ class McpEndpoint {
   void filter_list(Call& call, json::object& reply, std::size_t upstream_index);
   void remember_hints(std::size_t upstream_index, const json::object& reply);
   void audit(const Call& call, const policy::Target& target, const policy::Decision& d);
+  void record(const Call& call, const Verdict& v);  // audit and count every decision of a verdict
+  net::awaitable<void> relay_notification(net::Exchange& ex, const Caller& caller, mcp::Message msg,
+                                          const std::vector<std::shared_ptr<UpstreamSession>>& upstreams,
+                                          Deadline deadline);
+  net::awaitable<void> refuse_baseline(net::Exchange& ex, const Caller& caller, std::string method);
   net::awaitable<void> resume_stream(net::Exchange& ex, FrontSession& session, std::string last_event_id);
   net::awaitable<void> legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok, const Caller& caller);
   net::awaitable<void> legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> s, mcp::Message msg, bool sse_ok,

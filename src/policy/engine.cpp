@@ -1,6 +1,8 @@
 #include <algorithm>
 
+#include "policy/canonical_name.hpp"
 #include "policy/glob.hpp"
+#include "policy/method_table.hpp"
 #include "policy/policy.hpp"
 
 namespace mcpgate::policy {
@@ -33,6 +35,12 @@ Engine::Engine(Policy policy) : policy_(std::move(policy)) {
   };
   for (std::size_t i = 0; i < policy_.rules.size(); ++i) {
     auto& r = policy_.rules[i];
+    // Patterns meet URIs in canonical form, so they are put in that form too: `res://PUBLIC/*`
+    // matches what `RES://public/x` means. A pattern that has none is kept as written (it then
+    // matches nothing a client can send).
+    for (auto& p : r.resources)
+      if (auto c = canonical_uri(p)) p = *c;
+    if (r.tools.empty() && r.resources.empty() && r.prompts.empty() && !r.methods.empty()) method_rules_.push_back(i);
     if (!r.tools.empty()) add(tools_, r.tools, i);
     if (!r.resources.empty()) add(resources_, r.resources, i);
     if (!r.prompts.empty()) add(prompts_, r.prompts, i);
@@ -44,6 +52,7 @@ std::vector<std::size_t> Engine::candidates(const Target& t) const {
                        : t.kind == TargetKind::resource ? &resources_
                        : t.kind == TargetKind::prompt   ? &prompts_
                                                         : nullptr;
+  if (t.kind == TargetKind::method) return method_rules_;
   if (!index) return {};
   std::vector<std::size_t> out;
   auto it = index->literal.find(t.name);
@@ -87,6 +96,8 @@ bool Engine::matches_target(const Rule& r, const Target& t) const {
       return any_match(r.resources, t.name);
     case TargetKind::prompt:
       return any_match(r.prompts, t.name);
+    case TargetKind::method:
+      return !r.methods.empty() && r.tools.empty() && r.resources.empty() && r.prompts.empty();
     case TargetKind::none:
       return false;
   }
@@ -201,6 +212,13 @@ Decision Engine::decide(const Subject& who, const Target& what, const ToolHints*
     d.scopes = {need};
     return finish(d, false);
   }
+  if (what.kind == TargetKind::method) {
+    // An unknown method may do anything upstream: `default: allow` does not reach it.
+    d.rule = "unknown-method";
+    d.outcome = Outcome::forbidden;
+    d.reason = "method named by no rule (fail closed)";
+    return finish(d, false);
+  }
   d.rule = "default";
   if (policy_.default_allow) {
     d.outcome = Outcome::allow;
@@ -245,6 +263,11 @@ Target target_of(const std::string& method, const json::object* params) {
       // empty name, which no allow pattern but "*" matches (fail closed).
       t.kind = TargetKind::prompt;
     }
+  } else if (method_class(method, false) == MethodClass::unknown &&
+             method_class(method, true) != MethodClass::authentication_only) {
+    // Neither a request nor a client notification of the specification.
+    t.kind = TargetKind::method;
+    t.name = method;
   }
   return t;
 }

@@ -23,13 +23,15 @@
 namespace mcpgate::policy {
 namespace json = boost::json;
 
-enum class TargetKind { none, tool, resource, prompt };
+enum class TargetKind { none, tool, resource, prompt, method };
 
 // What a request reaches. Methods that reach no tool, resource or prompt (initialize, lists,
-// ping, notifications) have kind none and are governed by authentication alone.
+// ping, the client notifications of the specification) have kind none and are governed by
+// authentication alone. A method outside the table of method_table.hpp has kind method: it is
+// allowed only by a rule that names it in `methods:` (fail closed, whatever the default).
 struct Target {
   TargetKind kind = TargetKind::none;
-  std::string name;      // tool or prompt name, or resource URI (as the upstream knows it)
+  std::string name;      // tool or prompt name, or resource URI in canonical form (canonical_name.hpp)
   std::string method;    // the JSON-RPC method
   std::string upstream;  // the upstream's configured name
 };
@@ -52,7 +54,8 @@ struct Rule {
   std::string id;
   bool deny = false;
   bool shadow = false;                                 // decided and logged, never enforced
-  std::vector<std::string> methods;                    // empty: any method that reaches the target kind
+  std::vector<std::string> methods;                    // empty: any method that reaches the target kind;
+                                                       // alone (no patterns): methods outside the table
   std::vector<std::string> tools, resources, prompts;  // patterns (glob; URI templates for resources)
   std::vector<std::string> upstreams;                  // empty: any
   std::vector<std::vector<std::string>> scopes;        // any one of these sets, each all-of; empty: none needed
@@ -114,11 +117,13 @@ class Engine {
     std::vector<std::size_t> patterns;
   };
   Index tools_, resources_, prompts_;
+  std::vector<std::size_t> method_rules_;  // rules with methods and no patterns
 };
 
 // The target of a request, read from its body (never from Mcp-Name): tools/call → tool,
 // resources/read|subscribe|unsubscribe → resource, prompts/get → prompt, completion/complete →
-// the prompt or resource it completes for.
+// the prompt or resource it completes for; a method outside the table → kind method. Names are
+// returned as written: the caller puts them in canonical form (canonical_name.hpp).
 Target target_of(const std::string& method, const json::object* params);
 
 const char* outcome_name(Outcome o);

@@ -332,5 +332,19 @@ TEST(ParseListen, Forms) {
     EXPECT_FALSE(parse_listen(bad)) << bad;
 }
 
+// A rule may name methods alone (methods outside the specification's table, which fail closed
+// otherwise); naming a method of the table that way would silently match nothing.
+TEST(GatewayConfig, RulesNamingOnlyMethods) {
+  auto rules = [](const std::string& rule) { return server("    policy:\n      rules:\n        - " + rule + "\n"); };
+  auto ok = parse_gateway_config(rules("{ id: x, methods: [x/custom, notifications/x-custom] }"), "gw.yaml");
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->servers[0].policy->rules[0].methods.size(), 2u);
+  expect_error(rules("{ id: x, methods: [tools/call] }"), 7, "servers[0].policy.rules[0].methods",
+               "method of the specification");
+  expect_error(rules("{ id: x, methods: [notifications/initialized] }"), 7, "servers[0].policy.rules[0].methods",
+               "method of the specification");
+  expect_error(rules("{ id: x, scopes: [a] }"), 7, "servers[0].policy.rules[0]", "or methods to match");
+}
+
 }  // namespace
 }  // namespace mcpgate::config
