@@ -4,6 +4,7 @@
 // stay fast whatever the URI (a client controls it).
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 

@@ -4,6 +4,7 @@
 // meaning of the simple cases.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "policy/glob.hpp"
