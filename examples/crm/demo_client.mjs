@@ -46,9 +46,18 @@ const provider = {
   },
 };
 
+// The challenge of the last refusal (403), to say why a call was refused: the SDK's error only
+// carries the status.
+let lastChallenge = '';
+const fetchAndKeepChallenge = async (url, init) => {
+  const res = await fetch(url, init);
+  if (res.status === 403) lastChallenge = res.headers.get('www-authenticate') ?? '';
+  return res;
+};
+
 async function connect() {
   for (;;) {
-    const transport = new StreamableHTTPClientTransport(server, { authProvider: provider });
+    const transport = new StreamableHTTPClientTransport(server, { authProvider: provider, fetch: fetchAndKeepChallenge });
     const client = new Client({ name: 'mcpgate-demo-client', version: '1.0.0' });
     try {
       await client.connect(transport);
@@ -69,7 +78,10 @@ try {
   try {
     await client.callTool({ name: 'update_customer', arguments: { id: '1', notes: 'Called on Monday.' } });
   } catch (e) {
-    console.log(`update_customer was refused (${e.code ?? ''} ${e.message.slice(0, 120)}); asking for mcp:write as well…`);
+    const reason = lastChallenge.match(/error="([^"]*)"/)?.[1];
+    const needs = lastChallenge.match(/scope="([^"]*)"/)?.[1];
+    const why = reason ? `${reason}${needs ? `, needs scope "${needs}"` : ''}` : e.message.slice(0, 120);
+    console.log(`update_customer was refused (${e.code ?? ''} ${why}); asking for mcp:write as well…`);
     provider.saved = undefined;
     await auth(provider, { serverUrl: server, scope: 'mcp:read mcp:write' });
     await auth(provider, { serverUrl: server, authorizationCode: provider.code });

@@ -7,7 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "oauth/http_fetcher.hpp"
+#include "net/address.hpp"
+#include "oauth/http_url.hpp"
 
 namespace {
 using namespace mcpgate::oauth;
@@ -37,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(u->host.find_first_of("/?#@") == std::string::npos);
     check(!u->target.empty() && u->target.front() == '/' && visible_ascii(u->target));
     check(u->target.find('#') == std::string::npos);  // fragments are never sent (RFC 9110 §7.1)
-    if (!insecure) check(is_loopback_host(u->host) || is_loopback_host("[" + u->host + "]"));
+    if (!insecure)
+      check(mcpgate::net::is_loopback_host(u->host) || mcpgate::net::is_loopback_host("[" + u->host + "]"));
   }
   auto age = parse_max_age(cache_control);
   if (age) check(age->count() >= 0);

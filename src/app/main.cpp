@@ -77,13 +77,17 @@ int serve(const std::string& config_path, const std::string& listen) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   ::signal(SIGPIPE, SIG_IGN);
 
-  gateway::Gateway gw(std::move(*cfg));
+  // A start-up error (an issuer the embedded authorization server refuses, a port in use) is a
+  // message and exit status 1, not an abort.
+  std::unique_ptr<gateway::Gateway> owned;
   try {
-    gw.start();
+    owned = std::make_unique<gateway::Gateway>(std::move(*cfg));
+    owned->start();
   } catch (const std::exception& e) {
     std::cerr << "mcpgate: " << e.what() << "\n";
     return 1;
   }
+  auto& gw = *owned;
   std::cerr << "mcpgate: listening on port " << gw.port() << "\n";
   std::fflush(stderr);
 

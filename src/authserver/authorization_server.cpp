@@ -20,6 +20,7 @@
 #include "core/base64url.hpp"
 #include "core/secret.hpp"
 #include "mcp/json.hpp"
+#include "net/address.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/jwk.hpp"
 #include "oauth/jwks.hpp"
@@ -1411,16 +1412,14 @@ class AuthorizationServer::Impl {
 };
 
 Result<void> validate_issuer(std::string_view issuer, bool allow_loopback_http) {
-  auto u = boost::urls::parse_absolute_uri(issuer);
+  auto u = net::parse_absolute_url(issuer);
   if (!u) return fail("issuer must be an absolute URL");
   if (u->has_query() || u->has_fragment()) return fail("issuer must not have a query or fragment (RFC 8414 §2)");
   if (u->has_userinfo()) return fail("issuer must not have userinfo");
   if (u->encoded_host().empty()) return fail("issuer needs a host");
   if (issuer.ends_with("/")) return fail("issuer must not end with '/' (it is compared exactly with iss)");
   if (u->scheme() == "https") return {};
-  auto h = u->encoded_host();
-  bool loopback = h == "127.0.0.1" || h == "[::1]" || h == "localhost";
-  if (u->scheme() == "http" && loopback && allow_loopback_http) return {};
+  if (u->scheme() == "http" && net::is_loopback_host(u->encoded_host()) && allow_loopback_http) return {};
   return fail("issuer must be https (plain http only on a loopback host with allow_loopback_http)");
 }
 
@@ -1459,6 +1458,12 @@ AuthorizationServer::AuthorizationServer(std::unique_ptr<Impl> impl) : impl_(std
 AuthorizationServer::~AuthorizationServer() = default;
 net::awaitable<bool> AuthorizationServer::handle(net::Exchange& ex) {
   return impl_->handle(ex);
+}
+bool AuthorizationServer::is_browser_page(std::string_view path) const {
+  // The same paths handle() routes to authorize, login and consent.
+  const auto& p = impl_->prefix_;
+  return path == p + "/authorize" || (!p.empty() && path == "/authorize") || path == p + "/authorize/login" ||
+         path == p + "/authorize/consent";
 }
 bool AuthorizationServer::is_revoked(std::string_view jti) const {
   return impl_->is_revoked(jti);

@@ -36,6 +36,11 @@ class AuthorizationServer {
   // Serves the authorization server's paths; false when the request is for another path.
   net::awaitable<bool> handle(net::Exchange& exchange);
 
+  // The HTML pages (authorize, login, consent): reached by top-level navigation and by their own
+  // form POSTs, which a browser sends with `Origin: null` under the pages' no-referrer policy.
+  // They carry their own CSRF defences; the gateway's Origin check treats them apart.
+  bool is_browser_page(std::string_view path) const;
+
   // Whether an access token we issued (by its jti) has been revoked: by RFC 7009 revocation, or
   // because its refresh family or authorization code was replayed. For the gateway's validator.
   bool is_revoked(std::string_view jti) const;

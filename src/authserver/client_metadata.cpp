@@ -5,6 +5,7 @@
 #include <boost/url/url_view.hpp>
 
 #include "mcp/json.hpp"
+#include "net/address.hpp"
 
 namespace mcpgate::authserver {
 namespace json = boost::json;
@@ -15,8 +16,10 @@ unexpected<MetadataError> bad(std::string error, std::string description) {
   return unexpected<MetadataError>(MetadataError{std::move(error), std::move(description)});
 }
 
+// RFC 8252 §7.3 loopback, decided from the parsed address: "http://127.evil.example/" is a
+// redirect into the network, in clear.
 bool loopback_host(std::string_view host) {
-  return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+  return net::is_loopback_host(host);
 }
 
 bool valid_scheme_name(std::string_view s) {
@@ -29,13 +32,13 @@ bool valid_scheme_name(std::string_view s) {
 }  // namespace
 
 bool is_loopback_redirect(std::string_view uri) {
-  auto u = boost::urls::parse_absolute_uri(uri);
+  auto u = net::parse_absolute_url(uri);
   return u && u->scheme() == "http" && loopback_host(u->encoded_host());
 }
 
 MetadataResult<void> check_redirect_uri(std::string_view uri, const RedirectPolicy& policy) {
   if (uri.size() > 2048) return bad("invalid_redirect_uri", "redirect URI too long");
-  auto u = boost::urls::parse_absolute_uri(uri);
+  auto u = net::parse_absolute_url(uri);
   if (!u) return bad("invalid_redirect_uri", "redirect URI is not an absolute URI");
   if (u->has_fragment()) return bad("invalid_redirect_uri", "redirect URI must not have a fragment");
   if (u->has_userinfo()) return bad("invalid_redirect_uri", "redirect URI must not have userinfo");
@@ -56,8 +59,8 @@ MetadataResult<void> check_redirect_uri(std::string_view uri, const RedirectPoli
 bool redirect_uri_matches(std::string_view registered, std::string_view requested) {
   if (registered == requested) return true;
   // Only loopback http gets the any-port rule, and only between two well-formed URIs.
-  auto r = boost::urls::parse_absolute_uri(registered);
-  auto q = boost::urls::parse_absolute_uri(requested);
+  auto r = net::parse_absolute_url(registered);
+  auto q = net::parse_absolute_url(requested);
   if (!r || !q) return false;
   if (r->scheme() != "http" || q->scheme() != "http") return false;
   if (!loopback_host(r->encoded_host())) return false;
@@ -70,7 +73,7 @@ bool redirect_uri_matches(std::string_view registered, std::string_view requeste
 
 bool is_client_id_url(std::string_view id, bool allow_http) {
   if (id.size() > 2048) return false;
-  auto u = boost::urls::parse_absolute_uri(id);
+  auto u = net::parse_absolute_url(id);
   if (!u) return false;
   if (!(u->scheme() == "https" || (allow_http && u->scheme() == "http"))) return false;
   if (u->encoded_host().empty() || u->has_userinfo() || u->has_fragment()) return false;

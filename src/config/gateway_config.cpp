@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "net/address.hpp"
 #include "oauth/algorithm.hpp"
 
 namespace mcpgate::config {
@@ -98,6 +99,17 @@ class Walker {
     std::vector<std::string> out;
     for (std::size_t i = 0; i < n.size(); ++i) out.push_back(str(n[i], key + "[" + std::to_string(i) + "]"));
     return out;
+  }
+  // A URL the gateway fetches keys or token answers from: https, or plain http to this machine
+  // only (a key set fetched in clear over the network can be replaced by anyone on the path).
+  // Loopback comes from the parsed address: "http://127.evil.example" is a name on the network.
+  void fetched_url(const YAML::Node& n, const std::string& key, const std::string& url) const {
+    auto u = net::parse_absolute_url(url);
+    if (!u) error(n, key, "is not a well-formed absolute URL (after the host only a port, '/', '?' or '#' may follow)");
+    if (u->scheme() != "http" && u->scheme() != "https") error(n, key, "must be an http(s) URL");
+    if (u->has_userinfo()) error(n, key, "must not carry userinfo");
+    if (u->scheme() == "http" && !net::is_loopback_url(url))
+      error(n, key, "plain http is allowed only to a loopback address (127.0.0.0/8, [::1], localhost); use https");
   }
   std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& key) const {
     if (!n.IsMap()) error(n, key, "must be a mapping of strings");
@@ -314,7 +326,10 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
         }
       }
       int sources = 0;
-      if (n["jwks_uri"]) iss.jwks_uri = str(n["jwks_uri"], k + ".jwks_uri"), ++sources;
+      if (n["jwks_uri"]) {
+        iss.jwks_uri = str(n["jwks_uri"], k + ".jwks_uri"), ++sources;
+        fetched_url(n["jwks_uri"], k + ".jwks_uri", iss.jwks_uri);
+      }
       if (n["jwks_file"]) iss.jwks_file = str(n["jwks_file"], k + ".jwks_file"), ++sources;
       if (n["jwks"]) {
         ++sources;
@@ -341,6 +356,7 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
     if (!in["endpoint"]) error(in, k + ".endpoint", "is required");
     i.endpoint = str(in["endpoint"], k + ".endpoint");
     if (!boost::urls::parse_absolute_uri(i.endpoint)) error(in["endpoint"], k + ".endpoint", "is not an absolute URL");
+    fetched_url(in["endpoint"], k + ".endpoint", i.endpoint);
     if (in["client_id"]) i.client_id = str(in["client_id"], k + ".client_id");
     if (in["client_secret"]) i.client_secret = str(in["client_secret"], k + ".client_secret");
     if (in["auth_method"]) {

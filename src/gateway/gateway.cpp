@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "net/address.hpp"
+
 namespace mcpgate::gateway {
 namespace asio = net::asio;
 namespace http = net::http;
@@ -12,9 +14,6 @@ constexpr std::string_view kAllowHeaders =
     "Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID, Mcp-Method, Mcp-Name";
 constexpr std::string_view kExposeHeaders = "Mcp-Session-Id, WWW-Authenticate, MCP-Protocol-Version";
 
-bool is_loopback(const std::string& host) {
-  return host == "127.0.0.1" || host == "::1" || host == "localhost" || host.starts_with("127.");
-}
 }  // namespace
 
 namespace {
@@ -36,15 +35,11 @@ class EmbeddedJwksSource final : public oauth::JwksSource {
   authserver::AuthorizationServer& as_;
 };
 
-bool is_loopback_http(const std::string& url) {
-  return url.starts_with("http://127.") || url.starts_with("http://localhost") || url.starts_with("http://[::1]");
-}
-
 }  // namespace
 
 Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg)), clock_(clock) {
   guard_ = std::make_unique<OriginGuard>(cfg_.allowed_hosts, cfg_.allowed_origins, cfg_.public_url,
-                                         is_loopback(cfg_.listen_host));
+                                         net::is_loopback_host(cfg_.listen_host));
   audit_ = std::make_unique<AuditLog>(cfg_.audit_log);
   oauth::HttpFetchOptions fo;
   fetcher_ = std::make_shared<oauth::BlockingHttpFetcher>(fo);
@@ -55,7 +50,8 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     o.storage = c.storage;
     o.access_token_ttl = c.access_token_ttl;
     o.refresh_token_ttl = c.refresh_token_ttl;
-    o.allow_loopback_http = c.allow_loopback_http.value_or(is_loopback_http(c.issuer));
+    o.allow_loopback_http =
+        c.allow_loopback_http.value_or(c.issuer.starts_with("http://") && net::is_loopback_url(c.issuer));
     o.cimd_enabled = c.client_id_metadata_documents;
     o.cimd_allow_private_addresses = c.cimd_allow_private_addresses;
     o.dcr_enabled = c.dynamic_client_registration;
@@ -198,8 +194,14 @@ net::awaitable<void> Gateway::handle(net::Exchange& ex) {
   std::string_view path = target.substr(0, target.find('?'));
 
   // DNS rebinding (MCP transports, Security Warning): Host and Origin are checked before anything
-  // else, for every path, and a refusal is 403.
-  if (!guard_->host_allowed(req[http::field::host]) || !guard_->origin_allowed(req[http::field::origin])) {
+  // else, for every path, and a refusal is 403. The authorization server's HTML pages also take
+  // `Origin: null`, which browsers send with their form POSTs under the pages' no-referrer policy;
+  // those pages carry their own CSRF defences (docs/security.md, "Host and Origin").
+  auto origin = req[http::field::origin];
+  bool page = authorization_server_ && authorization_server_->is_browser_page(path);
+  for (auto& e : endpoints_) page = page && e->path() != path;  // an MCP endpoint routed first keeps its rule
+  bool origin_ok = page ? guard_->page_origin_allowed(origin) : guard_->origin_allowed(origin);
+  if (!guard_->host_allowed(req[http::field::host]) || !origin_ok) {
     metrics_.error(ErrorReason::forbidden_origin);
     net::Response res{http::status::forbidden, 11};
     res.set(http::field::content_type, "application/json");
@@ -210,8 +212,10 @@ net::awaitable<void> Gateway::handle(net::Exchange& ex) {
     co_return;
   }
 
-  // CORS: an allowed browser origin may read any answer, and learn the MCP headers.
-  if (auto origin = req[http::field::origin]; !origin.empty()) {
+  // CORS: an allowed browser origin may read any answer, and learn the MCP headers. Not the
+  // HTML pages: they are for top-level navigation, and `Access-Control-Allow-Origin: null` would
+  // let any sandboxed frame read them.
+  if (!origin.empty() && !page) {
     ex.add_header("Access-Control-Allow-Origin", std::string(origin));
     ex.add_header("Access-Control-Expose-Headers", std::string(kExposeHeaders));
     ex.add_header("Vary", "Origin");

@@ -1,7 +1,11 @@
 #include "gateway/origin_guard.hpp"
 
 #include <algorithm>
+#include <boost/url/authority_view.hpp>
+#include <boost/url/parse.hpp>
 #include <cctype>
+
+#include "net/address.hpp"
 
 namespace mcpgate::gateway {
 namespace {
@@ -9,9 +13,6 @@ std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
   return out;
-}
-bool is_loopback_name(std::string_view h) {
-  return h == "localhost" || h == "127.0.0.1" || h == "[::1]";
 }
 }  // namespace
 
@@ -43,8 +44,12 @@ OriginGuard::OriginGuard(std::vector<std::string> allowed_hosts, std::vector<std
 
 bool OriginGuard::host_allowed(std::string_view host) const {
   if (host.empty()) return false;
-  auto name = host_name(host);
-  if (loopback_ && is_loopback_name(name)) return true;
+  // Host is uri-host [":" port] (RFC 9110 §7.2), parsed by the URL grammar: "localhost:evil" or
+  // "127.0.0.1@evil.example" are not a loopback name with some junk after it.
+  auto a = boost::urls::parse_authority(host);
+  if (!a || a->has_userinfo() || a->encoded_host().empty()) return false;
+  auto name = lower(a->encoded_host());
+  if (loopback_ && net::is_loopback_host(name)) return true;
   return std::find(hosts_.begin(), hosts_.end(), name) != hosts_.end();
 }
 
@@ -53,14 +58,18 @@ bool OriginGuard::origin_allowed(std::string_view origin) const {
   auto o = lower(origin);
   if (o == "null") return false;  // sandboxed frames and file:// pages
   if (std::find(origins_.begin(), origins_.end(), o) != origins_.end()) return true;
-  if (loopback_) {
-    auto scheme_end = o.find("://");
-    if (scheme_end == std::string::npos) return false;
-    auto scheme = o.substr(0, scheme_end);
-    if (scheme != "http" && scheme != "https") return false;
-    return is_loopback_name(host_name(o.substr(scheme_end + 3)));
-  }
-  return false;
+  if (!loopback_) return false;
+  // A serialized origin is scheme "://" host [":" port] and nothing else (RFC 6454 §6.2).
+  auto u = net::parse_absolute_url(o);
+  if (!u || (u->scheme() != "http" && u->scheme() != "https")) return false;
+  if (u->has_userinfo() || !u->encoded_path().empty() || u->has_query() || u->has_fragment()) return false;
+  return net::is_loopback_host(u->encoded_host());
+}
+
+bool OriginGuard::page_origin_allowed(std::string_view origin) const {
+  // The authorization server's own forms, posted under Referrer-Policy: no-referrer, arrive with
+  // `Origin: null` (Fetch, "append a request Origin header"); see docs/security.md.
+  return origin == "null" || origin_allowed(origin);
 }
 
 }  // namespace mcpgate::gateway

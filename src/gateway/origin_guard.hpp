@@ -15,8 +15,14 @@ class OriginGuard {
 
   // Host header (with or without port). An absent Host is an HTTP/1.1 violation.
   bool host_allowed(std::string_view host) const;
-  // Origin header; empty means the request came from no browser page (allowed).
+  // Origin header; empty means the request came from no browser page (allowed). `null` (an
+  // opaque origin: sandboxed frame, file:// page, data: URL) is refused.
   bool origin_allowed(std::string_view origin) const;
+  // The same for the authorization server's HTML pages (authorize, login, consent), which also
+  // accept `null`: their own form POSTs carry it, and they defend themselves against cross-site
+  // requests (a CSRF token bound to a SameSite session cookie, no framing). A foreign origin is
+  // still refused there: it can only be a cross-site form post.
+  bool page_origin_allowed(std::string_view origin) const;
 
  private:
   std::vector<std::string> hosts_;    // hostnames, lower case, no port

@@ -3,11 +3,9 @@
 #include <cctype>
 #include <charconv>
 
-namespace mcpgate::oauth {
+#include "net/address.hpp"
 
-bool is_loopback_host(std::string_view host) {
-  return host == "localhost" || host == "::1" || host == "[::1]" || host.starts_with("127.");
-}
+namespace mcpgate::oauth {
 
 Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http) {
   HttpUrl out;
@@ -43,7 +41,10 @@ Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http) {
   if (host.empty()) return fail("bad URL host");
   out.host = std::string(host);
   for (auto& c : out.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!allow_insecure_http && !is_loopback_host(out.host)) return fail("plain http is only allowed to loopback hosts");
+  // A key set or introspection answer fetched in clear over the network can be replaced by anyone
+  // on the path; loopback is decided from the parsed address (net::is_loopback_host).
+  if (!allow_insecure_http && !net::is_loopback_host(out.host))
+    return fail("plain http is only allowed to loopback hosts");
   if (out.host.front() == '[') out.host = out.host.substr(1, out.host.size() - 2);
   return out;
 }

@@ -19,7 +19,6 @@ struct HttpUrl {
   std::string target;  // path and query, at least "/"
 };
 Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http);
-bool is_loopback_host(std::string_view host);
 
 // max-age from a Cache-Control value; nullopt for no-store/no-cache or when absent.
 std::optional<std::chrono::seconds> parse_max_age(std::string_view cache_control);

@@ -62,6 +62,31 @@ TEST(OriginGuard, ForeignOriginsAreRejectedOnLoopbackBinds) {
     EXPECT_FALSE(g.origin_allowed(o)) << o;
 }
 
+TEST(OriginGuard, LoopbackIsDecidedFromTheParsedAddress) {
+  // Regression: the Host and Origin were cut at the first ':' and compared as text, so
+  // "localhost:evil" was localhost, and so was the origin "http://localhost:80@evil.example".
+  auto g = loopback_guard();
+  for (auto h : {"localhost:evil", "127.0.0.1@evil.example", "localhost:80@evil.example", "127.evil.example:8080",
+                 "0x7f.1", "2130706433", "127.0.0.1.:8080", "[::1]x", "localhost.:1"})
+    EXPECT_FALSE(g.host_allowed(h)) << h;
+  for (auto h : {"127.0.0.2:8080", "[::ffff:127.0.0.1]:8080", "[0:0:0:0:0:0:0:1]"}) EXPECT_TRUE(g.host_allowed(h)) << h;
+  for (auto o : {"http://localhost:80@evil.example", "http://localhost:8080.evil.example", "http://127.evil.example",
+                 "http://127.0.0.1.evil.example", "http://localhost/path", "http://localhost?x", "http://0x7f.1"})
+    EXPECT_FALSE(g.origin_allowed(o)) << o;
+  for (auto o : {"http://127.0.0.2:3000", "http://[::ffff:127.0.0.1]:3000"}) EXPECT_TRUE(g.origin_allowed(o)) << o;
+}
+
+TEST(OriginGuard, PagesAlsoTakeTheOpaqueOriginOfTheirOwnForms) {
+  // Under Referrer-Policy: no-referrer a browser posts a form with "Origin: null" (Fetch,
+  // "append a request Origin header"); the authorization server's pages accept it, nothing else.
+  auto g = loopback_guard();
+  EXPECT_TRUE(g.page_origin_allowed("null"));
+  EXPECT_TRUE(g.page_origin_allowed(""));
+  EXPECT_TRUE(g.page_origin_allowed("http://127.0.0.1:8080"));
+  EXPECT_FALSE(g.page_origin_allowed("https://evil.example")) << "a cross-site form post";
+  EXPECT_FALSE(g.origin_allowed("null")) << "the MCP endpoint still refuses it";
+}
+
 TEST(OriginGuard, NonLoopbackBindUsesOnlyConfiguredNames) {
   OriginGuard g({"mcp.example.com", "Alt.Example.com:8443"}, {"https://App.example.com"}, "https://gw.example.com/base",
                 false);

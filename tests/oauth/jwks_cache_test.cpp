@@ -201,6 +201,17 @@ TEST(HttpFetcher, UrlParsingAndInsecureHttpGuard) {
   EXPECT_FALSE(parse_http_url("http://127.0.0.1:99999/", false).has_value());
 }
 
+TEST(HttpFetcher, PlainHttpOnlyToALoopbackAddressNotAPrefix) {
+  // Regression: any host starting with "127." counted as loopback, so a key set could be fetched
+  // in clear from 127.evil.example (a name on the network) without allow_insecure_http.
+  for (auto url :
+       {"http://127.evil.example/jwks", "http://127.0.0.1.nip.io/jwks", "http://127./jwks", "http://127.0.0.1./jwks",
+        "http://localhost.evil.example/jwks", "http://0x7f.1/jwks", "http://2130706433/jwks"})
+    EXPECT_FALSE(parse_http_url(url, false).has_value()) << url;
+  for (auto url : {"http://127.0.0.2:1/jwks", "http://[::ffff:127.0.0.1]:1/jwks", "http://LOCALHOST:1/jwks"})
+    EXPECT_TRUE(parse_http_url(url, false).has_value()) << url;
+}
+
 TEST(HttpFetcher, CacheControlMaxAge_Rfc9111_5_2_2_1) {
   EXPECT_EQ(parse_max_age("public, max-age=3600"), seconds(3600));
   EXPECT_EQ(parse_max_age("Max-Age=5"), seconds(5));

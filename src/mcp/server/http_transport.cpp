@@ -5,12 +5,14 @@
 //  - modern (2026-07-28): stateless POST; `_meta` and the MCP-Protocol-Version / Mcp-Method /
 //    Mcp-Name headers are checked against the body; GET and DELETE are 405.
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/url/authority_view.hpp>
 #include <unordered_map>
 
 #include "core/base64url.hpp"
 #include "core/random.hpp"
 #include "mcp/json.hpp"
 #include "mcp/server/server_impl.hpp"
+#include "net/address.hpp"
 #include "net/http_server.hpp"
 #include "net/sse.hpp"
 
@@ -52,17 +54,12 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-bool is_loopback_name(std::string_view host) {
-  return host == "localhost" || host == "127.0.0.1" || host == "[::1]" || host == "::1";
-}
-
-// "host:port" or "[v6]:port" → the host part, brackets kept.
+// "host:port" or "[v6]:port" → the host part, brackets kept; parsed by the URL grammar, so
+// "localhost:80@evil.example" or "localhost:evil" is not read as localhost. Empty when malformed.
 std::string_view host_part(std::string_view authority) {
-  if (authority.starts_with('[')) {
-    auto close = authority.find(']');
-    return close == std::string_view::npos ? authority : authority.substr(0, close + 1);
-  }
-  return authority.substr(0, authority.find(':'));
+  auto a = boost::urls::parse_authority(authority);
+  if (!a || a->has_userinfo()) return {};
+  return a->encoded_host();
 }
 
 net::Response json_response(http::status status, const json::object& body, std::string_view session_id = {}) {
@@ -144,7 +141,7 @@ json::object rpc_error(const json::value& id, int c, std::string_view message) {
 
 struct HttpTransport::Impl {
   Impl(McpServer& s, HttpOptions o) : server(s), options(std::move(o)) {
-    loopback_bind = is_loopback_name(options.host) || options.host.starts_with("127.");
+    loopback_bind = net::is_loopback_host(options.host);
   }
 
   McpServer& server;
@@ -160,7 +157,7 @@ struct HttpTransport::Impl {
     auto host = host_part(trim(req[http::field::host]));
     for (auto& h : options.allowed_hosts)
       if (h == host) return true;
-    if (loopback_bind) return is_loopback_name(host);
+    if (loopback_bind) return net::is_loopback_host(host);
     return options.allowed_hosts.empty();
   }
   bool origin_allowed(const net::Request& req) const {
@@ -172,7 +169,8 @@ struct HttpTransport::Impl {
     auto scheme = origin.find("://");
     if (scheme == std::string_view::npos) return false;
     auto authority = origin.substr(scheme + 3);
-    if (loopback_bind) return is_loopback_name(host_part(authority));
+    if (loopback_bind && authority.find('/') == std::string_view::npos)
+      return net::is_loopback_host(host_part(authority));
     return options.allowed_origins.empty();
   }
 
