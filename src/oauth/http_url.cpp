@@ -11,6 +11,11 @@ Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http) {
   HttpUrl out;
   if (url.starts_with("https://")) return fail("https URLs are not supported yet");
   if (!url.starts_with("http://")) return fail("not an http URL");
+  // RFC 3986 §2: a URL is visible ASCII. A space or CR/LF here would reach the request line and
+  // the Host header: a URL from a remote metadata document could write its own header lines
+  // (request splitting against the host we fetch from).
+  for (char c : url)
+    if (c <= 0x20 || c >= 0x7f) return fail("URL has a space or a control or non-ASCII character");
   out.scheme = "http";
   std::string_view rest = url.substr(7);
   if (auto f = rest.find('#'); f != std::string_view::npos) rest = rest.substr(0, f);
