@@ -1,5 +1,6 @@
 #include "oauth/http_url.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -14,15 +15,16 @@ Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http) {
   // RFC 3986 §2: a URL is visible ASCII. A space or CR/LF here would reach the request line and
   // the Host header: a URL from a remote metadata document could write its own header lines
   // (request splitting against the host we fetch from).
-  for (char c : url)
+  for (unsigned char c : url)
     if (c <= 0x20 || c >= 0x7f) return fail("URL has a space or a control or non-ASCII character");
   out.scheme = "http";
   std::string_view rest = url.substr(7);
   if (auto f = rest.find('#'); f != std::string_view::npos) rest = rest.substr(0, f);
-  auto slash = rest.find_first_of("/?");
+  auto slash = std::min(rest.find_first_of("/?"), rest.size());
   std::string_view authority = rest.substr(0, slash);
-  out.target = slash == std::string_view::npos ? "/" : std::string(rest.substr(slash));
-  if (out.target.front() == '?') out.target.insert(0, "/");
+  std::string_view path = rest.substr(slash);
+  out.target.assign(path.begin(), path.end());
+  if (out.target.empty() || out.target.front() == '?') out.target.insert(out.target.begin(), '/');
   if (authority.empty() || authority.find('@') != std::string_view::npos) return fail("bad URL authority");
   std::string_view host = authority;
   if (authority.front() == '[') {
