@@ -45,7 +45,7 @@ Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http) {
       return fail("bad URL port");
     out.port = static_cast<std::uint16_t>(port);
   }
-  if (host.empty()) return fail("bad URL host");
+  if (host.empty() || host == "[]") return fail("bad URL host");  // "[]": an empty IP literal
   out.host = std::string(host);
   for (auto& c : out.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   // A key set or introspection answer fetched in clear over the network can be replaced by anyone

@@ -20,5 +20,15 @@ TEST(HttpUrl, RefusesSpacesAndControlCharacters_Rfc3986_2) {
   EXPECT_TRUE(parse_http_url("http://idp.example/%20%0D%0A?q=a%20b", true).has_value());
 }
 
+// Bug: "http://[]/" was accepted with an empty host (the brackets of an empty IPv6 literal were
+// stripped after the emptiness check), leaving the resolver to decide where it goes.
+TEST(HttpUrl, RefusesAnEmptyIpLiteral_Rfc3986_3_2_2) {
+  EXPECT_FALSE(parse_http_url("http://[]/", true).has_value());
+  EXPECT_FALSE(parse_http_url("http://[]:80/", true).has_value());
+  auto u = parse_http_url("http://[::1]:8080/jwks", false);
+  ASSERT_TRUE(u.has_value());
+  EXPECT_EQ(u->host, "::1");
+}
+
 }  // namespace
 }  // namespace mcpgate::oauth
