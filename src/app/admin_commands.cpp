@@ -57,6 +57,7 @@ struct State {
   std::string storage = "sqlite:./.mcpgate/as.db";
   std::string name;
   bool password_stdin = false;
+  bool secret_stdin = false;
   std::string client_name, auth_method = "none", scope, jwks_file, application_type = "native";
   std::vector<std::string> redirect_uris, grants;
   long long retired_grace = 360;
@@ -165,9 +166,25 @@ int clients_add(const State& s) {
     return 2;
   }
   std::string secret;
+  bool secret_given = false;
   if (m == "client_secret_basic" || m == "client_secret_post") {
-    secret = system_random().token(32);
+    if (s.secret_stdin) {
+      // A client whose secret is already deployed (moved from another authorization server): any
+      // text of 16 bytes or more on the first line, taken exactly (spaces and symbols included).
+      if (!std::getline(std::cin, secret)) secret.clear();
+      if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+      if (secret.size() < 16) {
+        std::cerr << "mcpgate: --secret-stdin needs a secret of at least 16 characters on the first line\n";
+        return 2;
+      }
+      secret_given = true;
+    } else {
+      secret = system_random().token(32);
+    }
     c.secret_hash = sha256_hex(secret);
+  } else if (s.secret_stdin) {
+    std::cerr << "mcpgate: --secret-stdin needs --auth-method client_secret_basic or client_secret_post\n";
+    return 2;
   }
   if (auto r = store->put_client(c); !r) {
     std::cerr << "mcpgate: " << r.error().message << "\n";
@@ -175,7 +192,8 @@ int clients_add(const State& s) {
   }
   std::cout << "client_id: " << c.client_id << "\n";
   // Shown once: only its hash is stored.
-  if (!secret.empty()) std::cout << "client_secret: " << secret << "\n(store it now: it cannot be shown again)\n";
+  if (!secret.empty() && !secret_given)
+    std::cout << "client_secret: " << secret << "\n(store it now: it cannot be shown again)\n";
   return 0;
 }
 
@@ -291,6 +309,8 @@ void add_admin_commands(CLI::App& app, int& exit_code) {
   ca->add_option("--auth-method", s->auth_method, "none | client_secret_basic | client_secret_post | private_key_jwt")
       ->capture_default_str();
   ca->add_option("--jwks-file", s->jwks_file, "The client's public JWK Set (private_key_jwt)");
+  ca->add_flag("--secret-stdin", s->secret_stdin,
+               "Read the client secret from the first line of standard input instead of generating one");
   ca->add_option("--scope", s->scope, "Scopes the client may request (space-separated; default: any supported)");
   ca->add_option("--application-type", s->application_type, "native | web")->capture_default_str();
   storage(ca);

@@ -826,13 +826,23 @@ class AuthorizationServer::Impl {
       if (!basic) co_return invalid("malformed Basic credentials");
     }
     auto body_id = params.find("client_id");
-    // Basic: try the form-decoded id, then the raw one.
+    // Basic: the RFC 6749 §2.3.1 reading (both parts form-decoded), then the raw one (both parts as
+    // sent). A reading is an id and a secret together: the encoded id of one reading never pairs
+    // with the secret of the other, so the fallback accepts no credential that neither reading
+    // proves on its own (see docs/authorization-server.md, "Client authentication").
     std::optional<ClientRecord> client;
+    bool basic_proved = false;
     if (basic) {
-      for (auto* id : {&basic->client_id, &basic->raw_client_id}) {
+      std::pair<const std::string*, const Secret*> readings[] = {{&basic->client_id, &basic->client_secret},
+                                                                 {&basic->raw_client_id, &basic->raw_client_secret}};
+      for (auto [id, secret] : readings) {
         auto c = co_await find_client(*id);
-        if (c && *c) {
-          client = **c;
+        if (!c || !*c) continue;
+        bool proved =
+            !(*c)->secret_hash.empty() && constant_time_equal(sha256_hex(secret->reveal()), (*c)->secret_hash);
+        if (!client || proved) client = **c;
+        if (proved) {
+          basic_proved = true;
           break;
         }
       }
@@ -873,8 +883,7 @@ class AuthorizationServer::Impl {
     if (used == "client_secret_basic" || used == "client_secret_post") {
       bool ok = false;
       if (used == "client_secret_basic") {
-        for (auto* s : {&basic->client_secret, &basic->raw_client_secret})
-          ok |= constant_time_equal(sha256_hex(s->reveal()), client->secret_hash);
+        ok = basic_proved;
       } else {
         ok = constant_time_equal(sha256_hex(params.find("client_secret")->second), client->secret_hash);
       }

@@ -108,14 +108,15 @@ std::optional<BasicCredentials> parse_basic_auth(std::string_view header) {
   if (colon == std::string::npos) return std::nullopt;
   auto id_raw = std::string_view(*decoded).substr(0, colon);
   auto secret_raw = std::string_view(*decoded).substr(colon + 1);
-  // Decoding is attempted only when the text contains an escape, and only when every escape is
-  // well formed; a raw secret such as "a%zz" therefore stays as sent.
-  auto decode = [](std::string_view s) {
-    if (s.find('%') == std::string_view::npos) return std::string(s);
-    auto d = percent_decode(s, false);
-    return d ? *d : std::string(s);
-  };
-  BasicCredentials out{decode(id_raw), Secret(decode(secret_raw)), std::string(id_raw),
+  // RFC 6749 §2.3.1: each part was application/x-www-form-urlencoded before the join, so '+' is a
+  // space and %XX a byte (an encoded id carries its ':' as %3A, hence the split at the first ':').
+  // When either part does not decode (a '%' without two hex digits) there is no form reading, and
+  // both readings are the text as sent.
+  auto id_form = percent_decode(id_raw, true);
+  auto secret_form = percent_decode(secret_raw, true);
+  bool form = id_form && secret_form;
+  BasicCredentials out{form ? std::move(*id_form) : std::string(id_raw),
+                       Secret(form ? std::move(*secret_form) : std::string(secret_raw)), std::string(id_raw),
                        Secret(std::string(secret_raw))};
   if (out.client_id.empty() && out.raw_client_id.empty()) return std::nullopt;
   return out;

@@ -31,18 +31,20 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
 // Encoding for a query component (RFC 3986 unreserved characters kept).
 std::string percent_encode(std::string_view text);
 
+// Two readings of one Basic header; the authorization server accepts a client when either reading,
+// id and secret together, names it and proves its secret.
 struct BasicCredentials {
-  std::string client_id;  // percent-decoded when the text held well-formed escapes
+  std::string client_id;  // the RFC 6749 §2.3.1 reading: each part form-decoded ('+' is a space)
   Secret client_secret;
-  std::string raw_client_id;  // exactly as sent
+  std::string raw_client_id;  // exactly as sent (clients that do not encode, e.g. the TypeScript SDK)
   Secret raw_client_secret;
 };
 
-// `Authorization: Basic base64(id ":" secret)`. RFC 6749 §2.3.1 says id and secret are each
-// form-encoded before joining; many clients (the MCP TypeScript SDK among them) do not encode. We
-// return both readings (decoded when every escape is well formed, and raw) and the caller accepts
-// either; '+' is never turned into a space because raw secrets may contain it. nullopt for anything that is not Basic
-// with a colon in valid base64.
+// `Authorization: Basic base64(id ":" secret)`, split at the first ':'. RFC 6749 §2.3.1 says id and
+// secret are each form-encoded before joining; many clients (the MCP TypeScript SDK among them) do
+// not encode. Both readings are returned; when a part has a malformed escape there is no form
+// reading and both are the raw text. nullopt for anything that is not Basic with a colon in valid
+// Base64, or with an empty id.
 std::optional<BasicCredentials> parse_basic_auth(std::string_view header);
 
 }  // namespace mcpgate::authserver

@@ -1,9 +1,10 @@
 #include "gateway/endpoint.hpp"
 
-#include "core/base64url.hpp"
 #include "core/random.hpp"
 #include "gateway/http_upstream.hpp"
+#include "gateway/param_headers.hpp"
 #include "gateway/stdio_upstream.hpp"
+#include "mcp/http_headers.hpp"
 #include "mcp/json.hpp"
 #include "mcp/protocol.hpp"
 #include "net/sse.hpp"
@@ -25,10 +26,11 @@ std::string_view header(const net::Request& r, std::string_view name) {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+  return mcp::trim_ows(s);
 }
+using mcp::decode_header_value;
+using mcp::is_json_content_type;
+using mcp::parse_accept;
 
 net::Response json_response(unsigned status, const json::object& body) {
   net::Response res{static_cast<http::status>(status), 11};
@@ -46,50 +48,6 @@ net::Response rpc_error(unsigned status, const json::value& id, int code, std::s
 net::Response empty_response(unsigned status) {
   net::Response res{static_cast<http::status>(status), 11};
   return res;
-}
-
-// Accept: which response forms the client takes.
-struct Accepts {
-  bool json = false;
-  bool sse = false;
-};
-Accepts parse_accept(std::string_view accept) {
-  Accepts a;
-  if (accept.empty()) return {true, false};
-  std::size_t start = 0;
-  while (start <= accept.size()) {
-    auto comma = accept.find(',', start);
-    auto item = trim(accept.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
-    auto type = trim(item.substr(0, item.find(';')));
-    if (type == "application/json")
-      a.json = true;
-    else if (type == "text/event-stream")
-      a.sse = true;
-    else if (type == "*/*" || type == "application/*")
-      a.json = true;
-    if (comma == std::string_view::npos) break;
-    start = comma + 1;
-  }
-  return a;
-}
-
-bool is_json_content_type(std::string_view ct) {
-  auto type = trim(ct.substr(0, ct.find(';')));
-  if (type.size() != 16) return false;
-  std::string lower(type);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "application/json";
-}
-
-// `=?base64?…?=` (2026-07-28 transports: header values that are not plain visible ASCII).
-std::optional<std::string> decode_header_value(std::string_view v) {
-  v = trim(v);
-  if (v.starts_with("=?base64?") && v.ends_with("?=")) {
-    auto decoded = base64_decode(v.substr(9, v.size() - 11));
-    if (!decoded) return std::nullopt;
-    return decoded;
-  }
-  return std::string(v);
 }
 
 const json::object* params_of(const json::object& m) {
@@ -176,6 +134,7 @@ struct McpEndpoint::Call {
 struct McpEndpoint::Hints final : policy::ToolHints {
   mutable std::shared_mutex mutex;
   std::unordered_map<std::string, bool> by_tool;  // "<upstream>\n<tool>"
+  ToolParamHeaders params;                        // x-mcp-header annotations (Mcp-Param-*)
   std::optional<bool> read_only(const std::string& upstream, const std::string& tool) const override {
     std::shared_lock lock(mutex);
     auto it = by_tool.find(upstream + "\n" + tool);
@@ -230,6 +189,7 @@ void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object&
   if (!r || !r->is_object()) return;
   auto* tools = r->get_object().if_contains("tools");
   if (!tools || !tools->is_array()) return;
+  hints_->params.remember(cfg_.upstreams[upstream_index].name, reply);
   std::unique_lock lock(hints_->mutex);
   if (hints_->by_tool.size() > 100'000) hints_->by_tool.clear();  // bounded
   for (auto& t : tools->get_array()) {
@@ -318,6 +278,7 @@ std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, b
   }
   HttpOptions o;
   o.http = *u.http;
+  o.name = u.name;
   o.label = label;
   o.tag = std::to_string(index);
   o.max_in_flight = u.max_concurrent_requests;
@@ -842,6 +803,13 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   }
 
   auto inbox = std::make_shared<Inbox>(ex.executor());
+  if (call.era == mcp::Era::modern && call.method == "tools/call") {
+    if (auto refusal = co_await check_tool_headers(ex, call, target)) {
+      co_await ex.respond(std::move(*refusal));
+      co_return;
+    }
+    inbox->forward_headers = param_headers_to_forward(ex.request());
+  }
   auto& upstream = call.upstreams[target];
   auto started = co_await upstream->begin(call.request, inbox, call.deadline);
   if (!started) {
@@ -879,6 +847,13 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     }
     bool is_reply = !m->contains("method") && m->contains("id");
     if (is_reply && mcp::id_key(m->at("id")) == mcp::id_key(client_id)) {
+      if (auto failure = inbox->failure()) {
+        if (*failure == UpstreamFailure::session_expired) upstream_session_expired(call);
+        if (!streaming) {
+          co_await respond_failure(ex, call, *m, *failure, t0);
+          co_return;
+        }
+      }
       if (call.translate_to_modern) modernize_result(call.method, *m);
       if (call.method == "tools/list") remember_hints(target, *m);
       if (is_list_method(call.method)) filter_list(call, *m, target);
@@ -933,6 +908,94 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       co_return;
     }
   }
+}
+
+net::awaitable<std::optional<net::Response>> McpEndpoint::check_tool_headers(net::Exchange& ex, Call& call,
+                                                                             std::size_t target) {
+  auto* params = call.request.if_contains("params");
+  const json::object* po = params && params->is_object() ? &params->get_object() : nullptr;
+  auto* name = po ? po->if_contains("name") : nullptr;
+  if (!name || !name->is_string()) co_return std::nullopt;
+  const auto& upstream = cfg_.upstreams[target].name;
+  // The annotations come from the upstream's tools/list; a gateway that has not seen one yet asks
+  // once, so that the check does not depend on whether some client listed the tools first.
+  if (!hints_->params.listed(upstream)) co_await learn_tools(call, target);
+  auto annotations = hints_->params.find(upstream, std::string(name->get_string()));
+  // A tool the upstream does not list: nothing to hold the headers to here; they travel on and
+  // the upstream, which processes the body, checks them.
+  if (!annotations) co_return std::nullopt;
+  if (auto problem = check_param_headers(ex.request(), *annotations, po)) {
+    metrics_.error(ErrorReason::header_mismatch);
+    co_return rpc_error(400, call.request["id"], mcp::code::header_mismatch, problem->message);
+  }
+  co_return std::nullopt;
+}
+
+net::awaitable<void> McpEndpoint::learn_tools(Call& call, std::size_t target) {
+  auto inbox = std::make_shared<Inbox>(co_await asio::this_coro::executor);
+  json::object meta;
+  meta[mcp::kMetaProtocolVersion] = mcp::kRev20260728;
+  meta[mcp::kMetaClientCapabilities] = json::object();
+  json::object params;
+  params["_meta"] = std::move(meta);
+  bool learned = false;
+  if (co_await call.upstreams[target]->begin(mcp::make_request("mcpgate-tools", "tools/list", std::move(params)), inbox,
+                                             call.deadline)) {
+    for (;;) {
+      auto m = co_await inbox->pop(call.deadline);
+      if (!m) break;
+      if (m->contains("method")) continue;
+      if (!inbox->failure()) {
+        remember_hints(target, *m);
+        learned = hints_->params.listed(cfg_.upstreams[target].name);
+      }
+      break;
+    }
+  }
+  // Asked once: an upstream that cannot list its tools is not asked again on every call.
+  if (!learned)
+    hints_->params.remember(cfg_.upstreams[target].name,
+                            mcp::make_result(nullptr, json::object{{"tools", json::array()}}));
+}
+
+void McpEndpoint::upstream_session_expired(const Call& call) {
+  if (call.session) {
+    // The client's session cannot go on without the upstream's: it ends here too, and the client
+    // is told so (below), so that it opens a new one.
+    if (sessions_.erase(call.session->id)) {
+      call.session->close();
+      metrics_.session_closed();
+    }
+    return;
+  }
+  // The gateway's shared session for stateless clients: the next request probes and initializes
+  // again (the old upstream sessions end when the requests still using them finish).
+  std::lock_guard lock(shared_mutex_);
+  shared_ready_ = false;
+}
+
+net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call& call, const json::object& error,
+                                                  UpstreamFailure failure, steady::time_point t0) {
+  json::value id = call.request.contains("id") ? call.request.at("id") : json::value();
+  if (failure == UpstreamFailure::session_expired && call.session) {
+    // 2025-11-25 transports, "Session Management": a 404 to a request with Mcp-Session-Id tells
+    // the client to start a new session with initialize.
+    metrics_.error(ErrorReason::unknown_session);
+    co_await ex.respond(rpc_error(404, id, -32001, "Session not found: the upstream ended it"));
+    co_return;
+  }
+  if (call.method == "initialize" && call.session && sessions_.erase(call.session->id)) {
+    // No session id goes out with a failed initialize: keeping the session would only leak it.
+    call.session->close();
+    metrics_.session_closed();
+  }
+  // The upstream failed, it did not answer: 502 (504 when it did not answer in time), whichever
+  // era, so that no client, cache or retry logic takes it for the upstream's reply.
+  unsigned status = failure == UpstreamFailure::timeout ? 504 : 502;
+  metrics_.error(failure == UpstreamFailure::timeout ? ErrorReason::upstream_timeout
+                                                     : ErrorReason::upstream_unavailable);
+  metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
+  co_await ex.respond(json_response(status, error));
 }
 
 net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& caller) {

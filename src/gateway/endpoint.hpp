@@ -51,6 +51,14 @@ class McpEndpoint {
                                       const Caller& caller);
   net::awaitable<void> modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok, const Caller& caller);
   net::awaitable<void> forward(net::Exchange& ex, Call& call);
+  // 2026-07-28 tools/call: Mcp-Param-* against the body (a refusal), learning the tool's
+  // annotations from the upstream's tools/list when none was seen yet.
+  net::awaitable<std::optional<net::Response>> check_tool_headers(net::Exchange& ex, Call& call, std::size_t target);
+  net::awaitable<void> learn_tools(Call& call, std::size_t target);
+  // An upstream failed the request (it did not answer it): the client's error, and what ends.
+  void upstream_session_expired(const Call& call);
+  net::awaitable<void> respond_failure(net::Exchange& ex, const Call& call, const json::object& error,
+                                       UpstreamFailure failure, std::chrono::steady_clock::time_point t0);
   std::optional<net::Response> validate_modern(const net::Request& req, const mcp::Message& msg);
   json::object synthesized_discover();
   net::awaitable<void> fan_out_list(net::Exchange& ex, Call& call);

@@ -1,5 +1,6 @@
 #include "gateway/http_upstream.hpp"
 
+#include "mcp/http_headers.hpp"
 #include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "net/http_client.hpp"
@@ -33,7 +34,7 @@ const json::object* meta_of(const json::object& m) {
 
 }  // namespace
 
-net::Request HttpUpstream::make_post(const json::object& message) {
+net::Request HttpUpstream::make_post(const json::object& message, const Inbox* inbox) {
   net::Request req{http::verb::post, options_.http.target, 11};
   req.set(http::field::host, options_.http.host + ":" + std::to_string(options_.http.port));
   req.set(http::field::content_type, "application/json");
@@ -66,6 +67,8 @@ net::Request HttpUpstream::make_post(const json::object& message) {
       }
     }
   }
+  if (inbox && mcp::is_modern_revision(version))
+    for (auto& [k, v] : inbox->forward_headers) req.insert(k, v);
   req.body() = mcp::serialize(message);
   return req;
 }
@@ -103,19 +106,23 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   } done{in_flight_};
   json::value client_id = request["id"];
   bool is_initialize = method_of(request) == "initialize";
-  auto req = make_post(request);
+  auto req = make_post(request, inbox.get());
   auto ex = co_await asio::this_coro::executor;
   auto& client = thread_client(ex);
+  bool sent_session = req.find("Mcp-Session-Id") != req.end();
   auto sent = co_await client.send(endpoint_, req, deadline);
   if (!sent) {
-    inbox->push(
-        mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream unreachable: " + sent.error().message));
+    fail_request(inbox, client_id, UpstreamFailure::unreachable, "is unreachable: " + sent.error().message);
     co_return;
   }
   auto& rs = **sent;
   auto status = rs.status();
   std::string content_type(rs.head()[http::field::content_type]);
-  if (is_initialize && status / 100 == 2) {
+  if (status / 100 != 2) {
+    co_await refuse_status(rs, status, content_type, sent_session, client_id, inbox, deadline);
+    co_return;
+  }
+  if (is_initialize) {
     std::lock_guard lock(mutex_);
     session_id_ = std::string(rs.head()["Mcp-Session-Id"]);
   }
@@ -127,21 +134,25 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
                    asio::detached);
     co_return;
   }
-  auto body = co_await rs.read_all(deadline);
-
-  if (!body) {
-    inbox->push(mcp::make_error(client_id, mcp::code::upstream_timeout, body.error().message));
+  // A request is answered with application/json or an SSE stream (transports, "Sending Messages");
+  // anything else (a 202 or 204 with no body, an HTML page, no Content-Type) is not a reply, even
+  // when its text happens to parse as one.
+  if (!mcp::is_json_content_type(content_type)) {
+    rs.abort();
+    fail_request(inbox, client_id, UpstreamFailure::bad_reply,
+                 "answered HTTP " + std::to_string(status) + " without a JSON-RPC reply", status);
     co_return;
   }
-  auto parsed = mcp::parse_json(*body);
-  std::optional<mcp::Message> msg;
-  if (parsed) {
-    auto c = mcp::classify(std::move(*parsed));
-    if (c && c->is_reply()) msg = std::move(*c);
+  auto body = co_await rs.read_all(deadline);
+  if (!body) {
+    fail_request(inbox, client_id, UpstreamFailure::timeout, "did not answer in time: " + body.error().message);
+    co_return;
   }
+  auto msg = reply_to(*body, client_id);
   if (!msg) {
-    inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable,
-                                "upstream answered HTTP " + std::to_string(status) + " without a JSON-RPC reply"));
+    // Also a reply to another request: relaying it under this id would hand one caller the answer
+    // meant for another.
+    fail_request(inbox, client_id, UpstreamFailure::bad_reply, "did not send the reply to this request", status);
     co_return;
   }
   if (is_initialize) {
@@ -153,6 +164,69 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   }
   msg->body["id"] = client_id;
   inbox->push(std::move(msg->body));
+}
+
+net::awaitable<void> HttpUpstream::refuse_status(net::ResponseStream& rs, unsigned status,
+                                                 const std::string& content_type, bool sent_session,
+                                                 const json::value& client_id, std::shared_ptr<Inbox> inbox,
+                                                 Deadline deadline) {
+  // A status that is not 2xx is never a success, whatever the body says (a 500 page carrying a
+  // "result" was once relayed as one). 3xx is not followed: a redirect would send the request, and
+  // the credentials configured for this upstream, somewhere the operator did not configure.
+  auto code = "answered HTTP " + std::to_string(status);
+  if (status == 401 || status == 403) {
+    rs.abort();
+    fail_request(inbox, client_id, UpstreamFailure::unauthorized, code + " (the gateway's credentials were refused)",
+                 status);
+    co_return;
+  }
+  if (status == 404 && sent_session) {
+    // The upstream ended the session (2025-11-25 transports, "Session Management").
+    rs.abort();
+    {
+      std::lock_guard lock(mutex_);
+      session_id_.clear();
+    }
+    fail_request(inbox, client_id, UpstreamFailure::session_expired, code + ": its session has ended", status);
+    co_return;
+  }
+  if (status / 100 == 4 && mcp::is_json_content_type(content_type)) {
+    // 2026-07-28 transports pair 4xx with the JSON-RPC error that explains it (400 with -32602 or
+    // -32020, 404 with -32601): that error is the upstream's answer, relayed like one sent with 200.
+    // Only an error for this very request counts; a result is not a reply with this status.
+    auto body = co_await rs.read_all(deadline);
+    if (body) {
+      if (auto msg = reply_to(*body, client_id); msg && msg->kind == mcp::Kind::error) {
+        msg->body["id"] = client_id;
+        inbox->push(std::move(msg->body));
+        co_return;
+      }
+    }
+  }
+  rs.abort();
+  fail_request(inbox, client_id, UpstreamFailure::http_status, code, status);
+}
+
+std::optional<mcp::Message> HttpUpstream::reply_to(std::string_view body, const json::value& request_id) {
+  auto parsed = mcp::parse_json(body);
+  if (!parsed) return std::nullopt;
+  auto c = mcp::classify(std::move(*parsed));
+  if (!c || !c->is_reply() || mcp::id_key(c->body["id"]) != mcp::id_key(request_id)) return std::nullopt;
+  return std::move(*c);
+}
+
+void HttpUpstream::fail_request(const std::shared_ptr<Inbox>& inbox, const json::value& client_id, UpstreamFailure why,
+                                std::string detail, unsigned status) {
+  // Names the upstream by its configured name only: not its URL, not the credentials sent to it,
+  // and nothing of what it answered (an error page may echo a token or an internal address).
+  json::object data;
+  data["upstream"] = options_.name;
+  data["reason"] = reason_name(why);
+  if (status) data["status"] = status;
+  int code = why == UpstreamFailure::timeout ? mcp::code::upstream_timeout : mcp::code::upstream_unavailable;
+  inbox->push_failure(
+      mcp::make_error(client_id, code, "Upstream '" + options_.name + "' " + detail, json::value(std::move(data))),
+      why);
 }
 
 net::awaitable<void> HttpUpstream::read_stream([[maybe_unused]] std::shared_ptr<HttpUpstream> self,
@@ -186,13 +260,13 @@ net::awaitable<void> HttpUpstream::read_stream([[maybe_unused]] std::shared_ptr<
   while (!replied) {
     auto piece = co_await rs.next(deadline);
     if (!piece) {
-      inbox->push(mcp::make_error(client_id, mcp::code::upstream_timeout, piece.error().message));
+      fail_request(inbox, client_id, UpstreamFailure::timeout, "did not finish its reply: " + piece.error().message);
       co_return;
     }
     if (piece->empty() && rs.done()) break;
     if (!parser.feed(*piece, events)) {
       rs.abort();
-      inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream event too large"));
+      fail_request(inbox, client_id, UpstreamFailure::bad_reply, "sent an event that is too large");
       co_return;
     }
     for (auto& ev : events) {
@@ -219,7 +293,7 @@ net::awaitable<void> HttpUpstream::read_stream([[maybe_unused]] std::shared_ptr<
   }
   if (!replied) {
     rs.abort();
-    inbox->push(mcp::make_error(client_id, mcp::code::upstream_unavailable, "upstream stream ended without a reply"));
+    fail_request(inbox, client_id, UpstreamFailure::bad_reply, "ended its stream without the reply to this request");
   } else if (!rs.done()) {
     rs.abort();
   }

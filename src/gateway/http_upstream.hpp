@@ -7,12 +7,14 @@
 
 #include "config/gateway_config.hpp"
 #include "gateway/upstream.hpp"
+#include "mcp/jsonrpc.hpp"
 #include "net/http_client.hpp"
 
 namespace mcpgate::gateway {
 
 struct HttpOptions {
   config::HttpUpstream http;
+  std::string name;  // the upstream's configured name: the only thing about it a client is told
   std::string label;
   std::string tag;
   std::size_t max_in_flight = 256;
@@ -37,8 +39,17 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   net::awaitable<void> read_stream(std::shared_ptr<HttpUpstream> self, std::unique_ptr<net::ResponseStream> stream,
                                    json::value client_id, bool is_initialize, std::shared_ptr<Inbox> inbox,
                                    Deadline deadline);
-  net::Request make_post(const json::object& message);
+  net::Request make_post(const json::object& message, const Inbox* inbox = nullptr);
+  // A status that is not 2xx: the upstream's own JSON-RPC error for this request when a 4xx carries
+  // one, else the gateway's error for the client.
+  net::awaitable<void> refuse_status(net::ResponseStream& rs, unsigned status, const std::string& content_type,
+                                     bool sent_session, const json::value& client_id, std::shared_ptr<Inbox> inbox,
+                                     Deadline deadline);
+  // The reply in `body` when it answers the request with this id; nullopt for anything else.
+  static std::optional<mcp::Message> reply_to(std::string_view body, const json::value& request_id);
   void relay(json::object message, const std::shared_ptr<Inbox>& inbox);
+  void fail_request(const std::shared_ptr<Inbox>& inbox, const json::value& client_id, UpstreamFailure why,
+                    std::string detail, unsigned status = 0);
   net::awaitable<void> listen_loop(std::shared_ptr<HttpUpstream> self);
   net::awaitable<void> end_session(std::shared_ptr<HttpUpstream> self, std::string session, std::string version);
 

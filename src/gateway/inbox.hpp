@@ -5,12 +5,21 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "core/result.hpp"
 #include "net/asio.hpp"
 
 namespace mcpgate::gateway {
 namespace json = boost::json;
+
+// Why the gateway, not the upstream, answered a request: the upstream could not be reached, did
+// not answer in time, answered with an HTTP status that is not a reply (5xx, 3xx, 401/403), ended
+// the session the request belonged to, or sent something that is not the reply to this request.
+enum class UpstreamFailure { unreachable, timeout, http_status, unauthorized, session_expired, bad_reply };
 
 class Inbox : public std::enable_shared_from_this<Inbox> {
  public:
@@ -32,6 +41,25 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
     if (waiting) wake();
     return true;
   }
+
+  // Thread-safe. The gateway's own error reply for the request (the upstream failed rather than
+  // answered). It is remembered out of band, so that an upstream cannot make its own JSON-RPC
+  // error pass for one of these, nor the other way round.
+  bool push_failure(json::object error, UpstreamFailure why) {
+    {
+      std::lock_guard lock(mutex_);
+      failure_ = why;
+    }
+    return push(std::move(error));
+  }
+  std::optional<UpstreamFailure> failure() const {
+    std::lock_guard lock(mutex_);
+    return failure_;
+  }
+
+  // HTTP headers of the client's request that travel on with it to an HTTP upstream (the
+  // `Mcp-Param-*` headers). Set before the request is begun, read-only after.
+  std::vector<std::pair<std::string, std::string>> forward_headers;
 
   // Thread-safe. The waiter sees the queued messages, then `reason` as an error.
   void close(std::string reason) {
@@ -86,6 +114,7 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   bool closed_ = false;
   bool waiting_ = false;
   std::string reason_;
+  std::optional<UpstreamFailure> failure_;
 };
 
 }  // namespace mcpgate::gateway

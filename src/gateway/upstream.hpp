@@ -18,6 +18,25 @@ using Deadline = std::chrono::steady_clock::time_point;
 // that the client's answer finds its way back to the upstream (and session) that asked.
 inline constexpr std::string_view kServerRequestIdPrefix = "mcpgate:";
 
+// The `reason` a client sees in the error's data when an upstream failed.
+inline std::string_view reason_name(UpstreamFailure f) {
+  switch (f) {
+    case UpstreamFailure::unreachable:
+      return "unreachable";
+    case UpstreamFailure::timeout:
+      return "timeout";
+    case UpstreamFailure::http_status:
+      return "http_status";
+    case UpstreamFailure::unauthorized:
+      return "unauthorized";
+    case UpstreamFailure::session_expired:
+      return "session_expired";
+    case UpstreamFailure::bad_reply:
+      return "bad_reply";
+  }
+  return "unavailable";
+}
+
 class UpstreamSession {
  public:
   virtual ~UpstreamSession() = default;

@@ -365,6 +365,58 @@ TEST(ClientAuth, BasicAcceptsFormEncodedAndRawCredentialsAndPost) {
   EXPECT_EQ(h.post("/token", body + "&client_id=conf&client_secret=s3cr%25t%2Bx").status, 200u);
 }
 
+// RFC 6749 §2.3.1 Basic credentials with every awkward character, encoded the ways real clients
+// encode them: form-encoded as the RFC says (Go's url.QueryEscape: space → '+'), percent-encoded
+// with %20 (encodeURIComponent), raw (the MCP TypeScript SDK), and client_secret_post.
+TEST(ClientAuth, BasicDecodesRfc6749FormEncodingOfIdAndSecret) {
+  Harness h;
+  const std::string id = "svc:a+b/c=d&e%f~g!h i";
+  const std::string secret = "p: +/=&%~! q";
+  ClientRecord c;
+  c.client_id = id;
+  c.kind = ClientKind::preregistered;
+  c.client_name = "awkward";
+  c.token_endpoint_auth_method = "client_secret_basic";
+  c.secret_hash = sha256_hex(secret);
+  c.grant_types = {"client_credentials"};
+  ASSERT_TRUE(h.as->store().put_client(c));
+  auto query_escape = [](std::string s) {  // application/x-www-form-urlencoded: space is '+'
+    std::string out;
+    for (auto ch : percent_encode(s)) out += ch;
+    std::string r;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      if (out.compare(i, 3, "%20") == 0) {
+        r += '+';
+        i += 2;
+      } else {
+        r += out[i];
+      }
+    }
+    return r;
+  };
+  auto body = "grant_type=client_credentials&resource=" + percent_encode(h.resource);
+  auto basic = [&](const std::string& user, const std::string& pass) {
+    return h.post("/token", body, {{"Authorization", "Basic " + base64_encode(user + ":" + pass)}});
+  };
+  // Regression: '+' for a space in the form-encoded secret was refused.
+  auto form = basic(query_escape(id), query_escape(secret));
+  EXPECT_EQ(form.status, 200u) << form.body;
+  EXPECT_EQ(str(claims_of(str(body_json(form), "access_token")), "client_id"), id);
+  EXPECT_EQ(basic(percent_encode(id), percent_encode(secret)).status, 200u);
+  // Raw: the id may not contain ':' then (the split is at the first ':'), the secret may.
+  const std::string plain_id = "plain-id";
+  ClientRecord p = c;
+  p.client_id = plain_id;
+  ASSERT_TRUE(h.as->store().put_client(p));
+  EXPECT_EQ(basic(plain_id, secret).status, 200u);
+  EXPECT_EQ(basic(id, secret).status, 401u) << "a raw id with ':' cannot be told from the secret";
+  // Each reading stands alone: an encoded id with a raw secret (or the reverse) is not a reading.
+  EXPECT_EQ(basic(query_escape(id), secret).status, 401u);
+  EXPECT_EQ(basic(query_escape(id), query_escape(secret) + "x").status, 401u);
+  EXPECT_EQ(h.post("/token", body + "&client_id=" + query_escape(id) + "&client_secret=" + query_escape(secret)).status,
+            200u);
+}
+
 TEST(ClientCredentials, IssuesTokenForTheClientItself) {
   Harness h;
   auto r = h.post("/token", "grant_type=client_credentials&scope=mcp%3Awrite&resource=" + percent_encode(h.resource),

@@ -8,8 +8,8 @@
 #include <boost/url/authority_view.hpp>
 #include <unordered_map>
 
-#include "core/base64url.hpp"
 #include "core/random.hpp"
+#include "mcp/http_headers.hpp"
 #include "mcp/json.hpp"
 #include "mcp/server/server_impl.hpp"
 #include "net/address.hpp"
@@ -49,9 +49,7 @@ std::int64_t now_ticks() {
 }
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
+  return mcp::trim_ows(s);
 }
 
 // "host:port" or "[v6]:port" → the host part, brackets kept; parsed by the URL grammar, so
@@ -338,7 +336,7 @@ struct HttpTransport::Impl {
     // SEP-2243: routing headers must say what the body says, or an intermediary that routes or
     // authorizes on them would decide about a different call than the one that runs.
     auto method_header = req.find("Mcp-Method");
-    if (method_header == req.end() || trim(method_header->value()) != message.method()) {
+    if (method_header == req.end() || mcp::decode_header_value(method_header->value()) != message.method()) {
       {
         RpcError e_ = RpcError{
             code::header_mismatch,
@@ -354,7 +352,8 @@ struct HttpTransport::Impl {
     if (!name_key.empty()) {
       auto* v = message.params()->if_contains(name_key);
       auto name_header = req.find("Mcp-Name");
-      if (name_header == req.end() || !v || !v->is_string() || trim(name_header->value()) != v->get_string()) {
+      if (name_header == req.end() || !v || !v->is_string() ||
+          mcp::decode_header_value(name_header->value()) != v->get_string()) {
         {
           RpcError e_ =
               RpcError{code::header_mismatch,
@@ -388,41 +387,17 @@ struct HttpTransport::Impl {
     if (!name || !name->is_string()) return std::nullopt;
     auto tool = server.impl().find_tool(name->get_string());
     if (!tool) return std::nullopt;
-    auto* props = tool->input_schema.if_contains("properties");
-    if (!props || !props->is_object()) return std::nullopt;
-    static const json::object kNone;
-    const json::object* args = &kNone;
+    const json::object* args = nullptr;
     if (auto* a = params.if_contains("arguments"); a && a->is_object()) args = &a->get_object();
-    for (auto& [prop, schema] : props->get_object()) {
-      auto* h = schema.is_object() ? schema.get_object().if_contains("x-mcp-header") : nullptr;
-      if (!h || !h->is_string()) continue;
-      std::string header = "Mcp-Param-" + std::string(h->get_string());
-      auto* value = args->if_contains(prop);
-      auto it = req.find(header);
-      bool has_value = value && !value->is_null();
-      if (it == req.end()) {
-        if (has_value) return RpcError{code::header_mismatch, "Missing " + header + " header", std::nullopt};
-        continue;
-      }
-      std::string_view raw = trim(it->value());
-      std::string decoded(raw);
-      if (raw.starts_with("=?base64?") && raw.ends_with("?=") && raw.size() >= 11) {
-        auto d = base64_decode(raw.substr(9, raw.size() - 11));
-        if (!d) return RpcError{code::header_mismatch, header + " is not valid base64", std::nullopt};
-        decoded = std::move(*d);
-      }
-      std::string expected;
-      if (!has_value)
-        expected.clear();
-      else if (value->is_string())
-        expected = value->get_string();
-      else if (value->is_bool())
-        expected = value->get_bool() ? "true" : "false";
-      else
-        expected = json::serialize(*value);
-      if (!has_value || decoded != expected)
-        return RpcError{code::header_mismatch, header + " header does not match the body", std::nullopt};
-    }
+    auto annotations = mcp::param_headers_of(tool->input_schema);
+    for (auto& a : annotations)
+      if (req.count("Mcp-Param-" + a.name) > 1)
+        return RpcError{code::header_mismatch, "Mcp-Param-" + a.name + " header is repeated", std::nullopt};
+    auto problem = mcp::check_param_headers(annotations, args, [&](std::string_view h) {
+      auto it = req.find(h);
+      return it == req.end() ? std::optional<std::string_view>() : std::optional<std::string_view>(it->value());
+    });
+    if (problem) return RpcError{code::header_mismatch, problem->message, std::nullopt};
     return std::nullopt;
   }
   static std::string_view kMetaProtocolVersionKey() { return mcp::kMetaProtocolVersion; }

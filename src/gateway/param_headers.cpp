@@ -1,0 +1,80 @@
+#include "gateway/param_headers.hpp"
+
+#include <mutex>
+
+namespace mcpgate::gateway {
+namespace json = boost::json;
+
+namespace {
+constexpr std::size_t kMaxTools = 100'000;  // bounded: an upstream may list anything
+constexpr std::string_view kPrefix = "mcp-param-";
+
+bool has_param_prefix(std::string_view name) {
+  if (name.size() <= kPrefix.size()) return false;
+  for (std::size_t i = 0; i < kPrefix.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(name[i])) != kPrefix[i]) return false;
+  return true;
+}
+}  // namespace
+
+void ToolParamHeaders::remember(const std::string& upstream, const json::object& reply) {
+  auto* r = reply.if_contains("result");
+  if (!r || !r->is_object()) return;
+  auto* tools = r->get_object().if_contains("tools");
+  if (!tools || !tools->is_array()) return;
+  std::unique_lock lock(mutex_);
+  if (by_tool_.size() > kMaxTools) by_tool_.clear();
+  listed_.insert(upstream);
+  for (auto& t : tools->get_array()) {
+    if (!t.is_object()) continue;
+    auto* n = t.get_object().if_contains("name");
+    if (!n || !n->is_string()) continue;
+    std::vector<mcp::ParamHeader> annotations;
+    if (auto* s = t.get_object().if_contains("inputSchema"); s && s->is_object())
+      annotations = mcp::param_headers_of(s->get_object());
+    by_tool_[upstream + "\n" + std::string(n->get_string())] = std::move(annotations);
+  }
+}
+
+bool ToolParamHeaders::listed(const std::string& upstream) const {
+  std::shared_lock lock(mutex_);
+  return listed_.contains(upstream);
+}
+
+std::optional<std::vector<mcp::ParamHeader>> ToolParamHeaders::find(const std::string& upstream,
+                                                                    const std::string& tool) const {
+  std::shared_lock lock(mutex_);
+  auto it = by_tool_.find(upstream + "\n" + tool);
+  if (it == by_tool_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<mcp::ParamHeaderProblem> check_param_headers(const net::Request& request,
+                                                           const std::vector<mcp::ParamHeader>& annotations,
+                                                           const json::object* params) {
+  for (auto& a : annotations) {
+    // Two copies of one header: the gateway and the upstream could each read a different one.
+    auto name = "Mcp-Param-" + a.name;
+    if (request.count(name) > 1)
+      return mcp::ParamHeaderProblem{mcp::ParamHeaderError::invalid, name, name + " header is repeated"};
+  }
+  const json::object* arguments = nullptr;
+  if (params)
+    if (auto* a = params->if_contains("arguments"); a && a->is_object()) arguments = &a->get_object();
+  return mcp::check_param_headers(annotations, arguments,
+                                  [&](std::string_view name) -> std::optional<std::string_view> {
+                                    auto it = request.find(name);
+                                    if (it == request.end()) return std::nullopt;
+                                    return std::string_view(it->value());
+                                  });
+}
+
+std::vector<std::pair<std::string, std::string>> param_headers_to_forward(const net::Request& request) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (auto& field : request)
+    if (has_param_prefix(field.name_string()))
+      out.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  return out;
+}
+
+}  // namespace mcpgate::gateway
