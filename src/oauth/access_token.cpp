@@ -15,24 +15,28 @@ bool Principal::has_scope(std::string_view scope) const {
 }
 
 std::optional<std::int64_t> numeric_date(const json::value& v) {
-  // Year ~36812: far beyond any real token, well inside time_point's range.
+  // Year ~36812: far beyond any real token; refused as nonsense.
   constexpr std::int64_t kMax = std::int64_t(1) << 40;
+  // Year 2242. The system clock counts nanoseconds in 64 bits and ends in 2262: a later date would
+  // overflow when it becomes a time_point (a far-future nbf wrapped into the past and passed), so
+  // later dates read as this one, which is still "never" for an exp and "not yet" for an nbf.
+  constexpr std::int64_t kLatest = std::int64_t(1) << 33;
+  std::int64_t out;
   if (v.is_int64()) {
-    auto i = v.get_int64();
-    if (i < 0 || i > kMax) return std::nullopt;
-    return i;
-  }
-  if (v.is_uint64()) {
+    out = v.get_int64();
+    if (out < 0 || out > kMax) return std::nullopt;
+  } else if (v.is_uint64()) {
     auto u = v.get_uint64();
     if (u > std::uint64_t(kMax)) return std::nullopt;
-    return std::int64_t(u);
-  }
-  if (v.is_double()) {
+    out = std::int64_t(u);
+  } else if (v.is_double()) {
     double d = v.get_double();
     if (!std::isfinite(d) || d < 0 || d > double(kMax)) return std::nullopt;
-    return std::int64_t(d);
+    out = std::int64_t(d);
+  } else {
+    return std::nullopt;
   }
-  return std::nullopt;
+  return std::min(out, kLatest);
 }
 
 bool audience_matches(const json::value& aud, std::string_view resource) {

@@ -47,7 +47,8 @@ bool audience_matches(const boost::json::value& aud, std::string_view resource);
 // string, as Entra ID and Okta send it). nullopt when a present claim has the wrong type.
 std::optional<std::vector<std::string>> parse_scopes(const boost::json::object& claims);
 
-// A NumericDate (RFC 7519 §2) within a sane range; nullopt otherwise.
+// A NumericDate (RFC 7519 §2) within a sane range; nullopt otherwise. Dates after 2242 read as
+// 2242: the system clock cannot represent much later instants.
 std::optional<std::int64_t> numeric_date(const boost::json::value& v);
 
 }  // namespace mcpgate::oauth

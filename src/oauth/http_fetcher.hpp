@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "oauth/http_url.hpp"
 
 namespace mcpgate::oauth {
 
@@ -54,16 +55,5 @@ class BlockingHttpFetcher final : public HttpFetcher {
  private:
   HttpFetchOptions options_;
 };
-
-struct HttpUrl {
-  std::string scheme;
-  std::string host;
-  std::uint16_t port = 80;
-  std::string target;  // path and query, at least "/"
-};
-Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http);
-
-// max-age from a Cache-Control value; nullopt for no-store/no-cache or when absent.
-std::optional<std::chrono::seconds> parse_max_age(std::string_view cache_control);
 
 }  // namespace mcpgate::oauth

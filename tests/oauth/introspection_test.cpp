@@ -117,5 +117,15 @@ TEST(Introspection, BadResponsesAreFailures_Rfc7662_2_2) {
   EXPECT_EQ(in.introspect(Secret("t")).error(), AuthError::introspection_failed);  // no active
 }
 
+// Bug (found by fuzz/oauth/fuzz_introspection): an nbf after 2262 overflowed the system clock and
+// wrapped into the past, so a response saying "not before the year 2280" was accepted now.
+TEST(Introspection, FarFutureNbfIsNotYetValid_Rfc7662_2_2) {
+  IntrospectionHarness t;
+  t.fake->response["nbf"] = 9'800'000'000;
+  auto r = t.h->validate("opaque");
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error(), AuthError::not_yet_valid);
+}
+
 }  // namespace
 }  // namespace mcpgate::oauth::testing

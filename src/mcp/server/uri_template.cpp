@@ -1,6 +1,5 @@
 #include "mcp/server/uri_template.hpp"
 
-#include <algorithm>
 #include <cctype>
 
 namespace mcpgate::mcp::server {
@@ -24,33 +23,55 @@ Result<UriTemplate> UriTemplate::compile(std::string_view text) {
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'))
         return fail("URI template expressions must be level 1 ({name})");
     if (!t.parts_.empty() && t.parts_.back().variable) return fail("adjacent expressions in URI template");
+    // "x://{id}/y/{id}" would match "x://1/y/2" and hand the server one of the two ids.
+    for (auto& p : t.parts_)
+      if (p.variable && p.value == name) return fail("a variable is named twice in URI template");
     t.parts_.push_back({true, std::string(name)});
     i = close + 1;
   }
   return t;
 }
 
-bool UriTemplate::match_from(std::size_t part, std::string_view rest, std::map<std::string, std::string>& out) const {
-  if (part == parts_.size()) return rest.empty();
-  const auto& p = parts_[part];
-  if (!p.variable) {
-    if (!rest.starts_with(p.value)) return false;
-    return match_from(part + 1, rest.substr(p.value.size()), out);
-  }
-  // The value stops at the first '/', so the candidates are the prefixes before it.
-  auto limit = std::min(rest.find('/'), rest.size());
-  for (std::size_t n = limit; n >= 1; --n) {
-    if (match_from(part + 1, rest.substr(n), out)) {
-      out[p.value] = std::string(rest.substr(0, n));
-      return true;
+std::optional<std::map<std::string, std::string>> UriTemplate::match(std::string_view uri) const {
+  // A backtracking search would try every split of the URI between the expressions, in time
+  // (URI length)^(expressions): one resources/read could stall the server. Instead, tail[j][p]
+  // says whether parts [j, end) match uri[p, end); each row is filled in one pass, last part first.
+  const std::size_t n = uri.size(), k = parts_.size();
+  // segment_end[p]: the first '/' at or after p, or n: an expression's value cannot cross it.
+  std::vector<std::size_t> segment_end(n + 1, n);
+  for (std::size_t p = n; p-- > 0;) segment_end[p] = uri[p] == '/' ? p : segment_end[p + 1];
+  std::vector<std::vector<bool>> tail(k + 1, std::vector<bool>(n + 1, false));
+  tail[k][n] = true;
+  for (std::size_t j = k; j-- > 0;) {
+    const auto& next = tail[j + 1];
+    auto& row = tail[j];
+    const auto& part = parts_[j];
+    if (!part.variable) {
+      const auto len = part.value.size();
+      for (std::size_t p = 0; p + len <= n; ++p) row[p] = next[p + len] && uri.substr(p, len) == part.value;
+    } else {
+      // A value is one or more characters of one segment: some q in (p, segment_end[p]] must
+      // start a match of the rest. `nearest` is the smallest such start after p.
+      std::size_t nearest = std::string_view::npos;
+      for (std::size_t p = n + 1; p-- > 0;) {
+        row[p] = nearest != std::string_view::npos && nearest <= segment_end[p];
+        if (next[p]) nearest = p;
+      }
     }
   }
-  return false;
-}
-
-std::optional<std::map<std::string, std::string>> UriTemplate::match(std::string_view uri) const {
+  if (!tail[0][0]) return std::nullopt;
   std::map<std::string, std::string> vars;
-  if (!match_from(0, uri, vars)) return std::nullopt;
+  std::size_t p = 0;
+  for (std::size_t j = 0; j < k; ++j) {
+    if (!parts_[j].variable) {
+      p += parts_[j].value.size();
+      continue;
+    }
+    auto q = segment_end[p];  // the longest value that lets the rest match
+    while (!tail[j + 1][q]) --q;
+    vars[parts_[j].value] = std::string(uri.substr(p, q - p));
+    p = q;
+  }
   return vars;
 }
 

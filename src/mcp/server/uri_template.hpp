@@ -14,10 +14,12 @@ namespace mcpgate::mcp::server {
 
 class UriTemplate {
  public:
-  // Fails on an unterminated or empty expression, or two expressions with nothing between them
-  // (the split between them would be ambiguous).
+  // Fails on an unterminated or empty expression, two expressions with nothing between them (the
+  // split between them would be ambiguous), or a variable named twice (its two values could differ).
   static Result<UriTemplate> compile(std::string_view text);
 
+  // Each expression takes the longest value that lets the rest match. Time and memory are
+  // O(template length × URI length), whatever either holds.
   std::optional<std::map<std::string, std::string>> match(std::string_view uri) const;
   const std::string& text() const { return text_; }
 
@@ -26,7 +28,6 @@ class UriTemplate {
     bool variable;
     std::string value;  // the literal, or the variable name
   };
-  bool match_from(std::size_t part, std::string_view rest, std::map<std::string, std::string>& out) const;
   std::string text_;
   std::vector<Part> parts_;
 };
