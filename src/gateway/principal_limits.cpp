@@ -59,12 +59,14 @@ const config::RateLimit& PrincipalLimiter::tool_rate(std::string_view tool) cons
   return limits_.tool_calls;
 }
 
-void PrincipalLimiter::sweep_shard(Shard& shard, time_point now) {
+void PrincipalLimiter::sweep_shard(Shard& shard, time_point now, bool any_age) {
   for (auto it = shard.map.begin(); it != shard.map.end();) {
     auto& e = *it->second;
-    bool idle = e.sessions == 0 && e.in_flight == 0 && now - e.last_seen >= limits_.idle_expiry;
-    // A principal forgotten with an empty bucket would come back with a full one: only a bucket
-    // that has refilled may be dropped.
+    // An entry with nothing open and full buckets is the same as no entry: forgetting it loses
+    // nothing (a principal forgotten with an empty bucket would come back with a full one, so
+    // those stay). The periodic sweep also waits for idle_expiry, so that an active principal's
+    // entry is not reallocated over and over; a full table takes any such entry at once.
+    bool idle = e.sessions == 0 && e.in_flight == 0 && (any_age || now - e.last_seen >= limits_.idle_expiry);
     bool settled = idle && e.requests.full(now);
     for (auto t = e.tools.begin(); settled && t != e.tools.end(); ++t) settled = t->second.full(now);
     if (settled) {
@@ -79,7 +81,7 @@ void PrincipalLimiter::sweep_shard(Shard& shard, time_point now) {
 std::shared_ptr<PrincipalLimiter::Entry> PrincipalLimiter::entry(Shard& shard, std::size_t index,
                                                                  const std::string& key, time_point now) {
   if (auto it = shard.map.find(key); it != shard.map.end()) return it->second;
-  if (shard.map.size() >= max_per_shard_) sweep_shard(shard, now);
+  if (shard.map.size() >= max_per_shard_) sweep_shard(shard, now, true);
   // Every tracked principal is busy or recently active: a new one is refused rather than the
   // table growing without bound (tokens are minted by trusted issuers, but subjects are cheap).
   if (shard.map.size() >= max_per_shard_) return nullptr;
@@ -143,7 +145,7 @@ expected<PrincipalLimiter::Slot, Refused> PrincipalLimiter::open_session(const s
 void PrincipalLimiter::sweep(time_point now) {
   for (auto& shard : shards_) {
     std::lock_guard lock(shard.mutex);
-    sweep_shard(shard, now);
+    sweep_shard(shard, now, false);
   }
 }
 

@@ -104,7 +104,7 @@ class PrincipalLimiter : public std::enable_shared_from_this<PrincipalLimiter> {
   };
   // The entry of `key`, created if needed (null when the shard is full of busy principals).
   std::shared_ptr<Entry> entry(Shard& shard, std::size_t index, const std::string& key, time_point now);
-  void sweep_shard(Shard& shard, time_point now);
+  void sweep_shard(Shard& shard, time_point now, bool any_age);
   const config::RateLimit& tool_rate(std::string_view tool) const;
   Refused refuse(LimitRefusal r, long long retry_after = 1);
 

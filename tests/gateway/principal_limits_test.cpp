@@ -117,8 +117,21 @@ TEST(PrincipalLimiter, TheTableIsBoundedByMaxPrincipals) {
   EXPECT_LE(lim->principals(), 16u);
   EXPECT_GT(refused, 0u);
   busy.clear();
-  // Once they are idle long enough, new principals take their places.
-  EXPECT_TRUE(lim->open_session("late", t + 1h));
+  // Principals with nothing open and full buckets give their places to new ones at once.
+  EXPECT_TRUE(lim->open_session("late", t));
+}
+
+TEST(PrincipalLimiter, AFullTableKeepsPrincipalsWhoseBucketsAreNotFull) {
+  // Forgetting a principal that just spent its burst would hand it a fresh one.
+  auto l = small();
+  l.max_principals = 16;
+  auto lim = PrincipalLimiter::create(l);
+  tp t{};
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(lim->begin_request("alice", "", t));
+  for (int i = 0; i < 200; ++i) (void)lim->begin_request(std::to_string(1000 + i), "", t);
+  auto r = lim->begin_request("alice", "", t);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().reason, LimitRefusal::rate_limited);
 }
 
 }  // namespace
