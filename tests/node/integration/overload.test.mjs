@@ -24,7 +24,7 @@ const gw = await startGateway(`servers:
       - name: everything
         max_concurrent_requests: 1
         max_pending_requests: 1
-        queue_timeout_ms: 300
+        queue_timeout_ms: 1000
         http: { url: "http://127.0.0.1:${upPort}/mcp" }
 `);
 const P = gw.port;
