@@ -110,8 +110,8 @@ struct ToolRate {
 // principal and are not counted here; the upstream admission limits still bound them. 0: no limit.
 struct PrincipalLimits {
   std::size_t max_sessions = 32;             // legacy sessions open at once (each may own children)
-  std::size_t max_concurrent_requests = 64;  // POSTs being answered at once
-  RateLimit requests{50, 200};               // every POST
+  std::size_t max_concurrent_requests = 64;  // requests being answered at once
+  RateLimit requests{50, 200};               // every request and notification
   RateLimit tool_calls{20, 60};              // tools/call, per tool name
   std::vector<ToolRate> tool_overrides;
   std::size_t max_principals = 100'000;  // entries tracked; idle ones are forgotten

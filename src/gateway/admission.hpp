@@ -9,11 +9,13 @@
 // Thread-safe: callers on any of the gateway's io_context threads. A waiter sleeps on a timer of
 // its own executor (one io_context thread, as the serving threads are); a release hands the slot over under the lock
 // and posts the wake-up to the waiter's executor (an Asio timer must only be touched from its own thread).
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "core/result.hpp"
 #include "net/asio.hpp"

@@ -58,8 +58,11 @@ net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_request
                                                                                  const mcp::Message& msg) {
   // Anonymous callers have no principal to be fair between (see docs/configuration.md).
   if (!caller.principal) co_return PrincipalLimiter::Slot();
+  // The client's answer to a server request completes work already admitted: refusing it could
+  // only leave that work stuck (and the gateway accepts only answers to requests it relayed).
+  if (msg.is_reply()) co_return PrincipalLimiter::Slot();
   auto tool = tool_of(msg);
-  auto slot = limiter_->begin_request(caller.key(), tool, steady::now());
+  auto slot = limiter_->begin_request(caller.key(), tool, steady::now(), msg.is_request());
   if (slot) co_return std::move(*slot);
   metrics_.refusal(metric_reason(slot.error().reason));
   metrics_.request(429, 0);

@@ -54,7 +54,7 @@ void header(std::string& out, const char* name, const char* type, const char* he
 }
 void sample(std::string& out, const char* name, const std::string& labels, double v) {
   char line[512];
-  std::snprintf(line, sizeof line, "%s{%s} %.17g\n", name, labels.c_str(), v);
+  std::snprintf(line, sizeof line, "%s{%s} %.10g\n", name, labels.c_str(), v);
   out += line;
 }
 // Label values are configuration names; quotes and backslashes are escaped all the same.

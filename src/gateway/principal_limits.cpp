@@ -93,14 +93,14 @@ std::shared_ptr<PrincipalLimiter::Entry> PrincipalLimiter::entry(Shard& shard, s
 }
 
 expected<PrincipalLimiter::Slot, Refused> PrincipalLimiter::begin_request(const std::string& key, std::string_view tool,
-                                                                          time_point now) {
+                                                                          time_point now, bool concurrent) {
   auto index = std::hash<std::string>{}(key) % kShards;
   auto& shard = shards_[index];
   std::lock_guard lock(shard.mutex);
   auto e = entry(shard, index, key, now);
   if (!e) return unexpected(refuse(LimitRefusal::quota_principals, kBusyRetryAfter));
   e->last_seen = now;
-  if (limits_.max_concurrent_requests && e->in_flight >= limits_.max_concurrent_requests)
+  if (concurrent && limits_.max_concurrent_requests && e->in_flight >= limits_.max_concurrent_requests)
     return unexpected(refuse(LimitRefusal::quota_concurrency, kBusyRetryAfter));
   if (limits_.requests.enabled()) {
     auto wait = e->requests.take(now);
@@ -125,6 +125,7 @@ expected<PrincipalLimiter::Slot, Refused> PrincipalLimiter::begin_request(const 
         return unexpected(refuse(LimitRefusal::rate_limited_tool, TokenBucket::retry_after_seconds(wait)));
     }
   }
+  if (!concurrent) return Slot();
   ++e->in_flight;
   return Slot(shared_from_this(), std::move(e), false);
 }

@@ -47,6 +47,8 @@ TEST(PrincipalLimiter, ConcurrencyQuotaCountsRequestsBeingAnswered) {
   auto refused = lim->begin_request("alice", "", t);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().reason, LimitRefusal::quota_concurrency);
+  // A notification (a cancellation, say) is not a request being answered: it gets through.
+  EXPECT_TRUE(lim->begin_request("alice", "", t, false));
   held.pop_back();
   EXPECT_TRUE(lim->begin_request("alice", "", t));
 }

@@ -116,7 +116,13 @@ try {
   for (let i = 0; i < 3; i++) {
     held.push(await new Promise((resolve, reject) => {
       const req = http.request({ host: '127.0.0.1', port: P, method: 'POST', path: '/mcp', headers: cs }, (res) => {
-        res.once('data', () => resolve({ req, res }));  // the elicitation request arrived: the call is open
+        let text = '';
+        const ended = new Promise((r) => res.on('end', () => r(text)));
+        res.on('data', (d) => {
+          text += d;
+          const m = /data: (\{.*"elicitation\/create".*\})/.exec(text);
+          if (m) resolve({ req, res, ask: JSON.parse(m[1]), ended });  // the call is open, waiting for the client
+        });
       });
       req.on('error', reject);
       req.end(JSON.stringify({ jsonrpc: '2.0', id: 300 + i, method: 'tools/call', params: { name: 'test_elicitation', arguments: { message: 'hi' } } }));
@@ -126,6 +132,14 @@ try {
   report.check(limited(r, 'quota_concurrency'), 'a 4th concurrent request of one principal → 429 quota_concurrency', `${r.status} ${r.body}`);
   r = await call(bs, 'test_simple_text', {}, 401);
   report.check(r.status === 200, 'another principal is served meanwhile', `${r.status}`);
+  // At the quota, the client's answer to a server request still gets through: it completes work
+  // already admitted (refusing it would leave the held calls stuck until their timeout).
+  r = await raw(P, 'POST', '/mcp', cs, { jsonrpc: '2.0', id: held[0].ask.id, result: { action: 'decline' } });
+  report.check(r.status === 202, 'at the concurrency quota, the answer to an elicitation is accepted', `${r.status} ${r.body}`);
+  const finished = await held[0].ended;
+  report.check(finished.includes('User response'), 'and the held call completes', finished.slice(-160));
+  r = await call(cs, 'test_simple_text', {}, 402);
+  report.check(r.status === 200, 'which frees a place for the next request', `${r.status} ${r.body}`);
   for (const h of held) h.req.destroy();
 
   // 6. A closed session gives its place back.
