@@ -10,6 +10,8 @@
 #include <sstream>
 #include <thread>
 
+#include "config/limits_config.hpp"
+#include "config/yaml_reader.hpp"
 #include "net/address.hpp"
 #include "oauth/algorithm.hpp"
 #include "policy/method_table.hpp"
@@ -46,61 +48,9 @@ std::string yaml_to_json(const YAML::Node& n) {
   return out;
 }
 
-// Config errors are start-up errors: one exception type carries the message out of the walk.
-struct ConfigError {
-  std::string message;
-};
-
-class Walker {
+class Walker : public YamlReader {
  public:
-  explicit Walker(std::string source) : source_(std::move(source)) {}
-
-  [[noreturn]] void error(const YAML::Node& n, const std::string& key, const std::string& what) const {
-    std::ostringstream o;
-    o << source_;
-    if (n.IsDefined() && n.Mark().line >= 0) o << ":" << n.Mark().line + 1 << ":" << n.Mark().column + 1;
-    o << ": " << key << ": " << what;
-    throw ConfigError{o.str()};
-  }
-
-  void only_keys(const YAML::Node& n, const std::string& where, std::initializer_list<const char*> allowed) const {
-    if (!n.IsMap()) error(n, where, "must be a mapping");
-    std::set<std::string> ok(allowed.begin(), allowed.end()), seen;
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      auto k = it->first.as<std::string>();
-      // A misspelt key must not silently fall back to a default (think `anonymus: false`).
-      if (!ok.count(k)) error(it->first, where.empty() ? k : where + "." + k, "unknown key");
-      // yaml-cpp keeps duplicates and lookups take the first: `anonymous: false` followed by
-      // `anonymous: true` must not depend on which one the library picks.
-      if (!seen.insert(k).second) error(it->first, where.empty() ? k : where + "." + k, "duplicate key");
-    }
-  }
-
-  std::string str(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsScalar()) error(n, key, "must be a string");
-    return n.as<std::string>();
-  }
-  bool boolean(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsScalar()) error(n, key, "must be true or false");
-    bool v;
-    if (!YAML::convert<bool>::decode(n, v)) error(n, key, "must be true or false");
-    return v;
-  }
-  std::uint64_t number(const YAML::Node& n, const std::string& key, std::uint64_t min, std::uint64_t max) const {
-    if (!n.IsScalar()) error(n, key, "must be a number");
-    auto s = n.as<std::string>();
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size()) error(n, key, "must be a whole number");
-    if (v < min || v > max) error(n, key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
-    return v;
-  }
-  std::vector<std::string> strings(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsSequence()) error(n, key, "must be a list of strings");
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < n.size(); ++i) out.push_back(str(n[i], key + "[" + std::to_string(i) + "]"));
-    return out;
-  }
+  explicit Walker(std::string source) : YamlReader(std::move(source)) {}
   // A URL the gateway fetches keys or token answers from: https, or plain http to this machine
   // only (a key set fetched in clear over the network can be replaced by anyone on the path).
   // Loopback comes from the parsed address: "http://127.evil.example" is a name on the network.
@@ -111,15 +61,6 @@ class Walker {
     if (u->has_userinfo()) error(n, key, "must not carry userinfo");
     if (u->scheme() == "http" && !net::is_loopback_url(url))
       error(n, key, "plain http is allowed only to a loopback address (127.0.0.0/8, [::1], localhost); use https");
-  }
-  std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& key) const {
-    if (!n.IsMap()) error(n, key, "must be a mapping of strings");
-    std::map<std::string, std::string> out;
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      auto k = it->first.as<std::string>();
-      out[k] = str(it->second, key + "." + k);
-    }
-    return out;
   }
 
   Gateway gateway(const YAML::Node& root) const;
@@ -136,13 +77,12 @@ class Walker {
     return strings(n, key);
   }
   void limits(const YAML::Node& n, Limits& l) const;
-  std::string source_;
 };
 
 Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
-  only_keys(
-      n, key,
-      {"name", "prefix", "stdio", "http", "request_timeout_ms", "restart_backoff_max_ms", "max_concurrent_requests"});
+  only_keys(n, key,
+            {"name", "prefix", "stdio", "http", "request_timeout_ms", "restart_backoff_max_ms",
+             "max_concurrent_requests", "max_pending_requests", "queue_timeout_ms"});
   Upstream u;
   if (!n["name"]) error(n, key + ".name", "is required");
   u.name = str(n["name"], key + ".name");
@@ -155,6 +95,10 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
         std::chrono::milliseconds(number(n["restart_backoff_max_ms"], key + ".restart_backoff_max_ms", 0, 3'600'000));
   if (n["max_concurrent_requests"])
     u.max_concurrent_requests = number(n["max_concurrent_requests"], key + ".max_concurrent_requests", 1, 1'000'000);
+  if (n["max_pending_requests"])
+    u.max_pending_requests = number(n["max_pending_requests"], key + ".max_pending_requests", 0, 10'000'000);
+  if (n["queue_timeout_ms"])
+    u.queue_timeout = std::chrono::milliseconds(number(n["queue_timeout_ms"], key + ".queue_timeout_ms", 0, 3'600'000));
   if (n["stdio"] && n["http"]) error(n, key, "give either stdio or http, not both");
   if (auto s = n["stdio"]) {
     std::string k = key + ".stdio";
@@ -485,7 +429,7 @@ policy::Policy Walker::policy(const YAML::Node& n, const std::string& key) const
 void Walker::limits(const YAML::Node& n, Limits& l) const {
   only_keys(n, "limits",
             {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms", "max_connections",
-             "max_sessions", "session_idle_timeout_ms"});
+             "max_sessions", "session_idle_timeout_ms", "per_principal"});
   if (n["max_body_bytes"]) l.max_body_bytes = number(n["max_body_bytes"], "limits.max_body_bytes", 1024, 1ull << 30);
   if (n["max_header_bytes"])
     l.max_header_bytes = number(n["max_header_bytes"], "limits.max_header_bytes", 1024, 1 << 20);
@@ -499,6 +443,7 @@ void Walker::limits(const YAML::Node& n, Limits& l) const {
   if (n["session_idle_timeout_ms"])
     l.session_idle_timeout = std::chrono::milliseconds(
         number(n["session_idle_timeout_ms"], "limits.session_idle_timeout_ms", 1000, 86'400'000));
+  if (n["per_principal"]) read_per_principal(*this, n["per_principal"], "limits.per_principal", l.per_principal);
 }
 
 Gateway Walker::gateway(const YAML::Node& root) const {

@@ -35,7 +35,11 @@ struct Upstream {
   std::optional<HttpUpstream> http;
   std::chrono::milliseconds request_timeout{120'000};
   std::chrono::milliseconds restart_backoff_max{30'000};
+  // Admission in front of the upstream (all its sessions together): requests at the upstream at
+  // once, requests waiting for a slot, and how long one may wait before it is shed with 503.
   std::size_t max_concurrent_requests = 256;
+  std::size_t max_pending_requests = 10'000;
+  std::chrono::milliseconds queue_timeout{5'000};
 };
 
 struct Issuer {
@@ -88,6 +92,32 @@ struct Endpoint {
   std::optional<policy::Policy> policy;
 };
 
+// A token bucket: `per_second` requests a second on average, up to `burst` at once. 0: no limit.
+struct RateLimit {
+  double per_second = 0;
+  double burst = 0;
+  bool enabled() const { return per_second > 0; }
+};
+
+// tools/call of tools matching `tools` (globs) gets this per-principal, per-tool rate instead of
+// the default one.
+struct ToolRate {
+  std::vector<std::string> tools;
+  RateLimit rate;
+};
+
+// Fairness between authenticated principals (issuer + subject + client). Anonymous callers have no
+// principal and are not counted here; the upstream admission limits still bound them. 0: no limit.
+struct PrincipalLimits {
+  std::size_t max_sessions = 32;             // legacy sessions open at once (each may own children)
+  std::size_t max_concurrent_requests = 64;  // requests being answered at once
+  RateLimit requests{50, 200};               // every request and notification
+  RateLimit tool_calls{20, 60};              // tools/call, per tool name
+  std::vector<ToolRate> tool_overrides;
+  std::size_t max_principals = 100'000;  // entries tracked; idle ones are forgotten
+  std::chrono::milliseconds idle_expiry{10 * 60'000};
+};
+
 struct Limits {
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
@@ -96,6 +126,7 @@ struct Limits {
   std::size_t max_connections = 20'000;
   std::size_t max_sessions = 10'000;
   std::chrono::milliseconds session_idle_timeout{30 * 60'000};
+  PrincipalLimits per_principal;
 };
 
 // The embedded authorization server (src/authserver). Endpoints whose auth names no issuer,

@@ -157,8 +157,14 @@ McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limi
       limits_(limits),
       metrics_(metrics),
       executors_(std::move(executors)),
-      sessions_(limits.max_sessions) {
+      sessions_(limits.max_sessions),
+      limiter_(PrincipalLimiter::create(limits.per_principal)) {
   shared_.resize(cfg_.upstreams.size());
+  metrics_.watch_principals(cfg_.name, limiter_);
+  for (auto& u : cfg_.upstreams) {
+    admissions_.push_back(Admission::create({u.max_concurrent_requests, u.max_pending_requests, u.queue_timeout}));
+    metrics_.watch_upstream(cfg_.name, u.name, admissions_.back());
+  }
 }
 
 void McpEndpoint::audit(const Call& call, const policy::Target& target, const policy::Decision& d) {
@@ -272,6 +278,7 @@ void McpEndpoint::reap_idle_sessions() {
     s->close();
     metrics_.session_closed();
   }
+  limiter_->sweep(steady::now());
 }
 
 asio::any_io_executor McpEndpoint::next_executor() {
@@ -287,7 +294,7 @@ std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, b
     o.label = label;
     o.tag = std::to_string(index);
     o.backoff_max = u.restart_backoff_max;
-    o.max_in_flight = u.max_concurrent_requests;
+    o.max_in_flight = 2 * u.max_concurrent_requests;  // a backstop: admit_upstream is the limit
     return std::make_shared<StdioUpstream>(next_executor(), std::move(o), &metrics_);
   }
   HttpOptions o;
@@ -295,7 +302,7 @@ std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, b
   o.name = u.name;
   o.label = label;
   o.tag = std::to_string(index);
-  o.max_in_flight = u.max_concurrent_requests;
+  o.max_in_flight = 2 * u.max_concurrent_requests;  // a backstop: admit_upstream is the limit
   return std::make_shared<HttpUpstream>(next_executor(), std::move(o));
 }
 
@@ -376,6 +383,9 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
     co_return;
   }
 
+  // Fairness first: a principal over its quota or rate costs nothing more (principal_limits.hpp).
+  auto slot = co_await admit_request(ex, caller, *msg);
+  if (!slot) co_return;
   // Without the endpoint's required scopes, only an operation on a tool, resource or prompt goes
   // on to the policy stage, which names its scopes and the baseline in one challenge.
   if (caller.missing_required_scopes &&
@@ -415,7 +425,11 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
 
 net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok,
                                                     const Caller& caller) {
+  // The session quota bounds what one principal can hold: sessions and the children they own.
+  auto quota = co_await admit_session(ex, caller, msg.id() ? *msg.id() : json::value());
+  if (!quota) co_return;
   auto session = std::make_shared<FrontSession>();
+  session->quota_slot = std::make_shared<PrincipalLimiter::Slot>(std::move(*quota));
   session->id = system_random().token(24);
   session->owner = caller.key();
   session->last_used_ms = now_ms();
@@ -730,6 +744,8 @@ net::awaitable<void> McpEndpoint::fan_out_list(net::Exchange& ex, Call& call) {
   json::object first_result;
   for (std::size_t i = 0; i < call.upstreams.size(); ++i) {
     auto inbox = std::make_shared<Inbox>(ex.executor());
+    auto permit = co_await admit_upstream(ex, call.caller, call.method, i, id, call.deadline);
+    if (!permit) co_return;
     auto req = call.request;
     req["id"] = "mcpgate-list-" + std::to_string(i);
     if (!(co_await call.upstreams[i]->begin(std::move(req), inbox, call.deadline))) continue;
@@ -842,6 +858,9 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     inbox->forward_headers = param_headers_to_forward(ex.request());
   }
   auto& upstream = call.upstreams[target];
+  // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
+  auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
+  if (!permit) co_return;
   auto started = co_await upstream->begin(call.request, inbox, call.deadline);
   if (!started) {
     metrics_.error(ErrorReason::upstream_unavailable);
@@ -878,6 +897,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     }
     bool is_reply = !m->contains("method") && m->contains("id");
     if (is_reply && mcp::id_key(m->at("id")) == mcp::id_key(client_id)) {
+      permit->release();  // the upstream is done; a slow client must not hold its slot
       if (auto failure = inbox->failure()) {
         if (*failure == UpstreamFailure::session_expired) upstream_session_expired(call);
         if (!streaming) {

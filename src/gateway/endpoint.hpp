@@ -8,10 +8,12 @@
 #include <vector>
 
 #include "config/gateway_config.hpp"
+#include "gateway/admission.hpp"
 #include "gateway/audit_log.hpp"
 #include "gateway/authorizer.hpp"
 #include "gateway/message_policy.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/principal_limits.hpp"
 #include "gateway/session.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "net/http_server.hpp"
@@ -69,6 +71,16 @@ class McpEndpoint {
   json::object synthesized_discover();
   net::awaitable<void> fan_out_list(net::Exchange& ex, Call& call);
 
+  // Limits (endpoint_limits.cpp). Each answers the refusal itself and returns an empty value.
+  net::awaitable<std::optional<PrincipalLimiter::Slot>> admit_request(net::Exchange& ex, const Caller& caller,
+                                                                      const mcp::Message& msg);
+  net::awaitable<std::optional<PrincipalLimiter::Slot>> admit_session(net::Exchange& ex, const Caller& caller,
+                                                                      const json::value& id);
+  net::awaitable<std::optional<Admission::Permit>> admit_upstream(net::Exchange& ex, const Caller& caller,
+                                                                  const std::string& method, std::size_t index,
+                                                                  const json::value& id, Deadline deadline);
+  void audit_limit(const Caller& caller, std::string_view method, std::string_view target, std::string_view reason);
+
   std::shared_ptr<UpstreamSession> make_upstream(std::size_t index, bool shared);
   net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);
   net::asio::any_io_executor next_executor();
@@ -84,6 +96,8 @@ class McpEndpoint {
   std::vector<net::asio::any_io_executor> executors_;
   std::atomic<std::size_t> next_executor_{0};
   SessionStore sessions_;
+  std::shared_ptr<PrincipalLimiter> limiter_;
+  std::vector<std::shared_ptr<Admission>> admissions_;  // one per upstream, shared by its sessions
   std::atomic<std::uint64_t> session_counter_{0};
 
   // Stateless (2026-07-28) clients share one upstream session per upstream, opened on first use.

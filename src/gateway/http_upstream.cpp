@@ -16,7 +16,14 @@ namespace {
 // is needed.
 net::HttpClient& thread_client(asio::any_io_executor ex) {
   thread_local std::unique_ptr<net::HttpClient> client;
-  if (!client) client = std::make_unique<net::HttpClient>(ex);
+  if (!client) {
+    // The pool keeps what admission lets in flight (max_concurrent_requests, 256 by default):
+    // a smaller pool closes connections that the next queued request then opens again, and at
+    // thousands of clients that churn costs more than the requests.
+    net::ClientLimits limits;
+    limits.max_idle_per_host = 1024;
+    client = std::make_unique<net::HttpClient>(ex, limits);
+  }
   return *client;
 }
 

@@ -107,6 +107,7 @@ std::string Metrics::render() const {
   std::snprintf(line, sizeof line, "mcpgate_sessions %lld\n", (long long)sessions_.load());
   out += line;
   (void)total;
+  render_limits(out);
   return out;
 }
 

@@ -3,6 +3,8 @@
 // every label combination is known at start-up, so hot paths only touch atomics.
 #include <array>
 #include <atomic>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -29,6 +31,22 @@ enum class ErrorReason {
 };
 const char* reason_name(ErrorReason r);
 
+// Why a request was refused by a limit (fairness or overload): the label of refusals_total.
+enum class RefusalReason {
+  rate_limited,
+  rate_limited_tool,
+  quota_sessions,
+  quota_concurrency,
+  quota_principals,
+  overloaded_queue_full,
+  overloaded_queue_timeout,
+  kCount
+};
+const char* refusal_reason_name(RefusalReason r);
+
+class Admission;
+class PrincipalLimiter;
+
 class Metrics {
  public:
   static constexpr std::array<double, 12> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
@@ -41,6 +59,11 @@ class Metrics {
   void upstream_restart() { restarts_.fetch_add(1, std::memory_order_relaxed); }
   void session_opened() { sessions_.fetch_add(1, std::memory_order_relaxed); }
   void session_closed() { sessions_.fetch_sub(1, std::memory_order_relaxed); }
+  void refusal(RefusalReason r) { refusals_[static_cast<int>(r)].fetch_add(1, std::memory_order_relaxed); }
+  // Gauges read at render time: in flight, queue depth and limits of each upstream's admission,
+  // and the per-principal limits of each endpoint.
+  void watch_upstream(std::string endpoint, std::string upstream, std::shared_ptr<const Admission> admission);
+  void watch_principals(std::string endpoint, std::shared_ptr<const PrincipalLimiter> limiter);
   std::string render() const;
 
  private:
@@ -51,6 +74,19 @@ class Metrics {
   std::atomic<std::uint64_t> restarts_{0};
   std::array<std::atomic<std::uint64_t>, 3> decisions_{};
   std::atomic<std::int64_t> sessions_{0};
+  std::array<std::atomic<std::uint64_t>, static_cast<int>(RefusalReason::kCount)> refusals_{};
+  struct WatchedUpstream {
+    std::string endpoint, upstream;
+    std::shared_ptr<const Admission> admission;
+  };
+  struct WatchedPrincipals {
+    std::string endpoint;
+    std::shared_ptr<const PrincipalLimiter> limiter;
+  };
+  mutable std::mutex watched_mutex_;
+  std::vector<WatchedUpstream> upstreams_;
+  std::vector<WatchedPrincipals> principals_;
+  void render_limits(std::string& out) const;
 };
 
 }  // namespace mcpgate::gateway

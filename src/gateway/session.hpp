@@ -53,6 +53,8 @@ struct FrontSession {
   std::mutex mutex;                                                           // guards listener
   std::shared_ptr<Inbox> listener;                                            // the GET stream, if one is open
   std::unordered_map<std::string, std::shared_ptr<ResumableStream>> streams;  // guarded by mutex
+  // The owner's place in its per-principal session quota, given back when the session ends.
+  std::shared_ptr<void> quota_slot;  // guarded by mutex
 
   std::shared_ptr<ResumableStream> open_stream(const std::string& stream_id) {
     auto s = std::make_shared<ResumableStream>();
@@ -80,6 +82,7 @@ struct FrontSession {
     for (auto& u : upstreams) u->close();
     std::lock_guard lock(mutex);
     if (listener) listener->close("session ended");
+    quota_slot.reset();
   }
 };
 

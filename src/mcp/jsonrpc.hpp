@@ -26,6 +26,8 @@ inline constexpr int upstream_unavailable = -32000;
 inline constexpr int upstream_timeout = -32001;
 inline constexpr int request_cancelled = -32003;
 inline constexpr int overloaded = -32004;
+// A per-principal quota or rate limit refused the request (HTTP 429, error.data.reason says which).
+inline constexpr int rate_limited = -32005;
 }  // namespace code
 
 enum class Kind { request, notification, response, error };

@@ -5,6 +5,9 @@
 #include <map>
 #include <sstream>
 
+#include "gateway/admission.hpp"
+#include "gateway/principal_limits.hpp"
+
 namespace mcpgate::gateway {
 namespace {
 
@@ -99,6 +102,32 @@ TEST(Metrics, ErrorsRestartsAndSessions) {
   EXPECT_EQ(s.at("mcpgate_errors_total{reason=\"parse_error\"}"), 0);
   EXPECT_EQ(s.at("mcpgate_upstream_restarts_total"), 1);
   EXPECT_EQ(s.at("mcpgate_sessions"), 1);
+}
+
+TEST(Metrics, LimitsShowRefusalsQueuesAndConfiguredLimits) {
+  Metrics m;
+  m.refusal(RefusalReason::rate_limited);
+  m.refusal(RefusalReason::overloaded_queue_full);
+  auto a = Admission::create({4, 100, std::chrono::milliseconds(2500)});
+  auto p = a->try_acquire();
+  m.watch_upstream("ep", "up", a);
+  config::PrincipalLimits pl;
+  m.watch_principals("ep", PrincipalLimiter::create(pl));
+  auto s = samples(m.render());
+  for (int i = 0; i < static_cast<int>(RefusalReason::kCount); ++i)
+    EXPECT_TRUE(s.contains(std::string("mcpgate_refusals_total{reason=\"") +
+                           refusal_reason_name(static_cast<RefusalReason>(i)) + "\"}"));
+  EXPECT_EQ(s.at("mcpgate_refusals_total{reason=\"rate_limited\"}"), 1);
+  EXPECT_EQ(s.at("mcpgate_refusals_total{reason=\"overloaded_queue_full\"}"), 1);
+  const std::string u = "{endpoint=\"ep\",upstream=\"up\"}";
+  EXPECT_EQ(s.at("mcpgate_upstream_in_flight" + u), 1);
+  EXPECT_EQ(s.at("mcpgate_upstream_queue_depth" + u), 0);
+  EXPECT_EQ(s.at("mcpgate_upstream_max_in_flight" + u), 4);
+  EXPECT_EQ(s.at("mcpgate_upstream_max_pending" + u), 100);
+  EXPECT_EQ(s.at("mcpgate_upstream_queue_timeout_seconds" + u), 2.5);
+  EXPECT_EQ(s.at("mcpgate_upstream_shed_total{endpoint=\"ep\",upstream=\"up\",reason=\"queue_timeout\"}"), 0);
+  EXPECT_EQ(s.at("mcpgate_principal_limit{endpoint=\"ep\",limit=\"max_sessions\"}"), 32);
+  EXPECT_EQ(s.at("mcpgate_principals_tracked{endpoint=\"ep\"}"), 0);
 }
 
 }  // namespace

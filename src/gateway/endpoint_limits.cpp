@@ -1,0 +1,104 @@
+// The endpoint's limits: per-principal quotas and rates before any work is done for a request,
+// and admission in front of each upstream. Every refusal is answered here, counted in /metrics
+// and written to the audit log with its reason.
+#include "gateway/endpoint.hpp"
+#include "gateway/limit_refusal.hpp"
+#include "mcp/protocol.hpp"
+
+namespace mcpgate::gateway {
+using steady = std::chrono::steady_clock;
+
+namespace {
+
+RefusalReason metric_reason(LimitRefusal r) {
+  switch (r) {
+    case LimitRefusal::rate_limited:
+      return RefusalReason::rate_limited;
+    case LimitRefusal::rate_limited_tool:
+      return RefusalReason::rate_limited_tool;
+    case LimitRefusal::quota_sessions:
+      return RefusalReason::quota_sessions;
+    case LimitRefusal::quota_concurrency:
+      return RefusalReason::quota_concurrency;
+    default:
+      return RefusalReason::quota_principals;
+  }
+}
+
+// The tool of a tools/call, as the client names it: the per-tool rate applies to that name.
+std::string_view tool_of(const mcp::Message& msg) {
+  if (!msg.is_request() || msg.method() != "tools/call") return {};
+  auto* p = msg.params();
+  if (!p) return {};
+  auto* n = p->if_contains("name");
+  return n && n->is_string() ? std::string_view(n->get_string()) : std::string_view();
+}
+
+}  // namespace
+
+void McpEndpoint::audit_limit(const Caller& caller, std::string_view method, std::string_view target,
+                              std::string_view reason) {
+  if (!audit_.enabled()) return;
+  AuditRecord r;
+  r.endpoint = cfg_.path;
+  if (caller.principal) {
+    r.issuer = caller.principal->issuer;
+    r.subject = caller.principal->subject;
+    r.client = caller.principal->client_id.value_or("");
+  }
+  r.method = std::string(method);
+  r.target = std::string(target);
+  r.decision = "limited";
+  r.reason = std::string(reason);
+  audit_.write(r);
+}
+
+net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_request(net::Exchange& ex,
+                                                                                 const Caller& caller,
+                                                                                 const mcp::Message& msg) {
+  // Anonymous callers have no principal to be fair between (see docs/configuration.md).
+  if (!caller.principal) co_return PrincipalLimiter::Slot();
+  // The client's answer to a server request completes work already admitted: refusing it could
+  // only leave that work stuck (and the gateway accepts only answers to requests it relayed).
+  if (msg.is_reply()) co_return PrincipalLimiter::Slot();
+  auto tool = tool_of(msg);
+  auto slot = limiter_->begin_request(caller.key(), tool, steady::now(), msg.is_request());
+  if (slot) co_return std::move(*slot);
+  metrics_.refusal(metric_reason(slot.error().reason));
+  metrics_.request(429, 0);
+  audit_limit(caller, msg.method(), tool, refusal_name(slot.error().reason));
+  co_await ex.respond(too_many_requests(slot.error(), msg.id() ? *msg.id() : json::value()));
+  co_return std::nullopt;
+}
+
+net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_session(net::Exchange& ex,
+                                                                                 const Caller& caller,
+                                                                                 const json::value& id) {
+  if (!caller.principal) co_return PrincipalLimiter::Slot();
+  auto slot = limiter_->open_session(caller.key(), steady::now());
+  if (slot) co_return std::move(*slot);
+  metrics_.refusal(metric_reason(slot.error().reason));
+  metrics_.request(429, 0);
+  audit_limit(caller, "initialize", "", refusal_name(slot.error().reason));
+  co_await ex.respond(too_many_requests(slot.error(), id));
+  co_return std::nullopt;
+}
+
+net::awaitable<std::optional<Admission::Permit>> McpEndpoint::admit_upstream(net::Exchange& ex, const Caller& caller,
+                                                                             const std::string& method,
+                                                                             std::size_t index, const json::value& id,
+                                                                             Deadline deadline) {
+  auto permit = co_await admissions_[index]->acquire(deadline);
+  if (permit) co_return std::move(*permit);
+  auto shed = permit.error();
+  metrics_.refusal(shed == Shed::queue_full ? RefusalReason::overloaded_queue_full
+                                            : RefusalReason::overloaded_queue_timeout);
+  metrics_.error(ErrorReason::overloaded);
+  metrics_.request(503, 0);
+  audit_limit(caller, method, cfg_.upstreams[index].name,
+              shed == Shed::queue_full ? "overloaded_queue_full" : "overloaded_queue_timeout");
+  co_await ex.respond(overloaded(shed, id));
+  co_return std::nullopt;
+}
+
+}  // namespace mcpgate::gateway
