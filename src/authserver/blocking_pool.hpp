@@ -21,7 +21,7 @@
 namespace mcpgate::authserver {
 
 struct BlockingPoolOptions {
-  std::size_t threads = 8;  // most of them wait on a commit, not on a core
+  std::size_t threads = 32;  // most of them wait on a commit, not on a core
   // Requests admitted at once (each runs one piece of pool work at a time).
   std::size_t max_pending = 256;
   // Added to the threads' nice value (Linux: per thread). On a host with few cores this keeps the

@@ -80,7 +80,7 @@ struct Options {
 
   // The authorization server's own threads for storage, password hashing and signing (see
   // blocking_pool.hpp): the gateway's serving threads never wait for them.
-  std::size_t blocking_threads = 8;
+  std::size_t blocking_threads = 32;
   // Requests being served at once (waiting for those threads or on them); beyond it a request is
   // answered 503 temporarily_unavailable with Retry-After at once.
   std::size_t max_pending_requests = 256;
