@@ -19,7 +19,7 @@ const redirectUri = 'http://127.0.0.1:3000/callback';
 // Codes to redeem in the burst (consent is remembered after the first, so each is one GET).
 const agent = new Agent();
 const codes = [];
-for (let i = 0; i < 40; i++) {
+for (let i = 0; i < 120; i++) {
   const p = pkce();
   const loc = await agent.authorize(authorizeUrl(as, { challenge: p.challenge, redirectUri }));
   codes.push({ code: new URL(loc).searchParams.get('code'), verifier: p.verifier, result: null });
@@ -74,9 +74,9 @@ const runMachine = async () => {
     } catch { return; }
   }
 };
-const burst = [...codes.map(redeem), ...chains.map(runChain), runMachine(), runMachine()];
-// kill -9 once about half the burst has been answered.
-while (responses < 20) await new Promise((r) => setImmediate(r));
+const burst = [runMachine(), runMachine(), ...chains.map(runChain), ...codes.map(redeem)];
+// kill -9 once some of the burst has been answered (codes, and a few client_credentials tokens).
+while (responses < 20 || machineTokens.length < 2) await new Promise((r) => setImmediate(r));
 as.proc.kill('SIGKILL');
 killed = true;
 await Promise.allSettled(burst);
