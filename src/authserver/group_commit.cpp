@@ -15,12 +15,15 @@ GroupCommit::~GroupCommit() {
 }
 
 Result<void> GroupCommit::run(Write write) {
-  Waiter w{std::move(write), {}, false};
-  std::unique_lock lock(mu_);
-  if (stopping_) return fail("storage: the writer has stopped");
-  queue_.push_back(&w);
+  Waiter w{std::move(write), {}, {}};
+  auto done = w.done.get_future();
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return fail("storage: the writer has stopped");
+    queue_.push_back(&w);
+  }
   work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return w.done; });
+  done.wait();  // the writer has set w.result before it fulfilled the promise
   return w.result;
 }
 
@@ -52,9 +55,13 @@ void GroupCommit::loop() {
       std::lock_guard lock(mu_);
       ++batches_;
       writes_ += batch.size();
-      for (auto* w : batch) w->done = true;
     }
-    done_cv_.notify_all();
+    // A waiter may return (and its Waiter go) as soon as its promise is kept, so the promise is
+    // moved here first: set_value then runs on an object (and a shared state) this thread owns.
+    for (auto* w : batch) {
+      auto done = std::move(w->done);
+      done.set_value();
+    }
     batch.clear();
   }
 }

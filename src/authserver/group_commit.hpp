@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -55,7 +56,9 @@ class GroupCommit {
   struct Waiter {
     Write write;
     Result<void> result;
-    bool done = false;
+    // Each waiter is woken alone: one condition variable for all would wake the waiters of the
+    // next batch with every commit, for nothing.
+    std::promise<void> done;
   };
   void loop();
   void run_batch(std::deque<Waiter*>& batch);
@@ -64,7 +67,6 @@ class GroupCommit {
   std::size_t max_batch_;
   mutable std::mutex mu_;
   std::condition_variable work_cv_;
-  std::condition_variable done_cv_;
   std::deque<Waiter*> queue_;
   bool stopping_ = false;
   std::uint64_t batches_ = 0, writes_ = 0;
