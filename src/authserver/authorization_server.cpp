@@ -1391,11 +1391,21 @@ class AuthorizationServer::Impl {
     return true;
   }
 
+  // Runs on the pool. The serving threads read revoked_ for every MCP request, so the exclusive
+  // lock is held only to add what is new, never for the whole set (a pool thread at a lower
+  // priority holding it long would stall them).
   void reload_revocations() {
     auto rev = store_->revoked_jtis(now());
     if (!rev) return;
+    std::vector<std::string> missing;
+    {
+      std::shared_lock lock(revoked_mu_);
+      for (auto& j : *rev)
+        if (!revoked_.contains(j)) missing.push_back(std::move(j));
+    }
+    if (missing.empty()) return;
     std::unique_lock lock(revoked_mu_);
-    revoked_.insert(rev->begin(), rev->end());
+    revoked_.insert(std::make_move_iterator(missing.begin()), std::make_move_iterator(missing.end()));
   }
 
   bool is_revoked(std::string_view jti) const {
