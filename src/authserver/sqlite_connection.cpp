@@ -53,4 +53,25 @@ std::string Connection::error(std::string_view what) const {
   return "storage: " + std::string(what) + ": " + sqlite3_errmsg(db_);
 }
 
+Result<void> SqliteTransactor::begin() {
+  if (!c_.exec("BEGIN IMMEDIATE")) return fail(c_.error("begin"));
+  return {};
+}
+Result<void> SqliteTransactor::commit() {
+  if (!c_.exec("COMMIT")) return fail(c_.error("commit"));
+  return {};
+}
+void SqliteTransactor::rollback() {
+  if (c_.in_transaction()) c_.exec("ROLLBACK");
+}
+Result<void> SqliteTransactor::savepoint() {
+  if (!c_.exec("SAVEPOINT w")) return fail(c_.error("savepoint"));
+  return {};
+}
+void SqliteTransactor::release(bool keep) {
+  if (!c_.in_transaction()) return;
+  if (!keep) c_.exec("ROLLBACK TO w");
+  c_.exec("RELEASE w");
+}
+
 }  // namespace mcpgate::authserver

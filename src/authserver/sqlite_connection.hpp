@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "authserver/group_commit.hpp"
 #include "core/result.hpp"
 
 namespace mcpgate::authserver {
@@ -70,6 +71,22 @@ class Connection {
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
   std::map<std::string, sqlite3_stmt*, std::less<>> cache_;
+};
+
+// The writer connection's transaction, driven by GroupCommit: BEGIN IMMEDIATE … COMMIT around a
+// batch, a savepoint around each write.
+class SqliteTransactor final : public Transactor {
+ public:
+  explicit SqliteTransactor(Connection& c) : c_(c) {}
+  Result<void> begin() override;
+  Result<void> commit() override;
+  void rollback() override;
+  Result<void> savepoint() override;
+  void release(bool keep) override;
+  bool in_transaction() override { return c_.in_transaction(); }
+
+ private:
+  Connection& c_;
 };
 
 }  // namespace mcpgate::authserver

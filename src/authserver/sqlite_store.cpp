@@ -105,27 +105,6 @@ CREATE TABLE IF NOT EXISTS keys (
   created_at INTEGER NOT NULL, retired_at INTEGER NOT NULL);
 )SQL";
 
-// The writer connection's transaction, for GroupCommit.
-class SqliteTransactor final : public Transactor {
- public:
-  explicit SqliteTransactor(Connection& c) : c_(c) {}
-  Result<void> begin() override { return c_.exec("BEGIN IMMEDIATE") ? Result<void>() : fail(c_.error("begin")); }
-  Result<void> commit() override { return c_.exec("COMMIT") ? Result<void>() : fail(c_.error("commit")); }
-  void rollback() override {
-    if (c_.in_transaction()) c_.exec("ROLLBACK");
-  }
-  Result<void> savepoint() override { return c_.exec("SAVEPOINT w") ? Result<void>() : fail(c_.error("savepoint")); }
-  void release(bool keep) override {
-    if (!c_.in_transaction()) return;
-    if (!keep) c_.exec("ROLLBACK TO w");
-    c_.exec("RELEASE w");
-  }
-  bool in_transaction() override { return c_.in_transaction(); }
-
- private:
-  Connection& c_;
-};
-
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, std::unique_ptr<Connection> writer)
