@@ -445,6 +445,9 @@ class AuthorizationServer::Impl {
       case none:
         break;
     }
+    // The work is done: the place goes back before the answer is written, so a client that reads
+    // slowly does not hold it.
+    ticket = BlockingPool::Ticket();
     co_await ex.respond(std::move(res));
     co_return true;
   }

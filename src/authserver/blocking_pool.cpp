@@ -31,13 +31,13 @@ BlockingPool::~BlockingPool() {
 }
 
 BlockingPool::Ticket BlockingPool::admit() {
-  auto n = pending_.fetch_add(1, std::memory_order_acq_rel);
+  auto n = counters_->pending.fetch_add(1, std::memory_order_acq_rel);
   if (n >= options_.max_pending) {
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
-    rejected_.fetch_add(1, std::memory_order_relaxed);
+    counters_->pending.fetch_sub(1, std::memory_order_acq_rel);
+    counters_->rejected.fetch_add(1, std::memory_order_relaxed);
     return Ticket();
   }
-  return Ticket(this);
+  return Ticket(counters_);
 }
 
 }  // namespace mcpgate::authserver

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <type_traits>
@@ -30,6 +31,13 @@ struct BlockingPoolOptions {
 };
 
 class BlockingPool {
+  // Shared with every ticket: a ticket may outlive the pool (a request frame destroyed with its
+  // io_context after the authorization server is gone).
+  struct Counters {
+    std::atomic<std::size_t> pending{0};
+    std::atomic<std::uint64_t> rejected{0};
+  };
+
  public:
   explicit BlockingPool(BlockingPoolOptions options = {});
   ~BlockingPool();  // finishes the queued work, then joins
@@ -40,22 +48,24 @@ class BlockingPool {
   class Ticket {
    public:
     Ticket() = default;
-    explicit Ticket(BlockingPool* pool) : pool_(pool) {}
-    Ticket(Ticket&& o) noexcept : pool_(std::exchange(o.pool_, nullptr)) {}
+    explicit Ticket(std::shared_ptr<Counters> c) : c_(std::move(c)) {}
+    Ticket(Ticket&& o) noexcept = default;
     Ticket& operator=(Ticket&& o) noexcept {
       if (this != &o) {
-        if (pool_) pool_->leave();
-        pool_ = std::exchange(o.pool_, nullptr);
+        leave();
+        c_ = std::move(o.c_);
       }
       return *this;
     }
-    ~Ticket() {
-      if (pool_) pool_->leave();
-    }
-    explicit operator bool() const { return pool_ != nullptr; }
+    ~Ticket() { leave(); }
+    explicit operator bool() const { return c_ != nullptr; }
 
    private:
-    BlockingPool* pool_ = nullptr;
+    void leave() {
+      if (c_) c_->pending.fetch_sub(1, std::memory_order_acq_rel);
+      c_.reset();
+    }
+    std::shared_ptr<Counters> c_;
   };
   [[nodiscard]] Ticket admit();
 
@@ -87,20 +97,17 @@ class BlockingPool {
     net::asio::post(ctx_, [f = std::move(f), t = std::move(t)]() mutable { f(); });
   }
 
-  std::size_t pending() const { return pending_.load(std::memory_order_relaxed); }
-  std::uint64_t rejected() const { return rejected_.load(std::memory_order_relaxed); }
+  std::size_t pending() const { return counters_->pending.load(std::memory_order_relaxed); }
+  std::uint64_t rejected() const { return counters_->rejected.load(std::memory_order_relaxed); }
   std::size_t max_pending() const { return options_.max_pending; }
   std::size_t threads() const { return options_.threads; }
 
  private:
-  void leave() { pending_.fetch_sub(1, std::memory_order_acq_rel); }
-
   BlockingPoolOptions options_;
   net::asio::io_context ctx_;
   net::asio::executor_work_guard<net::asio::io_context::executor_type> work_;
   std::vector<std::thread> threads_;
-  std::atomic<std::size_t> pending_{0};
-  std::atomic<std::uint64_t> rejected_{0};
+  std::shared_ptr<Counters> counters_ = std::make_shared<Counters>();
 };
 
 }  // namespace mcpgate::authserver
