@@ -50,6 +50,20 @@ TEST(BlockingPool, AdmitsAtMostMaxPendingAndFreesThePlaceWithTheTicket) {
   EXPECT_TRUE(pool.admit());
 }
 
+// Regression: a request frame destroyed with its io_context after the authorization server (so
+// after the pool) released its place into freed memory (ASan: heap-use-after-free in
+// Ticket::~Ticket). Tickets now share the counters with the pool.
+TEST(BlockingPool, ATicketMayOutliveItsPool) {
+  BlockingPool::Ticket t;
+  {
+    BlockingPool pool(BlockingPoolOptions{1, 1, 0});
+    t = pool.admit();
+    EXPECT_TRUE(t);
+  }
+  t = BlockingPool::Ticket();  // must not touch the destroyed pool
+  EXPECT_FALSE(t);
+}
+
 // A metadata document fetch that hangs until the test lets it go: the request that waits on it
 // holds its place in the pool.
 class GatedFetcher final : public MetadataFetcher {
