@@ -8,10 +8,13 @@
 #include <boost/url/parse.hpp>
 #include <map>
 #include <mutex>
+#include <semaphore>
 #include <set>
 #include <shared_mutex>
+#include <thread>
 #include <unordered_set>
 
+#include "authserver/blocking_pool.hpp"
 #include "authserver/client_metadata.hpp"
 #include "authserver/form.hpp"
 #include "authserver/pages.hpp"
@@ -158,7 +161,11 @@ class AuthorizationServer::Impl {
                                                  : opt_.access_token_ttl + std::chrono::seconds(60)),
         login_user_(opt_.login_per_user.max_failures, opt_.login_per_user.window),
         login_ip_(opt_.login_per_ip.max_failures, opt_.login_per_ip.window),
-        dcr_ip_(opt_.dcr_max_per_window, opt_.dcr_window) {
+        dcr_ip_(opt_.dcr_max_per_window, opt_.dcr_window),
+        hash_slots_(std::ptrdiff_t(std::clamp<std::size_t>(
+            opt_.max_concurrent_hashes ? opt_.max_concurrent_hashes : std::max(1u, std::thread::hardware_concurrency()),
+            1, kMaxHashes))),
+        pool_(BlockingPoolOptions{opt_.blocking_threads, opt_.max_pending_requests, opt_.blocking_nice}) {
     auto u = boost::urls::parse_absolute_uri(opt_.issuer);
     prefix_ = std::string(u->encoded_path());
     while (!prefix_.empty() && prefix_.back() == '/') prefix_.pop_back();
@@ -336,6 +343,17 @@ class AuthorizationServer::Impl {
 
     maintenance();
     auto method = req.method();
+    // Every endpoint but the two static documents does blocking work on the pool: it takes a
+    // place there first, or is refused at once when the pool is full (a flood of token, login or
+    // registration requests then costs a 503, not a growing queue and the gateway's memory).
+    BlockingPool::Ticket ticket;
+    if (which != metadata_ep && which != jwks) {
+      ticket = pool_.admit();
+      if (!ticket) {
+        co_await ex.respond(busy(req, which == authorize || which == login || which == consent));
+        co_return true;
+      }
+    }
     auto only = [&](std::initializer_list<http::verb> allowed) {
       return std::find(allowed.begin(), allowed.end(), method) != allowed.end();
     };
@@ -372,16 +390,21 @@ class AuthorizationServer::Impl {
         }
         break;
       case login:
-        if (method == http::verb::post)
-          res = login_post(ex);
-        else
+        if (method == http::verb::post) {
+          auto ip = ex.peer_address();
+          Response r = co_await pool_.run([&] { return login_post(req, ip); });
+          res = std::move(r);
+        } else {
           res = method_not_allowed(req, "POST");
+        }
         break;
       case consent:
-        if (method == http::verb::post)
-          res = consent_post(ex);
-        else
+        if (method == http::verb::post) {
+          Response r = co_await pool_.run([&] { return consent_post(req); });
+          res = std::move(r);
+        } else {
           res = method_not_allowed(req, "POST");
+        }
         break;
       case token:
         // g++ 12 mishandles co_await inside a conditional expression (the temporary is destroyed
@@ -396,10 +419,13 @@ class AuthorizationServer::Impl {
       case registration:
         if (!opt_.dcr_enabled)
           res = error_json(req, {404, "not_found", "dynamic client registration is disabled"});
-        else if (method == http::verb::post)
-          res = register_client(ex);
-        else
+        else if (method == http::verb::post) {
+          auto ip = ex.peer_address();
+          Response r = co_await pool_.run([&] { return register_client(req, ip); });
+          res = std::move(r);
+        } else {
           res = method_not_allowed(req, "POST");
+        }
         break;
       case introspect:
         if (method == http::verb::post) {
@@ -420,6 +446,9 @@ class AuthorizationServer::Impl {
       case none:
         break;
     }
+    // The work is done: the place goes back before the answer is written, so a client that reads
+    // slowly does not hold it.
+    ticket = BlockingPool::Ticket();
     co_await ex.respond(std::move(res));
     co_return true;
   }
@@ -428,6 +457,15 @@ class AuthorizationServer::Impl {
     auto ct = req[http::field::content_type];
     if (!ct.starts_with("application/x-www-form-urlencoded")) return {};
     return req.body();
+  }
+  // The pool is full: come back in a second (RFC 6749 §4.1.2.1 temporarily_unavailable; the
+  // same code at the other endpoints, with RFC 9110 §10.2.3 Retry-After).
+  Response busy(const Request& req, bool page) {
+    Response res = page ? error_page(req, http::status::service_unavailable, "Busy",
+                                     "The authorization server is busy. Try again in a moment.")
+                        : error_json(req, {503, "temporarily_unavailable", "the server is busy; retry shortly"});
+    res.set(http::field::retry_after, "1");
+    return res;
   }
   static Response method_not_allowed(const Request& req, std::string_view allow) {
     auto res = json_response(req, http::status::method_not_allowed,
@@ -441,8 +479,11 @@ class AuthorizationServer::Impl {
     auto last = last_maintenance_.load();
     if (t - last < opt_.key_reload_interval.count()) return;
     if (!last_maintenance_.compare_exchange_strong(last, t)) return;
-    (void)keys_.reload_if_changed(t);
-    (void)store_->purge(t);
+    // Storage work: on the pool, never on the serving thread that happened to pass by.
+    pool_.post([this, t] {
+      (void)keys_.reload_if_changed(t);
+      (void)store_->purge(t);
+    });
     std::lock_guard lock(mu_);
     std::erase_if(sessions_, [&](auto& kv) { return kv.second.expires_at <= t; });
     std::erase_if(pending_, [&](auto& kv) { return kv.second.expires_at <= t; });
@@ -454,7 +495,7 @@ class AuthorizationServer::Impl {
 
   // A registered client, or a metadata document client fetched (and cached) on first sight.
   net::awaitable<Result<std::optional<ClientRecord>>> find_client(std::string_view client_id) {
-    auto c = store_->get_client(client_id);
+    auto c = co_await pool_.run([&] { return store_->get_client(client_id); });
     if (!c) co_return fail(c.error().message);
     if (*c) co_return c;
     if (!opt_.cimd_enabled || !is_client_id_url(client_id, opt_.cimd_allow_private_addresses))
@@ -585,8 +626,12 @@ class AuthorizationServer::Impl {
               contains(prompt, "consent"),
               now() + opt_.pending_request_ttl.count()};
     if (logged_in && !p.force_consent) {
-      auto ok = store_->has_consent(session.user, c.client_id, resource, join_scope(*scopes));
-      if (ok && *ok) co_return issue_code(req, p, session);
+      auto issued = co_await pool_.run([&]() -> std::optional<Response> {
+        auto ok = store_->has_consent(session.user, c.client_id, resource, join_scope(*scopes));
+        if (ok && *ok) return issue_code(req, p, session);
+        return std::nullopt;
+      });
+      if (issued) co_return std::move(*issued);
     }
     if (prompt_none) co_return redirect_error("consent_required", "the user has not approved this client");
 
@@ -725,8 +770,8 @@ class AuthorizationServer::Impl {
     return ctx;
   }
 
-  Response login_post(Exchange& ex) {
-    const auto& req = ex.request();
+  // On the pool: Argon2 and storage.
+  Response login_post(const Request& req, const std::string& ip) {
     auto ctx = form_context(req);
     if (!ctx) return std::move(ctx.error());
     auto get = [&](std::string_view k) {
@@ -735,7 +780,6 @@ class AuthorizationServer::Impl {
     };
     auto username = get("username");
     Secret password(get("password"));
-    auto ip = ex.peer_address();
     auto t = clock_.now();
     // Brute force: per account (slows guessing one user's password) and per source address
     // (slows spraying one password over many users).
@@ -745,11 +789,17 @@ class AuthorizationServer::Impl {
                         http::status::too_many_requests);
     auto user = store_->get_user(username);
     bool ok;
-    if (user && *user) {
-      ok = verify_password(password, (*user)->password_hash);
-    } else {
-      (void)verify_password(password, dummy_password_hash());  // same cost for unknown users
-      ok = false;
+    {
+      // Bounded: each verification holds 19 MiB, and a login flood must not hold one per thread.
+      // Unknown users wait for the same slot, so the wait reveals nothing either.
+      hash_slots_.acquire();
+      if (user && *user) {
+        ok = verify_password(password, (*user)->password_hash);
+      } else {
+        (void)verify_password(password, dummy_password_hash());  // same cost for unknown users
+        ok = false;
+      }
+      hash_slots_.release();
     }
     if (!ok) {
       login_user_.record("u:" + username, t);
@@ -785,8 +835,8 @@ class AuthorizationServer::Impl {
     return out;
   }
 
-  Response consent_post(Exchange& ex) {
-    const auto& req = ex.request();
+  // On the pool: storage.
+  Response consent_post(const Request& req) {
     auto ctx = form_context(req);
     if (!ctx) return std::move(ctx.error());
     if (ctx->session.user.empty()) return error_page(req, http::status::forbidden, "Request refused", "Sign in first.");
@@ -889,8 +939,9 @@ class AuthorizationServer::Impl {
       }
       if (client->secret_hash.empty() || !ok) co_return invalid("client authentication failed");
     } else if (used == "private_key_jwt") {
-      if (auto r = verify_client_assertion(params.find("client_assertion")->second, *client); !r)
-        co_return invalid(r.error());
+      auto r =
+          co_await pool_.run([&] { return verify_client_assertion(params.find("client_assertion")->second, *client); });
+      if (!r) co_return invalid(r.error());
     }
     if (require_confidential && used == "none") co_return invalid("this endpoint requires an authenticated client");
     co_return AuthenticatedClient{*client, used};
@@ -986,20 +1037,19 @@ class AuthorizationServer::Impl {
     if (!client) co_return fail_with(client.error());
     if (!contains(client->client.grant_types, grant->second))
       co_return fail_with({400, "unauthorized_client", "the client may not use this grant type"});
-    OAuthResult<json::object> r = oauth_error("unsupported_grant_type", "grant_type is not supported");
-    const auto& g = grant->second;
-    if (g == "authorization_code")
-      r = code_grant(*params, *client);
-    else if (g == "refresh_token")
-      r = refresh_grant(*params, *client);
-    else if (g == "client_credentials")
-      r = client_credentials_grant(*params, *client);
-    else if (g == kTokenExchange)
-      r = token_exchange_grant(*params, *client);
-    else if (g == kJwtBearer)
-      r = jwt_bearer_grant(*params, *client);
+    // Storage (group commit: the answer waits for the durable write) and signing, on the pool.
+    OAuthResult<json::object> r = co_await pool_.run([&] { return run_grant(grant->second, *params, *client); });
     if (!r) co_return fail_with(r.error());
     co_return json_response(req, http::status::ok, *r);
+  }
+
+  OAuthResult<json::object> run_grant(const std::string& g, const Params& params, const AuthenticatedClient& client) {
+    if (g == "authorization_code") return code_grant(params, client);
+    if (g == "refresh_token") return refresh_grant(params, client);
+    if (g == "client_credentials") return client_credentials_grant(params, client);
+    if (g == kTokenExchange) return token_exchange_grant(params, client);
+    if (g == kJwtBearer) return jwt_bearer_grant(params, client);
+    return oauth_error("unsupported_grant_type", "grant_type is not supported");
   }
 
   OAuthResult<json::object> code_grant(const Params& p, const AuthenticatedClient& client) {
@@ -1147,7 +1197,10 @@ class AuthorizationServer::Impl {
     if (!scope) return unexpected(scope.error());
     auto at = mint_access_token(client.client.client_id, client.client.client_id, (*res)->resource, *scope);
     if (!at) return oauth_error("server_error", "could not sign the token", 500);
-    (void)store_->record_token({at->jti, {}, at->expires_at});
+    // Not recorded: a token outside any family is revoked (RFC 7009) from its own jti and exp and
+    // introspected by its signature and the revocation set, so no record of it is needed for
+    // either, and the answer need not wait for a commit (docs/authorization-server.md, "What
+    // each write is durable for").
     return token_body(*at, *scope);
   }
 
@@ -1205,7 +1258,7 @@ class AuthorizationServer::Impl {
     std::string sub_s = sub && sub->is_string() ? std::string(sub->as_string()) : std::string();
     auto at = mint_access_token(sub_s, client.client.client_id, (*res)->resource, *scope, json::object{{"act", act}});
     if (!at) return oauth_error("server_error", "could not sign the token", 500);
-    (void)store_->record_token({at->jti, {}, at->expires_at});
+    // Not recorded, as in client_credentials_grant.
     auto body = token_body(*at, *scope);
     body["issued_token_type"] = kAccessTokenType;
     return body;
@@ -1274,7 +1327,7 @@ class AuthorizationServer::Impl {
     }
     auto at = mint_access_token(sub, client.client.client_id, res->resource, *scope);
     if (!at) return oauth_error("server_error", "could not sign the token", 500);
-    (void)store_->record_token({at->jti, {}, at->expires_at});
+    // Not recorded, as in client_credentials_grant.
     return token_body(*at, *scope);
   }
 
@@ -1289,23 +1342,28 @@ class AuthorizationServer::Impl {
     if (!client) co_return error_json(req, client.error());
     auto tok = params->find("token");
     if (tok == params->end()) co_return error_json(req, {400, "invalid_request", "token is required"});
-    json::object inactive{{"active", false}};
-    if (auto at = verify_own_token(tok->second)) {
+    // Signature verification and storage, on the pool.
+    auto out = co_await pool_.run([&] { return introspection(tok->second, client->client.client_id); });
+    co_return json_response(req, http::status::ok, out);
+  }
+
+  json::object introspection(const std::string& token, const std::string& client_id) {
+    if (auto at = verify_own_token(token)) {
       json::object out{{"active", true}, {"token_type", "Bearer"}};
       for (auto k : {"iss", "sub", "aud", "client_id", "scope", "exp", "iat", "jti", "act", "auth_time"})
         if (auto* v = at->if_contains(k)) out[k] = *v;
-      co_return json_response(req, http::status::ok, out);
+      return out;
     }
-    auto rt = store_->get_refresh(sha256_hex(tok->second), now());
+    auto rt = store_->get_refresh(sha256_hex(token), now());
     // Refresh tokens are shown only to the client they were issued to.
-    if (rt && *rt && (*rt)->client_id == client->client.client_id) {
+    if (rt && *rt && (*rt)->client_id == client_id) {
       json::object out{{"active", true},        {"token_type", "refresh_token"}, {"client_id", (*rt)->client_id},
                        {"sub", (*rt)->subject}, {"aud", (*rt)->resource},        {"exp", (*rt)->expires_at},
                        {"iss", opt_.issuer}};
       if (!(*rt)->scope.empty()) out["scope"] = (*rt)->scope;
-      co_return json_response(req, http::status::ok, out);
+      return out;
     }
-    co_return json_response(req, http::status::ok, inactive);
+    return json::object{{"active", false}};
   }
 
   net::awaitable<Response> revoke_request(Exchange& ex) {
@@ -1316,35 +1374,51 @@ class AuthorizationServer::Impl {
     if (!client) co_return error_json(req, client.error());
     auto tok = params->find("token");
     if (tok == params->end()) co_return error_json(req, {400, "invalid_request", "token is required"});
-    auto t = now();
-    auto rt = store_->get_refresh(sha256_hex(tok->second), t);
-    if (rt && *rt && (*rt)->client_id == client->client.client_id) {
-      // Revoking a refresh token revokes its whole grant, access tokens included (RFC 7009 §2.1).
-      if (auto r = store_->revoke_family((*rt)->family_id, t); !r)
-        co_return error_json(req, {503, "server_error", "storage failure"});
-      reload_revocations();
-    } else if (auto at = verify_own_token(tok->second)) {
-      auto* cid = at->if_contains("client_id");
-      if (cid && cid->is_string() && cid->as_string() == client->client.client_id) {
-        auto jti = std::string(at->at("jti").as_string());
-        auto exp = oauth::numeric_date(at->at("exp")).value_or(t + opt_.access_token_ttl.count());
-        if (auto r = store_->revoke_jti(jti, exp); !r)
-          co_return error_json(req, {503, "server_error", "storage failure"});
-        std::unique_lock lock(revoked_mu_);
-        revoked_.insert(jti);
-      }
-    }
+    // Storage and signature verification, on the pool.
+    bool stored = co_await pool_.run([&] { return revoke(tok->second, client->client.client_id); });
+    if (!stored) co_return error_json(req, {503, "server_error", "storage failure"});
     // RFC 7009 §2.2: 200 whether or not the token was valid.
     auto res = base_response(req, http::status::ok);
     res.set(http::field::cache_control, "no-store");
     co_return res;
   }
 
+  // False when the revocation could not be stored.
+  bool revoke(const std::string& token, const std::string& client_id) {
+    auto t = now();
+    auto rt = store_->get_refresh(sha256_hex(token), t);
+    if (rt && *rt && (*rt)->client_id == client_id) {
+      // Revoking a refresh token revokes its whole grant, access tokens included (RFC 7009 §2.1).
+      if (auto r = store_->revoke_family((*rt)->family_id, t); !r) return false;
+      reload_revocations();
+    } else if (auto at = verify_own_token(token)) {
+      auto* cid = at->if_contains("client_id");
+      if (cid && cid->is_string() && cid->as_string() == client_id) {
+        auto jti = std::string(at->at("jti").as_string());
+        auto exp = oauth::numeric_date(at->at("exp")).value_or(t + opt_.access_token_ttl.count());
+        if (auto r = store_->revoke_jti(jti, exp); !r) return false;
+        std::unique_lock lock(revoked_mu_);
+        revoked_.insert(jti);
+      }
+    }
+    return true;
+  }
+
+  // Runs on the pool. The serving threads read revoked_ for every MCP request, so the exclusive
+  // lock is held only to add what is new, never for the whole set (a pool thread at a lower
+  // priority holding it long would stall them).
   void reload_revocations() {
     auto rev = store_->revoked_jtis(now());
     if (!rev) return;
+    std::vector<std::string> missing;
+    {
+      std::shared_lock lock(revoked_mu_);
+      for (auto& j : *rev)
+        if (!revoked_.contains(j)) missing.push_back(std::move(j));
+    }
+    if (missing.empty()) return;
     std::unique_lock lock(revoked_mu_);
-    revoked_.insert(rev->begin(), rev->end());
+    revoked_.insert(std::make_move_iterator(missing.begin()), std::make_move_iterator(missing.end()));
   }
 
   bool is_revoked(std::string_view jti) const {
@@ -1354,9 +1428,8 @@ class AuthorizationServer::Impl {
 
   // ---------------------------------------------------------------- registration
 
-  Response register_client(Exchange& ex) {
-    const auto& req = ex.request();
-    auto ip = ex.peer_address();
+  // On the pool: storage.
+  Response register_client(const Request& req, const std::string& ip) {
     auto t = clock_.now();
     if (!dcr_ip_.allowed("dcr:" + ip, t))
       return error_json(req, {429, "invalid_request", "too many registrations from this address; try later"});
@@ -1418,6 +1491,11 @@ class AuthorizationServer::Impl {
   RateLimiter login_user_, login_ip_, dcr_ip_;
   std::vector<TrustedIdpKeys> idps_;
   std::atomic<Seconds> last_maintenance_{0};
+
+  static constexpr std::ptrdiff_t kMaxHashes = 64;
+  std::counting_semaphore<kMaxHashes> hash_slots_;
+  // Last: destroyed first, so its threads finish their work while everything they use is alive.
+  BlockingPool pool_;
 };
 
 Result<void> validate_issuer(std::string_view issuer, bool allow_loopback_http) {
@@ -1491,6 +1569,23 @@ Store& AuthorizationServer::store() {
 }
 SigningKeys& AuthorizationServer::keys() {
   return impl_->keys_;
+}
+std::string AuthorizationServer::metrics_text() const {
+  auto& p = impl_->pool_;
+  return "# HELP mcpgate_authserver_pending Authorization server requests admitted to its blocking pool\n"
+         "# TYPE mcpgate_authserver_pending gauge\n"
+         "mcpgate_authserver_pending " +
+         std::to_string(p.pending()) +
+         "\n"
+         "# HELP mcpgate_authserver_pending_limit Requests the blocking pool admits at once\n"
+         "# TYPE mcpgate_authserver_pending_limit gauge\n"
+         "mcpgate_authserver_pending_limit " +
+         std::to_string(p.max_pending()) +
+         "\n"
+         "# HELP mcpgate_authserver_busy_total Requests refused with 503 because the blocking pool was full\n"
+         "# TYPE mcpgate_authserver_busy_total counter\n"
+         "mcpgate_authserver_busy_total " +
+         std::to_string(p.rejected()) + "\n";
 }
 
 }  // namespace mcpgate::authserver

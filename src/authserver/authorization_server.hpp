@@ -51,6 +51,8 @@ class AuthorizationServer {
   const Options& options() const;
   Store& store();
   SigningKeys& keys();
+  // Prometheus text: the blocking pool's admitted requests, its limit and its refusals.
+  std::string metrics_text() const;
 
   class Impl;
 

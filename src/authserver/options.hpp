@@ -77,6 +77,18 @@ struct Options {
   std::chrono::seconds retired_key_grace{0};  // 0: access_token_ttl + 60 s
   // How often a running server looks for keys rotated by `mcpgate keys rotate`.
   std::chrono::seconds key_reload_interval{10};
+
+  // The authorization server's own threads for storage, password hashing and signing (see
+  // blocking_pool.hpp): the gateway's serving threads never wait for them.
+  std::size_t blocking_threads = 32;
+  // Requests being served at once (waiting for those threads or on them); beyond it a request is
+  // answered 503 temporarily_unavailable with Retry-After at once.
+  std::size_t max_pending_requests = 256;
+  // Added to the nice value of those threads, so that a flood of token or login requests yields
+  // the cores to MCP traffic. 0 leaves their priority alone.
+  int blocking_nice = 10;
+  // Argon2 verifications at once (each holds 19 MiB); 0: one per core.
+  std::size_t max_concurrent_hashes = 0;
 };
 
 }  // namespace mcpgate::authserver

@@ -188,7 +188,8 @@ AuthorizationServer Walker::authorization_server(const YAML::Node& n) const {
   only_keys(n, k,
             {"enabled", "issuer", "storage", "access_token_ttl_seconds", "refresh_token_ttl_seconds",
              "allow_loopback_http", "client_id_metadata_documents", "cimd_allow_private_addresses",
-             "dynamic_client_registration", "dcr_allowed_redirect_schemes", "trusted_idps"});
+             "dynamic_client_registration", "dcr_allowed_redirect_schemes", "trusted_idps", "blocking_threads",
+             "max_pending_requests", "blocking_nice", "max_concurrent_hashes"});
   if (n["enabled"]) as.enabled = boolean(n["enabled"], k + ".enabled");
   if (n["issuer"]) {
     as.issuer = str(n["issuer"], k + ".issuer");
@@ -217,6 +218,13 @@ AuthorizationServer Walker::authorization_server(const YAML::Node& n) const {
     as.dynamic_client_registration = boolean(n["dynamic_client_registration"], k + ".dynamic_client_registration");
   if (n["dcr_allowed_redirect_schemes"])
     as.dcr_allowed_redirect_schemes = strings(n["dcr_allowed_redirect_schemes"], k + ".dcr_allowed_redirect_schemes");
+  if (n["blocking_threads"])
+    as.blocking_threads = std::size_t(number(n["blocking_threads"], k + ".blocking_threads", 1, 256));
+  if (n["max_pending_requests"])
+    as.max_pending_requests = std::size_t(number(n["max_pending_requests"], k + ".max_pending_requests", 1, 100000));
+  if (n["blocking_nice"]) as.blocking_nice = int(number(n["blocking_nice"], k + ".blocking_nice", 0, 19));
+  if (n["max_concurrent_hashes"])
+    as.max_concurrent_hashes = std::size_t(number(n["max_concurrent_hashes"], k + ".max_concurrent_hashes", 0, 64));
   if (auto idps = n["trusted_idps"]) {
     if (!idps.IsSequence()) error(idps, k + ".trusted_idps", "must be a list");
     for (std::size_t i = 0; i < idps.size(); ++i) {

@@ -148,6 +148,11 @@ struct AuthorizationServer {
     std::string jwks;
   };
   std::vector<TrustedIdp> trusted_idps;
+  // The authorization server's blocking pool (storage, password hashing, signing).
+  std::size_t blocking_threads = 32;
+  std::size_t max_pending_requests = 256;
+  int blocking_nice = 10;
+  std::size_t max_concurrent_hashes = 0;  // 0: one per core
 };
 
 struct Gateway {

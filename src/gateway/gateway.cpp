@@ -57,6 +57,10 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     o.dcr_enabled = c.dynamic_client_registration;
     o.dcr_allowed_redirect_schemes = c.dcr_allowed_redirect_schemes;
     for (auto& idp : c.trusted_idps) o.trusted_idps.push_back({idp.issuer, idp.jwks});
+    o.blocking_threads = c.blocking_threads;
+    o.max_pending_requests = c.max_pending_requests;
+    o.blocking_nice = c.blocking_nice;
+    o.max_concurrent_hashes = c.max_concurrent_hashes;
     // Every endpoint that trusts this issuer is a resource it issues tokens for.
     for (auto& e : cfg_.servers) {
       bool trusts = false;
@@ -239,7 +243,7 @@ net::awaitable<void> Gateway::handle(net::Exchange& ex) {
   if (path == "/metrics") {
     net::Response res{http::status::ok, 11};
     res.set(http::field::content_type, "text/plain; version=0.0.4");
-    res.body() = metrics_.render();
+    res.body() = metrics_.render() + (authorization_server_ ? authorization_server_->metrics_text() : std::string());
     co_await ex.respond(std::move(res));
     co_return;
   }

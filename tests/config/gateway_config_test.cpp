@@ -315,6 +315,27 @@ TEST(GatewayConfig, DuplicateKeysAreRejected) {
   expect_error(y, 4, "servers[0].path", "duplicate key");
 }
 
+TEST(GatewayConfig, AuthorizationServerBlockingPoolKeys) {
+  auto r = parse_gateway_config(
+      "authorization_server:\n  blocking_threads: 4\n  max_pending_requests: 16\n  blocking_nice: 0\n"
+      "  max_concurrent_hashes: 1\n" +
+      server());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->authorization_server.blocking_threads, 4u);
+  EXPECT_EQ(r->authorization_server.max_pending_requests, 16u);
+  EXPECT_EQ(r->authorization_server.blocking_nice, 0);
+  EXPECT_EQ(r->authorization_server.max_concurrent_hashes, 1u);
+  auto d = parse_gateway_config("authorization_server: {}\n" + server());
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->authorization_server.blocking_threads, 32u);
+  EXPECT_EQ(d->authorization_server.max_pending_requests, 256u);
+  EXPECT_EQ(d->authorization_server.blocking_nice, 10);
+  expect_error("authorization_server:\n  blocking_threads: 0\n" + server(), 2, "authorization_server.blocking_threads");
+  expect_error("authorization_server:\n  max_pending_requests: 0\n" + server(), 2,
+               "authorization_server.max_pending_requests");
+  expect_error("authorization_server:\n  blocking_nice: 20\n" + server(), 2, "authorization_server.blocking_nice");
+}
+
 TEST(ParseListen, Forms) {
   auto v4 = parse_listen("0.0.0.0:80");
   ASSERT_TRUE(v4);
