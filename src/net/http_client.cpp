@@ -1,5 +1,7 @@
 #include "net/http_client.hpp"
 
+#include <boost/asio/ssl/error.hpp>
+
 namespace mcpgate::net {
 
 using steady = std::chrono::steady_clock;
@@ -11,7 +13,7 @@ steady::duration remaining(steady::time_point deadline) {
 }
 }  // namespace
 
-ResponseStream::ResponseStream(HttpClient& client, Endpoint ep, std::unique_ptr<beast::tcp_stream> stream,
+ResponseStream::ResponseStream(HttpClient& client, Endpoint ep, std::unique_ptr<Stream> stream,
                                std::unique_ptr<beast::flat_buffer> buffer)
     : client_(&client),
       endpoint_(std::move(ep)),
@@ -76,21 +78,47 @@ awaitable<Result<std::string>> ResponseStream::read_all(steady::time_point deadl
   co_return body;
 }
 
-awaitable<Result<std::unique_ptr<beast::tcp_stream>>> HttpClient::connect(const Endpoint& ep,
-                                                                          steady::time_point deadline) {
+awaitable<Result<std::unique_ptr<Stream>>> HttpClient::connect(const Endpoint& ep, steady::time_point deadline) {
+  std::string where = ep.host + ":" + std::to_string(ep.port);
   tcp::resolver resolver(executor_);
+  // The resolver has no deadline of its own: a timer cancels it.
+  asio::steady_timer timer(executor_);
+  timer.expires_after(std::min<steady::duration>(remaining(deadline), limits_.connect_timeout));
+  timer.async_wait([&resolver](const error_code& e) {
+    if (!e) resolver.cancel();
+  });
   auto [rec, results] = co_await resolver.async_resolve(ep.host, std::to_string(ep.port), as_tuple_awaitable);
+  timer.cancel();
   if (rec) co_return fail("cannot resolve " + ep.host + ": " + rec.message());
-  auto stream = std::make_unique<beast::tcp_stream>(executor_);
+  std::vector<tcp::endpoint> addresses;
+  for (auto& r : results) {
+    if (limits_.refuse_address && limits_.refuse_address(r.endpoint().address()))
+      co_return fail(where + ": the host resolves to a private or reserved address");
+    addresses.push_back(r.endpoint());
+  }
+  if (addresses.empty()) co_return fail("cannot resolve " + ep.host + ": no address");
+  std::unique_ptr<Stream> stream;
+  if (ep.tls) {
+    auto s = ep.tls->make_stream(executor_, ep.host);
+    if (!s) co_return fail(where + ": " + s.error().message);
+    stream = std::move(*s);
+  } else {
+    stream = std::make_unique<Stream>(executor_);
+  }
   stream->expires_after(std::min<steady::duration>(remaining(deadline), limits_.connect_timeout));
-  auto [cec, endpoint] = co_await stream->async_connect(results, as_tuple_awaitable);
-  if (cec) co_return fail("cannot connect to " + ep.host + ":" + std::to_string(ep.port) + ": " + cec.message());
+  auto [cec, endpoint] = co_await stream->tcp_layer().async_connect(addresses, as_tuple_awaitable);
+  if (cec) co_return fail("cannot connect to " + where + ": " + cec.message());
   error_code ec;
   stream->socket().set_option(tcp::no_delay(true), ec);
+  if (ep.tls) {
+    stream->expires_after(std::min<steady::duration>(remaining(deadline), limits_.connect_timeout));
+    auto hs = co_await tls_handshake(*stream, where);
+    if (!hs) co_return fail(hs.error().message);
+  }
   co_return stream;
 }
 
-void HttpClient::give_back(const Endpoint& ep, std::unique_ptr<beast::tcp_stream> stream,
+void HttpClient::give_back(const Endpoint& ep, std::unique_ptr<Stream> stream,
                            std::unique_ptr<beast::flat_buffer> buf) {
   auto& v = idle_[ep];
   if (v.size() >= limits_.max_idle_per_host) return;
@@ -103,7 +131,7 @@ awaitable<Result<std::unique_ptr<ResponseStream>>> HttpClient::send(const Endpoi
   // A pooled connection may have been closed by the server while idle; one retry on a fresh
   // connection covers that race without retrying requests that reached the server.
   for (int attempt = 0; attempt < 2; ++attempt) {
-    std::unique_ptr<beast::tcp_stream> stream;
+    std::unique_ptr<Stream> stream;
     std::unique_ptr<beast::flat_buffer> buffer;
     bool reused = false;
     if (auto it = idle_.find(ep); it != idle_.end() && !it->second.empty()) {
@@ -128,8 +156,8 @@ awaitable<Result<std::unique_ptr<ResponseStream>>> HttpClient::send(const Endpoi
     auto [rec, rn] = co_await http::async_read_header(*rs->stream_, *rs->buffer_, *rs->parser_, as_tuple_awaitable);
     if (rec) {
       rs->failed_ = true;
-      if (reused &&
-          (rec == http::error::end_of_stream || rec == asio::error::connection_reset || rec == asio::error::eof))
+      if (reused && (rec == http::error::end_of_stream || rec == asio::error::connection_reset ||
+                     rec == asio::error::eof || rec == ssl::error::stream_truncated))
         continue;
       co_return fail(rec == beast::error::timeout ? "upstream deadline exceeded"
                                                   : "upstream response unreadable: " + rec.message());

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "net/http_client.hpp"
+#include "net/tls_client.hpp"
 
 namespace mcpgate::oauth {
 
@@ -13,10 +14,17 @@ bool is_loopback_host(std::string_view host) {
 
 Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http) {
   HttpUrl out;
-  if (url.starts_with("https://")) return fail("https URLs are not supported yet");
-  if (!url.starts_with("http://")) return fail("not an http URL");
-  out.scheme = "http";
-  std::string_view rest = url.substr(7);
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    out.scheme = "https";
+    out.port = 443;
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    out.scheme = "http";
+    rest = url.substr(7);
+  } else {
+    return fail("not an http(s) URL");
+  }
   if (auto f = rest.find('#'); f != std::string_view::npos) rest = rest.substr(0, f);
   auto slash = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, slash);
@@ -45,7 +53,8 @@ Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http) {
   if (host.empty()) return fail("bad URL host");
   out.host = std::string(host);
   for (auto& c : out.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (!allow_insecure_http && !is_loopback_host(out.host)) return fail("plain http is only allowed to loopback hosts");
+  if (!out.tls() && !allow_insecure_http && !is_loopback_host(out.host))
+    return fail("plain http is only allowed to loopback hosts");
   if (out.host.front() == '[') out.host = out.host.substr(1, out.host.size() - 2);
   return out;
 }
@@ -73,11 +82,31 @@ std::optional<std::chrono::seconds> parse_max_age(std::string_view cc) {
   return out;
 }
 
+BlockingHttpFetcher::BlockingHttpFetcher(HttpFetchOptions options) : options_(std::move(options)) {
+  if (options_.tls == net::TlsClientOptions{}) {
+    tls_ = net::TlsClientContext::system_default();
+    return;
+  }
+  auto c = net::TlsClientContext::create(options_.tls);
+  if (c)
+    tls_ = std::move(*c);
+  else
+    tls_error_ = c.error().message;
+}
+
 Result<HttpFetchResponse> BlockingHttpFetcher::fetch(const HttpFetchRequest& req) {
+  // Every failure names the URL: "keys unavailable" alone does not say which of several issuers.
+  auto r = fetch_once(req);
+  if (!r) return fail(req.url + ": " + r.error().message);
+  return r;
+}
+
+Result<HttpFetchResponse> BlockingHttpFetcher::fetch_once(const HttpFetchRequest& req) {
   namespace asio = net::asio;
   namespace http = net::http;
   auto url = parse_http_url(req.url, options_.allow_insecure_http);
   if (!url) return unexpected(url.error());
+  if (url->tls() && !tls_) return fail(tls_error_);
   asio::io_context io;
   net::ClientLimits limits;
   limits.max_body_bytes = options_.max_body_bytes;
@@ -93,13 +122,14 @@ Result<HttpFetchResponse> BlockingHttpFetcher::fetch(const HttpFetchRequest& req
         r.method(http::string_to_verb(req.method));
         r.target(url->target);
         r.version(11);
-        r.set(http::field::host, url->port == 80 ? url->host : url->host + ":" + std::to_string(url->port));
+        std::string host = url->host.find(':') != std::string::npos ? "[" + url->host + "]" : url->host;
+        r.set(http::field::host, url->port == (url->tls() ? 443 : 80) ? host : host + ":" + std::to_string(url->port));
         r.set(http::field::accept, "application/json");
         r.set(http::field::connection, "close");
         for (auto& [n, v] : req.headers) r.set(n, v);
         if (!req.body.empty() || req.method == "POST") r.body() = req.body;
         // Named, not a temporary in the co_await: g++ 12 destroys such a temporary twice.
-        net::Endpoint endpoint{url->host, url->port};
+        net::Endpoint endpoint{url->host, url->port, url->tls() ? tls_ : nullptr};
         auto rs = co_await client.send(endpoint, r, deadline);
         if (!rs) {
           out = unexpected(rs.error());
