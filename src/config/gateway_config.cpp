@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -128,6 +129,9 @@ class Walker {
   net::TlsClientOptions tls_client(const YAML::Node& n, const std::string& key) const;
   net::TlsServerOptions tls_server(const YAML::Node& n, const std::string& key) const;
   void readable_file(const YAML::Node& n, const std::string& key, const std::string& path) const {
+    // A regular file only: a device or a FIFO named here would hang the load.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) error(n, key, path + " is not a regular file");
     if (!std::ifstream(path).good()) error(n, key, "cannot read " + path);
   }
   std::string source_;

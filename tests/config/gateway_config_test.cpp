@@ -278,7 +278,9 @@ TEST(GatewayConfig, TlsSettingsNameTheirKey) {
   };
   // A CA file that cannot be read is a configuration error, not a failure at the first request.
   expect_error(with_http("{ url: \"https://h/\", tls: { ca_file: /nonexistent/ca.pem } }"), 7,
-               "servers[0].upstreams[0].http.tls.ca_file", "cannot read");
+               "servers[0].upstreams[0].http.tls.ca_file", "not a regular file");
+  expect_error(with_http("{ url: \"https://h/\", tls: { ca_file: /dev/zero } }"), 7,
+               "servers[0].upstreams[0].http.tls.ca_file", "not a regular file");
   expect_error(with_http("{ url: \"http://h/\", tls: { server_name: h } }"), 7, "servers[0].upstreams[0].http.tls",
                "needs an https:// url");
   expect_error(with_http("{ url: \"https://h/\", tls: { client_cert_file: /etc/hostname } }"), 7,
@@ -286,7 +288,9 @@ TEST(GatewayConfig, TlsSettingsNameTheirKey) {
   expect_error(with_http("{ url: \"https://h/\", tls: { verify: false } }"), 7,
                "servers[0].upstreams[0].http.tls.verify", "unknown key");
   expect_error("tls: { cert_file: /nonexistent.pem, key_file: /nonexistent.key }\n" + server(), 1, "tls.cert_file",
-               "cannot read");
+               "not a regular file");
+  expect_error("tls: { cert_file: /etc/hostname, key_file: /etc/hostname }\n" + server(), 1, "tls",
+               "certificate file /etc/hostname");
   expect_error("tls: { cert_file: /etc/hostname }\n" + server(), 1, "tls.key_file", "is required");
   auto named = parse_gateway_config(with_http("{ url: \"https://10.0.0.5/mcp\", tls: { server_name: mcp.internal } }"));
   ASSERT_TRUE(named) << named.error().message;
