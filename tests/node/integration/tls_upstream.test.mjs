@@ -3,8 +3,11 @@
 // time. The gateway reaches it with the CA from `tls.ca_file` and presents its own certificate
 // (mutual TLS); replies stream back as SSE (a notification, then the result), and requests share
 // pooled keep-alive connections. Without the client certificate, or without the CA, the upstream
-// is unreachable and the reason is named by `check-config --probe`.
+// is unreachable and the reason is named by `check-config --probe`. With HTTPS_PROXY set, the
+// connection goes through a CONNECT proxy, TLS end to end inside the tunnel.
 import { execFile } from 'node:child_process';
+import net from 'node:net';
+import http from 'node:http';
 import { writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
@@ -17,7 +20,7 @@ import { makeCa } from './support/test_ca.mjs';
 
 const report = new Report('tls-upstream');
 const ca = makeCa('mcpgate upstream CA');
-const serverCert = ca.issue('upstream', { sans: ['IP:127.0.0.1'] });
+const serverCert = ca.issue('upstream', { sans: ['IP:127.0.0.1', 'DNS:mcp.proxied.test'] });
 const clientCert = ca.issue('mcpgate-client', { sans: ['DNS:mcpgate-client'] });
 
 // What the upstream saw: the client certificate's subject and the TLS connection of each request.
@@ -59,7 +62,26 @@ function probe(yaml) {
     resolve({ code: err ? err.code : 0, out: stdout + stderr })));
 }
 
+// A forward proxy that opens CONNECT tunnels, resolving every name to loopback (so a name that
+// does not resolve here is reachable only through it).
+const tunnels = [];
+const proxy = http.createServer((_req, res) => { res.statusCode = 405; res.end(); });
+proxy.on('connect', (req, client, head) => {
+  tunnels.push(req.url);
+  const port = Number(req.url.split(':').pop());
+  const target = net.connect(port, '127.0.0.1', () => {
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length) target.write(head);
+    target.pipe(client);
+    client.pipe(target);
+  });
+  target.on('error', () => client.destroy());
+  client.on('error', () => target.destroy());
+});
+await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+
 let gw = null;
+let proxied = null;
 try {
   gw = await startGateway(`servers:\n${endpoint('mtls', mtls)}${endpoint('nocert', `{ ca_file: ${ca.certFile} }`)}`);
   const P = gw.port;
@@ -90,10 +112,33 @@ try {
   report.check(pr.code === 1 && /^ok +upstream up https:\/\/127\.0\.0\.1:\d+\/mcp: HTTP 200/m.test(pr.out) &&
     /^FAIL upstream up https:\/\/127\.0\.0\.1:\d+\/mcp: .*unknown certificate authority/m.test(pr.out),
     'check-config --probe: the mutual-TLS upstream answers; without the CA: "unknown certificate authority"', pr.out);
+
+  // 4. HTTPS_PROXY: the upstream's name resolves only at the proxy; the gateway tunnels with
+  // CONNECT and verifies the upstream's certificate itself.
+  const proxiedUrl = `https://mcp.proxied.test:${upstream.address().port}/mcp`;
+  process.env.HTTPS_PROXY = `http://127.0.0.1:${proxy.address().port}`;
+  try {
+    proxied = await startGateway(`servers:
+  - name: proxied
+    path: /proxied
+    auth: { anonymous: true }
+    upstreams:
+      - name: up
+        http: { url: "${proxiedUrl}", tls: ${mtls} }
+`);
+  } finally {
+    delete process.env.HTTPS_PROXY;
+  }
+  const viaProxy = await legacyRequest(proxied.port, '/proxied', undefined, 'tools/call', { name: 'echo', arguments: { message: 'via-proxy' } });
+  report.check(viaProxy.reply?.status === 200 && viaProxy.reply.body.includes('echo over TLS: via-proxy') &&
+    tunnels.length > 0 && tunnels.every((t) => t === `mcp.proxied.test:${upstream.address().port}`),
+    'with HTTPS_PROXY the upstream is reached through a CONNECT tunnel (TLS end to end)', `${viaProxy.reply?.status} ${JSON.stringify(tunnels)}`);
 } catch (e) {
-  report.check(false, 'test ran to the end', `${e?.stack ?? e}\n${gw?.log() ?? ''}`);
+  report.check(false, 'test ran to the end', `${e?.stack ?? e}\n${gw?.log() ?? ''}${proxied?.log() ?? ''}`);
 } finally {
   await stopWithin(gw);
+  await stopWithin(proxied);
+  proxy.close();
   upstream.closeAllConnections?.();
   upstream.close();
 }
