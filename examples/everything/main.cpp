@@ -1,4 +1,4 @@
-// everything_server --stdio | --http HOST:PORT [--threads N]
+// everything_server --stdio | --http HOST:PORT [--threads N] [--tls-cert PEM --tls-key PEM]
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -8,7 +8,9 @@
 
 namespace {
 int usage() {
-  std::cerr << "usage: everything_server --stdio | --http HOST:PORT [--threads N] [--path /mcp]\n";
+  std::cerr
+      << "usage: everything_server --stdio | --http HOST:PORT [--threads N] [--path /mcp] [--tls-cert PEM --tls-key "
+         "PEM]\n";
   return 2;
 }
 }  // namespace
@@ -28,6 +30,10 @@ int main(int argc, char** argv) {
       http.threads = static_cast<unsigned>(std::stoul(argv[++i]));
     else if (a == "--path" && i + 1 < argc)
       http.path = argv[++i];
+    else if (a == "--tls-cert" && i + 1 < argc)
+      http.tls_cert_file = argv[++i];
+    else if (a == "--tls-key" && i + 1 < argc)
+      http.tls_key_file = argv[++i];
     else
       return usage();
   }
@@ -61,8 +67,8 @@ int main(int argc, char** argv) {
     std::cerr << "everything_server: " << e.what() << "\n";
     return 1;
   }
-  std::cerr << "everything_server listening on http://" << listen.substr(0, colon) << ":" << transport.port()
-            << http.path << "\n";
+  std::cerr << "everything_server listening on " << (http.tls_cert_file.empty() ? "http://" : "https://")
+            << listen.substr(0, colon) << ":" << transport.port() << http.path << "\n";
   int sig = 0;
   sigwait(&stop_signals, &sig);
   transport.stop();

@@ -284,6 +284,10 @@ struct HttpOptions {
   std::vector<std::string> allowed_origins;
   std::size_t max_sessions = 10'000;
   std::chrono::seconds sse_keepalive{15};
+  // Serve https with this PEM certificate chain and key (both, or neither); the files are read
+  // again when they change, for new connections.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 // Streamable HTTP (both eras on one path).

@@ -16,6 +16,7 @@
 #include "app/admin_commands.hpp"
 #include "app/demo.hpp"
 #include "app/policy_commands.hpp"
+#include "app/probe.hpp"
 #include "config/gateway_config.hpp"
 #include "gateway/gateway.hpp"
 #include "oauth/token_minter.hpp"
@@ -35,7 +36,8 @@ void apply_listen(config::Gateway& cfg, const std::pair<std::string, std::uint16
   cfg.listen_host = l.first;
   cfg.listen_port = l.second;
   if (cfg.public_url_defaulted) {
-    cfg.public_url = "http://" + (l.first.find(':') != std::string::npos ? "[" + l.first + "]" : l.first) + ":" +
+    cfg.public_url = std::string(cfg.tls ? "https://" : "http://") +
+                     (l.first.find(':') != std::string::npos ? "[" + l.first + "]" : l.first) + ":" +
                      std::to_string(l.second);
     config::finish_defaults(cfg);
   }
@@ -123,6 +125,9 @@ int serve(const std::string& config_path, const std::string& listen) {
     sigwait(&set, &sig);
     if (sig != SIGHUP) break;
     reload("SIGHUP");
+    // The listener's certificate is read again too (a renewal is often signalled this way).
+    if (auto r = gw.reload_tls(); !r)
+      std::cerr << "mcpgate: TLS certificate not reloaded (the previous one stays): " << r.error().message << "\n";
   }
   std::cerr << "mcpgate: stopping (signal " << sig << ")\n";
   stopping = true;
@@ -190,6 +195,9 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on (overrides the configuration)");
   auto* check_cmd = app.add_subcommand("check-config", "Validate a configuration file and exit");
   check_cmd->add_option("config", config_path, "Configuration file (YAML)")->required();
+  bool probe = false;
+  check_cmd->add_flag("--probe", probe,
+                      "Also fetch every configured key source and reach every HTTP upstream once, and report");
   app.add_subcommand("version", "Print the version");
 
   auto* token_cmd = app.add_subcommand("token", "Testing tools for access tokens");
@@ -230,6 +238,7 @@ int main(int argc, char** argv) {
       return 2;
     }
     std::cout << config_path << ": ok\n";
+    if (probe && mcpgate::app::probe_targets(*cfg, std::cout) > 0) return 1;
     return 0;
   }
   if (app.got_subcommand("token")) return token_mint(key_path, alg, kid, claims, lifetime, jwks);

@@ -1,14 +1,14 @@
 #include "authserver/metadata_fetcher.hpp"
 
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
+
+#include "net/http_client.hpp"
+#include "net/tls_client.hpp"
 
 namespace mcpgate::authserver {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
-namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
 bool is_forbidden_address(const asio::ip::address& a) {
@@ -43,28 +43,6 @@ bool is_forbidden_address(const asio::ip::address& a) {
   return v4_compat;
 }
 
-namespace {
-
-template <class Stream>
-net::awaitable<Result<std::string>> exchange(Stream& stream, http::request<http::empty_body>& req,
-                                             std::size_t max_bytes) {
-  auto [ec, n] = co_await http::async_write(stream, req, net::as_tuple_awaitable);
-  if (ec) co_return fail("metadata document: write failed");
-  beast::flat_buffer buf;
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(max_bytes);
-  parser.header_limit(16 * 1024);
-  auto [ec2, n2] = co_await http::async_read(stream, buf, parser, net::as_tuple_awaitable);
-  if (ec2 == http::error::body_limit) co_return fail("metadata document: larger than the size limit");
-  if (ec2) co_return fail("metadata document: read failed");
-  auto& res = parser.get();
-  // Redirects are not followed: the document must live at the client_id URL itself.
-  if (res.result_int() != 200) co_return fail("metadata document: HTTP status " + std::to_string(res.result_int()));
-  co_return std::move(res.body());
-}
-
-}  // namespace
-
 net::awaitable<Result<std::string>> SafeMetadataFetcher::fetch(std::string url) {
   auto u = boost::urls::parse_absolute_uri(url);
   if (!u) co_return fail("metadata document: not a URL");
@@ -73,56 +51,35 @@ net::awaitable<Result<std::string>> SafeMetadataFetcher::fetch(std::string url) 
     co_return fail("metadata document: https is required");
   std::string host(u->host_address());
   if (host.empty()) co_return fail("metadata document: no host");
-  std::string port = u->has_port() ? std::string(u->port()) : (https ? "443" : "80");
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  std::uint16_t port = u->has_port() ? u->port_number() : (https ? 443 : 80);
+  if (port == 0) co_return fail("metadata document: bad port");
   std::string target(u->encoded_target().empty() ? "/" : std::string(u->encoded_target()));
 
+  // The one HTTP client (net/http_client), with the address vetting as its connect policy: the
+  // name is resolved once, every address checked, and only those addresses are connected to.
+  net::ClientLimits limits;
+  limits.max_body_bytes = options_.max_bytes;
+  limits.max_header_bytes = 16 * 1024;
+  limits.max_idle_per_host = 0;
+  limits.connect_timeout = options_.timeout;
+  if (!options_.allow_private_addresses) limits.refuse_address = is_forbidden_address;
   auto ex = co_await asio::this_coro::executor;
-  auto deadline = std::chrono::steady_clock::now() + options_.timeout;
-  tcp::resolver resolver(ex);
-  asio::steady_timer timer(ex);
-  timer.expires_at(deadline);
-  timer.async_wait([&resolver](const boost::system::error_code& e) {
-    if (!e) resolver.cancel();
-  });
-  auto [rec, results] = co_await resolver.async_resolve(host, port, net::as_tuple_awaitable);
-  timer.cancel();
-  if (rec) co_return fail("metadata document: cannot resolve the host");
-  std::vector<tcp::endpoint> endpoints;
-  for (auto& r : results) {
-    // One forbidden address taints the name: an attacker controls which one we would pick.
-    if (!options_.allow_private_addresses && is_forbidden_address(r.endpoint().address()))
-      co_return fail("metadata document: the host resolves to a private or reserved address");
-    endpoints.push_back(r.endpoint());
-  }
-  if (endpoints.empty()) co_return fail("metadata document: no address");
-
-  http::request<http::empty_body> req{http::verb::get, target, 11};
+  net::HttpClient client(ex, limits);
+  net::Request req{http::verb::get, target, 11};
   req.set(http::field::host, std::string(u->encoded_host_and_port()));
   req.set(http::field::accept, "application/json");
   req.set(http::field::user_agent, "mcpgate-authserver");
   req.set(http::field::connection, "close");
-
-  if (!https) {
-    beast::tcp_stream stream(ex);
-    stream.expires_at(deadline);
-    auto [cec, ep] = co_await stream.async_connect(endpoints, net::as_tuple_awaitable);
-    if (cec) co_return fail("metadata document: cannot connect");
-    co_return co_await exchange(stream, req, options_.max_bytes);
-  }
-  ssl::context ctx(ssl::context::tls_client);
-  ctx.set_default_verify_paths();
-  ctx.set_verify_mode(ssl::verify_peer);
-  ctx.set_options(ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-  beast::ssl_stream<beast::tcp_stream> stream(ex, ctx);
-  if (!SSL_set_tlsext_host_name(stream.native_handle(), host.c_str()))
-    co_return fail("metadata document: TLS setup failed");
-  stream.set_verify_callback(ssl::host_name_verification(host));
-  beast::get_lowest_layer(stream).expires_at(deadline);
-  auto [cec, ep] = co_await beast::get_lowest_layer(stream).async_connect(endpoints, net::as_tuple_awaitable);
-  if (cec) co_return fail("metadata document: cannot connect");
-  auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, net::as_tuple_awaitable);
-  if (hec) co_return fail("metadata document: TLS handshake or certificate verification failed");
-  co_return co_await exchange(stream, req, options_.max_bytes);
+  auto deadline = std::chrono::steady_clock::now() + options_.timeout;
+  net::Endpoint endpoint{host, port, https ? net::TlsClientContext::system_default() : nullptr};
+  auto sent = co_await client.send(endpoint, req, deadline);
+  if (!sent) co_return fail("metadata document " + url + ": " + sent.error().message);
+  auto body = co_await (*sent)->read_all(deadline);
+  if (!body) co_return fail("metadata document " + url + ": " + body.error().message);
+  // Redirects are not followed: the document must live at the client_id URL itself.
+  if ((*sent)->status() != 200) co_return fail("metadata document: HTTP status " + std::to_string((*sent)->status()));
+  co_return std::move(*body);
 }
 
 }  // namespace mcpgate::authserver

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -13,6 +14,8 @@
 #include "config/limits_config.hpp"
 #include "config/yaml_reader.hpp"
 #include "net/address.hpp"
+#include "net/tls_client.hpp"
+#include "net/tls_server.hpp"
 #include "oauth/algorithm.hpp"
 #include "policy/method_table.hpp"
 
@@ -77,7 +80,45 @@ class Walker : public YamlReader {
     return strings(n, key);
   }
   void limits(const YAML::Node& n, Limits& l) const;
+  net::TlsClientOptions tls_client(const YAML::Node& n, const std::string& key) const;
+  net::TlsServerOptions tls_server(const YAML::Node& n, const std::string& key) const;
+  void readable_file(const YAML::Node& n, const std::string& key, const std::string& path) const {
+    // A regular file only: a device or a FIFO named here would hang the load.
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) error(n, key, path + " is not a regular file");
+    if (!std::ifstream(path).good()) error(n, key, "cannot read " + path);
+  }
 };
+
+net::TlsClientOptions Walker::tls_client(const YAML::Node& n, const std::string& key) const {
+  only_keys(n, key, {"ca_file", "client_cert_file", "client_key_file", "server_name"});
+  net::TlsClientOptions t;
+  if (n["ca_file"]) readable_file(n["ca_file"], key + ".ca_file", t.ca_file = str(n["ca_file"], key + ".ca_file"));
+  if (n["client_cert_file"])
+    readable_file(n["client_cert_file"], key + ".client_cert_file",
+                  t.client_cert_file = str(n["client_cert_file"], key + ".client_cert_file"));
+  if (n["client_key_file"])
+    readable_file(n["client_key_file"], key + ".client_key_file",
+                  t.client_key_file = str(n["client_key_file"], key + ".client_key_file"));
+  if (t.client_cert_file.empty() != t.client_key_file.empty())
+    error(n, key, "client_cert_file and client_key_file go together");
+  if (n["server_name"]) t.server_name = str(n["server_name"], key + ".server_name");
+  // Loaded now so that a CA file holding no certificate, or a key that does not match its
+  // certificate, is a configuration error naming the key, not a failure at the first request.
+  if (auto c = net::TlsClientContext::create(t); !c) error(n, key, c.error().message);
+  return t;
+}
+
+net::TlsServerOptions Walker::tls_server(const YAML::Node& n, const std::string& key) const {
+  only_keys(n, key, {"cert_file", "key_file"});
+  net::TlsServerOptions t;
+  if (!n["cert_file"]) error(n, key + ".cert_file", "is required");
+  if (!n["key_file"]) error(n, key + ".key_file", "is required");
+  readable_file(n["cert_file"], key + ".cert_file", t.cert_file = str(n["cert_file"], key + ".cert_file"));
+  readable_file(n["key_file"], key + ".key_file", t.key_file = str(n["key_file"], key + ".key_file"));
+  if (auto c = net::TlsServerContext::create(t); !c) error(n, key, c.error().message);
+  return t;
+}
 
 Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
   only_keys(n, key,
@@ -121,17 +162,22 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
     u.stdio = std::move(st);
   } else if (auto h = n["http"]) {
     std::string k = key + ".http";
-    only_keys(h, k, {"url", "headers"});
+    only_keys(h, k, {"url", "headers", "tls"});
     HttpUpstream hu;
     if (!h["url"]) error(h, k + ".url", "is required");
     hu.url = str(h["url"], k + ".url");
     auto parsed = boost::urls::parse_absolute_uri(hu.url);
     if (!parsed) error(h["url"], k + ".url", "is not an absolute URL");
-    if (parsed->scheme() != "http")
-      error(h["url"], k + ".url", "only http:// upstreams are supported (terminate TLS in front of the upstream)");
+    if (parsed->scheme() != "http" && parsed->scheme() != "https")
+      error(h["url"], k + ".url", "must be an http:// or https:// URL");
+    hu.https = parsed->scheme() == "https";
+    if (h["tls"]) {
+      if (!hu.https) error(h["tls"], k + ".tls", "needs an https:// url");
+      hu.tls = tls_client(h["tls"], k + ".tls");
+    }
     hu.host = std::string(parsed->host_address());
     if (hu.host.size() > 2 && hu.host.front() == '[') hu.host = hu.host.substr(1, hu.host.size() - 2);
-    hu.port = parsed->has_port() ? parsed->port_number() : 80;
+    hu.port = parsed->has_port() ? parsed->port_number() : (hu.https ? 443 : 80);
     hu.target = std::string(parsed->encoded_path());
     if (hu.target.empty()) hu.target = "/";
     if (parsed->has_query()) hu.target += "?" + std::string(parsed->encoded_query());
@@ -265,7 +311,7 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
       auto n = is[i];
       only_keys(n, k,
                 {"issuer", "algorithms", "jwks_uri", "jwks_file", "jwks", "shared_secret", "require_at_jwt",
-                 "leeway_seconds", "jwks_min_refetch_seconds"});
+                 "leeway_seconds", "jwks_min_refetch_seconds", "tls"});
       Issuer iss;
       if (!n["issuer"]) error(n, k + ".issuer", "is required");
       iss.issuer = str(n["issuer"], k + ".issuer");
@@ -292,6 +338,12 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
           iss.jwks_inline = yaml_to_json(n["jwks"]);
       }
       if (sources > 1) error(n, k, "give at most one of jwks_uri, jwks_file and jwks");
+      if (n["tls"]) {
+        // TLS settings apply to what is fetched: the jwks_uri, or the issuer's metadata.
+        if (!iss.jwks_file.empty() || !iss.jwks_inline.empty())
+          error(n["tls"], k + ".tls", "applies to jwks_uri or metadata discovery, not to jwks_file or jwks");
+        iss.tls = tls_client(n["tls"], k + ".tls");
+      }
       if (n["shared_secret"]) iss.shared_secret = str(n["shared_secret"], k + ".shared_secret");
       if (n["require_at_jwt"]) iss.require_access_token_type = boolean(n["require_at_jwt"], k + ".require_at_jwt");
       if (n["leeway_seconds"])
@@ -304,7 +356,7 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
   }
   if (auto in = a["introspection"]) {
     auto k = key + ".introspection";
-    only_keys(in, k, {"endpoint", "client_id", "client_secret", "auth_method", "issuer", "max_cache_seconds"});
+    only_keys(in, k, {"endpoint", "client_id", "client_secret", "auth_method", "issuer", "max_cache_seconds", "tls"});
     Introspection i;
     if (!in["endpoint"]) error(in, k + ".endpoint", "is required");
     i.endpoint = str(in["endpoint"], k + ".endpoint");
@@ -320,6 +372,7 @@ Auth Walker::auth(const YAML::Node& a, const std::string& key) const {
         error(in["auth_method"], k + ".auth_method", "must be client_secret_basic or client_secret_post");
     }
     if (in["issuer"]) i.issuer = str(in["issuer"], k + ".issuer");
+    if (in["tls"]) i.tls = tls_client(in["tls"], k + ".tls");
     if (in["max_cache_seconds"])
       i.max_cache = std::chrono::seconds(number(in["max_cache_seconds"], k + ".max_cache_seconds", 0, 3600));
     out.introspection = std::move(i);
@@ -456,7 +509,7 @@ void Walker::limits(const YAML::Node& n, Limits& l) const {
 
 Gateway Walker::gateway(const YAML::Node& root) const {
   only_keys(root, "",
-            {"listen", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "audit_log",
+            {"listen", "tls", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "audit_log",
              "authorization_server", "servers"});
   Gateway g;
   g.source = source_;
@@ -466,6 +519,7 @@ Gateway Walker::gateway(const YAML::Node& root) const {
     g.listen_host = l->first;
     g.listen_port = l->second;
   }
+  if (root["tls"]) g.tls = tls_server(root["tls"], "tls");
   if (root["public_url"]) {
     g.public_url = str(root["public_url"], "public_url");
     auto u = boost::urls::parse_absolute_uri(g.public_url);
@@ -491,7 +545,7 @@ Gateway Walker::gateway(const YAML::Node& root) const {
   }
   if (g.public_url.empty()) {
     std::string host = g.listen_host.find(':') != std::string::npos ? "[" + g.listen_host + "]" : g.listen_host;
-    g.public_url = "http://" + host + ":" + std::to_string(g.listen_port);
+    g.public_url = (g.tls ? "https://" : "http://") + host + ":" + std::to_string(g.listen_port);
     g.public_url_defaulted = true;
   }
   finish_defaults(g);

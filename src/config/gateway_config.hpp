@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "net/tls_options.hpp"
 #include "policy/policy.hpp"
 
 namespace mcpgate::config {
@@ -26,6 +27,8 @@ struct HttpUpstream {
   std::uint16_t port = 80;
   std::string target = "/";
   std::map<std::string, std::string> headers;
+  bool https = false;
+  net::TlsClientOptions tls;  // `tls:` — CA file, client certificate (mTLS), server name
 };
 
 struct Upstream {
@@ -53,6 +56,7 @@ struct Issuer {
   bool require_access_token_type = false;  // typ at+jwt (RFC 9068)
   std::chrono::seconds leeway{30};
   std::chrono::seconds jwks_min_refetch{30};
+  net::TlsClientOptions tls;  // for jwks_uri and metadata discovery over https
 };
 
 struct Introspection {
@@ -62,6 +66,7 @@ struct Introspection {
   bool client_secret_post = false;  // default client_secret_basic
   std::string issuer;               // when set, the response's iss must equal it
   std::chrono::seconds max_cache{60};
+  net::TlsClientOptions tls;
 };
 
 struct Auth {
@@ -159,6 +164,7 @@ struct Gateway {
   std::string source;  // the file it came from, for messages
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
+  std::optional<net::TlsServerOptions> tls;  // the listener serves https with these files
   std::string public_url;
   bool public_url_defaulted = false;
   unsigned threads = 0;  // 0: one per core

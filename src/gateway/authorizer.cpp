@@ -58,6 +58,14 @@ Authorizer::Authorizer(const config::Gateway& gateway, const config::Endpoint& e
 
   oauth::ValidatorConfig vc;
   vc.resource = resource_;
+  // A target with its own TLS settings (a private CA, a client certificate) gets a fetcher of its
+  // own; the others share the gateway's, which trusts the system store.
+  auto fetcher_for = [&fetcher](const net::TlsClientOptions& tls) -> std::shared_ptr<oauth::HttpFetcher> {
+    if (tls == net::TlsClientOptions{}) return fetcher;
+    oauth::HttpFetchOptions fo;
+    fo.tls = tls;
+    return std::make_shared<oauth::BlockingHttpFetcher>(fo);
+  };
   for (auto& i : a.issuers) {
     oauth::IssuerConfig ic;
     ic.issuer = i.issuer;
@@ -73,10 +81,10 @@ Authorizer::Authorizer(const config::Gateway& gateway, const config::Endpoint& e
     else if (!i.jwks_file.empty())
       source = std::make_unique<oauth::FileJwksSource>(i.jwks_file);
     else if (!i.jwks_uri.empty())
-      source = std::make_unique<oauth::UrlJwksSource>(i.jwks_uri, fetcher);
+      source = std::make_unique<oauth::UrlJwksSource>(i.jwks_uri, fetcher_for(i.tls));
     else if (keys_for && (source = keys_for(i.issuer))) {
     } else
-      source = std::make_unique<oauth::MetadataJwksSource>(i.issuer, fetcher);
+      source = std::make_unique<oauth::MetadataJwksSource>(i.issuer, fetcher_for(i.tls));
     bool asymmetric = false;
     for (auto alg : ic.algorithms) asymmetric = asymmetric || oauth::family(alg) != oauth::AlgorithmFamily::hmac;
     if (asymmetric) {
@@ -96,7 +104,7 @@ Authorizer::Authorizer(const config::Gateway& gateway, const config::Endpoint& e
     cc.auth_method = in.client_secret_post ? oauth::ClientAuthMethod::client_secret_post
                                            : oauth::ClientAuthMethod::client_secret_basic;
     oauth::IntrospectionConfig ic;
-    ic.introspector = std::make_shared<oauth::HttpIntrospector>(std::move(cc), fetcher);
+    ic.introspector = std::make_shared<oauth::HttpIntrospector>(std::move(cc), fetcher_for(in.tls));
     if (!in.issuer.empty()) ic.policy.issuer = in.issuer;
     ic.policy.resource = resource_;
     ic.policy.default_lifetime = in.max_cache;

@@ -112,6 +112,11 @@ std::vector<std::string> Gateway::reload(const config::Gateway& next) {
   return skipped;
 }
 
+Result<void> Gateway::reload_tls() {
+  if (!server_ || !server_->tls()) return {};
+  return server_->tls()->reload();
+}
+
 Gateway::~Gateway() {
   stop();
   wait();
@@ -132,6 +137,11 @@ void Gateway::start() {
   unsigned threads = cfg_.threads ? cfg_.threads : std::max(1u, std::thread::hardware_concurrency());
   server_ = std::make_unique<net::HttpServer>(
       cfg_.listen_host, cfg_.listen_port, limits, [this](net::Exchange& ex) { return handle(ex); }, threads);
+  if (cfg_.tls) {
+    auto tls = net::TlsServerContext::create(*cfg_.tls);
+    if (!tls) throw std::runtime_error("tls: " + tls.error().message);
+    server_->set_tls(std::move(*tls));
+  }
   server_->start();
   auto executors = server_->executors();
   for (auto& e : cfg_.servers)

@@ -23,7 +23,10 @@ struct HttpOptions {
 class HttpUpstream final : public UpstreamSession, public std::enable_shared_from_this<HttpUpstream> {
  public:
   HttpUpstream(net::asio::any_io_executor executor, HttpOptions options)
-      : executor_(executor), options_(std::move(options)), endpoint_{options_.http.host, options_.http.port} {}
+      : executor_(executor),
+        options_(std::move(options)),
+        endpoint_{options_.http.host, options_.http.port,
+                  options_.http.https ? net::TlsClientContext::shared(options_.http.tls) : nullptr} {}
 
   net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) override;
   net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;

@@ -1,5 +1,6 @@
 #pragma once
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -8,6 +9,8 @@
 
 #include "core/result.hpp"
 #include "net/asio.hpp"
+#include "net/stream.hpp"
+#include "net/tls_client.hpp"
 
 namespace mcpgate::net {
 
@@ -16,12 +19,19 @@ struct ClientLimits {
   std::size_t max_header_bytes = 64 * 1024;
   std::size_t max_idle_per_host = 64;
   std::chrono::milliseconds connect_timeout{5'000};
+  // When set, a name that resolves to any address this refuses is not connected to at all (one
+  // forbidden address taints the name: an attacker controls which one would be picked), and the
+  // connection goes to exactly the vetted addresses, so a second DNS answer cannot differ.
+  std::function<bool(const asio::ip::address&)> refuse_address;
 };
 
 struct Endpoint {
   std::string host;
   std::uint16_t port = 80;
-  bool operator<(const Endpoint& o) const { return std::tie(host, port) < std::tie(o.host, o.port); }
+  // Null: plain TCP. Connections are pooled per context, so two targets with different CA files
+  // or client certificates never share a connection.
+  std::shared_ptr<TlsClientContext> tls;
+  bool operator<(const Endpoint& o) const { return std::tie(host, port, tls) < std::tie(o.host, o.port, o.tls); }
 };
 
 class HttpClient;
@@ -44,19 +54,20 @@ class ResponseStream {
 
  private:
   friend class HttpClient;
-  ResponseStream(HttpClient& client, Endpoint ep, std::unique_ptr<beast::tcp_stream> stream,
+  ResponseStream(HttpClient& client, Endpoint ep, std::unique_ptr<Stream> stream,
                  std::unique_ptr<beast::flat_buffer> buffer);
   HttpClient* client_;
   Endpoint endpoint_;
-  std::unique_ptr<beast::tcp_stream> stream_;
+  std::unique_ptr<Stream> stream_;
   std::unique_ptr<beast::flat_buffer> buffer_;
   std::unique_ptr<http::response_parser<http::string_body>> parser_;
   std::size_t body_read_ = 0;
   bool failed_ = false;
 };
 
-// A keep-alive HTTP/1.1 client. One instance per thread: it is not thread-safe, and that is why
-// it needs no lock.
+// A keep-alive HTTP/1.1 client, plain or TLS (Endpoint::tls), used by every outbound call. One
+// instance per thread: it is not thread-safe, and that is why it needs no lock. Redirects are never
+// followed: callers see the 3xx.
 class HttpClient {
  public:
   HttpClient(asio::any_io_executor executor, ClientLimits limits = {}) : executor_(executor), limits_(limits) {}
@@ -68,13 +79,12 @@ class HttpClient {
 
  private:
   friend class ResponseStream;
-  void give_back(const Endpoint& ep, std::unique_ptr<beast::tcp_stream> stream,
-                 std::unique_ptr<beast::flat_buffer> buf);
-  awaitable<Result<std::unique_ptr<beast::tcp_stream>>> connect(const Endpoint& ep,
-                                                                std::chrono::steady_clock::time_point deadline);
+  void give_back(const Endpoint& ep, std::unique_ptr<Stream> stream, std::unique_ptr<beast::flat_buffer> buf);
+  awaitable<Result<std::unique_ptr<Stream>>> connect(const Endpoint& ep,
+                                                     std::chrono::steady_clock::time_point deadline);
 
   struct Idle {
-    std::unique_ptr<beast::tcp_stream> stream;
+    std::unique_ptr<Stream> stream;
     std::unique_ptr<beast::flat_buffer> buffer;
   };
   asio::any_io_executor executor_;

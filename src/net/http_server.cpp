@@ -17,9 +17,20 @@ std::string Exchange::peer_address() const {
   return ec ? std::string() : ep.address().to_string();
 }
 
+namespace {
+// Over https, browsers are told to never come back over plain http (RFC 6797): the login and
+// consent pages carry credentials. Browsers ignore the header on plain http, as the RFC requires.
+template <class Message>
+void add_hsts(const Stream& stream, Message& m) {
+  if (stream.is_tls() && m.find(http::field::strict_transport_security) == m.end())
+    m.set(http::field::strict_transport_security, "max-age=31536000");
+}
+}  // namespace
+
 awaitable<void> Exchange::respond(Response response) {
   responded_ = true;
   for (auto& [k, v] : extra_headers_) response.set(k, v);
+  add_hsts(stream_, response);
   response.version(request_.version());
   response.keep_alive(request_.keep_alive() && response.keep_alive());
   keep_alive_ = response.keep_alive();
@@ -33,6 +44,7 @@ awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
   responded_ = true;
   streaming_ = true;
   for (auto& [k, v] : extra_headers_) head.set(k, v);
+  add_hsts(stream_, head);
   head.version(request_.version());
   head.keep_alive(request_.keep_alive());
   keep_alive_ = head.keep_alive();
@@ -157,7 +169,19 @@ awaitable<void> HttpServer::serve(tcp::socket socket) {
     ~Guard() { --n; }
   } guard{connections_};
 
-  beast::tcp_stream stream(std::move(socket));
+  std::unique_ptr<Stream> holder;
+  if (tls_) {
+    tls_->reload_if_changed();
+    auto context = tls_->current();
+    holder = std::make_unique<Stream>(std::move(socket), *context, context);
+    // The handshake is bounded like a request: a client that opens TCP and stalls costs a
+    // connection slot for request_timeout at most.
+    holder->expires_after(limits_.request_timeout);
+    if (!co_await tls_accept(*holder)) co_return;
+  } else {
+    holder = std::make_unique<Stream>(std::move(socket));
+  }
+  Stream& stream = *holder;
   beast::flat_buffer buffer;
   while (!stopping_) {
     // Waiting for the next request is bounded by the idle timeout; once its first byte is here,

@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "net/asio.hpp"
+#include "net/stream.hpp"
+#include "net/tls_server.hpp"
 
 namespace mcpgate::net {
 
@@ -27,7 +29,7 @@ struct ServerLimits {
 // and writes to it until it ends the stream or the peer goes away.
 class Exchange {
  public:
-  Exchange(beast::tcp_stream& stream, Request request, const ServerLimits& limits)
+  Exchange(Stream& stream, Request request, const ServerLimits& limits)
       : stream_(stream), request_(std::move(request)), limits_(limits) {}
 
   const Request& request() const { return request_; }
@@ -47,10 +49,12 @@ class Exchange {
   }
 
   bool responded() const { return responded_; }
+  // The request came over TLS on this connection (not through a terminating proxy).
+  bool secure() const { return stream_.is_tls(); }
   bool keep_alive() const { return keep_alive_; }
 
  private:
-  beast::tcp_stream& stream_;
+  Stream& stream_;
   Request request_;
   const ServerLimits& limits_;
   bool responded_ = false;
@@ -67,6 +71,10 @@ class HttpServer {
  public:
   HttpServer(std::string host, std::uint16_t port, ServerLimits limits, Handler handler, unsigned threads);
   ~HttpServer();
+
+  // Serve TLS (before start()). Each connection takes the context current when it is accepted.
+  void set_tls(std::shared_ptr<TlsServerContext> tls) { tls_ = std::move(tls); }
+  const std::shared_ptr<TlsServerContext>& tls() const { return tls_; }
 
   // Binds and listens (throws with the address on failure: a start-up error), then runs.
   void start();
@@ -89,6 +97,7 @@ class HttpServer {
   std::uint16_t port_;
   ServerLimits limits_;
   Handler handler_;
+  std::shared_ptr<TlsServerContext> tls_;
   unsigned thread_count_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;

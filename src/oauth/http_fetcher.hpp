@@ -4,11 +4,12 @@
 // refetches, background refreshes, cache misses of opaque tokens) and a synchronous interface
 // keeps the validator usable from any thread and trivially fakeable in tests.
 //
-// Gap: http:// only. https:// is refused until net/ grows a TLS client; plain http is allowed to
-// loopback hosts, and elsewhere only with allow_insecure_http (a key fetched over plain HTTP
-// from a remote host can be replaced by anyone on the path).
+// https:// goes through net::HttpClient's TLS (verification always on, see net/tls_client.hpp);
+// plain http is allowed to loopback hosts, and elsewhere only with allow_insecure_http (a key
+// fetched over plain HTTP from a remote host can be replaced by anyone on the path).
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,11 @@
 
 #include "core/result.hpp"
 #include "oauth/http_url.hpp"
+#include "net/tls_options.hpp"
+
+namespace mcpgate::net {
+class TlsClientContext;
+}
 
 namespace mcpgate::oauth {
 
@@ -43,17 +49,23 @@ struct HttpFetchOptions {
   std::chrono::milliseconds timeout{5'000};
   std::size_t max_body_bytes = 512 * 1024;
   bool allow_insecure_http = false;
+  net::TlsClientOptions tls;  // CA file, client certificate, server name for https:// targets
 };
 
 // net::HttpClient on a private io_context, run to completion on the calling thread. Redirects are
 // not followed (a JWKS or metadata redirect is an error, as RFC 9728 §3.3 expects of PRM).
 class BlockingHttpFetcher final : public HttpFetcher {
  public:
-  explicit BlockingHttpFetcher(HttpFetchOptions options = {}) : options_(options) {}
+  explicit BlockingHttpFetcher(HttpFetchOptions options = {});
   Result<HttpFetchResponse> fetch(const HttpFetchRequest& request) override;
+  // Empty when the TLS options loaded (CA file, client certificate); else why not.
+  const std::string& tls_error() const { return tls_error_; }
 
  private:
+  Result<HttpFetchResponse> fetch_once(const HttpFetchRequest& request);
   HttpFetchOptions options_;
+  std::shared_ptr<net::TlsClientContext> tls_;
+  std::string tls_error_;
 };
 
 }  // namespace mcpgate::oauth

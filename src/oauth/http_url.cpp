@@ -10,15 +10,22 @@ namespace mcpgate::oauth {
 
 Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http) {
   HttpUrl out;
-  if (url.starts_with("https://")) return fail("https URLs are not supported yet");
-  if (!url.starts_with("http://")) return fail("not an http URL");
+  std::string_view rest;
+  if (url.starts_with("https://")) {
+    out.scheme = "https";
+    out.port = 443;
+    rest = url.substr(8);
+  } else if (url.starts_with("http://")) {
+    out.scheme = "http";
+    rest = url.substr(7);
+  } else {
+    return fail("not an http(s) URL");
+  }
   // RFC 3986 §2: a URL is visible ASCII. A space or CR/LF here would reach the request line and
   // the Host header: a URL from a remote metadata document could write its own header lines
   // (request splitting against the host we fetch from).
   for (unsigned char c : url)
     if (c <= 0x20 || c >= 0x7f) return fail("URL has a space or a control or non-ASCII character");
-  out.scheme = "http";
-  std::string_view rest = url.substr(7);
   if (auto f = rest.find('#'); f != std::string_view::npos) rest = rest.substr(0, f);
   auto slash = std::min(rest.find_first_of("/?"), rest.size());
   std::string_view authority = rest.substr(0, slash);
@@ -50,7 +57,7 @@ Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http) {
   for (auto& c : out.host) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   // A key set or introspection answer fetched in clear over the network can be replaced by anyone
   // on the path; loopback is decided from the parsed address (net::is_loopback_host).
-  if (!allow_insecure_http && !net::is_loopback_host(out.host))
+  if (!out.tls() && !allow_insecure_http && !net::is_loopback_host(out.host))
     return fail("plain http is only allowed to loopback hosts");
   if (out.host.front() == '[') out.host = out.host.substr(1, out.host.size() - 2);
   return out;

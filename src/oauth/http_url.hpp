@@ -17,6 +17,7 @@ struct HttpUrl {
   std::string host;
   std::uint16_t port = 80;
   std::string target;  // path and query, at least "/"
+  bool tls() const { return scheme == "https"; }
 };
 Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http);
 

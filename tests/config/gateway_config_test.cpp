@@ -257,13 +257,44 @@ TEST(GatewayConfig, HttpUpstreamUrl) {
     y.replace(y.find("stdio: { command: [x] }"), 23, "http: { url: \"" + url + "\" }");
     return y;
   };
-  expect_error(with_url("https://h/mcp"), 7, "servers[0].upstreams[0].http.url", "only http://");
+  expect_error(with_url("ftp://h/mcp"), 7, "servers[0].upstreams[0].http.url", "http:// or https://");
   expect_error(with_url("not a url"), 7, "servers[0].upstreams[0].http.url", "absolute URL");
+  auto tls = parse_gateway_config(with_url("https://mcp.example.com/mcp"));
+  ASSERT_TRUE(tls) << tls.error().message;
+  EXPECT_TRUE(tls->servers[0].upstreams[0].http->https);
+  EXPECT_EQ(tls->servers[0].upstreams[0].http->port, 443) << "the https default port";
   expect_error(with_url("/relative"), 7, "servers[0].upstreams[0].http.url");
   auto ok = parse_gateway_config(with_url("http://example.com:9000"));
   ASSERT_TRUE(ok) << ok.error().message;
   EXPECT_EQ(ok->servers[0].upstreams[0].http->port, 9000);
   EXPECT_EQ(ok->servers[0].upstreams[0].http->target, "/");
+}
+
+TEST(GatewayConfig, TlsSettingsNameTheirKey) {
+  auto with_http = [](const std::string& http) {
+    std::string y = server();
+    y.replace(y.find("stdio: { command: [x] }"), 23, "http: " + http);
+    return y;
+  };
+  // A CA file that cannot be read is a configuration error, not a failure at the first request.
+  expect_error(with_http("{ url: \"https://h/\", tls: { ca_file: /nonexistent/ca.pem } }"), 7,
+               "servers[0].upstreams[0].http.tls.ca_file", "not a regular file");
+  expect_error(with_http("{ url: \"https://h/\", tls: { ca_file: /dev/zero } }"), 7,
+               "servers[0].upstreams[0].http.tls.ca_file", "not a regular file");
+  expect_error(with_http("{ url: \"http://h/\", tls: { server_name: h } }"), 7, "servers[0].upstreams[0].http.tls",
+               "needs an https:// url");
+  expect_error(with_http("{ url: \"https://h/\", tls: { client_cert_file: /etc/hostname } }"), 7,
+               "servers[0].upstreams[0].http.tls", "go together");
+  expect_error(with_http("{ url: \"https://h/\", tls: { verify: false } }"), 7,
+               "servers[0].upstreams[0].http.tls.verify", "unknown key");
+  expect_error("tls: { cert_file: /nonexistent.pem, key_file: /nonexistent.key }\n" + server(), 1, "tls.cert_file",
+               "not a regular file");
+  expect_error("tls: { cert_file: /etc/hostname, key_file: /etc/hostname }\n" + server(), 1, "tls",
+               "certificate file /etc/hostname");
+  expect_error("tls: { cert_file: /etc/hostname }\n" + server(), 1, "tls.key_file", "is required");
+  auto named = parse_gateway_config(with_http("{ url: \"https://10.0.0.5/mcp\", tls: { server_name: mcp.internal } }"));
+  ASSERT_TRUE(named) << named.error().message;
+  EXPECT_EQ(named->servers[0].upstreams[0].http->tls.server_name, "mcp.internal");
 }
 
 TEST(GatewayConfig, NumbersAreWholeAndInRange) {

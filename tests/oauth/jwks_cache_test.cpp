@@ -196,7 +196,11 @@ TEST(HttpFetcher, UrlParsingAndInsecureHttpGuard) {
   EXPECT_TRUE(parse_http_url("http://[::1]/x", false).has_value());
   EXPECT_FALSE(parse_http_url("http://idp.example.com/jwks", false).has_value());  // MITM-able
   EXPECT_TRUE(parse_http_url("http://idp.example.com/jwks", true).has_value());
-  EXPECT_FALSE(parse_http_url("https://idp.example.com/jwks", true).has_value());  // documented gap
+  auto tls = parse_http_url("https://idp.example.com/jwks", false);  // verified TLS: no loopback rule
+  ASSERT_TRUE(tls.has_value());
+  EXPECT_TRUE(tls->tls());
+  EXPECT_EQ(tls->port, 443);
+  EXPECT_FALSE(parse_http_url("ftp://idp.example.com/jwks", true).has_value());
   EXPECT_FALSE(parse_http_url("http://user@127.0.0.1/", false).has_value());
   EXPECT_FALSE(parse_http_url("http://127.0.0.1:99999/", false).has_value());
 }

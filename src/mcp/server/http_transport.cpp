@@ -592,6 +592,11 @@ void HttpTransport::start() {
   impl_->http_server = std::make_unique<net::HttpServer>(
       impl_->options.host, impl_->options.port, limits,
       [impl = impl_.get()](net::Exchange& ex) { return impl->handle(ex); }, impl_->options.threads);
+  if (!impl_->options.tls_cert_file.empty() || !impl_->options.tls_key_file.empty()) {
+    auto tls = net::TlsServerContext::create({impl_->options.tls_cert_file, impl_->options.tls_key_file});
+    if (!tls) throw std::runtime_error("TLS: " + tls.error().message);
+    impl_->http_server->set_tls(std::move(*tls));
+  }
   impl_->http_server->start();
 }
 

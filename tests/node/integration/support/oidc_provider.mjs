@@ -2,17 +2,38 @@
 // with RFC 8707 resource indicators, client_credentials, introspection (RFC 7662) and revocation
 // (RFC 7009). Each resource the test registers gets its own token format and audience.
 import http from 'node:http';
+import https from 'node:https';
 import { generateKeyPairSync } from 'node:crypto';
 import Provider, { errors } from 'oidc-provider';
 
+// A request with the test's own trust anchors (fetch cannot be given a CA per call).
+function request(url, { method = 'GET', headers = {}, body, ca } = {}) {
+  const u = new URL(url);
+  const mod = u.protocol === 'https:' ? https : http;
+  return new Promise((resolve, reject) => {
+    const req = mod.request(u, { method, headers, ...(ca ? { ca } : {}) }, (res) => {
+      let text = '';
+      res.on('data', (d) => { text += d; });
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  });
+}
+
 // resources: Map resource URL → { format: 'jwt' | 'opaque', alg?: 'ES256' | 'RS256' }, read at
 // token time so that the caller may add entries once it knows the gateway's port.
-export async function startOidcProvider({ clients, resources }) {
+// tls: { key, cert, ca, host } serves https (its own TLS) with that certificate; the issuer is
+// https://host:port (host defaults to localhost, which the certificate must name).
+export async function startOidcProvider({ clients, resources, tls }) {
   let handler = (_req, res) => { res.statusCode = 503; res.end(); };
   const hits = [];  // every request path, in order, so a test can see who asked for what
-  const server = http.createServer((req, res) => { hits.push(`${req.method} ${req.url}`); handler(req, res); });
+  const serve = (req, res) => { hits.push(`${req.method} ${req.url}`); handler(req, res); };
+  const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, serve) : http.createServer(serve);
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const issuer = `http://127.0.0.1:${server.address().port}`;
+  const issuer = tls ? `https://${tls.host ?? 'localhost'}:${server.address().port}` : `http://127.0.0.1:${server.address().port}`;
+  const ca = tls?.ca;
 
   const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'jwk' });
   const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
@@ -51,24 +72,25 @@ export async function startOidcProvider({ clients, resources }) {
   // Silence the development-defaults warnings and the per-request error log.
   provider.on('server_error', () => {});
   handler = provider.callback();
-  const meta = await (await fetch(`${issuer}/.well-known/openid-configuration`)).json();
+  const meta = JSON.parse((await request(`${issuer}/.well-known/openid-configuration`, { ca })).text);
 
   const basic = (id, secret) => `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
   const post = async (url, id, secret, form) => {
-    const res = await fetch(url, {
+    const res = await request(url, {
       method: 'POST',
       headers: { Authorization: basic(id, secret), 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams(form).toString(),
+      ca,
     });
-    const text = await res.text();
     let json = null;
-    try { json = JSON.parse(text); } catch { /* not JSON */ }
-    return { status: res.status, json, text };
+    try { json = JSON.parse(res.text); } catch { /* not JSON */ }
+    return { status: res.status, json, text: res.text };
   };
   return {
     issuer,
     meta,
     hits,
+    server,
     // A real client_credentials grant at the token endpoint.
     async token(id, secret, { scope = 'mcp:read', resource } = {}) {
       const form = { grant_type: 'client_credentials', scope };
