@@ -167,7 +167,22 @@ TEST_F(HttpServerTest, MalformedRequestIs400) {
 
 TEST_F(HttpServerTest, PeerClosingEarlyGetsNoAnswer) {
   start();
-  EXPECT_EQ(raw_exchange(""), "");
+  // The peer connects and closes its side without a byte: the server answers nothing and closes
+  // too (at once, not after the idle timeout).
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  s.shutdown(tcp::socket::shutdown_send);
+  std::string out;
+  error_code ec;
+  char buf[256];
+  for (;;) {
+    auto n = s.read_some(asio::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec) break;
+  }
+  EXPECT_EQ(out, "");
+  EXPECT_EQ(ec, asio::error::eof);
 }
 
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
