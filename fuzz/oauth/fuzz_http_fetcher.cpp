@@ -33,12 +33,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (bool insecure : {false, true}) {
     auto u = parse_http_url(url, insecure);
     if (!u) continue;
-    check(u->scheme == "http" && u->port != 0);
+    check((u->scheme == "http" || u->scheme == "https") && u->port != 0);
+    check(u->tls() == (u->scheme == "https") && url.starts_with(u->scheme + "://"));
     check(!u->host.empty() && visible_ascii(u->host));
     check(u->host.find_first_of("/?#@") == std::string::npos);
     check(!u->target.empty() && u->target.front() == '/' && visible_ascii(u->target));
     check(u->target.find('#') == std::string::npos);  // fragments are never sent (RFC 9110 §7.1)
-    if (!insecure)
+    // Plain http only to this machine, unless explicitly allowed; https anywhere.
+    if (!insecure && !u->tls())
       check(mcpgate::net::is_loopback_host(u->host) || mcpgate::net::is_loopback_host("[" + u->host + "]"));
   }
   auto age = parse_max_age(cache_control);

@@ -152,16 +152,4 @@ Result<std::unique_ptr<Stream>> TlsClientContext::make_stream(asio::any_io_execu
   return stream;
 }
 
-awaitable<Result<void>> tls_handshake(Stream& stream, const std::string& where) {
-  auto [ec] = co_await stream.tls()->async_handshake(ssl::stream_base::client, as_tuple_awaitable);
-  if (!ec) co_return Result<void>{};
-  if (ec == beast::error::timeout) co_return fail(where + ": TLS handshake timed out");
-  long verify = SSL_get_verify_result(stream.tls()->native_handle());
-  if (verify != X509_V_OK) {
-    auto reason = classify_verify_result(verify);
-    co_return fail(where + ": " + std::string(to_string(reason)) + " (" + X509_verify_cert_error_string(verify) + ")");
-  }
-  co_return fail(where + ": " + std::string(to_string(TlsFailure::handshake)) + " (" + ec.message() + ")");
-}
-
 }  // namespace mcpgate::net

@@ -105,9 +105,4 @@ void TlsServerContext::reload_if_changed() {
     std::cerr << "mcpgate: TLS certificate reloaded from " << options_.cert_file << "\n";
 }
 
-awaitable<bool> tls_accept(Stream& stream) {
-  auto [ec] = co_await stream.tls()->async_handshake(ssl::stream_base::server, as_tuple_awaitable);
-  co_return !ec;
-}
-
 }  // namespace mcpgate::net
