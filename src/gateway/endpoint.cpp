@@ -28,9 +28,6 @@ std::string_view header(const net::Request& r, std::string_view name) {
   return it == r.end() ? std::string_view() : std::string_view(it->value());
 }
 
-std::string_view trim(std::string_view s) {
-  return mcp::trim_ows(s);
-}
 using mcp::decode_header_value;
 using mcp::is_json_content_type;
 using mcp::parse_accept;
@@ -395,7 +392,7 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
   }
 
   // The era is decided per request (see docs/architecture.md, "Two eras at one URL").
-  auto version = trim(header(req, "MCP-Protocol-Version"));
+  auto version = trim_ows(header(req, "MCP-Protocol-Version"));
   auto session_id = header(req, "Mcp-Session-Id");
   bool modern = (!version.empty() && !mcp::is_legacy_revision(version)) ||
                 (version.empty() && session_id.empty() && meta_of(msg->body) &&
@@ -458,7 +455,7 @@ net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Mess
 
 net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> session,
                                                  mcp::Message msg, bool sse_ok, const Caller& caller) {
-  auto version = trim(header(ex.request(), "MCP-Protocol-Version"));
+  auto version = trim_ows(header(ex.request(), "MCP-Protocol-Version"));
   if (!version.empty() && !mcp::is_legacy_revision(version)) {
     metrics_.error(ErrorReason::unsupported_version);
     co_await ex.respond(rpc_error(400, msg.id() ? *msg.id() : json::value(), mcp::code::invalid_request,
@@ -602,7 +599,7 @@ std::optional<net::Response> McpEndpoint::validate_modern(const net::Request& re
       return reject(400, mcp::code::invalid_params, "Invalid params: missing _meta keys: " + missing,
                     ErrorReason::bad_request);
   }
-  auto version = trim(header(req, "MCP-Protocol-Version"));
+  auto version = trim_ows(header(req, "MCP-Protocol-Version"));
   if (version.empty())
     return reject(400, mcp::code::header_mismatch, "Missing MCP-Protocol-Version header", ErrorReason::header_mismatch);
   if (meta) {
@@ -1093,7 +1090,7 @@ net::awaitable<void> McpEndpoint::refuse_baseline(net::Exchange& ex, const Calle
 
 net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& caller) {
   auto& req = ex.request();
-  auto version = trim(header(req, "MCP-Protocol-Version"));
+  auto version = trim_ows(header(req, "MCP-Protocol-Version"));
   auto session_id = header(req, "Mcp-Session-Id");
   if ((!version.empty() && !mcp::is_legacy_revision(version)) || session_id.empty()) {
     metrics_.error(ErrorReason::method_not_allowed);
@@ -1201,7 +1198,7 @@ net::awaitable<void> McpEndpoint::resume_stream(net::Exchange& ex, FrontSession&
 
 net::awaitable<void> McpEndpoint::handle_delete(net::Exchange& ex, const Caller& caller) {
   auto& req = ex.request();
-  auto version = trim(header(req, "MCP-Protocol-Version"));
+  auto version = trim_ows(header(req, "MCP-Protocol-Version"));
   auto session_id = header(req, "Mcp-Session-Id");
   if ((!version.empty() && !mcp::is_legacy_revision(version)) || session_id.empty()) {
     metrics_.error(ErrorReason::method_not_allowed);

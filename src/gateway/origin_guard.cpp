@@ -5,19 +5,12 @@
 #include <boost/url/parse.hpp>
 #include <cctype>
 
+#include "core/ascii.hpp"
 #include "net/address.hpp"
 
 namespace mcpgate::gateway {
-namespace {
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-}  // namespace
-
 std::string host_name(std::string_view host) {
-  std::string h = lower(host);
+  std::string h = ascii_lower(host);
   if (!h.empty() && h.front() == '[') {
     auto close = h.find(']');
     return close == std::string::npos ? h : h.substr(0, close + 1);
@@ -30,14 +23,14 @@ OriginGuard::OriginGuard(std::vector<std::string> allowed_hosts, std::vector<std
                          std::string public_url, bool loopback)
     : loopback_(loopback) {
   for (auto& h : allowed_hosts) hosts_.push_back(host_name(h));
-  for (auto& o : allowed_origins) origins_.push_back(lower(o));
+  for (auto& o : allowed_origins) origins_.push_back(ascii_lower(o));
   if (!public_url.empty()) {
     auto scheme_end = public_url.find("://");
     if (scheme_end != std::string::npos) {
       auto rest = public_url.substr(scheme_end + 3);
       auto authority = rest.substr(0, rest.find('/'));
       hosts_.push_back(host_name(authority));
-      origins_.push_back(lower(public_url.substr(0, scheme_end + 3) + authority));
+      origins_.push_back(ascii_lower(public_url.substr(0, scheme_end + 3) + authority));
     }
   }
 }
@@ -48,14 +41,14 @@ bool OriginGuard::host_allowed(std::string_view host) const {
   // "127.0.0.1@evil.example" are not a loopback name with some junk after it.
   auto a = boost::urls::parse_authority(host);
   if (!a || a->has_userinfo() || a->encoded_host().empty()) return false;
-  auto name = lower(a->encoded_host());
+  auto name = ascii_lower(a->encoded_host());
   if (loopback_ && net::is_loopback_host(name)) return true;
   return std::find(hosts_.begin(), hosts_.end(), name) != hosts_.end();
 }
 
 bool OriginGuard::origin_allowed(std::string_view origin) const {
   if (origin.empty()) return true;
-  auto o = lower(origin);
+  auto o = ascii_lower(origin);
   if (o == "null") return false;  // sandboxed frames and file:// pages
   if (std::find(origins_.begin(), origins_.end(), o) != origins_.end()) return true;
   if (!loopback_) return false;

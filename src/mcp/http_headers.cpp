@@ -3,25 +3,13 @@
 #include <boost/json/serialize.hpp>
 #include <cctype>
 
+#include "core/ascii.hpp"
 #include "core/base64url.hpp"
 
 namespace mcpgate::mcp {
 namespace json = boost::json;
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
 
 // RFC 9110 §5.6.2 tchar.
 bool is_token(std::string_view s) {
@@ -124,11 +112,11 @@ Accepts parse_accept(std::string_view accept) {
         trim_ows(accept.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start));
     auto type = trim_ows(item.substr(0, item.find(';')));
     // Media types are case-insensitive (RFC 9110 §8.3.1).
-    if (iequals(type, "application/json"))
+    if (iequals_ascii(type, "application/json"))
       a.json = true;
-    else if (iequals(type, "text/event-stream"))
+    else if (iequals_ascii(type, "text/event-stream"))
       a.sse = true;
-    else if (type == "*/*" || iequals(type, "application/*"))
+    else if (type == "*/*" || iequals_ascii(type, "application/*"))
       a.json = true;
     if (comma == std::string_view::npos) break;
     start = comma + 1;
@@ -137,7 +125,7 @@ Accepts parse_accept(std::string_view accept) {
 }
 
 bool is_json_content_type(std::string_view content_type) {
-  return iequals(trim_ows(content_type.substr(0, content_type.find(';'))), "application/json");
+  return iequals_ascii(trim_ows(content_type.substr(0, content_type.find(';'))), "application/json");
 }
 
 std::optional<std::string> decode_header_value(std::string_view value) {
@@ -156,7 +144,7 @@ std::vector<ParamHeader> param_headers_of(const json::object& input_schema) {
   std::vector<ParamHeader> out;
   for (auto& a : all) {
     int same = 0;
-    for (auto& b : all) same += iequals(a.name, b.name);
+    for (auto& b : all) same += iequals_ascii(a.name, b.name);
     if (same == 1) out.push_back(a);
   }
   return out;

@@ -11,10 +11,9 @@
 #include <string_view>
 #include <vector>
 
-namespace mcpgate::mcp {
+#include "core/ascii.hpp"
 
-// Optional whitespace around a field value (RFC 9110 §5.5: not part of the value).
-std::string_view trim_ows(std::string_view s);
+namespace mcpgate::mcp {
 
 // Which response forms an Accept header admits. No header at all means JSON only; `*/*` and
 // `application/*` admit JSON (an SSE stream is only sent to a client that names it).

@@ -4,6 +4,8 @@
 #include <boost/url/parse.hpp>
 #include <string>
 
+#include "core/ascii.hpp"
+
 namespace mcpgate::net {
 
 bool is_loopback_host(std::string_view host) {
@@ -11,8 +13,7 @@ bool is_loopback_host(std::string_view host) {
   bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
   if (bracketed) host = host.substr(1, host.size() - 2);
   if (host.empty()) return false;
-  std::string lower(host);
-  for (auto& c : lower) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  std::string lower = ascii_lower(host);
   if (lower == "localhost") return !bracketed;
   boost::system::error_code ec;
   // inet_pton underneath: strict dotted quad or RFC 4291 text; no hostname lookup ever happens.

@@ -4,29 +4,13 @@
 #include <charconv>
 #include <cstdlib>
 
+#include "core/ascii.hpp"
 #include "core/base64url.hpp"
 #include "net/address.hpp"
 
 namespace mcpgate::net {
 
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool is_loopback(std::string_view host) {
-  // From the parsed address, never a prefix: "127.evil.example" is a name on the network.
-  return is_loopback_host(host);
-}
 
 const char* env(const char* upper, const char* lower_name) {
   const char* v = std::getenv(upper);
@@ -74,10 +58,10 @@ std::optional<Proxy> parse_proxy_url(std::string_view url) {
 }
 
 bool no_proxy_matches(std::string_view no_proxy, std::string_view host) {
-  std::string h = lower(host);
+  std::string h = ascii_lower(host);
   while (!no_proxy.empty()) {
     auto comma = no_proxy.find(',');
-    std::string entry = lower(trim(no_proxy.substr(0, comma)));
+    std::string entry = ascii_lower(trim_ows(no_proxy.substr(0, comma)));
     no_proxy = comma == std::string_view::npos ? std::string_view{} : no_proxy.substr(comma + 1);
     if (entry.empty()) continue;
     if (entry == "*") return true;
@@ -91,7 +75,8 @@ bool no_proxy_matches(std::string_view no_proxy, std::string_view host) {
 }
 
 std::optional<Proxy> https_proxy_for(std::string_view host) {
-  if (is_loopback(host)) return std::nullopt;
+  // From the parsed address, never a prefix: "127.evil.example" is a name on the network.
+  if (is_loopback_host(host)) return std::nullopt;
   const char* proxy = env("HTTPS_PROXY", "https_proxy");
   if (!proxy) return std::nullopt;
   if (const char* np = env("NO_PROXY", "no_proxy"); np && no_proxy_matches(np, host)) return std::nullopt;

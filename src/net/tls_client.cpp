@@ -10,6 +10,8 @@
 #include <mutex>
 #include <vector>
 
+#include "net/tls_key_pair.hpp"
+
 namespace mcpgate::net {
 
 std::string_view to_string(TlsFailure f) {
@@ -57,15 +59,6 @@ bool readable(const std::string& path) {
   return std::ifstream(path).good();
 }
 
-std::string openssl_reason() {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (!e) return "unknown error";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof buf);
-  return buf;
-}
-
 bool is_ip_literal(const std::string& host) {
   error_code ec;
   asio::ip::make_address(host, ec);
@@ -96,14 +89,10 @@ Result<std::shared_ptr<TlsClientContext>> TlsClientContext::create(const TlsClie
   if (options.client_cert_file.empty() != options.client_key_file.empty())
     return fail("a client certificate needs both a certificate file and a key file");
   if (!options.client_cert_file.empty()) {
-    if (!readable(options.client_cert_file)) return fail("cannot read client certificate " + options.client_cert_file);
-    if (!readable(options.client_key_file)) return fail("cannot read client key " + options.client_key_file);
-    if (SSL_CTX_use_certificate_chain_file(ctx, options.client_cert_file.c_str()) != 1)
-      return fail("client certificate " + options.client_cert_file + ": " + openssl_reason());
-    if (SSL_CTX_use_PrivateKey_file(ctx, options.client_key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-      return fail("client key " + options.client_key_file + ": " + openssl_reason());
-    if (SSL_CTX_check_private_key(ctx) != 1)
-      return fail("client key " + options.client_key_file + " does not match " + options.client_cert_file);
+    if (auto r =
+            use_key_pair(ctx, options.client_cert_file, options.client_key_file, "client certificate", "client key");
+        !r)
+      return unexpected(r.error());
   }
   return c;
 }

@@ -6,18 +6,11 @@
 #include <fstream>
 #include <iostream>
 
+#include "net/tls_key_pair.hpp"
+
 namespace mcpgate::net {
 
 namespace {
-
-std::string openssl_reason() {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (!e) return "unknown error";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof buf);
-  return buf;
-}
 
 // ALPN: only HTTP/1.1 is spoken; a client offering h2 alone is refused rather than misread.
 int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in, unsigned inlen,
@@ -31,8 +24,6 @@ int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const un
 }
 
 Result<std::shared_ptr<ssl::context>> load(const TlsServerOptions& o) {
-  if (!std::ifstream(o.cert_file).good()) return fail("cannot read certificate file " + o.cert_file);
-  if (!std::ifstream(o.key_file).good()) return fail("cannot read key file " + o.key_file);
   auto c = std::make_shared<ssl::context>(ssl::context::tls_server);
   SSL_CTX* ctx = c->native_handle();
   SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
@@ -43,12 +34,8 @@ Result<std::shared_ptr<ssl::context>> load(const TlsServerOptions& o) {
                           "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
   SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_alpn_select_cb(ctx, select_alpn, nullptr);
-  if (SSL_CTX_use_certificate_chain_file(ctx, o.cert_file.c_str()) != 1)
-    return fail("certificate file " + o.cert_file + ": " + openssl_reason());
-  if (SSL_CTX_use_PrivateKey_file(ctx, o.key_file.c_str(), SSL_FILETYPE_PEM) != 1)
-    return fail("key file " + o.key_file + ": " + openssl_reason());
-  if (SSL_CTX_check_private_key(ctx) != 1)
-    return fail("key file " + o.key_file + " does not match the certificate in " + o.cert_file);
+  if (auto r = use_key_pair(ctx, o.cert_file, o.key_file, "certificate file", "key file"); !r)
+    return unexpected(r.error());
   return c;
 }
 

@@ -2,15 +2,10 @@
 
 #include <cctype>
 
+#include "core/ascii.hpp"
+
 namespace mcpgate::oauth {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  return true;
-}
 
 // token68 = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
 bool is_token68(std::string_view t) {
@@ -31,7 +26,7 @@ bool is_token68(std::string_view t) {
 AuthResult<Secret> extract_bearer(std::span<const HeaderField> headers, const BearerLimits& limits) {
   const std::string_view* value = nullptr;
   for (const auto& [n, v] : headers) {
-    if (!iequals(n, "authorization")) continue;
+    if (!iequals_ascii(n, "authorization")) continue;
     // Two Authorization headers are a request-smuggling smell: an intermediary may have read the
     // other one. Refuse rather than pick.
     if (value) return reject(AuthError::duplicate_authorization);
@@ -40,7 +35,7 @@ AuthResult<Secret> extract_bearer(std::span<const HeaderField> headers, const Be
   if (!value) return reject(AuthError::missing_token);
   std::string_view v = *value;
   constexpr std::string_view kScheme = "bearer";
-  if (v.size() < kScheme.size() || !iequals(v.substr(0, kScheme.size()), kScheme))
+  if (v.size() < kScheme.size() || !iequals_ascii(v.substr(0, kScheme.size()), kScheme))
     return reject(AuthError::missing_token);
   v.remove_prefix(kScheme.size());
   if (!v.empty() && v.front() != ' ') return reject(AuthError::missing_token);  // "Bearerx …" is another scheme

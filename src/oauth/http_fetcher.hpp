@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "core/result.hpp"
-#include "oauth/http_url.hpp"
 #include "net/tls_options.hpp"
+#include "oauth/http_url.hpp"
 
 namespace mcpgate::net {
 class TlsClientContext;

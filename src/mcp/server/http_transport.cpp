@@ -50,10 +50,6 @@ std::int64_t now_ticks() {
   return std::chrono::steady_clock::now().time_since_epoch().count();
 }
 
-std::string_view trim(std::string_view s) {
-  return mcp::trim_ows(s);
-}
-
 // "host:port" or "[v6]:port" → the host part, brackets kept; parsed by the URL grammar, so
 // "localhost:80@evil.example" or "localhost:evil" is not read as localhost. Empty when malformed.
 std::string_view host_part(std::string_view authority) {
@@ -154,7 +150,7 @@ struct HttpTransport::Impl {
   // DNS rebinding (transports.mdx "Security Warning"): a page on evil.example resolving to
   // 127.0.0.1 reaches a loopback server with its own Host and Origin; both must name us.
   bool host_allowed(const net::Request& req) const {
-    auto host = host_part(trim(req[http::field::host]));
+    auto host = host_part(trim_ows(req[http::field::host]));
     for (auto& h : options.allowed_hosts)
       if (h == host) return true;
     if (loopback_bind) return net::is_loopback_host(host);
@@ -163,7 +159,7 @@ struct HttpTransport::Impl {
   bool origin_allowed(const net::Request& req) const {
     auto it = req.find(http::field::origin);
     if (it == req.end()) return true;  // not a browser
-    auto origin = trim(it->value());
+    auto origin = trim_ows(it->value());
     for (auto& o : options.allowed_origins)
       if (o == origin) return true;
     auto scheme = origin.find("://");
@@ -245,7 +241,7 @@ struct HttpTransport::Impl {
   }
 
   static bool modern_header(const net::Request& req) {
-    auto v = trim(req["MCP-Protocol-Version"]);
+    auto v = trim_ows(req["MCP-Protocol-Version"]);
     return !v.empty() && !mcp::is_legacy_revision(v);
   }
 
@@ -270,8 +266,8 @@ struct HttpTransport::Impl {
       }
       co_return;
     }
-    auto version = trim(req["MCP-Protocol-Version"]);
-    auto session_id = trim(req["Mcp-Session-Id"]);
+    auto version = trim_ows(req["MCP-Protocol-Version"]);
+    auto session_id = trim_ows(req["Mcp-Session-Id"]);
     bool modern;
     if (!version.empty())
       modern = !mcp::is_legacy_revision(version);
@@ -484,7 +480,7 @@ struct HttpTransport::Impl {
       }
       co_return;
     }
-    auto session_id = trim(req["Mcp-Session-Id"]);
+    auto session_id = trim_ows(req["Mcp-Session-Id"]);
     if (session_id.empty()) {
       {
         net::Response r_ =
@@ -550,7 +546,7 @@ struct HttpTransport::Impl {
       }
       co_return;
     }
-    auto session_id = trim(req["Mcp-Session-Id"]);
+    auto session_id = trim_ows(req["Mcp-Session-Id"]);
     if (session_id.empty()) {
       {
         net::Response r_ =
