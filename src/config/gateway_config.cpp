@@ -490,7 +490,7 @@ policy::Policy Walker::policy(const YAML::Node& n, const std::string& key) const
 void Walker::limits(const YAML::Node& n, Limits& l) const {
   only_keys(n, "limits",
             {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms", "max_connections",
-             "max_sessions", "session_idle_timeout_ms", "per_principal"});
+             "max_sessions", "session_idle_timeout_ms", "per_principal", "tasks"});
   if (n["max_body_bytes"]) l.max_body_bytes = number(n["max_body_bytes"], "limits.max_body_bytes", 1024, 1ull << 30);
   if (n["max_header_bytes"])
     l.max_header_bytes = number(n["max_header_bytes"], "limits.max_header_bytes", 1024, 1 << 20);
@@ -505,6 +505,15 @@ void Walker::limits(const YAML::Node& n, Limits& l) const {
     l.session_idle_timeout = std::chrono::milliseconds(
         number(n["session_idle_timeout_ms"], "limits.session_idle_timeout_ms", 1000, 86'400'000));
   if (n["per_principal"]) read_per_principal(*this, n["per_principal"], "limits.per_principal", l.per_principal);
+  if (auto t = n["tasks"]) {
+    only_keys(t, "limits.tasks", {"max_tasks", "max_per_principal", "max_ttl_ms"});
+    if (t["max_tasks"]) l.tasks.max_tasks = number(t["max_tasks"], "limits.tasks.max_tasks", 1, 100'000'000);
+    if (t["max_per_principal"])
+      l.tasks.max_per_principal = number(t["max_per_principal"], "limits.tasks.max_per_principal", 1, 100'000'000);
+    if (t["max_ttl_ms"])
+      l.tasks.max_ttl =
+          std::chrono::milliseconds(number(t["max_ttl_ms"], "limits.tasks.max_ttl_ms", 1000, 30 * 86'400'000ll));
+  }
 }
 
 Gateway Walker::gateway(const YAML::Node& root) const {

@@ -123,6 +123,13 @@ struct PrincipalLimits {
   std::chrono::milliseconds idle_expiry{10 * 60'000};
 };
 
+// Tasks (2026-07-28 tasks extension) the gateway binds to the principals that created them.
+struct TaskLimits {
+  std::size_t max_tasks = 100'000;        // remembered at once per endpoint
+  std::size_t max_per_principal = 1'000;  // past it, the principal's task expiring first is forgotten
+  std::chrono::milliseconds max_ttl{24 * 3'600'000};  // the upstream's ttlMs, capped
+};
+
 struct Limits {
   std::size_t max_body_bytes = 4 * 1024 * 1024;
   std::size_t max_header_bytes = 16 * 1024;
@@ -132,6 +139,7 @@ struct Limits {
   std::size_t max_sessions = 10'000;
   std::chrono::milliseconds session_idle_timeout{30 * 60'000};
   PrincipalLimits per_principal;
+  TaskLimits tasks;
 };
 
 // The embedded authorization server (src/authserver). Endpoints whose auth names no issuer,

@@ -1,6 +1,7 @@
 #include "gateway/endpoint.hpp"
 
 #include "core/random.hpp"
+#include "gateway/endpoint_call.hpp"
 #include "gateway/http_upstream.hpp"
 #include "gateway/message_policy.hpp"
 #include "gateway/param_headers.hpp"
@@ -30,6 +31,7 @@ std::string_view header(const net::Request& r, std::string_view name) {
 
 using mcp::decode_header_value;
 using mcp::is_json_content_type;
+using mcp::name_header_param;
 using mcp::parse_accept;
 
 net::Response json_response(unsigned status, const json::object& body) {
@@ -114,34 +116,7 @@ void modernize_result(std::string_view method, json::object& reply) {
 
 }  // namespace
 
-struct McpEndpoint::Call {
-  Caller caller;
-  std::string request_id;
-  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  json::object request;
-  std::string method;
-  mcp::Era era = mcp::Era::legacy;
-  bool sse_ok = false;
-  bool json_ok = true;
-  std::string priming_version;  // send an SSE priming event (2025-11-25 and later)
-  std::shared_ptr<FrontSession> session;
-  std::vector<std::shared_ptr<UpstreamSession>> upstreams;
-  bool translate_to_modern = false;
-  Deadline deadline;
-};
 
-// readOnlyHint of every tool seen in a tools/list, for the policy's read-only-hint default.
-struct McpEndpoint::Hints final : policy::ToolHints {
-  mutable std::shared_mutex mutex;
-  std::unordered_map<std::string, bool> by_tool;  // "<upstream>\n<tool>"
-  ToolParamHeaders params;                        // x-mcp-header annotations (Mcp-Param-*)
-  std::optional<bool> read_only(const std::string& upstream, const std::string& tool) const override {
-    std::shared_lock lock(mutex);
-    auto it = by_tool.find(upstream + "\n" + tool);
-    if (it == by_tool.end()) return std::nullopt;
-    return it->second;
-  }
-};
 
 McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
                          std::vector<asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
@@ -155,7 +130,8 @@ McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limi
       metrics_(metrics),
       executors_(std::move(executors)),
       sessions_(limits.max_sessions),
-      limiter_(PrincipalLimiter::create(limits.per_principal)) {
+      limiter_(PrincipalLimiter::create(limits.per_principal)),
+      tasks_(limits.tasks.max_tasks, limits.tasks.max_per_principal, limits.tasks.max_ttl) {
   shared_.resize(cfg_.upstreams.size());
   metrics_.watch_principals(cfg_.name, limiter_);
   for (auto& u : cfg_.upstreams) {
@@ -623,10 +599,8 @@ std::optional<net::Response> McpEndpoint::validate_modern(const net::Request& re
   if (hm.empty() || !decoded || *decoded != method)
     return reject(400, mcp::code::header_mismatch, "Mcp-Method header does not match the request body",
                   ErrorReason::header_mismatch);
-  const char* name_key = method == "resources/read"                            ? "uri"
-                         : (method == "tools/call" || method == "prompts/get") ? "name"
-                                                                               : nullptr;
-  if (name_key) {
+  auto name_key = name_header_param(method);
+  if (!name_key.empty()) {
     auto hn = header(req, "Mcp-Name");
     auto dn = decode_header_value(hn);
     if (hn.empty() || !dn || *dn != string_param(msg.body, name_key))
@@ -634,8 +608,12 @@ std::optional<net::Response> McpEndpoint::validate_modern(const net::Request& re
                     ErrorReason::header_mismatch);
   }
   // Methods that 2026-07-28 removed (sessions, ping, per-connection log level and subscriptions).
+  // tasks/result and tasks/list: the tasks of 2025-11-25, which the 2026-07-28 tasks extension
+  // (SEP-2663) does not have; the gateway answers them so that no upstream's old task surface is
+  // reached around the task binding.
   if (msg.is_request() && (method == "initialize" || method == "ping" || method == "logging/setLevel" ||
-                           method == "resources/subscribe" || method == "resources/unsubscribe"))
+                           method == "resources/subscribe" || method == "resources/unsubscribe" ||
+                           method == "tasks/result" || method == "tasks/list"))
     return reject(404, mcp::code::method_not_found, "Method not found: " + method, ErrorReason::bad_request);
   return std::nullopt;
 }
@@ -785,7 +763,16 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   json::value client_id = call.request["id"];
   // Routing across upstreams: names carry the upstream's prefix; lists are merged.
   std::size_t target = 0;
-  if (call.upstreams.size() > 1) {
+  bool judged = false;  // task methods are judged where they are routed
+  if (mcp::is_task_method(call.method) || call.method == "tasks/result") {
+    auto routed = route_task(call);
+    if (!routed) {
+      co_await ex.respond(std::move(routed.error()));
+      co_return;
+    }
+    target = *routed;
+    judged = true;
+  } else if (call.upstreams.size() > 1) {
     if (is_list_method(call.method)) {
       co_await fan_out_list(ex, call);
       co_return;
@@ -836,7 +823,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
 
   // Policy, on the target as the body names it (never on Mcp-Name), before anything is sent; the
   // body then carries the canonical form that was judged (message_policy.hpp).
-  {
+  if (!judged) {
     auto v =
         judge_request(*authorizer(), call.caller, call.request, call.method, cfg_.upstreams[target].name, hints_.get());
     record(call, v);
@@ -905,6 +892,8 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       if (call.translate_to_modern) modernize_result(call.method, *m);
       if (call.method == "tools/list") remember_hints(target, *m);
       if (is_list_method(call.method)) filter_list(call, *m, target);
+      if (call.method == "tools/call") remember_task(call, target, *m);
+      if (call.method == "tasks/list") filter_task_list(call, *m);
       unsigned status = call.era == mcp::Era::modern ? modern_status_for(*m) : 200;
       metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
       if (streaming) {

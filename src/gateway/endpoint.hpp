@@ -15,6 +15,7 @@
 #include "gateway/metrics.hpp"
 #include "gateway/principal_limits.hpp"
 #include "gateway/session.hpp"
+#include "gateway/task_registry.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "net/http_server.hpp"
 
@@ -71,6 +72,13 @@ class McpEndpoint {
   json::object synthesized_discover();
   net::awaitable<void> fan_out_list(net::Exchange& ex, Call& call);
 
+  // Tasks (endpoint_tasks.cpp): bound to the principal whose tools/call created them.
+  // The upstream holding the task a task method names, judged as a tools/call of its tool; or
+  // the refusal to answer.
+  expected<std::size_t, net::Response> route_task(Call& call);
+  void remember_task(const Call& call, std::size_t upstream_index, const json::object& reply);
+  void filter_task_list(const Call& call, json::object& reply);  // tasks/list of 2025-11-25
+
   // Limits (endpoint_limits.cpp). Each answers the refusal itself and returns an empty value.
   net::awaitable<std::optional<PrincipalLimiter::Slot>> admit_request(net::Exchange& ex, const Caller& caller,
                                                                       const mcp::Message& msg);
@@ -97,6 +105,7 @@ class McpEndpoint {
   std::atomic<std::size_t> next_executor_{0};
   SessionStore sessions_;
   std::shared_ptr<PrincipalLimiter> limiter_;
+  TaskRegistry tasks_;
   std::vector<std::shared_ptr<Admission>> admissions_;  // one per upstream, shared by its sessions
   std::atomic<std::uint64_t> session_counter_{0};
 

@@ -66,10 +66,8 @@ net::Request HttpUpstream::make_post(const json::object& message, const Inbox* i
     auto method = method_of(message);
     req.set("Mcp-Method", method);
     if (auto* p = message.if_contains("params"); p && p->is_object()) {
-      const char* key = method == "resources/read"                            ? "uri"
-                        : (method == "tools/call" || method == "prompts/get") ? "name"
-                                                                              : nullptr;
-      if (key) {
+      auto key = mcp::name_header_param(method);
+      if (!key.empty()) {
         if (auto* n = p->get_object().if_contains(key); n && n->is_string()) req.set("Mcp-Name", n->get_string());
       }
     }

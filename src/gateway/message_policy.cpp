@@ -83,25 +83,27 @@ const char* what(policy::TargetKind k) {
                                            : "prompt name";
 }
 
+// Step-up in one round: a caller without the endpoint's required scopes learns, in one challenge,
+// every scope this operation needs as well (SEP-835; MCP authorization "Scope Challenge
+// Handling"); the policy's own refusals never show before the baseline is held.
+Verdict with_baseline(const Authorizer& authz, const Caller& caller, const json::value& id, Verdict out) {
+  if (!caller.missing_required_scopes) return out;
+  for (auto& j : out.judged)
+    if (j.decision.outcome == policy::Outcome::insufficient_scope) {
+      out.refusal = authz.refusal(j.decision, id);
+      return out;
+    }
+  out.refusal = authz.baseline_refusal();
+  return out;
+}
+
 }  // namespace
 
 Verdict judge_request(const Authorizer& authz, const Caller& caller, json::object& request, const std::string& method,
                       const std::string& upstream, const policy::ToolHints* hints) {
   Verdict v;
   json::value id = request.contains("id") ? request.at("id") : json::value();
-  auto finish = [&](Verdict out) {
-    // Step-up in one round: a caller without the endpoint's required scopes learns, in one
-    // challenge, every scope this operation needs as well (SEP-835; MCP authorization "Scope
-    // Challenge Handling"); the policy's own refusals never show before the baseline is held.
-    if (!caller.missing_required_scopes) return out;
-    for (auto& j : out.judged)
-      if (j.decision.outcome == policy::Outcome::insufficient_scope) {
-        out.refusal = authz.refusal(j.decision, id);
-        return out;
-      }
-    out.refusal = authz.baseline_refusal();
-    return out;
-  };
+  auto finish = [&](Verdict out) { return with_baseline(authz, caller, id, std::move(out)); };
 
   auto cls = policy::method_class(method, false);
   if (cls == policy::MethodClass::authentication_only) return finish(std::move(v));
@@ -144,6 +146,36 @@ Verdict judge_request(const Authorizer& authz, const Caller& caller, json::objec
     if (!allowed) break;
   }
   return finish(std::move(v));
+}
+
+Verdict judge_task(const Authorizer& authz, const Caller& caller, const json::object& request, const std::string& method,
+                   const std::string* tool, const std::string& upstream, unsigned status,
+                   const policy::ToolHints* hints) {
+  Verdict v;
+  json::value id = request.contains("id") ? request.at("id") : json::value();
+  auto* params = request.if_contains("params");
+  auto* task_id = params && params->is_object() ? params->get_object().if_contains("taskId") : nullptr;
+  std::string task = task_id && task_id->is_string() ? std::string(task_id->get_string()) : std::string();
+  if (!tool) {
+    // Audited, so that someone trying other principals' task ids shows in the log.
+    v.judged.push_back({policy::Target{policy::TargetKind::none, task, method, upstream},
+                        refused("task-binding", task.empty() ? "no params.taskId" : "no task of this principal")});
+    json::object data;
+    if (!task.empty()) data["taskId"] = task;
+    net::Response res{static_cast<http::status>(status), 11};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-store");
+    res.body() = mcp::serialize(mcp::make_error(
+        id, mcp::code::invalid_params, task.empty() ? method + " needs params.taskId" : std::string("Unknown task"),
+        task.empty() ? json::value() : json::value(std::move(data))));
+    v.refusal = std::move(res);
+    return with_baseline(authz, caller, id, std::move(v));
+  }
+  policy::Target t{policy::TargetKind::tool, *tool, "tools/call", upstream};
+  auto d = authz.decide(caller, t, hints);
+  if (!d.allowed()) v.refusal = authz.refusal(d, id);
+  v.judged.push_back({std::move(t), std::move(d)});
+  return with_baseline(authz, caller, id, std::move(v));
 }
 
 Verdict judge_notification(const Authorizer& authz, const Caller& caller, const json::object& notification,

@@ -34,6 +34,15 @@ struct Verdict {
 Verdict judge_request(const Authorizer& authz, const Caller& caller, boost::json::object& request,
                       const std::string& method, const std::string& upstream, const policy::ToolHints* hints);
 
+// A task method (tasks/get, tasks/update, tasks/cancel; tasks/result of 2025-11-25) naming a task
+// whose tools/call ran `tool` on `upstream`, or naming no task of this caller (`tool` null: unknown,
+// foreign and expired ids are one answer, -32602 "Unknown task" as a server gives it, with HTTP
+// `status`). A known task is judged as a tools/call of its tool: polling a task's result or
+// answering its questions needs what starting it needed.
+Verdict judge_task(const Authorizer& authz, const Caller& caller, const boost::json::object& request,
+                   const std::string& method, const std::string* tool, const std::string& upstream, unsigned status,
+                   const policy::ToolHints* hints);
+
 // A client notification about to be sent to `upstream`: a request method without an id is
 // malformed (400, with or without a policy); a notification outside the specification's table
 // is allowed only by a rule naming its method (403 otherwise); the client notifications of the

@@ -128,6 +128,17 @@ bool is_json_content_type(std::string_view content_type) {
   return iequals_ascii(trim_ows(content_type.substr(0, content_type.find(';'))), "application/json");
 }
 
+std::string_view name_header_param(std::string_view method) {
+  if (method == "tools/call" || method == "prompts/get") return "name";
+  if (method == "resources/read") return "uri";
+  if (is_task_method(method)) return "taskId";
+  return {};
+}
+
+bool is_task_method(std::string_view method) {
+  return method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel";
+}
+
 std::optional<std::string> decode_header_value(std::string_view value) {
   value = trim_ows(value);
   constexpr std::string_view kPrefix = "=?base64?", kSuffix = "?=";

@@ -32,6 +32,15 @@ bool is_json_content_type(std::string_view content_type);
 // alphabet): such a value is refused, never taken literally.
 std::optional<std::string> decode_header_value(std::string_view value);
 
+// The `params` field a 2026-07-28 request's `Mcp-Name` header repeats (transports, "Standard
+// Headers": `name` for tools/call and prompts/get, `uri` for resources/read; the tasks extension,
+// SEP-2663, adds `taskId` for tasks/get, tasks/update and tasks/cancel), or "" for a method that
+// has no Mcp-Name.
+std::string_view name_header_param(std::string_view method);
+
+// The task methods of the io.modelcontextprotocol/tasks extension (2026-07-28).
+bool is_task_method(std::string_view method);
+
 // One `x-mcp-header` annotation of a tool's inputSchema: the argument at `path` (a chain of
 // `properties` keys) travels also as the header `Mcp-Param-<name>`.
 struct ParamHeader {

@@ -44,6 +44,8 @@ inline bool allows_batches(std::string_view v) {
 // `_meta` keys of the 2026-07-28 revision.
 inline constexpr std::string_view kMetaProtocolVersion = "io.modelcontextprotocol/protocolVersion";
 inline constexpr std::string_view kMetaClientCapabilities = "io.modelcontextprotocol/clientCapabilities";
+// The tasks extension of 2026-07-28 (SEP-2663), declared under capabilities.extensions.
+inline constexpr std::string_view kTasksExtension = "io.modelcontextprotocol/tasks";
 inline constexpr std::string_view kMetaClientInfo = "io.modelcontextprotocol/clientInfo";
 
 }  // namespace mcpgate::mcp

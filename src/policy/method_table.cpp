@@ -11,6 +11,8 @@ constexpr std::array<std::string_view, 7> kTargeted = {
     "tools/call",  "resources/read",      "resources/subscribe", "resources/unsubscribe",
     "prompts/get", "completion/complete", "subscriptions/listen"};
 // tasks/update: the io.modelcontextprotocol/tasks extension of 2026-07-28 (input for a task).
+// The task methods are bound to their task's owner and judged by the gateway as a tools/call of the
+// task's tool (gateway/endpoint_tasks.cpp); the table only says they name no target of their own.
 constexpr std::array<std::string_view, 13> kAuthenticationOnly = {"initialize",      "ping",
                                                                   "tools/list",      "prompts/list",
                                                                   "resources/list",  "resources/templates/list",

@@ -345,10 +345,7 @@ struct HttpTransport::Impl {
       co_return;
     }
     // SEP-2663 extends Mcp-Name to the task methods, carrying params.taskId.
-    std::string_view name_key = message.method() == "resources/read"                                      ? "uri"
-                                : (message.method() == "tools/call" || message.method() == "prompts/get") ? "name"
-                                : mcp::server::is_task_method(message.method())                           ? "taskId"
-                                                                                                          : "";
+    std::string_view name_key = mcp::name_header_param(message.method());
     if (!name_key.empty()) {
       auto* v = message.params()->if_contains(name_key);
       auto name_header = req.find("Mcp-Name");

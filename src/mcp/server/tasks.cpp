@@ -17,10 +17,6 @@ RpcError tasks_extension_required() {
   return missing_capability_error(json::object{{"extensions", json::object{{kTasksExtension, json::object{}}}}});
 }
 
-bool is_task_method(std::string_view method) {
-  return method == "tasks/get" || method == "tasks/update" || method == "tasks/cancel";
-}
-
 namespace {
 
 // The client capability an input request needs (elicitation, sampling, roots).

@@ -8,19 +8,20 @@
 #include <string>
 #include <string_view>
 
+#include "mcp/http_headers.hpp"  // is_task_method
+#include "mcp/protocol.hpp"     // kTasksExtension
 #include "mcp/server/task_store.hpp"
 #include "mcpgate/server.hpp"
 #include "net/asio.hpp"
 
 namespace mcpgate::mcp::server {
 
-inline constexpr std::string_view kTasksExtension = "io.modelcontextprotocol/tasks";
+using mcp::kTasksExtension;
 
 // True when these client capabilities declare the extension (`extensions[kTasksExtension]`).
 bool declares_tasks(const json::object& client_capabilities);
 // -32021 naming the extension, for a client that did not declare it.
 RpcError tasks_extension_required();
-bool is_task_method(std::string_view method);  // tasks/get, tasks/update, tasks/cancel
 
 // What a task needs from the tools/call that creates it: copies, since the task outlives it.
 struct TaskLaunch {

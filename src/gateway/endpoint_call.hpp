@@ -1,0 +1,47 @@
+#pragma once
+// One client request on its way through an endpoint, and the tool hints learnt from upstreams:
+// what the endpoint's stages (endpoint.cpp, endpoint_tasks.cpp) share. Private to the endpoint.
+#include <chrono>
+#include <memory>
+#include <shared_mutex>
+#include <unordered_map>
+#include <string>
+#include <vector>
+
+#include "gateway/endpoint.hpp"
+#include "gateway/param_headers.hpp"
+#include "gateway/upstream.hpp"
+#include "mcp/protocol.hpp"
+
+namespace mcpgate::gateway {
+
+struct McpEndpoint::Call {
+  Caller caller;
+  std::string request_id;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  json::object request;
+  std::string method;
+  mcp::Era era = mcp::Era::legacy;
+  bool sse_ok = false;
+  bool json_ok = true;
+  std::string priming_version;  // send an SSE priming event (2025-11-25 and later)
+  std::shared_ptr<FrontSession> session;
+  std::vector<std::shared_ptr<UpstreamSession>> upstreams;
+  bool translate_to_modern = false;
+  Deadline deadline;
+};
+
+// readOnlyHint of every tool seen in a tools/list, for the policy's read-only-hint default.
+struct McpEndpoint::Hints final : policy::ToolHints {
+  mutable std::shared_mutex mutex;
+  std::unordered_map<std::string, bool> by_tool;  // "<upstream>\n<tool>"
+  ToolParamHeaders params;                        // x-mcp-header annotations (Mcp-Param-*)
+  std::optional<bool> read_only(const std::string& upstream, const std::string& tool) const override {
+    std::shared_lock lock(mutex);
+    auto it = by_tool.find(upstream + "\n" + tool);
+    if (it == by_tool.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+}  // namespace mcpgate::gateway
