@@ -125,8 +125,8 @@ struct PrincipalLimits {
 
 // Tasks (2026-07-28 tasks extension) the gateway binds to the principals that created them.
 struct TaskLimits {
-  std::size_t max_tasks = 100'000;        // remembered at once per endpoint
-  std::size_t max_per_principal = 1'000;  // past it, the principal's task expiring first is forgotten
+  std::size_t max_tasks = 100'000;                    // remembered at once per endpoint
+  std::size_t max_per_principal = 1'000;              // past it, the principal's task expiring first is forgotten
   std::chrono::milliseconds max_ttl{24 * 3'600'000};  // the upstream's ttlMs, capped
 };
 

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <cstdio>
+#include <ctime>
 #include <stdexcept>
 
 namespace mcpgate::gateway {
@@ -23,11 +25,27 @@ AuditLog::~AuditLog() {
   if (owned_ && fd_ >= 0) ::close(fd_);
 }
 
+namespace {
+
+// RFC 3339 in UTC with milliseconds ("2026-12-06T18:27:19.113Z"): what log pipelines parse without
+// being told, and what a person reads.
+std::string rfc3339_ms(std::chrono::system_clock::time_point t) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];  // room for any int the compiler can imagine, not only real dates
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+}  // namespace
+
 void AuditLog::write(const AuditRecord& r) {
   if (fd_ < 0) return;
   boost::json::object o;
-  auto now = std::chrono::system_clock::now();
-  o["time"] = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() / 1000.0;
+  o["time"] = rfc3339_ms(std::chrono::system_clock::now());
   o["request_id"] = r.request_id;
   o["endpoint"] = r.endpoint;
   o["issuer"] = r.issuer;
@@ -38,9 +56,12 @@ void AuditLog::write(const AuditRecord& r) {
   o["decision"] = r.decision;
   o["rule"] = r.rule;
   o["reason"] = r.reason;
-  o["latency_ms"] = r.latency_ms;
   std::string line = boost::json::serialize(o);
-  line += '\n';
+  // A plain decimal with microsecond precision (Boost.JSON would write 1.8828E-2).
+  char latency[48];
+  std::snprintf(latency, sizeof latency, ",\"latency_ms\":%.3f}\n", r.latency_ms >= 0 ? r.latency_ms : 0.0);
+  line.pop_back();  // the closing brace
+  line += latency;
   // A short write of a log line is not worth retrying on the request path; it is rare and the
   // line is self-delimiting.
   [[maybe_unused]] auto n = ::write(fd_, line.data(), line.size());

@@ -116,8 +116,6 @@ void modernize_result(std::string_view method, json::object& reply) {
 
 }  // namespace
 
-
-
 McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
                          std::vector<asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
                          AuditLog& audit, boost::asio::thread_pool& blocking)
@@ -411,6 +409,7 @@ net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Mess
     if (auto* v = p->if_contains("protocolVersion"); v && v->is_string()) session->protocol_version = v->get_string();
   }
   Call call;
+  call.request_id = ex.request_id();
   call.caller = caller;
   call.method = "initialize";
   call.request = std::move(msg.body);
@@ -470,6 +469,7 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
     co_return;
   }
   Call call;
+  call.request_id = ex.request_id();
   call.caller = caller;
   call.method = std::string(msg.method());
   call.request = std::move(msg.body);
@@ -611,9 +611,9 @@ std::optional<net::Response> McpEndpoint::validate_modern(const net::Request& re
   // tasks/result and tasks/list: the tasks of 2025-11-25, which the 2026-07-28 tasks extension
   // (SEP-2663) does not have; the gateway answers them so that no upstream's old task surface is
   // reached around the task binding.
-  if (msg.is_request() && (method == "initialize" || method == "ping" || method == "logging/setLevel" ||
-                           method == "resources/subscribe" || method == "resources/unsubscribe" ||
-                           method == "tasks/result" || method == "tasks/list"))
+  if (msg.is_request() &&
+      (method == "initialize" || method == "ping" || method == "logging/setLevel" || method == "resources/subscribe" ||
+       method == "resources/unsubscribe" || method == "tasks/result" || method == "tasks/list"))
     return reject(404, mcp::code::method_not_found, "Method not found: " + method, ErrorReason::bad_request);
   return std::nullopt;
 }
@@ -672,6 +672,7 @@ net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message
     co_return;
   }
   Call call;
+  call.request_id = ex.request_id();
   call.caller = caller;
   call.method = method;
   call.era = mcp::Era::modern;
@@ -841,6 +842,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     }
     inbox->forward_headers = param_headers_to_forward(ex.request());
   }
+  inbox->request_id = call.request_id;
   auto& upstream = call.upstreams[target];
   // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
   auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
@@ -1041,6 +1043,7 @@ net::awaitable<void> McpEndpoint::relay_notification(net::Exchange& ex, const Ca
   // Judged for each upstream (rules may name upstreams); delivered only where allowed.
   auto authz = authorizer();
   Call call;
+  call.request_id = ex.request_id();
   call.caller = caller;
   call.method = std::string(msg.method());
   std::optional<net::Response> refusal;
@@ -1066,6 +1069,7 @@ net::awaitable<void> McpEndpoint::relay_notification(net::Exchange& ex, const Ca
 
 net::awaitable<void> McpEndpoint::refuse_baseline(net::Exchange& ex, const Caller& caller, std::string method) {
   Call call;
+  call.request_id = ex.request_id();
   call.caller = caller;
   call.method = std::move(method);
   policy::Decision d;

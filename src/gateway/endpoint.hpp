@@ -87,7 +87,8 @@ class McpEndpoint {
   net::awaitable<std::optional<Admission::Permit>> admit_upstream(net::Exchange& ex, const Caller& caller,
                                                                   const std::string& method, std::size_t index,
                                                                   const json::value& id, Deadline deadline);
-  void audit_limit(const Caller& caller, std::string_view method, std::string_view target, std::string_view reason);
+  void audit_limit(const net::Exchange& ex, const Caller& caller, std::string_view method, std::string_view target,
+                   std::string_view reason);
 
   std::shared_ptr<UpstreamSession> make_upstream(std::size_t index, bool shared);
   net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);

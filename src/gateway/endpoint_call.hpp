@@ -4,8 +4,8 @@
 #include <chrono>
 #include <memory>
 #include <shared_mutex>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "gateway/endpoint.hpp"

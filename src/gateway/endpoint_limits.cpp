@@ -36,10 +36,11 @@ std::string_view tool_of(const mcp::Message& msg) {
 
 }  // namespace
 
-void McpEndpoint::audit_limit(const Caller& caller, std::string_view method, std::string_view target,
-                              std::string_view reason) {
+void McpEndpoint::audit_limit(const net::Exchange& ex, const Caller& caller, std::string_view method,
+                              std::string_view target, std::string_view reason) {
   if (!audit_.enabled()) return;
   AuditRecord r;
+  r.request_id = ex.request_id();
   r.endpoint = cfg_.path;
   if (caller.principal) {
     r.issuer = caller.principal->issuer;
@@ -66,7 +67,7 @@ net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_request
   if (slot) co_return std::move(*slot);
   metrics_.refusal(metric_reason(slot.error().reason));
   metrics_.request(429, 0);
-  audit_limit(caller, msg.method(), tool, refusal_name(slot.error().reason));
+  audit_limit(ex, caller, msg.method(), tool, refusal_name(slot.error().reason));
   co_await ex.respond(too_many_requests(slot.error(), msg.id() ? *msg.id() : json::value()));
   co_return std::nullopt;
 }
@@ -79,7 +80,7 @@ net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_session
   if (slot) co_return std::move(*slot);
   metrics_.refusal(metric_reason(slot.error().reason));
   metrics_.request(429, 0);
-  audit_limit(caller, "initialize", "", refusal_name(slot.error().reason));
+  audit_limit(ex, caller, "initialize", "", refusal_name(slot.error().reason));
   co_await ex.respond(too_many_requests(slot.error(), id));
   co_return std::nullopt;
 }
@@ -95,7 +96,7 @@ net::awaitable<std::optional<Admission::Permit>> McpEndpoint::admit_upstream(net
                                             : RefusalReason::overloaded_queue_timeout);
   metrics_.error(ErrorReason::overloaded);
   metrics_.request(503, 0);
-  audit_limit(caller, method, cfg_.upstreams[index].name,
+  audit_limit(ex, caller, method, cfg_.upstreams[index].name,
               shed == Shed::queue_full ? "overloaded_queue_full" : "overloaded_queue_timeout");
   co_await ex.respond(overloaded(shed, id));
   co_return std::nullopt;

@@ -12,7 +12,7 @@ namespace http = net::http;
 namespace {
 constexpr std::string_view kAllowHeaders =
     "Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID, Mcp-Method, Mcp-Name";
-constexpr std::string_view kExposeHeaders = "Mcp-Session-Id, WWW-Authenticate, MCP-Protocol-Version";
+constexpr std::string_view kExposeHeaders = "Mcp-Session-Id, WWW-Authenticate, MCP-Protocol-Version, X-Request-Id";
 
 }  // namespace
 
@@ -202,6 +202,7 @@ void Gateway::add_cors(net::Exchange& ex, net::Response& res) const {
 }
 
 net::awaitable<void> Gateway::handle(net::Exchange& ex) {
+  ex.set_request_id(request_ids_.next());
   auto& req = ex.request();
   auto t0 = std::chrono::steady_clock::now();
   std::string_view target = req.target();

@@ -7,6 +7,7 @@
 
 #include "authserver/authorization_server.hpp"
 #include "config/gateway_config.hpp"
+#include "core/request_id.hpp"
 #include "gateway/audit_log.hpp"
 #include "gateway/authorizer.hpp"
 #include "gateway/endpoint.hpp"
@@ -35,6 +36,7 @@ class Gateway {
 
  private:
   net::awaitable<void> handle(net::Exchange& ex);
+  RequestIds request_ids_;
   void add_cors(net::Exchange& ex, net::Response& res) const;
 
   std::shared_ptr<Authorizer> make_authorizer(const config::Endpoint& e) const;

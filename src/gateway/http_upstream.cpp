@@ -74,6 +74,7 @@ net::Request HttpUpstream::make_post(const json::object& message, const Inbox* i
   }
   if (inbox && mcp::is_modern_revision(version))
     for (auto& [k, v] : inbox->forward_headers) req.insert(k, v);
+  if (inbox && !inbox->request_id.empty()) req.set("X-Request-Id", inbox->request_id);
   req.body() = mcp::serialize(message);
   return req;
 }

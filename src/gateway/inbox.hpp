@@ -60,6 +60,7 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   // HTTP headers of the client's request that travel on with it to an HTTP upstream (the
   // `Mcp-Param-*` headers). Set before the request is begun, read-only after.
   std::vector<std::pair<std::string, std::string>> forward_headers;
+  std::string request_id;  // sent to an HTTP upstream as X-Request-Id
 
   // Thread-safe. The waiter sees the queued messages, then `reason` as an error.
   void close(std::string reason) {

@@ -148,8 +148,8 @@ Verdict judge_request(const Authorizer& authz, const Caller& caller, json::objec
   return finish(std::move(v));
 }
 
-Verdict judge_task(const Authorizer& authz, const Caller& caller, const json::object& request, const std::string& method,
-                   const std::string* tool, const std::string& upstream, unsigned status,
+Verdict judge_task(const Authorizer& authz, const Caller& caller, const json::object& request,
+                   const std::string& method, const std::string* tool, const std::string& upstream, unsigned status,
                    const policy::ToolHints* hints) {
   Verdict v;
   json::value id = request.contains("id") ? request.at("id") : json::value();

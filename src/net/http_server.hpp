@@ -48,6 +48,14 @@ class Exchange {
     extra_headers_.emplace_back(std::move(name), std::move(value));
   }
 
+  // The id naming this exchange in logs, sent back as X-Request-Id on whatever response follows;
+  // set by the application's handler (empty: none is sent).
+  void set_request_id(std::string id) {
+    request_id_ = std::move(id);
+    add_header("X-Request-Id", request_id_);
+  }
+  const std::string& request_id() const { return request_id_; }
+
   bool responded() const { return responded_; }
   // The request came over TLS on this connection (not through a terminating proxy).
   bool secure() const { return stream_.is_tls(); }
@@ -61,6 +69,7 @@ class Exchange {
   bool streaming_ = false;
   bool keep_alive_ = true;
   std::vector<std::pair<std::string, std::string>> extra_headers_;
+  std::string request_id_;
 };
 
 using Handler = std::function<awaitable<void>(Exchange&)>;

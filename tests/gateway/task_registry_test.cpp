@@ -30,7 +30,7 @@ TEST(TaskRegistry, OnlyTheOwnerFindsATask) {
 TEST(TaskRegistry, ExpiresWithTheTasksTtlCappedByMaxTtl) {
   TaskRegistry r(10, 10, 10min);
   r.record("short", Task{"alice", 0, "a"}, 30s, t0);
-  r.record("long", Task{"alice", 0, "a"}, 24h, t0);   // capped at 10 min
+  r.record("long", Task{"alice", 0, "a"}, 24h, t0);           // capped at 10 min
   r.record("none", Task{"alice", 0, "a"}, std::nullopt, t0);  // no ttlMs: the cap
   EXPECT_TRUE(r.find("short", "alice", t0 + 29s));
   EXPECT_FALSE(r.find("short", "alice", t0 + 30s));
@@ -57,8 +57,8 @@ TEST(TaskRegistry, OnePrincipalAtItsCapForgetsOnlyItsOwnOldest) {
   r.record("b1", Task{"bob", 0, "a"}, 10s, t0);  // bob's task expires first of all
   for (int i = 0; i < 3; ++i) r.record(name("a", i), Task{"alice", 0, "a"}, std::chrono::seconds(20 + i), t0);
   r.record("a3", Task{"alice", 0, "a"}, 60s, t0);  // alice over her cap of 3
-  EXPECT_TRUE(r.find("b1", "bob", t0));             // another principal's task stays
-  EXPECT_FALSE(r.find("a0", "alice", t0));          // alice's earliest goes
+  EXPECT_TRUE(r.find("b1", "bob", t0));            // another principal's task stays
+  EXPECT_FALSE(r.find("a0", "alice", t0));         // alice's earliest goes
   EXPECT_TRUE(r.find("a1", "alice", t0));
   EXPECT_TRUE(r.find("a3", "alice", t0));
   EXPECT_EQ(r.size(), 4u);
@@ -66,8 +66,7 @@ TEST(TaskRegistry, OnePrincipalAtItsCapForgetsOnlyItsOwnOldest) {
 
 TEST(TaskRegistry, BoundedOverall) {
   TaskRegistry r(3, 10, 1h);
-  for (int i = 0; i < 10; ++i)
-    r.record(name("t", i), Task{name("p", i), 0, "a"}, std::chrono::seconds(100 + i), t0);
+  for (int i = 0; i < 10; ++i) r.record(name("t", i), Task{name("p", i), 0, "a"}, std::chrono::seconds(100 + i), t0);
   EXPECT_EQ(r.size(), 3u);
   EXPECT_TRUE(r.find("t9", "p9", t0));
   EXPECT_FALSE(r.find("t0", "p0", t0));

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "mcp/http_headers.hpp"  // is_task_method
-#include "mcp/protocol.hpp"     // kTasksExtension
+#include "mcp/protocol.hpp"      // kTasksExtension
 #include "mcp/server/task_store.hpp"
 #include "mcpgate/server.hpp"
 #include "net/asio.hpp"

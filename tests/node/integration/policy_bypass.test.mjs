@@ -217,6 +217,11 @@ try {
       .filter((m) => m.method === 'resources/read').at(-1);
     report.check(r.status === 200 && webGot?.params?.uri === 'res://public/A' && (era === 'legacy' || webGot?._headers?.name === 'res://public/A'),
       `${era}: an HTTP upstream receives the canonical URI${era === 'legacy' ? '' : ' in the body and in Mcp-Name'}`, `${r.status} ${JSON.stringify(webGot)}`);
+    // One request id follows the call: the client's X-Request-Id, the upstream's, the audit line's.
+    const rid = r.headers['x-request-id'];
+    const ridAudit = auditLines().filter((l) => l.request_id === rid);
+    report.check(/^[A-Za-z0-9_-]+-[0-9]+$/.test(rid ?? '') && webGot?._headers?.requestId === rid && ridAudit.length === 1 && ridAudit[0].method === 'resources/read',
+      `${era}: the answer's X-Request-Id is the one the HTTP upstream received and the audit record names`, `${rid} ${webGot?._headers?.requestId} ${JSON.stringify(ridAudit)}`);
     r = await webC.send('resources/read', { uri: 'res://public/%2e%2e/secret' });
     report.check(r.status === 400, `${era}: an HTTP upstream is protected the same way`, `${r.status}`);
 
@@ -248,6 +253,15 @@ try {
   const r = await raw(P, 'POST', '/step', { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${tok('/step', 'profile')}` },
     { jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'b', version: '1' } } });
   report.check(r.status === 403 && JSON.stringify(challengeScopes(r)) === '["mcp:read"]', 'initialize without the baseline → 403 naming the baseline', `${r.status} ${wa(r)}`);
+
+  // The audit log's lines: RFC 3339 UTC time with milliseconds, a plain decimal latency, a request id.
+  const rawLines = readFileSync(audit, 'utf8').trim().split('\n');
+  report.check(rawLines.length > 10 && rawLines.every((l) => /"time":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/.test(l) && /"latency_ms":\d+\.\d{3}}$/.test(l)),
+    'audit lines carry an RFC 3339 time with milliseconds and a plain decimal latency', rawLines.slice(0, 2).join(' | '));
+  report.check(auditLines().every((l) => /^[A-Za-z0-9_-]+-[0-9]+$/.test(l.request_id)), 'every audit line has a request id',
+    JSON.stringify(auditLines().find((l) => !l.request_id)));
+  const ids = new Set(auditLines().filter((l) => l.method === 'tools/call').map((l) => l.request_id));
+  report.check(ids.size === auditLines().filter((l) => l.method === 'tools/call').length, 'request ids are distinct per request');
 
   // Nothing that reached the upstream names a resource outside res://public/ or a tool with odd characters.
   const all = received();

@@ -9,7 +9,7 @@
 // already in the file.
 //
 // Also a Streamable HTTP server (2025-11-25, JSON answers) through startRecordingHttpUpstream():
-// then each line also carries the request's Mcp-Method and Mcp-Name headers (`_headers`).
+// then each line also carries the request's Mcp-Method, Mcp-Name and X-Request-Id headers (`_headers`).
 import { appendFileSync } from 'node:fs';
 import http from 'node:http';
 import { createInterface } from 'node:readline';
@@ -75,7 +75,7 @@ export async function startRecordingHttpUpstream(logFile, { modern = false } = {
     req.on('end', () => {
       let m;
       try { m = JSON.parse(body); } catch { res.writeHead(400).end(); return; }
-      appendFileSync(logFile, `${JSON.stringify({ ...m, _headers: { method: req.headers['mcp-method'], name: req.headers['mcp-name'] } })}\n`);
+      appendFileSync(logFile, `${JSON.stringify({ ...m, _headers: { method: req.headers['mcp-method'], name: req.headers['mcp-name'], requestId: req.headers['x-request-id'] } })}\n`);
       let answer = null;
       if (modern && m.method === 'server/discover') {
         answer = { jsonrpc: '2.0', id: m.id, result: { supportedVersions: ['2026-07-28'], capabilities: { tools: {}, resources: {} },
