@@ -309,6 +309,25 @@ class AuthorizationServer::Impl {
 
   // ---------------------------------------------------------------- routing
 
+  net::awaitable<expected<json::object, AuthorizationServer::GrantError>> internal_grant(Params form,
+                                                                                         std::string client_id) {
+    using E = AuthorizationServer::GrantError;
+    auto grant = form.find("grant_type");
+    if (grant == form.end() || (grant->second != kTokenExchange && grant->second != "client_credentials"))
+      co_return unexpected(E{400, "unsupported_grant_type", "only token exchange and client_credentials"});
+    auto ticket = pool_.admit();
+    if (!ticket) co_return unexpected(E{503, "temporarily_unavailable", "the authorization server is busy"});
+    AuthenticatedClient client;
+    client.client.client_id = std::move(client_id);
+    client.client.client_name = "mcpgate gateway";
+    client.client.grant_types = {std::string(kTokenExchange), "client_credentials"};
+    client.client.token_endpoint_auth_method = "internal";
+    client.method = "internal";
+    OAuthResult<json::object> r = co_await pool_.run([&] { return run_grant(grant->second, form, client); });
+    if (!r) co_return unexpected(E{r.error().status, r.error().error, r.error().description});
+    co_return std::move(*r);
+  }
+
   net::awaitable<bool> handle(Exchange& ex) {
     const auto& req = ex.request();
     std::string_view target = req.target();
@@ -1247,7 +1266,16 @@ class AuthorizationServer::Impl {
       auto* s = subject->if_contains("scope");
       return s && s->is_string() ? std::string(s->as_string()) : std::string();
     }());
-    // The new token can only carry scopes the subject token had (never an escalation).
+    // The new token can only carry scopes the subject token had (never an escalation), or, for a
+    // resource with an exchange scope map (an upstream of the gateway), what the map grants for them.
+    if (!(*res)->exchange_scopes.empty()) {
+      std::vector<std::string> mapped;
+      for (auto& s : subject_scopes)
+        if (auto it = (*res)->exchange_scopes.find(s); it != (*res)->exchange_scopes.end())
+          for (auto& m : it->second)
+            if (!contains(mapped, m)) mapped.push_back(m);
+      subject_scopes = std::move(mapped);
+    }
     auto scope = narrow_scope(p, **res, subject_scopes.empty() ? std::vector<std::string>{"\x01"} : subject_scopes,
                               subject_scopes);
     if (!scope) return unexpected(scope.error());
@@ -1545,6 +1573,10 @@ AuthorizationServer::AuthorizationServer(std::unique_ptr<Impl> impl) : impl_(std
 AuthorizationServer::~AuthorizationServer() = default;
 net::awaitable<bool> AuthorizationServer::handle(net::Exchange& ex) {
   return impl_->handle(ex);
+}
+net::awaitable<expected<json::object, AuthorizationServer::GrantError>> AuthorizationServer::internal_grant(
+    std::map<std::string, std::string, std::less<>> form, std::string client_id) {
+  return impl_->internal_grant(std::move(form), std::move(client_id));
 }
 bool AuthorizationServer::is_browser_page(std::string_view path) const {
   // The same paths handle() routes to authorize, login and consent.

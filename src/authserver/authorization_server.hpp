@@ -4,6 +4,7 @@
 // the MCP authorization profile). It serves its own paths inside the gateway's HTTP server:
 // handle() answers requests for them and returns false for everything else.
 #include <boost/json/object.hpp>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,6 +45,19 @@ class AuthorizationServer {
   // Whether an access token we issued (by its jti) has been revoked: by RFC 7009 revocation, or
   // because its refresh family or authorization code was replayed. For the gateway's validator.
   bool is_revoked(std::string_view jti) const;
+
+  // A grant for the gateway itself, in process: no HTTP and no client secret, since the gateway
+  // hosts this server. `form` is a token request body whose grant_type is token exchange (RFC
+  // 8693) or client_credentials; the gateway acts as the client `client_id` (the actor of the
+  // exchanged token's `act`). Runs on the blocking pool like any token request. The answer is the
+  // token response, or the OAuth error the token endpoint would have sent.
+  struct GrantError {
+    unsigned status = 400;
+    std::string error;
+    std::string description;
+  };
+  net::awaitable<expected<boost::json::object, GrantError>> internal_grant(
+      std::map<std::string, std::string, std::less<>> form, std::string client_id);
 
   // RFC 8414 metadata (the same document is served for OIDC discovery).
   boost::json::object metadata() const;

@@ -3,6 +3,7 @@
 // YAML (`authorization_server:`); immutable once the server is built.
 #include <chrono>
 #include <cstddef>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,10 @@ struct ProtectedResource {
   std::vector<std::string> scopes_supported;  // a request may only ask for these
   // Granted when an authorization request names no scope. Empty: such a token carries no scope.
   std::vector<std::string> default_scopes;
+  // A resource behind the gateway (an upstream): token exchange (RFC 8693) may grant, for a
+  // subject token holding scope s, the scopes exchange_scopes[s] — and nothing else. Empty: an
+  // exchanged token can only carry scopes the subject token had.
+  std::map<std::string, std::vector<std::string>> exchange_scopes;
 };
 
 // An identity provider trusted to issue ID-JAGs (MCP enterprise-managed authorization,

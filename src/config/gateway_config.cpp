@@ -11,8 +11,10 @@
 #include <sstream>
 #include <thread>
 
+#include "config/credentials_config.hpp"
 #include "config/limits_config.hpp"
 #include "config/yaml_reader.hpp"
+#include "core/ascii.hpp"
 #include "net/address.hpp"
 #include "net/tls_client.hpp"
 #include "net/tls_server.hpp"
@@ -123,7 +125,7 @@ net::TlsServerOptions Walker::tls_server(const YAML::Node& n, const std::string&
 Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
   only_keys(n, key,
             {"name", "prefix", "stdio", "http", "request_timeout_ms", "restart_backoff_max_ms",
-             "max_concurrent_requests", "max_pending_requests", "queue_timeout_ms"});
+             "max_concurrent_requests", "max_pending_requests", "queue_timeout_ms", "credentials"});
   Upstream u;
   if (!n["name"]) error(n, key + ".name", "is required");
   u.name = str(n["name"], key + ".name");
@@ -185,6 +187,19 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
     u.http = std::move(hu);
   } else {
     error(n, key, "needs stdio or http");
+  }
+  if (auto c = n["credentials"]) {
+    CredentialChecks checks{
+        [this](const YAML::Node& node, const std::string& k, const std::string& url) { fetched_url(node, k, url); },
+        [this](const YAML::Node& node, const std::string& k) { return tls_client(node, k); }};
+    u.credentials = read_credentials(*this, c, key + ".credentials", checks);
+    if (u.stdio && u.credentials.mode != Credentials::Mode::none)
+      error(c, key + ".credentials", "is for http upstreams (stdio upstreams take credentials from their env)");
+    // The upstream is the token's audience unless said otherwise (RFC 8707: its URL).
+    if (u.http && u.credentials.resource.empty() && u.credentials.audience.empty() &&
+        (u.credentials.mode == Credentials::Mode::token_exchange ||
+         u.credentials.mode == Credentials::Mode::client_credentials))
+      u.credentials.resource = u.http->url;
   }
   return u;
 }
@@ -564,6 +579,21 @@ Gateway Walker::gateway(const YAML::Node& root) const {
       error(root["servers"][i]["auth"], "servers[" + std::to_string(i) + "].auth",
             "needs issuers (or introspection) to validate tokens, an `authorization_server:` section to use the "
             "embedded one, or `anonymous: true` to serve without authorization");
+    for (std::size_t j = 0; j < g.servers[i].upstreams.size(); ++j) {
+      auto& c = g.servers[i].upstreams[j].credentials;
+      auto node = root["servers"][i]["upstreams"][j]["credentials"];
+      auto key = "servers[" + std::to_string(i) + "].upstreams[" + std::to_string(j) + "].credentials";
+      if (c.mode == Credentials::Mode::token_exchange && a.anonymous)
+        error(node, key, "token_exchange needs a client token to exchange; this endpoint is anonymous");
+      if ((c.mode == Credentials::Mode::token_exchange || c.mode == Credentials::Mode::client_credentials) &&
+          c.embedded() && !g.authorization_server.enabled)
+        error(node, key, "needs token_endpoint or issuer, or the embedded authorization_server");
+      if (c.mode != Credentials::Mode::none)
+        if (auto& h = g.servers[i].upstreams[j].http)
+          for (auto& [name, value] : h->headers)
+            if (iequals_ascii(name, c.header))
+              error(node, key, "the upstream's http.headers already set " + name + "; the credential would replace it");
+    }
   }
   return g;
 }

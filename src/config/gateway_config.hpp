@@ -31,6 +31,31 @@ struct HttpUpstream {
   net::TlsClientOptions tls;  // `tls:` — CA file, client certificate (mTLS), server name
 };
 
+// What the gateway presents to one upstream. Never the client's own token (MCP authorization,
+// "Access Token Privilege Restriction": no token passthrough); docs/configuration.md "Credentials".
+struct Credentials {
+  enum class Mode { none, static_header, client_credentials, token_exchange };
+  Mode mode = Mode::none;
+  // client_credentials and token_exchange: the authorization server. Neither token_endpoint nor
+  // issuer: the embedded one, in process. issuer alone: its token endpoint from its metadata.
+  std::string token_endpoint;
+  std::string issuer;
+  std::string client_id;      // the gateway's client there ("mcpgate" for the embedded server)
+  std::string client_secret;  // read from client_secret_env or client_secret_file, never inline
+  bool client_secret_post = false;
+  std::string audience;  // RFC 8693 `audience`
+  std::string resource;  // RFC 8707 `resource`; default: the upstream's URL when there is one
+  // token_exchange: the scopes to ask for, from the client's granted scopes. A client scope
+  // without an entry asks for nothing; the token endpoint may grant fewer.
+  std::map<std::string, std::vector<std::string>> scope_map;
+  std::vector<std::string> scopes;  // client_credentials: the scopes to ask for
+  net::TlsClientOptions tls;        // toward the authorization server
+  // static_header: `header: value`, the value read from value_env or value_file.
+  std::string header = "Authorization";
+  std::string value;
+  bool embedded() const { return token_endpoint.empty() && issuer.empty(); }
+};
+
 struct Upstream {
   std::string name;
   std::string prefix;  // prepended to tool and prompt names (and resource URIs get no prefix)
@@ -43,6 +68,7 @@ struct Upstream {
   std::size_t max_concurrent_requests = 256;
   std::size_t max_pending_requests = 10'000;
   std::chrono::milliseconds queue_timeout{5'000};
+  Credentials credentials;
 };
 
 struct Issuer {

@@ -151,6 +151,8 @@ net::awaitable<expected<Caller, net::Response>> Authorizer::authenticate(const n
   if (!result) result = co_await asio::co_spawn(blocking, validate_on(validator_.get(), *token), asio::use_awaitable);
   if (!*result) co_return unexpected<net::Response>(answer(result->error()));
   Caller caller{**result};
+  caller.token = std::move(*token);
+  caller.token_key = std::move(key);
   // Checked on every request, cache hit or not: a revoked token stops working at once (RFC 7009).
   if (revoked_ && revoked_(*caller.principal)) co_return unexpected<net::Response>(answer(oauth::AuthError::inactive));
   for (auto& s : required_scopes_) {

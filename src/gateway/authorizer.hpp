@@ -24,6 +24,10 @@ struct Caller {
   // The token lacks a scope of the endpoint's required_scopes. Not refused at authentication:
   // the policy stage first learns what the operation needs, so that one 403 names it all.
   bool missing_required_scopes = false;
+  // The bearer token itself and its cache key (a hash): the subject of a token exchange toward an
+  // upstream (exchange/upstream_credentials.hpp). Never forwarded, logged or compared as is.
+  Secret token;
+  std::string token_key;
   // Sessions are bound to this: issuer, subject and client together.
   std::string key() const;
   policy::Subject subject() const;

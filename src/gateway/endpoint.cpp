@@ -64,6 +64,14 @@ const json::object* meta_of(const json::object& m) {
   return meta && meta->is_object() ? &meta->get_object() : nullptr;
 }
 
+// A message's id, or null. A function (returning a value) rather than `m.id() ? *m.id() :
+// json::value()` in place: g++ 12 miscompiles a conditional that yields a json::value temporary
+// inside a co_await expression (a crash on any notification sent with an unknown session).
+json::value id_of(const mcp::Message& m) {
+  auto* id = m.id();
+  return id ? *id : json::value();
+}
+
 std::string string_param(const json::object& m, std::string_view key) {
   auto* p = params_of(m);
   if (!p) return {};
@@ -118,7 +126,8 @@ void modernize_result(std::string_view method, json::object& reply) {
 
 McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
                          std::vector<asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
-                         AuditLog& audit, boost::asio::thread_pool& blocking)
+                         AuditLog& audit, boost::asio::thread_pool& blocking,
+                         std::vector<std::shared_ptr<exchange::UpstreamCredentials>> credentials)
     : hints_(std::make_unique<Hints>()),
       authorizer_(std::move(authorizer)),
       audit_(audit),
@@ -131,6 +140,8 @@ McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limi
       limiter_(PrincipalLimiter::create(limits.per_principal)),
       tasks_(limits.tasks.max_tasks, limits.tasks.max_per_principal, limits.tasks.max_ttl) {
   shared_.resize(cfg_.upstreams.size());
+  credentials_ = std::move(credentials);
+  credentials_.resize(cfg_.upstreams.size());
   metrics_.watch_principals(cfg_.name, limiter_);
   for (auto& u : cfg_.upstreams) {
     admissions_.push_back(Admission::create({u.max_concurrent_requests, u.max_pending_requests, u.queue_timeout}));
@@ -274,7 +285,19 @@ std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, b
   o.label = label;
   o.tag = std::to_string(index);
   o.max_in_flight = 2 * u.max_concurrent_requests;  // a backstop: admit_upstream is the limit
+  o.credentials = credentials_[index];
   return std::make_shared<HttpUpstream>(next_executor(), std::move(o));
+}
+
+void McpEndpoint::bind_subject(Inbox& inbox, std::size_t index, const Caller& caller) const {
+  auto& c = credentials_[index];
+  if (!c || c->mode() != config::Credentials::Mode::token_exchange || !caller.principal) return;
+  auto s = std::make_shared<exchange::SubjectToken>();
+  s->token = caller.token;
+  s->token_key = caller.token_key;
+  s->scopes = caller.principal->scopes;
+  s->expiry = caller.principal->expiry;
+  inbox.subject = std::move(s);
 }
 
 net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
@@ -349,8 +372,10 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
   auto msg = mcp::classify(std::move(*parsed));
   if (!msg) {
     metrics_.error(ErrorReason::bad_request);
-    co_await ex.respond(rpc_error(400, id.is_string() || id.is_int64() ? id : json::value(), mcp::code::invalid_request,
-                                  "Invalid Request: " + msg.error().message));
+    // Named, not a conditional inside the co_await: g++ 12 miscompiles a temporary json::value in a
+    // conditional operator within a co_await expression (it copies from an unconstructed one).
+    json::value echoed = id.is_string() || id.is_int64() ? id : json::value();
+    co_await ex.respond(rpc_error(400, echoed, mcp::code::invalid_request, "Invalid Request: " + msg.error().message));
     co_return;
   }
 
@@ -381,14 +406,14 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
       co_return;
     }
     metrics_.error(ErrorReason::bad_request);
-    co_await ex.respond(rpc_error(400, msg->id() ? *msg->id() : json::value(), mcp::code::invalid_request,
-                                  "Bad Request: Mcp-Session-Id header is required"));
+    co_await ex.respond(
+        rpc_error(400, id_of(*msg), mcp::code::invalid_request, "Bad Request: Mcp-Session-Id header is required"));
     co_return;
   }
   auto session = find_session(session_id, caller);
   if (!session) {
     metrics_.error(ErrorReason::unknown_session);
-    co_await ex.respond(rpc_error(404, msg->id() ? *msg->id() : json::value(), -32001, "Session not found"));
+    co_await ex.respond(rpc_error(404, id_of(*msg), -32001, "Session not found"));
     co_return;
   }
   co_await legacy_message(ex, std::move(session), std::move(*msg), accepts.sse, caller);
@@ -397,7 +422,7 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
 net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok,
                                                     const Caller& caller) {
   // The session quota bounds what one principal can hold: sessions and the children they own.
-  auto quota = co_await admit_session(ex, caller, msg.id() ? *msg.id() : json::value());
+  auto quota = co_await admit_session(ex, caller, id_of(msg));
   if (!quota) co_return;
   auto session = std::make_shared<FrontSession>();
   session->quota_slot = std::make_shared<PrincipalLimiter::Slot>(std::move(*quota));
@@ -433,7 +458,7 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
   auto version = trim_ows(header(ex.request(), "MCP-Protocol-Version"));
   if (!version.empty() && !mcp::is_legacy_revision(version)) {
     metrics_.error(ErrorReason::unsupported_version);
-    co_await ex.respond(rpc_error(400, msg.id() ? *msg.id() : json::value(), mcp::code::invalid_request,
+    co_await ex.respond(rpc_error(400, id_of(msg), mcp::code::invalid_request,
                                   "Bad Request: Unsupported protocol version: " + std::string(version)));
     co_return;
   }
@@ -722,6 +747,7 @@ net::awaitable<void> McpEndpoint::fan_out_list(net::Exchange& ex, Call& call) {
     auto inbox = std::make_shared<Inbox>(ex.executor());
     auto permit = co_await admit_upstream(ex, call.caller, call.method, i, id, call.deadline);
     if (!permit) co_return;
+    bind_subject(*inbox, i, call.caller);
     auto req = call.request;
     req["id"] = "mcpgate-list-" + std::to_string(i);
     if (!(co_await call.upstreams[i]->begin(std::move(req), inbox, call.deadline))) continue;
@@ -811,6 +837,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       // Every upstream must see these; the first one's answer is the client's.
       for (std::size_t i = 1; i < call.upstreams.size(); ++i) {
         auto inbox = std::make_shared<Inbox>(ex.executor());
+        bind_subject(*inbox, i, call.caller);
         auto req = call.request;
         if (co_await call.upstreams[i]->begin(std::move(req), inbox, call.deadline)) {
           for (;;) {
@@ -843,6 +870,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     inbox->forward_headers = param_headers_to_forward(ex.request());
   }
   inbox->request_id = call.request_id;
+  bind_subject(*inbox, target, call.caller);
   auto& upstream = call.upstreams[target];
   // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
   auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
@@ -972,6 +1000,7 @@ net::awaitable<std::optional<net::Response>> McpEndpoint::check_tool_headers(net
 
 net::awaitable<void> McpEndpoint::learn_tools(Call& call, std::size_t target) {
   auto inbox = std::make_shared<Inbox>(co_await asio::this_coro::executor);
+  bind_subject(*inbox, target, call.caller);
   json::object meta;
   meta[mcp::kMetaProtocolVersion] = mcp::kRev20260728;
   meta[mcp::kMetaClientCapabilities] = json::object();
@@ -1027,6 +1056,26 @@ net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call&
     // No session id goes out with a failed initialize: keeping the session would only leak it.
     call.session->close();
     metrics_.session_closed();
+  }
+  if (failure == UpstreamFailure::credentials && audit_.enabled()) {
+    // Nothing reached the upstream: no credential could be obtained for it (the reason names the
+    // token endpoint's error, never a token).
+    AuditRecord r;
+    r.request_id = call.request_id;
+    r.endpoint = cfg_.path;
+    if (call.caller.principal) {
+      r.issuer = call.caller.principal->issuer;
+      r.subject = call.caller.principal->subject;
+      r.client = call.caller.principal->client_id.value_or("");
+    }
+    r.method = call.method;
+    r.decision = "failed";
+    r.rule = "credentials";
+    auto* m = error.if_contains("error");
+    auto* msg = m && m->is_object() ? m->get_object().if_contains("message") : nullptr;
+    r.reason = msg && msg->is_string() ? std::string(msg->get_string()) : std::string();
+    r.latency_ms = std::chrono::duration<double, std::milli>(steady::now() - call.started).count();
+    audit_.write(r);
   }
   // The upstream failed, it did not answer: 502 (504 when it did not answer in time), whichever
   // era, so that no client, cache or retry logic takes it for the upstream's reply.

@@ -25,9 +25,11 @@ class Router;
 
 class McpEndpoint {
  public:
+  // `credentials`: one per upstream (null: none), what the gateway presents to it.
   McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
               std::vector<net::asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
-              AuditLog& audit, boost::asio::thread_pool& blocking);
+              AuditLog& audit, boost::asio::thread_pool& blocking,
+              std::vector<std::shared_ptr<exchange::UpstreamCredentials>> credentials = {});
 
   // Reload: requests already running keep the authorizer they started with.
   void set_authorizer(std::shared_ptr<const Authorizer> a) { std::atomic_store(&authorizer_, std::move(a)); }
@@ -91,6 +93,8 @@ class McpEndpoint {
                    std::string_view reason);
 
   std::shared_ptr<UpstreamSession> make_upstream(std::size_t index, bool shared);
+  // The client a request to upstream `index` is made for, when its token is exchanged there.
+  void bind_subject(Inbox& inbox, std::size_t index, const Caller& caller) const;
   net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);
   net::asio::any_io_executor next_executor();
 
@@ -107,7 +111,9 @@ class McpEndpoint {
   SessionStore sessions_;
   std::shared_ptr<PrincipalLimiter> limiter_;
   TaskRegistry tasks_;
-  std::vector<std::shared_ptr<Admission>> admissions_;  // one per upstream, shared by its sessions
+  std::vector<std::shared_ptr<Admission>> admissions_;
+  std::vector<std::shared_ptr<exchange::UpstreamCredentials>>
+      credentials_;  // per upstream  // one per upstream, shared by its sessions
   std::atomic<std::uint64_t> session_counter_{0};
 
   // Stateless (2026-07-28) clients share one upstream session per upstream, opened on first use.

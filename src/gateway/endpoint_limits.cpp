@@ -68,7 +68,10 @@ net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_request
   metrics_.refusal(metric_reason(slot.error().reason));
   metrics_.request(429, 0);
   audit_limit(ex, caller, msg.method(), tool, refusal_name(slot.error().reason));
-  co_await ex.respond(too_many_requests(slot.error(), msg.id() ? *msg.id() : json::value()));
+  // Named first: g++ 12 miscompiles a conditional yielding a json::value temporary inside a
+  // co_await expression (see id_of in endpoint.cpp).
+  json::value id = msg.id() ? *msg.id() : json::value();
+  co_await ex.respond(too_many_requests(slot.error(), id));
   co_return std::nullopt;
 }
 

@@ -69,10 +69,72 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
       o.resources.push_back({e.auth.resource, e.auth.scopes_supported,
                              e.auth.required_scopes.empty() ? e.auth.scopes_supported : e.auth.required_scopes});
     }
+    // Every upstream whose credentials the embedded server issues is a resource too: tokens for it
+    // carry its audience and only the scopes its map grants (exchange) or its list names
+    // (client_credentials).
+    for (auto& e : cfg_.servers)
+      for (auto& u : e.upstreams) {
+        auto& c = u.credentials;
+        using M = config::Credentials::Mode;
+        if ((c.mode != M::token_exchange && c.mode != M::client_credentials) || !c.embedded()) continue;
+        const auto& id = c.resource.empty() ? c.audience : c.resource;
+        authserver::ProtectedResource* r = nullptr;
+        for (auto& existing : o.resources)
+          if (existing.resource == id) r = &existing;
+        if (!r) r = &o.resources.emplace_back(authserver::ProtectedResource{id, {}, {}, {}});
+        auto add = [](std::vector<std::string>& v, const std::string& x) {
+          if (std::find(v.begin(), v.end(), x) == v.end()) v.push_back(x);
+        };
+        for (auto& [from, to] : c.scope_map)
+          for (auto& t : to) {
+            add(r->scopes_supported, t);
+            add(r->exchange_scopes[from], t);
+          }
+        for (auto& sc : c.scopes) {
+          add(r->scopes_supported, sc);
+          add(r->default_scopes, sc);
+        }
+      }
     auto as = authserver::AuthorizationServer::create(std::move(o));
     if (!as) throw std::runtime_error("authorization_server: " + as.error().message);
     authorization_server_ = std::move(*as);
   }
+}
+
+std::vector<std::shared_ptr<exchange::UpstreamCredentials>> Gateway::make_credentials(const config::Endpoint& e) {
+  using M = config::Credentials::Mode;
+  std::vector<std::shared_ptr<exchange::UpstreamCredentials>> out;
+  for (auto& u : e.upstreams) {
+    auto& c = u.credentials;
+    if (c.mode == M::none) {
+      out.push_back(nullptr);
+      continue;
+    }
+    std::shared_ptr<exchange::TokenEndpoint> endpoint;
+    if (c.mode == M::token_exchange || c.mode == M::client_credentials) {
+      if (c.embedded()) {
+        if (!authorization_server_)
+          throw std::runtime_error("servers." + e.name + ".upstreams." + u.name +
+                                   ".credentials: no token_endpoint or issuer, and no embedded authorization_server");
+        endpoint = std::make_shared<exchange::EmbeddedTokenEndpoint>(*authorization_server_, c.client_id);
+      } else {
+        oauth::HttpFetchOptions fo;
+        fo.tls = c.tls;
+        auto fetcher = std::make_shared<oauth::BlockingHttpFetcher>(fo);
+        if (!fetcher->tls_error().empty())
+          throw std::runtime_error("servers." + e.name + ".upstreams." + u.name +
+                                   ".credentials.tls: " + fetcher->tls_error());
+        endpoint = std::make_shared<exchange::RemoteTokenEndpoint>(
+            exchange::RemoteTokenEndpointOptions{c.token_endpoint, c.issuer, c.client_id, Secret(c.client_secret),
+                                                 c.client_secret_post},
+            std::move(fetcher), blocking_);
+      }
+    }
+    auto creds = std::make_shared<exchange::UpstreamCredentials>(c, std::move(endpoint));
+    metrics_.watch_credentials(e.name, u.name, creds);
+    out.push_back(std::move(creds));
+  }
+  return out;
 }
 
 std::shared_ptr<Authorizer> Gateway::make_authorizer(const config::Endpoint& e) const {
@@ -145,8 +207,8 @@ void Gateway::start() {
   server_->start();
   auto executors = server_->executors();
   for (auto& e : cfg_.servers)
-    endpoints_.push_back(
-        std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_, blocking_));
+    endpoints_.push_back(std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_,
+                                                       blocking_, make_credentials(e)));
   // Key sets are fetched now, off the serving threads, and then refreshed in the background when
   // their max-age runs out.
   for (auto& e : endpoints_) asio::post(blocking_, [a = e->authorizer()] { a->refresh_keys(); });

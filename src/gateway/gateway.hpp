@@ -8,6 +8,7 @@
 #include "authserver/authorization_server.hpp"
 #include "config/gateway_config.hpp"
 #include "core/request_id.hpp"
+#include "exchange/upstream_credentials.hpp"
 #include "gateway/audit_log.hpp"
 #include "gateway/authorizer.hpp"
 #include "gateway/endpoint.hpp"
@@ -36,6 +37,7 @@ class Gateway {
 
  private:
   net::awaitable<void> handle(net::Exchange& ex);
+  std::vector<std::shared_ptr<exchange::UpstreamCredentials>> make_credentials(const config::Endpoint& e);
   RequestIds request_ids_;
   void add_cors(net::Exchange& ex, net::Response& res) const;
 

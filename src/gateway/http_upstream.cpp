@@ -112,11 +112,23 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   } done{in_flight_};
   json::value client_id = request["id"];
   bool is_initialize = method_of(request) == "initialize";
+  auto cred = co_await credential(inbox, client_id, false);
+  if (!cred) co_return;
   auto req = make_post(request, inbox.get());
+  if (!cred->empty()) req.set(options_.credentials->header(), cred->reveal());
   auto ex = co_await asio::this_coro::executor;
   auto& client = thread_client(ex);
   bool sent_session = req.find("Mcp-Session-Id") != req.end();
   auto sent = co_await client.send(endpoint_, req, deadline);
+  if (sent && (*sent)->status() == 401 && refreshable()) {
+    // One new token and one more try: the upstream's server may have revoked or rotated the one
+    // the cache held. A second 401 is the answer.
+    (*sent)->abort();
+    cred = co_await credential(inbox, client_id, true);
+    if (!cred) co_return;
+    req.set(options_.credentials->header(), cred->reveal());
+    sent = co_await client.send(endpoint_, req, deadline);
+  }
   if (!sent) {
     fail_request(inbox, client_id, UpstreamFailure::unreachable, "is unreachable: " + sent.error().message);
     co_return;
@@ -221,14 +233,40 @@ std::optional<mcp::Message> HttpUpstream::reply_to(std::string_view body, const 
   return std::move(*c);
 }
 
+bool HttpUpstream::refreshable() const {
+  using M = config::Credentials::Mode;
+  return options_.credentials &&
+         (options_.credentials->mode() == M::token_exchange || options_.credentials->mode() == M::client_credentials);
+}
+
+net::awaitable<std::optional<Secret>> HttpUpstream::credential(const std::shared_ptr<Inbox>& inbox,
+                                                               const json::value& client_id, bool fresh) {
+  if (!options_.credentials || !options_.credentials->adds_header()) co_return Secret();
+  auto v = co_await options_.credentials->value(inbox ? inbox->subject.get() : nullptr, fresh);
+  if (v) co_return std::move(*v);
+  if (inbox) {
+    auto& e = v.error();
+    std::string what = e.reason == exchange::TokenError::Reason::refused ? "the token request was refused"
+                       : e.reason == exchange::TokenError::Reason::busy  ? "the authorization server is busy"
+                       : e.reason == exchange::TokenError::Reason::unreachable
+                           ? "the authorization server is unreachable"
+                           : "the authorization server's answer was unusable";
+    if (!e.oauth_error.empty()) what += " (" + e.oauth_error + ")";
+    fail_request(inbox, client_id, UpstreamFailure::credentials, "has no credentials for this request: " + what, 0,
+                 e.oauth_error);
+  }
+  co_return std::nullopt;
+}
+
 void HttpUpstream::fail_request(const std::shared_ptr<Inbox>& inbox, const json::value& client_id, UpstreamFailure why,
-                                std::string detail, unsigned status) {
+                                std::string detail, unsigned status, std::string oauth_error) {
   // Names the upstream by its configured name only: not its URL, not the credentials sent to it,
   // and nothing of what it answered (an error page may echo a token or an internal address).
   json::object data;
   data["upstream"] = options_.name;
   data["reason"] = reason_name(why);
   if (status) data["status"] = status;
+  if (!oauth_error.empty()) data["error"] = oauth_error;
   int code = why == UpstreamFailure::timeout ? mcp::code::upstream_timeout : mcp::code::upstream_unavailable;
   inbox->push_failure(
       mcp::make_error(client_id, code, "Upstream '" + options_.name + "' " + detail, json::value(std::move(data))),
@@ -321,6 +359,9 @@ net::awaitable<Result<void>> HttpUpstream::deliver(json::object message, Deadlin
     server_requests_.erase(it);
   }
   auto req = make_post(message);
+  // Notifications and answers to the upstream's requests: the gateway's own credential.
+  if (auto cred = co_await credential(nullptr, nullptr, false); cred && !cred->empty())
+    req.set(options_.credentials->header(), cred->reveal());
   auto ex = co_await asio::this_coro::executor;
   auto sent = co_await thread_client(ex).send(endpoint_, req, deadline);
   if (!sent) co_return fail(sent.error().message);
@@ -348,6 +389,9 @@ net::awaitable<void> HttpUpstream::listen_loop([[maybe_unused]] std::shared_ptr<
   req.set(http::field::host, options_.http.host + ":" + std::to_string(options_.http.port));
   req.set(http::field::accept, "text/event-stream");
   for (auto& [k, v] : options_.http.headers) req.set(k, v);
+  // The stream is the session's, not one request's: it carries the gateway's own credential.
+  if (auto cred = co_await credential(nullptr, nullptr, false); cred && !cred->empty())
+    req.set(options_.credentials->header(), cred->reveal());
   {
     std::lock_guard lock(mutex_);
     req.set("Mcp-Session-Id", session_id_);
@@ -395,6 +439,8 @@ net::awaitable<void> HttpUpstream::end_session([[maybe_unused]] std::shared_ptr<
   req.set("Mcp-Session-Id", session);
   if (!version.empty()) req.set("MCP-Protocol-Version", version);
   for (auto& [k, v] : options_.http.headers) req.set(k, v);
+  if (auto cred = co_await credential(nullptr, nullptr, false); cred && !cred->empty())
+    req.set(options_.credentials->header(), cred->reveal());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   auto sent = co_await client.send(endpoint_, req, deadline);
   if (sent) co_await (*sent)->read_all(deadline);

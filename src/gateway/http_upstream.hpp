@@ -18,6 +18,7 @@ struct HttpOptions {
   std::string label;
   std::string tag;
   std::size_t max_in_flight = 256;
+  std::shared_ptr<exchange::UpstreamCredentials> credentials;  // null: none
 };
 
 class HttpUpstream final : public UpstreamSession, public std::enable_shared_from_this<HttpUpstream> {
@@ -52,7 +53,13 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   static std::optional<mcp::Message> reply_to(std::string_view body, const json::value& request_id);
   void relay(json::object message, const std::shared_ptr<Inbox>& inbox);
   void fail_request(const std::shared_ptr<Inbox>& inbox, const json::value& client_id, UpstreamFailure why,
-                    std::string detail, unsigned status = 0);
+                    std::string detail, unsigned status = 0, std::string oauth_error = {});
+  // The credential for a request (for `subject`, or the gateway's own); the failure is answered.
+  net::awaitable<std::optional<Secret>> credential(const std::shared_ptr<Inbox>& inbox, const json::value& client_id,
+                                                   bool fresh);
+  // Whether a 401 is worth one more try with a new token (the old one may have been revoked or
+  // rotated at the upstream's server).
+  bool refreshable() const;
   net::awaitable<void> listen_loop(std::shared_ptr<HttpUpstream> self);
   net::awaitable<void> end_session(std::shared_ptr<HttpUpstream> self, std::string session, std::string version);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "exchange/upstream_credentials.hpp"
 #include "net/asio.hpp"
 
 namespace mcpgate::gateway {
@@ -19,7 +20,9 @@ namespace json = boost::json;
 // Why the gateway, not the upstream, answered a request: the upstream could not be reached, did
 // not answer in time, answered with an HTTP status that is not a reply (5xx, 3xx, 401/403), ended
 // the session the request belonged to, or sent something that is not the reply to this request.
-enum class UpstreamFailure { unreachable, timeout, http_status, unauthorized, session_expired, bad_reply };
+// `credentials`: no credential could be obtained for the upstream (token endpoint unreachable, the
+// exchange refused), so nothing was sent.
+enum class UpstreamFailure { unreachable, timeout, http_status, unauthorized, session_expired, bad_reply, credentials };
 
 class Inbox : public std::enable_shared_from_this<Inbox> {
  public:
@@ -61,6 +64,9 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   // `Mcp-Param-*` headers). Set before the request is begun, read-only after.
   std::vector<std::pair<std::string, std::string>> forward_headers;
   std::string request_id;  // sent to an HTTP upstream as X-Request-Id
+  // The client the request is made for, when the upstream's credentials are exchanged from its
+  // token (credentials mode token_exchange); null for the gateway's own requests.
+  std::shared_ptr<const exchange::SubjectToken> subject;
 
   // Thread-safe. The waiter sees the queued messages, then `reason` as an error.
   void close(std::string reason) {

@@ -8,6 +8,10 @@
 #include <string>
 #include <vector>
 
+namespace mcpgate::exchange {
+class UpstreamCredentials;
+}
+
 namespace mcpgate::gateway {
 
 // Why a request did not reach an upstream, or failed there: the label of errors_total.
@@ -64,6 +68,9 @@ class Metrics {
   // and the per-principal limits of each endpoint.
   void watch_upstream(std::string endpoint, std::string upstream, std::shared_ptr<const Admission> admission);
   void watch_principals(std::string endpoint, std::shared_ptr<const PrincipalLimiter> limiter);
+  // Tokens obtained for an upstream (exchange/upstream_credentials.hpp).
+  void watch_credentials(std::string endpoint, std::string upstream,
+                         std::shared_ptr<const exchange::UpstreamCredentials> credentials);
   std::string render() const;
 
  private:
@@ -79,6 +86,11 @@ class Metrics {
     std::string endpoint, upstream;
     std::shared_ptr<const Admission> admission;
   };
+  struct WatchedCredentials {
+    std::string endpoint, upstream;
+    std::shared_ptr<const exchange::UpstreamCredentials> credentials;
+  };
+  std::vector<WatchedCredentials> credentials_;
   struct WatchedPrincipals {
     std::string endpoint;
     std::shared_ptr<const PrincipalLimiter> limiter;
@@ -87,6 +99,7 @@ class Metrics {
   std::vector<WatchedUpstream> upstreams_;
   std::vector<WatchedPrincipals> principals_;
   void render_limits(std::string& out) const;
+  void render_credentials(std::string& out) const;
 };
 
 }  // namespace mcpgate::gateway

@@ -1,7 +1,8 @@
 // The limits part of /metrics: refusals by reason, and per upstream and endpoint the admission
-// and per-principal gauges with the limits they are measured against.
+// and per-principal gauges with the limits they are measured against; the upstreams' tokens.
 #include <cstdio>
 
+#include "exchange/upstream_credentials.hpp"
 #include "gateway/admission.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/principal_limits.hpp"
@@ -33,6 +34,12 @@ const char* refusal_reason_name(RefusalReason r) {
 void Metrics::watch_upstream(std::string endpoint, std::string upstream, std::shared_ptr<const Admission> admission) {
   std::lock_guard lock(watched_mutex_);
   upstreams_.push_back({std::move(endpoint), std::move(upstream), std::move(admission)});
+}
+
+void Metrics::watch_credentials(std::string endpoint, std::string upstream,
+                                std::shared_ptr<const exchange::UpstreamCredentials> credentials) {
+  std::lock_guard lock(watched_mutex_);
+  credentials_.push_back({std::move(endpoint), std::move(upstream), std::move(credentials)});
 }
 
 void Metrics::watch_principals(std::string endpoint, std::shared_ptr<const PrincipalLimiter> limiter) {
@@ -72,6 +79,35 @@ std::string label(std::string_view v) {
 }
 }  // namespace
 
+// Called with watched_mutex_ held. One family at a time (the exposition format groups a
+// family's samples), one sample per upstream with credentials.
+void Metrics::render_credentials(std::string& out) const {
+  if (credentials_.empty()) return;
+  std::vector<std::pair<std::string, exchange::UpstreamCredentials::Stats>> all;
+  for (auto& w : credentials_)
+    all.emplace_back("endpoint=\"" + w.endpoint + "\",upstream=\"" + w.upstream + "\"", w.credentials->stats());
+  header(out, "mcpgate_upstream_tokens_total", "counter",
+         "Tokens asked of a token endpoint for upstreams, by outcome (issued, or why not).");
+  for (auto& [labels, st] : all) {
+    sample(out, "mcpgate_upstream_tokens_total", labels + ",outcome=\"issued\"", double(st.issued));
+    for (std::size_t r = 0; r < st.failed.size(); ++r)
+      sample(out, "mcpgate_upstream_tokens_total",
+             labels + ",outcome=\"" + exchange::reason_name(static_cast<exchange::TokenError::Reason>(r)) + "\"",
+             double(st.failed[r]));
+  }
+  header(out, "mcpgate_upstream_token_cache_total", "counter",
+         "Upstream credentials served from the cache (hit) or asked for (miss).");
+  for (auto& [labels, st] : all) {
+    sample(out, "mcpgate_upstream_token_cache_total", labels + ",result=\"hit\"", double(st.hits));
+    sample(out, "mcpgate_upstream_token_cache_total", labels + ",result=\"miss\"", double(st.misses));
+  }
+  header(out, "mcpgate_upstream_token_request_seconds", "summary", "Time spent asking token endpoints.");
+  for (auto& [labels, st] : all) {
+    sample(out, "mcpgate_upstream_token_request_seconds_sum", labels, st.request_seconds);
+    sample(out, "mcpgate_upstream_token_request_seconds_count", labels, double(st.requests));
+  }
+}
+
 void Metrics::render_limits(std::string& out) const {
   header(out, "mcpgate_refusals_total", "counter", "Requests refused by a fairness or overload limit, by reason.");
   for (int i = 0; i < static_cast<int>(RefusalReason::kCount); ++i)
@@ -79,6 +115,7 @@ void Metrics::render_limits(std::string& out) const {
            std::string("reason=\"") + refusal_reason_name(static_cast<RefusalReason>(i)) + "\"",
            static_cast<double>(refusals_[i].load(std::memory_order_relaxed)));
   std::lock_guard lock(watched_mutex_);
+  render_credentials(out);
   struct Series {
     const char* name;
     const char* type;

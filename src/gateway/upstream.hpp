@@ -33,6 +33,8 @@ inline std::string_view reason_name(UpstreamFailure f) {
       return "session_expired";
     case UpstreamFailure::bad_reply:
       return "bad_reply";
+    case UpstreamFailure::credentials:
+      return "credentials";
   }
   return "unavailable";
 }

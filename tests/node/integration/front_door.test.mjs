@@ -49,6 +49,15 @@ try {
   report.check(r.status === 400, 'request without session → 400', String(r.status));
   r = await raw(P, 'POST', '/mcp', { ...base, 'Mcp-Session-Id': 'no-such-session' }, { jsonrpc: '2.0', id: 2, method: 'tools/list' });
   report.check(r.status === 404, 'unknown session → 404', String(r.status));
+  // Regression: a message without an id on these paths crashed the gateway (a g++ 12 coroutine
+  // miscompilation of `id ? *id : json::value()` inside co_await); every one must be answered.
+  const note = { jsonrpc: '2.0', method: 'notifications/initialized' };
+  r = await raw(P, 'POST', '/mcp', { ...base, 'Mcp-Session-Id': 'no-such-session', 'MCP-Protocol-Version': '2025-11-25' }, note);
+  report.check(r.status === 404 && code(r) === -32001, 'a notification with an unknown session → 404 (the gateway lives on)', `${r.status} ${r.body}`);
+  r = await raw(P, 'POST', '/mcp', base, note);
+  report.check(r.status === 400 && code(r) === -32600, 'a notification without a session → 400', `${r.status} ${r.body}`);
+  r = await raw(P, 'POST', '/mcp', base, { jsonrpc: '2.0', method: 'notifications/initialized', id: null });
+  report.check(r.status === 400, 'a null id → 400', `${r.status} ${r.body}`);
   r = await raw(P, 'POST', '/mcp', base, init);
   const sid = r.headers['mcp-session-id'];
   report.check(r.status === 200 && r.json?.result?.protocolVersion, 'initialize → 200 with a result', r.body.slice(0, 200));

@@ -1,0 +1,94 @@
+#pragma once
+// Where the gateway gets tokens for its upstreams: an OAuth token endpoint, asked with a form
+// (RFC 6749 §4.4 client_credentials, RFC 8693 token exchange). Two kinds: the embedded
+// authorization server, in process, and any remote one over HTTPS, found by its token_endpoint or
+// its issuer's metadata (RFC 8414), the gateway authenticating as its client.
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "core/result.hpp"
+#include "core/secret.hpp"
+#include "net/asio.hpp"
+#include "oauth/http_fetcher.hpp"
+
+namespace mcpgate::authserver {
+class AuthorizationServer;
+}
+
+namespace mcpgate::exchange {
+
+using Form = std::map<std::string, std::string, std::less<>>;
+
+struct IssuedToken {
+  Secret access_token;
+  std::chrono::seconds expires_in{0};  // 0: the answer did not say
+  std::string scope;                   // as granted (may be fewer than asked)
+};
+
+// Why no token came back. `reason` is the metric and audit label; `oauth_error` the token
+// endpoint's `error` when it answered one (invalid_target, invalid_scope, invalid_grant…).
+struct TokenError {
+  enum class Reason { unreachable, refused, bad_answer, busy };
+  Reason reason;
+  std::string oauth_error;
+  std::string description;  // never token material
+};
+const char* reason_name(TokenError::Reason r);
+
+class TokenEndpoint {
+ public:
+  virtual ~TokenEndpoint() = default;
+  // `form` holds grant_type and the grant's parameters; client authentication is added here.
+  virtual net::awaitable<expected<IssuedToken, TokenError>> request(Form form) = 0;
+};
+
+// The embedded authorization server, in process: the gateway is its host, so it acts as the
+// client `client_id` without a secret (AuthorizationServer::internal_grant).
+class EmbeddedTokenEndpoint final : public TokenEndpoint {
+ public:
+  EmbeddedTokenEndpoint(authserver::AuthorizationServer& server, std::string client_id)
+      : server_(server), client_id_(std::move(client_id)) {}
+  net::awaitable<expected<IssuedToken, TokenError>> request(Form form) override;
+
+ private:
+  authserver::AuthorizationServer& server_;
+  std::string client_id_;
+};
+
+struct RemoteTokenEndpointOptions {
+  std::string token_endpoint;  // or empty, and:
+  std::string issuer;          // its token_endpoint read from its metadata, once
+  std::string client_id;
+  Secret client_secret;
+  bool client_secret_post = false;  // default client_secret_basic (RFC 6749 §2.3.1)
+};
+
+// A remote token endpoint. The HTTP calls block (oauth::HttpFetcher: TLS verified, no redirects,
+// deadline, size limit) and run on `blocking`, never on a serving thread.
+class RemoteTokenEndpoint final : public TokenEndpoint {
+ public:
+  RemoteTokenEndpoint(RemoteTokenEndpointOptions options, std::shared_ptr<oauth::HttpFetcher> fetcher,
+                      boost::asio::thread_pool& blocking)
+      : options_(std::move(options)), fetcher_(std::move(fetcher)), blocking_(blocking) {}
+  net::awaitable<expected<IssuedToken, TokenError>> request(Form form) override;
+
+  // The blocking half, for tests and the pool: discovery when needed, then the POST.
+  expected<IssuedToken, TokenError> request_blocking(const Form& form);
+
+ private:
+  expected<std::string, TokenError> endpoint();
+  RemoteTokenEndpointOptions options_;
+  std::shared_ptr<oauth::HttpFetcher> fetcher_;
+  boost::asio::thread_pool& blocking_;
+  std::mutex mutex_;
+  std::string discovered_;  // the issuer's token_endpoint, once read
+};
+
+// A token endpoint's JSON answer (RFC 6749 §5.1 / §5.2), for both kinds and the fuzz target.
+expected<IssuedToken, TokenError> parse_token_response(unsigned status, std::string_view body);
+
+}  // namespace mcpgate::exchange

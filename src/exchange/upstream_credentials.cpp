@@ -1,0 +1,113 @@
+#include "exchange/upstream_credentials.hpp"
+
+#include <algorithm>
+
+namespace mcpgate::exchange {
+using Mode = config::Credentials::Mode;
+using system_clock = std::chrono::system_clock;
+
+namespace {
+
+constexpr std::string_view kTokenExchange = "urn:ietf:params:oauth:grant-type:token-exchange";
+constexpr std::string_view kAccessTokenType = "urn:ietf:params:oauth:token-type:access_token";
+// A cached token is dropped this long before it (or its subject token) expires, so that it is
+// never presented in its last seconds while the request is still on its way.
+constexpr std::chrono::seconds kMargin{15};
+// When the token endpoint does not say how long its token lives.
+constexpr std::chrono::seconds kDefaultLifetime{300};
+
+std::string join(const std::vector<std::string>& v) {
+  std::string out;
+  for (auto& s : v) out += (out.empty() ? "" : " ") + s;
+  return out;
+}
+
+}  // namespace
+
+UpstreamCredentials::UpstreamCredentials(config::Credentials config, std::shared_ptr<TokenEndpoint> endpoint)
+    : config_(std::move(config)), endpoint_(std::move(endpoint)) {}
+
+std::vector<std::string> UpstreamCredentials::mapped_scopes(const std::vector<std::string>& granted) const {
+  std::vector<std::string> out;
+  for (auto& g : granted) {
+    auto it = config_.scope_map.find(g);
+    if (it == config_.scope_map.end()) continue;
+    for (auto& s : it->second)
+      if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  std::sort(out.begin(), out.end());  // one cache key for one set, whatever the token's order
+  return out;
+}
+
+net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::value(const SubjectToken* subject, bool fresh) {
+  using E = CredentialError;
+  if (config_.mode == Mode::none) co_return Secret();
+  if (config_.mode == Mode::static_header) co_return Secret(config_.value);
+  Form form;
+  if (!config_.resource.empty()) form["resource"] = config_.resource;
+  if (!config_.audience.empty()) form["audience"] = config_.audience;
+  auto target = config_.audience + "\n" + config_.resource;
+  if (config_.mode == Mode::client_credentials || !subject || subject->token.empty()) {
+    form["grant_type"] = "client_credentials";
+    if (!config_.scopes.empty()) form["scope"] = join(config_.scopes);
+    auto key = "cc\n" + target + "\n" + join(config_.scopes);
+    if (fresh) cache_.erase(key);
+    co_return co_await fetch(std::move(key), std::move(form), system_clock::time_point::max());
+  }
+  auto scopes = mapped_scopes(subject->scopes);
+  // A scope the client lacks is never asked for: a client none of whose scopes is mapped gets
+  // no token at all rather than one with whatever the server would grant by default.
+  if (scopes.empty())
+    co_return unexpected(E{TokenError::Reason::refused, "invalid_scope",
+                           "none of the client's scopes is mapped to a scope of this upstream"});
+  form["grant_type"] = std::string(kTokenExchange);
+  form["subject_token"] = std::string(subject->token.reveal());
+  form["subject_token_type"] = std::string(kAccessTokenType);
+  form["requested_token_type"] = std::string(kAccessTokenType);
+  form["scope"] = join(scopes);
+  auto key = "te\n" + subject->token_key + "\n" + target + "\n" + join(scopes);
+  if (fresh) cache_.erase(key);
+  auto not_after = subject->expiry == system_clock::time_point{} ? system_clock::time_point::max() : subject->expiry;
+  co_return co_await fetch(std::move(key), std::move(form), not_after);
+}
+
+net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::fetch(std::string key, Form form,
+                                                                             system_clock::time_point not_after) {
+  auto now = system_clock::now();
+  if (auto hit = cache_.get(key, now)) {
+    hits_.fetch_add(1, std::memory_order_relaxed);
+    co_return Secret("Bearer " + std::string(hit->reveal()));
+  }
+  misses_.fetch_add(1, std::memory_order_relaxed);
+  auto t0 = std::chrono::steady_clock::now();
+  auto got = co_await endpoint_->request(std::move(form));
+  latency_us_.fetch_add(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count(),
+      std::memory_order_relaxed);
+  latency_count_.fetch_add(1, std::memory_order_relaxed);
+  if (!got) {
+    failed_[static_cast<int>(got.error().reason)].fetch_add(1, std::memory_order_relaxed);
+    co_return unexpected(CredentialError{got.error().reason, got.error().oauth_error, got.error().description});
+  }
+  issued_.fetch_add(1, std::memory_order_relaxed);
+  now = system_clock::now();
+  auto life = got->expires_in.count() > 0 ? got->expires_in : kDefaultLifetime;
+  // Never beyond the token's own expiry, nor beyond the subject token's.
+  auto expires = std::min(now + life, not_after) - kMargin;
+  Secret value("Bearer " + std::string(got->access_token.reveal()));
+  cache_.put(key, std::move(got->access_token), expires, now);
+  co_return value;
+}
+
+UpstreamCredentials::Stats UpstreamCredentials::stats() const {
+  Stats st;
+  st.issued = issued_.load(std::memory_order_relaxed);
+  for (std::size_t r = 0; r < st.failed.size(); ++r) st.failed[r] = failed_[r].load(std::memory_order_relaxed);
+  st.hits = hits_.load(std::memory_order_relaxed);
+  st.misses = misses_.load(std::memory_order_relaxed);
+  st.request_seconds = latency_us_.load(std::memory_order_relaxed) / 1e6;
+  st.requests = latency_count_.load(std::memory_order_relaxed);
+  return st;
+}
+
+}  // namespace mcpgate::exchange
