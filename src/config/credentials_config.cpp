@@ -44,7 +44,7 @@ bool header_value_ok(const std::string& v) {
 Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std::string& key,
                              const CredentialChecks& checks) {
   r.only_keys(n, key,
-              {"mode", "token_endpoint", "issuer", "client_id", "client_secret_env", "client_secret_file",
+              {"mode", "token_endpoint", "issuer", "discover", "client_id", "client_secret_env", "client_secret_file",
                "client_auth", "audience", "resource", "scopes", "tls", "header", "value_env", "value_file"});
   Credentials c;
   if (!n["mode"]) r.error(n, key + ".mode", "is required (none, static, client_credentials or token_exchange)");
@@ -70,8 +70,8 @@ Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std
       if (n[k] && !allowed) r.error(n[k], key + "." + k, std::string("is only for ") + modes);
   };
   bool oauth = c.mode == M::client_credentials || c.mode == M::token_exchange;
-  only_for({"token_endpoint", "issuer", "client_id", "client_secret_env", "client_secret_file", "client_auth",
-            "audience", "resource", "scopes", "tls"},
+  only_for({"token_endpoint", "issuer", "discover", "client_id", "client_secret_env", "client_secret_file",
+            "client_auth", "audience", "resource", "scopes", "tls"},
            oauth, "client_credentials and token_exchange");
   only_for({"header", "value_env", "value_file"}, c.mode == M::static_header, "static");
 
@@ -85,7 +85,12 @@ Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std
   }
   if (!oauth) return c;
 
-  if (n["token_endpoint"] && n["issuer"]) r.error(n, key, "give token_endpoint or issuer, not both");
+  if ((n["token_endpoint"] ? 1 : 0) + (n["issuer"] ? 1 : 0) + (n["discover"] ? 1 : 0) > 1)
+    r.error(n, key, "give one of token_endpoint, issuer or discover");
+  if (n["discover"]) {
+    c.discover = r.boolean(n["discover"], key + ".discover");
+    if (!c.discover) r.error(n["discover"], key + ".discover", "say true, or leave it out");
+  }
   if (n["token_endpoint"]) {
     c.token_endpoint = r.str(n["token_endpoint"], key + ".token_endpoint");
     checks.fetched_url(n["token_endpoint"], key + ".token_endpoint", c.token_endpoint);

@@ -193,6 +193,7 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
         [this](const YAML::Node& node, const std::string& k, const std::string& url) { fetched_url(node, k, url); },
         [this](const YAML::Node& node, const std::string& k) { return tls_client(node, k); }};
     u.credentials = read_credentials(*this, c, key + ".credentials", checks);
+    if (u.credentials.discover && !u.http) error(c, key + ".credentials.discover", "needs an http upstream");
     if (u.stdio && u.credentials.mode != Credentials::Mode::none)
       error(c, key + ".credentials", "is for http upstreams (stdio upstreams take credentials from their env)");
     // The upstream is the token's audience unless said otherwise (RFC 8707: its URL).

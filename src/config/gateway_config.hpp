@@ -40,6 +40,9 @@ struct Credentials {
   // issuer: the embedded one, in process. issuer alone: its token endpoint from its metadata.
   std::string token_endpoint;
   std::string issuer;
+  // Or the server the upstream itself names: the upstream is a protected MCP server, and its
+  // Protected Resource Metadata (RFC 9728) lists its authorization server (http upstreams only).
+  bool discover = false;
   std::string client_id;      // the gateway's client there ("mcpgate" for the embedded server)
   std::string client_secret;  // read from client_secret_env or client_secret_file, never inline
   bool client_secret_post = false;
@@ -53,7 +56,7 @@ struct Credentials {
   // static_header: `header: value`, the value read from value_env or value_file.
   std::string header = "Authorization";
   std::string value;
-  bool embedded() const { return token_endpoint.empty() && issuer.empty(); }
+  bool embedded() const { return token_endpoint.empty() && issuer.empty() && !discover; }
 };
 
 struct Upstream {

@@ -61,7 +61,8 @@ class EmbeddedTokenEndpoint final : public TokenEndpoint {
 
 struct RemoteTokenEndpointOptions {
   std::string token_endpoint;  // or empty, and:
-  std::string issuer;          // its token_endpoint read from its metadata, once
+  std::string issuer;          // its token_endpoint read from its metadata, once; or:
+  std::string discover_from;   // an upstream's URL: its protected resource metadata names the server
   std::string client_id;
   Secret client_secret;
   bool client_secret_post = false;  // default client_secret_basic (RFC 6749 §2.3.1)

@@ -554,6 +554,13 @@ net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadl
         break;
       }
     }
+    // The gateway, not the upstream, answered (unreachable, no credentials…): say why.
+    auto failed_because = [](const json::object& m) {
+      auto* e = m.if_contains("error");
+      auto* msg = e && e->is_object() ? e->get_object().if_contains("message") : nullptr;
+      return msg && msg->is_string() ? std::string(msg->get_string()) : std::string("no reply");
+    };
+    if (inbox->failure()) co_return fail(failed_because(reply));
     probed[i].session = session;
     if (reply.contains("result")) {
       probed[i].modern = true;
@@ -567,6 +574,7 @@ net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadl
     r = co_await session->begin(mcp::make_request("mcpgate-init", "initialize", std::move(init)), inbox2, deadline);
     if (!r) co_return r;
     auto m = co_await inbox2->pop(deadline);
+    if (m && inbox2->failure()) co_return fail(failed_because(*m));
     if (!m || !m->contains("result") || !m->at("result").is_object()) co_return fail("upstream refused initialize");
     probed[i].initialize_result = m->at("result").get_object();
     co_await session->deliver(mcp::make_notification("notifications/initialized"), deadline);

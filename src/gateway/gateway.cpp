@@ -125,8 +125,8 @@ std::vector<std::shared_ptr<exchange::UpstreamCredentials>> Gateway::make_creden
           throw std::runtime_error("servers." + e.name + ".upstreams." + u.name +
                                    ".credentials.tls: " + fetcher->tls_error());
         endpoint = std::make_shared<exchange::RemoteTokenEndpoint>(
-            exchange::RemoteTokenEndpointOptions{c.token_endpoint, c.issuer, c.client_id, Secret(c.client_secret),
-                                                 c.client_secret_post},
+            exchange::RemoteTokenEndpointOptions{c.token_endpoint, c.issuer, c.discover ? u.http->url : std::string(),
+                                                 c.client_id, Secret(c.client_secret), c.client_secret_post},
             std::move(fetcher), blocking_);
       }
     }

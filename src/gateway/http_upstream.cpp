@@ -1,5 +1,7 @@
 #include "gateway/http_upstream.hpp"
 
+#include <cstdio>
+
 #include "mcp/http_headers.hpp"
 #include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -252,6 +254,9 @@ net::awaitable<std::optional<Secret>> HttpUpstream::credential(const std::shared
                            ? "the authorization server is unreachable"
                            : "the authorization server's answer was unusable";
     if (!e.oauth_error.empty()) what += " (" + e.oauth_error + ")";
+    // The details (which URL, what it answered) are for the operator's log, not for the client.
+    std::string line = "[" + options_.label + "] no credentials: " + what + ": " + e.description + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
     fail_request(inbox, client_id, UpstreamFailure::credentials, "has no credentials for this request: " + what, 0,
                  e.oauth_error);
   }
