@@ -64,9 +64,9 @@ const json::object* meta_of(const json::object& m) {
   return meta && meta->is_object() ? &meta->get_object() : nullptr;
 }
 
-// A message's id, or null. A function (returning a value) rather than `m.id() ? *m.id() :
-// json::value()` in place: g++ 12 miscompiles a conditional that yields a json::value temporary
-// inside a co_await expression (a crash on any notification sent with an unknown session).
+// A message's id, or null. Always into a named variable before a co_await: g++ 12 destroys a
+// temporary that a co_await expression binds to a reference parameter twice (a crash on any
+// notification sent with an unknown session, when it was `m.id() ? *m.id() : json::value()`).
 json::value id_of(const mcp::Message& m) {
   auto* id = m.id();
   return id ? *id : json::value();
@@ -406,14 +406,17 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
       co_return;
     }
     metrics_.error(ErrorReason::bad_request);
-    co_await ex.respond(
-        rpc_error(400, id_of(*msg), mcp::code::invalid_request, "Bad Request: Mcp-Session-Id header is required"));
+    auto id = id_of(*msg);
+    auto res = rpc_error(400, id, mcp::code::invalid_request, "Bad Request: Mcp-Session-Id header is required");
+    co_await ex.respond(std::move(res));
     co_return;
   }
   auto session = find_session(session_id, caller);
   if (!session) {
     metrics_.error(ErrorReason::unknown_session);
-    co_await ex.respond(rpc_error(404, id_of(*msg), -32001, "Session not found"));
+    auto id = id_of(*msg);
+    auto res = rpc_error(404, id, -32001, "Session not found");
+    co_await ex.respond(std::move(res));
     co_return;
   }
   co_await legacy_message(ex, std::move(session), std::move(*msg), accepts.sse, caller);
@@ -422,7 +425,8 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
 net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok,
                                                     const Caller& caller) {
   // The session quota bounds what one principal can hold: sessions and the children they own.
-  auto quota = co_await admit_session(ex, caller, id_of(msg));
+  auto id = id_of(msg);
+  auto quota = co_await admit_session(ex, caller, id);
   if (!quota) co_return;
   auto session = std::make_shared<FrontSession>();
   session->quota_slot = std::make_shared<PrincipalLimiter::Slot>(std::move(*quota));
@@ -458,8 +462,10 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
   auto version = trim_ows(header(ex.request(), "MCP-Protocol-Version"));
   if (!version.empty() && !mcp::is_legacy_revision(version)) {
     metrics_.error(ErrorReason::unsupported_version);
-    co_await ex.respond(rpc_error(400, id_of(msg), mcp::code::invalid_request,
-                                  "Bad Request: Unsupported protocol version: " + std::string(version)));
+    auto id = id_of(msg);
+    auto res = rpc_error(400, id, mcp::code::invalid_request,
+                         "Bad Request: Unsupported protocol version: " + std::string(version));
+    co_await ex.respond(std::move(res));
     co_return;
   }
   session->last_used_ms = now_ms();

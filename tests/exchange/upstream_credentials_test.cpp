@@ -6,7 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "exchange/token_cache.hpp"
@@ -94,12 +97,49 @@ TEST(UpstreamCredentials, OneExchangePerSubjectTokenUntilAnUpstream401) {
   for (int i = 0; i < 100; ++i) ASSERT_EQ(run(creds.value(&alice, false))->reveal(), "Bearer token-1");
   EXPECT_EQ(ep->forms.size(), 1u);
   auto bob = subject("bob-token", {"mcp:read"});
-  EXPECT_EQ(run(creds.value(&bob, false))->reveal(), "Bearer token-2");  // another subject token
+  EXPECT_EQ(run(creds.value(&bob, false))->reveal(), "Bearer token-2");   // another subject token
   EXPECT_EQ(run(creds.value(&alice, true))->reveal(), "Bearer token-3");  // fresh after a 401
   EXPECT_EQ(run(creds.value(&alice, false))->reveal(), "Bearer token-3");
   auto st = creds.stats();
   EXPECT_EQ(st.issued, 3u);
   EXPECT_EQ(st.hits, 100u);
+}
+
+// A token endpoint that answers after a delay, so that requests overlap.
+class SlowEndpoint final : public TokenEndpoint {
+ public:
+  int calls = 0;
+  net::awaitable<expected<IssuedToken, TokenError>> request(Form) override {
+    ++calls;
+    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, 20ms);
+    co_await t.async_wait(boost::asio::use_awaitable);
+    IssuedToken tok;
+    tok.access_token = Secret("slow-" + std::to_string(calls));
+    tok.expires_in = 300s;
+    co_return tok;
+  }
+};
+
+// A coroutine function, not a capturing lambda: the lambda object would be gone when it resumes.
+net::awaitable<void> ask_into(UpstreamCredentials* creds, const SubjectToken* who, std::vector<std::string>* got) {
+  auto v = co_await creds->value(who, false);
+  std::string text = "error";
+  if (v) text = std::string(v->reveal());
+  got->push_back(text);
+}
+
+TEST(UpstreamCredentials, ConcurrentFirstCallsShareOneExchange) {
+  auto ep = std::make_shared<SlowEndpoint>();
+  UpstreamCredentials creds(exchange_config(), ep);
+  auto alice = subject("alice-token", {"mcp:read"});
+  boost::asio::io_context io;
+  std::vector<std::string> got;
+  for (int i = 0; i < 10; ++i) boost::asio::co_spawn(io, ask_into(&creds, &alice, &got), boost::asio::detached);
+  io.run();
+  EXPECT_EQ(ep->calls, 1);
+  ASSERT_EQ(got.size(), 10u);
+  for (auto& g : got) EXPECT_EQ(g, "Bearer slow-1");
+  EXPECT_EQ(creds.stats().joined, 9u);
 }
 
 TEST(UpstreamCredentials, NeverCachedBeyondTheSubjectTokensExpiry) {
