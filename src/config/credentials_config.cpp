@@ -45,7 +45,8 @@ Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std
                              const CredentialChecks& checks) {
   r.only_keys(n, key,
               {"mode", "token_endpoint", "issuer", "discover", "client_id", "client_secret_env", "client_secret_file",
-               "client_auth", "audience", "resource", "scopes", "tls", "header", "value_env", "value_file"});
+               "client_auth", "client_key_file", "client_key_id", "client_key_alg", "audience", "resource", "scopes",
+               "tls", "header", "value_env", "value_file"});
   Credentials c;
   if (!n["mode"]) r.error(n, key + ".mode", "is required (none, static, client_credentials or token_exchange)");
   auto mode = r.str(n["mode"], key + ".mode");
@@ -105,19 +106,41 @@ Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std
   }
   if (n["client_id"]) c.client_id = r.str(n["client_id"], key + ".client_id");
   if (auto s = secret(r, n, key, "client_secret")) c.client_secret = std::move(*s);
-  if (!c.embedded()) {
-    if (c.client_id.empty()) r.error(n, key + ".client_id", "is required for an external authorization server");
-    if (c.client_secret.empty())
-      r.error(n, key, "an external authorization server needs client_secret_env or client_secret_file");
-  } else if (c.client_id.empty()) {
-    c.client_id = "mcpgate";
-  }
+  bool jwt = false;
   if (n["client_auth"]) {
     auto m = r.str(n["client_auth"], key + ".client_auth");
     if (m == "client_secret_post")
       c.client_secret_post = true;
+    else if (m == "private_key_jwt")
+      jwt = true;
     else if (m != "client_secret_basic")
-      r.error(n["client_auth"], key + ".client_auth", "must be client_secret_basic or client_secret_post");
+      r.error(n["client_auth"], key + ".client_auth",
+              "must be client_secret_basic, client_secret_post or private_key_jwt");
+  }
+  for (auto k : {"client_key_file", "client_key_id", "client_key_alg"})
+    if (n[k] && !jwt) r.error(n[k], key + "." + k, "is for client_auth: private_key_jwt");
+  if (jwt) {
+    if (!c.client_secret.empty()) r.error(n, key, "private_key_jwt takes client_key_file, not a client secret");
+    if (!n["client_key_file"]) r.error(n, key + ".client_key_file", "is required for private_key_jwt");
+    auto path = r.str(n["client_key_file"], key + ".client_key_file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) r.error(n["client_key_file"], key + ".client_key_file", "cannot read " + path);
+    std::ostringstream o;
+    o << in.rdbuf();
+    c.client_key_pem = o.str();
+    if (n["client_key_id"]) c.client_key_id = r.str(n["client_key_id"], key + ".client_key_id");
+    if (n["client_key_alg"]) c.client_key_alg = r.str(n["client_key_alg"], key + ".client_key_alg");
+    if (auto problem = checks.signing_key(c.client_key_pem, c.client_key_alg); !problem.empty())
+      r.error(n["client_key_file"], key + ".client_key_file", problem);
+  }
+  if (!c.embedded()) {
+    if (c.client_id.empty()) r.error(n, key + ".client_id", "is required for an external authorization server");
+    if (c.client_secret.empty() && c.client_key_pem.empty())
+      r.error(n, key,
+              "an external authorization server needs client_secret_env, client_secret_file or "
+              "client_auth: private_key_jwt");
+  } else if (c.client_id.empty()) {
+    c.client_id = "mcpgate";
   }
   if (n["audience"]) c.audience = r.str(n["audience"], key + ".audience");
   if (n["resource"]) c.resource = r.str(n["resource"], key + ".resource");

@@ -46,6 +46,10 @@ struct Credentials {
   std::string client_id;      // the gateway's client there ("mcpgate" for the embedded server)
   std::string client_secret;  // read from client_secret_env or client_secret_file, never inline
   bool client_secret_post = false;
+  // private_key_jwt (RFC 7523 §2.2): a client assertion signed with this key instead of a secret.
+  std::string client_key_pem;  // read from client_key_file
+  std::string client_key_id;   // the `kid` the server knows the key by (optional)
+  std::string client_key_alg = "ES256";
   std::string audience;  // RFC 8693 `audience`
   std::string resource;  // RFC 8707 `resource`; default: the upstream's URL when there is one
   // token_exchange: the scopes to ask for, from the client's granted scopes. A client scope

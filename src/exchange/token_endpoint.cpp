@@ -5,6 +5,7 @@
 
 #include "authserver/authorization_server.hpp"
 #include "core/base64url.hpp"
+#include "core/random.hpp"
 #include "exchange/discovery.hpp"
 #include "mcp/json.hpp"
 #include "oauth/introspection.hpp"  // form_urlencode
@@ -122,7 +123,21 @@ expected<IssuedToken, TokenError> RemoteTokenEndpoint::request_blocking(const Fo
     if (!r.body.empty()) r.body += '&';
     r.body += oauth::form_urlencode(k) + "=" + oauth::form_urlencode(v);
   }
-  if (options_.client_secret_post) {
+  if (options_.assertion_key) {
+    // RFC 7523 §3: iss = sub = the client, aud = the token endpoint, short-lived, never reused.
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    oauth::MintRequest m;
+    m.alg = options_.assertion_alg;
+    if (!options_.assertion_kid.empty()) m.kid = options_.assertion_kid;
+    m.typ = std::nullopt;
+    m.claims = json::object{{"iss", options_.client_id},        {"sub", options_.client_id}, {"aud", *url},
+                            {"jti", system_random().token(18)}, {"iat", now.count()},        {"exp", now.count() + 60}};
+    auto assertion = oauth::mint_token(*options_.assertion_key, m);
+    if (!assertion) return unexpected(TokenError{R::bad_answer, "", "cannot sign the client assertion"});
+    r.body += "&client_id=" + oauth::form_urlencode(options_.client_id) + "&client_assertion_type=" +
+              oauth::form_urlencode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+              "&client_assertion=" + oauth::form_urlencode(*assertion);
+  } else if (options_.client_secret_post) {
     r.body += "&client_id=" + oauth::form_urlencode(options_.client_id) +
               "&client_secret=" + oauth::form_urlencode(options_.client_secret.reveal());
   } else {

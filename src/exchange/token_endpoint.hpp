@@ -13,7 +13,9 @@
 #include "core/result.hpp"
 #include "core/secret.hpp"
 #include "net/asio.hpp"
+#include "oauth/algorithm.hpp"
 #include "oauth/http_fetcher.hpp"
+#include "oauth/token_minter.hpp"
 
 namespace mcpgate::authserver {
 class AuthorizationServer;
@@ -66,6 +68,10 @@ struct RemoteTokenEndpointOptions {
   std::string client_id;
   Secret client_secret;
   bool client_secret_post = false;  // default client_secret_basic (RFC 6749 §2.3.1)
+  // private_key_jwt (RFC 7523 §2.2, OIDC Core §9) when set: a fresh signed assertion per request.
+  std::shared_ptr<const oauth::SigningKey> assertion_key;
+  oauth::Algorithm assertion_alg = oauth::Algorithm::ES256;
+  std::string assertion_kid;
 };
 
 // A remote token endpoint. The HTTP calls block (oauth::HttpFetcher: TLS verified, no redirects,

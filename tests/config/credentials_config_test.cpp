@@ -130,6 +130,23 @@ TEST(CredentialsConfig, Refusals) {
                    ", headers: { authorization: \"Bearer x\" }"),
                k, "already set");
   expect_error(doc("          mode: none\n          scopes: [a]\n"), k + ".scopes", "only for");
+  // private_key_jwt (RFC 7523): a key, not a secret; an asymmetric algorithm the key can sign.
+  auto jwt = [](const std::string& extra) {
+    return doc(
+        "          mode: client_credentials\n          token_endpoint: https://idp.example/t\n"
+        "          client_id: gw\n          client_auth: private_key_jwt\n" +
+            extra,
+        false, false);
+  };
+  expect_error(jwt(""), k + ".client_key_file", "is required for private_key_jwt");
+  auto not_a_key = testing::TempDir() + "/not-a-key.pem";
+  std::ofstream(not_a_key) << "hello\n";
+  expect_error(jwt("          client_key_file: " + not_a_key + "\n"), k + ".client_key_file", "not a private key");
+  expect_error(doc("          mode: client_credentials\n          token_endpoint: https://idp.example/t\n"
+                   "          client_id: gw\n          client_key_id: a1\n          client_secret_env: "
+                   "MCPGATE_TEST_CRED_SECRET\n",
+                   false, false),
+               k + ".client_key_id", "private_key_jwt");
 }
 
 }  // namespace

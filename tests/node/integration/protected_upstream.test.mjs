@@ -4,7 +4,8 @@
 // RFC 9728, then the server's RFC 8414 metadata) and presents a token of its own for it
 // (client_credentials, with the upstream's URL as `resource`), never the caller's.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Report, gatewayBin, raw, root, startGateway, tempDir } from './lib.mjs';
 
@@ -17,6 +18,17 @@ const secret = 'gateway-a-secret-0123456789';
 const added = spawnSync(gatewayBin, ['clients', 'add', 'gateway-a', '--grant', 'client_credentials', '--auth-method', 'client_secret_basic',
   '--secret-stdin', '--scope', 'mcp:read', '--storage', storage], { input: `${secret}\n`, encoding: 'utf8' });
 report.check(added.status === 0, 'a client for the first gateway at the second one\'s authorization server', added.stderr);
+
+// A second client of the inner gateway that proves itself with a signed assertion (RFC 7523
+// private_key_jwt) instead of a secret.
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const keyFile = join(dir, 'gateway-a-key.pem');
+writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }));
+const jwksFile = join(dir, 'gateway-a-jwks.json');
+writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'a1', alg: 'ES256', use: 'sig' }] }));
+const addedJwt = spawnSync(gatewayBin, ['clients', 'add', 'gateway-a-jwt', '--grant', 'client_credentials', '--auth-method', 'private_key_jwt',
+  '--jwks-file', jwksFile, '--scope', 'mcp:read', '--storage', storage], { encoding: 'utf8' });
+report.check(addedJwt.status === 0, 'a private_key_jwt client for the first gateway', addedJwt.stderr);
 
 const b = await startGateway(`audit_log: ${auditB}
 authorization_server: { storage: "${storage}" }
@@ -41,6 +53,20 @@ const a = await startGateway(`servers:
           discover: true
           client_id: gateway-a
           client_secret_env: MCPGATE_TEST_GATEWAY_A_SECRET
+          scopes: [mcp:read]
+  - name: signed
+    path: /signed
+    auth: { anonymous: true }
+    upstreams:
+      - name: inner
+        http: { url: "http://127.0.0.1:${b.port}/mcp" }
+        credentials:
+          mode: client_credentials
+          discover: true
+          client_id: gateway-a-jwt
+          client_auth: private_key_jwt
+          client_key_file: ${keyFile}
+          client_key_id: a1
           scopes: [mcp:read]
   - name: unprotected
     path: /plain
@@ -74,6 +100,11 @@ try {
   const metrics2 = await (await fetch(`http://127.0.0.1:${a.port}/metrics`)).text();
   const issued2 = Number(/mcpgate_upstream_tokens_total\{endpoint="outer",upstream="inner",outcome="issued"\} (\d+)/.exec(metrics2)?.[1]);
   report.check(r.status === 200 && issued === 1 && issued2 === 1, 'one token for both calls (cached)', `${issued} ${issued2}`);
+  r = await call('/signed', 'greet', { name: 'signed' });
+  const lines2 = readFileSync(auditB, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  report.check(r.status === 200 && JSON.stringify(r.json?.result ?? {}).includes('Hello, signed!') &&
+    lines2.some((l) => l.method === 'tools/call' && l.client === 'gateway-a-jwt' && l.decision === 'allow'),
+  'private_key_jwt: the outer gateway authenticates with a signed client assertion (RFC 7523)', r.body);
   r = await call('/plain', 'greet', { name: 'x' });
   report.check(r.status === 502 && /'plain' has no credentials/.test(r.json?.error?.message ?? '') && !r.body.includes(String(b.port)),
     'an upstream that publishes no metadata: 502 saying it has no credentials, without its address', r.body);
