@@ -570,6 +570,8 @@ net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadl
     probed[i].session = session;
     if (reply.contains("result")) {
       probed[i].modern = true;
+      // Its discover result: capabilities (and extensions) for a merged discover of several.
+      if (auto& r = reply.at("result"); r.is_object()) probed[i].initialize_result = r.get_object();
       continue;
     }
     json::object init;
@@ -670,6 +672,13 @@ json::object McpEndpoint::synthesized_discover() {
         auto k = kv.key();
         if (k == "tools" || k == "prompts" || k == "resources" || k == "completions" || k == "logging")
           caps[k] = json::object();
+        // Extensions an upstream declares (the tasks extension, SEP-2663) are the client's to see:
+        // the gateway relays them (and binds tasks to principals, endpoint_tasks.cpp).
+        if (k == "extensions" && kv.value().is_object()) {
+          auto& slot = caps["extensions"];
+          if (!slot.is_object()) slot = json::object();
+          for (auto& ext : kv.value().get_object()) slot.get_object()[ext.key()] = ext.value();
+        }
       }
     }
     if (s.modern) caps["tools"] = json::object();
