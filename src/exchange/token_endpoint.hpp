@@ -83,11 +83,12 @@ class RemoteTokenEndpoint final : public TokenEndpoint {
       : options_(std::move(options)), fetcher_(std::move(fetcher)), blocking_(blocking) {}
   net::awaitable<expected<IssuedToken, TokenError>> request(Form form) override;
 
-  // The blocking half, for tests and the pool: discovery when needed, then the POST.
+  // The blocking half, for tests, the probe and the pool: discovery when needed, then the POST.
   expected<IssuedToken, TokenError> request_blocking(const Form& form);
+  // The token endpoint's URL: configured, or found (once) by metadata or discovery. Blocking.
+  expected<std::string, TokenError> endpoint();
 
  private:
-  expected<std::string, TokenError> endpoint();
   RemoteTokenEndpointOptions options_;
   std::shared_ptr<oauth::HttpFetcher> fetcher_;
   boost::asio::thread_pool& blocking_;

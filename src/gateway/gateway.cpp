@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "exchange/remote_options.hpp"
 #include "net/address.hpp"
 
 namespace mcpgate::gateway {
@@ -124,23 +125,10 @@ std::vector<std::shared_ptr<exchange::UpstreamCredentials>> Gateway::make_creden
         if (!fetcher->tls_error().empty())
           throw std::runtime_error("servers." + e.name + ".upstreams." + u.name +
                                    ".credentials.tls: " + fetcher->tls_error());
-        exchange::RemoteTokenEndpointOptions ro{c.token_endpoint,
-                                                c.issuer,
-                                                c.discover ? u.http->url : std::string(),
-                                                c.client_id,
-                                                Secret(c.client_secret),
-                                                c.client_secret_post};
-        if (!c.client_key_pem.empty()) {
-          auto key = oauth::SigningKey::from_pem(c.client_key_pem);
-          auto alg = oauth::parse_algorithm(c.client_key_alg);
-          if (!key || !alg)
-            throw std::runtime_error("servers." + e.name + ".upstreams." + u.name + ".credentials.client_key_file: " +
-                                     (key ? std::string("unknown client_key_alg") : key.error().message));
-          ro.assertion_key = std::make_shared<const oauth::SigningKey>(std::move(*key));
-          ro.assertion_alg = *alg;
-          ro.assertion_kid = c.client_key_id;
-        }
-        endpoint = std::make_shared<exchange::RemoteTokenEndpoint>(std::move(ro), std::move(fetcher), blocking_);
+        auto ro = exchange::remote_options(c, u.http ? u.http->url : std::string());
+        if (!ro)
+          throw std::runtime_error("servers." + e.name + ".upstreams." + u.name + ".credentials." + ro.error().message);
+        endpoint = std::make_shared<exchange::RemoteTokenEndpoint>(std::move(*ro), std::move(fetcher), blocking_);
       }
     }
     auto creds = std::make_shared<exchange::UpstreamCredentials>(c, std::move(endpoint));

@@ -108,6 +108,13 @@ try {
   r = await call('/plain', 'greet', { name: 'x' });
   report.check(r.status === 502 && /'plain' has no credentials/.test(r.json?.error?.message ?? '') && !r.body.includes(String(b.port)),
     'an upstream that publishes no metadata: 502 saying it has no credentials, without its address', r.body);
+  // check-config --probe obtains each credential once, as the gateway will.
+  const probe = spawnSync(gatewayBin, ['check-config', '--probe', a.file], { encoding: 'utf8', env: process.env });
+  const out = probe.stdout;
+  report.check(/^ok +credentials inner .*\/token: a token \(scope "mcp:read"/m.test(out) && (out.match(/^ok +credentials inner/gm) ?? []).length === 2,
+    'check-config --probe: both clients of the inner server (secret and private_key_jwt) get a token', out);
+  report.check(probe.status !== 0 && /^FAIL credentials plain .*protected resource metadata/m.test(out),
+    'check-config --probe: the upstream without metadata fails, saying why', out);
 } catch (e) {
   report.check(false, 'no exception', e.stack);
 } finally {

@@ -5,7 +5,7 @@
 // at the embedded authorization server (authorization code + PKCE, as a browser would); the
 // gateway exchanges their tokens for tokens whose audience is the CRM API and whose scopes the
 // configuration maps from theirs (mcp:read → crm.read; mcp:write → crm.read crm.write).
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -194,6 +194,15 @@ try {
   report.check(withTokens.filter((s) => s.claims.sub === 'alice').every((s) => !s.scopes.includes('crm.write')),
     "no token for read-only alice ever carried crm.write");
   report.check(!crm.seen.some((s) => s.token === alice || s.token === bob || s.token === alice2), 'no client token ever reached the CRM API');
+
+  // check-config --probe tries each external token endpoint as the gateway will.
+  // Asynchronously: the servers it probes run in this process.
+  const probe = await new Promise((resolve) => execFile(gatewayBin, ['check-config', '--probe', gw.file], { env: process.env },
+    (err, stdout) => resolve({ status: err ? (err.code ?? 1) : 0, stdout })));
+  report.check(probe.status !== 0 && /^ok +credentials crm-api http:\/\/127\.0\.0\.1:\d+\/token: reachable; our client accepted/m.test(probe.stdout) &&
+    new RegExp(`^FAIL credentials crm-api http://127.0.0.1:${deadPort}/token`, 'm').test(probe.stdout),
+  'check-config --probe: the answering token endpoint is reachable, the dead one fails', probe.stdout);
+
 } catch (e) {
   report.check(false, 'no exception', `${e.stack}\n${gw.log().slice(-3000)} exit=${gw.proc.exitCode} signal=${gw.proc.signalCode}`);
 } finally {
