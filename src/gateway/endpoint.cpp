@@ -566,7 +566,9 @@ net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadl
       auto* msg = e && e->is_object() ? e->get_object().if_contains("message") : nullptr;
       return msg && msg->is_string() ? std::string(msg->get_string()) : std::string("no reply");
     };
-    if (inbox->failure()) co_return fail(failed_because(reply));
+    // (Only for a missing credential: a legacy upstream may well refuse server/discover itself,
+    // with an HTTP status, and is then initialized below.)
+    if (inbox->failure() == UpstreamFailure::credentials) co_return fail(failed_because(reply));
     probed[i].session = session;
     if (reply.contains("result")) {
       probed[i].modern = true;

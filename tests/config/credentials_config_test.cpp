@@ -99,6 +99,7 @@ TEST(CredentialsConfig, StaticValueFromTheEnvironment) {
 }
 
 TEST(CredentialsConfig, Refusals) {
+  ::setenv("MCPGATE_TEST_CRED_SECRET", "s3cret", 1);  // each test may run in a process of its own
   const std::string k = "servers[0].upstreams[0].credentials";
   // No mode forwards the client's token (MCP authorization forbids token passthrough).
   expect_error(doc("          mode: passthrough\n"), k + ".mode", "no mode that forwards the client's token");
