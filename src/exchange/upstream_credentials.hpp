@@ -26,9 +26,9 @@ namespace mcpgate::exchange {
 
 // The client whose request is being forwarded, as far as an exchange needs it.
 struct SubjectToken {
-  Secret token;                       // the validated bearer token
-  std::string token_key;              // a hash of it (the resource server's cache key)
-  std::vector<std::string> scopes;    // granted to the client
+  Secret token;                     // the validated bearer token
+  std::string token_key;            // a hash of it (the resource server's cache key)
+  std::vector<std::string> scopes;  // granted to the client
   std::chrono::system_clock::time_point expiry{};
 };
 
@@ -36,6 +36,13 @@ struct CredentialError {
   TokenError::Reason reason;
   std::string oauth_error;  // the token endpoint's error code, when it sent one
   std::string description;  // no token material
+};
+
+// A bare access token (no "Bearer ") and when it expires: what a stdio child receives in its
+// environment and is replaced before.
+struct UpstreamToken {
+  Secret token;
+  std::chrono::system_clock::time_point expires{};
 };
 
 class UpstreamCredentials {
@@ -51,6 +58,10 @@ class UpstreamCredentials {
   // client_credentials token). `fresh`: the upstream refused the previous value; ask again.
   net::awaitable<expected<Secret, CredentialError>> value(const SubjectToken* subject, bool fresh);
 
+  // The same token (same cache), bare, with its expiry: never later than the subject token's.
+  // client_credentials and token_exchange only.
+  net::awaitable<expected<UpstreamToken, CredentialError>> token_for(const SubjectToken* subject, bool fresh);
+
   // The scopes asked of the token endpoint for a client holding `granted` (token_exchange).
   std::vector<std::string> mapped_scopes(const std::vector<std::string>& granted) const;
 
@@ -65,8 +76,8 @@ class UpstreamCredentials {
   Stats stats() const;
 
  private:
-  net::awaitable<expected<Secret, CredentialError>> fetch(std::string cache_key, Form form,
-                                                          std::chrono::system_clock::time_point not_after);
+  net::awaitable<expected<UpstreamToken, CredentialError>> fetch(std::string cache_key, Form form,
+                                                                 std::chrono::system_clock::time_point not_after);
   config::Credentials config_;
   std::shared_ptr<TokenEndpoint> endpoint_;
   TokenCache cache_;

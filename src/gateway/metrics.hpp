@@ -44,6 +44,7 @@ enum class RefusalReason {
   quota_principals,
   overloaded_queue_full,
   overloaded_queue_timeout,
+  children_limit,  // a stdio upstream in mode per_principal runs its max_children
   kCount
 };
 const char* refusal_reason_name(RefusalReason r);

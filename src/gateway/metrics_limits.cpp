@@ -25,6 +25,8 @@ const char* refusal_reason_name(RefusalReason r) {
       return "overloaded_queue_full";
     case RefusalReason::overloaded_queue_timeout:
       return "overloaded_queue_timeout";
+    case RefusalReason::children_limit:
+      return "children_limit";
     case RefusalReason::kCount:
       break;
   }
