@@ -85,9 +85,10 @@ class ChildTable {
   struct Entry {
     Handle child;
     time_point expires, renew_at, last_used;
-    std::string tried;  // the subject token of a replacement that brought no fresher token
+    // The subject token of a replacement that brought no fresher token.
+    std::optional<std::string> tried;
     bool due(time_point now, const std::string& subject) const {
-      return now >= expires || (now >= renew_at && subject != tried);
+      return now >= expires || (now >= renew_at && tried != subject);
     }
   };
   struct Draining {
