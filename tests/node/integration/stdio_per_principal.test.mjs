@@ -145,6 +145,9 @@ try {
   const r = await session(aliceR, '/renew');
   const first = (await r.call()).who;
   if (first?.pid) pids.add(first.pid);
+  // A request held in flight on the first child (4 s) while it is replaced.
+  let slowDone = false;
+  const slow = r.call('sleep', { ms: 4000 }).then((x) => { slowDone = true; return x; });
   let later = null;
   await until(async () => {
     later = (await r.call('whoami', {}, await signIn('alice', 'mcp:read', '/renew'))).who;
@@ -154,7 +157,11 @@ try {
   report.check(first && later && later.pid !== first.pid && tokenOk(later, 'alice', 'files.read') && later.claims.jti !== first.claims.jti &&
     later.claims.exp > first.claims.exp,
     "before its token expires alice's child is replaced by a new one holding a fresh token (later exp, new jti)", `${first?.pid}→${later?.pid} exp ${first?.claims?.exp}→${later?.claims?.exp}`);
-  report.check(await until(() => !alive(first?.pid)), 'the replaced child stops once it has nothing in flight', `${first?.pid}`);
+  const replacedWhileBusy = !slowDone && alive(first?.pid);
+  const slowAnswer = await slow;
+  report.check(replacedWhileBusy && slowAnswer.r.status === 200 && slowAnswer.who?.pid === first?.pid,
+    'the replaced child finishes the request it had in flight (answered by the old pid after the switch)', `${replacedWhileBusy} ${slowAnswer.r.status} ${slowAnswer.who?.pid}`);
+  report.check(await until(() => !alive(first?.pid)), 'then the replaced child stops', `${first?.pid}`);
 
   // Idle: no request for idle_timeout_ms (1 s): the child stops; the next request starts a new one.
   const aliceI = await signIn('alice', 'mcp:read', '/idle');
