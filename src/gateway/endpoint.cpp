@@ -163,6 +163,7 @@ McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limi
     if (u.stdio->renew_before) o.policy.renew_before = *u.stdio->renew_before;
     children_.push_back(std::make_shared<PrincipalChildren>(
         std::move(o), credentials_[i], [this] { return next_executor(); }, &metrics_));
+    metrics_.watch_children(cfg_.name, u.name, children_.back());
   }
 }
 

@@ -53,6 +53,7 @@ class PrincipalChildren : public std::enable_shared_from_this<PrincipalChildren>
   void sweep(std::chrono::steady_clock::time_point now);
   void shutdown();
   std::size_t size() const { return table_.size(); }
+  std::size_t max_children() const { return table_.policy().max_children; }
 
  private:
   PrincipalChildrenOptions options_;

@@ -131,7 +131,10 @@ try {
   const c = await session(carol, '/mcp');
   report.check(c.init.status === 503 && c.init.headers['retry-after'] === '1' && c.init.json?.error?.data?.reason === 'children_limit',
     'a third principal beyond max_children: 503 with Retry-After, reason children_limit', `${c.init.status} ${c.init.body}`);
-  report.check(await metric('mcpgate_refusals_total', ['reason="children_limit"']) >= 1, '/metrics counts the refusal (reason children_limit)');
+  report.check(await metric('mcpgate_refusals_total', ['reason="children_limit"']) >= 1 &&
+    await metric('mcpgate_stdio_children', ['endpoint="mcp"', 'upstream="files"']) === 2 &&
+    await metric('mcpgate_stdio_children_max', ['endpoint="mcp"', 'upstream="files"']) === 2,
+    '/metrics counts the refusal (reason children_limit) and shows 2 of 2 children running');
   const auditLines = existsSync(audit) ? readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [];
   report.check(auditLines.some((l) => l.decision === 'limited' && l.reason === 'children_limit' && l.subject === 'carol' && l.target === 'files'),
     'the refusal is audited (decision limited, reason children_limit, the principal, the upstream)');
