@@ -161,8 +161,11 @@ McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limi
     o.policy.max_children = u.stdio->max_children;
     o.policy.idle_timeout = u.stdio->idle_timeout.value_or(limits_.session_idle_timeout);
     if (u.stdio->renew_before) o.policy.renew_before = *u.stdio->renew_before;
-    children_.push_back(std::make_shared<PrincipalChildren>(
-        std::move(o), credentials_[i], [this] { return next_executor(); }, &metrics_));
+    // The executors by value: a route in a request still running may outlive the endpoint.
+    auto next = [executors = executors_, n = std::make_shared<std::atomic<std::size_t>>(0)] {
+      return executors[n->fetch_add(1) % executors.size()];
+    };
+    children_.push_back(std::make_shared<PrincipalChildren>(std::move(o), credentials_[i], std::move(next), &metrics_));
     metrics_.watch_children(cfg_.name, u.name, children_.back());
   }
 }
