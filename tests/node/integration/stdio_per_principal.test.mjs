@@ -6,7 +6,8 @@
 // claims of the token in its FILES_TOKEN variable. Shown: two users reach two children holding
 // their own tokens (sub, aud = the upstream's resource, mapped scopes, act.sub = mcpgate), in both
 // protocol eras; a child is replaced before its token expires, the old one stops; an idle child
-// stops; a principal beyond max_children is refused 503 with Retry-After, counted and audited.
+// stops; a principal beyond max_children is refused 503 with Retry-After, counted and audited;
+// mode client_credentials gives each child the gateway's own token.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +28,9 @@ report.check(admin(['clients', 'add', 'agent', '--redirect-uri', redirect]).stat
 
 const server = join(root, 'tests/node/integration/support/whoami_stdio_server.mjs');
 const RESOURCE = 'https://files.internal';
-const endpoint = (name, stdioExtra) => `  - name: ${name}
+const exchange = `          mode: token_exchange
+          scopes: { "mcp:read": [files.read], "mcp:write": [files.read, files.write] }`;
+const endpoint = (name, stdioExtra, credentials = exchange) => `  - name: ${name}
     path: /${name}
     auth: { scopes_supported: [mcp:read, mcp:write] }
     policy:
@@ -41,10 +44,9 @@ const endpoint = (name, stdioExtra) => `  - name: ${name}
           mode: per_principal
 ${stdioExtra}
         credentials:
-          mode: token_exchange
           env: FILES_TOKEN
           resource: ${RESOURCE}
-          scopes: { "mcp:read": [files.read], "mcp:write": [files.read, files.write] }
+${credentials}
 `;
 // access_token_ttl_seconds at its minimum (30 s): renew_before_ms 28500 replaces a child about
 // 1.5 s after it started; the other endpoints keep the default margin (6 s before expiry).
@@ -54,7 +56,8 @@ authorization_server:
   allow_loopback_http: true
   access_token_ttl_seconds: 30
 servers:
-${endpoint('mcp', '          max_children: 2')}${endpoint('renew', '          renew_before_ms: 28500')}${endpoint('idle', '          idle_timeout_ms: 1000')}${endpoint('modern', '')}`);
+${endpoint('mcp', '          max_children: 2')}${endpoint('renew', '          renew_before_ms: 28500')}${endpoint('idle', '          idle_timeout_ms: 1000')}${endpoint('modern', '')}${endpoint('cc', '', `          mode: client_credentials
+          scopes: [files.read]`)}`);
 const origin = `http://127.0.0.1:${gw.port}`;
 
 async function signIn(user, scope, path) {
@@ -188,6 +191,13 @@ try {
   [whoA?.pid, whoB?.pid].forEach((p) => p && pids.add(p));
   report.check(whoA && whoB && whoA.pid !== whoB.pid && tokenOk(whoA, 'alice', 'files.read') && tokenOk(whoB, 'bob', 'files.read'),
     '2026-07-28 clients: alice and bob reach their own children with their own tokens', `${ma.status} ${ma.body.slice(0, 300)} ${mb.status}`);
+
+  // client_credentials: a child per principal still, each with the gateway's own token.
+  const cc = await session(await signIn('alice', 'mcp:read', '/cc'), '/cc');
+  const whoCc = (await cc.call()).who;
+  if (whoCc?.pid) pids.add(whoCc.pid);
+  report.check(whoCc?.claims?.sub === 'mcpgate' && JSON.stringify([whoCc.claims.aud].flat()) === JSON.stringify([RESOURCE]) && whoCc.claims.scope === 'files.read',
+    "mode client_credentials: the child holds the gateway's own token for the upstream (sub mcpgate, aud the resource)", JSON.stringify(whoCc?.claims));
 } catch (e) {
   report.check(false, 'no exception', `${e.stack}\n${gw.log().slice(-3000)}`);
 } finally {
