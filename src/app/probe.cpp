@@ -1,5 +1,8 @@
 #include "app/probe.hpp"
 
+#include <boost/asio/thread_pool.hpp>
+
+#include "exchange/remote_options.hpp"
 #include "oauth/http_fetcher.hpp"
 #include "oauth/jwks.hpp"
 #include "oauth/jwks_cache.hpp"
@@ -86,6 +89,51 @@ void probe_upstream(const config::Upstream& u, Tally& t) {
   t.ok("upstream " + u.name, u.http->url, "HTTP " + std::to_string(res->status));
 }
 
+// What the gateway will present to the upstream can be obtained: a client_credentials token is
+// asked for for real; a token exchange is tried with a subject token that cannot be valid, which a
+// working server refuses with invalid_grant (or invalid_request) after accepting the client — and
+// with invalid_client when our client credentials are wrong.
+void probe_credentials(const config::Upstream& u, Tally& t) {
+  using M = config::Credentials::Mode;
+  auto& c = u.credentials;
+  if ((c.mode != M::client_credentials && c.mode != M::token_exchange) || c.embedded()) return;
+  std::string what = "credentials " + u.name;
+  auto opts = exchange::remote_options(c, u.http ? u.http->url : std::string());
+  if (!opts) return t.failed(what, "", opts.error().message);
+  boost::asio::thread_pool pool(1);
+  exchange::RemoteTokenEndpoint te(std::move(*opts), fetcher_for(c.tls), pool);
+  auto url = te.endpoint();
+  if (!url) return t.failed(what, c.token_endpoint.empty() ? c.issuer : c.token_endpoint, url.error().description);
+  exchange::Form form;
+  if (!c.resource.empty()) form["resource"] = c.resource;
+  if (!c.audience.empty()) form["audience"] = c.audience;
+  if (c.mode == M::client_credentials) {
+    form["grant_type"] = "client_credentials";
+    if (!c.scopes.empty()) {
+      std::string scope;
+      for (auto& s : c.scopes) scope += (scope.empty() ? "" : " ") + s;
+      form["scope"] = scope;
+    }
+    auto tok = te.request_blocking(form);
+    if (!tok) return t.failed(what, *url, tok.error().oauth_error + " " + tok.error().description);
+    return t.ok(what, *url,
+                "a token (scope \"" + tok->scope + "\", expires in " + std::to_string(tok->expires_in.count()) + " s)");
+  }
+  form["grant_type"] = "urn:ietf:params:oauth:grant-type:token-exchange";
+  form["subject_token"] = "mcpgate-probe";
+  form["subject_token_type"] = "urn:ietf:params:oauth:token-type:access_token";
+  auto tok = te.request_blocking(form);
+  if (tok) return t.failed(what, *url, "exchanged a subject token that cannot be valid");
+  auto& e = tok.error();
+  if (e.oauth_error == "invalid_grant" || e.oauth_error == "invalid_request" || e.oauth_error == "invalid_target")
+    return t.ok(what, *url, "reachable; our client accepted (" + e.oauth_error + " for a dummy subject token)");
+  t.failed(what, *url,
+           e.oauth_error == "invalid_client" || e.oauth_error == "unauthorized_client"
+               ? "reachable, but our client credentials were refused (" + e.oauth_error + ")"
+               : (e.oauth_error.empty() ? std::string(exchange::reason_name(e.reason)) : e.oauth_error) + " " +
+                     e.description);
+}
+
 }  // namespace
 
 int probe_targets(const config::Gateway& g, std::ostream& out) {
@@ -94,8 +142,10 @@ int probe_targets(const config::Gateway& g, std::ostream& out) {
   for (auto& s : g.servers) {
     for (auto& i : s.auth.issuers) probe_keys(i, embedded, t);
     if (s.auth.introspection) probe_introspection(*s.auth.introspection, t);
-    for (auto& u : s.upstreams)
+    for (auto& u : s.upstreams) {
       if (u.http) probe_upstream(u, t);
+      probe_credentials(u, t);
+    }
   }
   return t.failures;
 }

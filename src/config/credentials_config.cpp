@@ -52,8 +52,9 @@ bool env_name_ok(const std::string& v) {
 Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std::string& key,
                              const CredentialChecks& checks) {
   r.only_keys(n, key,
-              {"mode", "token_endpoint", "issuer", "client_id", "client_secret_env", "client_secret_file",
-               "client_auth", "audience", "resource", "scopes", "tls", "header", "value_env", "value_file", "env"});
+              {"mode", "token_endpoint", "issuer", "discover", "client_id", "client_secret_env", "client_secret_file",
+               "client_auth", "client_key_file", "client_key_id", "client_key_alg", "audience", "resource", "scopes",
+               "tls", "header", "value_env", "value_file", "env"});
   Credentials c;
   if (!n["mode"]) r.error(n, key + ".mode", "is required (none, static, client_credentials or token_exchange)");
   auto mode = r.str(n["mode"], key + ".mode");
@@ -78,8 +79,8 @@ Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std
       if (n[k] && !allowed) r.error(n[k], key + "." + k, std::string("is only for ") + modes);
   };
   bool oauth = c.mode == M::client_credentials || c.mode == M::token_exchange;
-  only_for({"token_endpoint", "issuer", "client_id", "client_secret_env", "client_secret_file", "client_auth",
-            "audience", "resource", "scopes", "tls"},
+  only_for({"token_endpoint", "issuer", "discover", "client_id", "client_secret_env", "client_secret_file",
+            "client_auth", "audience", "resource", "scopes", "tls"},
            oauth, "client_credentials and token_exchange");
   only_for({"header", "value_env", "value_file"}, c.mode == M::static_header, "static");
   only_for({"env"}, oauth, "client_credentials and token_exchange (on stdio upstreams)");
@@ -99,7 +100,12 @@ Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std
   }
   if (!oauth) return c;
 
-  if (n["token_endpoint"] && n["issuer"]) r.error(n, key, "give token_endpoint or issuer, not both");
+  if ((n["token_endpoint"] ? 1 : 0) + (n["issuer"] ? 1 : 0) + (n["discover"] ? 1 : 0) > 1)
+    r.error(n, key, "give one of token_endpoint, issuer or discover");
+  if (n["discover"]) {
+    c.discover = r.boolean(n["discover"], key + ".discover");
+    if (!c.discover) r.error(n["discover"], key + ".discover", "say true, or leave it out");
+  }
   if (n["token_endpoint"]) {
     c.token_endpoint = r.str(n["token_endpoint"], key + ".token_endpoint");
     checks.fetched_url(n["token_endpoint"], key + ".token_endpoint", c.token_endpoint);
@@ -114,19 +120,41 @@ Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std
   }
   if (n["client_id"]) c.client_id = r.str(n["client_id"], key + ".client_id");
   if (auto s = secret(r, n, key, "client_secret")) c.client_secret = std::move(*s);
-  if (!c.embedded()) {
-    if (c.client_id.empty()) r.error(n, key + ".client_id", "is required for an external authorization server");
-    if (c.client_secret.empty())
-      r.error(n, key, "an external authorization server needs client_secret_env or client_secret_file");
-  } else if (c.client_id.empty()) {
-    c.client_id = "mcpgate";
-  }
+  bool jwt = false;
   if (n["client_auth"]) {
     auto m = r.str(n["client_auth"], key + ".client_auth");
     if (m == "client_secret_post")
       c.client_secret_post = true;
+    else if (m == "private_key_jwt")
+      jwt = true;
     else if (m != "client_secret_basic")
-      r.error(n["client_auth"], key + ".client_auth", "must be client_secret_basic or client_secret_post");
+      r.error(n["client_auth"], key + ".client_auth",
+              "must be client_secret_basic, client_secret_post or private_key_jwt");
+  }
+  for (auto k : {"client_key_file", "client_key_id", "client_key_alg"})
+    if (n[k] && !jwt) r.error(n[k], key + "." + k, "is for client_auth: private_key_jwt");
+  if (jwt) {
+    if (!c.client_secret.empty()) r.error(n, key, "private_key_jwt takes client_key_file, not a client secret");
+    if (!n["client_key_file"]) r.error(n, key + ".client_key_file", "is required for private_key_jwt");
+    auto path = r.str(n["client_key_file"], key + ".client_key_file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) r.error(n["client_key_file"], key + ".client_key_file", "cannot read " + path);
+    std::ostringstream o;
+    o << in.rdbuf();
+    c.client_key_pem = o.str();
+    if (n["client_key_id"]) c.client_key_id = r.str(n["client_key_id"], key + ".client_key_id");
+    if (n["client_key_alg"]) c.client_key_alg = r.str(n["client_key_alg"], key + ".client_key_alg");
+    if (auto problem = checks.signing_key(c.client_key_pem, c.client_key_alg); !problem.empty())
+      r.error(n["client_key_file"], key + ".client_key_file", problem);
+  }
+  if (!c.embedded()) {
+    if (c.client_id.empty()) r.error(n, key + ".client_id", "is required for an external authorization server");
+    if (c.client_secret.empty() && c.client_key_pem.empty())
+      r.error(n, key,
+              "an external authorization server needs client_secret_env, client_secret_file or "
+              "client_auth: private_key_jwt");
+  } else if (c.client_id.empty()) {
+    c.client_id = "mcpgate";
   }
   if (n["audience"]) c.audience = r.str(n["audience"], key + ".audience");
   if (n["resource"]) c.resource = r.str(n["resource"], key + ".resource");

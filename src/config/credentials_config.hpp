@@ -11,6 +11,8 @@ struct CredentialChecks {
   // Refuses a URL the gateway may not send secrets to (plain http off loopback, userinfo…).
   std::function<void(const YAML::Node&, const std::string& key, const std::string& url)> fetched_url;
   std::function<net::TlsClientOptions(const YAML::Node&, const std::string& key)> tls_client;
+  // Empty when the PEM key can sign with the JWS algorithm; else why not.
+  std::function<std::string(const std::string& pem, const std::string& alg)> signing_key;
 };
 
 // Secrets come from the environment or a file, never from the configuration text itself, which is

@@ -19,6 +19,7 @@
 #include "net/tls_client.hpp"
 #include "net/tls_server.hpp"
 #include "oauth/algorithm.hpp"
+#include "oauth/token_minter.hpp"
 #include "policy/method_table.hpp"
 
 namespace mcpgate::config {
@@ -206,8 +207,18 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
   if (auto c = n["credentials"]) {
     CredentialChecks checks{
         [this](const YAML::Node& node, const std::string& k, const std::string& url) { fetched_url(node, k, url); },
-        [this](const YAML::Node& node, const std::string& k) { return tls_client(node, k); }};
+        [this](const YAML::Node& node, const std::string& k) { return tls_client(node, k); },
+        [](const std::string& pem, const std::string& alg) -> std::string {
+          auto a = oauth::parse_algorithm(alg);
+          if (!a || oauth::family(*a) == oauth::AlgorithmFamily::hmac)
+            return "client_key_alg " + alg + " is not an asymmetric JWS algorithm";
+          auto key = oauth::SigningKey::from_pem(pem);
+          if (!key) return "not a private key: " + key.error().message;
+          if (!oauth::sign_bytes(*key, *a, "probe")) return "the key cannot sign " + alg;
+          return {};
+        }};
     u.credentials = read_credentials(*this, c, key + ".credentials", checks);
+    if (u.credentials.discover && !u.http) error(c, key + ".credentials.discover", "needs an http upstream");
     if (u.stdio && u.credentials.mode != Credentials::Mode::none) {
       // A stdio child has no request headers: its token goes into its environment (the MCP
       // authorization specification: stdio servers take credentials from the environment), one

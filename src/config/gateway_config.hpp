@@ -49,9 +49,16 @@ struct Credentials {
   // issuer: the embedded one, in process. issuer alone: its token endpoint from its metadata.
   std::string token_endpoint;
   std::string issuer;
+  // Or the server the upstream itself names: the upstream is a protected MCP server, and its
+  // Protected Resource Metadata (RFC 9728) lists its authorization server (http upstreams only).
+  bool discover = false;
   std::string client_id;      // the gateway's client there ("mcpgate" for the embedded server)
   std::string client_secret;  // read from client_secret_env or client_secret_file, never inline
   bool client_secret_post = false;
+  // private_key_jwt (RFC 7523 §2.2): a client assertion signed with this key instead of a secret.
+  std::string client_key_pem;  // read from client_key_file
+  std::string client_key_id;   // the `kid` the server knows the key by (optional)
+  std::string client_key_alg = "ES256";
   std::string audience;  // RFC 8693 `audience`
   std::string resource;  // RFC 8707 `resource`; default: the upstream's URL when there is one
   // token_exchange: the scopes to ask for, from the client's granted scopes. A client scope
@@ -64,7 +71,7 @@ struct Credentials {
   std::string value;
   // stdio upstreams: the environment variable of the child that receives the bare access token.
   std::string env;
-  bool embedded() const { return token_endpoint.empty() && issuer.empty(); }
+  bool embedded() const { return token_endpoint.empty() && issuer.empty() && !discover; }
 };
 
 struct Upstream {

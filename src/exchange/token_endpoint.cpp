@@ -5,8 +5,9 @@
 
 #include "authserver/authorization_server.hpp"
 #include "core/base64url.hpp"
+#include "core/random.hpp"
+#include "exchange/discovery.hpp"
 #include "mcp/json.hpp"
-#include "oauth/as_metadata.hpp"
 #include "oauth/introspection.hpp"  // form_urlencode
 
 namespace mcpgate::exchange {
@@ -95,25 +96,19 @@ expected<std::string, TokenError> RemoteTokenEndpoint::endpoint() {
     std::lock_guard lock(mutex_);
     if (!discovered_.empty()) return discovered_;
   }
-  std::string last = "no metadata";
-  for (auto& url : oauth::metadata_urls(options_.issuer)) {
-    auto got = fetcher_->fetch({"GET", url, {{"Accept", "application/json"}}, ""});
-    if (!got) {
-      last = got.error().message;
-      continue;
-    }
-    if (got->status != 200) {
-      last = url + " answered HTTP " + std::to_string(got->status);
-      continue;
-    }
-    auto md = oauth::parse_as_metadata(got->body, options_.issuer);
-    if (!md) return unexpected(TokenError{R::bad_answer, "", "metadata: " + md.error().message});
-    if (!md->token_endpoint) return unexpected(TokenError{R::bad_answer, "", "the metadata has no token_endpoint"});
-    std::lock_guard lock(mutex_);
-    discovered_ = *md->token_endpoint;
-    return discovered_;
+  // Found once (a failure is tried again on the next request).
+  expected<std::string, TokenError> found = unexpected(TokenError{R::unreachable, "", "not discovered"});
+  if (!options_.discover_from.empty()) {
+    auto d = discover_token_endpoint(*fetcher_, options_.discover_from);
+    if (!d) return unexpected(d.error());
+    found = d->token_endpoint;
+  } else {
+    found = token_endpoint_of(*fetcher_, options_.issuer);
   }
-  return unexpected(TokenError{R::unreachable, "", "metadata of " + options_.issuer + ": " + printable(last)});
+  if (!found) return found;
+  std::lock_guard lock(mutex_);
+  discovered_ = *found;
+  return discovered_;
 }
 
 expected<IssuedToken, TokenError> RemoteTokenEndpoint::request_blocking(const Form& form) {
@@ -128,7 +123,21 @@ expected<IssuedToken, TokenError> RemoteTokenEndpoint::request_blocking(const Fo
     if (!r.body.empty()) r.body += '&';
     r.body += oauth::form_urlencode(k) + "=" + oauth::form_urlencode(v);
   }
-  if (options_.client_secret_post) {
+  if (options_.assertion_key) {
+    // RFC 7523 §3: iss = sub = the client, aud = the token endpoint, short-lived, never reused.
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    oauth::MintRequest m;
+    m.alg = options_.assertion_alg;
+    if (!options_.assertion_kid.empty()) m.kid = options_.assertion_kid;
+    m.typ = std::nullopt;
+    m.claims = json::object{{"iss", options_.client_id},        {"sub", options_.client_id}, {"aud", *url},
+                            {"jti", system_random().token(18)}, {"iat", now.count()},        {"exp", now.count() + 60}};
+    auto assertion = oauth::mint_token(*options_.assertion_key, m);
+    if (!assertion) return unexpected(TokenError{R::bad_answer, "", "cannot sign the client assertion"});
+    r.body += "&client_id=" + oauth::form_urlencode(options_.client_id) + "&client_assertion_type=" +
+              oauth::form_urlencode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+              "&client_assertion=" + oauth::form_urlencode(*assertion);
+  } else if (options_.client_secret_post) {
     r.body += "&client_id=" + oauth::form_urlencode(options_.client_id) +
               "&client_secret=" + oauth::form_urlencode(options_.client_secret.reveal());
   } else {

@@ -13,7 +13,9 @@
 #include "core/result.hpp"
 #include "core/secret.hpp"
 #include "net/asio.hpp"
+#include "oauth/algorithm.hpp"
 #include "oauth/http_fetcher.hpp"
+#include "oauth/token_minter.hpp"
 
 namespace mcpgate::authserver {
 class AuthorizationServer;
@@ -61,10 +63,15 @@ class EmbeddedTokenEndpoint final : public TokenEndpoint {
 
 struct RemoteTokenEndpointOptions {
   std::string token_endpoint;  // or empty, and:
-  std::string issuer;          // its token_endpoint read from its metadata, once
+  std::string issuer;          // its token_endpoint read from its metadata, once; or:
+  std::string discover_from;   // an upstream's URL: its protected resource metadata names the server
   std::string client_id;
   Secret client_secret;
   bool client_secret_post = false;  // default client_secret_basic (RFC 6749 §2.3.1)
+  // private_key_jwt (RFC 7523 §2.2, OIDC Core §9) when set: a fresh signed assertion per request.
+  std::shared_ptr<const oauth::SigningKey> assertion_key;
+  oauth::Algorithm assertion_alg = oauth::Algorithm::ES256;
+  std::string assertion_kid;
 };
 
 // A remote token endpoint. The HTTP calls block (oauth::HttpFetcher: TLS verified, no redirects,
@@ -76,11 +83,12 @@ class RemoteTokenEndpoint final : public TokenEndpoint {
       : options_(std::move(options)), fetcher_(std::move(fetcher)), blocking_(blocking) {}
   net::awaitable<expected<IssuedToken, TokenError>> request(Form form) override;
 
-  // The blocking half, for tests and the pool: discovery when needed, then the POST.
+  // The blocking half, for tests, the probe and the pool: discovery when needed, then the POST.
   expected<IssuedToken, TokenError> request_blocking(const Form& form);
+  // The token endpoint's URL: configured, or found (once) by metadata or discovery. Blocking.
+  expected<std::string, TokenError> endpoint();
 
  private:
-  expected<std::string, TokenError> endpoint();
   RemoteTokenEndpointOptions options_;
   std::shared_ptr<oauth::HttpFetcher> fetcher_;
   boost::asio::thread_pool& blocking_;

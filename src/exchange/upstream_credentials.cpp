@@ -61,7 +61,8 @@ net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::to
     if (!config_.scopes.empty()) form["scope"] = join(config_.scopes);
     auto key = "cc\n" + target + "\n" + join(config_.scopes);
     if (fresh) cache_.erase(key);
-    co_return co_await fetch(std::move(key), std::move(form), system_clock::time_point::max());
+    auto v = co_await fetch(std::move(key), std::move(form), system_clock::time_point::max());
+    co_return v;
   }
   auto scopes = mapped_scopes(subject->scopes);
   // A scope the client lacks is never asked for: a client none of whose scopes is mapped gets
@@ -77,17 +78,80 @@ net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::to
   auto key = "te\n" + subject->token_key + "\n" + target + "\n" + join(scopes);
   if (fresh) cache_.erase(key);
   auto not_after = subject->expiry == system_clock::time_point{} ? system_clock::time_point::max() : subject->expiry;
-  co_return co_await fetch(std::move(key), std::move(form), not_after);
+  auto v = co_await fetch(std::move(key), std::move(form), not_after);
+  co_return v;
 }
 
-net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::fetch(
-    std::string key, Form form, system_clock::time_point not_after) {
+struct UpstreamCredentials::Pending {
+  std::mutex mutex;
+  bool done = false;
+  std::optional<expected<UpstreamToken, CredentialError>> result;
+  std::vector<std::function<void()>> waiters;  // each resumes one waiting coroutine on its executor
+};
+
+net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::wait_for(std::shared_ptr<Pending> pending) {
+  // Named, not a temporary inside the co_await: g++ 12 destroys such a temporary twice.
+  auto initiate = [pending](auto handler) {
+    auto h = std::make_shared<decltype(handler)>(std::move(handler));
+    auto resume = [h] { net::asio::post(std::move(*h)); };  // on the waiter's own executor
+    std::unique_lock lock(pending->mutex);
+    if (pending->done) {
+      lock.unlock();
+      resume();
+      return;
+    }
+    pending->waiters.push_back(std::move(resume));
+  };
+  co_await net::asio::async_initiate<decltype(net::asio::use_awaitable), void()>(initiate, net::asio::use_awaitable);
+  expected<UpstreamToken, CredentialError> result = unexpected(CredentialError{});
+  {
+    std::lock_guard lock(pending->mutex);
+    result = *pending->result;
+  }
+  co_return result;
+}
+
+net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::fetch(std::string key, Form form,
+                                                                             system_clock::time_point not_after) {
   auto now = system_clock::now();
   if (auto hit = cache_.find(key, now)) {
     hits_.fetch_add(1, std::memory_order_relaxed);
     // The cache holds the entry until kMargin before the (bounded) expiry.
     co_return UpstreamToken{std::move(hit->first), hit->second + kMargin};
   }
+  std::shared_ptr<Pending> pending, other;
+  {
+    std::lock_guard lock(pending_mutex_);
+    if (auto it = pending_.find(key); it != pending_.end()) {
+      other = it->second;
+    } else {
+      pending = std::make_shared<Pending>();
+      pending_.emplace(key, pending);
+    }
+  }
+  if (other) {
+    joined_.fetch_add(1, std::memory_order_relaxed);
+    auto v = co_await wait_for(std::move(other));
+    co_return v;
+  }
+  auto outcome = co_await ask(key, std::move(form), not_after);
+  std::vector<std::function<void()>> waiters;
+  {
+    std::lock_guard lock(pending->mutex);
+    pending->result = outcome;
+    pending->done = true;
+    waiters.swap(pending->waiters);
+  }
+  {
+    std::lock_guard lock(pending_mutex_);
+    pending_.erase(key);
+  }
+  for (auto& w : waiters) w();
+  co_return outcome;
+}
+
+net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::ask(const std::string& key, Form form,
+                                                                           system_clock::time_point not_after) {
   misses_.fetch_add(1, std::memory_order_relaxed);
   auto t0 = std::chrono::steady_clock::now();
   auto got = co_await endpoint_->request(std::move(form));
@@ -100,7 +164,7 @@ net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::fe
     co_return unexpected(CredentialError{got.error().reason, got.error().oauth_error, got.error().description});
   }
   issued_.fetch_add(1, std::memory_order_relaxed);
-  now = system_clock::now();
+  auto now = system_clock::now();
   auto life = got->expires_in.count() > 0 ? got->expires_in : kDefaultLifetime;
   // Never beyond the token's own expiry, nor beyond the subject token's.
   auto expires = std::min(now + life, not_after);
@@ -115,6 +179,7 @@ UpstreamCredentials::Stats UpstreamCredentials::stats() const {
   for (std::size_t r = 0; r < st.failed.size(); ++r) st.failed[r] = failed_[r].load(std::memory_order_relaxed);
   st.hits = hits_.load(std::memory_order_relaxed);
   st.misses = misses_.load(std::memory_order_relaxed);
+  st.joined = joined_.load(std::memory_order_relaxed);
   st.request_seconds = latency_us_.load(std::memory_order_relaxed) / 1e6;
   st.requests = latency_count_.load(std::memory_order_relaxed);
   return st;

@@ -14,8 +14,11 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/gateway_config.hpp"
@@ -70,21 +73,31 @@ class UpstreamCredentials {
     std::uint64_t issued = 0;
     std::array<std::uint64_t, 4> failed{};  // by TokenError::Reason
     std::uint64_t hits = 0, misses = 0;
+    std::uint64_t joined = 0;  // waited for another request's token instead of asking
     double request_seconds = 0;
     std::uint64_t requests = 0;
   };
   Stats stats() const;
 
  private:
+  // From the cache, or from the token endpoint (once per key at a time).
   net::awaitable<expected<UpstreamToken, CredentialError>> fetch(std::string cache_key, Form form,
                                                                  std::chrono::system_clock::time_point not_after);
+  net::awaitable<expected<UpstreamToken, CredentialError>> ask(const std::string& cache_key, Form form,
+                                                               std::chrono::system_clock::time_point not_after);
+  // One request to the token endpoint per key at a time: concurrent first calls with one client
+  // token wait for the same answer instead of each exchanging (the stampede of a cold cache).
+  struct Pending;
+  net::awaitable<expected<UpstreamToken, CredentialError>> wait_for(std::shared_ptr<Pending> pending);
   config::Credentials config_;
   std::shared_ptr<TokenEndpoint> endpoint_;
   TokenCache cache_;
+  std::mutex pending_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<Pending>> pending_;
   // Counters for /metrics.
   std::atomic<std::uint64_t> issued_{0};
   std::array<std::atomic<std::uint64_t>, 4> failed_{};  // by TokenError::Reason
-  std::atomic<std::uint64_t> hits_{0}, misses_{0};
+  std::atomic<std::uint64_t> hits_{0}, misses_{0}, joined_{0};
   std::atomic<std::uint64_t> latency_us_{0}, latency_count_{0};
 };
 

@@ -65,9 +65,9 @@ const json::object* meta_of(const json::object& m) {
   return meta && meta->is_object() ? &meta->get_object() : nullptr;
 }
 
-// A message's id, or null. A function (returning a value) rather than `m.id() ? *m.id() :
-// json::value()` in place: g++ 12 miscompiles a conditional that yields a json::value temporary
-// inside a co_await expression (a crash on any notification sent with an unknown session).
+// A message's id, or null. Always into a named variable before a co_await: g++ 12 destroys a
+// temporary that a co_await expression binds to a reference parameter twice (a crash on any
+// notification sent with an unknown session, when it was `m.id() ? *m.id() : json::value()`).
 json::value id_of(const mcp::Message& m) {
   auto* id = m.id();
   return id ? *id : json::value();
@@ -438,14 +438,17 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
       co_return;
     }
     metrics_.error(ErrorReason::bad_request);
-    co_await ex.respond(
-        rpc_error(400, id_of(*msg), mcp::code::invalid_request, "Bad Request: Mcp-Session-Id header is required"));
+    auto id = id_of(*msg);
+    auto res = rpc_error(400, id, mcp::code::invalid_request, "Bad Request: Mcp-Session-Id header is required");
+    co_await ex.respond(std::move(res));
     co_return;
   }
   auto session = find_session(session_id, caller);
   if (!session) {
     metrics_.error(ErrorReason::unknown_session);
-    co_await ex.respond(rpc_error(404, id_of(*msg), -32001, "Session not found"));
+    auto id = id_of(*msg);
+    auto res = rpc_error(404, id, -32001, "Session not found");
+    co_await ex.respond(std::move(res));
     co_return;
   }
   co_await legacy_message(ex, std::move(session), std::move(*msg), accepts.sse, caller);
@@ -454,7 +457,8 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
 net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Message msg, bool sse_ok,
                                                     const Caller& caller) {
   // The session quota bounds what one principal can hold: sessions and the children they own.
-  auto quota = co_await admit_session(ex, caller, id_of(msg));
+  auto id = id_of(msg);
+  auto quota = co_await admit_session(ex, caller, id);
   if (!quota) co_return;
   auto session = std::make_shared<FrontSession>();
   session->quota_slot = std::make_shared<PrincipalLimiter::Slot>(std::move(*quota));
@@ -491,8 +495,10 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
   auto version = trim_ows(header(ex.request(), "MCP-Protocol-Version"));
   if (!version.empty() && !mcp::is_legacy_revision(version)) {
     metrics_.error(ErrorReason::unsupported_version);
-    co_await ex.respond(rpc_error(400, id_of(msg), mcp::code::invalid_request,
-                                  "Bad Request: Unsupported protocol version: " + std::string(version)));
+    auto id = id_of(msg);
+    auto res = rpc_error(400, id, mcp::code::invalid_request,
+                         "Bad Request: Unsupported protocol version: " + std::string(version));
+    co_await ex.respond(std::move(res));
     co_return;
   }
   session->last_used_ms = now_ms();
@@ -587,9 +593,18 @@ net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadl
         break;
       }
     }
+    // The gateway, not the upstream, answered (unreachable, no credentials…): say why.
+    auto failed_because = [](const json::object& m) {
+      auto* e = m.if_contains("error");
+      auto* msg = e && e->is_object() ? e->get_object().if_contains("message") : nullptr;
+      return msg && msg->is_string() ? std::string(msg->get_string()) : std::string("no reply");
+    };
+    if (inbox->failure()) co_return fail(failed_because(reply));
     probed[i].session = session;
     if (reply.contains("result")) {
       probed[i].modern = true;
+      // Its discover result: capabilities (and extensions) for a merged discover of several.
+      if (auto& r = reply.at("result"); r.is_object()) probed[i].initialize_result = r.get_object();
       continue;
     }
     json::object init;
@@ -600,6 +615,7 @@ net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadl
     r = co_await session->begin(mcp::make_request("mcpgate-init", "initialize", std::move(init)), inbox2, deadline);
     if (!r) co_return r;
     auto m = co_await inbox2->pop(deadline);
+    if (m && inbox2->failure()) co_return fail(failed_because(*m));
     if (!m || !m->contains("result") || !m->at("result").is_object()) co_return fail("upstream refused initialize");
     probed[i].initialize_result = m->at("result").get_object();
     co_await session->deliver(mcp::make_notification("notifications/initialized"), deadline);
@@ -689,6 +705,13 @@ json::object McpEndpoint::synthesized_discover() {
         auto k = kv.key();
         if (k == "tools" || k == "prompts" || k == "resources" || k == "completions" || k == "logging")
           caps[k] = json::object();
+        // Extensions an upstream declares (the tasks extension, SEP-2663) are the client's to see:
+        // the gateway relays them (and binds tasks to principals, endpoint_tasks.cpp).
+        if (k == "extensions" && kv.value().is_object()) {
+          auto& slot = caps["extensions"];
+          if (!slot.is_object()) slot = json::object();
+          for (auto& ext : kv.value().get_object()) slot.get_object()[ext.key()] = ext.value();
+        }
       }
     }
     if (s.modern) caps["tools"] = json::object();

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "exchange/remote_options.hpp"
 #include "net/address.hpp"
 
 namespace mcpgate::gateway {
@@ -124,10 +125,10 @@ std::vector<std::shared_ptr<exchange::UpstreamCredentials>> Gateway::make_creden
         if (!fetcher->tls_error().empty())
           throw std::runtime_error("servers." + e.name + ".upstreams." + u.name +
                                    ".credentials.tls: " + fetcher->tls_error());
-        endpoint = std::make_shared<exchange::RemoteTokenEndpoint>(
-            exchange::RemoteTokenEndpointOptions{c.token_endpoint, c.issuer, c.client_id, Secret(c.client_secret),
-                                                 c.client_secret_post},
-            std::move(fetcher), blocking_);
+        auto ro = exchange::remote_options(c, u.http ? u.http->url : std::string());
+        if (!ro)
+          throw std::runtime_error("servers." + e.name + ".upstreams." + u.name + ".credentials." + ro.error().message);
+        endpoint = std::make_shared<exchange::RemoteTokenEndpoint>(std::move(*ro), std::move(fetcher), blocking_);
       }
     }
     auto creds = std::make_shared<exchange::UpstreamCredentials>(c, std::move(endpoint));

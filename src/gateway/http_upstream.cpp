@@ -1,5 +1,7 @@
 #include "gateway/http_upstream.hpp"
 
+#include <cstdio>
+
 #include "mcp/http_headers.hpp"
 #include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -233,6 +235,15 @@ std::optional<mcp::Message> HttpUpstream::reply_to(std::string_view body, const 
   return std::move(*c);
 }
 
+net::awaitable<std::optional<Secret>> HttpUpstream::own_credential() {
+  // Named arguments: g++ 12 destroys a temporary bound to a reference parameter inside a
+  // co_await expression twice.
+  std::shared_ptr<Inbox> none;
+  json::value no_id;
+  auto cred = co_await credential(none, no_id, false);
+  co_return cred;
+}
+
 bool HttpUpstream::refreshable() const {
   using M = config::Credentials::Mode;
   return options_.credentials &&
@@ -252,6 +263,9 @@ net::awaitable<std::optional<Secret>> HttpUpstream::credential(const std::shared
                            ? "the authorization server is unreachable"
                            : "the authorization server's answer was unusable";
     if (!e.oauth_error.empty()) what += " (" + e.oauth_error + ")";
+    // The details (which URL, what it answered) are for the operator's log, not for the client.
+    std::string line = "[" + options_.label + "] no credentials: " + what + ": " + e.description + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
     fail_request(inbox, client_id, UpstreamFailure::credentials, "has no credentials for this request: " + what, 0,
                  e.oauth_error);
   }
@@ -360,7 +374,7 @@ net::awaitable<Result<void>> HttpUpstream::deliver(json::object message, Deadlin
   }
   auto req = make_post(message);
   // Notifications and answers to the upstream's requests: the gateway's own credential.
-  if (auto cred = co_await credential(nullptr, nullptr, false); cred && !cred->empty())
+  if (auto cred = co_await own_credential(); cred && !cred->empty())
     req.set(options_.credentials->header(), cred->reveal());
   auto ex = co_await asio::this_coro::executor;
   auto sent = co_await thread_client(ex).send(endpoint_, req, deadline);
@@ -390,7 +404,7 @@ net::awaitable<void> HttpUpstream::listen_loop([[maybe_unused]] std::shared_ptr<
   req.set(http::field::accept, "text/event-stream");
   for (auto& [k, v] : options_.http.headers) req.set(k, v);
   // The stream is the session's, not one request's: it carries the gateway's own credential.
-  if (auto cred = co_await credential(nullptr, nullptr, false); cred && !cred->empty())
+  if (auto cred = co_await own_credential(); cred && !cred->empty())
     req.set(options_.credentials->header(), cred->reveal());
   {
     std::lock_guard lock(mutex_);
@@ -439,7 +453,7 @@ net::awaitable<void> HttpUpstream::end_session([[maybe_unused]] std::shared_ptr<
   req.set("Mcp-Session-Id", session);
   if (!version.empty()) req.set("MCP-Protocol-Version", version);
   for (auto& [k, v] : options_.http.headers) req.set(k, v);
-  if (auto cred = co_await credential(nullptr, nullptr, false); cred && !cred->empty())
+  if (auto cred = co_await own_credential(); cred && !cred->empty())
     req.set(options_.credentials->header(), cred->reveal());
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   auto sent = co_await client.send(endpoint_, req, deadline);

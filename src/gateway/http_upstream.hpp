@@ -57,6 +57,8 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   // The credential for a request (for `subject`, or the gateway's own); the failure is answered.
   net::awaitable<std::optional<Secret>> credential(const std::shared_ptr<Inbox>& inbox, const json::value& client_id,
                                                    bool fresh);
+  // The gateway's own credential (no subject): for the session's GET stream, DELETE, notifications.
+  net::awaitable<std::optional<Secret>> own_credential();
   // Whether a 401 is worth one more try with a new token (the old one may have been revoked or
   // rotated at the upstream's server).
   bool refreshable() const;

@@ -105,10 +105,12 @@ void Metrics::render_credentials(std::string& out) const {
              double(st.failed[r]));
   }
   header(out, "mcpgate_upstream_token_cache_total", "counter",
-         "Upstream credentials served from the cache (hit) or asked for (miss).");
+         "Upstream credentials served from the cache (hit), asked for (miss), or awaited from a request already asking "
+         "(joined).");
   for (auto& [labels, st] : all) {
     sample(out, "mcpgate_upstream_token_cache_total", labels + ",result=\"hit\"", double(st.hits));
     sample(out, "mcpgate_upstream_token_cache_total", labels + ",result=\"miss\"", double(st.misses));
+    sample(out, "mcpgate_upstream_token_cache_total", labels + ",result=\"joined\"", double(st.joined));
   }
   header(out, "mcpgate_upstream_token_request_seconds", "summary", "Time spent asking token endpoints.");
   for (auto& [labels, st] : all) {

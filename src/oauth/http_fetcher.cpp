@@ -65,6 +65,7 @@ Result<HttpFetchResponse> BlockingHttpFetcher::fetch_once(const HttpFetchRequest
         resp.status = (*rs)->status();
         auto cc = (*rs)->head()[http::field::cache_control];
         resp.max_age = parse_max_age(std::string_view(cc.data(), cc.size()));
+        resp.www_authenticate = std::string((*rs)->head()[http::field::www_authenticate]);
         auto body = co_await (*rs)->read_all(deadline);
         if (!body) {
           out = unexpected(body.error());

@@ -37,6 +37,7 @@ struct HttpFetchResponse {
   unsigned status = 0;
   std::string body;
   std::optional<std::chrono::seconds> max_age;  // from Cache-Control
+  std::string www_authenticate;                 // a 401's challenge (RFC 9728 §5.1 discovery)
 };
 
 class HttpFetcher {

@@ -1,7 +1,7 @@
 #pragma once
-// TESTING TOOL. Mints signed JWTs from a private key, for the test suites and for
-// `mcpgate token mint`. It is not an authorization server: it does no client authentication,
-// no consent and no policy, and a key loaded here should never be a production signing key.
+// Signs JWTs with a private key: the embedded authorization server's tokens, the gateway's client
+// assertions (private_key_jwt toward an external token endpoint), and `mcpgate token mint`, the
+// testing tool. It decides nothing itself: no client authentication, no consent, no policy.
 #include <boost/json/object.hpp>
 #include <memory>
 #include <optional>

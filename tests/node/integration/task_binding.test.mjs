@@ -33,6 +33,16 @@ servers:
     upstreams:
       - name: everything
         stdio: { command: ["${everything}", "--stdio"] }
+  - name: two
+    path: /two
+    auth:
+      scopes_supported: [mcp:read, mcp:write]
+      issuers: [{ issuer: ${ISS}, algorithms: [ES256], jwks_file: ${join(dir, 'jwks.json')} }]
+    upstreams:
+      - name: a
+        stdio: { command: ["${everything}", "--stdio"] }
+      - name: b
+        stdio: { command: ["${everything}", "--stdio"] }
 `);
 const P = gw.port;
 const aud = `http://127.0.0.1:${P}/mcp`;
@@ -47,7 +57,7 @@ const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.mode
 let nextId = 1;
 const send = (token, method, params, o = {}) => {
   const name = 'name' in o ? o.name : (method === 'tools/call' ? params.name : params.taskId);
-  return raw(P, 'POST', '/mcp', {
+  return raw(P, 'POST', o.path ?? '/mcp', {
     'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${token}`,
     'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': method, ...(name !== undefined ? { 'Mcp-Name': name } : {}),
   }, { jsonrpc: '2.0', id: nextId++, method, params: { ...params, _meta: meta } });
@@ -119,6 +129,24 @@ try {
   }
   report.check(r.json?.result?.status === 'completed' && JSON.stringify(r.json?.result).includes('Deleted ledger.csv'),
     'and the task completes with its result', r.body);
+
+  // Several upstreams: the merged server/discover declares the extension, and a task created by the
+  // second upstream is polled there (routed by the registry: task ids carry no prefix).
+  const aud2 = `http://127.0.0.1:${P}/two`;
+  const alice2 = issuer.mint({ iss: ISS, sub: 'alice', aud: aud2, client_id: 'agent', scope: 'mcp:read' });
+  r = await send(alice2, 'server/discover', {}, { path: '/two', name: undefined });
+  report.check(r.status === 200 && r.json?.result?.capabilities?.extensions?.['io.modelcontextprotocol/tasks'] !== undefined,
+    'a merged server/discover declares the tasks extension its upstreams declare', r.body);
+  r = await send(alice2, 'tools/call', { name: 'b_slow_compute', arguments: { seconds: 0.1, label: 'second' } }, { path: '/two' });
+  const onB = r.json?.result?.taskId;
+  report.check(r.status === 200 && typeof onB === 'string', 'a task created on the second upstream', r.body);
+  let st2 = '';
+  for (let i = 0; i < 30 && st2 !== 'completed'; i++) {
+    r = await send(alice2, 'tasks/get', { taskId: onB }, { path: '/two' });
+    st2 = r.json?.result?.status ?? '';
+    if (st2 !== 'completed') await sleep(100);
+  }
+  report.check(st2 === 'completed' && JSON.stringify(r.json?.result).includes('Computed second'), 'tasks/get reaches the upstream that holds the task', r.body);
 
   // Mcp-Name carries params.taskId (SEP-2663): a mismatch is refused before anything else.
   r = await send(alice, 'tasks/get', { taskId }, { name: 'not-the-task' });

@@ -5,7 +5,7 @@
 // at the embedded authorization server (authorization code + PKCE, as a browser would); the
 // gateway exchanges their tokens for tokens whose audience is the CRM API and whose scopes the
 // configuration maps from theirs (mcp:read → crm.read; mcp:write → crm.read crm.write).
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
@@ -117,6 +117,20 @@ try {
   report.check(r.status === 200 && textOf(r) === 'ok:crm_update:bob' && JSON.stringify(bobSeen?.scopes) === '["crm.read","crm.write"]',
     "bob (mcp:write) updates; his exchanged token carries crm.read crm.write", `${r.body} ${JSON.stringify(bobSeen?.scopes)}`);
 
+  // The 2026-07-28 era: stateless requests share one upstream session, which the gateway opens with
+  // its own client_credentials token; each request still carries the caller's exchanged token.
+  const modern = (token, name) => raw(gw.port, 'POST', '/mcp', { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream',
+    Authorization: `Bearer ${token}`, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': name },
+  { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name, arguments: {}, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} } } });
+  r = await modern(bob, 'crm_update');
+  const modernSeen = crm.seen.filter((s) => s.tool === 'crm_update' && s.ok).at(-1);
+  const gatewayOwn = crm.seen.filter((s) => s.ok && s.claims?.sub === 'mcpgate');
+  report.check(r.status === 200 && textOf(r) === 'ok:crm_update:bob' && modernSeen?.claims?.sub === 'bob',
+    '2026-07-28: a stateless call reaches the CRM API with the caller\'s exchanged token', r.body);
+  report.check(gatewayOwn.length > 0 && gatewayOwn.every((s) => s.method !== 'tools/call' && (s.scopes ?? []).length === 0),
+    "the gateway's own requests (opening the shared session) carry its own token, without scopes, never on a tools/call",
+    JSON.stringify(gatewayOwn.map((s) => [s.method, s.scopes])));
+
   // Cache: a hundred calls with one client token, no new exchange.
   const before = await issued();
   const hitsBefore = await metric('mcpgate_upstream_token_cache_total', ['endpoint="crm"', 'result="hit"']);
@@ -180,6 +194,15 @@ try {
   report.check(withTokens.filter((s) => s.claims.sub === 'alice').every((s) => !s.scopes.includes('crm.write')),
     "no token for read-only alice ever carried crm.write");
   report.check(!crm.seen.some((s) => s.token === alice || s.token === bob || s.token === alice2), 'no client token ever reached the CRM API');
+
+  // check-config --probe tries each external token endpoint as the gateway will.
+  // Asynchronously: the servers it probes run in this process.
+  const probe = await new Promise((resolve) => execFile(gatewayBin, ['check-config', '--probe', gw.file], { env: process.env },
+    (err, stdout) => resolve({ status: err ? (err.code ?? 1) : 0, stdout })));
+  report.check(probe.status !== 0 && /^ok +credentials crm-api http:\/\/127\.0\.0\.1:\d+\/token: reachable; our client accepted/m.test(probe.stdout) &&
+    new RegExp(`^FAIL credentials crm-api http://127.0.0.1:${deadPort}/token`, 'm').test(probe.stdout),
+  'check-config --probe: the answering token endpoint is reachable, the dead one fails', probe.stdout);
+
 } catch (e) {
   report.check(false, 'no exception', `${e.stack}\n${gw.log().slice(-3000)} exit=${gw.proc.exitCode} signal=${gw.proc.signalCode}`);
 } finally {
