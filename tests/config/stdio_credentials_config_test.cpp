@@ -45,7 +45,8 @@ std::string without(std::string s, const std::string& line) {
 
 TEST(StdioCredentialsConfig, PerPrincipalWithAnExchangedTokenInTheEnvironment) {
   auto r = parse_gateway_config(
-      doc(kPerPrincipal + "          max_children: 8\n          idle_timeout_ms: 5000\n          renew_before_ms: 1000\n",
+      doc(kPerPrincipal +
+              "          max_children: 8\n          idle_timeout_ms: 5000\n          renew_before_ms: 1000\n",
           kExchange),
       "gw.yaml");
   ASSERT_TRUE(r) << r.error().message;
