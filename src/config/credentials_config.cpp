@@ -1,5 +1,6 @@
 #include "config/credentials_config.hpp"
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -39,6 +40,13 @@ bool header_value_ok(const std::string& v) {
   return true;
 }
 
+bool env_name_ok(const std::string& v) {
+  if (v.empty() || (v[0] >= '0' && v[0] <= '9')) return false;
+  for (unsigned char c : v)
+    if (!(std::isalnum(c) || c == '_')) return false;
+  return true;
+}
+
 }  // namespace
 
 Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std::string& key,
@@ -46,7 +54,7 @@ Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std
   r.only_keys(n, key,
               {"mode", "token_endpoint", "issuer", "discover", "client_id", "client_secret_env", "client_secret_file",
                "client_auth", "client_key_file", "client_key_id", "client_key_alg", "audience", "resource", "scopes",
-               "tls", "header", "value_env", "value_file"});
+               "tls", "header", "value_env", "value_file", "env"});
   Credentials c;
   if (!n["mode"]) r.error(n, key + ".mode", "is required (none, static, client_credentials or token_exchange)");
   auto mode = r.str(n["mode"], key + ".mode");
@@ -75,6 +83,12 @@ Credentials read_credentials(const YamlReader& r, const YAML::Node& n, const std
             "client_auth", "audience", "resource", "scopes", "tls"},
            oauth, "client_credentials and token_exchange");
   only_for({"header", "value_env", "value_file"}, c.mode == M::static_header, "static");
+  only_for({"env"}, oauth, "client_credentials and token_exchange (on stdio upstreams)");
+  if (n["env"]) {
+    c.env = r.str(n["env"], key + ".env");
+    if (!env_name_ok(c.env))
+      r.error(n["env"], key + ".env", "must be an environment variable name (letters, digits, _; not a digit first)");
+  }
 
   if (c.mode == M::static_header) {
     if (n["header"]) c.header = r.str(n["header"], key + ".header");

@@ -146,7 +146,7 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
   if (n["stdio"] && n["http"]) error(n, key, "give either stdio or http, not both");
   if (auto s = n["stdio"]) {
     std::string k = key + ".stdio";
-    only_keys(s, k, {"command", "env", "cwd", "mode"});
+    only_keys(s, k, {"command", "env", "cwd", "mode", "idle_timeout_ms", "max_children", "renew_before_ms"});
     StdioUpstream st;
     if (!s["command"]) error(s, k + ".command", "is required");
     st.command = strings(s["command"], k + ".command");
@@ -159,9 +159,21 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
         st.mode = StdioUpstream::Mode::per_session;
       else if (m == "shared")
         st.mode = StdioUpstream::Mode::shared;
+      else if (m == "per_principal")
+        st.mode = StdioUpstream::Mode::per_principal;
       else
-        error(s["mode"], k + ".mode", "must be per_session or shared");
+        error(s["mode"], k + ".mode", "must be per_session, shared or per_principal");
     }
+    for (auto* opt : {"idle_timeout_ms", "max_children", "renew_before_ms"})
+      if (s[opt] && st.mode != StdioUpstream::Mode::per_principal)
+        error(s[opt], k + "." + opt, "is only for mode per_principal");
+    if (s["idle_timeout_ms"])
+      st.idle_timeout =
+          std::chrono::milliseconds(number(s["idle_timeout_ms"], k + ".idle_timeout_ms", 100, 30 * 86'400'000ll));
+    if (s["max_children"]) st.max_children = number(s["max_children"], k + ".max_children", 1, 100'000);
+    if (s["renew_before_ms"])
+      st.renew_before =
+          std::chrono::milliseconds(number(s["renew_before_ms"], k + ".renew_before_ms", 0, 86'400'000ll));
     u.stdio = std::move(st);
   } else if (auto h = n["http"]) {
     std::string k = key + ".http";
@@ -189,6 +201,9 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
   } else {
     error(n, key, "needs stdio or http");
   }
+  if (u.stdio && u.stdio->mode == StdioUpstream::Mode::per_principal && !n["credentials"])
+    error(n["stdio"]["mode"], key + ".stdio.mode",
+          "per_principal needs credentials (token_exchange or client_credentials) with env");
   if (auto c = n["credentials"]) {
     CredentialChecks checks{
         [this](const YAML::Node& node, const std::string& k, const std::string& url) { fetched_url(node, k, url); },
@@ -204,8 +219,24 @@ Upstream Walker::upstream(const YAML::Node& n, const std::string& key) const {
         }};
     u.credentials = read_credentials(*this, c, key + ".credentials", checks);
     if (u.credentials.discover && !u.http) error(c, key + ".credentials.discover", "needs an http upstream");
-    if (u.stdio && u.credentials.mode != Credentials::Mode::none)
-      error(c, key + ".credentials", "is for http upstreams (stdio upstreams take credentials from their env)");
+    if (u.stdio && u.credentials.mode != Credentials::Mode::none) {
+      // A stdio child has no request headers: its token goes into its environment (the MCP
+      // authorization specification: stdio servers take credentials from the environment), one
+      // child per principal so that no child ever holds another principal's token.
+      if (u.credentials.mode != Credentials::Mode::token_exchange &&
+          u.credentials.mode != Credentials::Mode::client_credentials)
+        error(c["mode"], key + ".credentials.mode",
+              "a stdio upstream takes token_exchange or client_credentials (its token goes into its environment)");
+      if (u.credentials.env.empty())
+        error(c, key + ".credentials.env", "is required on a stdio upstream (the variable that receives the token)");
+      if (u.stdio->mode != StdioUpstream::Mode::per_principal)
+        error(c, key + ".credentials",
+              "on a stdio upstream needs stdio.mode per_principal (a child's token is one principal's)");
+      if (u.credentials.resource.empty() && u.credentials.audience.empty())
+        error(c, key + ".credentials", "a stdio upstream has no URL: give resource or audience (the token's audience)");
+    }
+    if (u.http && !u.credentials.env.empty())
+      error(c["env"], key + ".credentials.env", "is for stdio upstreams (an http upstream gets a header)");
     // The upstream is the token's audience unless said otherwise (RFC 8707: its URL).
     if (u.http && u.credentials.resource.empty() && u.credentials.audience.empty() &&
         (u.credentials.mode == Credentials::Mode::token_exchange ||

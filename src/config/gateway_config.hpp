@@ -18,7 +18,16 @@ struct StdioUpstream {
   std::string cwd;
   // per_session: one child per legacy client session (server→client requests reach the right
   // client, as stdio servers assume one client). shared: one child for every client.
-  enum class Mode { per_session, shared } mode = Mode::per_session;
+  // per_principal: one child per principal (issuer, subject, client), started with a token
+  // exchanged for that principal in its environment (`credentials.env`), replaced before the
+  // token expires.
+  enum class Mode { per_session, shared, per_principal } mode = Mode::per_session;
+  // per_principal only. A child with no request for idle_timeout stops (unset: the endpoint's
+  // limits.session_idle_timeout); at most max_children run at once; renew_before: how long before
+  // its token expires a child is replaced (unset: a fifth of the token's life, at most 30 s).
+  std::optional<std::chrono::milliseconds> idle_timeout;
+  std::size_t max_children = 64;
+  std::optional<std::chrono::milliseconds> renew_before;
 };
 
 struct HttpUpstream {
@@ -60,6 +69,8 @@ struct Credentials {
   // static_header: `header: value`, the value read from value_env or value_file.
   std::string header = "Authorization";
   std::string value;
+  // stdio upstreams: the environment variable of the child that receives the bare access token.
+  std::string env;
   bool embedded() const { return token_endpoint.empty() && issuer.empty() && !discover; }
 };
 

@@ -8,6 +8,12 @@ void TokenCache::erase_locked(std::unordered_map<std::string, Entry>::iterator i
 }
 
 std::optional<Secret> TokenCache::get(const std::string& key, time_point now) {
+  auto hit = find(key, now);
+  if (!hit) return std::nullopt;
+  return std::move(hit->first);
+}
+
+std::optional<std::pair<Secret, TokenCache::time_point>> TokenCache::find(const std::string& key, time_point now) {
   std::lock_guard lock(mutex_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
@@ -15,7 +21,7 @@ std::optional<Secret> TokenCache::get(const std::string& key, time_point now) {
     erase_locked(it);
     return std::nullopt;
   }
-  return it->second.value;
+  return std::pair{it->second.value, it->second.expires};
 }
 
 void TokenCache::put(const std::string& key, Secret value, time_point expires, time_point now) {

@@ -21,6 +21,8 @@ class TokenCache {
   explicit TokenCache(std::size_t max_entries = 10'000) : max_(max_entries ? max_entries : 1) {}
 
   std::optional<Secret> get(const std::string& key, time_point now);
+  // The entry with the time it stops being served (what `put` was given).
+  std::optional<std::pair<Secret, time_point>> find(const std::string& key, time_point now);
   void put(const std::string& key, Secret value, time_point expires, time_point now);
   void erase(const std::string& key);
   std::size_t size() const;

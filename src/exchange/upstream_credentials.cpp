@@ -40,9 +40,18 @@ std::vector<std::string> UpstreamCredentials::mapped_scopes(const std::vector<st
 }
 
 net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::value(const SubjectToken* subject, bool fresh) {
-  using E = CredentialError;
   if (config_.mode == Mode::none) co_return Secret();
   if (config_.mode == Mode::static_header) co_return Secret(config_.value);
+  auto got = co_await token_for(subject, fresh);
+  if (!got) co_return unexpected(std::move(got.error()));
+  co_return Secret("Bearer " + std::string(got->token.reveal()));
+}
+
+net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::token_for(const SubjectToken* subject,
+                                                                                        bool fresh) {
+  using E = CredentialError;
+  if (config_.mode != Mode::client_credentials && config_.mode != Mode::token_exchange)
+    co_return unexpected(E{TokenError::Reason::refused, "", "these credentials are not an OAuth token"});
   Form form;
   if (!config_.resource.empty()) form["resource"] = config_.resource;
   if (!config_.audience.empty()) form["audience"] = config_.audience;
@@ -76,11 +85,11 @@ net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::value(con
 struct UpstreamCredentials::Pending {
   std::mutex mutex;
   bool done = false;
-  std::optional<expected<Secret, CredentialError>> result;
+  std::optional<expected<UpstreamToken, CredentialError>> result;
   std::vector<std::function<void()>> waiters;  // each resumes one waiting coroutine on its executor
 };
 
-net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::wait_for(std::shared_ptr<Pending> pending) {
+net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::wait_for(std::shared_ptr<Pending> pending) {
   // Named, not a temporary inside the co_await: g++ 12 destroys such a temporary twice.
   auto initiate = [pending](auto handler) {
     auto h = std::make_shared<decltype(handler)>(std::move(handler));
@@ -94,7 +103,7 @@ net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::wait_for(
     pending->waiters.push_back(std::move(resume));
   };
   co_await net::asio::async_initiate<decltype(net::asio::use_awaitable), void()>(initiate, net::asio::use_awaitable);
-  expected<Secret, CredentialError> result = unexpected(CredentialError{});
+  expected<UpstreamToken, CredentialError> result = unexpected(CredentialError{});
   {
     std::lock_guard lock(pending->mutex);
     result = *pending->result;
@@ -102,12 +111,13 @@ net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::wait_for(
   co_return result;
 }
 
-net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::fetch(std::string key, Form form,
+net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::fetch(std::string key, Form form,
                                                                              system_clock::time_point not_after) {
   auto now = system_clock::now();
-  if (auto hit = cache_.get(key, now)) {
+  if (auto hit = cache_.find(key, now)) {
     hits_.fetch_add(1, std::memory_order_relaxed);
-    co_return Secret("Bearer " + std::string(hit->reveal()));
+    // The cache holds the entry until kMargin before the (bounded) expiry.
+    co_return UpstreamToken{std::move(hit->first), hit->second + kMargin};
   }
   std::shared_ptr<Pending> pending, other;
   {
@@ -140,7 +150,7 @@ net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::fetch(std
   co_return outcome;
 }
 
-net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::ask(const std::string& key, Form form,
+net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::ask(const std::string& key, Form form,
                                                                            system_clock::time_point not_after) {
   misses_.fetch_add(1, std::memory_order_relaxed);
   auto t0 = std::chrono::steady_clock::now();
@@ -157,10 +167,10 @@ net::awaitable<expected<Secret, CredentialError>> UpstreamCredentials::ask(const
   auto now = system_clock::now();
   auto life = got->expires_in.count() > 0 ? got->expires_in : kDefaultLifetime;
   // Never beyond the token's own expiry, nor beyond the subject token's.
-  auto expires = std::min(now + life, not_after) - kMargin;
-  Secret value("Bearer " + std::string(got->access_token.reveal()));
-  cache_.put(key, std::move(got->access_token), expires, now);
-  co_return value;
+  auto expires = std::min(now + life, not_after);
+  UpstreamToken issued{got->access_token, expires};
+  cache_.put(key, std::move(got->access_token), expires - kMargin, now);
+  co_return issued;
 }
 
 UpstreamCredentials::Stats UpstreamCredentials::stats() const {

@@ -41,6 +41,13 @@ struct CredentialError {
   std::string description;  // no token material
 };
 
+// A bare access token (no "Bearer ") and when it expires: what a stdio child receives in its
+// environment and is replaced before.
+struct UpstreamToken {
+  Secret token;
+  std::chrono::system_clock::time_point expires{};
+};
+
 class UpstreamCredentials {
  public:
   UpstreamCredentials(config::Credentials config, std::shared_ptr<TokenEndpoint> endpoint);
@@ -53,6 +60,10 @@ class UpstreamCredentials {
   // itself, e.g. opening the shared upstream session; token_exchange then uses the gateway's own
   // client_credentials token). `fresh`: the upstream refused the previous value; ask again.
   net::awaitable<expected<Secret, CredentialError>> value(const SubjectToken* subject, bool fresh);
+
+  // The same token (same cache), bare, with its expiry: never later than the subject token's.
+  // client_credentials and token_exchange only.
+  net::awaitable<expected<UpstreamToken, CredentialError>> token_for(const SubjectToken* subject, bool fresh);
 
   // The scopes asked of the token endpoint for a client holding `granted` (token_exchange).
   std::vector<std::string> mapped_scopes(const std::vector<std::string>& granted) const;
@@ -70,14 +81,14 @@ class UpstreamCredentials {
 
  private:
   // From the cache, or from the token endpoint (once per key at a time).
-  net::awaitable<expected<Secret, CredentialError>> fetch(std::string cache_key, Form form,
-                                                          std::chrono::system_clock::time_point not_after);
-  net::awaitable<expected<Secret, CredentialError>> ask(const std::string& cache_key, Form form,
-                                                        std::chrono::system_clock::time_point not_after);
+  net::awaitable<expected<UpstreamToken, CredentialError>> fetch(std::string cache_key, Form form,
+                                                                 std::chrono::system_clock::time_point not_after);
+  net::awaitable<expected<UpstreamToken, CredentialError>> ask(const std::string& cache_key, Form form,
+                                                               std::chrono::system_clock::time_point not_after);
   // One request to the token endpoint per key at a time: concurrent first calls with one client
   // token wait for the same answer instead of each exchanging (the stampede of a cold cache).
   struct Pending;
-  net::awaitable<expected<Secret, CredentialError>> wait_for(std::shared_ptr<Pending> pending);
+  net::awaitable<expected<UpstreamToken, CredentialError>> wait_for(std::shared_ptr<Pending> pending);
   config::Credentials config_;
   std::shared_ptr<TokenEndpoint> endpoint_;
   TokenCache cache_;

@@ -3,6 +3,7 @@
 #include "core/random.hpp"
 #include "gateway/endpoint_call.hpp"
 #include "gateway/http_upstream.hpp"
+#include "gateway/limit_refusal.hpp"
 #include "gateway/message_policy.hpp"
 #include "gateway/param_headers.hpp"
 #include "gateway/stdio_upstream.hpp"
@@ -147,6 +148,26 @@ McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limi
     admissions_.push_back(Admission::create({u.max_concurrent_requests, u.max_pending_requests, u.queue_timeout}));
     metrics_.watch_upstream(cfg_.name, u.name, admissions_.back());
   }
+  for (std::size_t i = 0; i < cfg_.upstreams.size(); ++i) {
+    auto& u = cfg_.upstreams[i];
+    if (!u.stdio || u.stdio->mode != config::StdioUpstream::Mode::per_principal || !credentials_[i]) {
+      children_.push_back(nullptr);
+      continue;
+    }
+    PrincipalChildrenOptions o;
+    o.stdio = stdio_options(i, cfg_.name + "/" + u.name);
+    o.stdio.token_env = u.credentials.env;
+    o.upstream = u.name;
+    o.policy.max_children = u.stdio->max_children;
+    o.policy.idle_timeout = u.stdio->idle_timeout.value_or(limits_.session_idle_timeout);
+    if (u.stdio->renew_before) o.policy.renew_before = *u.stdio->renew_before;
+    // The executors by value: a route in a request still running may outlive the endpoint.
+    auto next = [executors = executors_, n = std::make_shared<std::atomic<std::size_t>>(0)] {
+      return executors[n->fetch_add(1) % executors.size()];
+    };
+    children_.push_back(std::make_shared<PrincipalChildren>(std::move(o), credentials_[i], std::move(next), &metrics_));
+    metrics_.watch_children(cfg_.name, u.name, children_.back());
+  }
 }
 
 void McpEndpoint::audit(const Call& call, const policy::Target& target, const policy::Decision& d) {
@@ -250,9 +271,13 @@ void McpEndpoint::shutdown() {
     s->close();
     metrics_.session_closed();
   }
-  std::lock_guard lock(shared_mutex_);
-  for (auto& s : shared_)
-    if (s.session) s.session->close();
+  {
+    std::lock_guard lock(shared_mutex_);
+    for (auto& s : shared_)
+      if (s.session) s.session->close();
+  }
+  for (auto& c : children_)
+    if (c) c->shutdown();
 }
 
 void McpEndpoint::reap_idle_sessions() {
@@ -261,24 +286,31 @@ void McpEndpoint::reap_idle_sessions() {
     metrics_.session_closed();
   }
   limiter_->sweep(steady::now());
+  for (auto& c : children_)
+    if (c) c->sweep(steady::now());
 }
 
 asio::any_io_executor McpEndpoint::next_executor() {
   return executors_[next_executor_.fetch_add(1) % executors_.size()];
 }
 
-std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, bool shared) {
+StdioOptions McpEndpoint::stdio_options(std::size_t index, std::string label) const {
+  auto& u = cfg_.upstreams[index];
+  StdioOptions o;
+  o.process = *u.stdio;
+  o.label = std::move(label);
+  o.tag = std::to_string(index);
+  o.backoff_max = u.restart_backoff_max;
+  o.max_in_flight = 2 * u.max_concurrent_requests;  // a backstop: admit_upstream is the limit
+  return o;
+}
+
+std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, bool shared,
+                                                            const std::string& principal) {
   auto& u = cfg_.upstreams[index];
   std::string label = cfg_.name + "/" + u.name + (shared ? "[shared]" : "");
-  if (u.stdio) {
-    StdioOptions o;
-    o.process = *u.stdio;
-    o.label = label;
-    o.tag = std::to_string(index);
-    o.backoff_max = u.restart_backoff_max;
-    o.max_in_flight = 2 * u.max_concurrent_requests;  // a backstop: admit_upstream is the limit
-    return std::make_shared<StdioUpstream>(next_executor(), std::move(o), &metrics_);
-  }
+  if (children_[index]) return children_[index]->route(shared ? std::string(kGatewayPrincipal) : principal);
+  if (u.stdio) return std::make_shared<StdioUpstream>(next_executor(), stdio_options(index, label), &metrics_);
   HttpOptions o;
   o.http = *u.http;
   o.name = u.name;
@@ -433,7 +465,8 @@ net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Mess
   session->id = system_random().token(24);
   session->owner = caller.key();
   session->last_used_ms = now_ms();
-  for (std::size_t i = 0; i < cfg_.upstreams.size(); ++i) session->upstreams.push_back(make_upstream(i, false));
+  for (std::size_t i = 0; i < cfg_.upstreams.size(); ++i)
+    session->upstreams.push_back(make_upstream(i, false, caller.key()));
   if (auto* p = msg.params()) {
     if (auto* v = p->if_contains("protocolVersion"); v && v->is_string()) session->protocol_version = v->get_string();
   }
@@ -736,6 +769,9 @@ net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message
       all_modern = all_modern && s.modern;
     }
   }
+  // A stdio upstream in mode per_principal: this caller's own children, not the shared session.
+  for (std::size_t i = 0; i < call.upstreams.size(); ++i)
+    if (children_[i]) call.upstreams[i] = children_[i]->route(caller.key());
   call.translate_to_modern = !all_modern;
   if (msg.is_reply()) {
     // 2026-07-28 servers send no requests (MRTR instead): there is nothing a reply could answer.
@@ -1081,6 +1117,21 @@ net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call&
     // No session id goes out with a failed initialize: keeping the session would only leak it.
     call.session->close();
     metrics_.session_closed();
+  }
+  if (failure == UpstreamFailure::at_capacity) {
+    // A limit, not an upstream failure: 503 with Retry-After, counted and audited as a refusal.
+    metrics_.refusal(RefusalReason::children_limit);
+    metrics_.error(ErrorReason::overloaded);
+    metrics_.request(503, std::chrono::duration<double>(steady::now() - t0).count());
+    std::string upstream;
+    if (auto* e = error.if_contains("error"); e && e->is_object())
+      if (auto* d = e->get_object().if_contains("data"); d && d->is_object())
+        if (auto* u = d->get_object().if_contains("upstream"); u && u->is_string()) upstream = u->get_string();
+    audit_limit(ex, call.caller, call.method, upstream, "children_limit");
+    auto res = json_response(503, error);
+    res.set(http::field::retry_after, std::to_string(kOverloadRetryAfterSeconds));
+    co_await ex.respond(std::move(res));
+    co_return;
   }
   if (failure == UpstreamFailure::credentials && audit_.enabled()) {
     // Nothing reached the upstream: no credential could be obtained for it (the reason names the

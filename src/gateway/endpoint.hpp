@@ -13,6 +13,7 @@
 #include "gateway/authorizer.hpp"
 #include "gateway/message_policy.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/principal_children.hpp"
 #include "gateway/principal_limits.hpp"
 #include "gateway/session.hpp"
 #include "gateway/task_registry.hpp"
@@ -92,7 +93,9 @@ class McpEndpoint {
   void audit_limit(const net::Exchange& ex, const Caller& caller, std::string_view method, std::string_view target,
                    std::string_view reason);
 
-  std::shared_ptr<UpstreamSession> make_upstream(std::size_t index, bool shared);
+  // `principal`: whose children a stdio upstream in mode per_principal reaches (Caller::key()).
+  StdioOptions stdio_options(std::size_t index, std::string label) const;
+  std::shared_ptr<UpstreamSession> make_upstream(std::size_t index, bool shared, const std::string& principal = {});
   // The client a request to upstream `index` is made for, when its token is exchanged there.
   void bind_subject(Inbox& inbox, std::size_t index, const Caller& caller) const;
   net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);
@@ -115,6 +118,8 @@ class McpEndpoint {
   std::vector<std::shared_ptr<exchange::UpstreamCredentials>>
       credentials_;  // per upstream  // one per upstream, shared by its sessions
   std::atomic<std::uint64_t> session_counter_{0};
+  // Per upstream: its children when it is a stdio upstream in mode per_principal, else null.
+  std::vector<std::shared_ptr<PrincipalChildren>> children_;
 
   // Stateless (2026-07-28) clients share one upstream session per upstream, opened on first use.
   struct Shared {

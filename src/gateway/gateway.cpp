@@ -234,8 +234,16 @@ void Gateway::arm_key_refresh() {
 
 void Gateway::arm_reaper() {
   // Idle sessions (and their upstream children) are reaped once a minute.
-  auto every = std::clamp<std::chrono::milliseconds>(cfg_.limits.session_idle_timeout / 4,
-                                                     std::chrono::milliseconds(250), std::chrono::milliseconds(60'000));
+  // stdio children per principal are swept on the same beat: often enough for their own idle
+  // timeout and for a replaced child to stop soon after its last request.
+  auto shortest = cfg_.limits.session_idle_timeout;
+  for (auto& e : cfg_.servers)
+    for (auto& u : e.upstreams)
+      if (u.stdio && u.stdio->mode == config::StdioUpstream::Mode::per_principal)
+        shortest =
+            std::min(shortest, std::min(u.stdio->idle_timeout.value_or(shortest), std::chrono::milliseconds(4000)));
+  auto every = std::clamp<std::chrono::milliseconds>(shortest / 4, std::chrono::milliseconds(250),
+                                                     std::chrono::milliseconds(60'000));
   reaper_->expires_after(every);
   reaper_->async_wait([this](const net::error_code& ec) {
     if (ec) return;

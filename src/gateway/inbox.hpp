@@ -21,8 +21,18 @@ namespace json = boost::json;
 // not answer in time, answered with an HTTP status that is not a reply (5xx, 3xx, 401/403), ended
 // the session the request belonged to, or sent something that is not the reply to this request.
 // `credentials`: no credential could be obtained for the upstream (token endpoint unreachable, the
-// exchange refused), so nothing was sent.
-enum class UpstreamFailure { unreachable, timeout, http_status, unauthorized, session_expired, bad_reply, credentials };
+// exchange refused), so nothing was sent. `at_capacity`: a stdio upstream in mode per_principal
+// runs as many children as it may and this principal has none (a limit, answered 503).
+enum class UpstreamFailure {
+  unreachable,
+  timeout,
+  http_status,
+  unauthorized,
+  session_expired,
+  bad_reply,
+  credentials,
+  at_capacity
+};
 
 class Inbox : public std::enable_shared_from_this<Inbox> {
  public:

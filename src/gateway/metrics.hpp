@@ -44,12 +44,14 @@ enum class RefusalReason {
   quota_principals,
   overloaded_queue_full,
   overloaded_queue_timeout,
+  children_limit,  // a stdio upstream in mode per_principal runs its max_children
   kCount
 };
 const char* refusal_reason_name(RefusalReason r);
 
 class Admission;
 class PrincipalLimiter;
+class PrincipalChildren;
 
 class Metrics {
  public:
@@ -71,6 +73,8 @@ class Metrics {
   // Tokens obtained for an upstream (exchange/upstream_credentials.hpp).
   void watch_credentials(std::string endpoint, std::string upstream,
                          std::shared_ptr<const exchange::UpstreamCredentials> credentials);
+  // The children of a stdio upstream in mode per_principal.
+  void watch_children(std::string endpoint, std::string upstream, std::shared_ptr<const PrincipalChildren> children);
   std::string render() const;
 
  private:
@@ -98,6 +102,11 @@ class Metrics {
   mutable std::mutex watched_mutex_;
   std::vector<WatchedUpstream> upstreams_;
   std::vector<WatchedPrincipals> principals_;
+  struct WatchedChildren {
+    std::string endpoint, upstream;
+    std::shared_ptr<const PrincipalChildren> children;
+  };
+  std::vector<WatchedChildren> children_;
   void render_limits(std::string& out) const;
   void render_credentials(std::string& out) const;
 };

@@ -5,6 +5,7 @@
 #include "exchange/upstream_credentials.hpp"
 #include "gateway/admission.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/principal_children.hpp"
 #include "gateway/principal_limits.hpp"
 
 namespace mcpgate::gateway {
@@ -25,6 +26,8 @@ const char* refusal_reason_name(RefusalReason r) {
       return "overloaded_queue_full";
     case RefusalReason::overloaded_queue_timeout:
       return "overloaded_queue_timeout";
+    case RefusalReason::children_limit:
+      return "children_limit";
     case RefusalReason::kCount:
       break;
   }
@@ -40,6 +43,12 @@ void Metrics::watch_credentials(std::string endpoint, std::string upstream,
                                 std::shared_ptr<const exchange::UpstreamCredentials> credentials) {
   std::lock_guard lock(watched_mutex_);
   credentials_.push_back({std::move(endpoint), std::move(upstream), std::move(credentials)});
+}
+
+void Metrics::watch_children(std::string endpoint, std::string upstream,
+                             std::shared_ptr<const PrincipalChildren> children) {
+  std::lock_guard lock(watched_mutex_);
+  children_.push_back({std::move(endpoint), std::move(upstream), std::move(children)});
 }
 
 void Metrics::watch_principals(std::string endpoint, std::shared_ptr<const PrincipalLimiter> limiter) {
@@ -151,6 +160,17 @@ void Metrics::render_limits(std::string& out) const {
              "endpoint=\"" + label(u.endpoint) + "\",upstream=\"" + label(u.upstream) + "\",reason=\"" + shed_name(r) +
                  "\"",
              static_cast<double>(u.admission->shed_total(r)));
+  header(out, "mcpgate_stdio_children", "gauge",
+         "Children of a stdio upstream in mode per_principal running now (replaced ones still draining included).");
+  for (auto& c : children_)
+    sample(out, "mcpgate_stdio_children",
+           "endpoint=\"" + label(c.endpoint) + "\",upstream=\"" + label(c.upstream) + "\"",
+           static_cast<double>(c.children->size()));
+  header(out, "mcpgate_stdio_children_max", "gauge", "Configured stdio.max_children.");
+  for (auto& c : children_)
+    sample(out, "mcpgate_stdio_children_max",
+           "endpoint=\"" + label(c.endpoint) + "\",upstream=\"" + label(c.upstream) + "\"",
+           static_cast<double>(c.children->max_children()));
   header(out, "mcpgate_principals_tracked", "gauge", "Principals with live per-principal limit state.");
   for (auto& p : principals_)
     sample(out, "mcpgate_principals_tracked", "endpoint=\"" + label(p.endpoint) + "\"",

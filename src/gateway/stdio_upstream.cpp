@@ -38,7 +38,15 @@ void log_line(const std::string& label, std::string_view text) {
 }  // namespace
 
 StdioUpstream::StdioUpstream(asio::any_io_executor executor, StdioOptions options, Metrics* metrics)
-    : executor_(executor), options_(std::move(options)), metrics_(metrics) {}
+    : executor_(executor), options_(std::move(options)), metrics_(metrics) {
+  if (options_.handshake) {
+    // Started for a principal whose client initialized another child: the first start replays
+    // that handshake as a restart would.
+    handshake_ = std::move(options_.handshake);
+    options_.handshake.reset();
+    initialized_notified_ = true;
+  }
+}
 
 StdioUpstream::~StdioUpstream() {
   int pid = pid_.load();
@@ -72,6 +80,7 @@ void StdioUpstream::abandon(const json::value& client_id) {
     self->by_client_id_.erase(it);
     self->pending_.erase(uid);
     self->pending_order_.remove(uid);
+    self->count_in_flight();
     json::object params;
     params["requestId"] = uid;
     params["reason"] = "client went away";
@@ -134,6 +143,7 @@ net::awaitable<Result<void>> StdioUpstream::do_begin(json::object request, std::
   request["id"] = uid;
   pending_.emplace(uid, std::move(p));
   pending_order_.push_back(uid);
+  count_in_flight();
   write(mcp::serialize(request));
   co_return Result<void>{};
 }
@@ -260,9 +270,12 @@ Result<void> StdioUpstream::spawn() {
   for (char** e = environ; *e; ++e) {
     std::string_view kv(*e);
     auto name = kv.substr(0, kv.find('='));
-    if (!options_.process.env.count(std::string(name))) env_store.emplace_back(kv);
+    if (!options_.process.env.count(std::string(name)) && name != options_.token_env) env_store.emplace_back(kv);
   }
-  for (auto& [k, v] : options_.process.env) env_store.push_back(k + "=" + v);
+  for (auto& [k, v] : options_.process.env)
+    if (k != options_.token_env) env_store.push_back(k + "=" + v);
+  // The token only ever reaches the child's environment, never a log line.
+  if (!options_.token_env.empty()) env_store.push_back(options_.token_env + "=" + std::string(options_.token.reveal()));
   std::vector<char*> envp;
   for (auto& e : env_store) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -401,6 +414,7 @@ void StdioUpstream::on_line(std::string_view line) {
     Pending p = std::move(it->second);
     pending_.erase(it);
     pending_order_.remove(id.get_int64());
+    count_in_flight();
     by_client_id_.erase(mcp::id_key(p.client_id));
     for (auto t = by_progress_token_.begin(); t != by_progress_token_.end();)
       t = t->second == id.get_int64() ? by_progress_token_.erase(t) : std::next(t);
@@ -479,6 +493,7 @@ void StdioUpstream::on_exit(std::uint64_t generation, const std::string& reason)
   }
   pending_.clear();
   pending_order_.clear();
+  count_in_flight();
   by_client_id_.clear();
   by_progress_token_.clear();
   server_requests_.clear();

@@ -10,6 +10,7 @@
 #include <unordered_map>
 
 #include "config/gateway_config.hpp"
+#include "core/secret.hpp"
 #include "gateway/upstream.hpp"
 
 namespace mcpgate::gateway {
@@ -23,6 +24,12 @@ struct StdioOptions {
   std::chrono::milliseconds backoff_max{30'000};
   std::size_t max_in_flight = 256;
   std::size_t max_line_bytes = 16 * 1024 * 1024;
+  // stdio mode per_principal: `token_env`=<token> is added to the child's environment (over any
+  // variable of that name), and a child started for a request other than initialize is first
+  // given `handshake` (the client's initialize params) and notifications/initialized.
+  std::string token_env;
+  Secret token;
+  std::optional<json::object> handshake;
 };
 
 class StdioUpstream final : public UpstreamSession, public std::enable_shared_from_this<StdioUpstream> {
@@ -40,6 +47,7 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
   // For tests and metrics.
   int pid() const { return pid_.load(); }
   std::uint64_t restarts() const { return restarts_.load(); }
+  std::size_t in_flight() const { return in_flight_.load(); }  // requests sent, not answered
 
  private:
   struct Pending {
@@ -87,6 +95,8 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
   std::optional<json::object> handshake_;  // the client's initialize params
   bool initialized_notified_ = false;
   std::atomic<std::uint64_t> restarts_{0};
+  std::atomic<std::size_t> in_flight_{0};
+  void count_in_flight() { in_flight_ = pending_.size(); }
   unsigned consecutive_failures_ = 0;
   std::chrono::steady_clock::time_point started_at_{}, exited_at_{};
   // Requests waiting for a start in progress; each has its own timer, cancelled when it is done.

@@ -35,6 +35,8 @@ inline std::string_view reason_name(UpstreamFailure f) {
       return "bad_reply";
     case UpstreamFailure::credentials:
       return "credentials";
+    case UpstreamFailure::at_capacity:
+      return "at_capacity";
   }
   return "unavailable";
 }

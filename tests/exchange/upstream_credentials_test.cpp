@@ -153,6 +153,35 @@ TEST(UpstreamCredentials, NeverCachedBeyondTheSubjectTokensExpiry) {
   EXPECT_EQ(ep->forms.size(), 2u);
 }
 
+// token_for: what a stdio child gets in its environment (stdio mode per_principal): the bare
+// token (no "Bearer "), and an expiry it is replaced before, never past the subject token's.
+TEST(UpstreamCredentials, TokenForIsTheBareTokenWithItsExpiryFromTheSameCache) {
+  auto ep = std::make_shared<FakeEndpoint>();
+  UpstreamCredentials creds(exchange_config(), ep);
+  auto now = std::chrono::system_clock::now();
+  auto s = subject("t", {"mcp:read"}, now + 1h);
+  auto got = run(creds.token_for(&s, false));
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->token.reveal(), "token-1");
+  EXPECT_GE(got->expires, now + 300s);
+  EXPECT_LE(got->expires, std::chrono::system_clock::now() + 300s);
+  auto again = run(creds.token_for(&s, false));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->token.reveal(), "token-1") << "served from the cache";
+  EXPECT_EQ(again->expires, got->expires) << "with the same expiry";
+  auto header = run(creds.value(&s, false));
+  ASSERT_TRUE(header);
+  EXPECT_EQ(header->reveal(), "Bearer token-1") << "one cache for the header and the environment";
+  auto fresh = run(creds.token_for(&s, true));
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->token.reveal(), "token-2") << "a replacement child gets a token of its own";
+  // Bounded by the subject token.
+  auto soon = subject("u", {"mcp:read"}, now + 60s);
+  auto bounded = run(creds.token_for(&soon, false));
+  ASSERT_TRUE(bounded);
+  EXPECT_EQ(bounded->expires, now + 60s);
+}
+
 TEST(UpstreamCredentials, TheGatewaysOwnRequestsUseClientCredentials) {
   auto ep = std::make_shared<FakeEndpoint>();
   UpstreamCredentials creds(exchange_config(), ep);
