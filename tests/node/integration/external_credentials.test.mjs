@@ -40,14 +40,14 @@ const client = (c, method) => ({ client_id: c.id, client_secret: c.secret, grant
 
 // One CRM API per upstream, so that each token's audience and scopes are its own. The first is
 // signed RS256, the others ES256: both algorithms the upstream accepts are exercised.
-const [viaIssuer, viaEndpoint, burst, refused] = await Promise.all([
+const [viaIssuer, viaEndpoint, burst, cold, refused] = await Promise.all([
   startTokenCheckingUpstream({ algorithms: ['RS256'] }), startTokenCheckingUpstream(), startTokenCheckingUpstream(),
-  startTokenCheckingUpstream()]);
+  startTokenCheckingUpstream(), startTokenCheckingUpstream()]);
 const resources = new Map();
-for (const [u, alg] of [[viaIssuer, 'RS256'], [viaEndpoint, 'ES256'], [burst, 'ES256'], [refused, 'ES256']])
+for (const [u, alg] of [[viaIssuer, 'RS256'], [viaEndpoint, 'ES256'], [burst, 'ES256'], [cold, 'ES256'], [refused, 'ES256']])
   resources.set(u.url, { format: 'jwt', alg, scope: ALL });
 const op = await startOidcProvider({ resources, clients: [client(BASIC, 'client_secret_basic'), client(POST, 'client_secret_post')] });
-for (const u of [viaIssuer, viaEndpoint, burst, refused]) u.trust(op.issuer);
+for (const u of [viaIssuer, viaEndpoint, burst, cold, refused]) u.trust(op.issuer);
 
 // The same over https, its certificate from a CA made for this run.
 const ca = makeCa('external credentials CA');
@@ -80,6 +80,7 @@ ${endpoint('issuer', viaIssuer, [`issuer: ${op.issuer}`, `client_id: ${BASIC.id}
   endpoint('endpoint', viaEndpoint, [`token_endpoint: ${op.meta.token_endpoint}`, `client_id: ${POST.id}`, `client_secret_file: ${postSecretFile}`,
     'client_auth: client_secret_post', 'scopes: [crm.read, crm.write]'])}${
   endpoint('burst', burst, [`token_endpoint: ${op.meta.token_endpoint}`, `client_id: ${BASIC.id}`, 'client_secret_env: MCPGATE_TEST_BASIC_SECRET', 'scopes: [crm.read]'])}${
+  endpoint('cold', cold, [`token_endpoint: ${op.meta.token_endpoint}`, `client_id: ${BASIC.id}`, 'client_secret_env: MCPGATE_TEST_BASIC_SECRET', 'scopes: [crm.read]'])}${
   endpoint('refused', refused, [`token_endpoint: ${op.meta.token_endpoint}`, `client_id: ${BASIC.id}`, 'client_secret_env: MCPGATE_TEST_WRONG_SECRET', 'scopes: [crm.read]'])}${
   endpoint('tls', tlsUpstream, [`issuer: ${tlsOp.issuer}`, `client_id: ${BASIC.id}`, 'client_secret_env: MCPGATE_TEST_BASIC_SECRET', 'scopes: [crm.read]',
     `tls: { ca_file: ${ca.certFile} }`])}${
@@ -165,6 +166,14 @@ try {
     'cached: forty calls (twenty sequential, twenty concurrent) after the first cause no token request; one token served them all',
     `token requests ${p0}→${p1}→${tokenPosts()}, distinct tokens ${burstTokens.size}`);
 
+  // A cold start: many clients at once before any token is cached still cost one token request
+  // (a stampede at the authorization server would multiply with every gateway restart).
+  const c0 = tokenPosts();
+  const colds = await Promise.all(Array.from({ length: 12 }, () => session('cold')));
+  const coldCalls = await Promise.all(colds.map((x) => x.call('crm_read')));
+  report.check(colds.every((x) => x.init.status === 200) && coldCalls.every((x) => textOf(x) === `ok:crm_read:${BASIC.id}`) && tokenPosts() - c0 === 1,
+    'twelve clients opening sessions at once on a cold cache: one token request', `token requests ${c0}→${tokenPosts()}`);
+
   // A refused client authentication (wrong secret): a JSON-RPC error, nothing reaches the upstream.
   const w = await session('refused');
   r = w.init;
@@ -193,13 +202,13 @@ try {
     'without ca_file the same https server is not trusted: 502 (unreachable), no request completed there, nothing reached the upstream', `${u.init.body} ${tlsOp.hits.slice(tlsHits)}`);
 
   // Across everything every upstream received.
-  const all = [viaIssuer, viaEndpoint, burst, tlsUpstream].flatMap((u) => u.seen.map((s) => ({ ...s, url: u.url })));
+  const all = [viaIssuer, viaEndpoint, burst, cold, tlsUpstream].flatMap((u) => u.seen.map((s) => ({ ...s, url: u.url })));
   report.check(all.length > 40 && all.every((s) => s.ok && JSON.stringify(aud(s)) === JSON.stringify([s.url])),
     'every request every upstream received carried a valid token whose audience is that upstream', JSON.stringify(all.filter((s) => !s.ok).slice(0, 3)));
 } catch (err) {
   report.check(false, 'no exception', `${err.stack}\n${gw.log().slice(-3000)}`);
 } finally {
   await gw.stop();
-  await Promise.all([op.stop(), tlsOp.stop(), ...[viaIssuer, viaEndpoint, burst, refused, tlsUpstream].map((u) => u.stop())]);
+  await Promise.all([op.stop(), tlsOp.stop(), ...[viaIssuer, viaEndpoint, burst, cold, refused, tlsUpstream].map((u) => u.stop())]);
 }
 report.finish();
