@@ -101,7 +101,7 @@ report.check(cc.status !== 0 && /client_secret/.test(cc.stdout + cc.stderr) && !
 cc = checkConfig(config.replace('client_secret_env: MCPGATE_TEST_BASIC_SECRET', `client_secret_env: MCPGATE_TEST_BASIC_SECRET\n          client_secret_file: ${postSecretFile}`));
 report.check(cc.status !== 0, 'check-config refuses client_secret_env and client_secret_file together', `${cc.status} ${cc.stdout}${cc.stderr}`);
 
-const gw = await startGateway(config);
+let gw = null;
 
 // A client session on an endpoint (anonymous, legacy era).
 async function session(name) {
@@ -117,6 +117,7 @@ const tokenPosts = (o = op) => o.hits.filter((h) => h === 'POST /token').length;
 const aud = (s) => [s.claims?.aud].flat();
 
 try {
+  gw = await startGateway(config);
   // issuer: discovery. The gateway reads the issuer's metadata before its first token request.
   let mark = op.hits.length;
   let auth = op.tokenAuth.length;
@@ -206,9 +207,9 @@ try {
   report.check(all.length > 40 && all.every((s) => s.ok && JSON.stringify(aud(s)) === JSON.stringify([s.url])),
     'every request every upstream received carried a valid token whose audience is that upstream', JSON.stringify(all.filter((s) => !s.ok).slice(0, 3)));
 } catch (err) {
-  report.check(false, 'no exception', `${err.stack}\n${gw.log().slice(-3000)}`);
+  report.check(false, 'no exception', `${err.stack}\n${gw?.log().slice(-3000) ?? ''}`);
 } finally {
-  await gw.stop();
+  await gw?.stop();
   await Promise.all([op.stop(), tlsOp.stop(), ...[viaIssuer, viaEndpoint, burst, cold, refused, tlsUpstream].map((u) => u.stop())]);
 }
 report.finish();
