@@ -8,12 +8,6 @@ using R = TokenError::Reason;
 
 namespace {
 
-std::string printable(std::string_view s, std::size_t max = 200) {
-  std::string out;
-  for (char c : s.substr(0, max)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
-  return out;
-}
-
 std::optional<oauth::ResourceMetadata> metadata_at(oauth::HttpFetcher& fetcher, const std::string& url,
                                                    const std::string& resource, std::string& last) {
   auto got = fetcher.fetch({"GET", url, {{"Accept", "application/json"}}, ""});

@@ -12,6 +12,7 @@
 
 #include "core/result.hpp"
 #include "core/secret.hpp"
+#include "exchange/token_response.hpp"
 #include "net/asio.hpp"
 #include "oauth/algorithm.hpp"
 #include "oauth/http_fetcher.hpp"
@@ -24,22 +25,6 @@ class AuthorizationServer;
 namespace mcpgate::exchange {
 
 using Form = std::map<std::string, std::string, std::less<>>;
-
-struct IssuedToken {
-  Secret access_token;
-  std::chrono::seconds expires_in{0};  // 0: the answer did not say
-  std::string scope;                   // as granted (may be fewer than asked)
-};
-
-// Why no token came back. `reason` is the metric and audit label; `oauth_error` the token
-// endpoint's `error` when it answered one (invalid_target, invalid_scope, invalid_grant…).
-struct TokenError {
-  enum class Reason { unreachable, refused, bad_answer, busy };
-  Reason reason;
-  std::string oauth_error;
-  std::string description;  // never token material
-};
-const char* reason_name(TokenError::Reason r);
 
 class TokenEndpoint {
  public:
@@ -95,8 +80,5 @@ class RemoteTokenEndpoint final : public TokenEndpoint {
   std::mutex mutex_;
   std::string discovered_;  // the issuer's token_endpoint, once read
 };
-
-// A token endpoint's JSON answer (RFC 6749 §5.1 / §5.2), for both kinds and the fuzz target.
-expected<IssuedToken, TokenError> parse_token_response(unsigned status, std::string_view body);
 
 }  // namespace mcpgate::exchange

@@ -22,14 +22,21 @@ function request(url, { method = 'GET', headers = {}, body, ca } = {}) {
   });
 }
 
-// resources: Map resource URL → { format: 'jwt' | 'opaque', alg?: 'ES256' | 'RS256' }, read at
+// resources: Map resource URL → { format: 'jwt' | 'opaque', alg?: 'ES256' | 'RS256', scope? }, read at
 // token time so that the caller may add entries once it knows the gateway's port.
 // tls: { key, cert, ca, host } serves https (its own TLS) with that certificate; the issuer is
 // https://host:port (host defaults to localhost, which the certificate must name).
 export async function startOidcProvider({ clients, resources, tls }) {
   let handler = (_req, res) => { res.statusCode = 503; res.end(); };
   const hits = [];  // every request path, in order, so a test can see who asked for what
-  const serve = (req, res) => { hits.push(`${req.method} ${req.url}`); handler(req, res); };
+  // Per POST /token, in order: the scheme of its Authorization header (null: none, so the client
+  // authenticated in the body). oidc-provider accepts either method from any secret client.
+  const tokenAuth = [];
+  const serve = (req, res) => {
+    hits.push(`${req.method} ${req.url}`);
+    if (req.method === 'POST' && req.url === '/token') tokenAuth.push(req.headers.authorization?.split(' ')[0] ?? null);
+    handler(req, res);
+  };
   const server = tls ? https.createServer({ key: tls.key, cert: tls.cert }, serve) : http.createServer(serve);
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const issuer = tls ? `https://${tls.host ?? 'localhost'}:${server.address().port}` : `http://127.0.0.1:${server.address().port}`;
@@ -59,7 +66,7 @@ export async function startOidcProvider({ clients, resources, tls }) {
           const r = resources.get(resource);
           if (!r) throw new errors.InvalidTarget();
           return {
-            scope: 'mcp:read mcp:write',
+            scope: r.scope ?? 'mcp:read mcp:write',
             audience: resource,
             accessTokenTTL: 300,
             accessTokenFormat: r.format,
@@ -90,6 +97,7 @@ export async function startOidcProvider({ clients, resources, tls }) {
     issuer,
     meta,
     hits,
+    tokenAuth,
     server,
     // A real client_credentials grant at the token endpoint.
     async token(id, secret, { scope = 'mcp:read', resource } = {}) {
