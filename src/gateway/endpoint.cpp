@@ -1133,9 +1133,9 @@ net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call&
     co_await ex.respond(std::move(res));
     co_return;
   }
-  if (failure == UpstreamFailure::credentials && audit_.enabled()) {
-    // Nothing reached the upstream: no credential could be obtained for it (the reason names the
-    // token endpoint's error, never a token).
+  if ((failure == UpstreamFailure::credentials || failure == UpstreamFailure::unauthorized) && audit_.enabled()) {
+    // No credential could be obtained for the upstream (nothing reached it), or the upstream
+    // refused the one it got, fresh or not: the reason names the error, never a token.
     AuditRecord r;
     r.request_id = call.request_id;
     r.endpoint = cfg_.path;

@@ -159,6 +159,10 @@ try {
   await crm.control('accept');
   report.check(r.status === 502 && r.json?.error?.data?.upstream === 'crm-api' && r.json?.error?.data?.reason === 'unauthorized' && !/eyJ/.test(r.body),
     'an upstream that refuses every token: 502, the upstream named, reason unauthorized, no token in the answer', r.body);
+  const refusedAudit = (existsSync(audit) ? readFileSync(audit, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) : [])
+    .filter((l) => l.decision === 'failed' && l.rule === 'credentials' && l.endpoint === '/mcp' && /401/.test(l.reason));
+  report.check(refusedAudit.length === 1 && refusedAudit[0].subject === 'alice' && !/eyJ/.test(JSON.stringify(refusedAudit)),
+    'the refused credential is audited (decision failed, rule credentials, the status; no token)', JSON.stringify(refusedAudit));
 
   // The token endpoint refuses or cannot be reached: a clear error, nothing reaches the upstream.
   const n1 = crm.seen.length;
