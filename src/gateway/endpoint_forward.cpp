@@ -1,0 +1,340 @@
+// One request on its way to an upstream and back: routing by prefix, the policy, admission, the
+// reply relayed as JSON or an SSE stream (with resumption), and the answer when the upstream failed.
+#include "gateway/endpoint.hpp"
+#include "gateway/endpoint_call.hpp"
+#include "gateway/endpoint_support.hpp"
+#include "core/random.hpp"
+#include "gateway/http_upstream.hpp"
+#include "gateway/limit_refusal.hpp"
+#include "gateway/message_policy.hpp"
+#include "gateway/param_headers.hpp"
+#include "gateway/stdio_upstream.hpp"
+#include "mcp/http_headers.hpp"
+#include "mcp/json.hpp"
+#include "mcp/protocol.hpp"
+#include "net/sse.hpp"
+#include "policy/canonical_name.hpp"
+#include "policy/method_table.hpp"
+
+namespace mcpgate::gateway {
+namespace asio = net::asio;
+namespace http = net::http;
+using steady = std::chrono::steady_clock;
+
+net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
+  auto t0 = steady::now();
+  json::value client_id = call.request["id"];
+  // Routing across upstreams: names carry the upstream's prefix; lists are merged.
+  std::size_t target = 0;
+  bool judged = false;  // task methods are judged where they are routed
+  if (mcp::is_task_method(call.method) || call.method == "tasks/result") {
+    auto routed = route_task(call);
+    if (!routed) {
+      co_await ex.respond(std::move(routed.error()));
+      co_return;
+    }
+    target = *routed;
+    judged = true;
+  } else if (call.upstreams.size() > 1) {
+    if (is_list_method(call.method)) {
+      co_await fan_out_list(ex, call);
+      co_return;
+    }
+    std::string name;
+    auto* params = call.request.if_contains("params");
+    json::value* name_slot = nullptr;
+    if (params && params->is_object()) {
+      auto& po = params->get_object();
+      if (call.method == "tools/call" || call.method == "prompts/get")
+        name_slot = po.if_contains("name");
+      else if (call.method == "completion/complete") {
+        if (auto* ref = po.if_contains("ref"); ref && ref->is_object())
+          name_slot = ref->get_object().if_contains("name");
+      }
+    }
+    if (name_slot && name_slot->is_string()) {
+      std::string n(name_slot->get_string());
+      bool found = false;
+      for (std::size_t i = 0; i < cfg_.upstreams.size(); ++i) {
+        auto& prefix = cfg_.upstreams[i].prefix;
+        if (n.starts_with(prefix)) {
+          target = i;
+          *name_slot = n.substr(prefix.size());
+          found = true;
+          break;
+        }
+      }
+      if (!found) {
+        auto status = call.era == mcp::Era::modern ? 400u : 200u;
+        co_await ex.respond(rpc_error(status, client_id, mcp::code::invalid_params, "Unknown name: " + n));
+        co_return;
+      }
+    } else if (call.method == "initialize" || call.method == "logging/setLevel") {
+      // Every upstream must see these; the first one's answer is the client's.
+      for (std::size_t i = 1; i < call.upstreams.size(); ++i) {
+        auto inbox = std::make_shared<Inbox>(ex.executor());
+        bind_subject(*inbox, i, call.caller);
+        auto req = call.request;
+        if (co_await call.upstreams[i]->begin(std::move(req), inbox, call.deadline)) {
+          for (;;) {
+            auto m = co_await inbox->pop(call.deadline);
+            if (!m || !m->contains("method")) break;
+          }
+        }
+      }
+    }
+  }
+
+  // Policy, on the target as the body names it (never on Mcp-Name), before anything is sent; the
+  // body then carries the canonical form that was judged (message_policy.hpp).
+  if (!judged) {
+    auto v =
+        judge_request(*authorizer(), call.caller, call.request, call.method, cfg_.upstreams[target].name, hints_.get());
+    record(call, v);
+    if (v.refusal) {
+      co_await ex.respond(std::move(*v.refusal));
+      co_return;
+    }
+  }
+
+  auto inbox = std::make_shared<Inbox>(ex.executor());
+  if (call.era == mcp::Era::modern && call.method == "tools/call") {
+    if (auto refusal = co_await check_tool_headers(ex, call, target)) {
+      co_await ex.respond(std::move(*refusal));
+      co_return;
+    }
+    inbox->forward_headers = param_headers_to_forward(ex.request());
+  }
+  inbox->request_id = call.request_id;
+  bind_subject(*inbox, target, call.caller);
+  auto& upstream = call.upstreams[target];
+  // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
+  auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
+  if (!permit) co_return;
+  auto started = co_await upstream->begin(call.request, inbox, call.deadline);
+  if (!started) {
+    metrics_.error(ErrorReason::upstream_unavailable);
+    auto res =
+        rpc_error(502, client_id, mcp::code::upstream_unavailable, "Upstream unavailable: " + started.error().message);
+    metrics_.request(502, std::chrono::duration<double>(steady::now() - t0).count());
+    co_await ex.respond(std::move(res));
+    co_return;
+  }
+  bool streaming = false;
+  bool detached = false;  // the client went away; the stream is kept for resumption
+  std::string stream_id;
+  std::shared_ptr<ResumableStream> resumable;
+  std::uint64_t seq = 0;
+  auto write_event = [&](const json::object& m, bool final) -> net::awaitable<bool> {
+    ++seq;
+    if (resumable) resumable->record(seq, m, final);
+    if (detached) co_return false;
+    co_return co_await ex.write_chunk(net::format_sse(mcp::serialize(m), stream_id + "_" + std::to_string(seq)));
+  };
+  for (;;) {
+    auto m = co_await inbox->pop(call.deadline);
+    if (!m) {
+      upstream->abandon(client_id);
+      metrics_.error(ErrorReason::upstream_timeout);
+      auto err = mcp::make_error(client_id, mcp::code::upstream_timeout, "Upstream did not answer in time");
+      if (streaming) {
+        co_await write_event(err, true);
+        if (!detached) co_await ex.end_stream();
+      } else {
+        co_await ex.respond(json_response(504, err));
+      }
+      co_return;
+    }
+    bool is_reply = !m->contains("method") && m->contains("id");
+    if (is_reply && mcp::id_key(m->at("id")) == mcp::id_key(client_id)) {
+      permit->release();  // the upstream is done; a slow client must not hold its slot
+      if (auto failure = inbox->failure()) {
+        if (*failure == UpstreamFailure::session_expired) upstream_session_expired(call);
+        if (!streaming) {
+          co_await respond_failure(ex, call, *m, *failure, t0);
+          co_return;
+        }
+      }
+      if (call.translate_to_modern) modernize_result(call.method, *m);
+      if (call.method == "tools/list") remember_hints(target, *m);
+      if (is_list_method(call.method)) filter_list(call, *m, target);
+      if (call.method == "tools/call") remember_task(call, target, *m);
+      if (call.method == "tasks/list") filter_task_list(call, *m);
+      unsigned status = call.era == mcp::Era::modern ? modern_status_for(*m) : 200;
+      metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
+      if (streaming) {
+        co_await write_event(*m, true);
+        if (!detached) co_await ex.end_stream();
+        co_return;
+      }
+      auto res = json_response(status, *m);
+      if (call.method == "initialize" && call.session) res.set("Mcp-Session-Id", call.session->id);
+      co_await ex.respond(std::move(res));
+      co_return;
+    }
+    bool server_request = m->contains("method") && m->contains("id");
+    if (server_request && (call.era == mcp::Era::modern || !call.sse_ok)) {
+      // 2026-07-28 forbids server requests on a response stream (MRTR instead), and a client that
+      // takes no SSE cannot receive one: the upstream gets a refusal at once, not a timeout.
+      auto refusal = mcp::make_error(m->at("id"), mcp::code::invalid_request, "The client cannot receive requests");
+      co_await upstream->deliver(std::move(refusal), call.deadline);
+      continue;
+    }
+    if (!call.sse_ok) continue;  // a JSON-only client gets the reply alone
+    if (!streaming) {
+      http::response<http::empty_body> head{http::status::ok, 11};
+      head.set(http::field::content_type, "text/event-stream");
+      head.set(http::field::cache_control, "no-cache");
+      head.set("X-Accel-Buffering", "no");
+      if (call.method == "initialize" && call.session) head.set("Mcp-Session-Id", call.session->id);
+      if (!co_await ex.start_stream(std::move(head))) {
+        upstream->abandon(client_id);
+        co_return;
+      }
+      streaming = true;
+      stream_id = system_random().token(9);
+      if (!call.priming_version.empty() && call.session) {
+        // 2025-11-25 transports: a priming event (an id, empty data) lets the client resume.
+        resumable = call.session->open_stream(stream_id);
+        co_await ex.write_chunk(net::format_sse("", stream_id + "_0"));
+      }
+    }
+    if (!co_await write_event(*m, false) && !detached) {
+      if (resumable) {
+        // Legacy era with resumption: a disconnect is not a cancellation (2025-11-25
+        // transports); keep receiving so that GET + Last-Event-ID can replay the rest.
+        detached = true;
+        continue;
+      }
+      // 2026-07-28: closing the stream is cancellation; tell the upstream.
+      upstream->abandon(client_id);
+      co_return;
+    }
+  }
+}
+
+net::awaitable<std::optional<net::Response>> McpEndpoint::check_tool_headers(net::Exchange& ex, Call& call,
+                                                                             std::size_t target) {
+  auto* params = call.request.if_contains("params");
+  const json::object* po = params && params->is_object() ? &params->get_object() : nullptr;
+  auto* name = po ? po->if_contains("name") : nullptr;
+  if (!name || !name->is_string()) co_return std::nullopt;
+  const auto& upstream = cfg_.upstreams[target].name;
+  // The annotations come from the upstream's tools/list; a gateway that has not seen one yet asks
+  // once, so that the check does not depend on whether some client listed the tools first.
+  if (!hints_->params.listed(upstream)) co_await learn_tools(call, target);
+  auto annotations = hints_->params.find(upstream, std::string(name->get_string()));
+  // A tool the upstream does not list: nothing to hold the headers to here; they travel on and
+  // the upstream, which processes the body, checks them.
+  if (!annotations) co_return std::nullopt;
+  if (auto problem = check_param_headers(ex.request(), *annotations, po)) {
+    metrics_.error(ErrorReason::header_mismatch);
+    co_return rpc_error(400, call.request["id"], mcp::code::header_mismatch, problem->message);
+  }
+  co_return std::nullopt;
+}
+
+net::awaitable<void> McpEndpoint::learn_tools(Call& call, std::size_t target) {
+  auto inbox = std::make_shared<Inbox>(co_await asio::this_coro::executor);
+  bind_subject(*inbox, target, call.caller);
+  json::object meta;
+  meta[mcp::kMetaProtocolVersion] = mcp::kRev20260728;
+  meta[mcp::kMetaClientCapabilities] = json::object();
+  json::object params;
+  params["_meta"] = std::move(meta);
+  bool learned = false;
+  if (co_await call.upstreams[target]->begin(mcp::make_request("mcpgate-tools", "tools/list", std::move(params)), inbox,
+                                             call.deadline)) {
+    for (;;) {
+      auto m = co_await inbox->pop(call.deadline);
+      if (!m) break;
+      if (m->contains("method")) continue;
+      if (!inbox->failure()) {
+        remember_hints(target, *m);
+        learned = hints_->params.listed(cfg_.upstreams[target].name);
+      }
+      break;
+    }
+  }
+  // Asked once: an upstream that cannot list its tools is not asked again on every call.
+  if (!learned)
+    hints_->params.remember(cfg_.upstreams[target].name,
+                            mcp::make_result(nullptr, json::object{{"tools", json::array()}}));
+}
+
+void McpEndpoint::upstream_session_expired(const Call& call) {
+  if (call.session) {
+    // The client's session cannot go on without the upstream's: it ends here too, and the client
+    // is told so (below), so that it opens a new one.
+    if (sessions_.erase(call.session->id)) {
+      call.session->close();
+      metrics_.session_closed();
+    }
+    return;
+  }
+  // The gateway's shared session for stateless clients: the next request probes and initializes
+  // again (the old upstream sessions end when the requests still using them finish).
+  std::lock_guard lock(shared_mutex_);
+  shared_ready_ = false;
+}
+
+net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call& call, const json::object& error,
+                                                  UpstreamFailure failure, steady::time_point t0) {
+  json::value id = call.request.contains("id") ? call.request.at("id") : json::value();
+  if (failure == UpstreamFailure::session_expired && call.session) {
+    // 2025-11-25 transports, "Session Management": a 404 to a request with Mcp-Session-Id tells
+    // the client to start a new session with initialize.
+    metrics_.error(ErrorReason::unknown_session);
+    co_await ex.respond(rpc_error(404, id, -32001, "Session not found: the upstream ended it"));
+    co_return;
+  }
+  if (call.method == "initialize" && call.session && sessions_.erase(call.session->id)) {
+    // No session id goes out with a failed initialize: keeping the session would only leak it.
+    call.session->close();
+    metrics_.session_closed();
+  }
+  if (failure == UpstreamFailure::at_capacity) {
+    // A limit, not an upstream failure: 503 with Retry-After, counted and audited as a refusal.
+    metrics_.refusal(RefusalReason::children_limit);
+    metrics_.error(ErrorReason::overloaded);
+    metrics_.request(503, std::chrono::duration<double>(steady::now() - t0).count());
+    std::string upstream;
+    if (auto* e = error.if_contains("error"); e && e->is_object())
+      if (auto* d = e->get_object().if_contains("data"); d && d->is_object())
+        if (auto* u = d->get_object().if_contains("upstream"); u && u->is_string()) upstream = u->get_string();
+    audit_limit(ex, call.caller, call.method, upstream, "children_limit");
+    auto res = json_response(503, error);
+    res.set(http::field::retry_after, std::to_string(kOverloadRetryAfterSeconds));
+    co_await ex.respond(std::move(res));
+    co_return;
+  }
+  if ((failure == UpstreamFailure::credentials || failure == UpstreamFailure::unauthorized) && audit_.enabled()) {
+    // No credential could be obtained for the upstream (nothing reached it), or the upstream
+    // refused the one it got, fresh or not: the reason names the error, never a token.
+    AuditRecord r;
+    r.request_id = call.request_id;
+    r.endpoint = cfg_.path;
+    if (call.caller.principal) {
+      r.issuer = call.caller.principal->issuer;
+      r.subject = call.caller.principal->subject;
+      r.client = call.caller.principal->client_id.value_or("");
+    }
+    r.method = call.method;
+    r.decision = "failed";
+    r.rule = "credentials";
+    auto* m = error.if_contains("error");
+    auto* msg = m && m->is_object() ? m->get_object().if_contains("message") : nullptr;
+    r.reason = msg && msg->is_string() ? std::string(msg->get_string()) : std::string();
+    r.latency_ms = std::chrono::duration<double, std::milli>(steady::now() - call.started).count();
+    audit_.write(r);
+  }
+  // The upstream failed, it did not answer: 502 (504 when it did not answer in time), whichever
+  // era, so that no client, cache or retry logic takes it for the upstream's reply.
+  unsigned status = failure == UpstreamFailure::timeout ? 504 : 502;
+  metrics_.error(failure == UpstreamFailure::timeout ? ErrorReason::upstream_timeout
+                                                     : ErrorReason::upstream_unavailable);
+  metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
+  co_await ex.respond(json_response(status, error));
+}
+
+}  // namespace mcpgate::gateway

@@ -1,0 +1,134 @@
+// Lists: the tools, prompts and resources a caller may see (each item judged as if it were
+// called), the tool annotations learnt from them, and lists merged across several upstreams.
+#include "gateway/endpoint.hpp"
+#include "gateway/endpoint_call.hpp"
+#include "gateway/endpoint_support.hpp"
+#include "core/random.hpp"
+#include "gateway/http_upstream.hpp"
+#include "gateway/limit_refusal.hpp"
+#include "gateway/message_policy.hpp"
+#include "gateway/param_headers.hpp"
+#include "gateway/stdio_upstream.hpp"
+#include "mcp/http_headers.hpp"
+#include "mcp/json.hpp"
+#include "mcp/protocol.hpp"
+#include "net/sse.hpp"
+#include "policy/canonical_name.hpp"
+#include "policy/method_table.hpp"
+
+namespace mcpgate::gateway {
+namespace asio = net::asio;
+namespace http = net::http;
+using steady = std::chrono::steady_clock;
+
+void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object& reply) {
+  auto* r = reply.if_contains("result");
+  if (!r || !r->is_object()) return;
+  auto* tools = r->get_object().if_contains("tools");
+  if (!tools || !tools->is_array()) return;
+  hints_->params.remember(cfg_.upstreams[upstream_index].name, reply);
+  std::unique_lock lock(hints_->mutex);
+  if (hints_->by_tool.size() > 100'000) hints_->by_tool.clear();  // bounded
+  for (auto& t : tools->get_array()) {
+    if (!t.is_object()) continue;
+    auto* n = t.get_object().if_contains("name");
+    if (!n || !n->is_string()) continue;
+    bool ro = false;
+    if (auto* a = t.get_object().if_contains("annotations"); a && a->is_object())
+      if (auto* h = a->get_object().if_contains("readOnlyHint"); h && h->is_bool()) ro = h->get_bool();
+    hints_->by_tool[cfg_.upstreams[upstream_index].name + "\n" + std::string(n->get_string())] = ro;
+  }
+}
+
+// Lists show only what this caller may use (same rules as the calls; fail closed: an item that
+// cannot be read is dropped).
+void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstream_index) {
+  auto* r = reply.if_contains("result");
+  if (!r || !r->is_object()) return;
+  auto& ro = r->get_object();
+  auto key = list_key(call.method);
+  auto* items = ro.if_contains(key);
+  if (!items || !items->is_array()) {
+    if (ro.contains(key)) ro[key] = json::array();
+    return;
+  }
+  auto authz = authorizer();
+  if (call.era == mcp::Era::modern) {
+    // Per-principal (caching.mdx MUST). Inserting may rehash the object: look the list up again.
+    ro["cacheScope"] = "private";
+    items = ro.if_contains(key);
+  }
+  if (!authz->has_policy()) return;
+  policy::TargetKind kind = key == "tools"     ? policy::TargetKind::tool
+                            : key == "prompts" ? policy::TargetKind::prompt
+                                               : policy::TargetKind::resource;
+  const char* method = key == "tools" ? "tools/call" : key == "prompts" ? "prompts/get" : "resources/read";
+  const char* name_key = key == "tools" || key == "prompts" ? "name" : key == "resources" ? "uri" : "uriTemplate";
+  json::array kept;
+  for (auto& item : items->get_array()) {
+    if (!item.is_object()) continue;
+    auto* n = item.get_object().if_contains(name_key);
+    if (!n || !n->is_string()) continue;
+    // Judged in the form a call would be judged in; an item without one is dropped (fail closed).
+    auto name = kind == policy::TargetKind::resource ? policy::canonical_uri(n->get_string())
+                                                     : policy::canonical_name(n->get_string());
+    if (!name) continue;
+    policy::Target t{kind, std::move(*name), method, cfg_.upstreams[upstream_index].name};
+    auto d = authz->decide(call.caller, t, hints_.get());
+    if (d.allowed()) kept.push_back(std::move(item));
+  }
+  ro[key] = std::move(kept);
+}
+
+McpEndpoint::~McpEndpoint() {
+  shutdown();
+}
+
+net::awaitable<void> McpEndpoint::fan_out_list(net::Exchange& ex, Call& call) {
+  json::value id = call.request["id"];
+  auto key = list_key(call.method);
+  json::array merged;
+  json::object first_result;
+  for (std::size_t i = 0; i < call.upstreams.size(); ++i) {
+    auto inbox = std::make_shared<Inbox>(ex.executor());
+    auto permit = co_await admit_upstream(ex, call.caller, call.method, i, id, call.deadline);
+    if (!permit) co_return;
+    bind_subject(*inbox, i, call.caller);
+    auto req = call.request;
+    req["id"] = "mcpgate-list-" + std::to_string(i);
+    if (!(co_await call.upstreams[i]->begin(std::move(req), inbox, call.deadline))) continue;
+    for (;;) {
+      auto m = co_await inbox->pop(call.deadline);
+      if (!m) break;
+      if (m->contains("method")) continue;  // notifications during a list are not relayed
+      auto* r = m->if_contains("result");
+      if (!r || !r->is_object()) break;
+      if (call.method == "tools/list") remember_hints(i, *m);
+      filter_list(call, *m, i);
+      r = m->if_contains("result");
+      auto& ro = r->get_object();
+      if (first_result.empty()) first_result = ro;
+      auto* items = ro.if_contains(key);
+      if (!items || !items->is_array()) break;
+      for (auto& item : items->get_array()) {
+        if (!item.is_object()) continue;
+        auto copy = item.get_object();
+        auto& prefix = cfg_.upstreams[i].prefix;
+        if (key == "tools" || key == "prompts") {
+          auto* n = copy.if_contains("name");
+          if (!n || !n->is_string()) continue;
+          copy["name"] = prefix + std::string(n->get_string());
+        }
+        merged.push_back(std::move(copy));
+      }
+      break;
+    }
+  }
+  first_result[key] = std::move(merged);
+  first_result.erase("nextCursor");
+  auto reply = mcp::make_result(id, std::move(first_result));
+  if (call.era == mcp::Era::modern) modernize_result(call.method, reply);
+  co_await ex.respond(json_response(200, reply));
+}
+
+}  // namespace mcpgate::gateway
