@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 #include <cstdio>
 
+#include "mcp/jsonrpc.hpp"
 #include "oauth/bearer.hpp"
 #include "oauth/challenge.hpp"
 #include "oauth/protected_resource_metadata.hpp"
@@ -128,7 +129,7 @@ net::Response Authorizer::answer(oauth::AuthError error) const {
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-store");
   json::object err;
-  err["code"] = ch.status == 403 ? -32003 : -32001;
+  err["code"] = ch.status == 403 ? mcp::code::forbidden : mcp::code::unauthorized;
   err["message"] = std::string(ch.status == 401   ? "Unauthorized: "
                                : ch.status == 403 ? "Forbidden: "
                                                   : "") +
@@ -180,7 +181,7 @@ net::Response Authorizer::refusal(const policy::Decision& d, const json::value& 
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-store");
   json::object err;
-  err["code"] = -32003;
+  err["code"] = mcp::code::forbidden;
   if (d.outcome == policy::Outcome::insufficient_scope) {
     std::vector<std::string> scopes = d.scopes;
     for (auto& b : baseline_scopes_)

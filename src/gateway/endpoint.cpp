@@ -280,7 +280,7 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
   if (!session) {
     metrics_.error(ErrorReason::unknown_session);
     auto id = id_of(*msg);
-    auto res = rpc_error(404, id, -32001, "Session not found");
+    auto res = rpc_error(404, id, mcp::code::session_not_found, "Session not found");
     co_await ex.respond(std::move(res));
     co_return;
   }

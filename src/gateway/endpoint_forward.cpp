@@ -285,7 +285,7 @@ net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call&
     // 2025-11-25 transports, "Session Management": a 404 to a request with Mcp-Session-Id tells
     // the client to start a new session with initialize.
     metrics_.error(ErrorReason::unknown_session);
-    co_await ex.respond(rpc_error(404, id, -32001, "Session not found: the upstream ended it"));
+    co_await ex.respond(rpc_error(404, id, mcp::code::session_not_found, "Session not found: the upstream ended it"));
     co_return;
   }
   if (call.method == "initialize" && call.session && sessions_.erase(call.session->id)) {

@@ -128,7 +128,7 @@ net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& ca
   auto session = find_session(session_id, caller);
   if (!session) {
     metrics_.error(ErrorReason::unknown_session);
-    co_await ex.respond(rpc_error(404, nullptr, -32001, "Session not found"));
+    co_await ex.respond(rpc_error(404, nullptr, mcp::code::session_not_found, "Session not found"));
     co_return;
   }
   if (!parse_accept(header(req, "Accept")).sse) {
@@ -235,7 +235,7 @@ net::awaitable<void> McpEndpoint::handle_delete(net::Exchange& ex, const Caller&
   auto session = find_session(session_id, caller) ? sessions_.erase(std::string(session_id)) : nullptr;
   if (!session) {
     metrics_.error(ErrorReason::unknown_session);
-    co_await ex.respond(rpc_error(404, nullptr, -32001, "Session not found"));
+    co_await ex.respond(rpc_error(404, nullptr, mcp::code::session_not_found, "Session not found"));
     co_return;
   }
   session->close();

@@ -28,6 +28,11 @@ inline constexpr int request_cancelled = -32003;
 inline constexpr int overloaded = -32004;
 // A per-principal quota or rate limit refused the request (HTTP 429, error.data.reason says which).
 inline constexpr int rate_limited = -32005;
+// What the SDKs send with HTTP 404 for an unknown or ended Mcp-Session-Id, and with the 401/403
+// of authorization (the HTTP status and WWW-Authenticate carry the meaning; these only mirror it).
+inline constexpr int session_not_found = -32001;
+inline constexpr int unauthorized = -32001;
+inline constexpr int forbidden = -32003;
 }  // namespace code
 
 enum class Kind { request, notification, response, error };
