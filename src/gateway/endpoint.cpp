@@ -20,7 +20,6 @@ namespace asio = net::asio;
 namespace http = net::http;
 using steady = std::chrono::steady_clock;
 
-
 McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
                          std::vector<asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
                          AuditLog& audit, boost::asio::thread_pool& blocking,

@@ -1,9 +1,9 @@
 // One request on its way to an upstream and back: routing by prefix, the policy, admission, the
 // reply relayed as JSON or an SSE stream (with resumption), and the answer when the upstream failed.
+#include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
 #include "gateway/endpoint_support.hpp"
-#include "core/random.hpp"
 #include "gateway/http_upstream.hpp"
 #include "gateway/limit_refusal.hpp"
 #include "gateway/message_policy.hpp"

@@ -1,9 +1,9 @@
 // The session-based revisions (2025-03-26 … 2025-11-25): initialize and its session, messages
 // within a session, the GET stream (with resumption by Last-Event-ID) and DELETE.
+#include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
 #include "gateway/endpoint_support.hpp"
-#include "core/random.hpp"
 #include "gateway/http_upstream.hpp"
 #include "gateway/limit_refusal.hpp"
 #include "gateway/message_policy.hpp"

@@ -1,9 +1,9 @@
 // Lists: the tools, prompts and resources a caller may see (each item judged as if it were
 // called), the tool annotations learnt from them, and lists merged across several upstreams.
+#include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
 #include "gateway/endpoint_support.hpp"
-#include "core/random.hpp"
 #include "gateway/http_upstream.hpp"
 #include "gateway/limit_refusal.hpp"
 #include "gateway/message_policy.hpp"

@@ -1,9 +1,9 @@
 // The stateless revision (2026-07-28): its request checks (_meta, MCP-Protocol-Version, Mcp-Method,
 // Mcp-Name), the shared upstream sessions opened once, and server/discover when the gateway stands in.
+#include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
 #include "gateway/endpoint_support.hpp"
-#include "core/random.hpp"
 #include "gateway/http_upstream.hpp"
 #include "gateway/limit_refusal.hpp"
 #include "gateway/message_policy.hpp"

@@ -3,10 +3,9 @@
 // JSON-RPC error responses, header and parameter lookups, and the 2026-07-28 status mapping.
 // Private to the endpoint.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
-
-#include <optional>
 
 #include "mcp/http_headers.hpp"
 #include "mcp/json.hpp"
@@ -42,7 +41,7 @@ inline net::Response json_response(unsigned status, const json::object& body) {
 }
 
 inline net::Response rpc_error(unsigned status, const json::value& id, int code, std::string_view message,
-                        std::optional<json::value> data = std::nullopt) {
+                               std::optional<json::value> data = std::nullopt) {
   return json_response(status, mcp::make_error(id, code, message, std::move(data)));
 }
 
