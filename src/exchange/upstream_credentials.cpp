@@ -24,6 +24,16 @@ std::string join(const std::vector<std::string>& v) {
 
 }  // namespace
 
+std::string describe(const CredentialError& e) {
+  using R = TokenError::Reason;
+  std::string what = e.reason == R::refused       ? "the token request was refused"
+                     : e.reason == R::busy        ? "the authorization server is busy"
+                     : e.reason == R::unreachable ? "the authorization server is unreachable"
+                                                  : "the authorization server's answer was unusable";
+  if (!e.oauth_error.empty()) what += " (" + e.oauth_error + ")";
+  return what;
+}
+
 UpstreamCredentials::UpstreamCredentials(config::Credentials config, std::shared_ptr<TokenEndpoint> endpoint)
     : config_(std::move(config)), endpoint_(std::move(endpoint)) {}
 
@@ -89,7 +99,8 @@ struct UpstreamCredentials::Pending {
   std::vector<std::function<void()>> waiters;  // each resumes one waiting coroutine on its executor
 };
 
-net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::wait_for(std::shared_ptr<Pending> pending) {
+net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::wait_for(
+    std::shared_ptr<Pending> pending) {
   // Named, not a temporary inside the co_await: g++ 12 destroys such a temporary twice.
   auto initiate = [pending](auto handler) {
     auto h = std::make_shared<decltype(handler)>(std::move(handler));
@@ -111,8 +122,8 @@ net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::wa
   co_return result;
 }
 
-net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::fetch(std::string key, Form form,
-                                                                             system_clock::time_point not_after) {
+net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::fetch(
+    std::string key, Form form, system_clock::time_point not_after) {
   auto now = system_clock::now();
   if (auto hit = cache_.find(key, now)) {
     hits_.fetch_add(1, std::memory_order_relaxed);
@@ -151,7 +162,7 @@ net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::fe
 }
 
 net::awaitable<expected<UpstreamToken, CredentialError>> UpstreamCredentials::ask(const std::string& key, Form form,
-                                                                           system_clock::time_point not_after) {
+                                                                                  system_clock::time_point not_after) {
   misses_.fetch_add(1, std::memory_order_relaxed);
   auto t0 = std::chrono::steady_clock::now();
   auto got = co_await endpoint_->request(std::move(form));

@@ -48,6 +48,10 @@ struct UpstreamToken {
   std::chrono::system_clock::time_point expires{};
 };
 
+// What went wrong, for the client and the audit log: the kind of failure and the token endpoint's
+// OAuth error code, never its description (which may name internal URLs).
+std::string describe(const CredentialError& e);
+
 class UpstreamCredentials {
  public:
   UpstreamCredentials(config::Credentials config, std::shared_ptr<TokenEndpoint> endpoint);

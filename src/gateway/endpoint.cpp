@@ -65,8 +65,7 @@ McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limi
   }
 }
 
-void McpEndpoint::audit(const Call& call, const policy::Target& target, const policy::Decision& d) {
-  if (!audit_.enabled()) return;
+AuditRecord McpEndpoint::audit_record(const Call& call) const {
   AuditRecord r;
   r.request_id = call.request_id;
   r.endpoint = cfg_.path;
@@ -76,11 +75,17 @@ void McpEndpoint::audit(const Call& call, const policy::Target& target, const po
     r.client = call.caller.principal->client_id.value_or("");
   }
   r.method = call.method;
+  r.latency_ms = std::chrono::duration<double, std::milli>(steady::now() - call.started).count();
+  return r;
+}
+
+void McpEndpoint::audit(const Call& call, const policy::Target& target, const policy::Decision& d) {
+  if (!audit_.enabled()) return;
+  AuditRecord r = audit_record(call);
   r.target = target.name;
   r.decision = d.outcome == policy::Outcome::allow ? "allow" : d.shadowed ? "shadow-deny" : "deny";
   r.rule = d.rule;
   r.reason = d.reason;
-  r.latency_ms = std::chrono::duration<double, std::milli>(steady::now() - call.started).count();
   audit_.write(r);
 }
 

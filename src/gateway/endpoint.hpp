@@ -51,6 +51,7 @@ class McpEndpoint {
   std::shared_ptr<FrontSession> find_session(std::string_view id, const Caller& caller);
   void filter_list(Call& call, json::object& reply, std::size_t upstream_index);
   void remember_hints(std::size_t upstream_index, const json::object& reply);
+  AuditRecord audit_record(const Call& call) const;  // who, where, which request, how long so far
   void audit(const Call& call, const policy::Target& target, const policy::Decision& d);
   void record(const Call& call, const Verdict& v);  // audit and count every decision of a verdict
   net::awaitable<void> relay_notification(net::Exchange& ex, const Caller& caller, mcp::Message msg,

@@ -311,21 +311,12 @@ net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call&
   if ((failure == UpstreamFailure::credentials || failure == UpstreamFailure::unauthorized) && audit_.enabled()) {
     // No credential could be obtained for the upstream (nothing reached it), or the upstream
     // refused the one it got, fresh or not: the reason names the error, never a token.
-    AuditRecord r;
-    r.request_id = call.request_id;
-    r.endpoint = cfg_.path;
-    if (call.caller.principal) {
-      r.issuer = call.caller.principal->issuer;
-      r.subject = call.caller.principal->subject;
-      r.client = call.caller.principal->client_id.value_or("");
-    }
-    r.method = call.method;
+    AuditRecord r = audit_record(call);
     r.decision = "failed";
     r.rule = "credentials";
     auto* m = error.if_contains("error");
     auto* msg = m && m->is_object() ? m->get_object().if_contains("message") : nullptr;
     r.reason = msg && msg->is_string() ? std::string(msg->get_string()) : std::string();
-    r.latency_ms = std::chrono::duration<double, std::milli>(steady::now() - call.started).count();
     audit_.write(r);
   }
   // The upstream failed, it did not answer: 502 (504 when it did not answer in time), whichever

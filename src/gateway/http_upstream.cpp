@@ -257,12 +257,7 @@ net::awaitable<std::optional<Secret>> HttpUpstream::credential(const std::shared
   if (v) co_return std::move(*v);
   if (inbox) {
     auto& e = v.error();
-    std::string what = e.reason == exchange::TokenError::Reason::refused ? "the token request was refused"
-                       : e.reason == exchange::TokenError::Reason::busy  ? "the authorization server is busy"
-                       : e.reason == exchange::TokenError::Reason::unreachable
-                           ? "the authorization server is unreachable"
-                           : "the authorization server's answer was unusable";
-    if (!e.oauth_error.empty()) what += " (" + e.oauth_error + ")";
+    std::string what = exchange::describe(e);
     // The details (which URL, what it answered) are for the operator's log, not for the client.
     std::string line = "[" + options_.label + "] no credentials: " + what + ": " + e.description + "\n";
     std::fwrite(line.data(), 1, line.size(), stderr);

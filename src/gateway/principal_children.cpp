@@ -160,12 +160,7 @@ net::awaitable<expected<std::shared_ptr<StdioUpstream>, PrincipalChildren::Refus
     // The current child's token is still good until it expires (the sweep stops it then).
     if (look.child) co_return upstream_of(look.child);
     auto& e = token.error();
-    std::string what = e.reason == exchange::TokenError::Reason::refused ? "the token request was refused"
-                       : e.reason == exchange::TokenError::Reason::busy  ? "the authorization server is busy"
-                       : e.reason == exchange::TokenError::Reason::unreachable
-                           ? "the authorization server is unreachable"
-                           : "the authorization server's answer was unusable";
-    if (!e.oauth_error.empty()) what += " (" + e.oauth_error + ")";
+    std::string what = exchange::describe(e);
     json::object data;
     data["upstream"] = options_.upstream;
     data["reason"] = reason_name(UpstreamFailure::credentials);

@@ -442,7 +442,8 @@ struct HttpTransport::Impl {
     auto hs = find_session(session_id);
     if (!hs) {
       {
-        net::Response r_ = json_response(http::status::not_found, rpc_error(id, code::session_not_found, "Session not found"));
+        net::Response r_ =
+            json_response(http::status::not_found, rpc_error(id, code::session_not_found, "Session not found"));
         co_await ex.respond(std::move(r_));
       }
       co_return;
@@ -490,7 +491,8 @@ struct HttpTransport::Impl {
     auto hs = find_session(session_id);
     if (!hs) {
       {
-        net::Response r_ = json_response(http::status::not_found, rpc_error(nullptr, code::session_not_found, "Session not found"));
+        net::Response r_ =
+            json_response(http::status::not_found, rpc_error(nullptr, code::session_not_found, "Session not found"));
         co_await ex.respond(std::move(r_));
       }
       co_return;
@@ -556,7 +558,8 @@ struct HttpTransport::Impl {
     auto hs = remove_session(session_id);
     if (!hs) {
       {
-        net::Response r_ = json_response(http::status::not_found, rpc_error(nullptr, code::session_not_found, "Session not found"));
+        net::Response r_ =
+            json_response(http::status::not_found, rpc_error(nullptr, code::session_not_found, "Session not found"));
         co_await ex.respond(std::move(r_));
       }
       co_return;

@@ -64,7 +64,8 @@ const tok = (path, scope, extra = {}) => issuer.mint({ iss: ISS, sub: 'alice', a
 const wa = (r) => r.headers['www-authenticate'] ?? '';
 const challengeScopes = (r) => (/scope="([^"]*)"/.exec(wa(r))?.[1] ?? '').split(' ').filter(Boolean).sort();
 const received = () => (existsSync(upstreamLog) ? readFileSync(upstreamLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
-const auditLines = () => (existsSync(audit) ? readFileSync(audit, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+// Complete lines only: the gateway may be writing the next one while the test reads.
+const auditLines = () => (existsSync(audit) ? readFileSync(audit, 'utf8').split('\n').slice(0, -1).filter(Boolean).map((l) => JSON.parse(l)) : []);
 // A header value as 2026-07-28 transports carry text that is not plain visible ASCII.
 const hv = (s) => (/^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(s) ? s : `=?base64?${Buffer.from(s).toString('base64')}?=`);
 const nameOf = (method, params) => (method === 'resources/read' ? params?.uri : (method === 'tools/call' || method === 'prompts/get') ? params?.name : undefined);
