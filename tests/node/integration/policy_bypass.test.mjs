@@ -63,7 +63,7 @@ const base = `http://127.0.0.1:${P}`;
 const tok = (path, scope, extra = {}) => issuer.mint({ iss: ISS, sub: 'alice', aud: `${base}${path}`, client_id: 'c', scope, ...extra });
 const wa = (r) => r.headers['www-authenticate'] ?? '';
 const challengeScopes = (r) => (/scope="([^"]*)"/.exec(wa(r))?.[1] ?? '').split(' ').filter(Boolean).sort();
-const received = () => (existsSync(upstreamLog) ? readFileSync(upstreamLog, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+const received = () => (existsSync(upstreamLog) ? readFileSync(upstreamLog, 'utf8').split('\n').slice(0, -1).filter(Boolean).map((l) => JSON.parse(l)) : []);
 // Complete lines only: the gateway may be writing the next one while the test reads.
 const auditLines = () => (existsSync(audit) ? readFileSync(audit, 'utf8').split('\n').slice(0, -1).filter(Boolean).map((l) => JSON.parse(l)) : []);
 // A header value as 2026-07-28 transports carry text that is not plain visible ASCII.
