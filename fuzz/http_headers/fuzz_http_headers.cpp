@@ -8,8 +8,8 @@
 #include <string_view>
 
 #include "core/base64url.hpp"
+#include "core/json.hpp"
 #include "mcp/http_headers.hpp"
-#include "mcp/json.hpp"
 
 namespace json = boost::json;
 using namespace mcpgate;
@@ -27,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto nul = in.find('\0');
   auto schema_text = in.substr(0, nul);
   auto value = nul == std::string_view::npos ? std::string_view() : in.substr(nul + 1);
-  auto parsed = mcp::parse_json(schema_text, {32, 64 * 1024});
+  auto parsed = parse_json(schema_text, {32, 64 * 1024});
   if (!parsed || !parsed->is_object()) return 0;
   auto annotations = mcp::param_headers_of(parsed->get_object());
   for (auto& a : annotations) {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 
 namespace json = boost::json;
 
@@ -38,12 +38,12 @@ static bool same(const json::value& a, const json::value& b) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
-  mcpgate::mcp::JsonLimits limits;
+  mcpgate::JsonLimits limits;
   limits.max_depth = 32;
-  auto v = mcpgate::mcp::parse_json(in, limits);
+  auto v = mcpgate::parse_json(in, limits);
   if (!v) return 0;
-  auto text = mcpgate::mcp::serialize(*v);
-  auto again = mcpgate::mcp::parse_json(text, limits);
+  auto text = mcpgate::serialize_json(*v);
+  auto again = mcpgate::parse_json(text, limits);
   if (!again || !same(*v, *again)) std::abort();
   return 0;
 }

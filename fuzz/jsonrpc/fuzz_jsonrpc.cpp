@@ -3,18 +3,18 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 #include "mcp/jsonrpc.hpp"
 
 namespace mcp = mcpgate::mcp;
 
-static bool valid_id(const mcp::json::value* id) {
+static bool valid_id(const mcpgate::json::value* id) {
   return id && (id->is_string() || id->is_int64() || id->is_uint64());
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
-  auto v = mcp::parse_json(in);
+  auto v = mcpgate::parse_json(in);
   if (!v) return 0;
   auto m = mcp::classify(std::move(*v));
   if (!m) return 0;
@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
   }
   // Re-serialized, the message classifies the same way.
-  auto again = mcp::parse_json(mcp::serialize(mcp::json::value(m->body)));
+  auto again = mcpgate::parse_json(mcpgate::serialize_json(mcpgate::json::value(m->body)));
   if (!again) std::abort();
   auto m2 = mcp::classify(std::move(*again));
   if (!m2 || m2->kind != m->kind) std::abort();

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 #include "oauth/bearer.hpp"
 #include "oauth/jws.hpp"
 
@@ -13,7 +13,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto jws = mcpgate::oauth::parse_jws(in);
   if (jws) {
     // What the validator does next with an attacker's payload.
-    (void)mcpgate::mcp::parse_json(jws->payload, mcpgate::mcp::JsonLimits{16, 8 * 1024});
+    (void)mcpgate::parse_json(jws->payload, mcpgate::JsonLimits{16, 8 * 1024});
   }
   std::vector<mcpgate::oauth::HeaderField> headers{{"Authorization", in}};
   (void)mcpgate::oauth::extract_bearer(headers);

@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 #include "oauth/access_token.hpp"
 
 namespace {
@@ -23,7 +23,7 @@ void check(bool ok) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   // The limits TokenValidator gives the payload parser.
-  auto doc = mcpgate::mcp::parse_json(in, mcpgate::mcp::JsonLimits{16, 8 * 1024});
+  auto doc = mcpgate::parse_json(in, mcpgate::JsonLimits{16, 8 * 1024});
   if (!doc || !doc->is_object()) return 0;
   const json::object& claims = doc->get_object();
 

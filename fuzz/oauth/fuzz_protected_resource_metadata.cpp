@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 #include "oauth/protected_resource_metadata.hpp"
 
 namespace {
@@ -88,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (lines.size() > 3) prm.resource_name = std::string(lines[3]);
   if (lines.size() > 4) prm.resource_documentation = std::string(lines[4]);
 
-  auto doc = mcpgate::mcp::parse_json(to_json(prm));
+  auto doc = mcpgate::parse_json(to_json(prm));
   if (valid_utf8(in)) {
     check(doc.has_value() && doc->is_object());
     auto& o = doc->get_object();

@@ -15,9 +15,9 @@
 #include "authserver/password.hpp"
 #include "authserver/signing_keys.hpp"
 #include "authserver/store.hpp"
+#include "core/json.hpp"
 #include "core/random.hpp"
 #include "core/secret.hpp"
-#include "mcp/json.hpp"
 #include "oauth/jwks.hpp"
 
 namespace mcpgate::app {

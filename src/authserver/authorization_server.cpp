@@ -21,8 +21,8 @@
 #include "authserver/password.hpp"
 #include "authserver/rate_limiter.hpp"
 #include "core/base64url.hpp"
+#include "core/json.hpp"
 #include "core/secret.hpp"
-#include "mcp/json.hpp"
 #include "net/address.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/jwk.hpp"
@@ -924,7 +924,7 @@ class AuthorizationServer::Impl {
         co_return invalid("client_assertion_type must be " + std::string(kClientAssertionType));
       auto jws = oauth::parse_jws(a->second);
       if (!jws) co_return invalid("client_assertion is not a JWT");
-      auto claims = mcp::parse_json(jws->payload, {16, 16 * 1024});
+      auto claims = parse_json(jws->payload, {16, 16 * 1024});
       if (!claims || !claims->is_object()) co_return invalid("client_assertion is not a JWT");
       auto* sub = claims->as_object().if_contains("sub");
       if (!sub || !sub->is_string()) co_return invalid("client_assertion has no sub");
@@ -982,7 +982,7 @@ class AuthorizationServer::Impl {
         break;
       }
     if (!verified) return E("client_assertion signature is invalid");
-    auto claims = mcp::parse_json(jws->payload, {16, 16 * 1024});
+    auto claims = parse_json(jws->payload, {16, 16 * 1024});
     if (!claims || !claims->is_object()) return E("client_assertion is malformed");
     auto& o = claims->as_object();
     auto str = [&](std::string_view k) -> std::string {
@@ -1233,7 +1233,7 @@ class AuthorizationServer::Impl {
     if (!key || !key->verifier || jws->header.alg != key->alg) return E("unknown key");
     if (!oauth::default_verifier().verify(jws->header.alg, *key->verifier, jws->signing_input, jws->signature))
       return E("bad signature");
-    auto claims = mcp::parse_json(jws->payload, {16, 16 * 1024});
+    auto claims = parse_json(jws->payload, {16, 16 * 1024});
     if (!claims || !claims->is_object()) return E("malformed");
     auto& o = claims->as_object();
     auto* iss = o.if_contains("iss");
@@ -1303,7 +1303,7 @@ class AuthorizationServer::Impl {
       return oauth_error("invalid_grant", "assertion typ must be oauth-id-jag+jwt");
     if (oauth::family(jws->header.alg) == oauth::AlgorithmFamily::hmac)
       return oauth_error("invalid_grant", "assertion must be signed with a private key");
-    auto claims = mcp::parse_json(jws->payload, {16, 16 * 1024});
+    auto claims = parse_json(jws->payload, {16, 16 * 1024});
     if (!claims || !claims->is_object()) return oauth_error("invalid_grant", "assertion is malformed");
     auto& o = claims->as_object();
     auto str = [&](std::string_view k) -> std::string {

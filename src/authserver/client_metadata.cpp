@@ -4,7 +4,7 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 #include "net/address.hpp"
 
 namespace mcpgate::authserver {
@@ -159,7 +159,7 @@ MetadataResult<ClientRecord> parse_common(const json::object& o, const RedirectP
   }
   if (auto* j = o.if_contains("jwks")) {
     if (!j->is_object()) return bad("invalid_client_metadata", "jwks must be an object");
-    c.jwks = mcp::serialize(*j);
+    c.jwks = serialize_json(*j);
   }
   if (o.if_contains("jwks_uri")) return bad("invalid_client_metadata", "jwks_uri is not supported; send jwks");
   if (m == "private_key_jwt" && c.jwks.empty()) return bad("invalid_client_metadata", "private_key_jwt needs jwks");
@@ -171,7 +171,7 @@ MetadataResult<ClientRecord> parse_common(const json::object& o, const RedirectP
 MetadataResult<ClientRecord> parse_registration_request(std::string_view body, const RedirectPolicy& policy,
                                                         const DcrLimits& limits) {
   if (body.size() > limits.max_bytes) return bad("invalid_client_metadata", "request too large");
-  auto v = mcp::parse_json(body, {16, limits.max_bytes});
+  auto v = parse_json(body, {16, limits.max_bytes});
   if (!v || !v->is_object()) return bad("invalid_client_metadata", "request body must be a JSON object");
   auto& o = v->as_object();
   // The registration request must not choose its own identity.
@@ -186,7 +186,7 @@ MetadataResult<ClientRecord> parse_registration_request(std::string_view body, c
 MetadataResult<ClientRecord> parse_client_metadata_document(std::string_view body, std::string_view client_id_url,
                                                             const RedirectPolicy& policy, const DcrLimits& limits) {
   if (body.size() > limits.max_bytes) return bad("invalid_client_metadata", "metadata document too large");
-  auto v = mcp::parse_json(body, {16, limits.max_bytes});
+  auto v = parse_json(body, {16, limits.max_bytes});
   if (!v || !v->is_object()) return bad("invalid_client_metadata", "metadata document must be a JSON object");
   auto& o = v->as_object();
   auto* id = o.if_contains("client_id");

@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "core/ascii.hpp"
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 
 namespace mcpgate::exchange {
 namespace json = boost::json;
@@ -67,7 +67,7 @@ expected<IssuedToken, TokenError> token_from_answer(unsigned status, const json:
 }
 
 expected<IssuedToken, TokenError> parse_token_response(unsigned status, std::string_view body) {
-  auto parsed = mcp::parse_json(body, {16, 64 * 1024});
+  auto parsed = parse_json(body, {16, 64 * 1024});
   // A 503 is busy whatever its body: it comes as often from a load balancer's HTML page as from
   // the server, and busy is what /metrics and the client are told.
   if (!parsed || !parsed->is_object())

@@ -1,5 +1,6 @@
 #include "gateway/endpoint.hpp"
 
+#include "core/json.hpp"
 #include "core/random.hpp"
 #include "gateway/endpoint_call.hpp"
 #include "gateway/endpoint_support.hpp"
@@ -9,7 +10,6 @@
 #include "gateway/param_headers.hpp"
 #include "gateway/stdio_upstream.hpp"
 #include "mcp/http_headers.hpp"
-#include "mcp/json.hpp"
 #include "mcp/protocol.hpp"
 #include "net/sse.hpp"
 #include "policy/canonical_name.hpp"
@@ -223,7 +223,7 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
                                   "Accept must include application/json and text/event-stream"));
     co_return;
   }
-  auto parsed = mcp::parse_json(req.body(), {64, limits_.max_body_bytes});
+  auto parsed = parse_json(req.body(), {64, limits_.max_body_bytes});
   if (!parsed) {
     metrics_.error(ErrorReason::parse_error);
     co_await ex.respond(rpc_error(400, nullptr, mcp::code::parse_error, "Parse error: " + parsed.error().message));

@@ -1,5 +1,6 @@
 // One request on its way to an upstream and back: routing by prefix, the policy, admission, the
 // reply relayed as JSON or an SSE stream (with resumption), and the answer when the upstream failed.
+#include "core/json.hpp"
 #include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
@@ -10,7 +11,6 @@
 #include "gateway/param_headers.hpp"
 #include "gateway/stdio_upstream.hpp"
 #include "mcp/http_headers.hpp"
-#include "mcp/json.hpp"
 #include "mcp/protocol.hpp"
 #include "net/sse.hpp"
 #include "policy/canonical_name.hpp"
@@ -129,7 +129,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     ++seq;
     if (resumable) resumable->record(seq, m, final);
     if (detached) co_return false;
-    co_return co_await ex.write_chunk(net::format_sse(mcp::serialize(m), stream_id + "_" + std::to_string(seq)));
+    co_return co_await ex.write_chunk(net::format_sse(serialize_json(m), stream_id + "_" + std::to_string(seq)));
   };
   for (;;) {
     auto m = co_await inbox->pop(call.deadline);

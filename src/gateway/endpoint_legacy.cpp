@@ -1,5 +1,6 @@
 // The session-based revisions (2025-03-26 … 2025-11-25): initialize and its session, messages
 // within a session, the GET stream (with resumption by Last-Event-ID) and DELETE.
+#include "core/json.hpp"
 #include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
@@ -10,7 +11,6 @@
 #include "gateway/param_headers.hpp"
 #include "gateway/stdio_upstream.hpp"
 #include "mcp/http_headers.hpp"
-#include "mcp/json.hpp"
 #include "mcp/protocol.hpp"
 #include "net/sse.hpp"
 #include "policy/canonical_name.hpp"
@@ -164,7 +164,7 @@ net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& ca
       session->last_used_ms = now_ms();
       continue;
     }
-    if (!co_await ex.write_chunk(net::format_sse(mcp::serialize(*m), stream_id + "_" + std::to_string(++seq)))) break;
+    if (!co_await ex.write_chunk(net::format_sse(serialize_json(*m), stream_id + "_" + std::to_string(++seq)))) break;
   }
   inbox->close("stream closed");
   co_await ex.end_stream();
@@ -204,7 +204,7 @@ net::awaitable<void> McpEndpoint::resume_stream(net::Exchange& ex, FrontSession&
   head.set("X-Accel-Buffering", "no");
   if (!co_await ex.start_stream(std::move(head))) co_return;
   for (auto& [seq, m] : backlog)
-    if (!co_await ex.write_chunk(net::format_sse(mcp::serialize(m), stream_id + "_" + std::to_string(seq)))) co_return;
+    if (!co_await ex.write_chunk(net::format_sse(serialize_json(m), stream_id + "_" + std::to_string(seq)))) co_return;
   while (!done) {
     auto w = co_await follower->pop(steady::now() + std::chrono::seconds(15));
     if (!w) {
@@ -215,7 +215,7 @@ net::awaitable<void> McpEndpoint::resume_stream(net::Exchange& ex, FrontSession&
     auto seq = w->at("seq").to_number<std::uint64_t>();
     if (seq <= after) continue;
     if (!co_await ex.write_chunk(
-            net::format_sse(mcp::serialize(w->at("message")), stream_id + "_" + std::to_string(seq))))
+            net::format_sse(serialize_json(w->at("message")), stream_id + "_" + std::to_string(seq))))
       co_return;
   }
   co_await ex.end_stream();

@@ -1,5 +1,6 @@
 // Lists: the tools, prompts and resources a caller may see (each item judged as if it were
 // called), the tool annotations learnt from them, and lists merged across several upstreams.
+#include "core/json.hpp"
 #include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
@@ -10,7 +11,6 @@
 #include "gateway/param_headers.hpp"
 #include "gateway/stdio_upstream.hpp"
 #include "mcp/http_headers.hpp"
-#include "mcp/json.hpp"
 #include "mcp/protocol.hpp"
 #include "net/sse.hpp"
 #include "policy/canonical_name.hpp"

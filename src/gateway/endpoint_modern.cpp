@@ -1,5 +1,6 @@
 // The stateless revision (2026-07-28): its request checks (_meta, MCP-Protocol-Version, Mcp-Method,
 // Mcp-Name), the shared upstream sessions opened once, and server/discover when the gateway stands in.
+#include "core/json.hpp"
 #include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
@@ -10,7 +11,6 @@
 #include "gateway/param_headers.hpp"
 #include "gateway/stdio_upstream.hpp"
 #include "mcp/http_headers.hpp"
-#include "mcp/json.hpp"
 #include "mcp/protocol.hpp"
 #include "net/sse.hpp"
 #include "policy/canonical_name.hpp"

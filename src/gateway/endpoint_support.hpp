@@ -7,8 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/json.hpp"
 #include "mcp/http_headers.hpp"
-#include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "mcp/protocol.hpp"
 #include "net/http_server.hpp"
@@ -36,7 +36,7 @@ inline net::Response json_response(unsigned status, const json::object& body) {
   net::Response res{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-store");
-  res.body() = mcp::serialize(body);
+  res.body() = serialize_json(body);
   return res;
 }
 

@@ -3,10 +3,10 @@
 // by its id alone. The upstream cannot tell principals apart behind the gateway, so the gateway
 // binds each id to the principal that created it (task_registry.hpp) and judges every later task
 // method as a tools/call of the task's tool (message_policy.hpp).
+#include "core/json.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
 #include "gateway/message_policy.hpp"
-#include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "mcp/protocol.hpp"
 
@@ -74,7 +74,7 @@ expected<std::size_t, net::Response> McpEndpoint::route_task(Call& call) {
     json::object required{{"extensions", json::object{{mcp::kTasksExtension, json::object{}}}}};
     net::Response res{net::http::status::bad_request, 11};
     res.set(net::http::field::content_type, "application/json");
-    res.body() = mcp::serialize(mcp::make_error(call.request["id"], mcp::code::missing_capability,
+    res.body() = serialize_json(mcp::make_error(call.request["id"], mcp::code::missing_capability,
                                                 "Missing required client capability: extensions",
                                                 json::object{{"requiredCapabilities", std::move(required)}}));
     metrics_.error(ErrorReason::bad_request);

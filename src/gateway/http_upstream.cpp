@@ -2,8 +2,8 @@
 
 #include <cstdio>
 
+#include "core/json.hpp"
 #include "mcp/http_headers.hpp"
-#include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "net/http_client.hpp"
 #include "net/sse.hpp"
@@ -77,7 +77,7 @@ net::Request HttpUpstream::make_post(const json::object& message, const Inbox* i
   if (inbox && mcp::is_modern_revision(version))
     for (auto& [k, v] : inbox->forward_headers) req.insert(k, v);
   if (inbox && !inbox->request_id.empty()) req.set("X-Request-Id", inbox->request_id);
-  req.body() = mcp::serialize(message);
+  req.body() = serialize_json(message);
   return req;
 }
 
@@ -228,7 +228,7 @@ net::awaitable<void> HttpUpstream::refuse_status(net::ResponseStream& rs, unsign
 }
 
 std::optional<mcp::Message> HttpUpstream::reply_to(std::string_view body, const json::value& request_id) {
-  auto parsed = mcp::parse_json(body);
+  auto parsed = parse_json(body);
   if (!parsed) return std::nullopt;
   auto c = mcp::classify(std::move(*parsed));
   if (!c || !c->is_reply() || mcp::id_key(c->body["id"]) != mcp::id_key(request_id)) return std::nullopt;
@@ -324,7 +324,7 @@ net::awaitable<void> HttpUpstream::read_stream([[maybe_unused]] std::shared_ptr<
     }
     for (auto& ev : events) {
       if (ev.data.empty() || (!ev.event.empty() && ev.event != "message")) continue;
-      auto parsed = mcp::parse_json(ev.data);
+      auto parsed = parse_json(ev.data);
       if (!parsed) continue;  // an unreadable frame is dropped, never forwarded
       auto msg = mcp::classify(std::move(*parsed));
       if (!msg) continue;
@@ -422,7 +422,7 @@ net::awaitable<void> HttpUpstream::listen_loop([[maybe_unused]] std::shared_ptr<
     if (!piece || (piece->empty() && rs.done())) break;
     if (!parser.feed(*piece, events)) break;
     for (auto& ev : events) {
-      auto parsed = mcp::parse_json(ev.data);
+      auto parsed = parse_json(ev.data);
       if (!parsed) continue;
       auto msg = mcp::classify(std::move(*parsed));
       if (!msg || msg->is_reply()) continue;

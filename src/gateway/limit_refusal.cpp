@@ -1,6 +1,6 @@
 #include "gateway/limit_refusal.hpp"
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 #include "mcp/jsonrpc.hpp"
 
 namespace mcpgate::gateway {
@@ -17,7 +17,7 @@ net::Response answer(http::status status, long long retry_after, const json::val
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-store");
   res.set(http::field::retry_after, std::to_string(retry_after));
-  res.body() = mcp::serialize(mcp::make_error(id, code, message, json::value(std::move(data))));
+  res.body() = serialize_json(mcp::make_error(id, code, message, json::value(std::move(data))));
   return res;
 }
 }  // namespace

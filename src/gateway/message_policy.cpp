@@ -1,7 +1,7 @@
 #include "gateway/message_policy.hpp"
 
+#include "core/json.hpp"
 #include "gateway/upstream.hpp"
-#include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "policy/canonical_name.hpp"
 #include "policy/method_table.hpp"
@@ -16,7 +16,7 @@ net::Response rpc_refusal(unsigned status, const json::value& id, int code, cons
   net::Response res{static_cast<http::status>(status), 11};
   res.set(http::field::content_type, "application/json");
   res.set(http::field::cache_control, "no-store");
-  res.body() = mcp::serialize(mcp::make_error(id, code, message));
+  res.body() = serialize_json(mcp::make_error(id, code, message));
   return res;
 }
 
@@ -165,7 +165,7 @@ Verdict judge_task(const Authorizer& authz, const Caller& caller, const json::ob
     net::Response res{static_cast<http::status>(status), 11};
     res.set(http::field::content_type, "application/json");
     res.set(http::field::cache_control, "no-store");
-    res.body() = mcp::serialize(mcp::make_error(
+    res.body() = serialize_json(mcp::make_error(
         id, mcp::code::invalid_params, task.empty() ? method + " needs params.taskId" : std::string("Unknown task"),
         task.empty() ? json::value() : json::value(std::move(data))));
     v.refusal = std::move(res);

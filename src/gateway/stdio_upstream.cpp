@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <iostream>
 
+#include "core/json.hpp"
 #include "gateway/metrics.hpp"
-#include "mcp/json.hpp"
 #include "mcp/jsonrpc.hpp"
 
 extern char** environ;
@@ -84,7 +84,7 @@ void StdioUpstream::abandon(const json::value& client_id) {
     json::object params;
     params["requestId"] = uid;
     params["reason"] = "client went away";
-    self->write(mcp::serialize(mcp::make_notification("notifications/cancelled", std::move(params))));
+    self->write(serialize_json(mcp::make_notification("notifications/cancelled", std::move(params))));
   });
 }
 
@@ -144,7 +144,7 @@ net::awaitable<Result<void>> StdioUpstream::do_begin(json::object request, std::
   pending_.emplace(uid, std::move(p));
   pending_order_.push_back(uid);
   count_in_flight();
-  write(mcp::serialize(request));
+  write(serialize_json(request));
   co_return Result<void>{};
 }
 
@@ -162,7 +162,7 @@ net::awaitable<Result<void>> StdioUpstream::do_deliver(json::object message, Dea
     message["id"] = it->second;
     server_requests_.erase(it);
     if (state_ != State::running) co_return fail("upstream restarted since it asked");
-    write(mcp::serialize(message));
+    write(serialize_json(message));
     co_return Result<void>{};
   }
   auto method = message.contains("method") && message["method"].is_string()
@@ -180,7 +180,7 @@ net::awaitable<Result<void>> StdioUpstream::do_deliver(json::object message, Dea
   }
   auto running = co_await ensure_running(deadline);
   if (!running) co_return running;
-  write(mcp::serialize(message));
+  write(serialize_json(message));
   co_return Result<void>{};
 }
 
@@ -240,12 +240,12 @@ net::awaitable<Result<void>> StdioUpstream::replay_handshake(Deadline deadline) 
   auto inbox = std::make_shared<Inbox>(executor_);
   std::int64_t uid = next_id_++;
   pending_.emplace(uid, Pending{inbox, json::value("mcpgate-handshake"), nullptr, generation_});
-  write(mcp::serialize(mcp::make_request(uid, "initialize", *handshake_)));
+  write(serialize_json(mcp::make_request(uid, "initialize", *handshake_)));
   auto reply = co_await inbox->pop(deadline);
   pending_.erase(uid);
   if (!reply) co_return fail(reply.error().message);
   if (reply->contains("error")) co_return fail("initialize was refused after restart");
-  if (initialized_notified_) write(mcp::serialize(mcp::make_notification("notifications/initialized")));
+  if (initialized_notified_) write(serialize_json(mcp::make_notification("notifications/initialized")));
   log_line(options_.label, "handshake replayed after restart");
   co_return Result<void>{};
 }
@@ -390,11 +390,11 @@ std::shared_ptr<Inbox> StdioUpstream::related_inbox() const {
 }
 
 void StdioUpstream::reject_server_request(const json::value& id, std::string_view why) {
-  write(mcp::serialize(error_reply(id, mcp::code::invalid_request, why)));
+  write(serialize_json(error_reply(id, mcp::code::invalid_request, why)));
 }
 
 void StdioUpstream::on_line(std::string_view line) {
-  auto parsed = mcp::parse_json(line);
+  auto parsed = parse_json(line);
   if (!parsed) {
     // stdout must carry only MCP; anything else is the child's bug, logged and skipped.
     log_line(options_.label, "ignored a line that is not JSON-RPC (" + parsed.error().message + ")");

@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 
 namespace mcpgate::oauth {
 namespace json = boost::json;
 
 Result<AuthorizationServerMetadata> parse_as_metadata(std::string_view text, std::string_view expected_issuer,
                                                       const MetadataLimits& limits) {
-  auto doc = mcp::parse_json(text, mcp::JsonLimits{limits.max_json_depth, limits.max_bytes});
+  auto doc = parse_json(text, JsonLimits{limits.max_json_depth, limits.max_bytes});
   if (!doc) return fail("AS metadata: " + doc.error().message);
   if (!doc->is_object()) return fail("AS metadata is not a JSON object");
   auto& o = doc->get_object();

@@ -1,7 +1,7 @@
 #include "oauth/introspection.hpp"
 
 #include "core/base64url.hpp"
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 
 namespace mcpgate::oauth {
 namespace json = boost::json;
@@ -43,7 +43,7 @@ HttpFetchRequest HttpIntrospector::build_request(const Secret& token) const {
 }
 
 Result<json::object> parse_introspection_response(std::string_view text) {
-  auto doc = mcp::parse_json(text, mcp::JsonLimits{16, 256 * 1024});
+  auto doc = parse_json(text, JsonLimits{16, 256 * 1024});
   if (!doc) return fail("introspection: " + doc.error().message);
   if (!doc->is_object()) return fail("introspection response is not an object");
   auto* active = doc->get_object().if_contains("active");

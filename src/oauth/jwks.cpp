@@ -1,6 +1,6 @@
 #include "oauth/jwks.hpp"
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 
 namespace mcpgate::oauth {
 
@@ -15,7 +15,7 @@ std::vector<std::shared_ptr<const Jwk>> JwkSet::candidates(const std::optional<s
 
 Result<JwkSet> parse_jwks(std::string_view text, const JwkOptions& options, const JwksLimits& limits) {
   if (text.size() > limits.max_bytes) return fail("JWKS document too large");
-  auto doc = mcp::parse_json(text, mcp::JsonLimits{limits.max_json_depth, limits.max_bytes});
+  auto doc = parse_json(text, JsonLimits{limits.max_json_depth, limits.max_bytes});
   if (!doc) return fail("JWKS: " + doc.error().message);
   if (!doc->is_object()) return fail("JWKS is not a JSON object");
   auto* keys = doc->get_object().if_contains("keys");

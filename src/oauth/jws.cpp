@@ -1,7 +1,7 @@
 #include "oauth/jws.hpp"
 
 #include "core/base64url.hpp"
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 
 namespace mcpgate::oauth {
 
@@ -22,7 +22,7 @@ AuthResult<Jws> parse_jws(std::string_view compact, const JwsLimits& limits) {
   auto signature = base64url_decode(s64);
   if (!header_bytes || !payload || !signature) return reject(AuthError::malformed_token);
 
-  auto parsed = mcp::parse_json(*header_bytes, mcp::JsonLimits{limits.max_json_depth, limits.max_header_bytes});
+  auto parsed = parse_json(*header_bytes, JsonLimits{limits.max_json_depth, limits.max_header_bytes});
   if (!parsed || !parsed->is_object()) return reject(AuthError::malformed_token);
   const auto& obj = parsed->get_object();
 

@@ -3,7 +3,7 @@
 #include <boost/url/parse.hpp>
 
 #include "core/ascii.hpp"
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 #include "net/address.hpp"
 
 namespace mcpgate::oauth {
@@ -158,7 +158,7 @@ bool acceptable_server_url(std::string_view url) {
 }  // namespace
 
 Result<ResourceMetadata> parse_resource_metadata(std::string_view text, std::string_view expected_resource) {
-  auto parsed = mcp::parse_json(text, {16, 256 * 1024});
+  auto parsed = parse_json(text, {16, 256 * 1024});
   if (!parsed) return fail("protected resource metadata is not JSON: " + parsed.error().message);
   if (!parsed->is_object()) return fail("protected resource metadata is not a JSON object");
   auto& o = parsed->get_object();

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 
 namespace mcpgate::oauth {
 
@@ -42,7 +42,7 @@ AuthResult<PrincipalPtr> TokenValidator::validate_uncached(std::string_view toke
 }
 
 AuthResult<PrincipalPtr> TokenValidator::validate_jwt(const Jws& jws) {
-  auto payload = mcp::parse_json(jws.payload, mcp::JsonLimits{config_.max_claims_depth, config_.max_payload_bytes});
+  auto payload = parse_json(jws.payload, JsonLimits{config_.max_claims_depth, config_.max_payload_bytes});
   if (!payload || !payload->is_object()) return reject(AuthError::malformed_token);
   const auto& claims = payload->get_object();
 

@@ -3,7 +3,7 @@
 
 #include <gtest/gtest.h>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 
 namespace mcpgate::mcp {
 namespace {

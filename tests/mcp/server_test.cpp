@@ -8,7 +8,7 @@
 #include <boost/beast/http.hpp>
 #include <thread>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 #include "mcp/server/server_impl.hpp"
 
 namespace mcpgate {
@@ -25,7 +25,7 @@ class FakeClock final : public Clock {
 };
 
 json::object parse_object(std::string_view text) {
-  auto v = mcp::parse_json(text);
+  auto v = parse_json(text);
   EXPECT_TRUE(v.has_value()) << text;
   return v->as_object();
 }

@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/json.hpp"
 #include "core/random.hpp"
-#include "mcp/json.hpp"
 #include "mcp/server/server_impl.hpp"
 #include "mcp/server/task_store.hpp"
 #include "mcpgate/server.hpp"

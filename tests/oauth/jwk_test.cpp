@@ -1,8 +1,8 @@
 // JWK / JWKS parsing (RFC 7517 §4, §5; RFC 7518 §6; RFC 8037 §2; RFC 8725 §3.4, §3.5).
 #include <gtest/gtest.h>
 
+#include "core/json.hpp"
 #include "harness.hpp"
-#include "mcp/json.hpp"
 #include "oauth/resource_uri.hpp"
 
 namespace mcpgate::oauth::testing {

@@ -4,8 +4,8 @@
 
 #include <functional>
 
+#include "core/json.hpp"
 #include "harness.hpp"
-#include "mcp/json.hpp"
 
 namespace mcpgate::oauth::testing {
 namespace {
@@ -245,7 +245,7 @@ const std::vector<Case>& cases() {
        AuthError::malformed_token},
       {"PayloadDepthBomb_Rfc8259_9",
        [](auto& k) {
-         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "x", *mcp::parse_json(nested(60), {128, 1 << 20})));
+         return mint(k.ec1, A::ES256, "ec1", with(default_claims(), "x", *parse_json(nested(60), {128, 1 << 20})));
        },
        AuthError::malformed_token},
       {"HeaderDepthBomb_Rfc8259_9",

@@ -8,10 +8,10 @@
 #include <boost/url/authority_view.hpp>
 #include <unordered_map>
 
+#include "core/json.hpp"
 #include "core/random.hpp"
 #include "core/secret.hpp"
 #include "mcp/http_headers.hpp"
-#include "mcp/json.hpp"
 #include "mcp/server/server_impl.hpp"
 #include "mcp/server/tasks.hpp"
 #include "net/address.hpp"
@@ -247,7 +247,7 @@ struct HttpTransport::Impl {
 
   net::awaitable<void> post(net::Exchange& ex) {
     auto& req = ex.request();
-    auto parsed = mcp::parse_json(req.body());
+    auto parsed = parse_json(req.body());
     if (!parsed) {
       {
         net::Response r_ = json_response(

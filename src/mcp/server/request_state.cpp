@@ -6,7 +6,7 @@
 #include <boost/json.hpp>
 
 #include "core/base64url.hpp"
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 
 namespace mcpgate::mcp::server {
 namespace json = boost::json;

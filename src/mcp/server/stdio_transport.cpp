@@ -4,7 +4,7 @@
 #include <cerrno>
 #include <thread>
 
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 #include "mcp/server/server_impl.hpp"
 
 namespace mcpgate {
@@ -118,7 +118,7 @@ class StdioServer {
   void reject(int code, std::string_view message) { writer_.write(mcp::make_error(nullptr, code, message)); }
 
   void on_line(const std::string& line) {
-    auto parsed = mcp::parse_json(line);
+    auto parsed = parse_json(line);
     if (!parsed) return reject(mcp::code::parse_error, "Parse error: " + parsed.error().message);
     auto message = mcp::classify(std::move(*parsed));
     if (!message) return reject(mcp::code::invalid_request, "Invalid Request: " + message.error().message);

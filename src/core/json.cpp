@@ -1,4 +1,4 @@
-#include "mcp/json.hpp"
+#include "core/json.hpp"
 
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/serialize.hpp>
@@ -7,7 +7,7 @@
 #include <unordered_set>
 #include <vector>
 
-namespace mcpgate::mcp {
+namespace mcpgate {
 namespace {
 
 enum class StrictError { duplicate_key = 1 };
@@ -139,8 +139,8 @@ Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) 
   return p.handler().st.release();
 }
 
-std::string serialize(const json::value& v) {
+std::string serialize_json(const json::value& v) {
   return json::serialize(v);
 }
 
-}  // namespace mcpgate::mcp
+}  // namespace mcpgate

@@ -1,11 +1,13 @@
 #pragma once
-// The one JSON parser for untrusted MCP input.
+// The one JSON parser for untrusted input: MCP messages, JWS headers and claims, JWKS, metadata
+// documents, token responses.
 #include <boost/json/value.hpp>
+#include <string>
 #include <string_view>
 
 #include "core/result.hpp"
 
-namespace mcpgate::mcp {
+namespace mcpgate {
 namespace json = boost::json;
 
 struct JsonLimits {
@@ -18,6 +20,8 @@ struct JsonLimits {
 // last, a policy decision would be made about a different tool than the one that runs.
 Result<json::value> parse_json(std::string_view text, const JsonLimits& limits = {});
 
-std::string serialize(const json::value& v);
+// Named apart from boost::json::serialize: an unqualified call with a json::value would find both
+// (the other through argument-dependent lookup) and be ambiguous.
+std::string serialize_json(const json::value& v);
 
-}  // namespace mcpgate::mcp
+}  // namespace mcpgate

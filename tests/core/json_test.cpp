@@ -1,11 +1,11 @@
-// parse_json: strict RFC 8259 for untrusted MCP input.
-#include "mcp/json.hpp"
+// parse_json: strict RFC 8259 for untrusted input.
+#include "core/json.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace mcpgate::mcp {
+namespace mcpgate {
 namespace {
 
 bool accepts(std::string_view text, const JsonLimits& l = {}) {
@@ -190,10 +190,10 @@ TEST(Serialize, RoundTrips) {
   std::string text = R"({"a":[1,"two",{"b":null}],"c":true,"d":"\u0000\n"})";
   auto v = parse_json(text);
   ASSERT_TRUE(v);
-  auto again = parse_json(mcp::serialize(*v));
+  auto again = parse_json(serialize_json(*v));
   ASSERT_TRUE(again);
   EXPECT_EQ(*v, *again);
 }
 
 }  // namespace
-}  // namespace mcpgate::mcp
+}  // namespace mcpgate
