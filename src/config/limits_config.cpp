@@ -51,4 +51,34 @@ void read_per_principal(const YamlReader& r, const YAML::Node& n, const std::str
         std::chrono::milliseconds(r.number(n["idle_expiry_ms"], key + ".idle_expiry_ms", 1000, 86'400'000));
 }
 
+void read_limits(const YamlReader& r, const YAML::Node& n, Limits& l) {
+  r.only_keys(n, "limits",
+              {"max_body_bytes", "max_header_bytes", "request_timeout_ms", "idle_timeout_ms", "max_connections",
+               "max_sessions", "session_idle_timeout_ms", "per_principal", "tasks"});
+  if (n["max_body_bytes"]) l.max_body_bytes = r.number(n["max_body_bytes"], "limits.max_body_bytes", 1024, 1ull << 30);
+  if (n["max_header_bytes"])
+    l.max_header_bytes = r.number(n["max_header_bytes"], "limits.max_header_bytes", 1024, 1 << 20);
+  if (n["request_timeout_ms"])
+    l.request_timeout =
+        std::chrono::milliseconds(r.number(n["request_timeout_ms"], "limits.request_timeout_ms", 100, 3'600'000));
+  if (n["idle_timeout_ms"])
+    l.idle_timeout =
+        std::chrono::milliseconds(r.number(n["idle_timeout_ms"], "limits.idle_timeout_ms", 100, 3'600'000));
+  if (n["max_connections"]) l.max_connections = r.number(n["max_connections"], "limits.max_connections", 1, 1'000'000);
+  if (n["max_sessions"]) l.max_sessions = r.number(n["max_sessions"], "limits.max_sessions", 1, 10'000'000);
+  if (n["session_idle_timeout_ms"])
+    l.session_idle_timeout = std::chrono::milliseconds(
+        r.number(n["session_idle_timeout_ms"], "limits.session_idle_timeout_ms", 1000, 86'400'000));
+  if (n["per_principal"]) read_per_principal(r, n["per_principal"], "limits.per_principal", l.per_principal);
+  if (auto t = n["tasks"]) {
+    r.only_keys(t, "limits.tasks", {"max_tasks", "max_per_principal", "max_ttl_ms"});
+    if (t["max_tasks"]) l.tasks.max_tasks = r.number(t["max_tasks"], "limits.tasks.max_tasks", 1, 100'000'000);
+    if (t["max_per_principal"])
+      l.tasks.max_per_principal = r.number(t["max_per_principal"], "limits.tasks.max_per_principal", 1, 100'000'000);
+    if (t["max_ttl_ms"])
+      l.tasks.max_ttl =
+          std::chrono::milliseconds(r.number(t["max_ttl_ms"], "limits.tasks.max_ttl_ms", 1000, 30 * 86'400'000ll));
+  }
+}
+
 }  // namespace mcpgate::config

@@ -22,6 +22,8 @@ class YamlReader {
  public:
   explicit YamlReader(std::string source) : source_(std::move(source)) {}
 
+  const std::string& source() const { return source_; }
+
   [[noreturn]] void error(const YAML::Node& n, const std::string& key, const std::string& what) const {
     std::ostringstream o;
     o << source_;
@@ -68,6 +70,11 @@ class YamlReader {
     for (std::size_t i = 0; i < n.size(); ++i) out.push_back(str(n[i], key + "[" + std::to_string(i) + "]"));
     return out;
   }
+  // One string or a list of them (`tools: get_*` or `tools: [get_*, search_*]`).
+  std::vector<std::string> one_or_many(const YAML::Node& n, const std::string& key) const {
+    if (n.IsScalar()) return {str(n, key)};
+    return strings(n, key);
+  }
   std::map<std::string, std::string> string_map(const YAML::Node& n, const std::string& key) const {
     if (!n.IsMap()) error(n, key, "must be a mapping of strings");
     std::map<std::string, std::string> out;
@@ -90,9 +97,14 @@ class YamlReader {
     }
     return v;
   }
+  // A file the gateway will read (keys, certificates): it must exist and be readable now.
+  void readable_file(const YAML::Node& n, const std::string& key, const std::string& path) const;
 
  protected:
   std::string source_;
 };
+
+// A YAML subtree as JSON text (for an inline JWKS written as YAML).
+std::string yaml_to_json(const YAML::Node& n);
 
 }  // namespace mcpgate::config

@@ -41,6 +41,18 @@ std::optional<RpcError> check_modern_version(std::string_view requested);
 
 json::object error_response(const json::value& id, const RpcError& e);
 
+// The client capability a server→client request needs (sampling, elicitation, roots); empty for
+// any other method.
+std::string_view capability_for(std::string_view method);
+
+// Removes the elements `key` selects; true when there was one.
+template <class V, class Key>
+bool erase_by(V& v, Key key) {
+  auto n = v.size();
+  std::erase_if(v, key);
+  return v.size() != n;
+}
+
 }  // namespace mcpgate::mcp::server
 
 namespace mcpgate {

@@ -19,14 +19,6 @@ RpcError tasks_extension_required() {
 
 namespace {
 
-// The client capability an input request needs (elicitation, sampling, roots).
-std::string_view capability_of(std::string_view method) {
-  if (method == "sampling/createMessage") return "sampling";
-  if (method == "elicitation/create") return "elicitation";
-  if (method == "roots/list") return "roots";
-  return {};
-}
-
 // The context of a handler running in a task. Nothing streams back to the client while it runs
 // (there is no request left to stream on): the client polls tasks/get instead.
 class TaskContext final : public RequestContext {
@@ -150,7 +142,7 @@ net::awaitable<void> run(McpServer::Impl& server, std::shared_ptr<TaskRecord> ta
         malformed = true;
         continue;
       }
-      if (auto cap = capability_of(m->get_string()); !cap.empty() && !ctx.client_supports(cap))
+      if (auto cap = capability_for(m->get_string()); !cap.empty() && !ctx.client_supports(cap))
         missing[cap] = json::object{};
     }
     if (malformed) {
