@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app/admin_commands.hpp"
+#include "app/client_commands.hpp"
 #include "app/demo.hpp"
 #include "app/policy_commands.hpp"
 #include "app/probe.hpp"
@@ -218,6 +219,8 @@ int main(int argc, char** argv) {
   add_policy_commands(app, policy_exit);
   int admin_exit = 0;
   mcpgate::app::add_admin_commands(app, admin_exit);
+  int client_exit = 0;
+  mcpgate::app::add_client_commands(app, client_exit);
 
   mcpgate::app::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
@@ -243,6 +246,7 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("token")) return token_mint(key_path, alg, kid, claims, lifetime, jwks);
   if (app.got_subcommand("policy")) return policy_exit;
+  if (mcpgate::app::client_command_chosen(app)) return client_exit;
   if (app.got_subcommand("users") || app.got_subcommand("clients") || app.got_subcommand("keys")) return admin_exit;
   if (app.got_subcommand("demo")) {
     std::string demo_config;
