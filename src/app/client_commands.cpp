@@ -179,6 +179,18 @@ int do_call(ClientArgs& a) {
   auto c = make_client(a);
   if (!c) return report(c.error());
   if (auto info = c->connection->connect(); !info) return report(info.error());
+  // 2026-07-28: the tool's x-mcp-header annotations come from tools/list; the call repeats those
+  // arguments in headers, which a server may require.
+  if (c->connection->era() == mcp::Era::modern && !c->connection->knows_tool(a.tool)) {
+    json::object params;
+    for (int page = 0; page < 1000 && !c->connection->knows_tool(a.tool); ++page) {
+      auto listed = c->connection->request("tools/list", params);
+      if (!listed || !listed->is_object()) break;
+      auto* next = listed->get_object().if_contains("nextCursor");
+      if (!next || !next->is_string() || next->get_string().empty()) break;
+      params = json::object{{"cursor", next->get_string()}};
+    }
+  }
   auto r = c->connection->request("tools/call", json::object{{"name", a.tool}, {"arguments", *args}});
   c->connection->close();
   if (!r) return report(r.error());
