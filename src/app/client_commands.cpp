@@ -63,6 +63,7 @@ Result<Client> make_client(const ClientArgs& a) {
   co.browser = a.browser.empty() && std::getenv("MCPGATE_BROWSER") ? std::getenv("MCPGATE_BROWSER") : a.browser;
   co.scope = a.scope;
   co.login_timeout = std::chrono::seconds(a.login_timeout_s);
+  co.notice = [](const std::string& text) { std::cerr << "mcpgate: " << text << "\n" << std::flush; };
   c.auth = std::make_unique<client::OAuthSession>(a.url, co, *c.fetcher, *c.store);
   client::ConnectionOptions conn;
   conn.protocol = a.protocol;
