@@ -59,15 +59,7 @@ net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Mess
 
 net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> session,
                                                  mcp::Message msg, bool sse_ok, const Caller& caller) {
-  auto version = trim_ows(header(ex.request(), "MCP-Protocol-Version"));
-  if (!version.empty() && !mcp::is_legacy_revision(version)) {
-    metrics_.error(ErrorReason::unsupported_version);
-    auto id = id_of(msg);
-    auto res = rpc_error(400, id, mcp::code::invalid_request,
-                         "Bad Request: Unsupported protocol version: " + std::string(version));
-    co_await ex.respond(std::move(res));
-    co_return;
-  }
+  // (A version header that is not a legacy revision made this request 2026-07-28: mcp::front::era_of.)
   session->last_used_ms = now_ms();
   auto deadline = steady::now() + cfg_.upstreams[0].request_timeout;
   if (!msg.is_request()) {

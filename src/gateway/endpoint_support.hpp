@@ -1,7 +1,7 @@
 #pragma once
-// The small pieces every part of the endpoint (endpoint*.cpp) answers and reads with: JSON and
-// JSON-RPC error responses, header and parameter lookups, and the 2026-07-28 status mapping.
-// Private to the endpoint.
+// The small pieces every part of the endpoint (endpoint*.cpp) answers and reads with: the front
+// door's answers (mcp/http_front), a refusal counted by reason, and list helpers. Private to the
+// endpoint.
 #include <chrono>
 #include <optional>
 #include <string>
@@ -66,31 +66,12 @@ inline net::Response refusal_response(Metrics& metrics, const mcp::front::Refusa
   return mcp::front::to_response(r);
 }
 
-inline const json::object* params_of(const json::object& m) {
-  auto* p = m.if_contains("params");
-  return p && p->is_object() ? &p->get_object() : nullptr;
-}
-
-inline const json::object* meta_of(const json::object& m) {
-  auto* p = params_of(m);
-  if (!p) return nullptr;
-  auto* meta = p->if_contains("_meta");
-  return meta && meta->is_object() ? &meta->get_object() : nullptr;
-}
-
 // A message's id, or null. Always into a named variable before a co_await: g++ 12 destroys a
 // temporary that a co_await expression binds to a reference parameter twice (a crash on any
 // notification sent with an unknown session, when it was `m.id() ? *m.id() : json::value()`).
 inline json::value id_of(const mcp::Message& m) {
   auto* id = m.id();
   return id ? *id : json::value();
-}
-
-inline std::string string_param(const json::object& m, std::string_view key) {
-  auto* p = params_of(m);
-  if (!p) return {};
-  auto* v = p->if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 // 2026-07-28: the HTTP status follows the JSON-RPC error (transports, "Error Handling").

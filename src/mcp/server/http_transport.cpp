@@ -68,10 +68,17 @@ http::status status_for(int error_code) {
 // The SSE stream of one POST, opened by the first message the handler sends.
 class PostOutlet final : public Outlet {
  public:
-  PostOutlet(net::Exchange& ex, std::string session_id) : ex_(ex), session_id_(std::move(session_id)) {}
+  // `sse_ok`: the client's Accept names text/event-stream (mcp::front::check_post_headers).
+  PostOutlet(net::Exchange& ex, std::string session_id, bool sse_ok)
+      : ex_(ex), session_id_(std::move(session_id)), sse_ok_(sse_ok) {}
 
   net::awaitable<bool> send(json::object message) override {
     if (!alive_) co_return false;
+    if (!sse_ok_) {
+      // A client that accepts JSON only gets the reply alone, as the gateway answers it: its
+      // notifications are dropped, and a request it could never receive fails at once.
+      co_return !message.contains("id");
+    }
     if (!streaming_) {
       streaming_ = true;
       alive_ = co_await ex_.start_stream(sse_head(ex_, session_id_));
@@ -99,6 +106,7 @@ class PostOutlet final : public Outlet {
  private:
   net::Exchange& ex_;
   std::string session_id_;
+  bool sse_ok_;
   bool streaming_ = false;
   bool alive_ = true;
 };
@@ -215,12 +223,12 @@ struct HttpTransport::Impl {
       co_return;
     }
     if (mcp::front::era_of(req, *message) == mcp::Era::modern)
-      co_await post_modern(ex, *message);
+      co_await post_modern(ex, *message, accepts->sse);
     else
-      co_await post_legacy(ex, *message, trim_ows(req["Mcp-Session-Id"]));
+      co_await post_legacy(ex, *message, trim_ows(req["Mcp-Session-Id"]), accepts->sse);
   }
 
-  net::awaitable<void> post_modern(net::Exchange& ex, const mcp::Message& message) {
+  net::awaitable<void> post_modern(net::Exchange& ex, const mcp::Message& message, bool sse_ok) {
     auto& req = ex.request();
     if (auto refusal = mcp::front::check_modern(req, message)) {
       co_await refuse(ex, std::move(*refusal));
@@ -240,7 +248,7 @@ struct HttpTransport::Impl {
         co_return;
       }
     }
-    PostOutlet outlet(ex, {});
+    PostOutlet outlet(ex, {}, sse_ok);
     // Tasks belong to the credentials that created them: a stateless request has nothing else
     // that names its principal, and another caller must not read or cancel the task.
     std::string owner;
@@ -264,7 +272,8 @@ struct HttpTransport::Impl {
     return mcp::front::check_param_headers(req, mcp::param_headers_of(tool->input_schema), &params, id);
   }
 
-  net::awaitable<void> post_legacy(net::Exchange& ex, const mcp::Message& message, std::string_view session_id) {
+  net::awaitable<void> post_legacy(net::Exchange& ex, const mcp::Message& message, std::string_view session_id,
+                                   bool sse_ok) {
     if (message.is_request() && message.method() == "initialize") {
       auto hs = std::make_shared<HttpSession>();
       hs->session->id = system_random().token(24);
@@ -273,7 +282,7 @@ struct HttpTransport::Impl {
         auto s = weak.lock();
         return s && s->push(n);
       };
-      PostOutlet outlet(ex, hs->session->id);
+      PostOutlet outlet(ex, hs->session->id, sse_ok);
       auto response = co_await server.impl().handle(message, ProtocolEra::legacy, hs->session.get(), outlet);
       if (response && response->contains("result")) {
         add_session(hs);
@@ -314,7 +323,7 @@ struct HttpTransport::Impl {
       }
       co_return;
     }
-    PostOutlet outlet(ex, hs->session->id);
+    PostOutlet outlet(ex, hs->session->id, sse_ok);
     auto response = co_await server.impl().handle(message, ProtocolEra::legacy, hs->session.get(), outlet);
     if (!response) {
       {

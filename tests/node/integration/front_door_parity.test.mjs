@@ -127,6 +127,21 @@ try {
   const [d413, g413] = [await oversized(upPort), await oversized(gw.port)];
   report.check(d413 === 413 && g413 === 413, 'a body over 4 MiB → 413', `library ${d413}, gateway ${g413}`);
 
+  // A client that accepts JSON only gets the reply alone, as JSON, even when the tool reports
+  // progress on the way (an SSE stream is only sent to a client that names it).
+  const progress = { jsonrpc: '2.0', id: 9, method: 'tools/call',
+    params: { name: 'test_tool_with_progress', arguments: {}, _meta: { ...meta, progressToken: 'p1' } } };
+  const jsonOnly = { ...H('tools/call', 'test_tool_with_progress'), Accept: 'application/json' };
+  const [dp, gp] = [await raw(upPort, 'POST', '/mcp', jsonOnly, progress), await raw(gw.port, 'POST', '/mcp', jsonOnly, progress)];
+  const isJson = (r) => r.status === 200 && (r.headers['content-type'] ?? '').startsWith('application/json') && r.json?.id === 9 && r.json?.result;
+  report.check(isJson(dp) && isJson(gp), 'Accept: application/json only → the reply alone, as JSON',
+    `library ${dp.status} ${dp.headers['content-type']}; gateway ${gp.status} ${gp.headers['content-type']}`);
+  const [ds, gs] = [await raw(upPort, 'POST', '/mcp', H('tools/call', 'test_tool_with_progress'), progress),
+    await raw(gw.port, 'POST', '/mcp', H('tools/call', 'test_tool_with_progress'), progress)];
+  const isSse = (r) => r.status === 200 && (r.headers['content-type'] ?? '').startsWith('text/event-stream') && /notifications\/progress/.test(r.body);
+  report.check(isSse(ds) && isSse(gs), 'Accept naming SSE → progress streamed, then the reply',
+    `library ${ds.status} ${ds.headers['content-type']}; gateway ${gs.status} ${gs.headers['content-type']}`);
+
   // JSON-RPC 2.0 §5: an id that was read is echoed, by both.
   const bad = { jsonrpc: '1.0', id: 'x-7', method: 'tools/list' };
   const d = await raw(upPort, 'POST', '/mcp', json, bad);
