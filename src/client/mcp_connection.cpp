@@ -210,25 +210,53 @@ Result<std::vector<json::value>> McpConnection::send(const json::value& message)
 }
 
 Result<json::value> McpConnection::request(const std::string& method, json::object params) {
-  json::object msg{{"jsonrpc", "2.0"}, {"method", method}};
-  std::int64_t id;
-  {
-    std::lock_guard lock(mutex_);
-    id = next_id_++;
-    msg["params"] = era_ == mcp::Era::modern ? with_meta(std::move(params)) : json::value(std::move(params));
-  }
-  msg["id"] = id;
-  auto messages = send(msg);
-  if (!messages) return unexpected(messages.error());
-  for (auto& m : *messages) {
-    if (!m.is_object()) continue;
-    auto& o = m.get_object();
-    auto* mid = o.if_contains("id");
-    if (!mid || !mid->is_int64() || mid->get_int64() != id) continue;  // a notification or another's
-    if (auto* e = o.if_contains("error"); e && e->is_object()) return fail(method + ": " + error_text(e->get_object()));
-    if (auto* r = o.if_contains("result")) return *r;
+  // A second attempt only after an UnsupportedProtocolVersion error that names the revision this
+  // client speaks (supported_revision_offered): once, so a server that refuses everything ends it.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    json::object msg{{"jsonrpc", "2.0"}, {"method", method}};
+    std::int64_t id;
+    {
+      std::lock_guard lock(mutex_);
+      id = next_id_++;
+      msg["params"] = era_ == mcp::Era::modern ? with_meta(params) : json::value(params);
+    }
+    msg["id"] = id;
+    auto messages = send(msg);
+    if (!messages) return unexpected(messages.error());
+    bool retry = false;
+    for (auto& m : *messages) {
+      if (!m.is_object()) continue;
+      auto& o = m.get_object();
+      auto* mid = o.if_contains("id");
+      if (!mid || !mid->is_int64() || mid->get_int64() != id) continue;  // a notification or another's
+      if (auto* e = o.if_contains("error"); e && e->is_object()) {
+        if (attempt == 0 && supported_revision_offered(e->get_object())) {
+          retry = true;
+          break;
+        }
+        return fail(method + ": " + error_text(e->get_object()));
+      }
+      if (auto* r = o.if_contains("result")) return *r;
+    }
+    if (!retry) break;
   }
   return fail(method + ": the server sent no response");
+}
+
+bool McpConnection::supported_revision_offered(const json::object& error) const {
+  // MCP 2026-07-28, UnsupportedProtocolVersionError (-32022, SEP-2575): data.supported lists the
+  // server's versions, and the client "should choose a mutually supported version from this list
+  // and retry". Only within the modern era: a legacy server is reached through initialize.
+  auto* code = error.if_contains("code");
+  if (!code || !code->is_int64() || code->get_int64() != -32022) return false;
+  auto* data = error.if_contains("data");
+  auto* supported = data && data->is_object() ? data->get_object().if_contains("supported") : nullptr;
+  if (!supported || !supported->is_array()) return false;
+  std::lock_guard lock(mutex_);
+  if (era_ != mcp::Era::modern) return false;
+  for (auto& v : supported->get_array())
+    if (v.is_string() && v.get_string() == protocol_) return true;
+  return false;
 }
 
 Result<json::object> McpConnection::connect() {

@@ -61,6 +61,8 @@ class McpConnection {
   Result<Http> post_once(const std::string& body, const boost::json::value& message,
                          const std::optional<std::string>& authorization);
   boost::json::object with_meta(boost::json::object params) const;
+  // The error is UnsupportedProtocolVersion (-32022) and its data.supported names the revision in use.
+  bool supported_revision_offered(const boost::json::object& error) const;
 
   std::string endpoint_;
   OAuthSession& auth_;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "client/mcp_connection.hpp"
 #include "client/oauth_session.hpp"
 #include "client/token_store.hpp"
 #include "oauth/http_fetcher.hpp"
@@ -114,6 +115,74 @@ TEST(ClientConformance, AuthorizationServerMigrationRediscoversOnLater401) {
     if (!req.url.starts_with(kAs2)) continue;
     EXPECT_EQ(req.body.find("as1-"), std::string::npos) << req.url;
   }
+}
+
+// MCP 2026-07-28, UnsupportedProtocolVersionError (-32022, SEP-2575; conformance scenario
+// request-metadata): its data.supported lists the versions the server implements, and "the client
+// should choose a mutually supported version from this list and retry". The bug: the client gave
+// up on the first -32022 even when the list named the revision it speaks.
+TEST(ClientConformance, RetriesOnceWithASupportedVersionAfterUnsupportedProtocolVersion) {
+  TempDir dir;
+  TokenStore store(dir.path);
+  struct Fetcher final : oauth::HttpFetcher {
+    std::vector<std::string> bodies;
+    int posts = 0;
+    Result<oauth::HttpFetchResponse> fetch(const oauth::HttpFetchRequest& r) override {
+      bodies.push_back(r.body);
+      auto id = r.body.substr(r.body.find("\"id\":") + 5);
+      id = id.substr(0, id.find_first_of(",}"));
+      // The first request is refused as a version the server does not implement, naming
+      // 2026-07-28 as supported; every later one succeeds.
+      if (posts++ == 0)
+        return oauth::HttpFetchResponse{400,
+                                        R"({"jsonrpc":"2.0","id":)" + id +
+                                            R"(,"error":{"code":-32022,"message":"Unsupported protocol version",)"
+                                            R"("data":{"supported":["2026-07-28"],"requested":"2026-07-28"}}})",
+                                        std::nullopt,
+                                        {},
+                                        {{"content-type", "application/json"}}};
+      return oauth::HttpFetchResponse{
+          200,
+          R"({"jsonrpc":"2.0","id":)" + id + R"(,"result":{"supportedVersions":["2026-07-28"]}})",
+          std::nullopt,
+          {},
+          {{"content-type", "application/json"}}};
+    }
+  } fetcher;
+  OAuthSession auth(kEndpoint, ClientOptions{}, fetcher, store);
+  ConnectionOptions options;
+  options.protocol = "2026-07-28";
+  McpConnection connection(kEndpoint, auth, fetcher, options);
+  auto info = connection.connect();
+  ASSERT_TRUE(info) << info.error().message;
+  EXPECT_EQ(fetcher.posts, 2);
+}
+
+// A server that keeps refusing every version is not asked forever: one retry per request.
+TEST(ClientConformance, UnsupportedProtocolVersionRetryIsBounded) {
+  TempDir dir;
+  TokenStore store(dir.path);
+  struct Fetcher final : oauth::HttpFetcher {
+    int posts = 0;
+    Result<oauth::HttpFetchResponse> fetch(const oauth::HttpFetchRequest& r) override {
+      ++posts;
+      auto id = r.body.substr(r.body.find("\"id\":") + 5);
+      id = id.substr(0, id.find_first_of(",}"));
+      return oauth::HttpFetchResponse{
+          400,
+          R"({"jsonrpc":"2.0","id":)" + id +
+              R"(,"error":{"code":-32022,"message":"no","data":{"supported":["2026-07-28"],"requested":"x"}}})",
+          std::nullopt,
+          {},
+          {{"content-type", "application/json"}}};
+    }
+  } fetcher;
+  OAuthSession auth(kEndpoint, ClientOptions{}, fetcher, store);
+  ConnectionOptions options;
+  options.protocol = "2026-07-28";
+  McpConnection connection(kEndpoint, auth, fetcher, options);
+  EXPECT_FALSE(connection.connect());
+  EXPECT_EQ(fetcher.posts, 2);
 }
 
 }  // namespace
