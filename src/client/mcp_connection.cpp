@@ -1,5 +1,6 @@
 #include "client/mcp_connection.hpp"
 
+#include "client/tool_headers.hpp"
 #include "core/base64url.hpp"
 #include "exchange/token_response.hpp"  // printable
 #include "mcp/http_headers.hpp"
@@ -11,16 +12,6 @@ namespace mcpgate::client {
 namespace json = boost::json;
 
 namespace {
-
-// 2026-07-28 transports, "Standard Headers": a value that is not plain visible ASCII (or that has
-// leading or trailing spaces) travels as =?base64?…?=.
-std::string header_value(std::string_view v) {
-  bool plain = !v.empty() && v.front() != ' ' && v.back() != ' ';
-  for (unsigned char c : v)
-    if (c < 0x20 || c > 0x7e) plain = false;
-  if (plain && !v.starts_with("=?")) return std::string(v);
-  return "=?base64?" + base64_encode(v) + "?=";
-}
 
 std::string_view method_of(const json::value& m) {
   if (!m.is_object()) return {};
@@ -88,6 +79,14 @@ Result<McpConnection::Http> McpConnection::post_once(const std::string& body, co
         if (auto* p = params_of(message); p && !field.empty())
           if (auto* v = p->if_contains(field); v && v->is_string())
             req.headers.emplace_back("Mcp-Name", header_value(v->get_string()));
+        // SEP-2243: the annotated arguments of a tool known from tools/list, as Mcp-Param-*.
+        if (auto* p = params_of(message); p && method == "tools/call")
+          if (auto* n = p->if_contains("name"); n && n->is_string())
+            if (auto it = tool_headers_.find(std::string(n->get_string())); it != tool_headers_.end()) {
+              auto* args = p->if_contains("arguments");
+              for (auto& h : param_headers_for(it->second, args && args->is_object() ? &args->get_object() : nullptr))
+                req.headers.push_back(std::move(h));
+            }
       }
     }
   }
@@ -177,8 +176,47 @@ Result<McpConnection::Http> McpConnection::post(const json::value& message) {
   }
 }
 
+void McpConnection::learn_tools(std::vector<json::value>& messages) {
+  std::lock_guard lock(mutex_);
+  for (auto& m : messages) {
+    if (!m.is_object()) continue;
+    auto* r = m.get_object().if_contains("result");
+    auto* tools = r && r->is_object() ? r->get_object().if_contains("tools") : nullptr;
+    if (!tools || !tools->is_array()) continue;
+    json::array kept;
+    for (auto& t : tools->get_array()) {
+      auto* name = t.is_object() ? t.get_object().if_contains("name") : nullptr;
+      if (!name || !name->is_string()) {
+        kept.push_back(t);
+        continue;
+      }
+      std::string n(name->get_string());
+      // 2026-07-28 transports, "Custom Headers from Tool Parameters": a tool with an invalid
+      // x-mcp-header annotation MUST be excluded (and the valid ones kept).
+      if (!tool_headers_valid(t.get_object())) {
+        invalid_tools_.insert(n);
+        continue;
+      }
+      invalid_tools_.erase(n);
+      auto* schema = t.get_object().if_contains("inputSchema");
+      tool_headers_[n] =
+          schema && schema->is_object() ? mcp::param_headers_of(schema->get_object()) : std::vector<mcp::ParamHeader>{};
+      kept.push_back(t);
+    }
+    *tools = std::move(kept);
+  }
+}
+
 Result<std::vector<json::value>> McpConnection::send(const json::value& message) {
   auto method = method_of(message);
+  if (method == "tools/call")
+    if (auto* p = params_of(message))
+      if (auto* n = p->if_contains("name"); n && n->is_string()) {
+        std::lock_guard lock(mutex_);
+        if (invalid_tools_.count(std::string(n->get_string())))
+          return fail("tools/call: the server's definition of " + exchange::printable(n->get_string(), 100) +
+                      " has an invalid x-mcp-header annotation; it is not called");
+      }
   {
     std::lock_guard lock(mutex_);
     if (method == "initialize") {
@@ -206,6 +244,7 @@ Result<std::vector<json::value>> McpConnection::send(const json::value& message)
             protocol_ = std::string(v->get_string());
   }
   if (h->messages.empty() && h->status / 100 != 2) return fail("the server answered HTTP " + std::to_string(h->status));
+  if (method == "tools/list") learn_tools(h->messages);
   return std::move(h->messages);
 }
 

@@ -10,13 +10,16 @@
 // message on its own thread (the session state here is guarded by a mutex).
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "client/oauth_session.hpp"
 #include "core/result.hpp"
+#include "mcp/http_headers.hpp"
 #include "mcp/protocol.hpp"
 #include "oauth/http_fetcher.hpp"
 
@@ -74,6 +77,11 @@ class McpConnection {
   std::string session_id_;
   std::int64_t next_id_ = 1;
   bool auth_failed_ = false;  // the last post failed in authorization, not in the protocol
+  // From the tools/list results seen (2026-07-28, SEP-2243): each valid tool's x-mcp-header
+  // annotations, and the tools left out for invalid ones (never called).
+  std::map<std::string, std::vector<mcp::ParamHeader>> tool_headers_;
+  std::set<std::string> invalid_tools_;
+  void learn_tools(std::vector<boost::json::value>& messages);
 };
 
 }  // namespace mcpgate::client
