@@ -1,6 +1,7 @@
 // What the official conformance suite's client scenarios found wrong in the client, each pinned
 // here with a fake HTTP fetcher (tests/conformance/client runs the scenarios themselves).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <map>
