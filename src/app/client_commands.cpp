@@ -140,23 +140,30 @@ int do_login(ClientArgs& a) {
   return 0;
 }
 
-int do_tools(ClientArgs& a) {
-  auto c = make_client(a);
-  if (!c) return report(c.error());
-  if (auto info = c->connection->connect(); !info) return report(info.error());
+// Every page of tools/list (bounded: a server that never stops giving a cursor is cut off).
+Result<json::array> list_tools(client::McpConnection& connection) {
   json::array tools;
   json::object params;
-  // Pages until the server stops giving a cursor (bounded: a server that never stops is an error).
   for (int page = 0; page < 1000; ++page) {
-    auto r = c->connection->request("tools/list", params);
-    if (!r) return report(r.error());
-    if (!r->is_object()) return report(Error{"tools/list: the result is not an object"});
+    auto r = connection.request("tools/list", params);
+    if (!r) return unexpected(r.error());
+    if (!r->is_object()) return fail("tools/list: the result is not an object");
     if (auto* t = r->get_object().if_contains("tools"); t && t->is_array())
       for (auto& tool : t->get_array()) tools.push_back(tool);
     auto* next = r->get_object().if_contains("nextCursor");
     if (!next || !next->is_string() || next->get_string().empty()) break;
     params = json::object{{"cursor", next->get_string()}};
   }
+  return tools;
+}
+
+int do_tools(ClientArgs& a) {
+  auto c = make_client(a);
+  if (!c) return report(c.error());
+  if (auto info = c->connection->connect(); !info) return report(info.error());
+  auto listed = list_tools(*c->connection);
+  if (!listed) return report(listed.error());
+  auto& tools = *listed;
   c->connection->close();
   if (a.json_output) {
     std::cout << json::serialize(tools) << "\n";
@@ -180,18 +187,10 @@ int do_call(ClientArgs& a) {
   auto c = make_client(a);
   if (!c) return report(c.error());
   if (auto info = c->connection->connect(); !info) return report(info.error());
-  // 2026-07-28: the tool's x-mcp-header annotations come from tools/list; the call repeats those
-  // arguments in headers, which a server may require.
-  if (c->connection->era() == mcp::Era::modern && !c->connection->knows_tool(a.tool)) {
-    json::object params;
-    for (int page = 0; page < 1000 && !c->connection->knows_tool(a.tool); ++page) {
-      auto listed = c->connection->request("tools/list", params);
-      if (!listed || !listed->is_object()) break;
-      auto* next = listed->get_object().if_contains("nextCursor");
-      if (!next || !next->is_string() || next->get_string().empty()) break;
-      params = json::object{{"cursor", next->get_string()}};
-    }
-  }
+  // 2026-07-28 (SEP-2243): the tool's x-mcp-header annotations, from tools/list, decide which
+  // arguments also travel as Mcp-Param-* headers, and a tool with invalid ones is not called.
+  if (c->connection->era() == mcp::Era::modern)
+    if (auto listed = list_tools(*c->connection); !listed) return report(listed.error());
   auto r = c->connection->request("tools/call", json::object{{"name", a.tool}, {"arguments", *args}});
   c->connection->close();
   if (!r) return report(r.error());

@@ -1,5 +1,6 @@
 #include "client/mcp_connection.hpp"
 
+#include "client/tool_headers.hpp"
 #include "core/base64url.hpp"
 #include "exchange/token_response.hpp"  // printable
 #include "mcp/http_headers.hpp"
@@ -11,16 +12,6 @@ namespace mcpgate::client {
 namespace json = boost::json;
 
 namespace {
-
-// 2026-07-28 transports, "Standard Headers": a value that is not plain visible ASCII (or that has
-// leading or trailing spaces) travels as =?base64?…?=.
-std::string header_value(std::string_view v) {
-  bool plain = !v.empty() && v.front() != ' ' && v.back() != ' ';
-  for (unsigned char c : v)
-    if (c < 0x20 || c > 0x7e) plain = false;
-  if (plain && !v.starts_with("=?")) return std::string(v);
-  return "=?base64?" + base64_encode(v) + "?=";
-}
 
 std::string_view method_of(const json::value& m) {
   if (!m.is_object()) return {};
@@ -40,28 +31,6 @@ std::string error_text(const json::object& error) {
   if (auto* m = error.if_contains("message"); m && m->is_string())
     out += (out.empty() ? "" : ": ") + exchange::printable(m->get_string(), 300);
   return out.empty() ? "error" : out;
-}
-
-// An argument as its Mcp-Param header value: strings as header_value does, integers in decimal,
-// booleans as true/false; nullopt when absent or null (no header then).
-std::optional<std::string> param_value(const json::object& arguments, const std::vector<std::string>& path) {
-  const json::value* v = nullptr;
-  const json::object* at = &arguments;
-  for (std::size_t i = 0; i < path.size(); ++i) {
-    v = at->if_contains(path[i]);
-    if (!v) return std::nullopt;
-    if (i + 1 < path.size()) {
-      if (!v->is_object()) return std::nullopt;
-      at = &v->get_object();
-    }
-  }
-  if (!v || v->is_null()) return std::nullopt;
-  if (v->is_string()) return header_value(v->get_string());
-  if (v->is_bool()) return std::string(v->get_bool() ? "true" : "false");
-  if (v->is_int64()) return std::to_string(v->get_int64());
-  if (v->is_uint64()) return std::to_string(v->get_uint64());
-  if (v->is_double()) return json::serialize(*v);
-  return std::nullopt;
 }
 
 }  // namespace
@@ -107,20 +76,17 @@ Result<McpConnection::Http> McpConnection::post_once(const std::string& body, co
       if (!method.empty()) {
         req.headers.emplace_back("Mcp-Method", header_value(method));
         auto field = mcp::name_header_param(method);
-        auto* p = params_of(message);
-        if (p && !field.empty())
+        if (auto* p = params_of(message); p && !field.empty())
           if (auto* v = p->if_contains(field); v && v->is_string())
             req.headers.emplace_back("Mcp-Name", header_value(v->get_string()));
-        if (p && method == "tools/call") {
-          auto* name = p->if_contains("name");
-          auto* args = p->if_contains("arguments");
-          auto known =
-              name && name->is_string() ? param_headers_.find(std::string(name->get_string())) : param_headers_.end();
-          if (known != param_headers_.end() && args && args->is_object())
-            for (auto& h : known->second)
-              if (auto value = param_value(args->get_object(), h.path))
-                req.headers.emplace_back("Mcp-Param-" + h.name, *value);
-        }
+        // SEP-2243: the annotated arguments of a tool known from tools/list, as Mcp-Param-*.
+        if (auto* p = params_of(message); p && method == "tools/call")
+          if (auto* n = p->if_contains("name"); n && n->is_string())
+            if (auto it = tool_headers_.find(std::string(n->get_string())); it != tool_headers_.end()) {
+              auto* args = p->if_contains("arguments");
+              for (auto& h : param_headers_for(it->second, args && args->is_object() ? &args->get_object() : nullptr))
+                req.headers.push_back(std::move(h));
+            }
       }
     }
   }
@@ -210,31 +176,47 @@ Result<McpConnection::Http> McpConnection::post(const json::value& message) {
   }
 }
 
-bool McpConnection::knows_tool(const std::string& tool) const {
-  std::lock_guard lock(mutex_);
-  return param_headers_.count(tool) != 0;
-}
-
-void McpConnection::remember_tools(const std::vector<json::value>& messages) {
+void McpConnection::learn_tools(std::vector<json::value>& messages) {
   std::lock_guard lock(mutex_);
   for (auto& m : messages) {
     if (!m.is_object()) continue;
     auto* r = m.get_object().if_contains("result");
     auto* tools = r && r->is_object() ? r->get_object().if_contains("tools") : nullptr;
     if (!tools || !tools->is_array()) continue;
+    json::array kept;
     for (auto& t : tools->get_array()) {
-      if (!t.is_object()) continue;
-      auto* name = t.get_object().if_contains("name");
+      auto* name = t.is_object() ? t.get_object().if_contains("name") : nullptr;
+      if (!name || !name->is_string()) {
+        kept.push_back(t);
+        continue;
+      }
+      std::string n(name->get_string());
+      // 2026-07-28 transports, "Custom Headers from Tool Parameters": a tool with an invalid
+      // x-mcp-header annotation MUST be excluded (and the valid ones kept).
+      if (!tool_headers_valid(t.get_object())) {
+        invalid_tools_.insert(n);
+        continue;
+      }
+      invalid_tools_.erase(n);
       auto* schema = t.get_object().if_contains("inputSchema");
-      if (!name || !name->is_string()) continue;
-      param_headers_[std::string(name->get_string())] =
+      tool_headers_[n] =
           schema && schema->is_object() ? mcp::param_headers_of(schema->get_object()) : std::vector<mcp::ParamHeader>{};
+      kept.push_back(t);
     }
+    *tools = std::move(kept);
   }
 }
 
 Result<std::vector<json::value>> McpConnection::send(const json::value& message) {
   auto method = method_of(message);
+  if (method == "tools/call")
+    if (auto* p = params_of(message))
+      if (auto* n = p->if_contains("name"); n && n->is_string()) {
+        std::lock_guard lock(mutex_);
+        if (invalid_tools_.count(std::string(n->get_string())))
+          return fail("tools/call: the server's definition of " + exchange::printable(n->get_string(), 100) +
+                      " has an invalid x-mcp-header annotation; it is not called");
+      }
   {
     std::lock_guard lock(mutex_);
     if (method == "initialize") {
@@ -252,7 +234,6 @@ Result<std::vector<json::value>> McpConnection::send(const json::value& message)
   }
   auto h = post(message);
   if (!h) return unexpected(h.error());
-  if (method == "tools/list") remember_tools(h->messages);
   if (method == "initialize") {
     std::lock_guard lock(mutex_);
     session_id_ = h->session_id;
@@ -263,29 +244,58 @@ Result<std::vector<json::value>> McpConnection::send(const json::value& message)
             protocol_ = std::string(v->get_string());
   }
   if (h->messages.empty() && h->status / 100 != 2) return fail("the server answered HTTP " + std::to_string(h->status));
+  if (method == "tools/list") learn_tools(h->messages);
   return std::move(h->messages);
 }
 
 Result<json::value> McpConnection::request(const std::string& method, json::object params) {
-  json::object msg{{"jsonrpc", "2.0"}, {"method", method}};
-  std::int64_t id;
-  {
-    std::lock_guard lock(mutex_);
-    id = next_id_++;
-    msg["params"] = era_ == mcp::Era::modern ? with_meta(std::move(params)) : json::value(std::move(params));
-  }
-  msg["id"] = id;
-  auto messages = send(msg);
-  if (!messages) return unexpected(messages.error());
-  for (auto& m : *messages) {
-    if (!m.is_object()) continue;
-    auto& o = m.get_object();
-    auto* mid = o.if_contains("id");
-    if (!mid || !mid->is_int64() || mid->get_int64() != id) continue;  // a notification or another's
-    if (auto* e = o.if_contains("error"); e && e->is_object()) return fail(method + ": " + error_text(e->get_object()));
-    if (auto* r = o.if_contains("result")) return *r;
+  // A second attempt only after an UnsupportedProtocolVersion error that names the revision this
+  // client speaks (supported_revision_offered): once, so a server that refuses everything ends it.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    json::object msg{{"jsonrpc", "2.0"}, {"method", method}};
+    std::int64_t id;
+    {
+      std::lock_guard lock(mutex_);
+      id = next_id_++;
+      msg["params"] = era_ == mcp::Era::modern ? with_meta(params) : json::value(params);
+    }
+    msg["id"] = id;
+    auto messages = send(msg);
+    if (!messages) return unexpected(messages.error());
+    bool retry = false;
+    for (auto& m : *messages) {
+      if (!m.is_object()) continue;
+      auto& o = m.get_object();
+      auto* mid = o.if_contains("id");
+      if (!mid || !mid->is_int64() || mid->get_int64() != id) continue;  // a notification or another's
+      if (auto* e = o.if_contains("error"); e && e->is_object()) {
+        if (attempt == 0 && supported_revision_offered(e->get_object())) {
+          retry = true;
+          break;
+        }
+        return fail(method + ": " + error_text(e->get_object()));
+      }
+      if (auto* r = o.if_contains("result")) return *r;
+    }
+    if (!retry) break;
   }
   return fail(method + ": the server sent no response");
+}
+
+bool McpConnection::supported_revision_offered(const json::object& error) const {
+  // MCP 2026-07-28, UnsupportedProtocolVersionError (-32022, SEP-2575): data.supported lists the
+  // server's versions, and the client "should choose a mutually supported version from this list
+  // and retry". Only within the modern era: a legacy server is reached through initialize.
+  auto* code = error.if_contains("code");
+  if (!code || !code->is_int64() || code->get_int64() != -32022) return false;
+  auto* data = error.if_contains("data");
+  auto* supported = data && data->is_object() ? data->get_object().if_contains("supported") : nullptr;
+  if (!supported || !supported->is_array()) return false;
+  std::lock_guard lock(mutex_);
+  if (era_ != mcp::Era::modern) return false;
+  for (auto& v : supported->get_array())
+    if (v.is_string() && v.get_string() == protocol_) return true;
+  return false;
 }
 
 Result<json::object> McpConnection::connect() {

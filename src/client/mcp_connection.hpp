@@ -13,6 +13,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,9 +49,6 @@ class McpConnection {
   // Ends a legacy session (DELETE); nothing for the stateless era.
   void close();
 
-  // Whether the `x-mcp-header` annotations of `tool` are known (from a tools/list seen here).
-  bool knows_tool(const std::string& tool) const;
-
   mcp::Era era() const { return era_; }
   void set_era(mcp::Era era, std::string protocol_version);
   std::string protocol_version() const;
@@ -66,7 +64,8 @@ class McpConnection {
   Result<Http> post_once(const std::string& body, const boost::json::value& message,
                          const std::optional<std::string>& authorization);
   boost::json::object with_meta(boost::json::object params) const;
-  void remember_tools(const std::vector<boost::json::value>& messages);
+  // The error is UnsupportedProtocolVersion (-32022) and its data.supported names the revision in use.
+  bool supported_revision_offered(const boost::json::object& error) const;
 
   std::string endpoint_;
   OAuthSession& auth_;
@@ -77,12 +76,12 @@ class McpConnection {
   std::string protocol_;
   std::string session_id_;
   std::int64_t next_id_ = 1;
-  bool auth_failed_ = false;
-  // Each tool's `x-mcp-header` annotations, read from the tools/list results that passed here:
-  // a 2026-07-28 client MUST repeat those arguments as Mcp-Param-* headers (transports, "Custom
-  // Headers from Tool Parameters").
-  std::map<std::string, std::vector<mcp::ParamHeader>>
-      param_headers_;  // the last post failed in authorization, not in the protocol
+  bool auth_failed_ = false;  // the last post failed in authorization, not in the protocol
+  // From the tools/list results seen (2026-07-28, SEP-2243): each valid tool's x-mcp-header
+  // annotations, and the tools left out for invalid ones (never called).
+  std::map<std::string, std::vector<mcp::ParamHeader>> tool_headers_;
+  std::set<std::string> invalid_tools_;
+  void learn_tools(std::vector<boost::json::value>& messages);
 };
 
 }  // namespace mcpgate::client

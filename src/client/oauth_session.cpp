@@ -93,6 +93,7 @@ Result<void> OAuthSession::ensure_target(const std::string& www_authenticate) {
   if (binding_ && (binding_->issuer != t->issuer || binding_->resource != t->resource)) {
     tokens_.reset();
     binding_.reset();
+    client_.reset();  // the identity those tokens were issued to is the old issuer's
   }
   target_ = std::move(*t);
   return {};
@@ -100,6 +101,11 @@ Result<void> OAuthSession::ensure_target(const std::string& www_authenticate) {
 
 Result<void> OAuthSession::unauthorized(const std::string& www_authenticate) {
   if (auto r = load_stored(); !r) return r;
+  // A 401 may mean the server moved to another authorization server (MCP 2026-07-28
+  // authorization, "Authorization Server Discovery", SEP-2352): discover again rather than keep
+  // refreshing at, or signing in to, the one found before. ensure_target then drops the tokens
+  // bound to the old issuer, and client_for registers at the new one.
+  target_.reset();
   if (auto r = ensure_target(www_authenticate); !r) return r;
   if (tokens_ && !tokens_->refresh_token.empty()) {
     auto r = refresh();

@@ -1,0 +1,160 @@
+// The demo's whole story, the way a newcomer runs it: `scripts/demo` brings the demo up, then the
+// commands it prints are run with the mcpgate client, each sign-in done in headless Chromium on
+// the pages the gateway serves.
+//   1. bob, the reader, signs in: he is granted mcp:read only;
+//   2. his tool list has the read tools and no write tools;
+//   3. he reads a customer;
+//   4. his update is refused with 403 insufficient_scope asking for mcp:write; the client steps up
+//      (asking for mcp:read mcp:write), the authorization server grants a reader mcp:read only,
+//      and the client stops saying so;
+//   5. the step-up sign-in is done by alice, the editor, and consented: the update succeeds;
+//   6. the CRM API, on its side, only ever saw tokens minted for it by the gateway's token
+//      exchange (audience the API, the gateway as actor), never a user's token for the gateway.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Report, freePort, gatewayBin, root, tempDir } from './lib.mjs';
+
+const report = new Report('demo story');
+const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+if (!existsSync(chromiumPath)) {
+  report.check(false, `SKIPPED: no Chromium at ${chromiumPath} (install Debian's chromium: scripts/setup)`);
+  report.finish();
+}
+const { chromium } = await import('playwright-core');
+
+const dir = tempDir();
+const port = await freePort();
+const urls = join(dir, 'urls.txt');
+writeFileSync(urls, '');
+const demo = spawn(join(root, 'scripts/demo'), [], {
+  cwd: root,
+  env: { ...process.env, MCPGATE_SKIP_SETUP: '1', MCPGATE_LISTEN: `127.0.0.1:${port}`, MCPGATE_DEMO_DIR: join(dir, 'demo') },
+  stdio: ['ignore', 'pipe', 'pipe'],
+});
+let banner = '';
+let log = '';
+demo.stdout.on('data', (d) => { banner += d; });
+demo.stderr.on('data', (d) => { log += d; });
+// scripts/demo checks the build first (nothing to do after the test command's build).
+const until = Date.now() + 300000;
+while (!log.includes('listening on port') && Date.now() < until && demo.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+report.check(log.includes('listening on port'), 'scripts/demo brings the demo up', banner + log.slice(-2000));
+
+const mcp = `http://127.0.0.1:${port}/mcp`;
+const user = (role) => {
+  const m = banner.match(new RegExp(`(\\S+) / (\\S+)\\s+\\(${role}:`));
+  return m ? { name: m[1], password: m[2] } : null;
+};
+const reader = user('reader');
+const editor = user('editor');
+const apiLog = banner.match(/CRM API log:\s+(\S+)/)?.[1];
+const apiUrl = banner.match(/CRM API:\s+(\S+)/)?.[1];
+report.check(reader && editor && apiLog && apiUrl, 'the demo prints a reader, an editor, the CRM API and its log', banner);
+report.check(banner.includes(`login ${mcp}`) && banner.includes(`tools ${mcp}`) && banner.includes(`call ${mcp} update_customer`),
+  'it prints the mcpgate client commands to try', banner);
+
+const browser = await chromium.launch({
+  executablePath: chromiumPath,
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+});
+
+// Runs the mcpgate client; a sign-in URL it hands to the "browser" is signed in by `who`.
+let seen = 0;
+async function client(args, signIns = []) {
+  const p = spawn(gatewayBin, [...args, '--config-dir', join(dir, 'client'), '--browser',
+    `${process.execPath} ${join(root, 'tests/node/integration/support/url_drop.mjs')} ${urls}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d) => { out += d; });
+  p.stderr.on('data', (d) => { err += d; });
+  const exited = new Promise((r) => p.on('exit', (c) => r(c)));
+  const consents = [];
+  let exitCode = null;
+  exited.then((c) => { exitCode = c; });
+  for (const who of signIns) {
+    let url;
+    while (!url) {
+      const lines = readFileSync(urls, 'utf8').split('\n').filter(Boolean);
+      if (lines.length > seen) url = lines[seen++];
+      else if (exitCode !== null) throw new Error(`the client exited (${exitCode}) before asking for a sign-in:\n${err}`);
+      else await new Promise((r) => setTimeout(r, 50));
+    }
+    consents.push({ url, ...(await signIn(url, who)) });
+  }
+  const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 60000))]);
+  if (code === 'timeout') p.kill();
+  return { code, out, err, consents };
+}
+
+// A fresh browser profile per sign-in: the user signs in (no session carried over), approves.
+async function signIn(url, who) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    await page.goto(url);
+    await page.fill('#username', who.name);
+    await page.fill('#password', who.password);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#client-name');
+    const granted = await page.locator('#scopes li').allTextContents();
+    const pageText = await page.textContent('body');
+    await Promise.all([page.waitForURL(/\/callback\?/), page.click('button[value=approve]')]);
+    const landed = await page.textContent('body');
+    return { granted, pageText, landed };
+  } finally {
+    await context.close();
+  }
+}
+
+try {
+  const login = await client(['login', mcp], [reader]);
+  report.check(login.code === 0 && /Scopes granted: mcp:read\s*$/m.test(login.out),
+    `1. ${reader.name} (reader) signs in and is granted mcp:read`, login.out + login.err);
+  report.check(login.consents[0]?.landed.includes('Signed in'), "   the browser lands on the client's loopback page", login.consents[0]?.landed);
+  report.check(new URL(login.consents[0].url).searchParams.get('resource') === mcp, '   the authorization request names the MCP endpoint as resource (RFC 8707)');
+
+  const tools = await client(['tools', mcp]);
+  const names = tools.out.split('\n').map((l) => l.split('\t')[0]).filter(Boolean);
+  report.check(tools.code === 0 && names.includes('get_customer') && names.includes('search_customers') &&
+    !names.some((n) => n.startsWith('update_') || n.startsWith('delete_')),
+  '2. the reader lists only read tools', tools.out + tools.err);
+
+  const read = await client(['call', mcp, 'get_customer', '--args', '{"id":"1"}']);
+  report.check(read.code === 0 && read.out.includes('Ada Lovelace'), '3. the reader reads a customer (through the CRM API)', read.out + read.err);
+
+  const args = ['call', mcp, 'update_customer', '--args', '{"id":"1","notes":"Called on Monday."}'];
+  const refused = await client(args, [reader]);
+  report.check(/403 insufficient_scope/.test(refused.err) && /mcp:write/.test(refused.err),
+    "4. the reader's update is refused with 403 insufficient_scope asking for mcp:write", refused.err);
+  const asked = new URL(refused.consents[0].url).searchParams.get('scope')?.split(' ') ?? [];
+  report.check(asked.includes('mcp:write') && asked.includes('mcp:read'),
+    '   the step-up asks for the union of the scopes (mcp:read mcp:write)', asked.join(' '));
+  report.check(refused.code === 1 && /did not grant mcp:write/.test(refused.err),
+    '   a reader is granted mcp:read only, and the client stops saying so', `${refused.code} ${refused.err}`);
+
+  const updated = await client(args, [editor]);
+  report.check(updated.consents[0]?.granted.includes('mcp:write'), `5. the step-up consent, as ${editor.name} (editor), grants mcp:write`,
+    updated.consents[0]?.granted.join(','));
+  report.check(updated.code === 0 && /Updated customer 1|Called on Monday/.test(updated.out),
+    '   after it the update succeeds', updated.out + updated.err);
+
+  const lines = readFileSync(apiLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const authorized = lines.filter((l) => l.status < 400);
+  report.check(authorized.length >= 2, '6. the CRM API answered the calls', JSON.stringify(lines));
+  report.check(lines.every((l) => l.aud === apiUrl || (Array.isArray(l.aud) && l.aud.includes(apiUrl)) || l.status === 401),
+    '   every token the CRM API accepted was minted for it (audience = the API)', JSON.stringify(lines));
+  report.check(!lines.some((l) => JSON.stringify(l.aud ?? '').includes(mcp)), "   it never saw a user's token for the gateway", JSON.stringify(lines));
+  report.check(authorized.every((l) => l.act), '   each names the gateway as actor (token exchange, RFC 8693 act)', JSON.stringify(authorized));
+  report.check(authorized.some((l) => l.sub === editor.name && JSON.stringify(l.scope ?? l.scopes).includes('crm:write')),
+    "   the editor's update reached it with crm:write", JSON.stringify(authorized));
+} catch (e) {
+  report.check(false, 'unexpected exception', e?.stack ?? String(e));
+} finally {
+  await browser.close();
+  demo.kill('SIGTERM');
+  await new Promise((r) => (demo.exitCode !== null || demo.signalCode !== null ? r() : demo.on('exit', r)));
+}
+report.finish();
