@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, pkce, scrape } from './authserver_helpers.mjs';
 import { Report, freePort, gatewayBin, tempDir } from './lib.mjs';
-import { legacyRequest } from './support/mcp_client.mjs';
+import { ACCEPT_BOTH, legacyRequest, modernRequest } from './support/mcp_client.mjs';
 
 const report = new Report('demo-api');
 const port = await freePort();
@@ -109,8 +109,18 @@ try {
   const reread = await callTool(bob.token.access_token, 'get_customer', { id: '1' });
   report.check(text(reread).includes('Called on Monday.'), "the reader sees the editor's change (one CRM API, not per-process memory)", text(reread));
 
+  // The same through the stateless revision (2026-07-28), as a current client speaks it.
+  const modernRead = await modernRequest(port, '/mcp', bob.token.access_token, 'tools/call', { name: 'get_customer', arguments: { id: '3' } }, ACCEPT_BOTH, 'get_customer');
+  report.check(text(modernRead).includes('Grace Hopper'), 'a 2026-07-28 request reads through the CRM API too', `${modernRead.status} ${modernRead.body}`);
+  const modernList = await modernRequest(port, '/mcp', bob.token.access_token, 'tools/list', {});
+  const names = (modernList.json?.result?.tools ?? []).map((t) => t.name);
+  report.check(names.includes('get_customer') && !names.includes('update_customer'), "a 2026-07-28 tools/list shows the reader's tools", `${modernList.status} ${modernList.body}`);
+  const modernWrite = await modernRequest(port, '/mcp', alice.token.access_token, 'tools/call',
+    { name: 'update_customer', arguments: { id: '3', tier: 'platinum' } }, ACCEPT_BOTH, 'update_customer');
+  report.check(text(modernWrite) === 'Updated customer 3', "a 2026-07-28 request carries the editor's update to the API", `${modernWrite.status} ${modernWrite.body}`);
+
   const seen = logLines().filter((l) => l.token);
-  report.check(seen.length >= 3, 'the CRM API logged the tokens it received', String(seen.length));
+  report.check(seen.length >= 5, 'the CRM API logged the tokens it received', String(seen.length));
   report.check(seen.every((l) => l.token.verified && l.token.aud === apiUrl && l.token.act?.sub === 'mcpgate' && l.status < 400),
     'every token the CRM API received was minted for it (aud = the API), by exchange (act = the gateway), and accepted',
     JSON.stringify(seen));
