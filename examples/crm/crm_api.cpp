@@ -15,13 +15,12 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <boost/json.hpp>
+#include <atomic>
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <mutex>
-#include <span>
 #include <string>
-#include <vector>
 
 #include "crm_api_routes.hpp"
 #include "net/http_server.hpp"

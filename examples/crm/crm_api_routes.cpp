@@ -130,7 +130,8 @@ Answer Api::answer(const Request& req) {
   };
   if (seg.size() == 2) {
     std::string query;
-    if (auto it = url->params().find("q"); it != url->params().end()) query = (*it).value;
+    auto params = url->params();
+    if (auto it = params.find("q"); it != params.end()) query = (*it).value;
     auto list = store_->search(query);
     if (!list) return storage_failed();
     return done(json_response(req, http::status::ok, json::object{{"customers", std::move(*list)}}));

@@ -129,21 +129,24 @@ void print_banner(const std::string& base, const std::string& api_url, const fs:
     first = false;
     std::cout << u.name << " / " << u.password << "   (" << u.role << ": " << u.scope << ")";
   }
-  std::cout
-      << "\n  Data:                  " << data.string() << " (configuration, users, keys, audit log)\n"
-      << "  CRM API log:           " << (data / "crm-api.jsonl").string()
-      << "\n                         (one line per request: audience, scopes, subject and actor of its token)\n\n"
-      << "Try it with mcpgate's MCP client (sign in as bob, the reader, first):\n"
-      << "  " << cmd << " login " << mcp << "\n"
-      << "  " << cmd << " tools " << mcp << "\n"
-      << "  " << cmd << " call " << mcp << " get_customer --args '{\"id\":\"1\"}'\n"
-      << "  " << cmd << " call " << mcp << " update_customer --args '{\"id\":\"1\",\"notes\":\"Called on Monday.\"}'\n"
-      << "bob's update is refused (403 insufficient_scope); the step-up sign-in shows that mcp:write is not\n"
-      << "available to a reader, and grants mcp:read only. `" << cmd << " logout " << mcp << "`, log in as\n"
-      << "alice (the editor), and the update goes through. In the CRM API's log every token names the API\n"
-      << "as audience and the gateway as actor (act), with crm:read or crm:write mapped from the user's scopes.\n\n"
-      << "Or with the TypeScript SDK's client (signs in as alice, steps up to mcp:write):\n"
-      << "  node examples/crm/demo_client.mjs " << mcp << "\n\n";
+  std::cout << "\n  Data:                  " << data.string() << " (configuration, users, keys, audit log)\n"
+            << "  CRM API log:           " << (data / "crm-api.jsonl").string()
+            << "\n                         (one line per request: audience, scopes, subject and actor of its token)\n\n"
+            << "Try it with mcpgate's MCP client (sign in as bob, the reader, first):\n"
+            << "  " << cmd << " login " << mcp << "\n"
+            << "  " << cmd << " tools " << mcp << "\n"
+            << "  " << cmd << " call " << mcp << " get_customer --args '{\"id\":\"1\"}'\n"
+            << "  " << cmd << " call " << mcp
+            << " update_customer --args '{\"id\":\"1\",\"notes\":\"Called on Monday.\"}'\n"
+            << "bob's update is refused (403 insufficient_scope); his step-up sign-in says that mcp:write is not\n"
+            << "available to a reader and grants mcp:read only. Log out, log in as alice (the editor), and the\n"
+            << "update goes through:\n"
+            << "  " << cmd << " logout " << mcp << "\n"
+            << "  " << cmd << " login " << mcp << "\n"
+            << "In the CRM API's log every token names the API as audience and the gateway as actor (act), with\n"
+            << "crm:read or crm:write mapped from the user's scopes.\n\n"
+            << "Or with the TypeScript SDK's client (signs in as alice, steps up to mcp:write):\n"
+            << "  node examples/crm/demo_client.mjs " << mcp << "\n\n";
 }
 
 }  // namespace

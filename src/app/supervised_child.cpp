@@ -29,6 +29,9 @@ Result<std::pair<pid_t, std::string>> SupervisedChild::spawn(const std::vector<s
     // Async-signal-safe calls only: the parent may have threads.
     ::prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (::getppid() != parent) ::_exit(127);  // the parent died before prctl
+    // A process group of its own: a terminal's Ctrl-C (sent to the foreground group) reaches
+    // mcpgate, which stops this child itself, rather than killing both at once.
+    ::setpgid(0, 0);
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
