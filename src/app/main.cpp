@@ -228,6 +228,7 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--listen", demo.listen, "HOST:PORT (default 127.0.0.1:8080)");
   demo_cmd->add_option("--data-dir", demo.data_dir, "Where the demo keeps its configuration, users and keys");
   demo_cmd->add_option("--crm-server", demo.crm_server, "Path of the example CRM server");
+  demo_cmd->add_option("--crm-api", demo.crm_api, "Path of the example CRM API");
 
   CLI11_PARSE(app, argc, argv);
   if (app.got_subcommand("version")) {
@@ -249,12 +250,10 @@ int main(int argc, char** argv) {
   if (mcpgate::app::client_command_chosen(app)) return client_exit;
   if (app.got_subcommand("users") || app.got_subcommand("clients") || app.got_subcommand("keys")) return admin_exit;
   if (app.got_subcommand("demo")) {
-    std::string demo_config;
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (int rc = mcpgate::app::prepare_demo(demo, ec ? std::string(argv[0]) : self.string(), demo_config); rc != 0)
-      return rc;
-    return serve(demo_config, "");
+    return mcpgate::app::run_demo(demo, ec ? std::string(argv[0]) : self.string(),
+                                  [](const std::string& config) { return serve(config, ""); });
   }
   return serve(config_path, listen);
 }
