@@ -1,0 +1,120 @@
+// A deliberately misbehaving MCP server and authorization server in one process, for the tests of
+// the mcpgate client (client_hostile.test.mjs). The MCP endpoint is /mcp; it answers 401 with a
+// challenge naming its Protected Resource Metadata; the authorization server is the same origin.
+// Each mode breaks one thing a client must check, and every request is recorded (method, path,
+// Authorization header) so that a test can show where tokens went and what was never asked.
+//
+// Modes:
+//   issuer-mismatch        AS metadata whose issuer is not the one its URL was built from (RFC 8414 §3.3)
+//   http-authorize         authorization_endpoint over plain http on a non-loopback host
+//   no-pkce                no code_challenge_methods_supported (MCP authorization: MUST refuse)
+//   plain-pkce-only        code_challenge_methods_supported: ["plain"]
+//   prm-redirect           the resource metadata URLs answer 302 to a foreign origin (RFC 9728 §3.3)
+//   metadata-redirect      the AS metadata URLs answer 302 to a foreign origin
+//   prm-other-resource     resource metadata naming another resource (RFC 9728 §3.3)
+//   wrong-iss              the authorization response carries another issuer's iss (RFC 9207 mix-up)
+//   token-crlf             the token response's access_token holds CR LF and a header
+//   endless-body           the resource metadata body never ends
+//   stalled-metadata       the AS metadata answer never comes
+//   token-loop             every token is refused with 401 (a client must not sign in again and again)
+import { createServer } from 'node:http';
+
+export const FOREIGN = 'http://evil.example';
+
+export async function startHostileServer(mode) {
+  const requests = [];
+  const open = new Set();
+  let origin;
+  const issued = [];
+  const prmPath = '/.well-known/oauth-protected-resource/mcp';
+  const json = (res, status, body, headers = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify(body));
+  };
+  const metadata = () => {
+    const md = {
+      issuer: mode === 'issuer-mismatch' ? `${origin}/someone-else` : origin,
+      authorization_endpoint: mode === 'http-authorize' ? `${FOREIGN}/authorize` : `${origin}/authorize`,
+      token_endpoint: `${origin}/token`,
+      response_types_supported: ['code'],
+      grant_types_supported: ['authorization_code'],
+      token_endpoint_auth_methods_supported: ['none'],
+      code_challenge_methods_supported: mode === 'plain-pkce-only' ? ['plain'] : ['S256'],
+      authorization_response_iss_parameter_supported: true,
+    };
+    if (mode === 'no-pkce') delete md.code_challenge_methods_supported;
+    return md;
+  };
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, origin);
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      requests.push({ method: req.method, path: url.pathname, authorization: req.headers.authorization, body });
+      const path = url.pathname;
+      if (path === '/mcp') {
+        // Only a token this server issued would be accepted, and in token-loop mode not even that.
+        const bearer = req.headers.authorization?.replace(/^Bearer /, '');
+        if (mode !== 'token-loop' && bearer && issued.includes(bearer))
+          return json(res, 200, { jsonrpc: '2.0', id: JSON.parse(body).id ?? null, result: { tools: [] } });
+        res.writeHead(401, { 'www-authenticate': `Bearer resource_metadata="${origin}${prmPath}", scope="mcp:read"` });
+        return res.end();
+      }
+      if (path.startsWith('/.well-known/oauth-protected-resource')) {
+        if (mode === 'prm-redirect') {
+          res.writeHead(302, { location: `${FOREIGN}${path}` });
+          return res.end();
+        }
+        if (mode === 'endless-body') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          const chunk = Buffer.alloc(64 * 1024, ' ');
+          res.write('{"resource":"');
+          const pump = () => { while (res.write(chunk)); };
+          res.on('drain', pump);
+          pump();
+          return;
+        }
+        return json(res, 200, {
+          resource: mode === 'prm-other-resource' ? 'https://other.example/mcp' : `${origin}/mcp`,
+          authorization_servers: [origin],
+          scopes_supported: ['mcp:read'],
+        });
+      }
+      if (path.startsWith('/.well-known/oauth-authorization-server') || path.startsWith('/.well-known/openid-configuration')) {
+        if (mode === 'metadata-redirect') {
+          res.writeHead(302, { location: `${FOREIGN}/.well-known/oauth-authorization-server` });
+          return res.end();
+        }
+        if (mode === 'stalled-metadata') return;  // never answered: only the client's deadline ends it
+        return json(res, 200, metadata());
+      }
+      if (path === '/authorize') {
+        // No login page: straight back to the client, as a browser would be after consent.
+        const back = new URL(url.searchParams.get('redirect_uri'));
+        back.searchParams.set('code', 'code-from-the-hostile-server');
+        back.searchParams.set('state', url.searchParams.get('state') ?? '');
+        back.searchParams.set('iss', mode === 'wrong-iss' ? FOREIGN : origin);
+        res.writeHead(302, { location: back.toString() });
+        return res.end();
+      }
+      if (path === '/token') {
+        const token = mode === 'token-crlf' ? 'abc\r\nX-Injected: yes' : `token-${issued.length + 1}`;
+        issued.push(token);
+        return json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600, scope: 'mcp:read' });
+      }
+      res.writeHead(404);
+      res.end();
+    });
+  });
+  server.on('connection', (s) => { open.add(s); s.on('close', () => open.delete(s)); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${server.address().port}`;
+  return {
+    origin,
+    url: `${origin}/mcp`,
+    requests,
+    issued,
+    stop: () => new Promise((r) => { for (const s of open) s.destroy(); server.close(r); }),
+  };
+}

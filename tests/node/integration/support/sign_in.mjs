@@ -1,0 +1,106 @@
+// What the client-side tests share: a loopback "handover" that receives the sign-in URLs a client
+// opens through browser_handover.mjs, and a sign-in in headless Chromium at the embedded
+// authorization server's own login and consent pages.
+import { createServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from '../lib.mjs';
+
+export const browserScript = join(root, 'tests/node/integration/support/browser_handover.mjs');
+
+// Every URL handed over, in order; next() waits for the next one (or rejects when `deadline`
+// passes: a client that never opens the browser must not hang the test).
+export async function startHandover() {
+  const urls = [];
+  let waiters = [];
+  let seen = 0;
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      urls.push(body);
+      res.end('ok');
+      const w = waiters;
+      waiters = [];
+      for (const f of w) f();
+    });
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  const sink = `http://127.0.0.1:${server.address().port}/`;
+  return {
+    sink,
+    urls,
+    async next(ms = 20000) {
+      const until = Date.now() + ms;
+      while (urls.length <= seen) {
+        const left = until - Date.now();
+        if (left <= 0) throw new Error('no sign-in URL was handed to the browser');
+        await new Promise((r) => { const t = setTimeout(r, left); waiters.push(() => { clearTimeout(t); r(); }); });
+      }
+      return urls[seen++];
+    },
+    close: () => new Promise((r) => server.close(r)),
+  };
+}
+
+export async function launchChromium() {
+  const path = process.env.CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(path)) return null;
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: path,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+}
+
+// Opens `url` in a fresh browser context (no session: the user signs in), signs in, approves every
+// scope asked, and returns the URL the browser was sent back to (the client's redirect URI).
+export async function signIn(browser, url, { username, password }) {
+  const context = await browser.newContext();
+  try {
+    const page = await context.newPage();
+    page.setDefaultTimeout(15000);
+    const asOrigin = new URL(url).origin;
+    await page.goto(url);
+    if (await page.locator('input[name=password]').count()) {
+      await page.fill('#username', username);
+      await page.fill('#password', password);
+      await Promise.all([page.waitForSelector('#client-name'), page.click('button[type=submit]')]);
+    }
+    const scopes = await page.locator('#scopes li').allTextContents();
+    await Promise.all([page.waitForURL((u) => u.origin !== asOrigin, { waitUntil: 'commit' }), page.click('button[value=approve]')]);
+    return { back: page.url(), scopes };
+  } finally {
+    await context.close();
+  }
+}
+
+// `mcpgate demo` on a free port with a fresh data directory; the users and passwords are read from
+// what it prints ("Users:  name / password   name / password").
+export async function startDemo(gatewayBin, port, dataDir) {
+  const { spawn } = await import('node:child_process');
+  const proc = spawn(gatewayBin, ['demo', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let banner = '';
+  let log = '';
+  proc.stdout.on('data', (d) => { banner += d; });
+  proc.stderr.on('data', (d) => { log += d; });
+  const until = Date.now() + 15000;
+  while (!log.includes('listening on port')) {
+    if (Date.now() > until || proc.exitCode !== null) throw new Error(`mcpgate demo did not start:\n${banner}${log}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const line = banner.match(/Users:\s*(.*)/)?.[1] ?? '';
+  const users = [...line.matchAll(/(\S+) \/ (\S+)/g)].map((m) => ({ username: m[1], password: m[2] }));
+  return {
+    url: banner.match(/MCP endpoint:\s*(http:\/\/\S+)/)?.[1] ?? `http://127.0.0.1:${port}/mcp`,
+    users,
+    banner,
+    audit: join(dataDir, 'audit.jsonl'),
+    stop: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.on('exit', r)));
+    },
+  };
+}
