@@ -30,8 +30,9 @@ const CASES = {
   'endless-body': { says: /body|large|limit|size/i, browser: false, why: 'an endless metadata body is cut at the size limit' },
   'stalled-metadata': { says: /deadline|time/i, browser: false, why: 'metadata that never comes is bounded by --timeout' },
   'wrong-iss': { says: /another issuer|mix-up/, browser: true, why: 'RFC 9207 §2.4: authorization response with a wrong iss' },
-  'token-crlf': { says: /access_token is not visible ASCII/, browser: true, why: 'a token with CR LF would split the Authorization header' },
+  'token-crlf': { says: /the token endpoint's answer is unusable.*access_token is not visible ASCII/, browser: true, why: 'a token with CR LF would split the Authorization header' },
   'token-loop': { says: /refused the new token/, browser: true, why: 'a server refusing every token: one sign-in, one retry, then stop' },
+  'mcp-redirect': { says: /HTTP 307/, browser: true, why: 'the MCP endpoint redirects a request with a token to another origin' },
 };
 
 async function run(mode) {
@@ -67,7 +68,8 @@ async function run(mode) {
   running = false;
   clearTimeout(hang);
   await browsing;
-  const result = { mode, code, signal, stderr, seconds: (Date.now() - started) / 1000, requests: server.requests, issued: server.issued, handover };
+  const result = { mode, code, signal, stderr, seconds: (Date.now() - started) / 1000, requests: server.requests,
+    foreignRequests: server.foreignRequests, issued: server.issued, handover };
   await server.stop();
   return result;
 }
@@ -79,7 +81,11 @@ for (const r of results) {
   const detail = `exit ${r.code} ${r.signal ?? ''} after ${r.seconds}s; stderr: ${r.stderr.trim()}`;
   report.check(r.signal === null && r.code !== 0, `${r.mode}: mcpgate tools stops with a failure, in time (${c.why})`, detail);
   report.check(c.says.test(r.stderr) && /^mcpgate: /m.test(r.stderr), `${r.mode}: the error on stderr names the problem`, detail);
+  report.check(r.foreignRequests.length === 0, `${r.mode}: no request reached the foreign origin (redirects are not followed)`,
+    JSON.stringify(r.foreignRequests));
   const withToken = r.requests.filter((q) => q.authorization);
+  report.check(withToken.every((q) => q.path === '/mcp' && r.issued.includes(q.authorization.replace(/^Bearer /, ''))),
+    `${r.mode}: a token is only ever sent to the MCP endpoint, and only the one its server issued`, JSON.stringify(withToken));
   if (!c.browser) {
     report.check(r.handover.urls.length === 0, `${r.mode}: the browser is never opened once discovery failed`, r.handover.urls.join(' '));
     report.check(withToken.length === 0 && !r.requests.some((q) => q.path === '/token'), `${r.mode}: no token requested or sent`,
@@ -107,6 +113,11 @@ const by = Object.fromEntries(results.map((r) => [r.mode, r]));
     `${r.handover.urls.length} sign-ins, ${tokenRequests} token requests`);
   report.check(withToken.length === 1 && withToken.every((q) => q.path === '/mcp' && q.authorization === `Bearer ${r.issued[0]}`),
     'token-loop: the token went to the MCP endpoint only, and was retried once', JSON.stringify(withToken.map((q) => `${q.method} ${q.path}`)));
+}
+{
+  const r = by['mcp-redirect'];
+  report.check(r.handover.urls.length === 1 && r.requests.filter((q) => q.path === '/token').length === 1,
+    'mcp-redirect: one sign-in, one token', `${r.handover.urls.length} sign-ins`);
 }
 for (const r of results) await r.handover.close();
 report.finish();

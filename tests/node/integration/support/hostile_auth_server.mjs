@@ -17,13 +17,35 @@
 //   endless-body           the resource metadata body never ends
 //   stalled-metadata       the AS metadata answer never comes
 //   token-loop             every token is refused with 401 (a client must not sign in again and again)
+//   mcp-redirect           the MCP endpoint answers a request carrying its token with 307 to a foreign origin
+// The "foreign origin" of the redirects is a second local server (another port: another origin)
+// that records what reaches it, so a test can show that nothing did; the plain-http authorization
+// endpoint must be off loopback, so that one names a host that does not exist.
 import { createServer } from 'node:http';
 
-export const FOREIGN = 'http://evil.example';
+export const NOWHERE = 'http://evil.example';
+
+async function listen(handler, bound = () => {}) {
+  const server = createServer(handler);
+  const open = new Set();
+  server.on('connection', (s) => { open.add(s); s.on('close', () => open.delete(s)); });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  bound(`http://127.0.0.1:${server.address().port}`);
+  return {
+    origin: `http://127.0.0.1:${server.address().port}`,
+    stop: () => new Promise((r) => { for (const s of open) s.destroy(); server.close(r); }),
+  };
+}
 
 export async function startHostileServer(mode) {
+  const foreignRequests = [];
+  const foreign = await listen((req, res) => {
+    foreignRequests.push({ method: req.method, path: req.url, authorization: req.headers.authorization });
+    res.writeHead(404);
+    res.end();
+  });
+  const FOREIGN = foreign.origin;
   const requests = [];
-  const open = new Set();
   let origin;
   const issued = [];
   const prmPath = '/.well-known/oauth-protected-resource/mcp';
@@ -34,7 +56,7 @@ export async function startHostileServer(mode) {
   const metadata = () => {
     const md = {
       issuer: mode === 'issuer-mismatch' ? `${origin}/someone-else` : origin,
-      authorization_endpoint: mode === 'http-authorize' ? `${FOREIGN}/authorize` : `${origin}/authorize`,
+      authorization_endpoint: mode === 'http-authorize' ? `${NOWHERE}/authorize` : `${origin}/authorize`,
       token_endpoint: `${origin}/token`,
       response_types_supported: ['code'],
       grant_types_supported: ['authorization_code'],
@@ -46,7 +68,7 @@ export async function startHostileServer(mode) {
     return md;
   };
 
-  const server = createServer((req, res) => {
+  const server = await listen((req, res) => {
     const url = new URL(req.url, origin);
     let body = '';
     req.on('data', (d) => { body += d; });
@@ -56,6 +78,12 @@ export async function startHostileServer(mode) {
       if (path === '/mcp') {
         // Only a token this server issued would be accepted, and in token-loop mode not even that.
         const bearer = req.headers.authorization?.replace(/^Bearer /, '');
+        if (mode === 'mcp-redirect' && bearer && issued.includes(bearer)) {
+          // 307 keeps the method and body: a client that follows it would hand its request, and
+          // with a careless HTTP library its Authorization header, to another origin.
+          res.writeHead(307, { location: `${FOREIGN}/mcp` });
+          return res.end();
+        }
         if (mode !== 'token-loop' && bearer && issued.includes(bearer))
           return json(res, 200, { jsonrpc: '2.0', id: JSON.parse(body).id ?? null, result: { tools: [] } });
         res.writeHead(401, { 'www-authenticate': `Bearer resource_metadata="${origin}${prmPath}", scope="mcp:read"` });
@@ -106,15 +134,14 @@ export async function startHostileServer(mode) {
       res.writeHead(404);
       res.end();
     });
-  });
-  server.on('connection', (s) => { open.add(s); s.on('close', () => open.delete(s)); });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  origin = `http://127.0.0.1:${server.address().port}`;
+  }, (o) => { origin = o; });
   return {
     origin,
+    foreign: FOREIGN,
     url: `${origin}/mcp`,
     requests,
+    foreignRequests,
     issued,
-    stop: () => new Promise((r) => { for (const s of open) s.destroy(); server.close(r); }),
+    stop: async () => { await server.stop(); await foreign.stop(); },
   };
 }
