@@ -2,9 +2,11 @@
 // (support/hostile_auth_server.mjs), one attack per mode. For each, `mcpgate tools URL`:
 //   - exits non-zero, with an error on stderr that names the problem;
 //   - does not open the browser when discovery already failed (its --browser hands the URL to this
-//     test: support/browser_handover.mjs), and opens it once at most when the flow gets that far;
+//     test: support/browser_handover.mjs); when the flow gets that far, once (plus the bounded
+//     step-ups of a server that keeps answering insufficient_scope);
 //   - never sends a token anywhere it should not (every request the hostile server saw is recorded);
-//   - does not hang: --timeout 2 bounds each request, and a run still alive after 20 s is a failure.
+//   - does not hang: --timeout 2 bounds each request and --login-timeout 3 the wait for the browser;
+//     a run still alive after 20 s is killed and counts as a failure.
 // Where the flow reaches the browser, this test plays the user's browser: it follows the
 // authorization endpoint's redirect back to the client's loopback listener.
 // The modes run side by side (separate servers, handovers and configuration directories); whether a
@@ -32,6 +34,9 @@ const CASES = {
   'wrong-iss': { says: /another issuer|mix-up/, browser: true, why: 'RFC 9207 §2.4: authorization response with a wrong iss' },
   'token-crlf': { says: /the token endpoint's answer is unusable.*access_token is not visible ASCII/, browser: true, why: 'a token with CR LF would split the Authorization header' },
   'token-loop': { says: /refused the new token/, browser: true, why: 'a server refusing every token: one sign-in, one retry, then stop' },
+  'scope-loop': { says: /still refuses with insufficient_scope/, browser: true, why: 'MCP authorization, Scope Challenge Handling: step-up retries are limited' },
+  'wrong-state': { says: /sign-in did not complete/, browser: true, why: 'RFC 6749 §10.12: an authorization response with a state this client never sent is not its answer' },
+  'prm-http-as': { says: /not an https URL|not https/, browser: false, why: 'an authorization server on plain http off loopback' },
   'mcp-redirect': { says: /HTTP 307/, browser: true, why: 'the MCP endpoint redirects a request with a token to another origin' },
 };
 
@@ -40,7 +45,7 @@ async function run(mode) {
   const handover = await startHandover();
   const started = Date.now();
   const proc = spawn(gatewayBin, ['tools', server.url, '--client-id', 'hostile-test-client', '--browser', browserScript,
-    '--config-dir', join(dir, mode), '--timeout', '2', '--login-timeout', '5'],
+    '--config-dir', join(dir, mode), '--timeout', '2', '--login-timeout', '3'],
   { env: { ...process.env, URL_HANDOVER: handover.sink }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
@@ -113,6 +118,19 @@ const by = Object.fromEntries(results.map((r) => [r.mode, r]));
     `${r.handover.urls.length} sign-ins, ${tokenRequests} token requests`);
   report.check(withToken.length === 1 && withToken.every((q) => q.path === '/mcp' && q.authorization === `Bearer ${r.issued[0]}`),
     'token-loop: the token went to the MCP endpoint only, and was retried once', JSON.stringify(withToken.map((q) => `${q.method} ${q.path}`)));
+}
+{
+  const r = by['scope-loop'];
+  const tokenRequests = r.requests.filter((q) => q.path === '/token').length;
+  report.check(r.handover.urls.length === 3 && tokenRequests === 3, 'scope-loop: the first sign-in and two step-ups, then stop',
+    `${r.handover.urls.length} sign-ins, ${tokenRequests} token requests`);
+  const asked = r.handover.urls.map((u) => new URL(u).searchParams.get('scope'));
+  report.check(asked[2]?.split(' ').includes('mcp:read') && asked[2]?.split(' ').includes('mcp:admin-1'),
+    'scope-loop: each step-up asks for the union of the scopes asked before and the challenged ones', asked.join(' | '));
+}
+{
+  const r = by['wrong-state'];
+  report.check(!r.requests.some((q) => q.path === '/token'), 'wrong-state: the code of an answer to another request is never redeemed');
 }
 {
   const r = by['mcp-redirect'];

@@ -17,6 +17,9 @@
 //   endless-body           the resource metadata body never ends
 //   stalled-metadata       the AS metadata answer never comes
 //   token-loop             every token is refused with 401 (a client must not sign in again and again)
+//   scope-loop             every token is refused with 403 insufficient_scope (step-up must be bounded)
+//   wrong-state            the authorization response carries another state (RFC 6749 §10.12, CSRF)
+//   prm-http-as            resource metadata naming a plain-http authorization server off loopback
 //   mcp-redirect           the MCP endpoint answers a request carrying its token with 307 to a foreign origin
 // The "foreign origin" of the redirects is a second local server (another port: another origin)
 // that records what reaches it, so a test can show that nothing did; the plain-http authorization
@@ -47,6 +50,7 @@ export async function startHostileServer(mode) {
   const FOREIGN = foreign.origin;
   const requests = [];
   let origin;
+  let lastScope;
   const issued = [];
   const prmPath = '/.well-known/oauth-protected-resource/mcp';
   const json = (res, status, body, headers = {}) => {
@@ -84,6 +88,10 @@ export async function startHostileServer(mode) {
           res.writeHead(307, { location: `${FOREIGN}/mcp` });
           return res.end();
         }
+        if (mode === 'scope-loop' && bearer && issued.includes(bearer)) {
+          res.writeHead(403, { 'www-authenticate': `Bearer error="insufficient_scope", scope="mcp:admin-${issued.length}", resource_metadata="${origin}${prmPath}"` });
+          return res.end();
+        }
         if (mode !== 'token-loop' && bearer && issued.includes(bearer))
           return json(res, 200, { jsonrpc: '2.0', id: JSON.parse(body).id ?? null, result: { tools: [] } });
         res.writeHead(401, { 'www-authenticate': `Bearer resource_metadata="${origin}${prmPath}", scope="mcp:read"` });
@@ -105,7 +113,7 @@ export async function startHostileServer(mode) {
         }
         return json(res, 200, {
           resource: mode === 'prm-other-resource' ? 'https://other.example/mcp' : `${origin}/mcp`,
-          authorization_servers: [origin],
+          authorization_servers: [mode === 'prm-http-as' ? NOWHERE : origin],
           scopes_supported: ['mcp:read'],
         });
       }
@@ -118,10 +126,11 @@ export async function startHostileServer(mode) {
         return json(res, 200, metadata());
       }
       if (path === '/authorize') {
+        lastScope = url.searchParams.get('scope');
         // No login page: straight back to the client, as a browser would be after consent.
         const back = new URL(url.searchParams.get('redirect_uri'));
         back.searchParams.set('code', 'code-from-the-hostile-server');
-        back.searchParams.set('state', url.searchParams.get('state') ?? '');
+        back.searchParams.set('state', mode === 'wrong-state' ? 'a-state-this-client-never-sent' : url.searchParams.get('state') ?? '');
         back.searchParams.set('iss', mode === 'wrong-iss' ? FOREIGN : origin);
         res.writeHead(302, { location: back.toString() });
         return res.end();
@@ -129,7 +138,9 @@ export async function startHostileServer(mode) {
       if (path === '/token') {
         const token = mode === 'token-crlf' ? 'abc\r\nX-Injected: yes' : `token-${issued.length + 1}`;
         issued.push(token);
-        return json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600, scope: 'mcp:read' });
+        // The scope granted is the scope asked for (sent back as is).
+        const scope = new URLSearchParams(body).get('scope') ?? lastScope;
+        return json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: 3600, ...(scope ? { scope } : {}) });
       }
       res.writeHead(404);
       res.end();
