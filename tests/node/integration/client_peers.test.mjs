@@ -22,13 +22,19 @@ import { Report, freePort, gatewayBin, root, tempDir } from './lib.mjs';
 import { browserScript, launchChromium, signIn, startDemo, startHandover } from './support/sign_in.mjs';
 
 const report = new Report('client peers');
-const browser = await launchChromium();
+const dir = tempDir();
+// Chromium and the demo start side by side: they are the slow start-ups.
+const [browser, demo] = await Promise.all([launchChromium(), freePort().then((port) => startDemo(gatewayBin, port, join(dir, 'demo')))]);
 if (!browser) {
+  await demo.stop();
   report.check(false, 'SKIPPED: no Chromium (install Debian\'s chromium: scripts/setup, or set CHROMIUM)');
   report.finish();
 }
-const dir = tempDir();
-const demo = await startDemo(gatewayBin, await freePort(), join(dir, 'demo'));
+// One browser and one profile for the run: the user signs in at the first client's sign-in; the
+// later clients get the consent page only (the session cookie is the browser's), as for a user
+// who connects several applications. Argon2 password checks and Chromium start-up are the slow
+// parts of this test.
+const context = await browser.newContext();
 const handover = await startHandover();
 const user = demo.users[0];
 report.check(demo.users.length > 0, 'mcpgate demo prints its users', demo.banner);
@@ -57,8 +63,9 @@ async function auditedCall(clientId) {
 // Signs in at the next URL a client hands over; returns that URL.
 async function signInNext(label) {
   const url = new URL(await handover.next());
-  const { back, scopes } = await signIn(browser, url.toString(), user);
-  report.check(new URL(back).searchParams.get('code') !== null, `${label}: Chromium signed in as ${user.username}, approved ${scopes.join(' ')} and was sent back with a code`, back);
+  const { back, scopes, loggedIn } = await signIn(context, url.toString(), user);
+  report.check(new URL(back).searchParams.get('code') !== null,
+    `${label}: Chromium ${loggedIn ? `signed in as ${user.username}, ` : ''}approved ${scopes.join(' ')} and was sent back with a code`, back);
   return url;
 }
 
@@ -86,8 +93,9 @@ try {
       codeVerifier() { return this.verifier; },
       async redirectToAuthorization(url) {
         this.authorizationUrl = url;
-        const { back, scopes } = await signIn(browser, url.toString(), user);
-        report.check(new URL(back).searchParams.get('code') !== null, `SDK client: Chromium signed in as ${user.username}, approved ${scopes.join(' ')}`, back);
+        const { back, scopes, loggedIn } = await signIn(context, url.toString(), user);
+        report.check(new URL(back).searchParams.get('code') !== null && loggedIn,
+          `SDK client: Chromium signed in as ${user.username}, approved ${scopes.join(' ')} and was sent back with a code`, back);
       },
     };
     try {
@@ -198,6 +206,7 @@ try {
 } catch (e) {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));
 } finally {
+  await context.close();
   await browser.close();
   await handover.close();
   await demo.stop();

@@ -55,25 +55,26 @@ export async function launchChromium() {
   });
 }
 
-// Opens `url` in a fresh browser context (no session: the user signs in), signs in, approves every
-// scope asked, and returns the URL the browser was sent back to (the client's redirect URI).
-export async function signIn(browser, url, { username, password }) {
-  const context = await browser.newContext();
+// Opens `url` in a new page of `context`, signs in when the login page shows (a context that
+// signed in before keeps its session cookie: then only consent is asked), approves every scope
+// asked, and returns the URL the browser was sent back to (the client's redirect URI).
+export async function signIn(context, url, { username, password }) {
+  const page = await context.newPage();
   try {
-    const page = await context.newPage();
     page.setDefaultTimeout(15000);
     const asOrigin = new URL(url).origin;
     await page.goto(url);
-    if (await page.locator('input[name=password]').count()) {
+    const loggedIn = (await page.locator('input[name=password]').count()) > 0;
+    if (loggedIn) {
       await page.fill('#username', username);
       await page.fill('#password', password);
       await Promise.all([page.waitForSelector('#client-name'), page.click('button[type=submit]')]);
     }
     const scopes = await page.locator('#scopes li').allTextContents();
     await Promise.all([page.waitForURL((u) => u.origin !== asOrigin, { waitUntil: 'commit' }), page.click('button[value=approve]')]);
-    return { back: page.url(), scopes };
+    return { back: page.url(), scopes, loggedIn };
   } finally {
-    await context.close();
+    await page.close();
   }
 }
 
