@@ -31,6 +31,7 @@ const CASES = {
   'prm-other-resource': { says: /another resource/, browser: false, why: 'RFC 9728 §3.3: resource metadata names another resource' },
   'endless-body': { says: /body|large|limit|size/i, browser: false, why: 'an endless metadata body is cut at the size limit' },
   'stalled-metadata': { says: /deadline|time/i, browser: false, why: 'metadata that never comes is bounded by --timeout' },
+  'drip-metadata': { says: /deadline|time/i, browser: false, why: 'metadata trickling in forever is bounded by --timeout as a whole' },
   'wrong-iss': { says: /another issuer|mix-up/, browser: true, why: 'RFC 9207 §2.4: authorization response with a wrong iss' },
   'token-crlf': { says: /the token endpoint's answer is unusable.*access_token is not visible ASCII/, browser: true, why: 'a token with CR LF would split the Authorization header' },
   'token-loop': { says: /refused the new token/, browser: true, why: 'a server refusing every token: one sign-in, one retry, then stop' },

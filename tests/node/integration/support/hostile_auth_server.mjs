@@ -16,6 +16,8 @@
 //   token-crlf             the token response's access_token holds CR LF and a header
 //   endless-body           the resource metadata body never ends
 //   stalled-metadata       the AS metadata answer never comes
+//   drip-metadata          the AS metadata answer comes one byte at a time, forever (a deadline per
+//                          read would never fire)
 //   token-loop             every token is refused with 401 (a client must not sign in again and again)
 //   scope-loop             every token is refused with 403 insufficient_scope (step-up must be bounded)
 //   wrong-state            the authorization response carries another state (RFC 6749 §10.12, CSRF)
@@ -123,6 +125,13 @@ export async function startHostileServer(mode) {
           return res.end();
         }
         if (mode === 'stalled-metadata') return;  // never answered: only the client's deadline ends it
+        if (mode === 'drip-metadata') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write('{');
+          const t = setInterval(() => res.write(' '), 100);
+          res.on('close', () => clearInterval(t));
+          return;
+        }
         return json(res, 200, metadata());
       }
       if (path === '/authorize') {
