@@ -35,7 +35,6 @@ if (!browser) {
 // who connects several applications. Argon2 password checks and Chromium start-up are the slow
 // parts of this test.
 const context = await browser.newContext();
-const handover = await startHandover();
 const user = demo.users[0];
 report.check(demo.users.length > 0, 'mcpgate demo prints its users', demo.banner);
 // mcp-remote wants Node ≥ 22; the tests' node_modules carries one.
@@ -60,8 +59,8 @@ async function auditedCall(clientId) {
   }
 }
 
-// Signs in at the next URL a client hands over; returns that URL.
-async function signInNext(label) {
+// Signs in at the next URL a client hands over (each client has its own handover); returns that URL.
+async function signInNext(label, handover) {
   const url = new URL(await handover.next());
   const { back, scopes, loggedIn } = await signIn(context, url.toString(), user);
   report.check(new URL(back).searchParams.get('code') !== null,
@@ -124,6 +123,7 @@ try {
   // (b) mcp-remote, as a desktop client runs it: a stdio server in front of the remote URL. It opens
   // the sign-in URL with the `open` package (xdg-open, which runs $BROWSER): our handover.
   {
+    const handover = await startHandover();
     const transport = new StdioClientTransport({
       command: nodeForMcpRemote,
       args: [mcpRemote, demo.url, String(await freePort())],
@@ -135,7 +135,7 @@ try {
     const client = new Client({ name: 'mcp-remote-peer', version: '1.0.0' });
     try {
       const connected = client.connect(transport);
-      const url = await Promise.race([signInNext('mcp-remote'), connected.then(() => null)]);
+      const url = await Promise.race([signInNext('mcp-remote', handover), connected.then(() => null)]);
       await connected;
       report.check(url?.searchParams.get('code_challenge_method') === 'S256' && url.searchParams.get('resource') === demo.url,
         'mcp-remote: its authorization request has PKCE S256 and resource = the MCP endpoint', url?.toString());
@@ -143,17 +143,20 @@ try {
       report.check(tools.some((x) => x.name === 'get_customer'), 'mcp-remote: tools/list through the bridge lists get_customer', tools.map((x) => x.name).join(','));
       const result = await client.callTool({ name: 'get_customer', arguments: { id: '1' } });
       report.check(readCustomer(result), 'mcp-remote: tools/call get_customer reads customer 1', JSON.stringify(result));
+      report.check(handover.urls.length === 1, 'mcp-remote: one sign-in', handover.urls.join(' '));
       const audited = await auditedCall(url?.searchParams.get('client_id'));
       report.check(audited?.decision === 'allow', 'mcp-remote: the gateway audited the call as allowed for the client mcp-remote registered', JSON.stringify(audited));
     } catch (e) {
       report.check(false, 'mcp-remote: unexpected exception', `${e?.stack ?? e}\n${stderr}`);
     } finally {
       await client.close().catch(() => {});
+      await handover.close();
     }
   }
 
   // (c) mcpgate stdio-proxy, its --browser the handover.
   {
+    const handover = await startHandover();
     const transport = new StdioClientTransport({
       command: gatewayBin,
       args: ['stdio-proxy', demo.url, '--browser', browserScript, '--config-dir', join(dir, 'mcpgate-client'), '--timeout', '10',
@@ -166,7 +169,7 @@ try {
     const client = new Client({ name: 'stdio-proxy-peer', version: '1.0.0' });
     try {
       const connected = client.connect(transport);
-      const url = await Promise.race([signInNext('mcpgate stdio-proxy'), connected.then(() => null)]);
+      const url = await Promise.race([signInNext('mcpgate stdio-proxy', handover), connected.then(() => null)]);
       await connected;
       report.check(url?.searchParams.get('code_challenge_method') === 'S256' && url.searchParams.get('resource') === demo.url,
         'mcpgate stdio-proxy: its authorization request has PKCE S256 and resource = the MCP endpoint', url?.toString());
@@ -195,12 +198,13 @@ try {
         'mcpgate stdio-proxy: server/discover (2026-07-28) answered through the proxy', JSON.stringify(discover));
       const call = await modern('modern-2', 'tools/call', { name: 'get_customer', arguments: { id: '1' } });
       report.check(readCustomer(call.result), 'mcpgate stdio-proxy: tools/call in the 2026-07-28 era reads customer 1', JSON.stringify(call));
-      report.check(handover.urls.length === 2, 'one sign-in per client: the proxy reused its token for the 2026-07-28 requests', String(handover.urls.length));
+      report.check(handover.urls.length === 1, 'mcpgate stdio-proxy: one sign-in; its token served the 2026-07-28 requests too', handover.urls.join(' '));
       transport.onmessage = prior;
     } catch (e) {
       report.check(false, 'mcpgate stdio-proxy: unexpected exception', `${e?.stack ?? e}\n${stderr}`);
     } finally {
       await client.close().catch(() => {});
+      await handover.close();
     }
   }
 } catch (e) {
@@ -208,7 +212,6 @@ try {
 } finally {
   await context.close();
   await browser.close();
-  await handover.close();
   await demo.stop();
 }
 report.finish();
