@@ -38,7 +38,7 @@ const CASES = {
   'scope-loop': { says: /still refuses with insufficient_scope/, browser: true, why: 'MCP authorization, Scope Challenge Handling: step-up retries are limited' },
   'wrong-state': { says: /sign-in did not complete/, browser: true, why: 'RFC 6749 §10.12: an authorization response with a state this client never sent is not its answer' },
   'prm-http-as': { says: /not an https URL|not https/, browser: false, why: 'an authorization server on plain http off loopback' },
-  'mcp-redirect': { says: /HTTP 307/, browser: true, why: 'the MCP endpoint redirects a request with a token to another origin' },
+  'mcp-redirect': { says: /HTTP 307.*redirect.*not followed/, browser: true, why: 'the MCP endpoint redirects a request with a token to another origin' },
 };
 
 async function run(mode) {

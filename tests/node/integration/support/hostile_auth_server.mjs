@@ -108,7 +108,8 @@ export async function startHostileServer(mode) {
           res.writeHead(200, { 'content-type': 'application/json' });
           const chunk = Buffer.alloc(64 * 1024, ' ');
           res.write('{"resource":"');
-          const pump = () => { while (res.write(chunk)); };
+          const pump = () => { while (!res.destroyed && res.write(chunk)); };
+          res.on('error', () => {});  // the client hangs up at its limit
           res.on('drain', pump);
           pump();
           return;
