@@ -95,6 +95,10 @@ Result<McpConnection::Http> McpConnection::post_once(const std::string& body, co
   if (authorization) req.headers.emplace_back("Authorization", *authorization);
   auto r = fetcher_.fetch(req);
   if (!r) return unexpected(r.error());
+  // Never followed: the request (and its Authorization header) would go wherever the server says.
+  if (r->status / 100 == 3)
+    return fail("the server answered HTTP " + std::to_string(r->status) + ", a redirect (to " +
+                exchange::printable(r->header("location"), 120) + "); redirects are not followed");
   Http out;
   out.status = r->status;
   out.www_authenticate = r->www_authenticate;
