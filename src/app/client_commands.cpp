@@ -63,6 +63,7 @@ Result<Client> make_client(const ClientArgs& a) {
   co.browser = a.browser.empty() && std::getenv("MCPGATE_BROWSER") ? std::getenv("MCPGATE_BROWSER") : a.browser;
   co.scope = a.scope;
   co.login_timeout = std::chrono::seconds(a.login_timeout_s);
+  co.notice = [](const std::string& text) { std::cerr << "mcpgate: " << text << "\n" << std::flush; };
   c.auth = std::make_unique<client::OAuthSession>(a.url, co, *c.fetcher, *c.store);
   client::ConnectionOptions conn;
   conn.protocol = a.protocol;
@@ -179,6 +180,18 @@ int do_call(ClientArgs& a) {
   auto c = make_client(a);
   if (!c) return report(c.error());
   if (auto info = c->connection->connect(); !info) return report(info.error());
+  // 2026-07-28: the tool's x-mcp-header annotations come from tools/list; the call repeats those
+  // arguments in headers, which a server may require.
+  if (c->connection->era() == mcp::Era::modern && !c->connection->knows_tool(a.tool)) {
+    json::object params;
+    for (int page = 0; page < 1000 && !c->connection->knows_tool(a.tool); ++page) {
+      auto listed = c->connection->request("tools/list", params);
+      if (!listed || !listed->is_object()) break;
+      auto* next = listed->get_object().if_contains("nextCursor");
+      if (!next || !next->is_string() || next->get_string().empty()) break;
+      params = json::object{{"cursor", next->get_string()}};
+    }
+  }
   auto r = c->connection->request("tools/call", json::object{{"name", a.tool}, {"arguments", *args}});
   c->connection->close();
   if (!r) return report(r.error());

@@ -42,6 +42,28 @@ std::string error_text(const json::object& error) {
   return out.empty() ? "error" : out;
 }
 
+// An argument as its Mcp-Param header value: strings as header_value does, integers in decimal,
+// booleans as true/false; nullopt when absent or null (no header then).
+std::optional<std::string> param_value(const json::object& arguments, const std::vector<std::string>& path) {
+  const json::value* v = nullptr;
+  const json::object* at = &arguments;
+  for (std::size_t i = 0; i < path.size(); ++i) {
+    v = at->if_contains(path[i]);
+    if (!v) return std::nullopt;
+    if (i + 1 < path.size()) {
+      if (!v->is_object()) return std::nullopt;
+      at = &v->get_object();
+    }
+  }
+  if (!v || v->is_null()) return std::nullopt;
+  if (v->is_string()) return header_value(v->get_string());
+  if (v->is_bool()) return std::string(v->get_bool() ? "true" : "false");
+  if (v->is_int64()) return std::to_string(v->get_int64());
+  if (v->is_uint64()) return std::to_string(v->get_uint64());
+  if (v->is_double()) return json::serialize(*v);
+  return std::nullopt;
+}
+
 }  // namespace
 
 McpConnection::McpConnection(std::string endpoint, OAuthSession& auth, oauth::HttpFetcher& fetcher,
@@ -85,9 +107,20 @@ Result<McpConnection::Http> McpConnection::post_once(const std::string& body, co
       if (!method.empty()) {
         req.headers.emplace_back("Mcp-Method", header_value(method));
         auto field = mcp::name_header_param(method);
-        if (auto* p = params_of(message); p && !field.empty())
+        auto* p = params_of(message);
+        if (p && !field.empty())
           if (auto* v = p->if_contains(field); v && v->is_string())
             req.headers.emplace_back("Mcp-Name", header_value(v->get_string()));
+        if (p && method == "tools/call") {
+          auto* name = p->if_contains("name");
+          auto* args = p->if_contains("arguments");
+          auto known =
+              name && name->is_string() ? param_headers_.find(std::string(name->get_string())) : param_headers_.end();
+          if (known != param_headers_.end() && args && args->is_object())
+            for (auto& h : known->second)
+              if (auto value = param_value(args->get_object(), h.path))
+                req.headers.emplace_back("Mcp-Param-" + h.name, *value);
+        }
       }
     }
   }
@@ -186,6 +219,29 @@ Result<McpConnection::Http> McpConnection::post(const json::value& message) {
   }
 }
 
+bool McpConnection::knows_tool(const std::string& tool) const {
+  std::lock_guard lock(mutex_);
+  return param_headers_.count(tool) != 0;
+}
+
+void McpConnection::remember_tools(const std::vector<json::value>& messages) {
+  std::lock_guard lock(mutex_);
+  for (auto& m : messages) {
+    if (!m.is_object()) continue;
+    auto* r = m.get_object().if_contains("result");
+    auto* tools = r && r->is_object() ? r->get_object().if_contains("tools") : nullptr;
+    if (!tools || !tools->is_array()) continue;
+    for (auto& t : tools->get_array()) {
+      if (!t.is_object()) continue;
+      auto* name = t.get_object().if_contains("name");
+      auto* schema = t.get_object().if_contains("inputSchema");
+      if (!name || !name->is_string()) continue;
+      param_headers_[std::string(name->get_string())] =
+          schema && schema->is_object() ? mcp::param_headers_of(schema->get_object()) : std::vector<mcp::ParamHeader>{};
+    }
+  }
+}
+
 Result<std::vector<json::value>> McpConnection::send(const json::value& message) {
   auto method = method_of(message);
   {
@@ -205,6 +261,7 @@ Result<std::vector<json::value>> McpConnection::send(const json::value& message)
   }
   auto h = post(message);
   if (!h) return unexpected(h.error());
+  if (method == "tools/list") remember_tools(h->messages);
   if (method == "initialize") {
     std::lock_guard lock(mutex_);
     session_id_ = h->session_id;

@@ -10,6 +10,7 @@
 // message on its own thread (the session state here is guarded by a mutex).
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 
 #include "client/oauth_session.hpp"
 #include "core/result.hpp"
+#include "mcp/http_headers.hpp"
 #include "mcp/protocol.hpp"
 #include "oauth/http_fetcher.hpp"
 
@@ -46,6 +48,9 @@ class McpConnection {
   // Ends a legacy session (DELETE); nothing for the stateless era.
   void close();
 
+  // Whether the `x-mcp-header` annotations of `tool` are known (from a tools/list seen here).
+  bool knows_tool(const std::string& tool) const;
+
   mcp::Era era() const { return era_; }
   void set_era(mcp::Era era, std::string protocol_version);
   std::string protocol_version() const;
@@ -61,6 +66,7 @@ class McpConnection {
   Result<Http> post_once(const std::string& body, const boost::json::value& message,
                          const std::optional<std::string>& authorization);
   boost::json::object with_meta(boost::json::object params) const;
+  void remember_tools(const std::vector<boost::json::value>& messages);
 
   std::string endpoint_;
   OAuthSession& auth_;
@@ -71,7 +77,12 @@ class McpConnection {
   std::string protocol_;
   std::string session_id_;
   std::int64_t next_id_ = 1;
-  bool auth_failed_ = false;  // the last post failed in authorization, not in the protocol
+  bool auth_failed_ = false;
+  // Each tool's `x-mcp-header` annotations, read from the tools/list results that passed here:
+  // a 2026-07-28 client MUST repeat those arguments as Mcp-Param-* headers (transports, "Custom
+  // Headers from Tool Parameters").
+  std::map<std::string, std::vector<mcp::ParamHeader>>
+      param_headers_;  // the last post failed in authorization, not in the protocol
 };
 
 }  // namespace mcpgate::client

@@ -106,6 +106,7 @@ Result<void> OAuthSession::unauthorized(const std::string& www_authenticate) {
     if (!r) return unexpected(r.error());
     if (*r) return {};
   }
+  if (options_.notice) options_.notice(endpoint_ + " asks for authorization (401); signing in");
   // MCP authorization, "Scope Selection Strategy": the challenge's scope, else every scope the
   // resource lists, else none.
   std::string scope = options_.scope;
@@ -132,6 +133,9 @@ Result<void> OAuthSession::insufficient_scope(const std::string& www_authenticat
     return fail("the server still refuses with insufficient_scope (needs: " + join(challenged) + ") after " +
                 std::to_string(options_.max_step_ups) + " new authorizations; giving up");
   if (auto r = ensure_target(www_authenticate); !r) return r;
+  if (options_.notice)
+    options_.notice("the server refused this with 403 insufficient_scope and asks for scope \"" + join(challenged) +
+                    "\"; signing in again for it");
   // The union of what was asked before and what is challenged now (SEP-2350): asking for the
   // challenged scope alone would lose the scopes the other operations need.
   auto wanted = challenged;

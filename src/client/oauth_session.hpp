@@ -5,6 +5,7 @@
 // scopes asked before and the scopes challenged, a bounded number of times). MCP authorization,
 // "Authorization Flow Steps", "Scope Challenge Handling", "Token Handling".
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,6 +25,9 @@ struct ClientOptions {
   std::string scope;    // asked for at login instead of the server's suggestion
   std::chrono::seconds login_timeout{300};
   int max_step_ups = 2;  // per request: a server that keeps refusing is not asked forever
+  // Tells the user what is happening and why (a new sign-in, a step-up); the command line
+  // prints it on standard error. Never given token material.
+  std::function<void(const std::string&)> notice;
 };
 
 class OAuthSession {
