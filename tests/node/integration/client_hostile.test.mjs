@@ -41,12 +41,12 @@ const CASES = {
   'mcp-redirect': { says: /HTTP 307.*redirect.*not followed/, browser: true, why: 'the MCP endpoint redirects a request with a token to another origin' },
 };
 
-async function run(mode) {
-  const server = await startHostileServer(mode);
+async function run(mode, { server, configDir = join(dir, mode) } = {}) {
+  server ??= await startHostileServer(mode);
   const handover = await startHandover();
   const started = Date.now();
   const proc = spawn(gatewayBin, ['tools', server.url, '--client-id', 'hostile-test-client', '--browser', browserScript,
-    '--config-dir', join(dir, mode), '--timeout', '2', '--login-timeout', '3'],
+    '--config-dir', configDir, '--timeout', '2', '--login-timeout', '3'],
   { env: { ...process.env, URL_HANDOVER: handover.sink }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
@@ -62,7 +62,7 @@ async function run(mode) {
       let url;
       try { url = await Promise.race([handover.next(30000), exited.then(() => null)]); } catch { return; }
       if (!url) return;
-      if (!url.startsWith(server.origin)) continue;
+      if (!url.startsWith('http://127.0.0.1:')) continue;  // this test never leaves loopback
       try {
         const r = await fetch(url, { redirect: 'manual' });
         const back = r.headers.get('location');
@@ -75,12 +75,11 @@ async function run(mode) {
   clearTimeout(hang);
   await browsing;
   const result = { mode, code, signal, stderr, seconds: (Date.now() - started) / 1000, requests: server.requests,
-    foreignRequests: server.foreignRequests, issued: server.issued, handover };
-  await server.stop();
+    foreignRequests: server.foreignRequests, issued: server.issued, handover, stop: server.stop };
   return result;
 }
 
-const results = await Promise.all(Object.keys(CASES).map(run));
+const results = await Promise.all(Object.keys(CASES).map((mode) => run(mode)));
 if (process.env.VERBOSE) for (const r of results) console.log(`# ${r.mode}: ${r.stderr.trim().split('\n').pop()}`);
 for (const r of results) {
   const c = CASES[r.mode];
@@ -138,5 +137,32 @@ const by = Object.fromEntries(results.map((r) => [r.mode, r]));
   report.check(r.handover.urls.length === 1 && r.requests.filter((q) => q.path === '/token').length === 1,
     'mcp-redirect: one sign-in, one token', `${r.handover.urls.length} sign-ins`);
 }
-for (const r of results) await r.handover.close();
+// Two servers, one configuration directory: A behaves and the client signs in there; B's resource
+// metadata then names A as its authorization server (allowed: RFC 9728 lets any resource use any
+// AS). The token A issued for A must never reach B (tokens are kept per issuer and resource), and
+// the sign-in for B asks A for a token with B as its resource (RFC 8707).
+{
+  const a = await startHostileServer('honest');
+  const b = await startHostileServer('token-loop', { authorizationServer: a.origin });
+  const configDir = join(dir, 'two-servers');
+  const first = await run('honest', { server: a, configDir });
+  report.check(first.code === 0 && a.issued.length === 1, 'two servers: the client signs in to A and lists its tools', first.stderr);
+  const tokenForA = a.issued[0];
+  const second = await run('token-loop', { server: b, configDir });
+  report.check(second.code !== 0 && second.handover.urls.length === 1, 'two servers: B (its metadata naming A\'s authorization server) needs a sign-in of its own',
+    `${second.handover.urls.length} sign-ins; ${second.stderr}`);
+  report.check(a.issued.length === 2 && b.requests.some((q) => q.authorization === `Bearer ${a.issued[1]}`),
+    'two servers: the token A issued in the sign-in for B is the one sent to B', JSON.stringify(b.requests.filter((q) => q.authorization)));
+  report.check(!b.requests.some((q) => q.authorization === `Bearer ${tokenForA}`), 'two servers: the token A issued for A is never sent to B',
+    JSON.stringify(b.requests.filter((q) => q.authorization)));
+  const tokenRequestForB = a.requests.filter((q) => q.path === '/token')[1];
+  report.check(new URLSearchParams(tokenRequestForB?.body ?? '').get('resource') === b.url, 'two servers: the token for B is asked of A with resource = B (RFC 8707)',
+    tokenRequestForB?.body);
+  report.check(a.requests.filter((q) => q.authorization).every((q) => q.authorization === `Bearer ${tokenForA}`) && second.foreignRequests.length === 0,
+    'two servers: A only ever sees its own token');
+  for (const r of [first, second]) await r.handover.close();
+  await a.stop();
+  await b.stop();
+}
+for (const r of results) { await r.handover.close(); await r.stop(); }
 report.finish();

@@ -22,6 +22,7 @@
 //   scope-loop             every token is refused with 403 insufficient_scope (step-up must be bounded)
 //   wrong-state            the authorization response carries another state (RFC 6749 §10.12, CSRF)
 //   prm-http-as            resource metadata naming a plain-http authorization server off loopback
+//   honest                 behaves (the other half of a two-server test)
 //   mcp-redirect           the MCP endpoint answers a request carrying its token with 307 to a foreign origin
 // The "foreign origin" of the redirects is a second local server (another port: another origin)
 // that records what reaches it, so a test can show that nothing did; the plain-http authorization
@@ -42,7 +43,9 @@ async function listen(handler, bound = () => {}) {
   };
 }
 
-export async function startHostileServer(mode) {
+// `authorizationServer`: the issuer its resource metadata names (default: itself), e.g. another
+// instance's origin, for a server that borrows an authorization server the client already uses.
+export async function startHostileServer(mode, { authorizationServer } = {}) {
   const foreignRequests = [];
   const foreign = await listen((req, res) => {
     foreignRequests.push({ method: req.method, path: req.url, authorization: req.headers.authorization });
@@ -116,7 +119,7 @@ export async function startHostileServer(mode) {
         }
         return json(res, 200, {
           resource: mode === 'prm-other-resource' ? 'https://other.example/mcp' : `${origin}/mcp`,
-          authorization_servers: [mode === 'prm-http-as' ? NOWHERE : origin],
+          authorization_servers: [mode === 'prm-http-as' ? NOWHERE : authorizationServer ?? origin],
           scopes_supported: ['mcp:read'],
         });
       }
