@@ -30,6 +30,13 @@ if (!browser) {
   report.check(false, 'SKIPPED: no Chromium (install Debian\'s chromium: scripts/setup, or set CHROMIUM)');
   report.finish();
 }
+// A run that stops making progress (a browser or client that never answers) fails instead of
+// holding scripts/test: what was seen so far is reported. TRACE_SIGNIN=1 shows the sign-in steps.
+setTimeout(() => {
+  report.check(false, 'the run finished within 150 s');
+  demo.kill();
+  report.finish();
+}, 150000).unref();
 // One browser and one profile for the run: the user signs in at the first client's sign-in; the
 // later clients get the consent page only (the session cookie is the browser's), as for a user
 // who connects several applications. Argon2 password checks and Chromium start-up are the slow
@@ -135,8 +142,8 @@ try {
     const client = new Client({ name: 'mcp-remote-peer', version: '1.0.0' });
     try {
       const connected = client.connect(transport);
-      const url = await Promise.race([signInNext('mcp-remote', handover), connected.then(() => null)]);
-      await connected;
+      // Both: the client may finish connecting before Chromium is done with the callback page.
+      const [url] = await Promise.all([signInNext('mcp-remote', handover), connected]);
       report.check(url?.searchParams.get('code_challenge_method') === 'S256' && url.searchParams.get('resource') === demo.url,
         'mcp-remote: its authorization request has PKCE S256 and resource = the MCP endpoint', url?.toString());
       const { tools } = await client.listTools();
@@ -169,8 +176,8 @@ try {
     const client = new Client({ name: 'stdio-proxy-peer', version: '1.0.0' });
     try {
       const connected = client.connect(transport);
-      const url = await Promise.race([signInNext('mcpgate stdio-proxy', handover), connected.then(() => null)]);
-      await connected;
+      // Both: the client may finish connecting before Chromium is done with the callback page.
+      const [url] = await Promise.all([signInNext('mcpgate stdio-proxy', handover), connected]);
       report.check(url?.searchParams.get('code_challenge_method') === 'S256' && url.searchParams.get('resource') === demo.url,
         'mcpgate stdio-proxy: its authorization request has PKCE S256 and resource = the MCP endpoint', url?.toString());
       report.check(client.getServerVersion()?.name !== undefined && client.getServerCapabilities()?.tools !== undefined,

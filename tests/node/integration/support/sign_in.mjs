@@ -59,22 +59,28 @@ export async function launchChromium() {
 // signed in before keeps its session cookie: then only consent is asked), approves every scope
 // asked, and returns the URL the browser was sent back to (the client's redirect URI).
 export async function signIn(context, url, { username, password }) {
+  const trace = process.env.TRACE_SIGNIN ? (w) => console.error(`# signIn ${Date.now() % 100000} ${w}`) : () => {};
   const page = await context.newPage();
+  trace('page');
   try {
     page.setDefaultTimeout(15000);
     const asOrigin = new URL(url).origin;
     await page.goto(url);
+    trace('goto');
     const loggedIn = (await page.locator('input[name=password]').count()) > 0;
     if (loggedIn) {
       await page.fill('#username', username);
       await page.fill('#password', password);
       await Promise.all([page.waitForSelector('#client-name'), page.click('button[type=submit]')]);
+      trace('login');
     }
     const scopes = await page.locator('#scopes li').allTextContents();
     await Promise.all([page.waitForURL((u) => u.origin !== asOrigin, { waitUntil: 'commit' }), page.click('button[value=approve]')]);
+    trace('approved');
     return { back: page.url(), scopes, loggedIn };
   } finally {
     await page.close();
+    trace('closed');
   }
 }
 
@@ -99,6 +105,7 @@ export async function startDemo(gatewayBin, port, dataDir) {
     users,
     banner,
     audit: join(dataDir, 'audit.jsonl'),
+    kill: () => proc.kill('SIGKILL'),
     stop: async () => {
       proc.kill('SIGTERM');
       await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.on('exit', r)));
