@@ -37,11 +37,12 @@ setTimeout(() => {
   demo.kill();
   report.finish();
 }, 150000).unref();
-// One browser and one profile for the run: the user signs in at the first client's sign-in; the
-// later clients get the consent page only (the session cookie is the browser's), as for a user
-// who connects several applications. Argon2 password checks and Chromium start-up are the slow
-// parts of this test.
+// One browser, one profile and one tab for the run: the user signs in at the first client's
+// sign-in; the later clients get the consent page only (the session cookie is the browser's), as
+// for a user who connects several applications. Argon2 password checks and Chromium start-up are
+// the slow parts of this test.
 const context = await browser.newContext();
+const page = await context.newPage();
 const user = demo.users[0];
 report.check(demo.users.length > 0, 'mcpgate demo prints its users', demo.banner);
 // mcp-remote wants Node ≥ 22; the tests' node_modules carries one.
@@ -69,7 +70,7 @@ async function auditedCall(clientId) {
 // Signs in at the next URL a client hands over (each client has its own handover); returns that URL.
 async function signInNext(label, handover) {
   const url = new URL(await handover.next());
-  const { back, scopes, loggedIn } = await signIn(context, url.toString(), user);
+  const { back, scopes, loggedIn } = await signIn(page, url.toString(), user);
   report.check(new URL(back).searchParams.get('code') !== null,
     `${label}: Chromium ${loggedIn ? `signed in as ${user.username}, ` : ''}approved ${scopes.join(' ')} and was sent back with a code`, back);
   return url;
@@ -99,7 +100,7 @@ try {
       codeVerifier() { return this.verifier; },
       async redirectToAuthorization(url) {
         this.authorizationUrl = url;
-        const { back, scopes, loggedIn } = await signIn(context, url.toString(), user);
+        const { back, scopes, loggedIn } = await signIn(page, url.toString(), user);
         report.check(new URL(back).searchParams.get('code') !== null && loggedIn,
           `SDK client: Chromium signed in as ${user.username}, approved ${scopes.join(' ')} and was sent back with a code`, back);
       },
@@ -217,7 +218,6 @@ try {
 } catch (e) {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));
 } finally {
-  await context.close();
   await browser.close();
   await demo.stop();
 }

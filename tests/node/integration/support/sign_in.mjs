@@ -55,33 +55,28 @@ export async function launchChromium() {
   });
 }
 
-// Opens `url` in a new page of `context`, signs in when the login page shows (a context that
-// signed in before keeps its session cookie: then only consent is asked), approves every scope
-// asked, and returns the URL the browser was sent back to (the client's redirect URI).
-export async function signIn(context, url, { username, password }) {
+// Opens `url` in `page`, signs in when the login page shows (a browser that signed in before keeps
+// its session cookie: then only consent is asked), approves every scope asked, and returns the URL
+// the browser was sent back to (the client's redirect URI). The page is reused for the next sign-in
+// rather than closed: closing a page that has just been sent to a loopback listener sometimes took
+// Chromium a minute on a loaded machine.
+export async function signIn(page, url, { username, password }) {
   const trace = process.env.TRACE_SIGNIN ? (w) => console.error(`# signIn ${Date.now() % 100000} ${w}`) : () => {};
-  const page = await context.newPage();
-  trace('page');
-  try {
-    page.setDefaultTimeout(15000);
-    const asOrigin = new URL(url).origin;
-    await page.goto(url);
-    trace('goto');
-    const loggedIn = (await page.locator('input[name=password]').count()) > 0;
-    if (loggedIn) {
-      await page.fill('#username', username);
-      await page.fill('#password', password);
-      await Promise.all([page.waitForSelector('#client-name'), page.click('button[type=submit]')]);
-      trace('login');
-    }
-    const scopes = await page.locator('#scopes li').allTextContents();
-    await Promise.all([page.waitForURL((u) => u.origin !== asOrigin, { waitUntil: 'commit' }), page.click('button[value=approve]')]);
-    trace('approved');
-    return { back: page.url(), scopes, loggedIn };
-  } finally {
-    await page.close();
-    trace('closed');
+  page.setDefaultTimeout(15000);
+  const asOrigin = new URL(url).origin;
+  await page.goto(url);
+  trace('goto');
+  const loggedIn = (await page.locator('input[name=password]').count()) > 0;
+  if (loggedIn) {
+    await page.fill('#username', username);
+    await page.fill('#password', password);
+    await Promise.all([page.waitForSelector('#client-name'), page.click('button[type=submit]')]);
+    trace('login');
   }
+  const scopes = await page.locator('#scopes li').allTextContents();
+  await Promise.all([page.waitForURL((u) => u.origin !== asOrigin, { waitUntil: 'commit' }), page.click('button[value=approve]')]);
+  trace('approved');
+  return { back: page.url(), scopes, loggedIn };
 }
 
 // `mcpgate demo` on a free port with a fresh data directory; the users and passwords are read from
