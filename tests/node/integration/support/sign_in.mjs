@@ -93,8 +93,11 @@ export async function startDemo(gatewayBin, port, dataDir) {
     if (Date.now() > until || proc.exitCode !== null) throw new Error(`mcpgate demo did not start:\n${banner}${log}`);
     await new Promise((r) => setTimeout(r, 50));
   }
-  const line = banner.match(/Users:\s*(.*)/)?.[1] ?? '';
-  const users = [...line.matchAll(/(\S+) \/ (\S+)/g)].map((m) => ({ username: m[1], password: m[2] }));
+  // The Users: line and the lines under it, up to the next "Label:" line or a blank one.
+  const lines = banner.slice(banner.indexOf('Users:') + 'Users:'.length).split('\n');
+  const end = lines.findIndex((l, i) => i > 0 && (!l.trim() || /^\s*[A-Z][A-Za-z ]*:\s/.test(l)));
+  const block = banner.includes('Users:') ? lines.slice(0, end < 0 ? lines.length : end).join('\n') : '';
+  const users = [...block.matchAll(/(\S+) \/ (\S+)/g)].map((m) => ({ username: m[1], password: m[2] }));
   return {
     url: banner.match(/MCP endpoint:\s*(http:\/\/\S+)/)?.[1] ?? `http://127.0.0.1:${port}/mcp`,
     users,
