@@ -94,6 +94,10 @@ Result<McpConnection::Http> McpConnection::post_once(const std::string& body, co
   if (authorization) req.headers.emplace_back("Authorization", *authorization);
   auto r = fetcher_.fetch(req);
   if (!r) return unexpected(r.error());
+  // Never followed: the request (and its Authorization header) would go wherever the server says.
+  if (r->status / 100 == 3)
+    return fail("the server answered HTTP " + std::to_string(r->status) + ", a redirect (to " +
+                exchange::printable(r->header("location"), 120) + "); redirects are not followed");
   Http out;
   out.status = r->status;
   out.www_authenticate = r->www_authenticate;
@@ -151,8 +155,13 @@ Result<McpConnection::Http> McpConnection::post(const json::value& message) {
     if (h->status == 401) {
       // A second 401 right after a new token: the server refuses what its own authorization
       // server issued (wrong audience, clock, …); another round would loop.
-      if (refused_once)
+      if (refused_once) {
+        // An authorization failure, not a protocol one: connect() must not try the other era,
+        // which would send the user through the browser a second time for the same refusal.
+        std::lock_guard lock(mutex_);
+        auth_failed_ = true;
         return fail("the server refused the new token too (" + exchange::printable(h->www_authenticate, 300) + ")");
+      }
       refused_once = true;
       std::lock_guard lock(mutex_);
       if (auto r = auth_.unauthorized(h->www_authenticate); !r) {

@@ -298,7 +298,10 @@ Result<exchange::IssuedToken> OAuthSession::token_request(const StoredClient& cl
   auto t = exchange::parse_token_response(r->status, r->body);
   if (!t) {
     auto& e = t.error();
-    std::string msg = "the token endpoint refused";
+    // A 200 whose token cannot be used (a CR LF that would split the Authorization header, not
+    // Bearer, …) is the server's fault, not a refusal: said so, so the user does not retry a login.
+    std::string msg = e.reason == exchange::TokenError::Reason::bad_answer ? "the token endpoint's answer is unusable"
+                                                                           : "the token endpoint refused";
     if (!e.oauth_error.empty()) msg += ": " + e.oauth_error;
     if (!e.description.empty()) msg += " (" + e.description + ")";
     // invalid_client: the stored registration is no longer known there; the next run registers anew.
