@@ -36,6 +36,7 @@ std::string authorization_url(const AuthorizationTarget& target, const Authoriza
   params.append({"code_challenge_method", "S256"});
   params.append({"state", r.state});
   if (!r.scope.empty()) params.append({"scope", r.scope});
+  if (!r.prompt.empty()) params.append({"prompt", r.prompt});
   // RFC 8707 §2: always, so the token is bound to this resource (MCP authorization, "Resource
   // Parameter Implementation").
   params.append({"resource", target.resource});

@@ -26,6 +26,9 @@ struct AuthorizationRequest {
   std::string code_challenge;
   std::string state;
   std::string scope;  // empty: omitted (MCP authorization, "Scope Selection Strategy")
+  // OpenID Connect `prompt` (e.g. "login": sign in again even with a session at the server, to
+  // sign in as someone else); empty: omitted. A plain OAuth server ignores it (RFC 6749 §3.1).
+  std::string prompt;
 };
 std::string authorization_url(const AuthorizationTarget& target, const AuthorizationRequest& request);
 

@@ -113,23 +113,23 @@ Result<void> OAuthSession::unauthorized(const std::string& www_authenticate) {
     if (*r) return {};
   }
   if (options_.notice) options_.notice(endpoint_ + " asks for authorization (401); signing in");
-  // MCP authorization, "Scope Selection Strategy": the challenge's scope, else every scope the
-  // resource lists, else none.
-  std::string scope = options_.scope;
-  if (scope.empty()) scope = challenge_param(www_authenticate, "scope");
-  if (scope.empty())
-    for (auto& s : target_->scopes_supported) scope += (scope.empty() ? "" : " ") + s;
-  return authorize(scope);
+  return authorize(initial_scope(www_authenticate));
 }
 
 Result<void> OAuthSession::login(const std::string& www_authenticate) {
   if (auto r = load_stored(); !r) return r;
   if (auto r = ensure_target(www_authenticate); !r) return r;
+  return authorize(initial_scope(www_authenticate), "login");
+}
+
+std::string OAuthSession::initial_scope(const std::string& www_authenticate) const {
+  // MCP authorization, "Scope Selection Strategy": what the user asked for, else the challenge's
+  // scope, else every scope the resource lists, else none.
   std::string scope = options_.scope;
   if (scope.empty()) scope = challenge_param(www_authenticate, "scope");
   if (scope.empty())
     for (auto& s : target_->scopes_supported) scope += (scope.empty() ? "" : " ") + s;
-  return authorize(scope);
+  return scope;
 }
 
 Result<void> OAuthSession::insufficient_scope(const std::string& www_authenticate) {
@@ -191,7 +191,7 @@ Result<StoredClient> OAuthSession::client_for(const std::string& redirect_uri) {
   return c;
 }
 
-Result<void> OAuthSession::authorize(const std::string& scope) {
+Result<void> OAuthSession::authorize(const std::string& scope, const std::string& prompt) {
   // Reuse the port a stored registration names, so its redirect URI still matches; another
   // process on it means registering again with a new one.
   std::uint16_t port = 0;
@@ -207,7 +207,8 @@ Result<void> OAuthSession::authorize(const std::string& scope) {
   if (!client) return unexpected(client.error());
 
   auto pkce = make_pkce(random_);
-  AuthorizationRequest req{client->client_id, (*listener)->redirect_uri(), pkce.challenge, random_.token(16), scope};
+  AuthorizationRequest req{
+      client->client_id, (*listener)->redirect_uri(), pkce.challenge, random_.token(16), scope, prompt};
   auto url = authorization_url(*target_, req);
   if (auto r = show_authorization_url(url, options_.browser); !r) return r;
   Callback answer;

@@ -43,7 +43,8 @@ class OAuthSession {
   [[nodiscard]] Result<void> unauthorized(const std::string& www_authenticate);
   // After a 403 error="insufficient_scope" ("Scope Challenge Handling").
   [[nodiscard]] Result<void> insufficient_scope(const std::string& www_authenticate);
-  // The whole flow now, whatever is stored (`mcpgate login`).
+  // The whole flow now, whatever is stored (`mcpgate login`), with prompt=login: the user signs
+  // in again, possibly as someone else, even when the browser holds a session there.
   [[nodiscard]] Result<void> login(const std::string& www_authenticate);
   // A new request starts: its step-up budget is full again.
   void begin_request() { step_ups_ = 0; }
@@ -53,8 +54,9 @@ class OAuthSession {
 
  private:
   Result<void> ensure_target(const std::string& www_authenticate);
+  std::string initial_scope(const std::string& www_authenticate) const;
   Result<void> load_stored();
-  Result<void> authorize(const std::string& scope);
+  Result<void> authorize(const std::string& scope, const std::string& prompt = {});
   Result<bool> refresh();
   Result<void> keep(const std::string& requested_scope, exchange::IssuedToken token);
   Result<exchange::IssuedToken> token_request(const StoredClient& client,

@@ -53,6 +53,12 @@ TEST(AuthorizationUrl, CarriesResourcePkceS256StateAndKeepsTheEndpointsQuery) {
 }
 
 // "Scope Selection Strategy": with nothing to ask for, scope is omitted, not sent empty.
+// OpenID Connect Core §3.1.2.1: prompt=login asks the server to sign the user in again.
+TEST(AuthorizationUrl, PromptIsSentOnlyWhenAsked) {
+  EXPECT_EQ(query_of(authorization_url(target(), {"c", "r", "ch", "st", "", "login"}))["prompt"], "login");
+  EXPECT_EQ(query_of(authorization_url(target(), {"c", "r", "ch", "st", ""})).count("prompt"), 0u);
+}
+
 TEST(AuthorizationUrl, OmitsAnEmptyScope) {
   EXPECT_EQ(query_of(authorization_url(target(), {"c", "http://127.0.0.1:5/callback", "ch", "st", ""})).count("scope"),
             0u);

@@ -7,7 +7,8 @@
 //   4. his update is refused with 403 insufficient_scope asking for mcp:write; the client steps up
 //      (asking for mcp:read mcp:write), the authorization server grants a reader mcp:read only,
 //      and the client stops saying so;
-//   5. the step-up sign-in is done by alice, the editor, and consented: the update succeeds;
+//   5. `mcpgate logout`, `mcpgate login` as alice, the editor (prompt=login: the browser's session
+//      is bob's), and her update's step-up consent grants mcp:write: the update succeeds;
 //   6. the CRM API, on its side, only ever saw tokens minted for it by the gateway's token
 //      exchange (audience the API, the gateway as actor), never a user's token for the gateway.
 import { spawn } from 'node:child_process';
@@ -63,8 +64,9 @@ const browser = await chromium.launch({
 // Runs the mcpgate client; a sign-in URL it hands to the "browser" is signed in by `who`.
 let seen = 0;
 async function client(args, signIns = []) {
-  const p = spawn(gatewayBin, [...args, '--config-dir', join(dir, 'client'), '--browser',
-    `${process.execPath} ${join(root, 'tests/node/integration/support/url_drop.mjs')} ${urls}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const browserArgs = args[0] === 'logout' ? []
+    : ['--browser', `${process.execPath} ${join(root, 'tests/node/integration/support/url_drop.mjs')} ${urls}`];
+  const p = spawn(gatewayBin, [...args, '--config-dir', join(dir, 'client'), ...browserArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   p.stdout.on('data', (d) => { out += d; });
@@ -88,41 +90,47 @@ async function client(args, signIns = []) {
   return { code, out, err, consents };
 }
 
-// A fresh browser profile per sign-in: the user signs in (no session carried over), approves.
+// One browser profile for the whole story, as a user has: a session at the authorization server
+// outlives a sign-in. Each URL the client hands over is opened in it; the login form is filled
+// when it is shown (as `who`), the consent page approved when it is shown, until the browser
+// lands on the client's loopback page. What was shown is returned.
+const context = await browser.newContext();
+const page = await context.newPage();
+page.setDefaultTimeout(15000);
 async function signIn(url, who) {
-  const context = await browser.newContext();
-  try {
-    const page = await context.newPage();
-    page.setDefaultTimeout(15000);
-    await page.goto(url);
-    await page.fill('#username', who.name);
-    await page.fill('#password', who.password);
-    await page.click('button[type=submit]');
-    // A consent given before for exactly what will be granted is not asked again: the
-    // authorization server then answers the client at once.
+  const shown = { login: false, consent: false, granted: [], pageText: '' };
+  await page.goto(url);
+  for (;;) {
     const next = await Promise.race([
+      page.waitForSelector('#username').then(() => 'login'),
       page.waitForSelector('#client-name').then(() => 'consent'),
       page.waitForURL(/\/callback\?/).then(() => 'callback'),
     ]);
-    let granted = [];
-    let pageText = '';
-    if (next === 'consent') {
-      granted = await page.locator('#scopes li').allTextContents();
-      pageText = await page.textContent('body');
-      await Promise.all([page.waitForURL(/\/callback\?/), page.click('button[value=approve]')]);
+    if (next === 'callback') break;
+    if (next === 'login') {
+      if (shown.login) throw new Error('the login form came back: wrong password?');
+      shown.login = true;
+      await page.fill('#username', who.name);
+      await page.fill('#password', who.password);
+      await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/authorize') || true), page.click('button[type=submit]')]);
+      await page.waitForSelector('#username', { state: 'detached' }).catch(() => {});
+      continue;
     }
-    const landed = await page.textContent('body');
-    return { granted, pageText, landed, consentShown: next === 'consent' };
-  } finally {
-    await context.close();
+    shown.consent = true;
+    shown.granted = await page.locator('#scopes li').allTextContents();
+    shown.pageText = await page.textContent('body');
+    await Promise.all([page.waitForURL(/\/callback\?/), page.click('button[value=approve]')]);
+    break;
   }
+  shown.landed = await page.textContent('body');
+  return shown;
 }
 
 try {
   const login = await client(['login', mcp], [reader]);
   report.check(login.code === 0 && /Scopes granted: mcp:read\s*$/m.test(login.out),
     `1. ${reader.name} (reader) signs in and is granted mcp:read`, login.out + login.err);
-  report.check(login.consents[0]?.landed.includes('Signed in'), "   the browser lands on the client's loopback page", login.consents[0]?.landed);
+  report.check(login.consents[0]?.login && login.consents[0]?.landed.includes('Signed in'), "   the browser lands on the client's loopback page", login.consents[0]?.landed);
   report.check(new URL(login.consents[0].url).searchParams.get('resource') === mcp, '   the authorization request names the MCP endpoint as resource (RFC 8707)');
 
   const tools = await client(['tools', mcp]);
@@ -141,12 +149,19 @@ try {
   const asked = new URL(refused.consents[0].url).searchParams.get('scope')?.split(' ') ?? [];
   report.check(asked.includes('mcp:write') && asked.includes('mcp:read'),
     '   the step-up asks for the union of the scopes (mcp:read mcp:write)', asked.join(' '));
+  report.check(!refused.consents[0].login, '   the browser still holds his session: no second login form');
   report.check(refused.code === 1 && /did not grant mcp:write/.test(refused.err),
     '   a reader is granted mcp:read only, and the client stops saying so', `${refused.code} ${refused.err}`);
 
+  const logout = await client(['logout', mcp]);
+  report.check(logout.code === 0 && /Forgot 1 token set/.test(logout.out), '5. logout forgets the reader\'s tokens', logout.out + logout.err);
+  const relogin = await client(['login', mcp], [editor]);
+  report.check(new URL(relogin.consents[0].url).searchParams.get('prompt') === 'login' && relogin.consents[0].login,
+    '   login asks the server to sign the user in again (prompt=login): the form is shown despite the session');
+  report.check(relogin.code === 0, `   ${editor.name} (editor) signs in`, relogin.out + relogin.err);
   const updated = await client(args, [editor]);
-  report.check(updated.consents[0]?.granted.includes('mcp:write'), `5. the step-up consent, as ${editor.name} (editor), grants mcp:write`,
-    updated.consents[0]?.granted.join(','));
+  report.check(updated.consents[0]?.consent && updated.consents[0].granted.includes('mcp:write'),
+    `   the step-up consent, as ${editor.name}, grants mcp:write`, JSON.stringify(updated.consents));
   report.check(updated.code === 0 && /Updated customer 1|Called on Monday/.test(updated.out),
     '   after it the update succeeds', updated.out + updated.err);
 
@@ -166,6 +181,7 @@ try {
 } catch (e) {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));
 } finally {
+  await context.close();
   await browser.close();
   demo.kill('SIGTERM');
   await new Promise((r) => (demo.exitCode !== null || demo.signalCode !== null ? r() : demo.on('exit', r)));
