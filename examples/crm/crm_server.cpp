@@ -1,12 +1,21 @@
-// crm_server --stdio | --http HOST:PORT
+// crm_server --stdio | --http HOST:PORT   [--api URL [--token-env NAME]]
 // The example of the MCP authorization story: a small CRM whose read tools should need mcp:read
 // and whose write tools mcp:write. It does no authorization itself: mcpgate in front does.
+//
+// Its customers live in its own memory, or, with --api, behind the CRM API (crm_api), which it
+// calls with the bearer token in the environment variable NAME (default CRM_API_TOKEN): the
+// token the gateway exchanged for the API on behalf of the user (credentials.env of a
+// per_principal stdio upstream). The API, not this server, then decides what the token may do.
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
+#include "crm_api_client.hpp"
+#include "customer_source.hpp"
 #include "mcpgate/server.hpp"
 
 namespace {
@@ -17,20 +26,20 @@ struct Customer {
   std::string name, email, tier, notes;
 };
 
-class Crm {
+class InMemoryCustomers final : public crm::CustomerSource {
  public:
-  Crm() {
+  InMemoryCustomers() {
     customers_["1"] = {"Ada Lovelace", "ada@example.com", "gold", "Prefers email."};
     customers_["2"] = {"Alan Turing", "alan@example.com", "silver", ""};
     customers_["3"] = {"Grace Hopper", "grace@example.com", "gold", "Renewal due in March."};
   }
-  std::optional<json::object> get(const std::string& id) {
+  Result<std::optional<json::object>> get(const std::string& id) override {
     std::lock_guard lock(mutex_);
     auto it = customers_.find(id);
-    if (it == customers_.end()) return std::nullopt;
-    return to_json(it->first, it->second);
+    if (it == customers_.end()) return std::optional<json::object>();
+    return std::optional<json::object>(to_json(it->first, it->second));
   }
-  json::array search(const std::string& q) {
+  Result<json::array> search(const std::string& q) override {
     std::lock_guard lock(mutex_);
     json::array out;
     for (auto& [id, c] : customers_)
@@ -38,7 +47,7 @@ class Crm {
         out.push_back(to_json(id, c));
     return out;
   }
-  bool update(const std::string& id, const json::object& fields) {
+  Result<bool> update(const std::string& id, const json::object& fields) override {
     std::lock_guard lock(mutex_);
     auto it = customers_.find(id);
     if (it == customers_.end()) return false;
@@ -51,7 +60,7 @@ class Crm {
     set("notes", it->second.notes);
     return true;
   }
-  bool remove(const std::string& id) {
+  Result<bool> remove(const std::string& id) override {
     std::lock_guard lock(mutex_);
     return customers_.erase(id) > 0;
   }
@@ -78,14 +87,15 @@ json::object schema(std::initializer_list<std::pair<const char*, const char*>> p
   return {{"type", "object"}, {"properties", std::move(p)}, {"required", std::move(req)}};
 }
 
-void register_crm(McpServer& server, Crm& crm) {
+void register_crm(McpServer& server, crm::CustomerSource& crm) {
   Tool get{"get_customer", "Get customer", "Look up one customer by id.", schema({{"id", "string"}}, {"id"})};
   get.annotations.read_only_hint = true;
   get.required_scopes = {"mcp:read"};
   get.handler = sync_handler([&crm](const json::object& a, RequestContext&) -> Reply {
     auto c = crm.get(arg(a, "id"));
-    if (!c) return tool_text_result("No customer with id " + arg(a, "id"), true);
-    return tool_text_result(json::serialize(*c));
+    if (!c) return tool_text_result(c.error().message, true);
+    if (!*c) return tool_text_result("No customer with id " + arg(a, "id"), true);
+    return tool_text_result(json::serialize(**c));
   });
   server.add_tool(get);
 
@@ -94,7 +104,9 @@ void register_crm(McpServer& server, Crm& crm) {
   search.annotations.read_only_hint = true;
   search.required_scopes = {"mcp:read"};
   search.handler = sync_handler([&crm](const json::object& a, RequestContext&) -> Reply {
-    return tool_text_result(json::serialize(crm.search(arg(a, "query"))));
+    auto found = crm.search(arg(a, "query"));
+    if (!found) return tool_text_result(found.error().message, true);
+    return tool_text_result(json::serialize(*found));
   });
   server.add_tool(search);
 
@@ -106,7 +118,9 @@ void register_crm(McpServer& server, Crm& crm) {
   update.annotations.destructive_hint = false;
   update.required_scopes = {"mcp:write"};
   update.handler = sync_handler([&crm](const json::object& a, RequestContext&) -> Reply {
-    if (!crm.update(arg(a, "id"), a)) return tool_text_result("No customer with id " + arg(a, "id"), true);
+    auto updated = crm.update(arg(a, "id"), a);
+    if (!updated) return tool_text_result(updated.error().message, true);
+    if (!*updated) return tool_text_result("No customer with id " + arg(a, "id"), true);
     return tool_text_result("Updated customer " + arg(a, "id"));
   });
   server.add_tool(update);
@@ -116,7 +130,9 @@ void register_crm(McpServer& server, Crm& crm) {
   del.annotations.destructive_hint = true;
   del.required_scopes = {"mcp:write"};
   del.handler = sync_handler([&crm](const json::object& a, RequestContext&) -> Reply {
-    if (!crm.remove(arg(a, "id"))) return tool_text_result("No customer with id " + arg(a, "id"), true);
+    auto removed = crm.remove(arg(a, "id"));
+    if (!removed) return tool_text_result(removed.error().message, true);
+    if (!*removed) return tool_text_result("No customer with id " + arg(a, "id"), true);
     return tool_text_result("Deleted customer " + arg(a, "id"));
   });
   server.add_tool(del);
@@ -124,7 +140,9 @@ void register_crm(McpServer& server, Crm& crm) {
   Tool exp{"export_customers", "Export customers", "Every customer record as JSON.", schema({}, {})};
   exp.annotations.read_only_hint = true;
   exp.handler = sync_handler([&crm](const json::object&, RequestContext&) -> Reply {
-    return tool_text_result(json::serialize(crm.search("")));
+    auto all = crm.search("");
+    if (!all) return tool_text_result(all.error().message, true);
+    return tool_text_result(json::serialize(*all));
   });
   server.add_tool(exp);
 
@@ -132,9 +150,11 @@ void register_crm(McpServer& server, Crm& crm) {
                             "application/json"};
   customer.handler = [&crm](const ResourceRead& r, RequestContext&) -> Task<Reply> {
     auto it = r.variables.find("id");
-    auto c = it == r.variables.end() ? std::nullopt : crm.get(it->second);
-    if (!c) co_return RpcError{-32602, "Resource not found", json::object{{"uri", r.uri}}};
-    json::object content{{"uri", r.uri}, {"mimeType", "application/json"}, {"text", json::serialize(*c)}};
+    if (it == r.variables.end()) co_return RpcError{-32602, "Resource not found", json::object{{"uri", r.uri}}};
+    auto c = crm.get(it->second);
+    if (!c) co_return RpcError{-32603, c.error().message, json::object{{"uri", r.uri}}};
+    if (!*c) co_return RpcError{-32602, "Resource not found", json::object{{"uri", r.uri}}};
+    json::object content{{"uri", r.uri}, {"mimeType", "application/json"}, {"text", json::serialize(**c)}};
     co_return json::object{{"contents", json::array{content}}};
   };
   server.add_resource_template(customer);
@@ -145,7 +165,8 @@ void register_crm(McpServer& server, Crm& crm) {
                  {PromptArgument{"id", "Customer id", true}}};
   summary.handler = [&crm](const json::object& a, RequestContext&) -> Task<Reply> {
     auto c = crm.get(arg(a, "id"));
-    std::string text = c ? "Summarize this customer in two sentences: " + json::serialize(*c) : "Unknown customer.";
+    std::string text =
+        c && *c ? "Summarize this customer in two sentences: " + json::serialize(**c) : "Unknown customer.";
     json::object msg{{"role", "user"}, {"content", json::object{{"type", "text"}, {"text", text}}}};
     co_return json::object{{"messages", json::array{msg}}};
   };
@@ -155,18 +176,42 @@ void register_crm(McpServer& server, Crm& crm) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string mode = argc > 1 ? argv[1] : "";
-  if (mode != "--stdio" && !(mode == "--http" && argc > 2)) {
-    std::cerr << "usage: crm_server --stdio | --http HOST:PORT\n";
+  std::string mode, listen, api, token_env = "CRM_API_TOKEN";
+  bool ok = true;
+  for (int i = 1; i < argc && ok; ++i) {
+    std::string a = argv[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 < argc)
+        out = argv[++i];
+      else
+        ok = false;
+    };
+    if (a == "--stdio" && mode.empty())
+      mode = a;
+    else if (a == "--http" && mode.empty()) {
+      mode = a;
+      value(listen);
+    } else if (a == "--api")
+      value(api);
+    else if (a == "--token-env")
+      value(token_env);
+    else
+      ok = false;
+  }
+  if (!ok || mode.empty()) {
+    std::cerr << "usage: crm_server --stdio | --http HOST:PORT   [--api URL [--token-env NAME]]\n";
     return 2;
   }
   std::signal(SIGPIPE, SIG_IGN);
-  Crm crm;
+  std::unique_ptr<crm::CustomerSource> customers;
+  if (api.empty())
+    customers = std::make_unique<InMemoryCustomers>();
+  else
+    customers = std::make_unique<crm::ApiCustomers>(api, token_env);
   McpServer server(ServerInfo{"mcpgate-crm-example", "0.1.0", "Example CRM",
                               "Customers of a small company. Read tools look things up; write tools change records."});
-  register_crm(server, crm);
+  register_crm(server, *customers);
   if (mode == "--stdio") return serve_stdio(server);
-  std::string listen = argv[2];
   auto colon = listen.rfind(':');
   HttpOptions http;
   http.host = listen.substr(0, colon);

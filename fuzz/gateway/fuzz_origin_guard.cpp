@@ -8,11 +8,11 @@
 #include <string>
 #include <string_view>
 
-#include "gateway/origin_guard.hpp"
 #include "net/address.hpp"
+#include "net/origin_guard.hpp"
 
 namespace {
-using mcpgate::gateway::OriginGuard;
+using mcpgate::net::OriginGuard;
 
 void check(bool ok) {
   if (!ok) __builtin_trap();
@@ -56,6 +56,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto h = lower(host);
     check(h == "localhost" || h.starts_with("127.") || h.find(':') != std::string::npos);  // v4 or v6 text
   }
-  (void)mcpgate::gateway::host_name(host);
+  (void)mcpgate::net::host_name(host);
   return 0;
 }

@@ -278,9 +278,12 @@ struct HttpOptions {
   std::uint16_t port = 0;
   std::string path = "/mcp";
   unsigned threads = 1;
-  // Extra Host header names accepted besides loopback ones; loopback binds reject all others
-  // (DNS rebinding). Non-loopback binds accept any Host unless this list is non-empty.
+  // Extra Host header names (port ignored) accepted besides loopback ones; loopback binds reject
+  // all others (DNS rebinding). Non-loopback binds accept any Host unless this list is non-empty.
+  // The check is the gateway's (net::OriginGuard): Host and Origin are parsed, not compared as text.
   std::vector<std::string> allowed_hosts;
+  // Origins (scheme://host[:port]) accepted besides loopback ones on loopback binds; `null` never
+  // is. Non-loopback binds accept any Origin unless this list is non-empty.
   std::vector<std::string> allowed_origins;
   std::size_t max_sessions = 10'000;
   std::chrono::seconds sse_keepalive{15};

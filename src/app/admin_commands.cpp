@@ -16,6 +16,7 @@
 #include "authserver/signing_keys.hpp"
 #include "authserver/store.hpp"
 #include "core/json.hpp"
+#include "authserver/user_scopes.hpp"
 #include "core/random.hpp"
 #include "core/secret.hpp"
 #include "oauth/jwks.hpp"
@@ -57,6 +58,8 @@ struct State {
   std::string storage = "sqlite:./.mcpgate/as.db";
   std::string name;
   bool password_stdin = false;
+  std::string user_scope;  // --scope (empty: any scope)
+  bool user_scope_given = false;
   bool secret_stdin = false;
   std::string client_name, auth_method = "none", scope, jwks_file, application_type = "native";
   std::vector<std::string> redirect_uris, grants;
@@ -73,7 +76,24 @@ std::unique_ptr<Store> open_or_report(const State& s, int& code) {
   return std::move(*store);
 }
 
+// The --scope value in stored form, or nullopt (and a message) when a scope is malformed.
+std::optional<std::string> user_scope_arg(const std::string& text) {
+  bool ok = true;
+  auto scope = normalize_user_scope(text, ok);
+  if (!ok) {
+    std::cerr << "mcpgate: --scope: not a list of scopes (RFC 6749 §3.3 scope tokens, separated by spaces)\n";
+    return std::nullopt;
+  }
+  return scope;
+}
+
 int users_add(const State& s) {
+  std::string scope;
+  if (s.user_scope_given) {
+    auto v = user_scope_arg(s.user_scope);
+    if (!v) return 2;
+    scope = *v;
+  }
   int code = 0;
   auto store = open_or_report(s, code);
   if (!store) return code;
@@ -108,11 +128,39 @@ int users_add(const State& s) {
   }
   auto existing = store->get_user(s.name);
   Seconds created = existing && *existing ? (*existing)->created_at : unix_now();
-  if (auto r = store->put_user({s.name, *hash, created}); !r) {
+  // A password change keeps the user's scopes unless --scope says otherwise.
+  if (!s.user_scope_given && existing && *existing) scope = (*existing)->scope;
+  if (auto r = store->put_user({s.name, *hash, created, scope}); !r) {
     std::cerr << "mcpgate: " << r.error().message << "\n";
     return 1;
   }
   std::cout << (existing && *existing ? "updated user " : "added user ") << s.name << "\n";
+  return 0;
+}
+
+int users_scope(const State& s) {
+  auto scope = user_scope_arg(s.user_scope);
+  if (!scope) return 2;
+  int code = 0;
+  auto store = open_or_report(s, code);
+  if (!store) return code;
+  auto existing = store->get_user(s.name);
+  if (!existing) {
+    std::cerr << "mcpgate: " << existing.error().message << "\n";
+    return 1;
+  }
+  if (!*existing) {
+    std::cerr << "mcpgate: no such user " << s.name << "\n";
+    return 1;
+  }
+  auto u = **existing;
+  u.scope = *scope;
+  if (auto r = store->put_user(u); !r) {
+    std::cerr << "mcpgate: " << r.error().message << "\n";
+    return 1;
+  }
+  // Tokens already issued keep their scopes until they expire; refreshed ones follow the new list.
+  std::cout << "user " << s.name << " may be granted: " << (scope->empty() ? "any scope" : *scope) << "\n";
   return 0;
 }
 
@@ -256,8 +304,20 @@ void add_admin_commands(CLI::App& app, int& exit_code) {
   auto* ua = users->add_subcommand("add", "Add a user, or set a user's password (prompted, never echoed)");
   ua->add_option("name", s->name, "User name")->required();
   ua->add_flag("--password-stdin", s->password_stdin, "Read the password from the first line of standard input");
+  auto* ua_scope = ua->add_option("--scope", s->user_scope,
+                                  "Scopes this user may be granted, space-separated (default: any the resource "
+                                  "supports; an existing user keeps theirs)");
   storage(ua);
-  ua->callback([s, &exit_code] { exit_code = users_add(*s); });
+  ua->callback([s, &exit_code, ua_scope] {
+    s->user_scope_given = ua_scope->count() > 0;
+    exit_code = users_add(*s);
+  });
+  auto* us =
+      users->add_subcommand("scope", "Set the scopes a user may be granted (\"\" for any the resource supports)");
+  us->add_option("name", s->name, "User name")->required();
+  us->add_option("scope", s->user_scope, "Scopes, space-separated")->required();
+  storage(us);
+  us->callback([s, &exit_code] { exit_code = users_scope(*s); });
   auto* ul = users->add_subcommand("list", "List users");
   storage(ul);
   ul->callback([s, &exit_code] {
@@ -273,7 +333,9 @@ void add_admin_commands(CLI::App& app, int& exit_code) {
       exit_code = 1;
       return;
     }
-    for (auto& u : *list) std::cout << u.username << "\tcreated " << u.created_at << "\n";
+    for (auto& u : *list)
+      std::cout << u.username << "\tcreated " << u.created_at << "\tscope " << (u.scope.empty() ? "*" : u.scope)
+                << "\n";
     exit_code = 0;
   });
   auto* ur = users->add_subcommand("remove", "Remove a user and the consents they gave");

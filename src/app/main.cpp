@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app/admin_commands.hpp"
+#include "app/client_commands.hpp"
 #include "app/demo.hpp"
 #include "app/policy_commands.hpp"
 #include "app/probe.hpp"
@@ -218,6 +219,8 @@ int main(int argc, char** argv) {
   add_policy_commands(app, policy_exit);
   int admin_exit = 0;
   mcpgate::app::add_admin_commands(app, admin_exit);
+  int client_exit = 0;
+  mcpgate::app::add_client_commands(app, client_exit);
 
   mcpgate::app::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
@@ -225,6 +228,7 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--listen", demo.listen, "HOST:PORT (default 127.0.0.1:8080)");
   demo_cmd->add_option("--data-dir", demo.data_dir, "Where the demo keeps its configuration, users and keys");
   demo_cmd->add_option("--crm-server", demo.crm_server, "Path of the example CRM server");
+  demo_cmd->add_option("--crm-api", demo.crm_api, "Path of the example CRM API");
 
   CLI11_PARSE(app, argc, argv);
   if (app.got_subcommand("version")) {
@@ -243,14 +247,13 @@ int main(int argc, char** argv) {
   }
   if (app.got_subcommand("token")) return token_mint(key_path, alg, kid, claims, lifetime, jwks);
   if (app.got_subcommand("policy")) return policy_exit;
+  if (mcpgate::app::client_command_chosen(app)) return client_exit;
   if (app.got_subcommand("users") || app.got_subcommand("clients") || app.got_subcommand("keys")) return admin_exit;
   if (app.got_subcommand("demo")) {
-    std::string demo_config;
     std::error_code ec;
     auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (int rc = mcpgate::app::prepare_demo(demo, ec ? std::string(argv[0]) : self.string(), demo_config); rc != 0)
-      return rc;
-    return serve(demo_config, "");
+    return mcpgate::app::run_demo(demo, ec ? std::string(argv[0]) : self.string(),
+                                  [](const std::string& config) { return serve(config, ""); });
   }
   return serve(config_path, listen);
 }

@@ -20,6 +20,7 @@
 #include "authserver/pages.hpp"
 #include "authserver/password.hpp"
 #include "authserver/rate_limiter.hpp"
+#include "authserver/user_scopes.hpp"
 #include "core/base64url.hpp"
 #include "core/json.hpp"
 #include "core/secret.hpp"
@@ -119,9 +120,11 @@ struct Pending {
   std::string state;
   std::string code_challenge;
   std::string resource;
-  std::vector<std::string> scopes;
+  std::vector<std::string> scopes;  // what will be granted: requested ∩ what the signed-in user may have
   bool force_consent = false;
   Seconds expires_at = 0;
+  std::vector<std::string> requested;  // what the client asked for
+  std::vector<std::string> withheld;   // requested, not available to the signed-in user
 };
 
 struct TrustedIdpKeys {
@@ -644,9 +647,12 @@ class AuthorizationServer::Impl {
               *scopes,
               contains(prompt, "consent"),
               now() + opt_.pending_request_ttl.count()};
-    if (logged_in && !p.force_consent) {
+    p.requested = *scopes;
+    if (logged_in) {
       auto issued = co_await pool_.run([&]() -> std::optional<Response> {
-        auto ok = store_->has_consent(session.user, c.client_id, resource, join_scope(*scopes));
+        if (auto refused = restrict_to_user(req, p, session.user)) return std::move(*refused);
+        if (p.force_consent) return std::nullopt;
+        auto ok = store_->has_consent(session.user, c.client_id, resource, join_scope(p.scopes));
         if (ok && *ok) return issue_code(req, p, session);
         return std::nullopt;
       });
@@ -710,6 +716,28 @@ class AuthorizationServer::Impl {
     co_return scopes;
   }
 
+  // On the pool: storage. Narrows a pending request to the scopes the signed-in user may have
+  // (RFC 6749 §3.3: the server may grant fewer than requested, and says so in the token
+  // response). A reader whose client asks for a write scope (step-up) is granted the read scope,
+  // not shown an error it cannot get past. Only when nothing requested is left is the request
+  // refused (access_denied, to the client). Returns that refusal, or nothing.
+  std::optional<Response> restrict_to_user(const Request& req, Pending& p, const std::string& username) {
+    auto refuse = [&](std::string_view error, std::string_view description) {
+      return redirect(req, error_redirect(p.redirect_uri, error, description, p.state),
+                      req.method() == http::verb::post ? http::status::see_other : http::status::found);
+    };
+    auto user = store_->get_user(username);
+    if (!user) return refuse("server_error", "storage failure");
+    // A session outliving its user (removed by an administrator) grants nothing.
+    if (!*user) return refuse("access_denied", "the user no longer exists");
+    auto g = grant_for_user(p.requested, (*user)->scope);
+    p.scopes = std::move(g.granted);
+    p.withheld = std::move(g.withheld);
+    if (p.scopes.empty() && !p.withheld.empty())
+      return refuse("access_denied", "none of the requested scopes is available to this user");
+    return std::nullopt;
+  }
+
   Response login_page(const Request& req, const std::string& request_id, const Pending& p, const Session& s,
                       std::string_view username, std::string_view error, http::status status = http::status::ok) {
     LoginPage page{prefix_ + "/authorize/login",
@@ -734,7 +762,8 @@ class AuthorizationServer::Impl {
                      p.client.kind == ClientKind::metadata_document ? host_of(p.client.client_id) : std::string(),
                      local && p.client.kind != ClientKind::preregistered,
                      p.scopes,
-                     p.resource};
+                     p.resource,
+                     p.withheld};
     return html(req, http::status::ok, [&](std::string_view n) { return render_consent(page, n); });
   }
 
@@ -839,6 +868,21 @@ class AuthorizationServer::Impl {
     }
     ctx->pending.session_id = sid;
     Response out;
+    if (auto refused = restrict_to_user(req, ctx->pending, username)) {
+      std::lock_guard lock(mu_);
+      pending_.erase(ctx->request_id);
+      out = std::move(*refused);
+      out.set(http::field::set_cookie, cookie_value(sid));
+      return out;
+    }
+    {
+      // consent_post reads the pending request back: it must see the narrowed scopes.
+      std::lock_guard lock(mu_);
+      if (auto p = pending_.find(ctx->request_id); p != pending_.end()) {
+        p->second.scopes = ctx->pending.scopes;
+        p->second.withheld = ctx->pending.withheld;
+      }
+    }
     auto consent = store_->has_consent(username, ctx->pending.client.client_id, ctx->pending.resource,
                                        join_scope(ctx->pending.scopes));
     if (!ctx->pending.force_consent && consent && *consent) {
@@ -1171,6 +1215,10 @@ class AuthorizationServer::Impl {
       }
     }
     if (!*current) scope = rotated->scope;  // raced with another rotation that then failed; be exact
+    // The user's allowed scopes may have shrunk since the grant (an administrator took a scope
+    // away): a refreshed token never carries a scope the user may no longer have.
+    if (auto u = store_->get_user(rotated->subject); u && *u && !(*u)->scope.empty())
+      scope = join_scope(grant_for_user(split_scope(scope), (*u)->scope).granted);
     auto at = mint_with_jti(rotated->subject, rotated->client_id, rotated->resource, scope, jti);
     if (!at) return oauth_error("server_error", "could not sign the token", 500);
     return token_body(*at, scope, next_token);

@@ -85,7 +85,15 @@ std::string render_consent(const ConsentPage& p, std::string_view nonce) {
   b += "<dt>Permissions</dt><dd><ul class=\"scopes\" id=\"scopes\">";
   if (p.scopes.empty()) b += "<li>(no specific permissions)</li>";
   for (auto& s : p.scopes) b += "<li><code>" + html_escape(s) + "</code></li>";
-  b += "</ul></dd></dl>\n";
+  b += "</ul></dd>";
+  // Said before approval, so that a user is not surprised that the application still cannot do
+  // what it asked for: the token will not carry these.
+  if (!p.withheld.empty()) {
+    b += "<dt>Not available to your account</dt><dd><ul class=\"scopes\" id=\"withheld\">";
+    for (auto& s : p.withheld) b += "<li><code>" + html_escape(s) + "</code></li>";
+    b += "</ul></dd>";
+  }
+  b += "</dl>\n";
   if (p.localhost_only)
     b += "<p class=\"warn\">This application only redirects to your own computer (localhost). Approve only if you "
          "started it yourself.</p>\n";

@@ -29,8 +29,9 @@ struct ConsentPage {
   std::string redirect_host;
   std::string metadata_host;  // the host that published the client's metadata document, if any
   bool localhost_only = false;
-  std::vector<std::string> scopes;
+  std::vector<std::string> scopes;  // what approving grants
   std::string resource;
+  std::vector<std::string> withheld;  // asked for by the client, not available to this user
 };
 
 std::string render_login(const LoginPage& p, std::string_view nonce);

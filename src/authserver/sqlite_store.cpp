@@ -105,6 +105,18 @@ CREATE TABLE IF NOT EXISTS keys (
   created_at INTEGER NOT NULL, retired_at INTEGER NOT NULL);
 )SQL";
 
+// Each step brings a store of the version before it to its own version, in order, inside the
+// transaction that creates the schema: a store written by an older mcpgate opens and is upgraded
+// in place; one written by a newer mcpgate is left alone.
+struct Migration {
+  std::int64_t version;
+  const char* sql;
+};
+constexpr Migration kMigrations[] = {
+    // 2: per-user allowed scopes (empty: any scope the resource supports).
+    {2, "ALTER TABLE users ADD COLUMN scope TEXT NOT NULL DEFAULT ''"},
+};
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, std::unique_ptr<Connection> writer)
@@ -113,38 +125,61 @@ class SqliteStore final : public Store {
   Result<void> init() {
     std::string err;
     auto r = group_.run([&] {
-      if (w_->exec_script(kSchema)) return true;
-      err = w_->error("schema");
-      return false;
+      if (!w_->exec_script(kSchema)) {
+        err = w_->error("schema");
+        return false;
+      }
+      if (!migrate()) {
+        err = w_->error("schema migration");
+        return false;
+      }
+      return true;
     });
     if (!r) return r;
     if (!err.empty()) return fail(err);
     return {};
   }
 
+  bool migrate() {
+    std::int64_t version = 0;
+    {
+      auto s = w_->prepare("SELECT value FROM meta WHERE key='schema_version'");
+      if (s.step() != SQLITE_ROW) return false;
+      version = s.integer(0);
+    }
+    for (auto& m : kMigrations) {
+      if (m.version <= version) continue;
+      if (!w_->exec_script(m.sql)) return false;
+      auto s = w_->prepare("UPDATE meta SET value=? WHERE key='schema_version'");
+      s.bind(1, m.version);
+      if (s.step() != SQLITE_DONE) return false;
+    }
+    return true;
+  }
+
   Result<void> put_user(const UserRecord& u) override {
     return write("put_user", [&](Connection& c) {
-      auto s = c.prepare("INSERT OR REPLACE INTO users VALUES (?,?,?)");
-      s.bind(1, u.username).bind(2, u.password_hash).bind(3, u.created_at);
+      auto s = c.prepare("INSERT OR REPLACE INTO users (username, password_hash, created_at, scope) VALUES (?,?,?,?)");
+      s.bind(1, u.username).bind(2, u.password_hash).bind(3, u.created_at).bind(4, u.scope);
       return s.step() == SQLITE_DONE;
     });
   }
   Result<std::optional<UserRecord>> get_user(std::string_view name) override {
     return read([&](Connection& c) -> Result<std::optional<UserRecord>> {
-      auto s = c.prepare("SELECT username, password_hash, created_at FROM users WHERE username=?");
+      auto s = c.prepare("SELECT username, password_hash, created_at, scope FROM users WHERE username=?");
       s.bind(1, name);
       int rc = s.step();
       if (rc == SQLITE_DONE) return std::optional<UserRecord>();
       if (rc != SQLITE_ROW) return fail(c.error("get_user"));
-      return std::optional<UserRecord>(UserRecord{s.text(0), s.text(1), s.integer(2)});
+      return std::optional<UserRecord>(UserRecord{s.text(0), s.text(1), s.integer(2), s.text(3)});
     });
   }
   Result<std::vector<UserRecord>> list_users() override {
     return read([&](Connection& c) -> Result<std::vector<UserRecord>> {
-      auto s = c.prepare("SELECT username, password_hash, created_at FROM users ORDER BY username");
+      auto s = c.prepare("SELECT username, password_hash, created_at, scope FROM users ORDER BY username");
       std::vector<UserRecord> out;
       int rc;
-      while ((rc = s.step()) == SQLITE_ROW) out.push_back({s.text(0), s.text(1), s.integer(2)});
+      while ((rc = s.step()) == SQLITE_ROW) out.push_back({s.text(0), s.text(1), s.integer(2), s.text(3)});
       if (rc != SQLITE_DONE) return fail(c.error("list_users"));
       return out;
     });

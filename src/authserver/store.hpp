@@ -21,6 +21,9 @@ struct UserRecord {
   std::string username;
   std::string password_hash;  // Argon2id encoded string
   Seconds created_at = 0;
+  // The scopes this user may be granted (space-separated); empty: any the resource supports. An
+  // authorization asking for more is granted the intersection (RFC 6749 §3.3).
+  std::string scope;
 };
 
 enum class ClientKind { preregistered, dynamic, metadata_document };

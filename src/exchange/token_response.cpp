@@ -63,6 +63,13 @@ expected<IssuedToken, TokenError> token_from_answer(unsigned status, const json:
           std::chrono::seconds(static_cast<std::int64_t>(std::min(s, static_cast<double>(kMaxExpiresIn.count()))));
   }
   t.scope = std::string(string_at(o, "scope"));
+  // A refresh token goes back in a form body only, but a control character in it would still be
+  // stored and shown; refused like the access token's.
+  if (auto refresh = string_at(o, "refresh_token"); !refresh.empty()) {
+    for (unsigned char c : refresh)
+      if (c < 0x21 || c > 0x7e) return unexpected(TokenError{R::bad_answer, "", "refresh_token is not visible ASCII"});
+    t.refresh_token = Secret(std::string(refresh));
+  }
   return t;
 }
 

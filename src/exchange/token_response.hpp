@@ -17,6 +17,7 @@ struct IssuedToken {
   Secret access_token;
   std::chrono::seconds expires_in{0};  // 0: the answer did not say
   std::string scope;                   // as granted (may be fewer than asked)
+  Secret refresh_token;                // empty when none was issued (the gateway's grants never ask)
 };
 
 // Why no token came back. `reason` is the metric and audit label; `oauth_error` the token

@@ -13,7 +13,8 @@ steady::time_point renew_time(steady::time_point now, steady::time_point expires
   return before >= life ? now : expires - before;
 }
 
-ChildTable::Lookup ChildTable::lookup(const std::string& principal, time_point now, const std::string& subject) {
+ChildTable::Lookup ChildTable::lookup(const std::string& principal, time_point now, const std::string& subject,
+                                      const std::string& grant) {
   std::lock_guard lock(mutex_);
   Lookup out;
   out.room = current_.size() + draining_.size() < policy_.max_children;
@@ -23,33 +24,33 @@ ChildTable::Lookup ChildTable::lookup(const std::string& principal, time_point n
     return out;
   }
   out.child = it->second.child;
-  out.due = it->second.due(now, subject);
+  out.due = it->second.due(now, subject, grant);
   it->second.last_used = now;
   return out;
 }
 
 ChildTable::Installed ChildTable::install(const std::string& principal, Handle child, time_point expires,
-                                          time_point now, const std::string& subject) {
+                                          time_point now, const std::string& subject, const std::string& grant) {
   std::lock_guard lock(mutex_);
   auto it = current_.find(principal);
   if (it == current_.end()) {
     // The limit bounds processes: a new principal waits until one stops (idle or expired).
     if (current_.size() + draining_.size() >= policy_.max_children) return {};
-    current_.emplace(principal, Entry{child, expires, renew_time(now, expires, policy_), now});
+    current_.emplace(principal, Entry{child, expires, renew_time(now, expires, policy_), now, {}, grant});
     return {std::move(child), true};
   }
   auto& e = it->second;
   e.last_used = now;
   // Installed by another request since our lookup: keep that one.
-  if (!e.due(now, subject)) return {e.child, false};
+  if (!e.due(now, subject, grant)) return {e.child, false};
   // A token no fresher than the current one's (the subject token bounds both): keep the current
   // child; this subject token is not asked again.
-  if (expires <= e.expires + std::chrono::seconds(1) && now < e.expires) {
+  if (grant == e.grant && expires <= e.expires + std::chrono::seconds(1) && now < e.expires) {
     e.tried = subject;
     return {e.child, false};
   }
   draining_.push_back({principal, std::move(e.child), e.expires});
-  e = Entry{child, expires, renew_time(now, expires, policy_), now};
+  e = Entry{child, expires, renew_time(now, expires, policy_), now, {}, grant};
   return {std::move(child), true};
 }
 

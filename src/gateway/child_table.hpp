@@ -48,25 +48,29 @@ class ChildTable {
   // `subject`: which client token the request carries (its hash; empty when none). A token
   // obtained from a subject token lives no longer than it, so a replacement that brought no
   // fresher token is tried again only with another subject token (the client refreshed it), or
-  // once the current token has expired.
+  // once the current token has expired. `grant`: the scopes that subject token carries (one
+  // canonical text); a child whose token was obtained for another grant is due at once (a step-up
+  // must reach the upstream, and a narrower token must not run on a broader child).
   struct Lookup {
     Handle child;       // null: none
     bool due = false;   // start a new one (none, or the current one's token is near expiry)
     bool room = false;  // a new principal may still get a child
   };
-  Lookup lookup(const std::string& principal, time_point now, const std::string& subject = {});
+  Lookup lookup(const std::string& principal, time_point now, const std::string& subject = {},
+                const std::string& grant = {});
 
   // Installs `child`, started at `now` with a token expiring at `expires`, as the principal's
   // current child. Another request may have installed one meanwhile: that one is kept and
   // returned (the caller drops its own). A token that expires no later than the current child's
-  // (within a second: token expiries are whole seconds) replaces nothing. Refused (null) when the
+  // (within a second: token expiries are whole seconds) replaces nothing, unless it was obtained
+  // for another grant. Refused (null) when the
   // principal has no child and the table is full. `installed` says whether `child` was taken.
   struct Installed {
     Handle child;
     bool installed = false;
   };
   Installed install(const std::string& principal, Handle child, time_point expires, time_point now,
-                    const std::string& subject = {});
+                    const std::string& subject = {}, const std::string& grant = {});
 
   // Every child of the principal, the current one first (answers to server requests, cancellations).
   std::vector<Handle> children_of(const std::string& principal) const;
@@ -87,8 +91,9 @@ class ChildTable {
     time_point expires, renew_at, last_used;
     // The subject token of a replacement that brought no fresher token.
     std::optional<std::string> tried;
-    bool due(time_point now, const std::string& subject) const {
-      return now >= expires || (now >= renew_at && tried != subject);
+    std::string grant;  // the scopes of the subject token the child's token was obtained from
+    bool due(time_point now, const std::string& subject, const std::string& for_grant) const {
+      return now >= expires || for_grant != grant || (now >= renew_at && tried != subject);
     }
   };
   struct Draining {

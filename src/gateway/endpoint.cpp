@@ -201,8 +201,7 @@ net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
       co_await handle_delete(ex, *caller);
       break;
     default: {
-      metrics_.error(ErrorReason::method_not_allowed);
-      auto res = rpc_error(405, nullptr, mcp::code::invalid_request, "Method not allowed");
+      auto res = refusal_response(metrics_, mcp::front::method_not_allowed());
       res.set(http::field::allow, "GET, POST, DELETE, OPTIONS");
       co_await ex.respond(std::move(res));
     }
@@ -210,41 +209,22 @@ net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
 }
 
 net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& caller) {
+  // The front door (mcp/http_front), shared with the server library: media types, then the body.
   auto& req = ex.request();
-  if (!is_json_content_type(header(req, "Content-Type"))) {
-    metrics_.error(ErrorReason::unsupported_media_type);
-    co_await ex.respond(rpc_error(415, nullptr, mcp::code::invalid_request, "Content-Type must be application/json"));
+  auto accepts = mcp::front::check_post_headers(req);
+  if (!accepts) {
+    {
+      auto res = refusal_response(metrics_, accepts.error());
+      co_await ex.respond(std::move(res));
+    }
     co_return;
   }
-  auto accepts = parse_accept(header(req, "Accept"));
-  if (!accepts.json && !accepts.sse) {
-    metrics_.error(ErrorReason::not_acceptable);
-    co_await ex.respond(rpc_error(406, nullptr, mcp::code::invalid_request,
-                                  "Accept must include application/json and text/event-stream"));
-    co_return;
-  }
-  auto parsed = parse_json(req.body(), {64, limits_.max_body_bytes});
-  if (!parsed) {
-    metrics_.error(ErrorReason::parse_error);
-    co_await ex.respond(rpc_error(400, nullptr, mcp::code::parse_error, "Parse error: " + parsed.error().message));
-    co_return;
-  }
-  if (parsed->is_array()) {
-    // Batches were removed in 2025-06-18; a gateway that split them would also have to
-    // authorize each part, so they are refused for every revision.
-    metrics_.error(ErrorReason::bad_request);
-    co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, "JSON-RPC batches are not supported"));
-    co_return;
-  }
-  json::value id =
-      parsed->is_object() && parsed->get_object().contains("id") ? parsed->get_object().at("id") : json::value();
-  auto msg = mcp::classify(std::move(*parsed));
+  auto msg = mcp::front::parse_message(req.body(), {64, limits_.max_body_bytes});
   if (!msg) {
-    metrics_.error(ErrorReason::bad_request);
-    // Named, not a conditional inside the co_await: g++ 12 miscompiles a temporary json::value in a
-    // conditional operator within a co_await expression (it copies from an unconstructed one).
-    json::value echoed = id.is_string() || id.is_int64() ? id : json::value();
-    co_await ex.respond(rpc_error(400, echoed, mcp::code::invalid_request, "Invalid Request: " + msg.error().message));
+    {
+      auto res = refusal_response(metrics_, msg.error());
+      co_await ex.respond(std::move(res));
+    }
     co_return;
   }
 
@@ -260,35 +240,30 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
   }
 
   // The era is decided per request (see docs/architecture.md, "Two eras at one URL").
-  auto version = trim_ows(header(req, "MCP-Protocol-Version"));
+  bool modern = mcp::front::era_of(req, *msg) == mcp::Era::modern;
   auto session_id = header(req, "Mcp-Session-Id");
-  bool modern = (!version.empty() && !mcp::is_legacy_revision(version)) ||
-                (version.empty() && session_id.empty() && meta_of(msg->body) &&
-                 meta_of(msg->body)->contains(mcp::kMetaProtocolVersion));
   if (modern) {
-    co_await modern_message(ex, std::move(*msg), accepts.sse, caller);
+    co_await modern_message(ex, std::move(*msg), accepts->sse, caller);
     co_return;
   }
   if (session_id.empty()) {
     if (msg->is_request() && msg->method() == "initialize") {
-      co_await legacy_initialize(ex, std::move(*msg), accepts.sse, caller);
+      co_await legacy_initialize(ex, std::move(*msg), accepts->sse, caller);
       co_return;
     }
-    metrics_.error(ErrorReason::bad_request);
     auto id = id_of(*msg);
-    auto res = rpc_error(400, id, mcp::code::invalid_request, "Bad Request: Mcp-Session-Id header is required");
+    auto res = refusal_response(metrics_, mcp::front::session_required(id));
     co_await ex.respond(std::move(res));
     co_return;
   }
   auto session = find_session(session_id, caller);
   if (!session) {
-    metrics_.error(ErrorReason::unknown_session);
     auto id = id_of(*msg);
-    auto res = rpc_error(404, id, mcp::code::session_not_found, "Session not found");
+    auto res = refusal_response(metrics_, mcp::front::session_not_found(id));
     co_await ex.respond(std::move(res));
     co_return;
   }
-  co_await legacy_message(ex, std::move(session), std::move(*msg), accepts.sse, caller);
+  co_await legacy_message(ex, std::move(session), std::move(*msg), accepts->sse, caller);
 }
 
 net::awaitable<void> McpEndpoint::relay_notification(net::Exchange& ex, const Caller& caller, mcp::Message msg,

@@ -72,7 +72,6 @@ class McpEndpoint {
   void upstream_session_expired(const Call& call);
   net::awaitable<void> respond_failure(net::Exchange& ex, const Call& call, const json::object& error,
                                        UpstreamFailure failure, std::chrono::steady_clock::time_point t0);
-  std::optional<net::Response> validate_modern(const net::Request& req, const mcp::Message& msg);
   json::object synthesized_discover();
   net::awaitable<void> fan_out_list(net::Exchange& ex, Call& call);
 

@@ -182,10 +182,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     }
     if (!call.sse_ok) continue;  // a JSON-only client gets the reply alone
     if (!streaming) {
-      http::response<http::empty_body> head{http::status::ok, 11};
-      head.set(http::field::content_type, "text/event-stream");
-      head.set(http::field::cache_control, "no-cache");
-      head.set("X-Accel-Buffering", "no");
+      auto head = mcp::front::sse_head();
       if (call.method == "initialize" && call.session) head.set("Mcp-Session-Id", call.session->id);
       if (!co_await ex.start_stream(std::move(head))) {
         upstream->abandon(client_id);
@@ -227,10 +224,8 @@ net::awaitable<std::optional<net::Response>> McpEndpoint::check_tool_headers(net
   // A tool the upstream does not list: nothing to hold the headers to here; they travel on and
   // the upstream, which processes the body, checks them.
   if (!annotations) co_return std::nullopt;
-  if (auto problem = check_param_headers(ex.request(), *annotations, po)) {
-    metrics_.error(ErrorReason::header_mismatch);
-    co_return rpc_error(400, call.request["id"], mcp::code::header_mismatch, problem->message);
-  }
+  if (auto refusal = mcp::front::check_param_headers(ex.request(), *annotations, po, call.request["id"]))
+    co_return refusal_response(metrics_, *refusal);
   co_return std::nullopt;
 }
 

@@ -59,15 +59,7 @@ net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Mess
 
 net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> session,
                                                  mcp::Message msg, bool sse_ok, const Caller& caller) {
-  auto version = trim_ows(header(ex.request(), "MCP-Protocol-Version"));
-  if (!version.empty() && !mcp::is_legacy_revision(version)) {
-    metrics_.error(ErrorReason::unsupported_version);
-    auto id = id_of(msg);
-    auto res = rpc_error(400, id, mcp::code::invalid_request,
-                         "Bad Request: Unsupported protocol version: " + std::string(version));
-    co_await ex.respond(std::move(res));
-    co_return;
-  }
+  // (A version header that is not a legacy revision made this request 2026-07-28: mcp::front::era_of.)
   session->last_used_ms = now_ms();
   auto deadline = steady::now() + cfg_.upstreams[0].request_timeout;
   if (!msg.is_request()) {
@@ -115,25 +107,27 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
 
 net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& caller) {
   auto& req = ex.request();
-  auto version = trim_ows(header(req, "MCP-Protocol-Version"));
   auto session_id = header(req, "Mcp-Session-Id");
-  if ((!version.empty() && !mcp::is_legacy_revision(version)) || session_id.empty()) {
-    metrics_.error(ErrorReason::method_not_allowed);
-    auto res = rpc_error(405, nullptr, mcp::code::invalid_request,
-                         session_id.empty() ? "Method not allowed: GET needs an Mcp-Session-Id" : "Method not allowed");
-    res.set(http::field::allow, "POST");
+  if (mcp::front::modern_header(req) || session_id.empty()) {
+    auto res = refusal_response(
+        metrics_, mcp::front::method_not_allowed(session_id.empty() ? "Method not allowed: GET needs an Mcp-Session-Id"
+                                                                    : "Method not allowed"));
     co_await ex.respond(std::move(res));
     co_return;
   }
   auto session = find_session(session_id, caller);
   if (!session) {
-    metrics_.error(ErrorReason::unknown_session);
-    co_await ex.respond(rpc_error(404, nullptr, mcp::code::session_not_found, "Session not found"));
+    {
+      auto res = refusal_response(metrics_, mcp::front::session_not_found(nullptr));
+      co_await ex.respond(std::move(res));
+    }
     co_return;
   }
-  if (!parse_accept(header(req, "Accept")).sse) {
-    metrics_.error(ErrorReason::not_acceptable);
-    co_await ex.respond(rpc_error(406, nullptr, mcp::code::invalid_request, "Accept must include text/event-stream"));
+  if (auto refusal = mcp::front::check_stream_accept(req)) {
+    {
+      auto res = refusal_response(metrics_, *refusal);
+      co_await ex.respond(std::move(res));
+    }
     co_return;
   }
   if (auto last = header(req, "Last-Event-ID"); !last.empty()) {
@@ -223,19 +217,20 @@ net::awaitable<void> McpEndpoint::resume_stream(net::Exchange& ex, FrontSession&
 
 net::awaitable<void> McpEndpoint::handle_delete(net::Exchange& ex, const Caller& caller) {
   auto& req = ex.request();
-  auto version = trim_ows(header(req, "MCP-Protocol-Version"));
   auto session_id = header(req, "Mcp-Session-Id");
-  if ((!version.empty() && !mcp::is_legacy_revision(version)) || session_id.empty()) {
-    metrics_.error(ErrorReason::method_not_allowed);
-    auto res = rpc_error(405, nullptr, mcp::code::invalid_request, "Method not allowed");
-    res.set(http::field::allow, "POST");
-    co_await ex.respond(std::move(res));
+  if (mcp::front::modern_header(req) || session_id.empty()) {
+    {
+      auto res = refusal_response(metrics_, mcp::front::method_not_allowed());
+      co_await ex.respond(std::move(res));
+    }
     co_return;
   }
   auto session = find_session(session_id, caller) ? sessions_.erase(std::string(session_id)) : nullptr;
   if (!session) {
-    metrics_.error(ErrorReason::unknown_session);
-    co_await ex.respond(rpc_error(404, nullptr, mcp::code::session_not_found, "Session not found"));
+    {
+      auto res = refusal_response(metrics_, mcp::front::session_not_found(nullptr));
+      co_await ex.respond(std::move(res));
+    }
     co_return;
   }
   session->close();

@@ -1,6 +1,5 @@
-// The stateless revision (2026-07-28): its request checks (_meta, MCP-Protocol-Version, Mcp-Method,
-// Mcp-Name), the shared upstream sessions opened once, and server/discover when the gateway stands in.
-#include "core/json.hpp"
+// The stateless revision (2026-07-28): its request checks (mcp/http_front), the shared upstream
+// sessions opened once, and server/discover when the gateway stands in.
 #include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
@@ -107,68 +106,6 @@ net::awaitable<Result<void>> McpEndpoint::ensure_modern_upstreams(Deadline deadl
   co_return Result<void>{};
 }
 
-std::optional<net::Response> McpEndpoint::validate_modern(const net::Request& req, const mcp::Message& msg) {
-  json::value id = msg.id() ? *msg.id() : json::value();
-  auto reject = [&](unsigned status, int code, std::string message, ErrorReason reason,
-                    std::optional<json::value> data = std::nullopt) {
-    metrics_.error(reason);
-    return std::optional<net::Response>(rpc_error(status, id, code, message, std::move(data)));
-  };
-  // Order of checks: 2026-07-28 basic/index "_meta", then transports "Protocol Version Header",
-  // then "Standard Headers" (Mcp-Method, Mcp-Name).
-  auto* meta = meta_of(msg.body);
-  if (msg.is_request()) {
-    std::string missing;
-    if (!meta || !meta->contains(mcp::kMetaProtocolVersion)) missing = std::string(mcp::kMetaProtocolVersion);
-    if (!meta || !meta->contains(mcp::kMetaClientCapabilities))
-      missing += (missing.empty() ? "" : ", ") + std::string(mcp::kMetaClientCapabilities);
-    if (!missing.empty())
-      return reject(400, mcp::code::invalid_params, "Invalid params: missing _meta keys: " + missing,
-                    ErrorReason::bad_request);
-  }
-  auto version = trim_ows(header(req, "MCP-Protocol-Version"));
-  if (version.empty())
-    return reject(400, mcp::code::header_mismatch, "Missing MCP-Protocol-Version header", ErrorReason::header_mismatch);
-  if (meta) {
-    auto* mv = meta->if_contains(mcp::kMetaProtocolVersion);
-    if (mv && (!mv->is_string() || mv->get_string() != version))
-      return reject(400, mcp::code::header_mismatch, "MCP-Protocol-Version header does not match _meta.protocolVersion",
-                    ErrorReason::header_mismatch);
-  }
-  if (!mcp::is_modern_revision(version)) {
-    json::array supported;
-    for (auto v : mcp::kModernRevisions) supported.emplace_back(v);
-    json::object data;
-    data["supported"] = std::move(supported);
-    data["requested"] = version;
-    return reject(400, mcp::code::unsupported_version, "Unsupported protocol version", ErrorReason::unsupported_version,
-                  json::value(std::move(data)));
-  }
-  std::string method(msg.method());
-  auto hm = header(req, "Mcp-Method");
-  auto decoded = decode_header_value(hm);
-  if (hm.empty() || !decoded || *decoded != method)
-    return reject(400, mcp::code::header_mismatch, "Mcp-Method header does not match the request body",
-                  ErrorReason::header_mismatch);
-  auto name_key = name_header_param(method);
-  if (!name_key.empty()) {
-    auto hn = header(req, "Mcp-Name");
-    auto dn = decode_header_value(hn);
-    if (hn.empty() || !dn || *dn != string_param(msg.body, name_key))
-      return reject(400, mcp::code::header_mismatch, "Mcp-Name header does not match the request body",
-                    ErrorReason::header_mismatch);
-  }
-  // Methods that 2026-07-28 removed (sessions, ping, per-connection log level and subscriptions).
-  // tasks/result and tasks/list: the tasks of 2025-11-25, which the 2026-07-28 tasks extension
-  // (SEP-2663) does not have; the gateway answers them so that no upstream's old task surface is
-  // reached around the task binding.
-  if (msg.is_request() &&
-      (method == "initialize" || method == "ping" || method == "logging/setLevel" || method == "resources/subscribe" ||
-       method == "resources/unsubscribe" || method == "tasks/result" || method == "tasks/list"))
-    return reject(404, mcp::code::method_not_found, "Method not found: " + method, ErrorReason::bad_request);
-  return std::nullopt;
-}
-
 json::object McpEndpoint::synthesized_discover() {
   json::object caps;
   json::object server_info;
@@ -216,8 +153,10 @@ json::object McpEndpoint::synthesized_discover() {
 net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message msg, bool sse_ok,
                                                  const Caller& caller) {
   json::value id = msg.id() ? *msg.id() : json::value();
-  if (auto refusal = validate_modern(ex.request(), msg)) {
-    co_await ex.respond(std::move(*refusal));
+  // The 2026-07-28 request checks of the front door (mcp/http_front), shared with the library.
+  if (auto refusal = mcp::front::check_modern(ex.request(), msg)) {
+    auto res = refusal_response(metrics_, *refusal);
+    co_await ex.respond(std::move(res));
     co_return;
   }
   std::string method(msg.method());
@@ -248,12 +187,6 @@ net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message
   for (std::size_t i = 0; i < call.upstreams.size(); ++i)
     if (children_[i]) call.upstreams[i] = children_[i]->route(caller.key());
   call.translate_to_modern = !all_modern;
-  if (msg.is_reply()) {
-    // 2026-07-28 servers send no requests (MRTR instead): there is nothing a reply could answer.
-    metrics_.error(ErrorReason::bad_request);
-    co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, "Response to an unknown request"));
-    co_return;
-  }
   if (msg.is_notification() && msg.method() == "notifications/cancelled") {
     // Over Streamable HTTP a closed stream is the cancellation (2026-07-28 cancellation); the
     // upstream session is shared by every stateless client, so a forwarded requestId could cancel

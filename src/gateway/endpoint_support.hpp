@@ -1,13 +1,15 @@
 #pragma once
-// The small pieces every part of the endpoint (endpoint*.cpp) answers and reads with: JSON and
-// JSON-RPC error responses, header and parameter lookups, and the 2026-07-28 status mapping.
-// Private to the endpoint.
+// The small pieces every part of the endpoint (endpoint*.cpp) answers and reads with: the front
+// door's answers (mcp/http_front), a refusal counted by reason, and list helpers. Private to the
+// endpoint.
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/json.hpp"
+#include "gateway/metrics.hpp"
+#include "mcp/http_front.hpp"
 #include "mcp/http_headers.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "mcp/protocol.hpp"
@@ -22,44 +24,46 @@ inline std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(steady::now().time_since_epoch()).count();
 }
 
-inline std::string_view header(const net::Request& r, std::string_view name) {
-  auto it = r.find(name);
-  return it == r.end() ? std::string_view() : std::string_view(it->value());
+using mcp::front::empty_response;
+using mcp::front::header;
+using mcp::front::json_response;
+using mcp::front::rpc_error;
+
+// The error counter a front-door refusal counts under.
+inline ErrorReason error_reason(mcp::front::Reason r) {
+  using R = mcp::front::Reason;
+  switch (r) {
+    case R::forbidden_host_or_origin:
+      return ErrorReason::forbidden_origin;
+    case R::method_not_allowed:
+      return ErrorReason::method_not_allowed;
+    case R::unsupported_media_type:
+      return ErrorReason::unsupported_media_type;
+    case R::not_acceptable:
+      return ErrorReason::not_acceptable;
+    case R::parse_error:
+      return ErrorReason::parse_error;
+    case R::header_mismatch:
+      return ErrorReason::header_mismatch;
+    case R::unsupported_version:
+      return ErrorReason::unsupported_version;
+    case R::session_not_found:
+      return ErrorReason::unknown_session;
+    case R::batch:
+    case R::invalid_message:
+    case R::unexpected_response:
+    case R::missing_meta:
+    case R::removed_method:
+    case R::session_required:
+      return ErrorReason::bad_request;
+  }
+  return ErrorReason::bad_request;
 }
 
-using mcp::decode_header_value;
-using mcp::is_json_content_type;
-using mcp::name_header_param;
-using mcp::parse_accept;
-
-inline net::Response json_response(unsigned status, const json::object& body) {
-  net::Response res{static_cast<http::status>(status), 11};
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::cache_control, "no-store");
-  res.body() = serialize_json(body);
-  return res;
-}
-
-inline net::Response rpc_error(unsigned status, const json::value& id, int code, std::string_view message,
-                               std::optional<json::value> data = std::nullopt) {
-  return json_response(status, mcp::make_error(id, code, message, std::move(data)));
-}
-
-inline net::Response empty_response(unsigned status) {
-  net::Response res{static_cast<http::status>(status), 11};
-  return res;
-}
-
-inline const json::object* params_of(const json::object& m) {
-  auto* p = m.if_contains("params");
-  return p && p->is_object() ? &p->get_object() : nullptr;
-}
-
-inline const json::object* meta_of(const json::object& m) {
-  auto* p = params_of(m);
-  if (!p) return nullptr;
-  auto* meta = p->if_contains("_meta");
-  return meta && meta->is_object() ? &meta->get_object() : nullptr;
+// A front-door refusal, counted, as the answer.
+inline net::Response refusal_response(Metrics& metrics, const mcp::front::Refusal& r) {
+  metrics.error(error_reason(r.reason));
+  return mcp::front::to_response(r);
 }
 
 // A message's id, or null. Always into a named variable before a co_await: g++ 12 destroys a
@@ -70,31 +74,9 @@ inline json::value id_of(const mcp::Message& m) {
   return id ? *id : json::value();
 }
 
-inline std::string string_param(const json::object& m, std::string_view key) {
-  auto* p = params_of(m);
-  if (!p) return {};
-  auto* v = p->if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // 2026-07-28: the HTTP status follows the JSON-RPC error (transports, "Error Handling").
 inline unsigned modern_status_for(const json::object& reply) {
-  auto* e = reply.if_contains("error");
-  if (!e || !e->is_object()) return 200;
-  auto* c = e->get_object().if_contains("code");
-  if (!c || !c->is_int64()) return 200;
-  switch (c->get_int64()) {
-    case mcp::code::method_not_found:
-      return 404;
-    case mcp::code::invalid_params:
-    case mcp::code::invalid_request:
-    case mcp::code::header_mismatch:
-    case mcp::code::missing_capability:
-    case mcp::code::unsupported_version:
-      return 400;
-    default:
-      return 200;
-  }
+  return mcp::front::status_for_reply(reply);
 }
 
 inline bool is_list_method(std::string_view m) {

@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "exchange/remote_options.hpp"
+#include "mcp/http_front.hpp"
 #include "net/address.hpp"
 
 namespace mcpgate::gateway {
@@ -39,7 +40,7 @@ class EmbeddedJwksSource final : public oauth::JwksSource {
 }  // namespace
 
 Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg)), clock_(clock) {
-  guard_ = std::make_unique<OriginGuard>(cfg_.allowed_hosts, cfg_.allowed_origins, cfg_.public_url,
+  guard_ = std::make_unique<net::OriginGuard>(cfg_.allowed_hosts, cfg_.allowed_origins, cfg_.public_url,
                                          net::is_loopback_host(cfg_.listen_host));
   audit_ = std::make_unique<AuditLog>(cfg_.audit_log);
   oauth::HttpFetchOptions fo;
@@ -289,10 +290,7 @@ net::awaitable<void> Gateway::handle(net::Exchange& ex) {
   bool origin_ok = page ? guard_->page_origin_allowed(origin) : guard_->origin_allowed(origin);
   if (!guard_->host_allowed(req[http::field::host]) || !origin_ok) {
     metrics_.error(ErrorReason::forbidden_origin);
-    net::Response res{http::status::forbidden, 11};
-    res.set(http::field::content_type, "application/json");
-    res.body() =
-        R"({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"Forbidden: Host or Origin not allowed"}})";
+    auto res = mcp::front::to_response(mcp::front::forbidden_host_or_origin());
     metrics_.request(403, 0);
     co_await ex.respond(std::move(res));
     co_return;

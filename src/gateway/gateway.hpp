@@ -13,7 +13,7 @@
 #include "gateway/authorizer.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/metrics.hpp"
-#include "gateway/origin_guard.hpp"
+#include "net/origin_guard.hpp"
 #include "net/http_server.hpp"
 
 namespace mcpgate::gateway {
@@ -55,7 +55,7 @@ class Gateway {
   std::unique_ptr<net::asio::steady_timer> key_refresher_;
   // The embedded authorization server, when configured (before the endpoints: they trust it).
   std::unique_ptr<authserver::AuthorizationServer> authorization_server_;
-  std::unique_ptr<OriginGuard> guard_;
+  std::unique_ptr<net::OriginGuard> guard_;
   std::unique_ptr<net::HttpServer> server_;
   std::vector<std::unique_ptr<McpEndpoint>> endpoints_;
   std::unique_ptr<net::asio::steady_timer> reaper_;

@@ -49,26 +49,6 @@ std::optional<std::vector<mcp::ParamHeader>> ToolParamHeaders::find(const std::s
   return it->second;
 }
 
-std::optional<mcp::ParamHeaderProblem> check_param_headers(const net::Request& request,
-                                                           const std::vector<mcp::ParamHeader>& annotations,
-                                                           const json::object* params) {
-  for (auto& a : annotations) {
-    // Two copies of one header: the gateway and the upstream could each read a different one.
-    auto name = "Mcp-Param-" + a.name;
-    if (request.count(name) > 1)
-      return mcp::ParamHeaderProblem{mcp::ParamHeaderError::invalid, name, name + " header is repeated"};
-  }
-  const json::object* arguments = nullptr;
-  if (params)
-    if (auto* a = params->if_contains("arguments"); a && a->is_object()) arguments = &a->get_object();
-  return mcp::check_param_headers(annotations, arguments,
-                                  [&](std::string_view name) -> std::optional<std::string_view> {
-                                    auto it = request.find(name);
-                                    if (it == request.end()) return std::nullopt;
-                                    return std::string_view(it->value());
-                                  });
-}
-
 std::vector<std::pair<std::string, std::string>> param_headers_to_forward(const net::Request& request) {
   std::vector<std::pair<std::string, std::string>> out;
   for (auto& field : request)

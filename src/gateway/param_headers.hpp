@@ -2,7 +2,8 @@
 // The `x-mcp-header` annotations of every tool the gateway has seen in a tools/list, per
 // upstream, so that a 2026-07-28 tools/call can be checked against its `Mcp-Param-*` headers
 // before anything is sent (transports, "Server Behavior for Custom Headers": a server that
-// processes the body MUST reject a missing, mismatched or invalid value with 400 / -32020).
+// processes the body MUST reject a missing, mismatched or invalid value with 400 / -32020; the
+// check itself is the front door's, mcp::front::check_param_headers).
 #include <boost/json/object.hpp>
 #include <optional>
 #include <shared_mutex>
@@ -30,11 +31,6 @@ class ToolParamHeaders {
   std::unordered_map<std::string, std::vector<mcp::ParamHeader>> by_tool_;  // "<upstream>\n<tool>"
   std::unordered_set<std::string> listed_;
 };
-
-// The problem with the request's Mcp-Param-* headers for this tools/call, if any.
-std::optional<mcp::ParamHeaderProblem> check_param_headers(const net::Request& request,
-                                                           const std::vector<mcp::ParamHeader>& annotations,
-                                                           const boost::json::object* params);
 
 // Every Mcp-Param-* header of the request, to travel on to an HTTP upstream: the transport
 // requires intermediaries to forward the ones they do not recognize, and the upstream checks them

@@ -1,5 +1,7 @@
 #include "gateway/principal_children.hpp"
 
+#include <algorithm>
+
 #include "gateway/limit_refusal.hpp"
 #include "mcp/jsonrpc.hpp"
 
@@ -151,7 +153,15 @@ net::awaitable<expected<std::shared_ptr<StdioUpstream>, PrincipalChildren::Refus
                                    json::value(std::move(data)))};
   };
   std::string subject_key = subject ? subject->token_key : std::string();
-  auto look = table_.lookup(principal, steady::now(), subject_key);
+  // The child's token is exchanged from the subject token's scopes: another set (a step-up, or an
+  // older narrower token) needs a child of its own.
+  std::string grant;
+  if (subject) {
+    auto scopes = subject->scopes;
+    std::sort(scopes.begin(), scopes.end());
+    for (auto& s : scopes) grant += s + ' ';
+  }
+  auto look = table_.lookup(principal, steady::now(), subject_key, grant);
   if (look.child && !look.due) co_return upstream_of(look.child);
   if (!look.child && !look.room) co_return unexpected(at_capacity());
   // A replacement needs a token of its own: the cached one is the one about to expire.
@@ -181,7 +191,7 @@ net::awaitable<expected<std::shared_ptr<StdioUpstream>, PrincipalChildren::Refus
     o.handshake = it != handshakes_.end() ? it->second : default_handshake();
   }
   auto child = std::make_shared<StdioChild>(std::make_shared<StdioUpstream>(next_executor_(), std::move(o), metrics_));
-  auto installed = table_.install(principal, child, expires, now, subject_key);
+  auto installed = table_.install(principal, child, expires, now, subject_key, grant);
   if (!installed.child) co_return unexpected(at_capacity());
   co_return upstream_of(installed.child);
 }

@@ -66,6 +66,11 @@ Result<HttpFetchResponse> BlockingHttpFetcher::fetch_once(const HttpFetchRequest
         auto cc = (*rs)->head()[http::field::cache_control];
         resp.max_age = parse_max_age(std::string_view(cc.data(), cc.size()));
         resp.www_authenticate = std::string((*rs)->head()[http::field::www_authenticate]);
+        for (auto& field : (*rs)->head()) {
+          std::string name(field.name_string());
+          for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          resp.headers.emplace_back(std::move(name), std::string(field.value()));
+        }
         auto body = co_await (*rs)->read_all(deadline);
         if (!body) {
           out = unexpected(body.error());

@@ -38,6 +38,15 @@ struct HttpFetchResponse {
   std::string body;
   std::optional<std::chrono::seconds> max_age;  // from Cache-Control
   std::string www_authenticate;                 // a 401's challenge (RFC 9728 §5.1 discovery)
+  // Every header of the answer, names lower-cased, in the order received (an MCP client reads
+  // Content-Type, Mcp-Session-Id and Location; the resource server's callers need none).
+  std::vector<std::pair<std::string, std::string>> headers;
+  // The first header of that (lower-case) name, or empty.
+  std::string_view header(std::string_view name) const {
+    for (auto& [n, v] : headers)
+      if (n == name) return v;
+    return {};
+  }
 };
 
 class HttpFetcher {

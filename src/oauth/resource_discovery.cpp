@@ -157,7 +157,22 @@ bool acceptable_server_url(std::string_view url) {
 
 }  // namespace
 
-Result<ResourceMetadata> parse_resource_metadata(std::string_view text, std::string_view expected_resource) {
+bool resource_covers(std::string_view resource, std::string_view endpoint) {
+  if (resource == endpoint) return true;
+  auto r = net::parse_absolute_url(resource);
+  auto e = net::parse_absolute_url(endpoint);
+  if (!r || !e || r->has_query() || r->has_fragment() || r->has_userinfo()) return false;
+  if (r->scheme() != e->scheme() || r->encoded_authority() != e->encoded_authority()) return false;
+  std::string_view rp = r->encoded_path(), ep = e->encoded_path();
+  if (!rp.empty() && rp.back() == '/') rp.remove_suffix(1);
+  if (rp.empty()) return true;  // the origin covers every path on it
+  if (!ep.starts_with(rp)) return false;
+  // "/mcp" covers "/mcp" and "/mcp/x", not "/mcpx".
+  return ep.size() == rp.size() || ep[rp.size()] == '/';
+}
+
+Result<ResourceMetadata> parse_resource_metadata(std::string_view text, std::string_view expected_resource,
+                                                 ResourceMatch match) {
   auto parsed = parse_json(text, {16, 256 * 1024});
   if (!parsed) return fail("protected resource metadata is not JSON: " + parsed.error().message);
   if (!parsed->is_object()) return fail("protected resource metadata is not a JSON object");
@@ -167,7 +182,8 @@ Result<ResourceMetadata> parse_resource_metadata(std::string_view text, std::str
   if (!res || !res->is_string()) return fail("protected resource metadata has no resource");
   md.resource = std::string(res->get_string());
   // RFC 9728 §3.3: identical, not "equivalent".
-  if (md.resource != expected_resource)
+  if (match == ResourceMatch::identical ? md.resource != expected_resource
+                                        : !resource_covers(md.resource, expected_resource))
     return fail("protected resource metadata names another resource (" + md.resource.substr(0, 200) + ")");
   auto* as = o.if_contains("authorization_servers");
   if (!as || !as->is_array() || as->get_array().empty())

@@ -29,7 +29,16 @@ struct ResourceMetadata {
 // resource the document was fetched for (§3.3), or an attacker who can serve one document could
 // point clients at its own authorization server; `authorization_servers` must be a non-empty list
 // of https URLs (http on loopback only).
-Result<ResourceMetadata> parse_resource_metadata(std::string_view text, std::string_view expected_resource);
+//
+// `prefix` relaxes identity for an MCP client: the document may name the server's base, a
+// same-origin path prefix of the endpoint on a segment boundary (MCP authorization, "Canonical
+// Server URI"), which the client then sends verbatim as `resource`. Another origin or a sibling
+// path is still refused.
+enum class ResourceMatch { identical, prefix };
+Result<ResourceMetadata> parse_resource_metadata(std::string_view text, std::string_view expected_resource,
+                                                 ResourceMatch match = ResourceMatch::identical);
+// Whether `resource` is `endpoint` or a same-origin path prefix of it on a segment boundary.
+bool resource_covers(std::string_view resource, std::string_view endpoint);
 
 // Where the metadata of `resource` is served (RFC 9728 §3.1), path-suffixed first, then the root
 // (MCP authorization, "Protected Resource Metadata Discovery Requirements").

@@ -6,9 +6,11 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <thread>
 #include <vector>
 
+#include "authserver/sqlite_connection.hpp"
 #include "core/secret.hpp"
 
 namespace mcpgate::authserver {
@@ -152,6 +154,40 @@ TEST(SqliteStore, EveryAcknowledgedWriteIsThereAfterReopen) {
   auto rev = (*s)->revoked_jtis(10);
   ASSERT_TRUE(rev);
   EXPECT_EQ(rev->size(), 400u);
+}
+
+// A store written before users had allowed scopes (schema version 1) opens, is upgraded in
+// place, keeps its users (with no restriction) and stores scopes from then on.
+TEST(SqliteStore, MigratesAVersion1StoreToUserScopes) {
+  TempDb t;
+  auto path = t.dir / "sub" / "as.db";
+  std::filesystem::create_directories(path.parent_path());
+  { std::ofstream(path.string()).flush(); }
+  {
+    auto c = Connection::open(path.string());
+    ASSERT_TRUE(c) << c.error().message;
+    ASSERT_TRUE((*c)->exec_script(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+        "INSERT INTO meta VALUES ('schema_version', 1), ('key_generation', 0);"
+        "CREATE TABLE users (username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);"
+        "INSERT INTO users VALUES ('old', '$argon2id$x', 7);"));
+  }
+  auto s = open_store(t.uri());
+  ASSERT_TRUE(s) << s.error().message;
+  auto old = (*s)->get_user("old");
+  ASSERT_TRUE(old && *old);
+  EXPECT_EQ((*old)->created_at, 7);
+  EXPECT_EQ((*old)->scope, "");
+  ASSERT_TRUE((*s)->put_user({"reader", "$argon2id$y", 8, "mcp:read"}));
+  s->reset();
+  auto again = open_store(t.uri());  // a second open does not migrate twice
+  ASSERT_TRUE(again) << again.error().message;
+  auto reader = (*again)->get_user("reader");
+  ASSERT_TRUE(reader && *reader);
+  EXPECT_EQ((*reader)->scope, "mcp:read");
+  auto all = (*again)->list_users();
+  ASSERT_TRUE(all);
+  EXPECT_EQ(all->size(), 2u);
 }
 
 }  // namespace

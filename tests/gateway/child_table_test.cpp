@@ -121,6 +121,32 @@ TEST(ChildTable, NoFresherTokenKeepsTheChildAndIsNotAskedAgainWithTheSameSubject
   EXPECT_TRUE(t.lookup("alice", t0 + 100s, "token-1").child == b);
 }
 
+// Regression: after a step-up (the user's new token carries mcp:write) the principal's child kept
+// the token exchanged from the old, read-only one until its renewal, so the write the user had
+// just consented to was refused by the upstream. A changed grant replaces the child at once,
+// whatever the expiries; the old one drains.
+TEST(ChildTable, AChangedGrantReplacesTheChildAtOnce) {
+  ChildTable t(policy());
+  auto read = std::make_shared<FakeChild>(), write = std::make_shared<FakeChild>();
+  read->busy = 1;
+  ASSERT_TRUE(t.install("alice", read, t0 + 300s, t0, "token-1", "mcp:read").installed);
+  EXPECT_FALSE(t.lookup("alice", t0 + 1s, "token-1", "mcp:read").due);
+  auto look = t.lookup("alice", t0 + 1s, "token-2", "mcp:read mcp:write");
+  EXPECT_TRUE(look.due);
+  EXPECT_EQ(look.child, read);
+  // The new token expires no later than the old one (issued the same second): still replaced.
+  auto in = t.install("alice", write, t0 + 300s, t0 + 1s, "token-2", "mcp:read mcp:write");
+  EXPECT_TRUE(in.installed);
+  EXPECT_EQ(in.child, write);
+  auto children = t.children_of("alice");
+  ASSERT_EQ(children.size(), 2u);
+  EXPECT_EQ(children[0], write);
+  EXPECT_EQ(children[1], read) << "the old child drains what it holds";
+  // And back: a request with the narrower token does not run on the broader child.
+  EXPECT_TRUE(t.lookup("alice", t0 + 2s, "token-1", "mcp:read").due);
+  EXPECT_FALSE(t.lookup("alice", t0 + 2s, "token-2", "mcp:read mcp:write").due);
+}
+
 TEST(ChildTable, AnExpiredChildIsDueWhateverTheSubject) {
   ChildTable t(policy());
   t.install("alice", std::make_shared<FakeChild>(), t0 + 100s, t0, "token-1");

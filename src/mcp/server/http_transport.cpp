@@ -5,17 +5,18 @@
 //  - modern (2026-07-28): stateless POST; `_meta` and the MCP-Protocol-Version / Mcp-Method /
 //    Mcp-Name headers are checked against the body; GET and DELETE are 405.
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/url/authority_view.hpp>
 #include <unordered_map>
 
 #include "core/json.hpp"
 #include "core/random.hpp"
 #include "core/secret.hpp"
+#include "mcp/http_front.hpp"
 #include "mcp/http_headers.hpp"
 #include "mcp/server/server_impl.hpp"
 #include "mcp/server/tasks.hpp"
 #include "net/address.hpp"
 #include "net/http_server.hpp"
+#include "net/origin_guard.hpp"
 #include "net/sse.hpp"
 
 namespace mcpgate {
@@ -50,51 +51,34 @@ std::int64_t now_ticks() {
   return std::chrono::steady_clock::now().time_since_epoch().count();
 }
 
-// "host:port" or "[v6]:port" → the host part, brackets kept; parsed by the URL grammar, so
-// "localhost:80@evil.example" or "localhost:evil" is not read as localhost. Empty when malformed.
-std::string_view host_part(std::string_view authority) {
-  auto a = boost::urls::parse_authority(authority);
-  if (!a || a->has_userinfo()) return {};
-  return a->encoded_host();
-}
-
 net::Response json_response(http::status status, const json::object& body, std::string_view session_id = {}) {
-  net::Response res{status, 11};
-  res.set(http::field::content_type, "application/json");
+  auto res = mcp::front::json_response(static_cast<unsigned>(status), body);
   if (!session_id.empty()) res.set("Mcp-Session-Id", session_id);
-  res.body() = json::serialize(body);
   return res;
 }
 
 net::Response empty_response(http::status status) {
-  net::Response res{status, 11};
-  return res;
+  return mcp::front::empty_response(static_cast<unsigned>(status));
 }
 
-// 2026-07-28: the status that goes with a JSON-RPC error (transports.mdx).
 http::status status_for(int error_code) {
-  switch (error_code) {
-    case code::method_not_found:
-      return http::status::not_found;
-    case code::parse_error:
-    case code::invalid_request:
-    case code::invalid_params:
-    case code::header_mismatch:
-    case code::missing_capability:
-    case code::unsupported_version:
-      return http::status::bad_request;
-    default:
-      return http::status::ok;
-  }
+  return static_cast<http::status>(mcp::front::status_for_code(error_code));
 }
 
 // The SSE stream of one POST, opened by the first message the handler sends.
 class PostOutlet final : public Outlet {
  public:
-  PostOutlet(net::Exchange& ex, std::string session_id) : ex_(ex), session_id_(std::move(session_id)) {}
+  // `sse_ok`: the client's Accept names text/event-stream (mcp::front::check_post_headers).
+  PostOutlet(net::Exchange& ex, std::string session_id, bool sse_ok)
+      : ex_(ex), session_id_(std::move(session_id)), sse_ok_(sse_ok) {}
 
   net::awaitable<bool> send(json::object message) override {
     if (!alive_) co_return false;
+    if (!sse_ok_) {
+      // A client that accepts JSON only gets the reply alone, as the gateway answers it: its
+      // notifications are dropped, and a request it could never receive fails at once.
+      co_return !message.contains("id");
+    }
     if (!streaming_) {
       streaming_ = true;
       alive_ = co_await ex_.start_stream(sse_head(ex_, session_id_));
@@ -114,10 +98,7 @@ class PostOutlet final : public Outlet {
   }
 
   static http::response<http::empty_body> sse_head(net::Exchange&, std::string_view session_id) {
-    http::response<http::empty_body> head{http::status::ok, 11};
-    head.set(http::field::content_type, "text/event-stream");
-    head.set(http::field::cache_control, "no-cache");
-    head.set("X-Accel-Buffering", "no");
+    auto head = mcp::front::sse_head();
     if (!session_id.empty()) head.set("Mcp-Session-Id", session_id);
     return head;
   }
@@ -125,6 +106,7 @@ class PostOutlet final : public Outlet {
  private:
   net::Exchange& ex_;
   std::string session_id_;
+  bool sse_ok_;
   bool streaming_ = false;
   bool alive_ = true;
 };
@@ -136,39 +118,19 @@ json::object rpc_error(const json::value& id, int c, std::string_view message) {
 }  // namespace
 
 struct HttpTransport::Impl {
-  Impl(McpServer& s, HttpOptions o) : server(s), options(std::move(o)) {
-    loopback_bind = net::is_loopback_host(options.host);
-  }
+  Impl(McpServer& s, HttpOptions o)
+      : server(s),
+        options(std::move(o)),
+        // DNS rebinding (transports, "Security Warning"): a page on evil.example resolving to
+        // 127.0.0.1 reaches a loopback server with its own Host and Origin; both must name us.
+        guard(options.allowed_hosts, options.allowed_origins, "", net::is_loopback_host(options.host), true) {}
 
   McpServer& server;
   HttpOptions options;
-  bool loopback_bind;
+  net::OriginGuard guard;
   std::unique_ptr<net::HttpServer> http_server;
   std::mutex mu;
   std::unordered_map<std::string, std::shared_ptr<HttpSession>> sessions;
-
-  // DNS rebinding (transports.mdx "Security Warning"): a page on evil.example resolving to
-  // 127.0.0.1 reaches a loopback server with its own Host and Origin; both must name us.
-  bool host_allowed(const net::Request& req) const {
-    auto host = host_part(trim_ows(req[http::field::host]));
-    for (auto& h : options.allowed_hosts)
-      if (h == host) return true;
-    if (loopback_bind) return net::is_loopback_host(host);
-    return options.allowed_hosts.empty();
-  }
-  bool origin_allowed(const net::Request& req) const {
-    auto it = req.find(http::field::origin);
-    if (it == req.end()) return true;  // not a browser
-    auto origin = trim_ows(it->value());
-    for (auto& o : options.allowed_origins)
-      if (o == origin) return true;
-    auto scheme = origin.find("://");
-    if (scheme == std::string_view::npos) return false;
-    auto authority = origin.substr(scheme + 3);
-    if (loopback_bind && authority.find('/') == std::string_view::npos)
-      return net::is_loopback_host(host_part(authority));
-    return options.allowed_origins.empty();
-  }
 
   std::shared_ptr<HttpSession> find_session(std::string_view id) {
     std::lock_guard lock(mu);
@@ -202,6 +164,13 @@ struct HttpTransport::Impl {
     return s;
   }
 
+  // A front-door refusal (mcp/http_front) as the answer.
+  // By value: g++ 12 destroys twice a temporary bound to a coroutine's reference parameter.
+  static net::awaitable<void> refuse(net::Exchange& ex, mcp::front::Refusal r) {
+    auto res = mcp::front::to_response(r);
+    co_await ex.respond(std::move(res));
+  }
+
   net::awaitable<void> handle(net::Exchange& ex) {
     auto& req = ex.request();
     auto target = std::string_view(req.target());
@@ -214,11 +183,11 @@ struct HttpTransport::Impl {
       }
       co_return;
     }
-    if (!host_allowed(req) || !origin_allowed(req)) {
+    if (!guard.host_allowed(trim_ows(req[http::field::host])) ||
+        !guard.origin_allowed(trim_ows(req[http::field::origin]))) {
       {
-        net::Response r_ = json_response(
-            http::status::forbidden, rpc_error(nullptr, code::invalid_request, "Forbidden: invalid Host or Origin"));
-        co_await ex.respond(std::move(r_));
+        auto refusal_ = mcp::front::forbidden_host_or_origin();
+        co_await refuse(ex, std::move(refusal_));
       }
       co_return;
     }
@@ -233,56 +202,38 @@ struct HttpTransport::Impl {
         co_await del(ex);
         break;
       default: {
-        auto res = empty_response(http::status::method_not_allowed);
+        auto res = mcp::front::to_response(mcp::front::method_not_allowed());
         res.set(http::field::allow, std::string_view("GET, POST, DELETE"));
         co_await ex.respond(std::move(res));
       }
     }
   }
 
-  static bool modern_header(const net::Request& req) {
-    auto v = trim_ows(req["MCP-Protocol-Version"]);
-    return !v.empty() && !mcp::is_legacy_revision(v);
-  }
-
   net::awaitable<void> post(net::Exchange& ex) {
+    // The front door (mcp/http_front), shared with the gateway: media types, the body, the era.
     auto& req = ex.request();
-    auto parsed = parse_json(req.body());
-    if (!parsed) {
-      {
-        net::Response r_ = json_response(
-            http::status::bad_request, rpc_error(nullptr, code::parse_error, "Parse error: " + parsed.error().message));
-        co_await ex.respond(std::move(r_));
-      }
+    auto accepts = mcp::front::check_post_headers(req);
+    if (!accepts) {
+      co_await refuse(ex, std::move(accepts.error()));
       co_return;
     }
-    auto message = mcp::classify(std::move(*parsed));
+    auto message = mcp::front::parse_message(req.body());
     if (!message) {
-      {
-        net::Response r_ =
-            json_response(http::status::bad_request,
-                          rpc_error(nullptr, code::invalid_request, "Invalid Request: " + message.error().message));
-        co_await ex.respond(std::move(r_));
-      }
+      co_await refuse(ex, std::move(message.error()));
       co_return;
     }
-    auto version = trim_ows(req["MCP-Protocol-Version"]);
-    auto session_id = trim_ows(req["Mcp-Session-Id"]);
-    bool modern;
-    if (!version.empty())
-      modern = !mcp::is_legacy_revision(version);
-    else if (!session_id.empty() || message->method() == "initialize")
-      modern = false;
+    if (mcp::front::era_of(req, *message) == mcp::Era::modern)
+      co_await post_modern(ex, *message, accepts->sse);
     else
-      modern = mcp::server::era_of(*message) == ProtocolEra::modern;
-    if (modern)
-      co_await post_modern(ex, *message, version);
-    else
-      co_await post_legacy(ex, *message, session_id);
+      co_await post_legacy(ex, *message, trim_ows(req["Mcp-Session-Id"]), accepts->sse);
   }
 
-  net::awaitable<void> post_modern(net::Exchange& ex, const mcp::Message& message, std::string_view version) {
+  net::awaitable<void> post_modern(net::Exchange& ex, const mcp::Message& message, bool sse_ok) {
     auto& req = ex.request();
+    if (auto refusal = mcp::front::check_modern(req, message)) {
+      co_await refuse(ex, std::move(*refusal));
+      co_return;
+    }
     if (message.is_notification()) {
       {
         net::Response r_ = empty_response(http::status::accepted);
@@ -290,84 +241,14 @@ struct HttpTransport::Impl {
       }
       co_return;
     }
-    if (message.is_reply()) {
-      // 2026-07-28 servers send no requests, so there is nothing a response could answer.
-      {
-        net::Response r_ = json_response(http::status::bad_request,
-                                         rpc_error(nullptr, code::invalid_request, "unexpected JSON-RPC response"));
-        co_await ex.respond(std::move(r_));
-      }
-      co_return;
-    }
     const json::value& id = *message.id();
-    auto fail = [&](const RpcError& e) -> net::awaitable<void> {
-      {
-        net::Response r_ = json_response(status_for(e.code), mcp::server::error_response(id, e));
-        co_await ex.respond(std::move(r_));
-      }
-    };
-    if (auto e = mcp::server::check_modern_meta(message.params())) {
-      co_await fail(*e);
-      co_return;
-    }
-    auto& meta = message.params()->at("_meta").get_object();
-    auto body_version = meta.at(kMetaProtocolVersionKey()).get_string();
-    if (version.empty()) {
-      {
-        RpcError e_ = RpcError{code::header_mismatch, "Missing MCP-Protocol-Version header", std::nullopt};
-        co_await fail(e_);
-      }
-      co_return;
-    }
-    if (version != body_version) {
-      {
-        RpcError e_ = RpcError{code::header_mismatch,
-                               "MCP-Protocol-Version header does not match _meta.protocolVersion", std::nullopt};
-        co_await fail(e_);
-      }
-      co_return;
-    }
-    if (auto e = mcp::server::check_modern_version(version)) {
-      co_await fail(*e);
-      co_return;
-    }
-    // SEP-2243: routing headers must say what the body says, or an intermediary that routes or
-    // authorizes on them would decide about a different call than the one that runs.
-    auto method_header = req.find("Mcp-Method");
-    if (method_header == req.end() || mcp::decode_header_value(method_header->value()) != message.method()) {
-      {
-        RpcError e_ = RpcError{
-            code::header_mismatch,
-            method_header == req.end() ? "Missing Mcp-Method header" : "Mcp-Method header does not match the body",
-            std::nullopt};
-        co_await fail(e_);
-      }
-      co_return;
-    }
-    // SEP-2663 extends Mcp-Name to the task methods, carrying params.taskId.
-    std::string_view name_key = mcp::name_header_param(message.method());
-    if (!name_key.empty()) {
-      auto* v = message.params()->if_contains(name_key);
-      auto name_header = req.find("Mcp-Name");
-      if (name_header == req.end() || !v || !v->is_string() ||
-          mcp::decode_header_value(name_header->value()) != v->get_string()) {
-        {
-          RpcError e_ =
-              RpcError{code::header_mismatch,
-                       name_header == req.end() ? "Missing Mcp-Name header" : "Mcp-Name header does not match the body",
-                       std::nullopt};
-          co_await fail(e_);
-        }
-        co_return;
-      }
-    }
     if (message.method() == "tools/call") {
-      if (auto e = check_param_headers(req, *message.params())) {
-        co_await fail(*e);
+      if (auto refusal = check_param_headers(req, *message.params(), id)) {
+        co_await refuse(ex, std::move(*refusal));
         co_return;
       }
     }
-    PostOutlet outlet(ex, {});
+    PostOutlet outlet(ex, {}, sse_ok);
     // Tasks belong to the credentials that created them: a stateless request has nothing else
     // that names its principal, and another caller must not read or cancel the task.
     std::string owner;
@@ -380,30 +261,19 @@ struct HttpTransport::Impl {
     co_await outlet.finish(*response, status);
   }
 
-  // SEP-2243: a tool parameter annotated `x-mcp-header: Name` travels also as `Mcp-Param-Name`
-  // (literal, or `=?base64?…?=`). It must be there whenever the body has the value, and say the
-  // same thing: a proxy that routes or authorizes on the header must see what the tool gets.
-  std::optional<RpcError> check_param_headers(const net::Request& req, const json::object& params) {
+  // SEP-2243: a tool parameter annotated `x-mcp-header: Name` travels also as `Mcp-Param-Name`;
+  // the front door holds the headers to this server's own tool's annotations.
+  std::optional<mcp::front::Refusal> check_param_headers(const net::Request& req, const json::object& params,
+                                                         const json::value& id) {
     auto* name = params.if_contains("name");
     if (!name || !name->is_string()) return std::nullopt;
     auto tool = server.impl().find_tool(name->get_string());
     if (!tool) return std::nullopt;
-    const json::object* args = nullptr;
-    if (auto* a = params.if_contains("arguments"); a && a->is_object()) args = &a->get_object();
-    auto annotations = mcp::param_headers_of(tool->input_schema);
-    for (auto& a : annotations)
-      if (req.count("Mcp-Param-" + a.name) > 1)
-        return RpcError{code::header_mismatch, "Mcp-Param-" + a.name + " header is repeated", std::nullopt};
-    auto problem = mcp::check_param_headers(annotations, args, [&](std::string_view h) {
-      auto it = req.find(h);
-      return it == req.end() ? std::optional<std::string_view>() : std::optional<std::string_view>(it->value());
-    });
-    if (problem) return RpcError{code::header_mismatch, problem->message, std::nullopt};
-    return std::nullopt;
+    return mcp::front::check_param_headers(req, mcp::param_headers_of(tool->input_schema), &params, id);
   }
-  static std::string_view kMetaProtocolVersionKey() { return mcp::kMetaProtocolVersion; }
 
-  net::awaitable<void> post_legacy(net::Exchange& ex, const mcp::Message& message, std::string_view session_id) {
+  net::awaitable<void> post_legacy(net::Exchange& ex, const mcp::Message& message, std::string_view session_id,
+                                   bool sse_ok) {
     if (message.is_request() && message.method() == "initialize") {
       auto hs = std::make_shared<HttpSession>();
       hs->session->id = system_random().token(24);
@@ -412,7 +282,7 @@ struct HttpTransport::Impl {
         auto s = weak.lock();
         return s && s->push(n);
       };
-      PostOutlet outlet(ex, hs->session->id);
+      PostOutlet outlet(ex, hs->session->id, sse_ok);
       auto response = co_await server.impl().handle(message, ProtocolEra::legacy, hs->session.get(), outlet);
       if (response && response->contains("result")) {
         add_session(hs);
@@ -432,19 +302,16 @@ struct HttpTransport::Impl {
     const json::value& id = message.is_request() ? *message.id() : null_id;
     if (session_id.empty()) {
       {
-        net::Response r_ =
-            json_response(http::status::bad_request,
-                          rpc_error(id, code::invalid_request, "Bad Request: Mcp-Session-Id header is required"));
-        co_await ex.respond(std::move(r_));
+        auto refusal_ = mcp::front::session_required(id);
+        co_await refuse(ex, std::move(refusal_));
       }
       co_return;
     }
     auto hs = find_session(session_id);
     if (!hs) {
       {
-        net::Response r_ =
-            json_response(http::status::not_found, rpc_error(id, code::session_not_found, "Session not found"));
-        co_await ex.respond(std::move(r_));
+        auto refusal_ = mcp::front::session_not_found(id);
+        co_await refuse(ex, std::move(refusal_));
       }
       co_return;
     }
@@ -456,7 +323,7 @@ struct HttpTransport::Impl {
       }
       co_return;
     }
-    PostOutlet outlet(ex, hs->session->id);
+    PostOutlet outlet(ex, hs->session->id, sse_ok);
     auto response = co_await server.impl().handle(message, ProtocolEra::legacy, hs->session.get(), outlet);
     if (!response) {
       {
@@ -470,31 +337,27 @@ struct HttpTransport::Impl {
 
   net::awaitable<void> get(net::Exchange& ex) {
     auto& req = ex.request();
-    if (modern_header(req)) {
-      // 2026-07-28 has no standalone stream (subscriptions/listen replaces it).
-      {
-        net::Response r_ = empty_response(http::status::method_not_allowed);
-        co_await ex.respond(std::move(r_));
-      }
-      co_return;
-    }
     auto session_id = trim_ows(req["Mcp-Session-Id"]);
-    if (session_id.empty()) {
+    // 2026-07-28 has no standalone stream (subscriptions/listen replaces it); without a session
+    // there is no stream to offer either (2025-11-25 transports: SSE or 405).
+    if (mcp::front::modern_header(req) || session_id.empty()) {
       {
-        net::Response r_ =
-            json_response(http::status::bad_request,
-                          rpc_error(nullptr, code::invalid_request, "Bad Request: Mcp-Session-Id header is required"));
-        co_await ex.respond(std::move(r_));
+        auto refusal_ = mcp::front::method_not_allowed(
+            session_id.empty() ? "Method not allowed: GET needs an Mcp-Session-Id" : "Method not allowed");
+        co_await refuse(ex, std::move(refusal_));
       }
       co_return;
     }
     auto hs = find_session(session_id);
     if (!hs) {
       {
-        net::Response r_ =
-            json_response(http::status::not_found, rpc_error(nullptr, code::session_not_found, "Session not found"));
-        co_await ex.respond(std::move(r_));
+        auto refusal_ = mcp::front::session_not_found(nullptr);
+        co_await refuse(ex, std::move(refusal_));
       }
+      co_return;
+    }
+    if (auto refusal = mcp::front::check_stream_accept(req)) {
+      co_await refuse(ex, std::move(*refusal));
       co_return;
     }
     auto channel = std::make_shared<StreamChannel>(ex.executor(), 256);
@@ -538,29 +401,19 @@ struct HttpTransport::Impl {
 
   net::awaitable<void> del(net::Exchange& ex) {
     auto& req = ex.request();
-    if (modern_header(req)) {
-      {
-        net::Response r_ = empty_response(http::status::method_not_allowed);
-        co_await ex.respond(std::move(r_));
-      }
-      co_return;
-    }
     auto session_id = trim_ows(req["Mcp-Session-Id"]);
-    if (session_id.empty()) {
+    if (mcp::front::modern_header(req) || session_id.empty()) {
       {
-        net::Response r_ =
-            json_response(http::status::bad_request,
-                          rpc_error(nullptr, code::invalid_request, "Bad Request: Mcp-Session-Id header is required"));
-        co_await ex.respond(std::move(r_));
+        auto refusal_ = mcp::front::method_not_allowed();
+        co_await refuse(ex, std::move(refusal_));
       }
       co_return;
     }
     auto hs = remove_session(session_id);
     if (!hs) {
       {
-        net::Response r_ =
-            json_response(http::status::not_found, rpc_error(nullptr, code::session_not_found, "Session not found"));
-        co_await ex.respond(std::move(r_));
+        auto refusal_ = mcp::front::session_not_found(nullptr);
+        co_await refuse(ex, std::move(refusal_));
       }
       co_return;
     }

@@ -1,7 +1,10 @@
 // `mcpgate demo` and its example client, end to end as a newcomer would run them: the client
-// registers, the "browser" signs in as a demo user and approves, the client lists and calls
-// tools, is refused an update for missing scope, asks for it, and the update succeeds.
+// registers, the "browser" signs in as the demo's editor (alice) and approves, the client lists and
+// calls tools, is refused an update for missing scope, asks for it, and the update succeeds — in
+// the CRM API, which received it with a token exchanged for it (audience the API, crm:write mapped
+// from mcp:write, act = the gateway), as its log shows.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from './authserver_helpers.mjs';
 import { Report, freePort, gatewayBin, root, tempDir } from './lib.mjs';
@@ -15,8 +18,11 @@ demo.stdout.on('data', (d) => { banner += d; });
 demo.stderr.on('data', (d) => { log += d; });
 const until = Date.now() + 15000;
 while (!log.includes('listening on port') && Date.now() < until && demo.exitCode === null) await new Promise((r) => setTimeout(r, 50));
-report.check(/MCP endpoint: +http:\/\/127\.0\.0\.1:\d+\/mcp/.test(banner) && /alice \/ alice-demo-password/.test(banner) && /demo_client\.mjs/.test(banner),
-  'mcpgate demo prints the URL, the users and a client command to try', banner);
+report.check(/MCP endpoint: +http:\/\/127\.0\.0\.1:\d+\/mcp/.test(banner) && /alice \/ alice-demo-password +\(editor/.test(banner) &&
+  /bob \/ bob-demo-password +\(reader/.test(banner) && /demo_client\.mjs/.test(banner),
+  'mcpgate demo prints the URL, the users (an editor and a reader) and a client command to try', banner);
+const apiUrl = banner.match(/CRM API: +(http:\/\/\S+\/api)/)?.[1];
+const apiLog = banner.match(/CRM API log: +(\S+)/)?.[1];
 
 try {
   const client = spawn(process.execPath, [join(root, 'examples/crm/demo_client.mjs'), `http://127.0.0.1:${port}/mcp`], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -44,6 +50,11 @@ try {
   report.check(/update_customer was refused \(403/.test(out) && /update_customer 1 → Updated customer 1/.test(out),
     'the update is refused for scope, then succeeds after the user grants mcp:write', out);
   report.check(driven === 2, 'two authorizations: the first sign-in and the step-up', String(driven));
+  const lines = readFileSync(apiLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  const patch = lines.find((l) => l.method === 'PATCH' && l.path === '/api/customers/1');
+  report.check(patch?.status === 200 && patch.token?.aud === apiUrl && patch.token?.sub === 'alice' && patch.token?.act?.sub === 'mcpgate' &&
+    patch.token?.scope.split(' ').includes('crm:write'),
+    "the update reached the CRM API with a token exchanged for it (aud = the API, alice's crm:write, act = the gateway)", JSON.stringify(patch));
 } catch (e) {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));
 } finally {

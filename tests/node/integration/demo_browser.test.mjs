@@ -6,7 +6,8 @@
 // this pins the bug where the gateway's Host/Origin guard refused the login form's POST: the pages
 // send Referrer-Policy: no-referrer, so a browser sends `Origin: null` with it (Fetch standard,
 // "append a request Origin header"). Screenshots of the login, consent and step-up consent pages
-// are saved under build/artifacts/.
+// are saved under build/artifacts/. Then the reader: bob, asking for mcp:read mcp:write, sees on the
+// consent page that mcp:write is not available to his account (demo-reader-consent.png).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,7 +107,27 @@ try {
   report.check(/update_customer 1 → Updated customer 1/.test(out), 'after the step-up consent the update succeeds', out);
   report.check(formOrigins.length >= 3 && formOrigins.every((o) => o === 'null'),
     'the browser sent Origin: null with every form POST (Referrer-Policy: no-referrer)', formOrigins.join(','));
-  for (const f of ['demo-login.png', 'demo-consent.png', 'demo-step-up-consent.png'])
+
+  // The reader's consent page: a client asking for mcp:write on bob's behalf is told, before he
+  // approves, that it will get mcp:read only.
+  const origin = new URL(url).origin;
+  const reg = await fetch(`${origin}/register`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ client_name: 'reader check', redirect_uris: ['http://127.0.0.1:3000/callback'], token_endpoint_auth_method: 'none',
+      grant_types: ['authorization_code'], response_types: ['code'], application_type: 'native' }) }).then((r) => r.json());
+  const q = new URLSearchParams({ response_type: 'code', client_id: reg.client_id, redirect_uri: 'http://127.0.0.1:3000/callback',
+    state: 's', code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256', resource: url,
+    scope: 'mcp:read mcp:write', prompt: 'login' });
+  await page.goto(`${origin}/authorize?${q}`);
+  await page.fill('#username', 'bob');
+  await page.fill('#password', 'bob-demo-password');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#withheld');
+  const granted = await page.locator('#scopes li').allTextContents();
+  const withheld = await page.locator('#withheld li').allTextContents();
+  report.check(granted.join(' ') === 'mcp:read' && withheld.join(' ') === 'mcp:write',
+    "the reader's consent page grants mcp:read and says mcp:write is not available", `${granted} / ${withheld}`);
+  await page.screenshot({ path: join(artifacts, 'demo-reader-consent.png'), fullPage: true });
+  for (const f of ['demo-login.png', 'demo-consent.png', 'demo-step-up-consent.png', 'demo-reader-consent.png'])
     report.check(existsSync(join(artifacts, f)), `screenshot saved to build/artifacts/${f}`);
 } catch (e) {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));

@@ -1,4 +1,4 @@
-#include "gateway/origin_guard.hpp"
+#include "net/origin_guard.hpp"
 
 #include <algorithm>
 #include <boost/url/authority_view.hpp>
@@ -8,7 +8,7 @@
 #include "core/ascii.hpp"
 #include "net/address.hpp"
 
-namespace mcpgate::gateway {
+namespace mcpgate::net {
 std::string host_name(std::string_view host) {
   std::string h = ascii_lower(host);
   if (!h.empty() && h.front() == '[') {
@@ -20,8 +20,10 @@ std::string host_name(std::string_view host) {
 }
 
 OriginGuard::OriginGuard(std::vector<std::string> allowed_hosts, std::vector<std::string> allowed_origins,
-                         std::string public_url, bool loopback)
+                         std::string public_url, bool loopback, bool open_when_unconfigured)
     : loopback_(loopback) {
+  any_host_ = open_when_unconfigured && !loopback && allowed_hosts.empty() && public_url.empty();
+  any_origin_ = open_when_unconfigured && !loopback && allowed_origins.empty() && public_url.empty();
   for (auto& h : allowed_hosts) hosts_.push_back(host_name(h));
   for (auto& o : allowed_origins) origins_.push_back(ascii_lower(o));
   if (!public_url.empty()) {
@@ -41,8 +43,9 @@ bool OriginGuard::host_allowed(std::string_view host) const {
   // "127.0.0.1@evil.example" are not a loopback name with some junk after it.
   auto a = boost::urls::parse_authority(host);
   if (!a || a->has_userinfo() || a->encoded_host().empty()) return false;
+  if (any_host_) return true;
   auto name = ascii_lower(a->encoded_host());
-  if (loopback_ && net::is_loopback_host(name)) return true;
+  if (loopback_ && is_loopback_host(name)) return true;
   return std::find(hosts_.begin(), hosts_.end(), name) != hosts_.end();
 }
 
@@ -51,12 +54,13 @@ bool OriginGuard::origin_allowed(std::string_view origin) const {
   auto o = ascii_lower(origin);
   if (o == "null") return false;  // sandboxed frames and file:// pages
   if (std::find(origins_.begin(), origins_.end(), o) != origins_.end()) return true;
+  if (any_origin_) return true;
   if (!loopback_) return false;
   // A serialized origin is scheme "://" host [":" port] and nothing else (RFC 6454 §6.2).
-  auto u = net::parse_absolute_url(o);
+  auto u = parse_absolute_url(o);
   if (!u || (u->scheme() != "http" && u->scheme() != "https")) return false;
   if (u->has_userinfo() || !u->encoded_path().empty() || u->has_query() || u->has_fragment()) return false;
-  return net::is_loopback_host(u->encoded_host());
+  return is_loopback_host(u->encoded_host());
 }
 
 bool OriginGuard::page_origin_allowed(std::string_view origin) const {
@@ -65,4 +69,4 @@ bool OriginGuard::page_origin_allowed(std::string_view origin) const {
   return origin == "null" || origin_allowed(origin);
 }
 
-}  // namespace mcpgate::gateway
+}  // namespace mcpgate::net

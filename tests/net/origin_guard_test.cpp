@@ -1,9 +1,9 @@
 // DNS-rebinding defence (MCP transports, "Security Warning").
-#include "gateway/origin_guard.hpp"
+#include "net/origin_guard.hpp"
 
 #include <gtest/gtest.h>
 
-namespace mcpgate::gateway {
+namespace mcpgate::net {
 namespace {
 
 OriginGuard loopback_guard() {
@@ -115,5 +115,24 @@ TEST(OriginGuard, ConfiguredOriginsAddToLoopbackDefaults) {
   EXPECT_FALSE(g.origin_allowed("https://other.example"));
 }
 
+TEST(OriginGuard, OpenWhenUnconfiguredAdmitsAnyNameOnNonLoopbackBindsOnly) {
+  // The server library's default for a server on 0.0.0.0 with no names configured.
+  OriginGuard open({}, {}, "", false, true);
+  EXPECT_TRUE(open.host_allowed("mcp.example.com:8080"));
+  EXPECT_TRUE(open.origin_allowed("https://app.example"));
+  EXPECT_FALSE(open.origin_allowed("null")) << "an opaque origin is never a page we serve";
+  EXPECT_FALSE(open.host_allowed("127.0.0.1@evil.example")) << "still parsed as an authority";
+  // A loopback bind stays closed to foreign names (DNS rebinding), whatever the flag says.
+  OriginGuard loopback({}, {}, "", true, true);
+  EXPECT_FALSE(loopback.host_allowed("evil.example"));
+  EXPECT_FALSE(loopback.origin_allowed("http://evil.example"));
+  EXPECT_TRUE(loopback.host_allowed("[::1]:9000"));
+  // Names configured: only those.
+  OriginGuard named({"mcp.example.com"}, {"https://app.example"}, "", false, true);
+  EXPECT_TRUE(named.host_allowed("MCP.example.com:443"));
+  EXPECT_FALSE(named.host_allowed("other.example"));
+  EXPECT_FALSE(named.origin_allowed("https://other.example"));
+}
+
 }  // namespace
-}  // namespace mcpgate::gateway
+}  // namespace mcpgate::net

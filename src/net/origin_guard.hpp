@@ -1,17 +1,21 @@
 #pragma once
-// DNS-rebinding defence (MCP transports, "Security Warning"): a browser page from an attacker's
+// DNS-rebinding defence (MCP transports, "Security Warning": servers MUST validate Origin, and
+// local servers SHOULD bind to localhost): a browser page from an attacker's
 // origin, or a hostname the attacker re-points at 127.0.0.1, must not reach a local server.
 #include <string>
 #include <string_view>
 #include <vector>
 
-namespace mcpgate::gateway {
+namespace mcpgate::net {
 
 class OriginGuard {
  public:
   // `loopback`: the listener is bound to a loopback address, so localhost names are implied.
+  // `open_when_unconfigured`: on a non-loopback bind, an empty host (origin) list admits any Host
+  // (Origin) instead of none. The server library's default, for a server behind infrastructure
+  // of its own; the gateway always names its hosts.
   OriginGuard(std::vector<std::string> allowed_hosts, std::vector<std::string> allowed_origins, std::string public_url,
-              bool loopback);
+              bool loopback, bool open_when_unconfigured = false);
 
   // Host header (with or without port). An absent Host is an HTTP/1.1 violation.
   bool host_allowed(std::string_view host) const;
@@ -28,9 +32,11 @@ class OriginGuard {
   std::vector<std::string> hosts_;    // hostnames, lower case, no port
   std::vector<std::string> origins_;  // scheme://host[:port], lower case
   bool loopback_;
+  bool any_host_ = false;
+  bool any_origin_ = false;
 };
 
 // "Host:port" → "host" (IPv6 keeps its brackets), lower-cased.
 std::string host_name(std::string_view host_header);
 
-}  // namespace mcpgate::gateway
+}  // namespace mcpgate::net
