@@ -74,11 +74,11 @@ Result<McpConnection::Http> McpConnection::post_once(const std::string& body, co
     if (era_ == mcp::Era::modern) {
       auto method = method_of(message);
       if (!method.empty()) {
-        req.headers.emplace_back("Mcp-Method", header_value(method));
+        req.headers.emplace_back("Mcp-Method", mcp::encode_header_value(method));
         auto field = mcp::name_header_param(method);
         if (auto* p = params_of(message); p && !field.empty())
           if (auto* v = p->if_contains(field); v && v->is_string())
-            req.headers.emplace_back("Mcp-Name", header_value(v->get_string()));
+            req.headers.emplace_back("Mcp-Name", mcp::encode_header_value(v->get_string()));
         // SEP-2243: the annotated arguments of a tool known from tools/list, as Mcp-Param-*.
         if (auto* p = params_of(message); p && method == "tools/call")
           if (auto* n = p->if_contains("name"); n && n->is_string())

@@ -164,15 +164,19 @@ Result<void> OAuthSession::insufficient_scope(const std::string& www_authenticat
   return {};
 }
 
+std::optional<StoredClient> OAuthSession::preregistered() const {
+  auto& id = options_.identity;
+  if (id.client_id.empty()) return std::nullopt;
+  StoredClient c;
+  c.client_id = id.client_id;
+  c.client_secret = id.client_secret;
+  c.auth_method = choose_auth_method(!id.client_secret.empty(), target_->token_auth_methods);
+  return c;
+}
+
 Result<StoredClient> OAuthSession::client_for(const std::string& redirect_uri) {
   auto& id = options_.identity;
-  if (!id.client_id.empty()) {
-    StoredClient c;
-    c.client_id = id.client_id;
-    c.client_secret = id.client_secret;
-    c.auth_method = choose_auth_method(!id.client_secret.empty(), target_->token_auth_methods);
-    return c;
-  }
+  if (auto c = preregistered()) return std::move(*c);
   auto stored = store_.client(target_->issuer);
   if (!stored) return unexpected(stored.error());
   if (*stored && (!(*stored)->registered_here || (*stored)->redirect_uri == redirect_uri)) return **stored;
@@ -240,12 +244,7 @@ Result<bool> OAuthSession::refresh() {
   if (!tokens_ || tokens_->refresh_token.empty()) return false;
   if (auto r = ensure_target(""); !r) return unexpected(r.error());
   std::optional<StoredClient> client = client_;
-  if (!client && !options_.identity.client_id.empty()) {
-    client = StoredClient{};
-    client->client_id = options_.identity.client_id;
-    client->client_secret = options_.identity.client_secret;
-    client->auth_method = choose_auth_method(!options_.identity.client_secret.empty(), target_->token_auth_methods);
-  }
+  if (!client) client = preregistered();
   if (!client) {
     auto stored = store_.client(target_->issuer);
     if (!stored) return unexpected(stored.error());

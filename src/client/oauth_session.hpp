@@ -62,6 +62,8 @@ class OAuthSession {
   Result<exchange::IssuedToken> token_request(const StoredClient& client,
                                               std::vector<std::pair<std::string, std::string>> form);
   Result<StoredClient> client_for(const std::string& redirect_uri);
+  // The client given with --client-id, if any, authenticating as the server allows.
+  std::optional<StoredClient> preregistered() const;
 
   std::string endpoint_;
   ClientOptions options_;

@@ -2,8 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "core/base64url.hpp"
-
 namespace mcpgate::client {
 namespace json = boost::json;
 
@@ -23,27 +21,7 @@ int count_annotations(const json::object& schema, int depth) {
   return n;
 }
 
-const json::value* value_at(const json::object* arguments, const std::vector<std::string>& path) {
-  const json::value* v = nullptr;
-  const json::object* o = arguments;
-  for (auto& key : path) {
-    if (!o) return nullptr;
-    v = o->if_contains(key);
-    if (!v) return nullptr;
-    o = v->is_object() ? &v->get_object() : nullptr;
-  }
-  return v;
-}
-
 }  // namespace
-
-std::string header_value(std::string_view v) {
-  bool plain = !v.empty() && v.front() != ' ' && v.back() != ' ' && v.front() != '\t' && v.back() != '\t';
-  for (unsigned char c : v)
-    if (c < 0x20 || c > 0x7e) plain = false;
-  if (plain && !v.starts_with("=?")) return std::string(v);
-  return "=?base64?" + base64_encode(v) + "?=";
-}
 
 bool tool_headers_valid(const json::object& tool) {
   auto* schema = tool.if_contains("inputSchema");
@@ -58,12 +36,12 @@ std::vector<std::pair<std::string, std::string>> param_headers_for(const std::ve
                                                                    const json::object* arguments) {
   std::vector<std::pair<std::string, std::string>> out;
   for (auto& a : annotations) {
-    auto* v = value_at(arguments, a.path);
+    auto* v = mcp::argument_at(arguments, a.path);
     // An absent or null argument sends no header (the server expects none).
     if (!v || v->is_null()) continue;
     std::string text;
     if (v->is_string())
-      text = header_value(v->get_string());
+      text = mcp::encode_header_value(v->get_string());
     else if (v->is_bool())
       text = v->get_bool() ? "true" : "false";
     else if (v->is_number())

@@ -13,10 +13,6 @@
 
 namespace mcpgate::client {
 
-// A header value of 2026-07-28 (`Mcp-Method`, `Mcp-Name`, `Mcp-Param-*`): plain when it is
-// visible ASCII without leading or trailing space, else `=?base64?…?=`.
-std::string header_value(std::string_view v);
-
 // Every annotation of a tool's inputSchema is valid (a token name, unique ignoring case, on a
 // string, integer or boolean property). A tool without an inputSchema has none and is valid.
 bool tool_headers_valid(const boost::json::object& tool);

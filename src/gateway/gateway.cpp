@@ -41,7 +41,7 @@ class EmbeddedJwksSource final : public oauth::JwksSource {
 
 Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg)), clock_(clock) {
   guard_ = std::make_unique<net::OriginGuard>(cfg_.allowed_hosts, cfg_.allowed_origins, cfg_.public_url,
-                                         net::is_loopback_host(cfg_.listen_host));
+                                              net::is_loopback_host(cfg_.listen_host));
   audit_ = std::make_unique<AuditLog>(cfg_.audit_log);
   oauth::HttpFetchOptions fo;
   fetcher_ = std::make_shared<oauth::BlockingHttpFetcher>(fo);

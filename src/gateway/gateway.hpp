@@ -13,8 +13,8 @@
 #include "gateway/authorizer.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/metrics.hpp"
-#include "net/origin_guard.hpp"
 #include "net/http_server.hpp"
+#include "net/origin_guard.hpp"
 
 namespace mcpgate::gateway {
 

@@ -78,18 +78,6 @@ void collect(const json::object& schema, std::vector<std::string>& path, std::ve
   }
 }
 
-const json::value* value_at(const json::object* arguments, const std::vector<std::string>& path) {
-  const json::object* o = arguments;
-  const json::value* v = nullptr;
-  for (auto& key : path) {
-    if (!o) return nullptr;
-    v = o->if_contains(key);
-    if (!v) return nullptr;
-    o = v->is_object() ? &v->get_object() : nullptr;
-  }
-  return v;
-}
-
 bool same_value(const json::value& body, std::string_view header) {
   if (body.is_string()) return body.get_string() == header;
   if (body.is_bool()) return header == (body.get_bool() ? "true" : "false");
@@ -147,6 +135,26 @@ std::optional<std::string> decode_header_value(std::string_view value) {
   return std::string(value);
 }
 
+std::string encode_header_value(std::string_view v) {
+  bool plain = !v.empty() && v.front() != ' ' && v.back() != ' ' && v.front() != '\t' && v.back() != '\t';
+  for (unsigned char c : v)
+    if (c < 0x20 || c > 0x7e) plain = false;
+  if (plain && !v.starts_with("=?")) return std::string(v);
+  return "=?base64?" + base64_encode(v) + "?=";
+}
+
+const json::value* argument_at(const json::object* arguments, const std::vector<std::string>& path) {
+  const json::object* o = arguments;
+  const json::value* v = nullptr;
+  for (auto& key : path) {
+    if (!o) return nullptr;
+    v = o->if_contains(key);
+    if (!v) return nullptr;
+    o = v->is_object() ? &v->get_object() : nullptr;
+  }
+  return v;
+}
+
 std::vector<ParamHeader> param_headers_of(const json::object& input_schema) {
   std::vector<ParamHeader> all;
   std::vector<std::string> path;
@@ -165,7 +173,7 @@ std::optional<ParamHeaderProblem> check_param_headers(const std::vector<ParamHea
                                                       const json::object* arguments, const HeaderLookup& header) {
   for (auto& a : annotations) {
     std::string name = "Mcp-Param-" + a.name;
-    auto* value = value_at(arguments, a.path);
+    auto* value = argument_at(arguments, a.path);
     bool has_value = value && !value->is_null();
     auto raw = header(name);
     if (!raw) {

@@ -31,6 +31,9 @@ bool is_json_content_type(std::string_view content_type);
 // sentinel wraps something that is not valid Base64 (bad padding, characters outside the
 // alphabet): such a value is refused, never taken literally.
 std::optional<std::string> decode_header_value(std::string_view value);
+// Its inverse, for a client: the value as is when it is visible ASCII without leading or trailing
+// whitespace (and does not itself start with the sentinel), else `=?base64?…?=`.
+std::string encode_header_value(std::string_view value);
 
 // The `params` field a 2026-07-28 request's `Mcp-Name` header repeats (transports, "Standard
 // Headers": `name` for tools/call and prompts/get, `uri` for resources/read; the tasks extension,
@@ -53,6 +56,9 @@ struct ParamHeader {
 // non-token name, one repeated ignoring case, on a type other than string/integer/boolean) are
 // left out: a server cannot expect a conforming client to send them.
 std::vector<ParamHeader> param_headers_of(const boost::json::object& input_schema);
+
+// The argument an annotation's `path` names in a call's `arguments`, or null when absent.
+const boost::json::value* argument_at(const boost::json::object* arguments, const std::vector<std::string>& path);
 
 enum class ParamHeaderError { missing, mismatch, invalid };
 struct ParamHeaderProblem {

@@ -64,6 +64,16 @@ json::object schema() {
       .as_object();
 }
 
+// 2026-07-28 transports, "Standard Headers": what a client encodes, a server decodes back.
+TEST(HeaderValue, EncodeIsPlainForVisibleAsciiAndRoundTrips) {
+  EXPECT_EQ(encode_header_value("tools/call"), "tools/call");
+  for (std::string v : {"eu-west ü", " padded", "tab\t", "line\nbreak", "=?base64?looks-encoded?=", ""}) {
+    auto e = encode_header_value(v);
+    EXPECT_TRUE(e.starts_with("=?base64?")) << v;
+    EXPECT_EQ(decode_header_value(e), v) << v;
+  }
+}
+
 TEST(ParamHeaders, OnlyValidStaticallyReachableAnnotations) {
   auto a = param_headers_of(schema());
   std::map<std::string, std::string> names;
