@@ -47,23 +47,34 @@ int run_stdio_proxy(McpConnection& connection, std::istream& in, std::ostream& o
       error_reply(nullptr, -32700, "Parse error: " + message.error().message);
       continue;
     }
+    auto relay = [&](const json::value& m) {
+      auto replies = connection.send(m);
+      if (replies) {
+        for (auto& r : *replies) write(r);
+        return;
+      }
+      auto id = request_id(m);
+      // The client waits for an answer to a request; a notification's failure can only be told.
+      if (!id.is_null())
+        error_reply(id, -32603, "mcpgate stdio-proxy: " + replies.error().message);
+      else
+        std::cerr << "mcpgate stdio-proxy: " << replies.error().message << "\n";
+    };
+    // initialize opens the session every later message is sent in: it is answered before the
+    // next line is read, so a client that does not wait for its answer (pipelining
+    // notifications/initialized and its first requests) still has them sent in the session.
+    if (message->is_object() && message->get_object().contains("method") &&
+        message->get_object().at("method") == "initialize") {
+      relay(*message);
+      continue;
+    }
     {
       std::unique_lock lock(flight_mutex);
       flight_cv.wait(lock, [&] { return in_flight < max_in_flight; });
       ++in_flight;
     }
     threads.emplace_back([&, m = std::move(*message)] {
-      auto replies = connection.send(m);
-      if (replies) {
-        for (auto& r : *replies) write(r);
-      } else {
-        auto id = request_id(m);
-        // The client waits for an answer to a request; a notification's failure can only be told.
-        if (!id.is_null())
-          error_reply(id, -32603, "mcpgate stdio-proxy: " + replies.error().message);
-        else
-          std::cerr << "mcpgate stdio-proxy: " << replies.error().message << "\n";
-      }
+      relay(m);
       std::lock_guard lock(flight_mutex);
       --in_flight;
       flight_cv.notify_all();
