@@ -74,9 +74,13 @@ std::optional<std::vector<std::string>> parse_scopes(const json::object& claims)
       return out;
     }
     if (!scp->is_array()) return std::nullopt;
+    // Each element is one scope-token (RFC 6749 §3.3: one or more characters, no space). An empty
+    // element or one holding a space would be a scope no rule can name, or two scopes read as one.
     for (auto& s : scp->get_array()) {
       if (!s.is_string()) return std::nullopt;
-      out.emplace_back(s.get_string());
+      std::string_view token(s.get_string());
+      if (token.empty() || token.find(' ') != std::string_view::npos) return std::nullopt;
+      out.emplace_back(token);
     }
   }
   return out;

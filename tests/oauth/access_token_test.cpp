@@ -39,5 +39,27 @@ TEST(Claims, FarFutureExpIsStillValid_Rfc7519_4_1_4) {
   EXPECT_EQ(absurd.error(), AuthError::malformed_token);
 }
 
+// Bug: an `scp` array element that was empty (or held a space) became a scope of its own, one no
+// rule can name and that reads as two scopes in a space-delimited list. Each element is one
+// scope-token (RFC 6749 §3.3); the space-delimited string form still splits as before.
+TEST(Claims, ScpArrayElementsAreScopeTokens_Rfc6749_3_3) {
+  for (auto bad : {json::array{""}, json::array{"mcp:read", ""}, json::array{"mcp:read mcp:write"}}) {
+    auto c = claims(1'700'000'600);
+    c["scp"] = bad;
+    auto r = validate_claims(c, kPolicy, kNow);
+    ASSERT_FALSE(r.has_value()) << json::serialize(bad);
+    EXPECT_EQ(r.error(), AuthError::malformed_token);
+  }
+  auto c = claims(1'700'000'600);
+  c["scp"] = json::array{"mcp:read", "mcp:write"};
+  auto p = validate_claims(c, kPolicy, kNow);
+  ASSERT_TRUE(p.has_value()) << name(p.error());
+  EXPECT_EQ(p->scopes, (std::vector<std::string>{"mcp:read", "mcp:write"}));
+  c["scp"] = "  mcp:read   mcp:write ";
+  p = validate_claims(c, kPolicy, kNow);
+  ASSERT_TRUE(p.has_value()) << name(p.error());
+  EXPECT_EQ(p->scopes, (std::vector<std::string>{"mcp:read", "mcp:write"}));
+}
+
 }  // namespace
 }  // namespace mcpgate::oauth
