@@ -1,0 +1,108 @@
+// `mcpgate audit` against deliberately weak servers and against mcpgate itself (docs/audit.md).
+// Each weakness must be reported as a failure of the check that names it; mcpgate with its
+// embedded authorization server passes every check (the one documented warning: plain http on
+// loopback). Every server records the JSON-RPC methods it received: the audit sends nothing but
+// initialize, notifications/initialized, ping and tools/list — never tools/call.
+import { join } from 'node:path';
+import { allowedMethods, runAudit, validate, verdict } from './audit_support.mjs';
+import { Report, root, startGateway, testIssuer, tempDir } from './lib.mjs';
+import { startSdkServer, startWeakServer } from './support/weak_mcp_servers.mjs';
+
+const report = new Report('audit');
+const dir = tempDir();
+const issuer = testIssuer(dir);
+const servers = [];
+const onlyAllowed = (methods) => methods.every((m) => allowedMethods.has(m));
+
+try {
+  // mcpgate with the embedded authorization server: the reference.
+  const gw = await startGateway(`authorization_server:
+  storage: sqlite:${join(dir, 'as.db')}
+servers:
+  - name: who
+    path: /mcp
+    auth:
+      scopes_supported: [mcp:read]
+    policy:
+      rules:
+        - { tools: ["*"], scopes: [mcp:read] }
+    upstreams:
+      - name: who
+        stdio: { command: ["node", "${join(root, 'tests/node/integration/support/whoami_stdio_server.mjs')}"] }
+`);
+  servers.push(gw);
+  const self = await runAudit([gw.url, '--json']);
+  const checks = self.json?.endpoints?.[0]?.checks ?? [];
+  const notPassing = checks.filter((c) => c.verdict === 'fail' || c.verdict === 'warn').map((c) => c.id);
+  report.check(checks.length >= 25 && !checks.some((c) => c.verdict === 'fail'), 'mcpgate with its authorization server: no check fails', self.stdout.slice(0, 600));
+  report.check(notPassing.length === 1 && notPassing[0] === 'transport.tls',
+    'the only warning is the documented one (plain http on loopback)', notPassing.join(','));
+  report.check(self.code === 1 && self.json?.summary?.exit_code === 1, 'exit code 1: the worst finding is a warning', String(self.code));
+  for (const id of ['token.alg_none', 'token.expired', 'token.malformed', 'token.hs256_public_key', 'transport.origin', 'prm.resource', 'as.pkce_s256'])
+    report.check(verdict(self.json, id) === 'pass', `mcpgate: ${id} passes`, verdict(self.json, id));
+  const v = validate(self.json);
+  report.check(v.ok, 'the JSON report validates against docs/audit.schema.json', v.errors);
+  report.check(self.json?.endpoints?.[0]?.requests <= self.json?.endpoints?.[0]?.request_budget, 'the request count stays within the budget');
+  const table = await runAudit([gw.url]);
+  report.check(table.code === 1 && /transport\.tls/.test(table.stdout) && /requests \(budget 32\)/.test(table.stdout) && !table.stdout.includes('\u001b['),
+    'the table names each check and the request count, without colour when not on a terminal', table.stdout.slice(-300));
+
+  // (a) no authorization at all, in both eras.
+  const open = await startWeakServer({ auth: false });
+  const openLegacy = await startWeakServer({ auth: false, era: 'legacy' });
+  servers.push(open, openLegacy);
+  const a = await runAudit([open.url, '--json']);
+  report.check(verdict(a.json, 'anonymous.tools_list') === 'fail' && a.json?.endpoints?.[0]?.anonymous_access === true && a.code === 2,
+    '(a) no auth, 2026-07-28: anonymous.tools_list fails, exit 2', a.stdout.slice(0, 300));
+  const al = await runAudit([openLegacy.url, '--json']);
+  report.check(verdict(al.json, 'anonymous.initialize') === 'fail' && verdict(al.json, 'anonymous.tools_list') === 'fail',
+    '(a) no auth, 2025-11-25: initialize and tools/list answered without a token fail', al.stdout.slice(0, 300));
+
+  // (b) the TypeScript SDK's requireBearerAuth with no audience check: a token for another
+  // resource of the same issuer is accepted.
+  const sdk = await startSdkServer({ jwks: issuer.jwks });
+  servers.push(sdk);
+  const foreign = issuer.mint({ iss: sdk.base, sub: 'alice', aud: 'https://other.example/mcp', scope: 'mcp:read' });
+  const b = await runAudit([sdk.url, '--json', '--token-env', 'AUDIT_TOKEN'], { AUDIT_TOKEN: foreign });
+  report.check(verdict(b.json, 'operator.audience') === 'fail' && b.code === 2,
+    '(b) TypeScript SDK without an audience check: operator.audience fails', b.stdout.slice(0, 400));
+  report.check(verdict(b.json, 'operator.tampered') === 'pass' && verdict(b.json, 'token.alg_none') === 'pass',
+    '(b) its signature checks still pass (tampered token, alg none refused)');
+  report.check(!b.stdout.includes(foreign), 'the operator token never appears in the report');
+
+  // (c) an unsigned token accepted.
+  const none = await startWeakServer({ acceptAlgNone: true, jwks: issuer.jwks });
+  servers.push(none);
+  const c = await runAudit([none.url, '--json']);
+  report.check(verdict(c.json, 'token.alg_none') === 'fail' && verdict(c.json, 'token.expired') === 'pass' && c.code === 2,
+    '(c) alg none accepted: token.alg_none fails, the others pass', c.stdout.slice(0, 300));
+
+  // (d) no Protected Resource Metadata.
+  const noPrm = await startWeakServer({ prm: false, jwks: issuer.jwks });
+  servers.push(noPrm);
+  const d = await runAudit([noPrm.url, '--json']);
+  report.check(verdict(d.json, 'prm.well_known') === 'fail' && verdict(d.json, 'challenge.resource_metadata') === 'warn' && d.code === 2,
+    '(d) no PRM: prm.well_known fails, the challenge lacks resource_metadata', d.stdout.slice(0, 300));
+
+  // (e) no Origin check: with the operator's valid token, a foreign Origin is served.
+  const noOrigin = await startWeakServer({ originCheck: false, jwks: issuer.jwks });
+  servers.push(noOrigin);
+  const good = issuer.mint({ iss: noOrigin.base, sub: 'alice', aud: `${noOrigin.url}`, scope: 'mcp:read' });
+  const e = await runAudit([noOrigin.url, '--json', '--token', good]);
+  report.check(verdict(e.json, 'transport.origin') === 'fail' && e.code === 2, '(e) no Origin check: transport.origin fails', e.stdout.slice(0, 300));
+  report.check(verdict(e.json, 'operator.accepted') === 'pass' && verdict(e.json, 'operator.audience') === 'skipped' &&
+    verdict(e.json, 'operator.tampered') === 'pass' && verdict(e.json, 'token.query_string') === 'pass',
+    '(e) the valid token is accepted, refused when tampered or in the query string');
+
+  const sent = [open, openLegacy, sdk, none, noPrm, noOrigin].flatMap((s) => s.methods);
+  report.check(sent.length > 0 && onlyAllowed(sent), 'no method outside the allow-list (no tools/call) reached any server',
+    [...new Set(sent)].join(','));
+
+  const unreachable = await runAudit(['http://127.0.0.1:9/mcp', '--json', '--timeout', '2']);
+  report.check(unreachable.code === 3 && unreachable.json?.endpoints?.[0]?.reachable === false, 'an unreachable endpoint: exit 3');
+  const usage = await runAudit([]);
+  report.check(usage.code === 3, 'no URL and no --list: exit 3 (usage)');
+} finally {
+  for (const s of servers) await s.stop();
+}
+report.finish();
