@@ -1,6 +1,7 @@
 #include "audit/table_renderer.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 namespace mcpgate::audit {
@@ -27,19 +28,35 @@ std::string padded(std::string_view s, std::size_t width) {
   return out;
 }
 
-// A hostile server's text reaches the terminal only as printable ASCII: no escape sequences.
-std::string printable(std::string_view s) {
+}  // namespace
+
+// A hostile server's text reaches the terminal without control characters: no escape sequences
+// to rewrite the report on screen. Well-formed UTF-8 passes (the report's own "…" and "→"); C0,
+// DEL, C1 (U+0080-U+009F) and malformed sequences become '?'.
+std::string terminal_safe(std::string_view s) {
   std::string out;
-  for (unsigned char c : s) out += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
+    std::uint32_t cp = len == 1 ? c : len == 2 ? (c & 0x1F) : len == 3 ? (c & 0x0F) : (c & 0x07);
+    bool ok = len > 0 && i + len <= s.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) ok = false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    bool control = cp < 0x20 || (cp >= 0x7f && cp < 0xA0);
+    out += ok && !control ? std::string(s.substr(i, len)) : std::string("?");
+    i += ok ? len : 1;  // a well-formed control character is replaced whole
+  }
   return out;
 }
 
-}  // namespace
-
 void render_table(std::ostream& out, const EndpointReport& report, bool colour) {
-  out << "mcpgate audit " << printable(report.url) << "\n";
+  out << "mcpgate audit " << terminal_safe(report.url) << "\n";
   if (!report.reachable) {
-    out << "  unreachable: " << printable(report.error) << "\n";
+    out << "  unreachable: " << terminal_safe(report.error) << "\n";
     return;
   }
   std::size_t width = 0;
@@ -47,9 +64,9 @@ void render_table(std::ostream& out, const EndpointReport& report, bool colour) 
   for (auto& f : report.findings) {
     auto v = padded(to_string(f.verdict), 7);
     if (colour) v = std::string(colour_of(f.verdict)) + v + "\033[0m";
-    out << "  " << v << " " << padded(f.id, width) << "  " << printable(f.summary) << "  [" << f.spec << "]\n";
+    out << "  " << v << " " << padded(f.id, width) << "  " << terminal_safe(f.summary) << "  [" << f.spec << "]\n";
     if (!f.fix.empty() && (f.verdict == Verdict::warn || f.verdict == Verdict::fail))
-      out << "  " << std::string(7, ' ') << " " << std::string(width, ' ') << "  fix: " << printable(f.fix) << "\n";
+      out << "  " << std::string(7, ' ') << " " << std::string(width, ' ') << "  fix: " << terminal_safe(f.fix) << "\n";
   }
   std::size_t counts[4] = {};
   for (auto& f : report.findings) ++counts[static_cast<int>(f.verdict)];
