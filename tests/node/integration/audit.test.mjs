@@ -3,9 +3,12 @@
 // embedded authorization server passes every check (the one documented warning: plain http on
 // loopback). Every server records the JSON-RPC methods it received: the audit sends nothing but
 // initialize, notifications/initialized, ping and tools/list — never tools/call.
+import { spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { scrape } from './authserver_helpers.mjs';
 import { allowedMethods, runAudit, validate, verdict } from './audit_support.mjs';
-import { Report, root, startGateway, testIssuer, tempDir } from './lib.mjs';
+import { Report, gatewayBin, raw, root, startGateway, testIssuer, tempDir } from './lib.mjs';
 import { startSdkServer, startWeakServer } from './support/weak_mcp_servers.mjs';
 
 const report = new Report('audit');
@@ -14,8 +17,37 @@ const issuer = testIssuer(dir);
 const servers = [];
 const onlyAllowed = (methods) => methods.every((m) => allowedMethods.has(m));
 
+// A token from the gateway's embedded authorization server, the way a browser gets one: register,
+// sign in, approve, redeem the code (PKCE S256, resource = the endpoint).
+async function embeddedToken(gw) {
+  const host = `127.0.0.1:${gw.port}`;
+  const form = (f) => new URLSearchParams(f).toString();
+  const formHeaders = (extra = {}) => ({ host, 'content-type': 'application/x-www-form-urlencoded', ...extra });
+  const redirectUri = 'http://127.0.0.1:9/callback';
+  const reg = await raw(gw.port, 'POST', '/register', { host, 'content-type': 'application/json' },
+    { client_name: 'audit test', redirect_uris: [redirectUri], token_endpoint_auth_method: 'none', grant_types: ['authorization_code'], response_types: ['code'] });
+  const verifier = randomBytes(32).toString('base64url');
+  const login = await raw(gw.port, 'GET', `/authorize?${new URLSearchParams({
+    response_type: 'code', client_id: reg.json?.client_id, redirect_uri: redirectUri, state: 's1', scope: 'mcp:read',
+    code_challenge: createHash('sha256').update(verifier).digest('base64url'), code_challenge_method: 'S256', resource: gw.url,
+  })}`, { host });
+  const cookie = (login.headers['set-cookie'] ?? [''])[0].split(';')[0];
+  const consent = await raw(gw.port, 'POST', '/authorize/login', formHeaders({ cookie }),
+    form({ request_id: scrape(login.body, 'request_id'), csrf_token: scrape(login.body, 'csrf_token'), username: 'alice', password: 'alice-password' }));
+  const cookie2 = (consent.headers['set-cookie'] ?? [''])[0].split(';')[0];
+  const approved = await raw(gw.port, 'POST', '/authorize/consent', formHeaders({ cookie: cookie2 }),
+    form({ request_id: scrape(consent.body, 'request_id'), csrf_token: scrape(consent.body, 'csrf_token'), decision: 'approve' }));
+  const code = new URL(approved.headers.location ?? 'http://x/').searchParams.get('code');
+  const token = await raw(gw.port, 'POST', '/token', formHeaders(), form({
+    grant_type: 'authorization_code', code, redirect_uri: redirectUri, client_id: reg.json?.client_id, code_verifier: verifier, resource: gw.url }));
+  return token.json?.access_token;
+}
+
 try {
   // mcpgate with the embedded authorization server: the reference.
+  const added = spawnSync(gatewayBin, ['users', 'add', 'alice', '--storage', `sqlite:${join(dir, 'as.db')}`, '--password-stdin'],
+    { input: 'alice-password\n', encoding: 'utf8' });
+  report.check(added.status === 0, 'mcpgate users add', added.stderr);
   const gw = await startGateway(`authorization_server:
   storage: sqlite:${join(dir, 'as.db')}
 servers:
@@ -43,6 +75,16 @@ servers:
   const v = validate(self.json);
   report.check(v.ok, 'the JSON report validates against docs/audit.schema.json', v.errors);
   report.check(self.json?.endpoints?.[0]?.requests <= self.json?.endpoints?.[0]?.request_budget, 'the request count stays within the budget');
+  const own = await embeddedToken(gw);
+  report.check(typeof own === 'string' && own.length > 20, 'a token from the embedded authorization server');
+  const withToken = await runAudit([gw.url, '--json', '--token-env', 'AUDIT_TOKEN'], { AUDIT_TOKEN: own });
+  const tokenChecks = withToken.json?.endpoints?.[0]?.checks ?? [];
+  report.check(tokenChecks.filter((c) => c.verdict === 'fail' || c.verdict === 'warn').map((c) => c.id).join(',') === 'transport.tls',
+    'mcpgate with your token: still only the loopback warning', withToken.stdout.slice(0, 400));
+  for (const id of ['operator.accepted', 'operator.tampered', 'token.query_string', 'transport.origin'])
+    report.check(verdict(withToken.json, id) === 'pass', `mcpgate with your token: ${id} passes`, verdict(withToken.json, id));
+  report.check(verdict(withToken.json, 'operator.audience') === 'skipped', 'a token for this endpoint: the audience check is skipped (needs minting)');
+  report.check(!withToken.stdout.includes(own), 'the token is not in the report');
   const table = await runAudit([gw.url]);
   report.check(table.code === 1 && /transport\.tls/.test(table.stdout) && /requests \(budget 32\)/.test(table.stdout) && !table.stdout.includes('\u001b['),
     'the table names each check and the request count, without colour when not on a terminal', table.stdout.slice(-300));
