@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { scrape } from './authserver_helpers.mjs';
 import { allowedMethods, runAudit, validate, verdict } from './audit_support.mjs';
 import { Report, gatewayBin, raw, root, startGateway, testIssuer, tempDir } from './lib.mjs';
+import { makeCa } from './support/test_ca.mjs';
 import { startSdkServer, startWeakServer } from './support/weak_mcp_servers.mjs';
 
 const report = new Report('audit');
@@ -136,7 +137,21 @@ servers:
     verdict(e.json, 'operator.tampered') === 'pass' && verdict(e.json, 'token.query_string') === 'pass',
     '(e) the valid token is accepted, refused when tampered or in the query string');
 
-  const sent = [open, openLegacy, sdk, none, noPrm, noOrigin].flatMap((s) => s.methods);
+  // A server without weaknesses over https, trusted through --ca-file: every check passes, exit 0.
+  const ca = makeCa('audit test CA', dir);
+  const leaf = ca.issue('audit-leaf');
+  const strong = await startWeakServer({ tls: leaf, hsts: true, jwks: issuer.jwks });
+  servers.push(strong);
+  const sToken = issuer.mint({ iss: strong.base, sub: 'alice', aud: strong.url, scope: 'mcp:read' });
+  const s1 = await runAudit([strong.url, '--json', '--ca-file', ca.certFile, '--token', sToken]);
+  const sBad = (s1.json?.endpoints?.[0]?.checks ?? []).filter((c) => c.verdict === 'fail' || c.verdict === 'warn').map((c) => c.id);
+  report.check(s1.code === 0 && sBad.length === 0, 'https server without weaknesses: every check passes, exit 0', `${s1.code} ${sBad.join(',')}`);
+  report.check(verdict(s1.json, 'transport.tls') === 'pass' && verdict(s1.json, 'transport.hsts') === 'pass', 'https: certificate verified, HSTS present');
+  const untrusted = await runAudit([strong.url, '--json']);
+  report.check(untrusted.code === 3 && /certificate|verify|TLS|handshake/i.test(untrusted.json?.endpoints?.[0]?.error ?? ''),
+    'https with a certificate the system does not trust: unreachable (exit 3), the TLS error named', untrusted.json?.endpoints?.[0]?.error);
+
+  const sent = [open, openLegacy, sdk, none, noPrm, noOrigin, strong].flatMap((s) => s.methods);
   report.check(sent.length > 0 && onlyAllowed(sent), 'no method outside the allow-list (no tools/call) reached any server',
     [...new Set(sent)].join(','));
 

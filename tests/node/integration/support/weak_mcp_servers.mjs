@@ -9,9 +9,11 @@
 //   acceptAlgNone: true  → an unsigned JWT (alg none) is accepted
 //   checkAudience: false → a token for another resource is accepted
 //   era: 'legacy'        → only initialize-based sessions (a stateless tools/list gets 400)
+// and, to be strong where it counts: tls: { key, cert } serves https, hsts: true sends HSTS.
 // Plus startSdkServer: the TypeScript SDK's requireBearerAuth with a verifier that checks the
 // signature and issuer but not the audience (the SDK leaves that to the application).
 import http from 'node:http';
+import https from 'node:https';
 import { createPublicKey, randomUUID, verify } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -57,10 +59,11 @@ export async function startWeakServer(options = {}) {
   const sessions = new Set();
   let base = '';
   const json = (res, status, body, headers = {}) => {
+    if (o.hsts) headers = { 'strict-transport-security': 'max-age=31536000', ...headers };
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
   };
-  const server = http.createServer((req, res) => {
+  const handler = (req, res) => {
     let body = '';
     req.on('data', (d) => { body += d; });
     req.on('end', () => {
@@ -108,9 +111,10 @@ export async function startWeakServer(options = {}) {
       // Anything else (tools/call among it) is recorded above and answered: the test asserts it never comes.
       return json(res, 200, { jsonrpc: '2.0', id: msg.id, result: {} });
     });
-  });
+  };
+  const server = o.tls ? https.createServer({ key: o.tls.key, cert: o.tls.cert }, handler) : http.createServer(handler);
   const port = await listen(server);
-  base = `http://127.0.0.1:${port}`;
+  base = `${o.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return { url: `${base}/mcp`, base, methods, requests, stop: () => new Promise((r) => { server.closeAllConnections?.(); server.close(r); }) };
 }
 
