@@ -55,12 +55,12 @@ int run_audit(const AuditArgs& a) {
   }
   audit::AuditOptions options;
   options.request_budget = a.budget;
-  if (!a.token.empty()) options.token = a.token;
+  if (!a.token.empty()) options.token = Secret(a.token);
   // --token-env keeps the token out of `ps` and shell history.
   if (!a.token_env.empty()) {
     const char* t = std::getenv(a.token_env.c_str());
     if (!t || !*t) return usage("$" + a.token_env + " is empty");
-    options.token = t;
+    options.token = Secret(t);
   }
   oauth::HttpFetchOptions fo;
   fo.timeout = std::chrono::seconds(a.timeout_s);

@@ -9,6 +9,7 @@
 #include "audit/probe.hpp"
 #include "audit/report.hpp"
 #include "core/clock.hpp"
+#include "core/secret.hpp"
 #include "oauth/as_metadata.hpp"
 #include "oauth/http_fetcher.hpp"
 
@@ -24,7 +25,7 @@ struct AuditContext {
   EndpointReport& report;
   // The operator's own access token (--token). Only ever sent to the endpoint under audit, and
   // never written into the report.
-  std::optional<std::string> token;
+  std::optional<Secret> token;
 
   // Learned along the way.
   std::optional<McpEra> era;                             // the era a successful request used

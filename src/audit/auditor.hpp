@@ -6,12 +6,13 @@
 
 #include "audit/report.hpp"
 #include "core/clock.hpp"
+#include "core/secret.hpp"
 #include "oauth/http_fetcher.hpp"
 
 namespace mcpgate::audit {
 
 struct AuditOptions {
-  std::optional<std::string> token;  // the operator's own access token
+  std::optional<Secret> token;  // the operator's own access token
   unsigned request_budget = 32;
 };
 

@@ -89,7 +89,7 @@ void check_invalid_tokens(AuditContext& ctx) {
     ctx.skip(ids[4], "needs --token", "RFC 6750 §2.3; MCP authorization, Token Requirements");
   } else {
     std::string url = ctx.endpoint + (ctx.endpoint.find('?') == std::string::npos ? "?" : "&") +
-                      "access_token=" + query_encode(*ctx.token);
+                      "access_token=" + query_encode(ctx.token->reveal());
     judge_refusal(ctx, ids[4], "your token in the query string", ctx.probe.post(request_with(ctx, "", url)),
                   "RFC 6750 §2.3; MCP authorization, Token Requirements (never in the query)",
                   "read the token from the Authorization header only");

@@ -34,7 +34,7 @@ void check_operator_token(AuditContext& ctx) {
     for (auto* id : ids) ctx.skip(id, "needs --token", kSpecAudience);
     return;
   }
-  std::string bearer = "Bearer " + *ctx.token;
+  std::string bearer = "Bearer " + std::string(ctx.token->reveal());
   auto r = reach_tools_list(ctx, bearer);
   bool accepted = r && r->list_answered;
   if (!r) {
@@ -58,7 +58,7 @@ void check_operator_token(AuditContext& ctx) {
     ctx.skip(ids[1], accepted ? "your token is enough for tools/list" : "no 403 to judge", kSpecScope);
   }
 
-  auto claims = unverified_claims(*ctx.token);
+  auto claims = unverified_claims(ctx.token->reveal());
   if (!claims) {
     ctx.skip(ids[2], "an opaque token: its audience cannot be read", kSpecAudience);
     ctx.skip(ids[3], "an opaque token cannot be altered", kSpecAudience);
@@ -76,7 +76,7 @@ void check_operator_token(AuditContext& ctx) {
   } else {
     ctx.add(ids[2], Verdict::pass, "refused a token whose aud does not name this endpoint", kSpecAudience);
   }
-  auto altered = with_altered_audience(*ctx.token, "https://audience.mcpgate-audit.invalid/mcp");
+  auto altered = with_altered_audience(ctx.token->reveal(), "https://audience.mcpgate-audit.invalid/mcp");
   McpPost p;
   p.url = ctx.endpoint;
   p.era = ctx.era.value_or(McpEra::legacy);

@@ -11,13 +11,13 @@ void check_transport(AuditContext& ctx) {
   p.era = ctx.era.value_or(McpEra::legacy);
   p.method = p.era == McpEra::modern ? "tools/list" : "initialize";
   p.origin = std::string(kForeignOrigin);
-  if (ctx.token) p.authorization = "Bearer " + *ctx.token;
+  if (ctx.token) p.authorization = "Bearer " + std::string(ctx.token->reveal());
   auto r = ctx.probe.post(p);
   if (!r) {
     ctx.add("transport.origin", Verdict::warn, "no answer: " + r.error().message, origin_spec);
   } else {
     ctx.saw(*r);
-    bool open = ctx.report.anonymous_access || ctx.token;
+    bool open = ctx.report.anonymous_access || ctx.token.has_value();
     if (r->status == 403)
       ctx.add("transport.origin", Verdict::pass, "Origin: http://evil.example refused with 403", origin_spec);
     else if (r->status / 100 == 2)

@@ -89,7 +89,7 @@ struct Run {
 Run audit(Sim& sim, std::optional<std::string> token = std::nullopt, std::string url = kEndpoint) {
   ScriptedFetcher f([&](const oauth::HttpFetchRequest& r) { return sim(r); });
   AuditOptions o;
-  o.token = std::move(token);
+  if (token) o.token = Secret(*token);
   auto report = audit_endpoint(url, f, o);
   return {std::move(report), f.asked};
 }
@@ -245,7 +245,7 @@ TEST(AuditChecks, HostileServerNeitherCrashesNorLoops) {
       return answers[n++ % answers.size()];
     });
     AuditOptions o;
-    o.token = "good";
+    o.token = Secret("good");
     auto report = audit_endpoint(kEndpoint, f, o);
     EXPECT_LE(f.asked.size(), o.request_budget);
     EXPECT_GE(report.findings.size(), 10u);
