@@ -5,6 +5,8 @@
 // initialize, notifications/initialized, ping and tools/list — never tools/call.
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
+import http from 'node:http';
+import net from 'node:net';
 import { join } from 'node:path';
 import { scrape } from './authserver_helpers.mjs';
 import { allowedMethods, runAudit, validate, verdict } from './audit_support.mjs';
@@ -154,6 +156,35 @@ servers:
   const sent = [open, openLegacy, sdk, none, noPrm, noOrigin, strong].flatMap((s) => s.methods);
   report.check(sent.length > 0 && onlyAllowed(sent), 'no method outside the allow-list (no tools/call) reached any server',
     [...new Set(sent)].join(','));
+
+  // Hostile servers must not hang the audit: one that never answers, one whose metadata never
+  // ends (the deadline and the body limit end them; each request counts against the budget).
+  const silent = net.createServer(() => { /* accept, never answer */ });
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  const silentSockets = [];
+  servers.push({ stop: () => new Promise((r) => { silent.close(r); for (const c of silentSockets) c.destroy(); }) });
+  silent.on('connection', (c) => silentSockets.push(c));
+  let t0 = Date.now();
+  const hung = await runAudit([`http://127.0.0.1:${silent.address().port}/mcp`, '--json', '--timeout', '1']);
+  report.check(hung.code === 3 && Date.now() - t0 < 10000, 'a server that never answers: unreachable after the deadline (exit 3)', `${hung.code} ${Date.now() - t0} ms`);
+  const endless = http.createServer((req, res) => {
+    if (req.method === 'POST') {
+      res.writeHead(401, { 'www-authenticate': `Bearer resource_metadata="http://127.0.0.1:${endless.address().port}/.well-known/oauth-protected-resource/mcp"` });
+      return res.end();
+    }
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const pump = () => { while (res.write(chunk)) { /* until the buffer is full */ } };
+    res.on('drain', pump);
+    res.write('{"resource":"');
+    pump();
+  });
+  await new Promise((r) => endless.listen(0, '127.0.0.1', r));
+  servers.push({ stop: () => new Promise((r) => { endless.closeAllConnections(); endless.close(r); }) });
+  t0 = Date.now();
+  const flood = await runAudit([`http://127.0.0.1:${endless.address().port}/mcp`, '--json', '--timeout', '2']);
+  report.check(flood.code === 2 && verdict(flood.json, 'prm.advertised') === 'fail' && Date.now() - t0 < 15000,
+    'metadata that never ends: cut by the body limit, reported as failing, the audit completes', `${flood.code} ${Date.now() - t0} ms`);
 
   const unreachable = await runAudit(['http://127.0.0.1:9/mcp', '--json', '--timeout', '2']);
   report.check(unreachable.code === 3 && unreachable.json?.endpoints?.[0]?.reachable === false, 'an unreachable endpoint: exit 3');
