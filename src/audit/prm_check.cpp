@@ -16,9 +16,11 @@ struct Fetched {
   std::string body;
 };
 
-std::optional<Fetched> fetch_document(AuditContext& ctx, const std::string& url) {
+// The document at `url`, or why not (status, or the transport's reason: deadline, body limit).
+Result<Fetched> fetch_document(AuditContext& ctx, const std::string& url) {
   auto r = ctx.probe.get(url);
-  if (!r || r->status != 200) return std::nullopt;
+  if (!r) return unexpected(r.error());
+  if (r->status != 200) return fail(url + ": HTTP " + std::to_string(r->status));
   return Fetched{url, r->body};
 }
 
@@ -33,26 +35,31 @@ void check_prm(AuditContext& ctx) {
   }
   std::optional<Fetched> doc;
   if (!ctx.resource_metadata_url.empty()) {
-    doc = fetch_document(ctx, ctx.resource_metadata_url);
-    if (doc)
+    auto d = fetch_document(ctx, ctx.resource_metadata_url);
+    if (d) {
+      doc = std::move(*d);
       ctx.add(ids[0], Verdict::pass, "the advertised document answers", kSpecPrm);
-    else
-      ctx.add(ids[0], Verdict::fail, "the advertised document " + ctx.resource_metadata_url + " does not answer 200",
-              kSpecPrm, "serve the document at the URL the challenge advertises");
+    } else {
+      ctx.add(ids[0], Verdict::fail, "the advertised document does not answer: " + d.error().message, kSpecPrm,
+              "serve the document at the URL the challenge advertises");
+    }
   } else {
     ctx.skip(ids[0], "the challenge advertises no document", kSpecPrm);
   }
   // Clients without the header try the path-suffixed URL first (MCP authorization, "Protected
-  // Resource Metadata Discovery Requirements"); the root one only as a fallback.
+  // Resource Metadata Discovery Requirements"); the root one only as a fallback. A URL already
+  // fetched is not fetched again.
   auto urls = oauth::resource_metadata_urls(ctx.endpoint);
+  auto fetch_again = [&](const std::string& url) -> std::optional<Fetched> {
+    if (url == ctx.resource_metadata_url) return doc;
+    auto d = fetch_document(ctx, url);
+    return d ? std::optional<Fetched>(std::move(*d)) : std::nullopt;
+  };
   std::optional<Fetched> well_known;
-  if (!urls.empty() && doc && urls.front() == doc->url)
-    well_known = doc;
-  else if (!urls.empty())
-    well_known = fetch_document(ctx, urls.front());
+  if (!urls.empty()) well_known = fetch_again(urls.front());
   if (well_known) {
     ctx.add(ids[1], Verdict::pass, "served at " + urls.front(), kSpecPrm);
-  } else if (urls.size() > 1 && (well_known = fetch_document(ctx, urls[1]))) {
+  } else if (urls.size() > 1 && (well_known = fetch_again(urls[1]))) {
     ctx.add(ids[1], Verdict::warn, "served only at the root " + urls[1] + ", not path-suffixed", kSpecPrm,
             "serve it at " + urls.front() + " as well");
   } else {
