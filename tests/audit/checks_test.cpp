@@ -201,6 +201,43 @@ TEST(AuditChecks, UnreachableEndpointStopsAfterOneRequest) {
   EXPECT_FALSE(audit_endpoint("ftp://x/", f, {}).reachable);
 }
 
+// Streamable HTTP: a request may be answered with an SSE stream; the result is in one of its events.
+TEST(AuditProbe, ResultInAnEventStreamCounts) {
+  auto sse = answer(200,
+                    "event: message\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/message\"}\n\n"
+                    "data: {\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{\"tools\":[]}}\n\n",
+                    {{"content-type", "text/event-stream"}});
+  EXPECT_EQ(messages_of(sse).size(), 2u);
+  EXPECT_TRUE(answered_with_result(sse));
+  EXPECT_FALSE(answered_with_result(answer(200, R"({"jsonrpc":"2.0","id":1,"error":{"code":-32600}})")));
+  EXPECT_FALSE(answered_with_result(answer(401, R"({"jsonrpc":"2.0","id":1,"result":{}})")));
+}
+
+// A 2025-11-25 server: the stateless tools/list is refused (400), initialize opens a session and
+// tools/list in it is answered. Both are anonymous access.
+TEST(AuditChecks, LegacySessionAnsweredWithoutTokenFailsBothChecks) {
+  std::vector<std::string> sent;
+  ScriptedFetcher f([&](const oauth::HttpFetchRequest& r) {
+    if (r.method != "POST") return answer(404, "{}");
+    bool modern = header_of(r, "MCP-Protocol-Version") == "2026-07-28";
+    auto body = parse_json(r.body);
+    std::string method(body->as_object().at("method").as_string());
+    sent.push_back(method);
+    if (modern) return answer(400, R"({"jsonrpc":"2.0","id":1,"error":{"code":-32600,"message":"no session"}})");
+    if (method == "initialize")
+      return answer(200, R"({"jsonrpc":"2.0","id":1,"result":{}})", {{"mcp-session-id", "abc"}});
+    if (header_of(r, "Mcp-Session-Id") != "abc") return answer(400, "{}");
+    if (method == "notifications/initialized") return answer(202, "");
+    return answer(200, R"({"jsonrpc":"2.0","id":1,"result":{"tools":[]}})");
+  });
+  auto r = audit_endpoint(kEndpoint, f, {});
+  EXPECT_EQ(verdict(r, "anonymous.initialize"), Verdict::fail);
+  EXPECT_EQ(verdict(r, "anonymous.tools_list"), Verdict::fail);
+  ASSERT_GE(sent.size(), 4u);
+  EXPECT_EQ((std::vector<std::string>(sent.begin(), sent.begin() + 4)),
+            (std::vector<std::string>{"tools/list", "initialize", "notifications/initialized", "tools/list"}));
+}
+
 // The audit must never call a tool, whatever a caller asks of the probe.
 TEST(AuditProbe, RefusesMethodsOutsideTheAllowList) {
   ScriptedFetcher f([](const oauth::HttpFetchRequest&) { return answer(200, "{}"); });
