@@ -39,6 +39,12 @@ struct AuditContext {
   std::string jwks;  // the authorization server's key set, as published
 
   void add(std::string id, Verdict v, std::string summary, std::string spec, std::string fix = {}) {
+    // Past the budget a missing answer says nothing about the server: not a finding against it.
+    if (probe.refused() > 0 && v != Verdict::pass) {
+      v = Verdict::skipped;
+      summary = "request budget exhausted (--max-requests)";
+      fix.clear();
+    }
     report.findings.push_back(Finding{std::move(id), v, std::move(summary), std::move(spec), std::move(fix)});
   }
   void skip(std::string id, std::string why, std::string spec) {

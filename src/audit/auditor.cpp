@@ -35,6 +35,7 @@ EndpointReport audit_endpoint(const std::string& url, oauth::HttpFetcher& fetche
     check_transport(ctx);
   }
   report.requests = probe.used();
+  report.budget_exhausted = probe.refused() > 0;
   return report;
 }
 

@@ -22,6 +22,7 @@ json::object to_json(const EndpointReport& r) {
                  {"anonymous_access", r.anonymous_access},
                  {"requests", r.requests},
                  {"request_budget", r.request_budget},
+                 {"budget_exhausted", r.budget_exhausted},
                  {"checks", std::move(checks)}};
   if (!r.reachable) o["error"] = r.error;
   return o;

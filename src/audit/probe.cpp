@@ -19,7 +19,10 @@ bool method_allowed(std::string_view method) {
 
 Result<oauth::HttpFetchResponse> Probe::send(oauth::HttpFetchRequest request) {
   // A hostile or broken server cannot make the audit loop: past the budget, nothing is sent.
-  if (used_ >= budget_) return fail("request budget of " + std::to_string(budget_) + " exhausted");
+  if (used_ >= budget_) {
+    ++refused_;
+    return fail("request budget of " + std::to_string(budget_) + " exhausted");
+  }
   ++used_;
   request.headers.emplace_back("User-Agent", std::string(kUserAgent));
   return fetcher_.fetch(request);

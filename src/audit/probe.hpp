@@ -45,6 +45,8 @@ class Probe {
   [[nodiscard]] Result<oauth::HttpFetchResponse> post(const McpPost& post);
 
   unsigned used() const { return used_; }
+  // Requests not sent because the budget was spent: the audit is incomplete from there on.
+  unsigned refused() const { return refused_; }
   unsigned budget() const { return budget_; }
   bool exhausted() const { return used_ >= budget_; }
 
@@ -53,6 +55,7 @@ class Probe {
   oauth::HttpFetcher& fetcher_;
   unsigned budget_;
   unsigned used_ = 0;
+  unsigned refused_ = 0;
 };
 
 // The JSON-RPC messages of an answer: its JSON body, or each event of an SSE stream. Bodies that

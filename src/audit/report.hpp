@@ -29,6 +29,7 @@ struct EndpointReport {
   std::vector<Finding> findings;
   unsigned requests = 0;  // HTTP requests sent to the endpoint and its metadata servers
   unsigned request_budget = 0;
+  bool budget_exhausted = false;  // some checks were skipped for want of requests
 };
 
 // The group of a check id: the part before the first dot ("prm.resource" → "prm").

@@ -72,7 +72,8 @@ void render_table(std::ostream& out, const EndpointReport& report, bool colour) 
   for (auto& f : report.findings) ++counts[static_cast<int>(f.verdict)];
   out << "  " << counts[static_cast<int>(Verdict::pass)] << " pass, " << counts[static_cast<int>(Verdict::warn)]
       << " warn, " << counts[static_cast<int>(Verdict::fail)] << " fail, " << counts[static_cast<int>(Verdict::skipped)]
-      << " skipped; " << report.requests << " requests (budget " << report.request_budget << ")\n";
+      << " skipped; " << report.requests << " requests (budget " << report.request_budget
+      << (report.budget_exhausted ? ", exhausted: later checks skipped" : "") << ")\n";
 }
 
 void render_tables(std::ostream& out, const std::vector<EndpointReport>& reports, bool colour) {

@@ -251,6 +251,20 @@ TEST(AuditProbe, RefusesMethodsOutsideTheAllowList) {
   EXPECT_TRUE(f.asked.empty());
 }
 
+// A budget too small for the whole audit: what could not be asked is skipped, not held against
+// the server.
+TEST(AuditChecks, ExhaustedBudgetSkipsRatherThanFails) {
+  Sim sim;
+  ScriptedFetcher f([&](const oauth::HttpFetchRequest& r) { return sim(r); });
+  AuditOptions o;
+  o.request_budget = 4;
+  auto r = audit_endpoint(kEndpoint, f, o);
+  EXPECT_TRUE(r.budget_exhausted);
+  EXPECT_EQ(f.asked.size(), 4u);
+  for (auto& finding : r.findings) EXPECT_NE(finding.verdict, Verdict::fail) << finding.id << ": " << finding.summary;
+  EXPECT_EQ(verdict(r, "token.expired"), Verdict::skipped);
+}
+
 TEST(AuditProbe, StopsAtTheBudget) {
   ScriptedFetcher f([](const oauth::HttpFetchRequest&) { return answer(200, "{}"); });
   Probe probe(f, 3);
