@@ -149,6 +149,28 @@ servers:
   const sBad = (s1.json?.endpoints?.[0]?.checks ?? []).filter((c) => c.verdict === 'fail' || c.verdict === 'warn').map((c) => c.id);
   report.check(s1.code === 0 && sBad.length === 0, 'https server without weaknesses: every check passes, exit 0', `${s1.code} ${sBad.join(',')}`);
   report.check(verdict(s1.json, 'transport.tls') === 'pass' && verdict(s1.json, 'transport.hsts') === 'pass', 'https: certificate verified, HSTS present');
+  // mcpgate itself behind its own https listener: no warning left, exit 0.
+  const gwTls = await startGateway(`tls: { cert_file: ${leaf.certFile}, key_file: ${leaf.keyFile} }
+authorization_server:
+  storage: sqlite:${join(dir, 'as-tls.db')}
+servers:
+  - name: who
+    path: /mcp
+    auth:
+      scopes_supported: [mcp:read]
+    policy:
+      rules:
+        - { tools: ["*"], scopes: [mcp:read] }
+    upstreams:
+      - name: who
+        stdio: { command: ["node", "${join(root, 'tests/node/integration/support/whoami_stdio_server.mjs')}"] }
+`);
+  servers.push(gwTls);
+  const tlsAudit = await runAudit([`https://127.0.0.1:${gwTls.port}/mcp`, '--json', '--ca-file', ca.certFile]);
+  const tlsBad = (tlsAudit.json?.endpoints?.[0]?.checks ?? []).filter((c) => c.verdict === 'fail' || c.verdict === 'warn').map((c) => c.id);
+  report.check(tlsAudit.code === 0 && tlsBad.length === 0 && verdict(tlsAudit.json, 'transport.hsts') === 'pass',
+    'mcpgate over https: every check passes (HSTS included), exit 0', `${tlsAudit.code} ${tlsBad.join(',')} ${tlsAudit.stdout.slice(0, 300)}`);
+
   const untrusted = await runAudit([strong.url, '--json']);
   report.check(untrusted.code === 3 && /certificate|verify|TLS|handshake/i.test(untrusted.json?.endpoints?.[0]?.error ?? ''),
     'https with a certificate the system does not trust: unreachable (exit 3), the TLS error named', untrusted.json?.endpoints?.[0]?.error);
