@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "app/admin_commands.hpp"
+#include "app/audit_command.hpp"
 #include "app/client_commands.hpp"
 #include "app/demo.hpp"
 #include "app/policy_commands.hpp"
@@ -221,6 +222,8 @@ int main(int argc, char** argv) {
   mcpgate::app::add_admin_commands(app, admin_exit);
   int client_exit = 0;
   mcpgate::app::add_client_commands(app, client_exit);
+  int audit_exit = 0;
+  mcpgate::app::add_audit_command(app, audit_exit);
 
   mcpgate::app::DemoOptions demo;
   auto* demo_cmd = app.add_subcommand(
@@ -248,6 +251,7 @@ int main(int argc, char** argv) {
   if (app.got_subcommand("token")) return token_mint(key_path, alg, kid, claims, lifetime, jwks);
   if (app.got_subcommand("policy")) return policy_exit;
   if (mcpgate::app::client_command_chosen(app)) return client_exit;
+  if (app.got_subcommand("audit")) return audit_exit;
   if (app.got_subcommand("users") || app.got_subcommand("clients") || app.got_subcommand("keys")) return admin_exit;
   if (app.got_subcommand("demo")) {
     std::error_code ec;
