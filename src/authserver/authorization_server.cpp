@@ -4,6 +4,7 @@
 #include "authserver/authorization_server.hpp"
 
 #include <boost/url/parse.hpp>
+#include <iostream>
 #include <thread>
 
 #include "authserver/scope_text.hpp"
@@ -71,8 +72,15 @@ void AuthorizationServer::Impl::maintenance() {
   if (!last_maintenance_.compare_exchange_strong(last, t)) return;
   // Storage work: on the pool, never on the serving thread that happened to pass by.
   pool_.post([this, t] {
-    (void)keys_.reload_if_changed(t);
-    (void)store_->purge(t);
+    // A failure here costs nothing yet: the keys in memory keep signing and verifying, expired
+    // rows wait for the next purge. Both are retried at the next interval.
+    if (auto r = keys_.reload_if_changed(t); !r)
+      std::cerr << "mcpgate: authorization server: signing keys not reloaded (the previous ones stay): "
+                << r.error().message << "\n";
+    if (auto r = store_->purge(t); !r)
+      std::cerr << "mcpgate: authorization server: expired records not purged: " << r.error().message << "\n";
+    // A revocation stored while the revoked set could not be read back is applied now.
+    if (revocations_stale_.load()) reload_revocations();
   });
   std::lock_guard lock(mu_);
   std::erase_if(sessions_, [&](auto& kv) { return kv.second.expires_at <= t; });

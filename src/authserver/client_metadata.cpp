@@ -12,17 +12,17 @@ namespace json = boost::json;
 
 namespace {
 
-unexpected<MetadataError> bad(std::string error, std::string description) {
+[[nodiscard]] unexpected<MetadataError> bad(std::string error, std::string description) {
   return unexpected<MetadataError>(MetadataError{std::move(error), std::move(description)});
 }
 
 // RFC 8252 §7.3 loopback, decided from the parsed address: "http://127.evil.example/" is a
 // redirect into the network, in clear.
-bool loopback_host(std::string_view host) {
+[[nodiscard]] bool loopback_host(std::string_view host) {
   return net::is_loopback_host(host);
 }
 
-bool valid_scheme_name(std::string_view s) {
+[[nodiscard]] bool valid_scheme_name(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '-' || c == '.')) return false;
@@ -93,8 +93,8 @@ bool is_client_id_url(std::string_view id, bool allow_http) {
 namespace {
 
 // Common fields of RFC 7591 §2 and the metadata document.
-MetadataResult<ClientRecord> parse_common(const json::object& o, const RedirectPolicy& policy, const DcrLimits& limits,
-                                          bool document) {
+[[nodiscard]] MetadataResult<ClientRecord> parse_common(const json::object& o, const RedirectPolicy& policy,
+                                                        const DcrLimits& limits, bool document) {
   ClientRecord c;
   auto str = [&](std::string_view key, std::string& out) -> MetadataResult<void> {
     auto* v = o.if_contains(key);

@@ -1,5 +1,6 @@
 // The consent page and the user's decision.
 #include <boost/url/parse.hpp>
+#include <iostream>
 
 #include "authserver/client_metadata.hpp"
 #include "authserver/pages.hpp"
@@ -58,7 +59,10 @@ Response AuthorizationServer::Impl::consent_post(const Request& req) {
     return redirect(req,
                     error_redirect(p.redirect_uri, OAuthError::access_denied, "the user denied the request", p.state),
                     http::status::see_other);
-  (void)store_->put_consent(ctx->session.user, p.client.client_id, p.resource, join_scope(p.scopes), now());
+  // The user approved this request, so the code is issued either way; a consent that could not be
+  // remembered only means the user is asked again next time.
+  if (auto r = store_->put_consent(ctx->session.user, p.client.client_id, p.resource, join_scope(p.scopes), now()); !r)
+    std::cerr << "mcpgate: authorization server: consent not remembered: " << r.error().message << "\n";
   return issue_code(req, p, ctx->session);
 }
 

@@ -11,8 +11,8 @@ namespace {
 class AuthorizationCodeGrant final : public Grant {
  public:
   std::string_view type() const override { return "authorization_code"; }
-  OAuthResult<json::object> issue(AuthorizationServer::Impl& as, const Params& p,
-                                  const AuthenticatedClient& client) const override {
+  [[nodiscard]] OAuthResult<json::object> issue(AuthorizationServer::Impl& as, const Params& p,
+                                                const AuthenticatedClient& client) const override {
     auto get = [&](std::string_view k) {
       auto it = p.find(k);
       return it == p.end() ? std::string() : it->second;

@@ -9,8 +9,8 @@ namespace {
 class ClientCredentialsGrant final : public Grant {
  public:
   std::string_view type() const override { return "client_credentials"; }
-  OAuthResult<json::object> issue(AuthorizationServer::Impl& as, const Params& p,
-                                  const AuthenticatedClient& client) const override {
+  [[nodiscard]] OAuthResult<json::object> issue(AuthorizationServer::Impl& as, const Params& p,
+                                                const AuthenticatedClient& client) const override {
     if (client.method == "none")
       return oauth_error(OAuthError::unauthorized_client, "client_credentials needs client authentication");
     auto res = as.target_resource(p);

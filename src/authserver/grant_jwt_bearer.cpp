@@ -15,8 +15,8 @@ namespace {
 class JwtBearerGrant final : public Grant {
  public:
   std::string_view type() const override { return kJwtBearer; }
-  OAuthResult<json::object> issue(AuthorizationServer::Impl& as, const Params& p,
-                                  const AuthenticatedClient& client) const override {
+  [[nodiscard]] OAuthResult<json::object> issue(AuthorizationServer::Impl& as, const Params& p,
+                                                const AuthenticatedClient& client) const override {
     auto a = p.find("assertion");
     if (a == p.end()) return oauth_error(OAuthError::invalid_request, "assertion is required");
     auto jws = oauth::parse_jws(a->second);

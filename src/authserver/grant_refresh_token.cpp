@@ -11,8 +11,8 @@ namespace {
 class RefreshTokenGrant final : public Grant {
  public:
   std::string_view type() const override { return "refresh_token"; }
-  OAuthResult<json::object> issue(AuthorizationServer::Impl& as, const Params& p,
-                                  const AuthenticatedClient& client) const override {
+  [[nodiscard]] OAuthResult<json::object> issue(AuthorizationServer::Impl& as, const Params& p,
+                                                const AuthenticatedClient& client) const override {
     auto it = p.find("refresh_token");
     if (it == p.end()) return oauth_error(OAuthError::invalid_request, "refresh_token is required");
     auto hash = sha256_hex(it->second);

@@ -11,8 +11,8 @@ constexpr std::string_view kJwtTokenType = "urn:ietf:params:oauth:token-type:jwt
 class TokenExchangeGrant final : public Grant {
  public:
   std::string_view type() const override { return kTokenExchange; }
-  OAuthResult<json::object> issue(AuthorizationServer::Impl& as, const Params& p,
-                                  const AuthenticatedClient& client) const override {
+  [[nodiscard]] OAuthResult<json::object> issue(AuthorizationServer::Impl& as, const Params& p,
+                                                const AuthenticatedClient& client) const override {
     if (client.method == "none")
       return oauth_error(OAuthError::unauthorized_client, "token exchange needs client authentication");
     auto st = p.find("subject_token");

@@ -109,7 +109,9 @@ Response AuthorizationServer::Impl::login_post(const Request& req, const std::st
     if (user && *user) {
       ok = verify_password(password, (*user)->password_hash);
     } else {
-      (void)verify_password(password, dummy_password_hash());  // same cost for unknown users
+      // The result is meaningless (no such user): the call is only there so that an unknown user
+      // costs the same time as a wrong password (user enumeration by timing).
+      (void)verify_password(password, dummy_password_hash());
       ok = false;
     }
     hash_slots_.release();

@@ -1,4 +1,6 @@
 // Token revocation (RFC 7009) and the revoked-jti set the gateway consults on every request.
+#include <iostream>
+
 #include "authserver/server_impl.hpp"
 #include "core/secret.hpp"
 #include "oauth/access_token.hpp"
@@ -54,7 +56,15 @@ bool AuthorizationServer::Impl::revoke(const std::string& token, const std::stri
 // priority holding it long would stall them).
 void AuthorizationServer::Impl::reload_revocations() {
   auto rev = store_->revoked_jtis(now());
-  if (!rev) return;
+  if (!rev) {
+    // The revocation itself is stored (the gateway of a restarted process would honour it); only
+    // this process's copy is behind. Maintenance retries until it catches up.
+    revocations_stale_.store(true);
+    std::cerr << "mcpgate: authorization server: revocations not reloaded (retried by maintenance): "
+              << rev.error().message << "\n";
+    return;
+  }
+  revocations_stale_.store(false);
   std::vector<std::string> missing;
   {
     std::shared_lock lock(revoked_mu_);

@@ -186,6 +186,8 @@ class AuthorizationServer::Impl {
   // revocation.cpp
   [[nodiscard]] net::awaitable<Response> revoke_request(Exchange& ex);
   [[nodiscard]] bool revoke(const std::string& token, const std::string& client_id);
+  // Reads the revoked jtis back from the store into revoked_; a failure is logged and retried by
+  // maintenance().
   void reload_revocations();
   [[nodiscard]] bool is_revoked(std::string_view jti) const;
 
@@ -210,6 +212,7 @@ class AuthorizationServer::Impl {
 
   mutable std::shared_mutex revoked_mu_;
   std::unordered_set<std::string> revoked_;
+  std::atomic<bool> revocations_stale_{false};  // the last reload_revocations() failed
 
   RateLimiter login_user_, login_ip_, dcr_ip_;
   std::vector<TrustedIdpKeys> idps_;
