@@ -51,8 +51,14 @@ class RefreshTokenGrant final : public Grant {
     if (!*current) scope = rotated->scope;  // raced with another rotation that then failed; be exact
     // The user's allowed scopes may have shrunk since the grant (an administrator took a scope
     // away): a refreshed token never carries a scope the user may no longer have.
-    if (auto u = as.store_->get_user(rotated->subject); u && *u && !(*u)->scope.empty())
-      scope = join_scope(grant_for_user(split_scope(scope), (*u)->scope).granted);
+    // After the rotation, which names the subject even when get_refresh raced; a refusal leaves
+    // the successor unused in the store, which is harmless. Fail closed: scopes that could not be
+    // read cannot be applied, so no token.
+    auto u = as.store_->get_user(rotated->subject);
+    if (!u) return oauth_error(OAuthError::server_error, "storage failure");
+    // A user removed by an administrator keeps no access through a refresh token issued before.
+    if (!*u) return oauth_error(OAuthError::invalid_grant, "the user no longer exists");
+    if (!(*u)->scope.empty()) scope = join_scope(grant_for_user(split_scope(scope), (*u)->scope).granted);
     auto at = as.mint_with_jti(rotated->subject, rotated->client_id, rotated->resource, scope, jti);
     if (!at) return oauth_error(OAuthError::server_error, "could not sign the token");
     return as.token_body(*at, scope, next_token);

@@ -340,6 +340,20 @@ TEST(Refresh, BoundToClientAndCannotWidenScope) {
   EXPECT_EQ(h.post("/token", "grant_type=refresh_token&client_id=public&refresh_token=" + rt).status, 200u);
 }
 
+// Regression: a user removed by an administrator (`mcpgate users remove`) could go on refreshing
+// tokens, with the whole scope of the grant, for as long as the refresh chain was used. A
+// refreshed token carries no scope the user may no longer have, and a removed user has none.
+TEST(Refresh, RemovedUserCannotRefresh) {
+  Harness h;
+  auto rt = str(body_json(h.redeem(h.code_for())), "refresh_token");
+  ASSERT_FALSE(rt.empty());
+  auto removed = h.as->store().remove_user("alice");
+  ASSERT_TRUE(removed && *removed);
+  auto r = h.post("/token", "grant_type=refresh_token&client_id=public&refresh_token=" + rt);
+  EXPECT_EQ(r.status, 400u) << r.body;
+  EXPECT_EQ(str(body_json(r), "error"), "invalid_grant");
+}
+
 TEST(ClientAuth, WrongCredentialsAreInvalidClientWithChallenge) {
   Harness h;
   auto r = h.post("/token", "grant_type=client_credentials&resource=" + percent_encode(h.resource),
