@@ -6,13 +6,14 @@
 #include <string_view>
 #include <vector>
 
+#include "authserver/oauth_error.hpp"
 #include "authserver/store.hpp"
 #include "core/result.hpp"
 
 namespace mcpgate::authserver {
 
 struct MetadataError {
-  std::string error;        // invalid_client_metadata | invalid_redirect_uri (RFC 7591 §3.2.2)
+  OAuthError error;         // invalid_client_metadata | invalid_redirect_uri (RFC 7591 §3.2.2)
   std::string description;  // fixed text plus our own field names; never echoes input
 };
 template <class T>

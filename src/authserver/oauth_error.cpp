@@ -37,12 +37,6 @@ std::string_view to_string(OAuthError error) {
   return "server_error";
 }
 
-std::optional<OAuthError> oauth_error_from_string(std::string_view text) {
-  for (auto& [e, name] : kNames)
-    if (name == text) return e;
-  return std::nullopt;
-}
-
 unsigned http_status(OAuthError error) {
   switch (error) {
     case OAuthError::invalid_client:

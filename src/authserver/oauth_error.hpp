@@ -3,7 +3,6 @@
 // answer: the status, the JSON body (RFC 6749 §5.2) and the headers. Every endpoint that answers
 // with an OAuth error in JSON goes through oauth_error_response(); the authorization endpoint,
 // which answers by redirect (RFC 6749 §4.1.2.1), uses the same codes by name.
-#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,8 +38,6 @@ enum class OAuthError {
 
 // The code as it appears in `error` (and `error=` of a redirect).
 [[nodiscard]] std::string_view to_string(OAuthError error);
-// The code from its text; nullopt for a code this server never sends.
-[[nodiscard]] std::optional<OAuthError> oauth_error_from_string(std::string_view text);
 
 // An OAuth error with its description, as an endpoint fails a request.
 struct OAuthFailure {

@@ -20,10 +20,7 @@ Response AuthorizationServer::Impl::register_client(const Request& req, const st
     return oauth_error_response(req, {OAuthError::invalid_client_metadata, "the body must be application/json"});
   RedirectPolicy policy{true, opt_.dcr_allowed_redirect_schemes};
   auto c = parse_registration_request(req.body(), policy);
-  if (!c)
-    return oauth_error_response(req,
-                                {oauth_error_from_string(c.error().error).value_or(OAuthError::invalid_client_metadata),
-                                 c.error().description});
+  if (!c) return oauth_error_response(req, {c.error().error, c.error().description});
   // Self-registered clients get only the user-facing grants: client_credentials, token
   // exchange and jwt-bearer mint tokens without a user's consent, so they need an operator.
   for (auto& g : c->grant_types)
