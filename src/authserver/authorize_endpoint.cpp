@@ -1,5 +1,5 @@
-// The authorization endpoint (RFC 6749 §4.1.1, OAuth 2.1 §4.1): the request checked, the user's session looked up, and
-// a code issued or the login/consent pages shown.
+// The authorization endpoint (RFC 6749 §4.1.1, OAuth 2.1 §4.1): the request checked, the
+// user's session looked up, and a code issued or the login/consent pages shown.
 #include "authserver/client_metadata.hpp"
 #include "authserver/pkce.hpp"
 #include "authserver/scope_text.hpp"
@@ -119,6 +119,7 @@ net::awaitable<Response> AuthorizationServer::Impl::authorize_request(Exchange& 
       if (auto refused = restrict_to_user(req, p, session.user)) return std::move(*refused);
       if (p.force_consent) return std::nullopt;
       auto ok = store_->has_consent(session.user, c.client_id, resource, join_scope(p.scopes));
+      // A store error reads as "no remembered consent": the user is asked, nothing is granted unseen.
       if (ok && *ok) return issue_code(req, p, session);
       return std::nullopt;
     });

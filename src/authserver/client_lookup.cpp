@@ -1,5 +1,5 @@
-// Clients and protected resources by identifier: registered clients, and Client ID Metadata Documents fetched and
-// cached on first sight.
+// Clients and protected resources by identifier: registered clients, and Client ID Metadata
+// Documents fetched and cached on first sight.
 #include "authserver/client_metadata.hpp"
 #include "authserver/server_impl.hpp"
 

@@ -32,7 +32,9 @@ json::object AuthorizationServer::Impl::introspection(const std::string& token, 
     return out;
   }
   auto rt = store_->get_refresh(sha256_hex(token), now());
-  // Refresh tokens are shown only to the client they were issued to.
+  // A store error reads as inactive (RFC 7662 §2.2 lets the server say so for any token it cannot
+  // vouch for): the caller refuses the token, it never trusts one we could not check. Refresh
+  // tokens are shown only to the client they were issued to.
   if (rt && *rt && (*rt)->client_id == client_id) {
     json::object out{{"active", true},        {"token_type", "refresh_token"}, {"client_id", (*rt)->client_id},
                      {"sub", (*rt)->subject}, {"aud", (*rt)->resource},        {"exp", (*rt)->expires_at},

@@ -1,5 +1,7 @@
-// The browser sign-in session: its cookie, the login page and its form post (local passwords), and the CSRF check of
-// the pages' forms.
+// The browser sign-in session: its cookie, the login page and its form post (local passwords),
+// and the CSRF check of the pages' forms.
+#include <iostream>
+
 #include "authserver/pages.hpp"
 #include "authserver/password.hpp"
 #include "authserver/scope_text.hpp"
@@ -101,6 +103,9 @@ Response AuthorizationServer::Impl::login_post(const Request& req, const std::st
                       "Too many failed sign-in attempts. Wait a few minutes and try again.",
                       http::status::too_many_requests);
   auto user = store_->get_user(username);
+  // A store error fails the sign-in like an unknown user (fail closed, and the page reveals nothing
+  // of the store); it is logged so that an outage is not mistaken for users mistyping.
+  if (!user) std::cerr << "mcpgate: authorization server: sign-in failed on storage: " << user.error().message << "\n";
   bool ok;
   {
     // Bounded: each verification holds 19 MiB, and a login flood must not hold one per thread.
@@ -150,6 +155,7 @@ Response AuthorizationServer::Impl::login_post(const Request& req, const std::st
       p->second.withheld = ctx->pending.withheld;
     }
   }
+  // A store error reads as "no remembered consent": the user is asked, nothing is granted unseen.
   auto consent = store_->has_consent(username, ctx->pending.client.client_id, ctx->pending.resource,
                                      join_scope(ctx->pending.scopes));
   if (!ctx->pending.force_consent && consent && *consent) {

@@ -34,7 +34,9 @@ net::awaitable<Response> AuthorizationServer::Impl::revoke_request(Exchange& ex)
 bool AuthorizationServer::Impl::revoke(const std::string& token, const std::string& client_id) {
   auto t = now();
   auto rt = store_->get_refresh(sha256_hex(token), t);
-  if (rt && *rt && (*rt)->client_id == client_id) {
+  // Unread, the token may be a live refresh token: answering 200 would tell the client it is gone.
+  if (!rt) return false;
+  if (*rt && (*rt)->client_id == client_id) {
     // Revoking a refresh token revokes its whole grant, access tokens included (RFC 7009 §2.1).
     if (auto r = store_->revoke_family((*rt)->family_id, t); !r) return false;
     reload_revocations();
