@@ -47,6 +47,8 @@ net::awaitable<OAuthResult<AuthenticatedClient>> AuthorizationServer::Impl::auth
     std::pair<const std::string*, const Secret*> readings[] = {{&basic->client_id, &basic->client_secret},
                                                                {&basic->raw_client_id, &basic->raw_client_secret}};
     for (auto [id, secret] : readings) {
+      // Here and below, a client that cannot be looked up (storage, an unusable metadata
+      // document) is not authenticated: invalid_client, fail closed.
       auto c = co_await find_client(*id);
       if (!c || !*c) continue;
       bool proved = !(*c)->secret_hash.empty() && constant_time_equal(sha256_hex(secret->reveal()), (*c)->secret_hash);
