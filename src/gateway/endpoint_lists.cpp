@@ -65,6 +65,8 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
   const char* method = key == "tools" ? "tools/call" : key == "prompts" ? "prompts/get" : "resources/read";
   const char* name_key = key == "tools" || key == "prompts" ? "name" : key == "resources" ? "uri" : "uriTemplate";
   json::array kept;
+  kept.reserve(items->get_array().size());
+  policy::Target t{kind, {}, method, cfg_.upstreams[upstream_index].name};
   for (auto& item : items->get_array()) {
     if (!item.is_object()) continue;
     auto* n = item.get_object().if_contains(name_key);
@@ -73,7 +75,7 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
     auto name = kind == policy::TargetKind::resource ? policy::canonical_uri(n->get_string())
                                                      : policy::canonical_name(n->get_string());
     if (!name) continue;
-    policy::Target t{kind, std::move(*name), method, cfg_.upstreams[upstream_index].name};
+    t.name = std::move(*name);
     auto d = authz->decide(call.caller, t, hints_.get());
     if (d.allowed()) kept.push_back(std::move(item));
   }
