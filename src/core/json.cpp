@@ -156,13 +156,17 @@ struct StrictHandler {
 }  // namespace
 
 Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) {
+  return parse_json(text, limits, {});
+}
+
+Result<json::value> parse_json(std::string_view text, const JsonLimits& limits, json::storage_ptr storage) {
   if (text.size() > limits.max_bytes) return fail("JSON text exceeds " + std::to_string(limits.max_bytes) + " bytes");
   json::parse_options opt;
   opt.max_depth = limits.max_depth;
   opt.allow_comments = false;
   opt.allow_trailing_commas = false;
   opt.allow_invalid_utf8 = false;
-  json::basic_parser<StrictHandler> p(opt);
+  json::basic_parser<StrictHandler> p(opt, std::move(storage));
   json::error_code ec;
   std::size_t n = p.write_some(false, text.data(), text.size(), ec);
   if (!ec && n < text.size()) ec = json::error::extra_data;
@@ -175,6 +179,14 @@ Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) 
 
 std::string serialize_json(const json::value& v) {
   return json::serialize(v);
+}
+
+std::string serialize_json(const json::object& o) {
+  return json::serialize(o);
+}
+
+std::string serialize_json(const json::array& a) {
+  return json::serialize(a);
 }
 
 }  // namespace mcpgate
