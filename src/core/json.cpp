@@ -4,7 +4,10 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value_stack.hpp>
 #include <cmath>
+#include <memory>
+#include <string>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace mcpgate {
@@ -12,24 +15,58 @@ namespace {
 
 enum class StrictError { duplicate_key = 1 };
 
-struct KeySet {
-  std::vector<std::string> small;
-  std::unordered_set<std::string> large;
-  // Objects are small in MCP; past a few dozen keys a hash set keeps a hostile object with
-  // many keys linear rather than quadratic.
-  bool insert(std::string key) {
-    if (large.empty()) {
-      for (auto& k : small)
-        if (k == key) return false;
-      if (small.size() < 32) {
-        small.push_back(std::move(key));
+// The keys of the objects being parsed, innermost last, back to back in one buffer: detecting a
+// duplicate costs no allocation per key (every request and every reply is parsed here).
+class KeyStack {
+ public:
+  void open() { levels_.push_back({spans_.size(), text_.size(), nullptr}); }
+  void close() {
+    auto& l = levels_.back();
+    spans_.resize(l.first_span);
+    text_.resize(l.text_start);
+    levels_.pop_back();
+  }
+  void key_part(std::string_view s) {
+    if (!in_key_) key_start_ = text_.size();
+    in_key_ = true;
+    text_.append(s);
+  }
+  // False when the innermost object already has this key.
+  bool key(std::string_view s) {
+    key_part(s);
+    in_key_ = false;
+    std::string_view text(text_);
+    auto k = text.substr(key_start_);
+    auto& l = levels_.back();
+    if (!l.large) {
+      for (std::size_t i = l.first_span; i < spans_.size(); ++i)
+        if (text.substr(spans_[i].first, spans_[i].second) == k) return false;
+      // Objects are small in MCP; past a few dozen keys a hash set keeps a hostile object with
+      // many keys linear rather than quadratic.
+      if (spans_.size() - l.first_span < 32) {
+        spans_.emplace_back(key_start_, k.size());
         return true;
       }
-      for (auto& k : small) large.insert(std::move(k));
-      small.clear();
+      l.large = std::make_unique<std::unordered_set<std::string>>();
+      for (std::size_t i = l.first_span; i < spans_.size(); ++i)
+        l.large->emplace(text.substr(spans_[i].first, spans_[i].second));
     }
-    return large.insert(std::move(key)).second;
+    bool fresh = l.large->emplace(k).second;
+    text_.resize(key_start_);  // kept in the set, not in the buffer
+    return fresh;
   }
+
+ private:
+  struct Level {
+    std::size_t first_span;
+    std::size_t text_start;
+    std::unique_ptr<std::unordered_set<std::string>> large;
+  };
+  std::string text_;
+  std::vector<std::pair<std::size_t, std::size_t>> spans_;  // (offset, length) in text_
+  std::vector<Level> levels_;
+  std::size_t key_start_ = 0;
+  bool in_key_ = false;
 };
 
 struct StrictHandler {
@@ -39,8 +76,7 @@ struct StrictHandler {
   constexpr static std::size_t max_string_size = json::string::max_size();
 
   json::value_stack st;
-  std::vector<KeySet> keys;
-  std::string partial_key;
+  KeyStack keys;
   bool duplicate = false;
 
   explicit StrictHandler(json::storage_ptr sp = {}) : st(std::move(sp)) {}
@@ -51,11 +87,11 @@ struct StrictHandler {
   }
   bool on_document_end(json::error_code&) { return true; }
   bool on_object_begin(json::error_code&) {
-    keys.emplace_back();
+    keys.open();
     return true;
   }
   bool on_object_end(std::size_t n, json::error_code&) {
-    keys.pop_back();
+    keys.close();
     st.push_object(n);
     return true;
   }
@@ -66,17 +102,15 @@ struct StrictHandler {
   }
   bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
     st.push_chars(s);
-    partial_key.append(s.data(), s.size());
+    keys.key_part(std::string_view(s.data(), s.size()));
     return true;
   }
   bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
-    partial_key.append(s.data(), s.size());
-    if (!keys.back().insert(std::move(partial_key))) {
+    if (!keys.key(std::string_view(s.data(), s.size()))) {
       duplicate = true;
       ec = json::error::syntax;
       return false;
     }
-    partial_key.clear();
     st.push_key(s);
     return true;
   }
@@ -122,13 +156,17 @@ struct StrictHandler {
 }  // namespace
 
 Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) {
+  return parse_json(text, limits, {});
+}
+
+Result<json::value> parse_json(std::string_view text, const JsonLimits& limits, json::storage_ptr storage) {
   if (text.size() > limits.max_bytes) return fail("JSON text exceeds " + std::to_string(limits.max_bytes) + " bytes");
   json::parse_options opt;
   opt.max_depth = limits.max_depth;
   opt.allow_comments = false;
   opt.allow_trailing_commas = false;
   opt.allow_invalid_utf8 = false;
-  json::basic_parser<StrictHandler> p(opt);
+  json::basic_parser<StrictHandler> p(opt, std::move(storage));
   json::error_code ec;
   std::size_t n = p.write_some(false, text.data(), text.size(), ec);
   if (!ec && n < text.size()) ec = json::error::extra_data;
@@ -141,6 +179,14 @@ Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) 
 
 std::string serialize_json(const json::value& v) {
   return json::serialize(v);
+}
+
+std::string serialize_json(const json::object& o) {
+  return json::serialize(o);
+}
+
+std::string serialize_json(const json::array& a) {
+  return json::serialize(a);
 }
 
 }  // namespace mcpgate

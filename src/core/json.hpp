@@ -1,6 +1,9 @@
 #pragma once
 // The one JSON parser for untrusted input: MCP messages, JWS headers and claims, JWKS, metadata
 // documents, token responses.
+#include <boost/json/storage_ptr.hpp>
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <string>
 #include <string_view>
@@ -19,9 +22,16 @@ struct JsonLimits {
 // Duplicate keys matter for security: if the gateway read the first "name" and the upstream the
 // last, a policy decision would be made about a different tool than the one that runs.
 Result<json::value> parse_json(std::string_view text, const JsonLimits& limits = {});
+// The same, the document built in `storage` (e.g. one monotonic buffer for a large reply, freed at
+// once rather than node by node; anything copied out of it keeps that buffer alive).
+Result<json::value> parse_json(std::string_view text, const JsonLimits& limits, json::storage_ptr storage);
 
 // Named apart from boost::json::serialize: an unqualified call with a json::value would find both
 // (the other through argument-dependent lookup) and be ambiguous.
 std::string serialize_json(const json::value& v);
+// Objects and arrays directly: through the overload above they were first copied whole into a
+// temporary json::value (a deep copy of every reply the gateway relays).
+std::string serialize_json(const json::object& o);
+std::string serialize_json(const json::array& a);
 
 }  // namespace mcpgate

@@ -26,15 +26,18 @@ std::string Caller::key() const {
   return principal->issuer + "\n" + principal->subject + "\n" + principal->client_id.value_or("");
 }
 
-policy::Subject Caller::subject() const {
-  policy::Subject s;
-  if (!principal) return s;
-  s.issuer = principal->issuer;
-  s.subject = principal->subject;
-  s.client_id = principal->client_id.value_or("");
-  s.scopes.insert(principal->scopes.begin(), principal->scopes.end());
-  s.claims = principal->claims;
-  return s;
+const policy::Subject& Caller::subject() const {
+  if (subject_) return *subject_;
+  auto s = std::make_shared<policy::Subject>();
+  if (principal) {
+    s->issuer = principal->issuer;
+    s->subject = principal->subject;
+    s->client_id = principal->client_id.value_or("");
+    s->scopes.insert(principal->scopes.begin(), principal->scopes.end());
+    s->claims = principal->claims;
+  }
+  subject_ = std::move(s);
+  return *subject_;
 }
 
 Authorizer::Authorizer(const config::Gateway& gateway, const config::Endpoint& endpoint, const Clock& clock,

@@ -30,7 +30,10 @@ struct Caller {
   std::string token_key;
   // Sessions are bound to this: issuer, subject and client together.
   std::string key() const;
-  policy::Subject subject() const;
+  // Built on first use and kept (copies share it): a list is judged item by item for the same
+  // caller, and building it copies every claim of the token.
+  const policy::Subject& subject() const;
+  mutable std::shared_ptr<const policy::Subject> subject_;
 };
 
 class Authorizer {

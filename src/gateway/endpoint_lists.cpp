@@ -29,6 +29,8 @@ void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object&
   hints_->params.remember(cfg_.upstreams[upstream_index].name, reply);
   std::unique_lock lock(hints_->mutex);
   if (hints_->by_tool.size() > 100'000) hints_->by_tool.clear();  // bounded
+  std::string key = cfg_.upstreams[upstream_index].name + "\n";   // one buffer: see ToolParamHeaders::remember
+  const auto prefix = key.size();
   for (auto& t : tools->get_array()) {
     if (!t.is_object()) continue;
     auto* n = t.get_object().if_contains("name");
@@ -36,7 +38,12 @@ void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object&
     bool ro = false;
     if (auto* a = t.get_object().if_contains("annotations"); a && a->is_object())
       if (auto* h = a->get_object().if_contains("readOnlyHint"); h && h->is_bool()) ro = h->get_bool();
-    hints_->by_tool[cfg_.upstreams[upstream_index].name + "\n" + std::string(n->get_string())] = ro;
+    key.resize(prefix);
+    key.append(n->get_string().data(), n->get_string().size());
+    if (auto it = hints_->by_tool.find(key); it != hints_->by_tool.end())
+      it->second = ro;
+    else
+      hints_->by_tool.emplace(key, ro);
   }
 }
 
@@ -64,7 +71,11 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
                                                : policy::TargetKind::resource;
   const char* method = key == "tools" ? "tools/call" : key == "prompts" ? "prompts/get" : "resources/read";
   const char* name_key = key == "tools" || key == "prompts" ? "name" : key == "resources" ? "uri" : "uriTemplate";
-  json::array kept;
+  // Built where the items live (a large reply's monotonic buffer): moving an item into an array
+  // of another storage would copy it.
+  json::array kept(items->get_array().storage());
+  kept.reserve(items->get_array().size());
+  policy::Target t{kind, {}, method, cfg_.upstreams[upstream_index].name};
   for (auto& item : items->get_array()) {
     if (!item.is_object()) continue;
     auto* n = item.get_object().if_contains(name_key);
@@ -73,7 +84,7 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
     auto name = kind == policy::TargetKind::resource ? policy::canonical_uri(n->get_string())
                                                      : policy::canonical_name(n->get_string());
     if (!name) continue;
-    policy::Target t{kind, std::move(*name), method, cfg_.upstreams[upstream_index].name};
+    t.name = std::move(*name);
     auto d = authz->decide(call.caller, t, hints_.get());
     if (d.allowed()) kept.push_back(std::move(item));
   }

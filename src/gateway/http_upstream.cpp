@@ -1,5 +1,6 @@
 #include "gateway/http_upstream.hpp"
 
+#include <boost/json/monotonic_resource.hpp>
 #include <cstdio>
 
 #include "core/json.hpp"
@@ -228,7 +229,14 @@ net::awaitable<void> HttpUpstream::refuse_status(net::ResponseStream& rs, unsign
 }
 
 std::optional<mcp::Message> HttpUpstream::reply_to(std::string_view body, const json::value& request_id) {
-  auto parsed = parse_json(body);
+  // A large reply (a list of thousands of tools) is built in one monotonic buffer: its tens of
+  // thousands of nodes then cost no malloc and no free each, which was most of the gateway's time
+  // on such a list. A reply lives as long as its request; what outlives it is copied into
+  // plain strings and maps (tool hints), so the buffer goes with the reply.
+  constexpr std::size_t kBulkReply = 64 * 1024;
+  auto parsed = body.size() >= kBulkReply
+                    ? parse_json(body, {}, json::make_shared_resource<json::monotonic_resource>(body.size()))
+                    : parse_json(body);
   if (!parsed) return std::nullopt;
   auto c = mcp::classify(std::move(*parsed));
   if (!c || !c->is_reply() || mcp::id_key(c->body["id"]) != mcp::id_key(request_id)) return std::nullopt;

@@ -25,6 +25,10 @@ void ToolParamHeaders::remember(const std::string& upstream, const json::object&
   std::unique_lock lock(mutex_);
   if (by_tool_.size() > kMaxTools) by_tool_.clear();
   listed_.insert(upstream);
+  // One key buffer for the whole list: a tool seen before costs a lookup, not an allocation
+  // (every tools/list of a large upstream passes through here).
+  std::string key = upstream + "\n";
+  const auto prefix = key.size();
   for (auto& t : tools->get_array()) {
     if (!t.is_object()) continue;
     auto* n = t.get_object().if_contains("name");
@@ -32,7 +36,12 @@ void ToolParamHeaders::remember(const std::string& upstream, const json::object&
     std::vector<mcp::ParamHeader> annotations;
     if (auto* s = t.get_object().if_contains("inputSchema"); s && s->is_object())
       annotations = mcp::param_headers_of(s->get_object());
-    by_tool_[upstream + "\n" + std::string(n->get_string())] = std::move(annotations);
+    key.resize(prefix);
+    key.append(n->get_string().data(), n->get_string().size());
+    if (auto it = by_tool_.find(key); it != by_tool_.end())
+      it->second = std::move(annotations);
+    else
+      by_tool_.emplace(key, std::move(annotations));
   }
 }
 

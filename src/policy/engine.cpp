@@ -20,15 +20,14 @@ const char* outcome_name(Outcome o) {
 }
 
 Engine::Engine(Policy policy) : policy_(std::move(policy)) {
+  // Each pattern is filed by itself: a literal under its exact name (one hash lookup), a glob in
+  // the pattern index (pattern_index.hpp). A rule with both is found through either.
   auto add = [](Index& index, const std::vector<std::string>& patterns, std::size_t rule) {
-    bool wildcard = false;
-    for (auto& p : patterns)
-      if (p.find_first_of("*?{") != std::string::npos) wildcard = true;
-    if (wildcard) {
-      index.patterns.push_back(rule);
-      return;
-    }
     for (auto& p : patterns) {
+      if (p.find_first_of("*?{") != std::string::npos) {
+        index.patterns.add(p, rule);
+        continue;
+      }
       auto& v = index.literal[p];
       if (v.empty() || v.back() != rule) v.push_back(rule);
     }
@@ -57,8 +56,10 @@ std::vector<std::size_t> Engine::candidates(const Target& t) const {
   std::vector<std::size_t> out;
   auto it = index->literal.find(t.name);
   if (it != index->literal.end()) out = it->second;
-  out.insert(out.end(), index->patterns.begin(), index->patterns.end());
-  std::sort(out.begin(), out.end());  // file order decides among allow rules
+  index->patterns.candidates(t.name, out);
+  // File order decides among allow rules; a rule found through several patterns counts once.
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
   return out;
 }
 
@@ -131,7 +132,11 @@ Decision Engine::decide(const Subject& who, const Target& what, const ToolHints*
     d.reason = "method reaches no tool, resource or prompt";
     return d;
   }
-  auto scopes = effective_scopes(who.scopes);
+  // The scope hierarchy is closed over only when the policy has one: a list of thousands of items
+  // is judged with the same subject, and copying its scopes for each item was most of the cost.
+  std::set<std::string> closure;
+  if (!policy_.implies.empty()) closure = effective_scopes(who.scopes);
+  const std::set<std::string>& scopes = policy_.implies.empty() ? who.scopes : closure;
   auto finish = [&](Decision dd, bool shadow_rule) {
     if (dd.outcome != Outcome::allow && (shadow_rule || policy_.shadow)) dd.shadowed = true;
     return dd;

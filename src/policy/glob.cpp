@@ -75,6 +75,9 @@ bool match_with_variables(const std::vector<Element>& elements, std::string_view
 }  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view text) {
+  // Most patterns have no `{var}`: matched in place, with nothing allocated (list filtering
+  // matches every item against the rules the pattern index leaves).
+  if (pattern.find('{') == std::string_view::npos) return match_wildcards(pattern, text);
   std::vector<Element> elements;
   bool variables = false;
   for (std::size_t p = 0; p < pattern.size(); ++p) {

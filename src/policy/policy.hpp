@@ -20,6 +20,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "policy/pattern_index.hpp"
+
 namespace mcpgate::policy {
 namespace json = boost::json;
 
@@ -108,13 +110,14 @@ class Engine {
   bool matches_target(const Rule& r, const Target& t) const;
   bool conditions_hold(const Rule& r, const Subject& s) const;
   // The rules that may match a target, in file order: those naming it literally (a hash lookup)
-  // and those with wildcards. A map of a thousand literal rules then costs one lookup per item.
+  // and the globs the pattern index cannot rule out. A list of N items against R rules then costs
+  // about N lookups and trie walks, not N × R matches.
   std::vector<std::size_t> candidates(const Target& t) const;
 
   Policy policy_;
   struct Index {
     std::unordered_map<std::string, std::vector<std::size_t>> literal;
-    std::vector<std::size_t> patterns;
+    PatternIndex patterns;
   };
   Index tools_, resources_, prompts_;
   std::vector<std::size_t> method_rules_;  // rules with methods and no patterns

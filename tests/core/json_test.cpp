@@ -69,6 +69,17 @@ TEST(ParseJson, DuplicateDetectionSurvivesManyKeys) {
   EXPECT_FALSE(accepts(big + "\"k32\":0}"));
 }
 
+TEST(ParseJson, DuplicateDetectionOfALargeObjectSurvivesNestedObjects) {
+  // The keys of an outer object with many keys are kept while inner objects open and close.
+  std::string big = "{";
+  for (int i = 0; i < 40; ++i) big += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+  big += "\"n\":{\"x\":1,\"y\":{\"k0\":1,\"k39\":2}},";
+  EXPECT_TRUE(accepts(big + "\"last\":0}"));
+  EXPECT_FALSE(accepts(big + "\"k39\":0}"));
+  EXPECT_FALSE(accepts(big + "\"n\":0}"));
+  EXPECT_FALSE(accepts(big + "\"last\":0,\"last\":1}"));
+}
+
 TEST(ParseJson, DuplicateKeySplitAcrossLongEscapedKey) {
   // Long keys are delivered in parts; the whole key must be compared.
   std::string key(5000, 'k');

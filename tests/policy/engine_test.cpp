@@ -246,3 +246,44 @@ TEST(Policy, ThousandLiteralRules) {
   EXPECT_EQ(d.rule, "r500");
   EXPECT_EQ(e.decide(who({"s3"}), tool("tool_501")).scopes, std::vector<std::string>{"s4"});
 }
+
+// The rule index (literal names, glob heads and tails) only narrows which rules are tried: a
+// rule is found through any of its patterns, file order still decides among allow rules, and a
+// deny glob that starts with a wildcard still wins.
+TEST(PolicyIndex, RuleWithLiteralAndGlobPatternsIsFoundThroughEither) {
+  Policy p;
+  Rule r;
+  r.id = "mixed";
+  r.tools = {"exact_tool", "pre_*", "*_post"};
+  r.scopes = {{"mcp:read"}};
+  p.rules = {r};
+  Engine e(p);
+  for (auto name : {"exact_tool", "pre_x", "x_post"}) EXPECT_EQ(e.decide(who({"mcp:read"}), tool(name)).rule, "mixed");
+  EXPECT_EQ(e.decide(who({"mcp:read"}), tool("exact_tool2")).rule, "default");
+}
+
+TEST(PolicyIndex, FileOrderDecidesAmongAllowRulesFoundDifferently) {
+  Policy p;
+  Rule broad;
+  broad.id = "broad";
+  broad.tools = {"*"};
+  broad.scopes = {{"a"}};
+  Rule head;
+  head.id = "head";
+  head.tools = {"tool_1*"};
+  Rule literal;
+  literal.id = "literal";
+  literal.tools = {"tool_12"};
+  p.rules = {literal, head, broad};
+  Engine e(p);
+  EXPECT_EQ(e.decide(who({}), tool("tool_12")).rule, "literal");
+  EXPECT_EQ(e.decide(who({}), tool("tool_13")).rule, "head");
+  EXPECT_EQ(e.decide(who({"a"}), tool("other")).rule, "broad");
+}
+
+TEST(PolicyIndex, DenyGlobWithALeadingWildcardWins) {
+  Engine e(crm_policy());
+  auto d = e.decide(who({"mcp:read"}), tool("search_export"));
+  EXPECT_FALSE(d.allowed());
+  EXPECT_EQ(d.rule, "no-export");
+}
