@@ -3,7 +3,8 @@
 // carries the request id the client received in X-Request-Id; no token reaches the log.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Report, freePort, raw, root, startGateway, tempDir, testIssuer } from './lib.mjs';
+import { spawnSync } from 'node:child_process';
+import { Report, freePort, gatewayBin, raw, root, startGateway, tempDir, testIssuer } from './lib.mjs';
 
 const report = new Report('structured-logs');
 const dir = tempDir();
@@ -76,5 +77,15 @@ try {
   report.check(false, 'test ran to the end', `${e?.stack ?? e}\n${gw.log()}`);
   await gw.stop();
 }
-if (process.env.SHOW_LOG) console.error(gw.log());
+// --log-format on the command line applies from the first line: a configuration that does not
+// validate is reported as one JSON error line, and the process exits 2.
+const badFile = join(dir, 'bad.yaml');
+writeFileSync(badFile, 'servers: []\nlog: { format: text }\n');
+const bad = spawnSync(gatewayBin, ['serve', '--config', badFile, '--log-format', 'json', '--log-level', 'warn'], { encoding: 'utf8' });
+const badLines = bad.stderr.split('\n').filter(Boolean);
+let badParsed = null;
+try { badParsed = badLines.map((l) => JSON.parse(l)); } catch { /* not JSON */ }
+report.check(bad.status === 2 && badParsed?.length === 1 && badParsed[0].level === 'error' && /invalid configuration/.test(badParsed[0].msg),
+  '--log-format json: a configuration refused at start-up is one JSON error line', `${bad.status} ${bad.stderr}`);
+if (report.failed) console.error(gw.log());
 report.finish();
