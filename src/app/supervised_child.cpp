@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/log.hpp"
+
 namespace mcpgate::app {
 
 Result<std::pair<pid_t, std::string>> SupervisedChild::spawn(const std::vector<std::string>& argv,
