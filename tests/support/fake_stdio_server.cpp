@@ -23,14 +23,16 @@ int main() {
     boost::system::error_code ec;
     auto v = json::parse(line, ec);
     if (ec || !v.is_object()) continue;
-    auto& m = v.as_object();
-    auto* method = m.if_contains("method");
-    if (!method || !method->is_string()) continue;
-    if (*method == "notifications/initialized") notified = true;
+    const auto& m = v.as_object();
+    auto* found = m.if_contains("method");
+    if (!found || !found->is_string()) continue;
+    // A copy, and only const lookups below: object::operator[] may rehash and move every member.
+    const json::value method = *found;
+    if (method == "notifications/initialized") notified = true;
     if (!m.contains("id")) continue;
-    json::object reply{{"jsonrpc", "2.0"}, {"id", m["id"]}};
-    json::value params = m.contains("params") ? m["params"] : json::value(json::object{});
-    if (*method == "initialize") {
+    json::object reply{{"jsonrpc", "2.0"}, {"id", m.at("id")}};
+    json::value params = m.contains("params") ? m.at("params") : json::value(json::object{});
+    if (method == "initialize") {
       initialized = true;
       json::value version = params.is_object() && params.as_object().contains("protocolVersion")
                                 ? params.as_object().at("protocolVersion")
@@ -38,17 +40,17 @@ int main() {
       reply["result"] = json::object{{"protocolVersion", version},
                                      {"capabilities", json::object{}},
                                      {"serverInfo", json::object{{"name", "fake"}, {"version", "1"}}}};
-    } else if (*method == "echo") {
+    } else if (method == "echo") {
       reply["result"] = json::object{{"params", params}, {"pid", ::getpid()}, {"initialized", initialized && notified}};
-    } else if (*method == "noise") {
+    } else if (method == "noise") {
       std::cout << "this line is not JSON\n"
                 << R"({"jsonrpc":"2.0","neither":"request nor reply"})"
                 << "\n";
       reply["result"] = json::object{{"after", "noise"}};
-    } else if (*method == "log") {
+    } else if (method == "log") {
       std::cerr << "a line on stderr" << std::endl;
       reply["result"] = json::object{};
-    } else if (*method == "die") {
+    } else if (method == "die") {
       std::cout.flush();
       return 3;
     } else {
