@@ -20,6 +20,7 @@
 #include "app/policy_commands.hpp"
 #include "app/probe.hpp"
 #include "config/gateway_config.hpp"
+#include "core/log.hpp"
 #include "gateway/gateway.hpp"
 #include "oauth/token_minter.hpp"
 
@@ -51,17 +52,32 @@ std::int64_t mtime_of(const std::string& path) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
-int serve(const std::string& config_path, const std::string& listen) {
+// The operational log's settings: the command line's, when given, win over the configuration's.
+struct LogFlags {
+  std::string level, format;
+};
+
+void apply_log_settings(const config::Gateway* cfg, const LogFlags& flags) {
+  auto level = cfg ? cfg->log_level : log::Level::info;
+  auto format = cfg ? cfg->log_format : log::Format::text;
+  if (auto l = log::parse_level(flags.level)) level = *l;
+  if (auto f = log::parse_format(flags.format)) format = *f;
+  log::configure(level, format);
+}
+
+int serve(const std::string& config_path, const std::string& listen, const LogFlags& log_flags = {}) {
+  apply_log_settings(nullptr, log_flags);
   auto cfg = config::load_gateway_config(config_path);
   if (!cfg) {
-    std::cerr << "mcpgate: invalid configuration: " << cfg.error().message << "\n";
+    log::error("invalid configuration: " + cfg.error().message);
     return 2;
   }
+  apply_log_settings(&*cfg, log_flags);
   std::optional<std::pair<std::string, std::uint16_t>> listen_override;
   if (!listen.empty()) {
     auto l = config::parse_listen(listen);
     if (!l) {
-      std::cerr << "mcpgate: --listen: " << l.error().message << "\n";
+      log::error("--listen: " + l.error().message);
       return 2;
     }
     listen_override = *l;
@@ -69,8 +85,9 @@ int serve(const std::string& config_path, const std::string& listen) {
   }
   for (auto& s : cfg->servers)
     if (s.auth.anonymous)
-      std::cerr << "mcpgate: WARNING: endpoint " << s.path
-                << " serves WITHOUT authorization (auth.anonymous: true); for tests and local development only\n";
+      log::warn("WARNING: endpoint " + s.path +
+                    " serves WITHOUT authorization (auth.anonymous: true); for tests and local development only",
+                {{"endpoint", s.path}});
 
   // Signals are taken by this thread alone: block them before the serving threads start.
   sigset_t set;
@@ -88,12 +105,11 @@ int serve(const std::string& config_path, const std::string& listen) {
     owned = std::make_unique<gateway::Gateway>(std::move(*cfg));
     owned->start();
   } catch (const std::exception& e) {
-    std::cerr << "mcpgate: " << e.what() << "\n";
+    log::error(e.what());
     return 1;
   }
   auto& gw = *owned;
-  std::cerr << "mcpgate: listening on port " << gw.port() << "\n";
-  std::fflush(stderr);
+  log::info("listening on port " + std::to_string(gw.port()));
 
   // Reload on SIGHUP and when the file changes. A configuration that does not validate is
   // refused with its errors; the running one stays.
@@ -102,13 +118,14 @@ int serve(const std::string& config_path, const std::string& listen) {
     std::lock_guard lock(reload_mutex);
     auto next = config::load_gateway_config(config_path);
     if (!next) {
-      std::cerr << "mcpgate: reload (" << why
-                << ") refused, keeping the running configuration: " << next.error().message << "\n";
+      log::error(std::string("reload (") + why +
+                 ") refused, keeping the running configuration: " + next.error().message);
       return;
     }
     if (listen_override) apply_listen(*next, *listen_override);
-    for (auto& note : gw.reload(*next)) std::cerr << "mcpgate: reload: " << note << "\n";
-    std::cerr << "mcpgate: reloaded authorization and policy (" << why << ")\n";
+    apply_log_settings(&*next, log_flags);
+    for (auto& note : gw.reload(*next)) log::warn("reload: " + note);
+    log::info(std::string("reloaded authorization and policy (") + why + ")");
   };
   std::atomic<bool> stopping{false};
   std::thread watcher([&] {
@@ -129,9 +146,9 @@ int serve(const std::string& config_path, const std::string& listen) {
     reload("SIGHUP");
     // The listener's certificate is read again too (a renewal is often signalled this way).
     if (auto r = gw.reload_tls(); !r)
-      std::cerr << "mcpgate: TLS certificate not reloaded (the previous one stays): " << r.error().message << "\n";
+      log::error("TLS certificate not reloaded (the previous one stays): " + r.error().message);
   }
-  std::cerr << "mcpgate: stopping (signal " << sig << ")\n";
+  log::info("stopping (signal " + std::to_string(sig) + ")");
   stopping = true;
   watcher.join();
   gw.stop();
@@ -195,6 +212,11 @@ int main(int argc, char** argv) {
   auto* serve_cmd = app.add_subcommand("serve", "Run the gateway");
   serve_cmd->add_option("-c,--config", config_path, "Configuration file (YAML)")->required();
   serve_cmd->add_option("--listen", listen, "HOST:PORT to listen on (overrides the configuration)");
+  LogFlags log_flags;
+  serve_cmd->add_option("--log-level", log_flags.level, "error, warn, info or debug (overrides log.level)")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}));
+  serve_cmd->add_option("--log-format", log_flags.format, "text or json (overrides log.format)")
+      ->check(CLI::IsMember({"text", "json"}));
   auto* check_cmd = app.add_subcommand("check-config", "Validate a configuration file and exit");
   check_cmd->add_option("config", config_path, "Configuration file (YAML)")->required();
   bool probe = false;
@@ -259,5 +281,5 @@ int main(int argc, char** argv) {
     return mcpgate::app::run_demo(demo, ec ? std::string(argv[0]) : self.string(),
                                   [](const std::string& config) { return serve(config, ""); });
   }
-  return serve(config_path, listen);
+  return serve(config_path, listen, log_flags);
 }

@@ -6,7 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <iostream>
+#include "core/log.hpp"
 
 namespace mcpgate::app {
 
@@ -96,18 +96,18 @@ void SupervisedChild::run(std::vector<std::string> argv, int max_restarts) {
     pid_ = -1;
     changed_.notify_all();
     if (stopping_) return;
-    std::cerr << "mcpgate demo: " << argv[0] << " exited (status " << status << ")";
+    std::string exited = "demo: " + argv[0] + " exited (status " + std::to_string(status) + ")";
     if (max_restarts-- <= 0) {
-      std::cerr << "; not restarting it again\n";
+      log::error(exited + "; not restarting it again");
       return;
     }
-    std::cerr << "; restarting it\n";
+    log::warn(exited + "; restarting it");
     if (changed_.wait_for(lock, std::chrono::seconds(1), [this] { return stopping_; })) return;
     lock.unlock();
     auto r = spawn(argv, std::chrono::seconds(10));
     lock.lock();
     if (!r) {
-      std::cerr << "mcpgate demo: " << r.error().message << "\n";
+      log::error("demo: " + r.error().message);
       continue;  // pid_ stays -1: the loop ends
     }
     pid_ = r->first;

@@ -23,7 +23,7 @@ namespace {
 Gateway read_gateway(const YamlReader& r, const YAML::Node& root) {
   r.only_keys(root, "",
               {"listen", "tls", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "audit_log",
-               "authorization_server", "servers"});
+               "log", "authorization_server", "servers"});
   Gateway g;
   g.source = r.source();
   if (root["listen"]) {
@@ -45,6 +45,19 @@ Gateway read_gateway(const YamlReader& r, const YAML::Node& root) {
   if (root["allowed_hosts"]) g.allowed_hosts = r.strings(root["allowed_hosts"], "allowed_hosts");
   if (root["limits"]) read_limits(r, root["limits"], g.limits);
   if (root["audit_log"]) g.audit_log = r.str(root["audit_log"], "audit_log");
+  if (auto l = root["log"]) {
+    r.only_keys(l, "log", {"level", "format"});
+    if (l["level"]) {
+      auto level = log::parse_level(r.str(l["level"], "log.level"));
+      if (!level) r.error(l["level"], "log.level", "must be error, warn, info or debug");
+      g.log_level = *level;
+    }
+    if (l["format"]) {
+      auto format = log::parse_format(r.str(l["format"], "log.format"));
+      if (!format) r.error(l["format"], "log.format", "must be text or json");
+      g.log_format = *format;
+    }
+  }
   if (auto as = root["authorization_server"]) g.authorization_server = read_authorization_server(r, as);
   if (!root["servers"] || !root["servers"].IsSequence() || root["servers"].size() == 0)
     r.error(root, "servers", "needs at least one server");

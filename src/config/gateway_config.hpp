@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/log.hpp"
 #include "core/result.hpp"
 #include "net/tls_options.hpp"
 #include "policy/policy.hpp"
@@ -224,7 +225,9 @@ struct Gateway {
   std::vector<std::string> allowed_hosts;
   Limits limits;
   AuthorizationServer authorization_server;
-  std::string audit_log;  // path of the JSON-lines audit log; "-" for stderr; empty: none
+  std::string audit_log;                    // path of the JSON-lines audit log; "-" for stderr; empty: none
+  log::Level log_level = log::Level::info;  // the operational log (stderr)
+  log::Format log_format = log::Format::text;
   std::vector<Endpoint> servers;
 };
 

@@ -5,8 +5,9 @@
 
 #include <boost/json.hpp>
 #include <cstdio>
-#include <ctime>
 #include <stdexcept>
+
+#include "core/log.hpp"
 
 namespace mcpgate::gateway {
 
@@ -25,27 +26,10 @@ AuditLog::~AuditLog() {
   if (owned_ && fd_ >= 0) ::close(fd_);
 }
 
-namespace {
-
-// RFC 3339 in UTC with milliseconds ("2026-12-06T18:27:19.113Z"): what log pipelines parse without
-// being told, and what a person reads.
-std::string rfc3339_ms(std::chrono::system_clock::time_point t) {
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];  // room for any int the compiler can imagine, not only real dates
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
-}
-
-}  // namespace
-
 void AuditLog::write(const AuditRecord& r) {
   if (fd_ < 0) return;
   boost::json::object o;
-  o["time"] = rfc3339_ms(std::chrono::system_clock::now());
+  o["time"] = log::rfc3339_ms(std::chrono::system_clock::now());
   o["request_id"] = r.request_id;
   o["endpoint"] = r.endpoint;
   o["issuer"] = r.issuer;

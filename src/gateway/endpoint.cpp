@@ -1,6 +1,7 @@
 #include "gateway/endpoint.hpp"
 
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "core/random.hpp"
 #include "gateway/endpoint_call.hpp"
 #include "gateway/endpoint_support.hpp"
@@ -176,13 +177,18 @@ net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
   auto caller = co_await authz->authenticate(ex.request(), blocking_);
   if (!caller) {
     metrics_.error(ErrorReason::unauthorized);
+    // The challenge names the error code and a fixed description, never the token presented.
+    std::string challenge(caller.error()[http::field::www_authenticate]);
     if (audit_.enabled()) {
       AuditRecord r;
+      r.request_id = ex.request_id();
       r.endpoint = cfg_.path;
       r.decision = "unauthenticated";
-      r.reason = std::string(caller.error()[http::field::www_authenticate]);
+      r.reason = challenge;
       audit_.write(r);
     }
+    log::debug("request refused: unauthenticated",
+               {{"request_id", ex.request_id()}, {"endpoint", cfg_.path}, {"challenge", challenge}});
     co_await ex.respond(std::move(caller.error()));
     co_return;
   }

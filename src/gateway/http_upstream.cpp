@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "mcp/http_headers.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "net/http_client.hpp"
@@ -267,8 +268,8 @@ net::awaitable<std::optional<Secret>> HttpUpstream::credential(const std::shared
     auto& e = v.error();
     std::string what = exchange::describe(e);
     // The details (which URL, what it answered) are for the operator's log, not for the client.
-    std::string line = "[" + options_.label + "] no credentials: " + what + ": " + e.description + "\n";
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    log::warn("no credentials: " + what + ": " + e.description,
+              {{"upstream", options_.label}, {"request_id", inbox->request_id}});
     fail_request(inbox, client_id, UpstreamFailure::credentials, "has no credentials for this request: " + what, 0,
                  e.oauth_error);
   }
@@ -285,6 +286,8 @@ void HttpUpstream::fail_request(const std::shared_ptr<Inbox>& inbox, const json:
   if (status) data["status"] = status;
   if (!oauth_error.empty()) data["error"] = oauth_error;
   int code = why == UpstreamFailure::timeout ? mcp::code::upstream_timeout : mcp::code::upstream_unavailable;
+  log::warn("upstream request failed: " + detail,
+            {{"upstream", options_.label}, {"request_id", inbox->request_id}, {"reason", reason_name(why)}});
   inbox->push_failure(
       mcp::make_error(client_id, code, "Upstream '" + options_.name + "' " + detail, json::value(std::move(data))),
       why);

@@ -9,9 +9,9 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdio>
-#include <iostream>
 
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "gateway/metrics.hpp"
 #include "mcp/jsonrpc.hpp"
 
@@ -27,12 +27,11 @@ json::object error_reply(const json::value& id, int code, std::string_view messa
   return mcp::make_error(id, code, message);
 }
 
-void log_line(const std::string& label, std::string_view text) {
-  // stderr of children and our own lifecycle notes share one format: "[label] text".
-  std::string out = "[" + label + "] ";
-  out.append(text);
-  out += '\n';
-  std::fwrite(out.data(), 1, out.size(), stderr);
+// stderr of children and our own lifecycle notes share one form: the upstream field names the
+// child ("[label] text" in the text format). A child's stderr is text the gateway does not
+// control: the log escapes and redacts it like any message.
+void log_line(const std::string& label, std::string_view text, log::Level level = log::Level::info) {
+  if (log::enabled(level)) log::write(level, text, {{"upstream", label}});
 }
 
 }  // namespace
@@ -397,12 +396,12 @@ void StdioUpstream::on_line(std::string_view line) {
   auto parsed = parse_json(line);
   if (!parsed) {
     // stdout must carry only MCP; anything else is the child's bug, logged and skipped.
-    log_line(options_.label, "ignored a line that is not JSON-RPC (" + parsed.error().message + ")");
+    log_line(options_.label, "ignored a line that is not JSON-RPC (" + parsed.error().message + ")", log::Level::warn);
     return;
   }
   auto msg = mcp::classify(std::move(*parsed));
   if (!msg) {
-    log_line(options_.label, "ignored an invalid JSON-RPC message: " + msg.error().message);
+    log_line(options_.label, "ignored an invalid JSON-RPC message: " + msg.error().message, log::Level::warn);
     return;
   }
   auto& body = msg->body;

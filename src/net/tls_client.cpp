@@ -6,10 +6,10 @@
 
 #include <boost/asio/ssl/error.hpp>
 #include <fstream>
-#include <iostream>
 #include <mutex>
 #include <vector>
 
+#include "core/log.hpp"
 #include "net/tls_key_pair.hpp"
 
 namespace mcpgate::net {
@@ -115,8 +115,7 @@ std::shared_ptr<TlsClientContext> TlsClientContext::shared(const TlsClientOption
     if (c->options() == options) return c;
   auto c = create(options);
   if (!c) {
-    std::cerr << "mcpgate: TLS settings not usable, every connection with them will fail: " << c.error().message
-              << "\n";
+    log::error("TLS settings not usable, every connection with them will fail: " + c.error().message);
     std::shared_ptr<TlsClientContext> untrusting(new TlsClientContext(options));
     SSL_CTX_set_verify(untrusting->context_.native_handle(), SSL_VERIFY_PEER, nullptr);
     return untrusting;

@@ -4,8 +4,8 @@
 #include <openssl/ssl.h>
 
 #include <fstream>
-#include <iostream>
 
+#include "core/log.hpp"
 #include "net/tls_key_pair.hpp"
 
 namespace mcpgate::net {
@@ -87,9 +87,9 @@ void TlsServerContext::reload_if_changed() {
   // A certificate and key written one after the other can be seen half-replaced: the load then
   // fails on the mismatch, the old pair stays, and the next check after the second write succeeds.
   if (auto r = reload(); !r)
-    std::cerr << "mcpgate: TLS certificate not reloaded (the previous one stays): " << r.error().message << "\n";
+    log::error("TLS certificate not reloaded (the previous one stays): " + r.error().message);
   else
-    std::cerr << "mcpgate: TLS certificate reloaded from " << options_.cert_file << "\n";
+    log::info("TLS certificate reloaded from " + options_.cert_file);
 }
 
 }  // namespace mcpgate::net

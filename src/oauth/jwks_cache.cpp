@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <iostream>
 #include <iterator>
 
+#include "core/log.hpp"
 #include "oauth/as_metadata.hpp"
 
 namespace mcpgate::oauth {
@@ -92,8 +92,8 @@ Result<void> JwksCache::fetch_locked_out(bool forced) {
     next_refresh_ = now + options_.min_refetch_interval;
     // The keys we had stay in service (an IdP outage or a bad certificate must not turn every
     // valid token away); the operator learns why the refresh failed.
-    std::cerr << "mcpgate: keys not refreshed" << (keys_ ? " (the previous keys stay)" : "") << ": "
-              << set.error().message << "\n";
+    log::warn(std::string("keys not refreshed") + (keys_ ? " (the previous keys stay)" : "") + ": " +
+              set.error().message);
     return unexpected(set.error());
   }
   auto ttl = std::clamp(doc->max_age.value_or(options_.default_refresh), options_.min_refresh, options_.max_refresh);

@@ -132,6 +132,20 @@ TEST(GatewayConfig, DefaultsForAMinimalDocument) {
   EXPECT_EQ(r->limits.max_body_bytes, Limits{}.max_body_bytes);
 }
 
+TEST(GatewayConfig, LogLevelAndFormat) {
+  auto d = parse_gateway_config(server(), "gw.yaml");
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->log_level, log::Level::info);
+  EXPECT_EQ(d->log_format, log::Format::text);
+  auto r = parse_gateway_config("log: { level: debug, format: json }\n" + server(), "gw.yaml");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->log_level, log::Level::debug);
+  EXPECT_EQ(r->log_format, log::Format::json);
+  expect_error("log: { level: verbose }\n" + server(), 1, "log.level", "must be error, warn, info or debug");
+  expect_error("log: { format: xml }\n" + server(), 1, "log.format", "must be text or json");
+  expect_error("log: { levl: debug }\n" + server(), 1, "log.levl", "unknown key");
+}
+
 TEST(GatewayConfig, Ipv6ListenBuildsBracketedPublicUrl) {
   auto r = parse_gateway_config("listen: \"[::1]:7000\"\n" + server());
   ASSERT_TRUE(r) << r.error().message;

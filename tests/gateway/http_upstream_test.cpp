@@ -1,0 +1,246 @@
+// HttpUpstream against a scripted upstream (tests/support/fake_http_server): a JSON reply, an SSE
+// reply, what each non-2xx status becomes, bodies that are not a reply, and the session id of a
+// 2025-11-25 upstream. What reaches the inbox is what the client would be told.
+#include "gateway/http_upstream.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/json.hpp"
+#include "fake_http_server.hpp"
+#include "mcp/jsonrpc.hpp"
+
+namespace mcpgate::gateway {
+namespace {
+
+using mcpgate::testing::FakeHttpServer;
+using mcpgate::testing::FakeReply;
+using mcpgate::testing::FakeRequest;
+using steady = std::chrono::steady_clock;
+namespace asio = net::asio;
+
+// HttpUpstream sends through a client per thread that keeps the executor it first saw: every test
+// of this file runs its coroutines on this one context, which outlives them all.
+asio::io_context& io() {
+  static asio::io_context context;
+  return context;
+}
+
+template <class F>
+auto run(F f) {
+  auto fut = asio::co_spawn(io(), f(), asio::use_future);
+  io().restart();
+  io().run();
+  return fut.get();
+}
+
+std::shared_ptr<HttpUpstream> upstream_at(std::uint16_t port) {
+  HttpOptions o;
+  o.http.host = "127.0.0.1";
+  o.http.port = port;
+  o.http.target = "/mcp";
+  o.name = "api";
+  o.label = "e/api";
+  o.tag = "t1";
+  return std::make_shared<HttpUpstream>(io().get_executor(), std::move(o));
+}
+
+// Everything the inbox received for one request, up to and including its reply or failure.
+struct Answer {
+  std::vector<json::object> messages;
+  std::optional<UpstreamFailure> failure;
+  json::object reply() const { return messages.empty() ? json::object{} : messages.back(); }
+  int error_code() const {
+    auto r = reply();
+    auto* e = r.if_contains("error");
+    return e && e->is_object() && e->as_object().contains("code")
+               ? static_cast<int>(e->as_object().at("code").as_int64())
+               : 0;
+  }
+};
+
+Answer call(const std::shared_ptr<HttpUpstream>& up, json::object request,
+            std::chrono::milliseconds timeout = std::chrono::seconds(10), std::string request_id = "rid-1") {
+  return run([&]() -> net::awaitable<Answer> {
+    auto inbox = std::make_shared<Inbox>(io().get_executor());
+    inbox->request_id = request_id;
+    auto deadline = steady::now() + timeout;
+    Answer a;
+    auto begun = co_await up->begin(request, inbox, deadline);
+    if (!begun) co_return a;
+    auto id = request["id"];
+    for (;;) {
+      auto m = co_await inbox->pop(deadline + std::chrono::seconds(1));
+      if (!m) break;
+      a.messages.push_back(*m);
+      if ((m->contains("result") || m->contains("error")) && (*m)["id"] == id) break;
+    }
+    a.failure = inbox->failure();
+    co_return a;
+  });
+}
+
+json::object request(int id, std::string method = "tools/list") {
+  return json::object{{"jsonrpc", "2.0"}, {"id", id}, {"method", method}};
+}
+
+std::string json_reply(int id) {
+  return R"({"jsonrpc":"2.0","id":)" + std::to_string(id) + R"(,"result":{"ok":1}})";
+}
+
+FakeReply json_answer(const std::string& body, unsigned status = 200,
+                      std::vector<std::pair<std::string, std::string>> headers = {}) {
+  headers.emplace_back("Content-Type", "application/json");
+  return FakeReply{FakeHttpServer::response(status, body, headers)};
+}
+
+TEST(HttpUpstream, JsonReplyIsRelayedUnderTheClientsId) {
+  FakeHttpServer server([](const FakeRequest&) { return json_answer(json_reply(7)); });
+  auto a = call(upstream_at(server.port()), request(7));
+  ASSERT_EQ(a.messages.size(), 1u);
+  EXPECT_FALSE(a.failure);
+  EXPECT_EQ(a.reply()["id"], 7);
+  EXPECT_EQ(a.reply()["result"].as_object()["ok"], 1);
+  auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].method, "POST");
+  EXPECT_EQ(seen[0].target, "/mcp");
+  // MCP transports, "Sending Messages to the Server": both media types accepted.
+  EXPECT_EQ(seen[0].header("accept"), "application/json, text/event-stream");
+  EXPECT_EQ(seen[0].header("content-type"), "application/json");
+  EXPECT_EQ(seen[0].header("x-request-id"), "rid-1") << "the request id follows the call to the upstream";
+  EXPECT_EQ(parse_json(seen[0].body)->as_object()["method"], "tools/list");
+}
+
+// MCP transports: a request may be answered with an SSE stream carrying notifications and then
+// the reply; each is relayed as it arrives, the reply last.
+TEST(HttpUpstream, SseReplyRelaysEventsThenTheReply) {
+  FakeHttpServer server([](const FakeRequest&) {
+    std::string progress = R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}})";
+    return FakeReply{FakeHttpServer::chunked(
+        200, {"event: message\ndata: " + progress + "\n\n", "event: message\ndata: " + json_reply(3) + "\n\n"},
+        {{"Content-Type", "text/event-stream"}})};
+  });
+  auto a = call(upstream_at(server.port()), request(3));
+  ASSERT_EQ(a.messages.size(), 2u);
+  EXPECT_EQ(a.messages[0]["method"], "notifications/progress");
+  EXPECT_EQ(a.reply()["id"], 3);
+  EXPECT_TRUE(a.reply().contains("result"));
+  EXPECT_FALSE(a.failure);
+}
+
+struct StatusCase {
+  const char* name;
+  unsigned status;
+  std::string content_type;
+  std::string body;
+  UpstreamFailure failure;
+};
+
+// A status that is not 2xx is never a success whatever its body says, and a 3xx is not followed
+// (the request and the upstream's credentials would go where the operator did not configure).
+TEST(HttpUpstream, StatusesThatAreNotSuccessBecomeTheGatewaysError) {
+  const StatusCase cases[] = {
+      {"500 with a result body", 500, "application/json", json_reply(1), UpstreamFailure::http_status},
+      {"503 text", 503, "text/plain", "down", UpstreamFailure::http_status},
+      {"302", 302, "text/plain", "", UpstreamFailure::http_status},
+      {"401", 401, "application/json", "{}", UpstreamFailure::unauthorized},
+      {"403", 403, "text/html", "<p>no</p>", UpstreamFailure::unauthorized},
+      {"400 text", 400, "text/plain", "bad", UpstreamFailure::http_status},
+      {"400 with a result", 400, "application/json", json_reply(1), UpstreamFailure::http_status},
+  };
+  for (auto& c : cases) {
+    FakeHttpServer server([&](const FakeRequest&) {
+      return FakeReply{FakeHttpServer::response(c.status, c.body, {{"Content-Type", c.content_type}})};
+    });
+    auto a = call(upstream_at(server.port()), request(1));
+    ASSERT_EQ(a.messages.size(), 1u) << c.name;
+    EXPECT_EQ(a.failure, c.failure) << c.name;
+    EXPECT_EQ(a.error_code(), mcp::code::upstream_unavailable) << c.name;
+    auto data = a.reply()["error"].as_object()["data"].as_object();
+    EXPECT_EQ(data["upstream"], "api") << c.name << ": the upstream is named by its configured name only";
+    EXPECT_EQ(data["status"], c.status) << c.name;
+    EXPECT_EQ(serialize_json(a.reply()).find("<p>no</p>"), std::string::npos) << "nothing of the upstream's body";
+  }
+}
+
+// 2026-07-28 transports pair a 4xx with the JSON-RPC error that explains it: that error is the
+// upstream's own answer and is relayed as such.
+TEST(HttpUpstream, FourHundredWithThisRequestsJsonRpcErrorIsRelayed) {
+  FakeHttpServer server([](const FakeRequest&) {
+    return json_answer(R"({"jsonrpc":"2.0","id":4,"error":{"code":-32602,"message":"bad params"}})", 400);
+  });
+  auto a = call(upstream_at(server.port()), request(4));
+  ASSERT_EQ(a.messages.size(), 1u);
+  EXPECT_FALSE(a.failure);
+  EXPECT_EQ(a.error_code(), -32602);
+}
+
+TEST(HttpUpstream, BodiesThatAreNotTheReplyAreRefused) {
+  const std::pair<const char*, FakeReply> cases[] = {
+      {"not JSON", json_answer("<html>oops</html>")},
+      {"HTML", FakeReply{FakeHttpServer::response(200, json_reply(1), {{"Content-Type", "text/html"}})}},
+      {"no content type", FakeReply{FakeHttpServer::response(200, json_reply(1))}},
+      {"202 for a request", FakeReply{FakeHttpServer::response(202, "")}},
+      {"another request's reply", json_answer(json_reply(99))},
+      {"a request, not a reply", json_answer(R"({"jsonrpc":"2.0","id":1,"method":"ping"})")},
+  };
+  for (auto& [name, reply] : cases) {
+    FakeHttpServer server([&](const FakeRequest&) { return reply; });
+    auto a = call(upstream_at(server.port()), request(1));
+    ASSERT_EQ(a.messages.size(), 1u) << name;
+    EXPECT_EQ(a.failure, UpstreamFailure::bad_reply) << name;
+    EXPECT_EQ(a.error_code(), mcp::code::upstream_unavailable) << name;
+  }
+}
+
+TEST(HttpUpstream, UnreachableUpstream) {
+  std::uint16_t port;
+  {
+    asio::io_context other;
+    net::tcp::acceptor a(other, net::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    port = a.local_endpoint().port();
+  }
+  auto a = call(upstream_at(port), request(1));
+  EXPECT_EQ(a.failure, UpstreamFailure::unreachable);
+  EXPECT_EQ(a.error_code(), mcp::code::upstream_unavailable);
+}
+
+TEST(HttpUpstream, ReplyNotFinishedByTheDeadlineIsATimeout) {
+  FakeHttpServer server([](const FakeRequest&) {
+    return FakeReply{"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{", false, true};
+  });
+  auto a = call(upstream_at(server.port()), request(1), std::chrono::milliseconds(200));
+  EXPECT_EQ(a.failure, UpstreamFailure::timeout);
+  EXPECT_EQ(a.error_code(), mcp::code::upstream_timeout);
+}
+
+// 2025-11-25 transports, "Session Management": the Mcp-Session-Id of the initialize answer goes
+// on every later request with the negotiated MCP-Protocol-Version; a 404 to a request that carried
+// it ends the session, and the next request goes without it.
+TEST(HttpUpstream, SessionIdFromInitializeIsSentUntilTheUpstreamEndsIt) {
+  int posts = 0;
+  FakeHttpServer server([&](const FakeRequest& r) {
+    ++posts;
+    auto id = parse_json(r.body)->as_object()["id"].as_int64();
+    if (posts == 1)
+      return json_answer(R"({"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25","capabilities":{}}})", 200,
+                         {{"Mcp-Session-Id", "s-123"}});
+    if (posts == 3) return FakeReply{FakeHttpServer::response(404, "")};
+    return json_answer(json_reply(static_cast<int>(id)));
+  });
+  auto up = upstream_at(server.port());
+  EXPECT_FALSE(call(up, request(1, "initialize")).failure);
+  EXPECT_FALSE(call(up, request(2)).failure);
+  EXPECT_EQ(call(up, request(3)).failure, UpstreamFailure::session_expired);
+  EXPECT_FALSE(call(up, request(4)).failure);
+  auto seen = server.requests();
+  ASSERT_EQ(seen.size(), 4u);
+  EXPECT_EQ(seen[0].header("mcp-session-id"), "");
+  EXPECT_EQ(seen[1].header("mcp-session-id"), "s-123");
+  EXPECT_EQ(seen[1].header("mcp-protocol-version"), "2025-11-25");
+  EXPECT_EQ(seen[2].header("mcp-session-id"), "s-123");
+  EXPECT_EQ(seen[3].header("mcp-session-id"), "") << "an ended session is not sent again";
+}
+
+}  // namespace
+}  // namespace mcpgate::gateway
