@@ -52,7 +52,7 @@ AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::N
     if (postgres) {
       auto u = boost::urls::parse_uri(as.storage);
       if (!u) r.error(n["storage"], k + ".storage", "is not a valid postgres:// URL");
-      if (u && u->has_password())
+      if (u && (u->has_password() || u->params().contains("password")))
         r.error(n["storage"], k + ".storage", "must not hold a password: use storage_password_env or _file");
     }
   }
