@@ -5,7 +5,8 @@
 // (RFC 9700 §4.14.2, OAuth 2.1 §4.3.1).
 import { spawnSync } from 'node:child_process';
 import { Agent, pkce, scrape } from './authserver_helpers.mjs';
-import { Report, freePort, gatewayBin, startGateway } from './lib.mjs';
+import { join } from 'node:path';
+import { Report, freePort, gatewayBin, root, startGateway, tempDir } from './lib.mjs';
 import { startPostgres } from './support/postgres.mjs';
 
 const report = new Report('postgres-store');
@@ -29,8 +30,8 @@ servers:
     path: /mcp
     auth: { scopes_supported: [mcp:read] }
     upstreams:
-      - name: none
-        http: { url: "http://127.0.0.1:9/mcp" }
+      - name: recorder
+        stdio: { command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(join(root, 'tests/node/integration/support/recording_upstream.mjs'))}, ${JSON.stringify(join(tempDir(), 'upstream.log'))}] }
 `;
 
 async function token(origin, fields) {
@@ -86,6 +87,15 @@ try {
   const b = `http://127.0.0.1:${two.port}`;
   const r3 = await refresh(b, r2.json?.refresh_token);
   report.check(r3.status === 200 && r3.json?.access_token, 'the second gateway refreshes a token the first issued', JSON.stringify(r3.json));
+  // An access token issued at the first gateway is accepted at the second (one issuer, one JWKS).
+  const mcp = await fetch(`${b}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${t2.json?.access_token}`,
+    'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {},
+      clientInfo: { name: 't', version: '1' } } }) });
+  const unauthorized = await fetch(`${b}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
+  report.check(mcp.status === 200 && unauthorized.status === 401,
+    'an access token issued at the first gateway is accepted at the second', `${mcp.status} ${unauthorized.status}`);
   const reused = await refresh(b, r1);
   report.check(reused.status === 400 && reused.json?.error === 'invalid_grant',
     'a refresh token already rotated at the first gateway is refused as reused at the second', JSON.stringify(reused.json));
