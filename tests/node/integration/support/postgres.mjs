@@ -41,8 +41,12 @@ export async function startPostgres() {
     return spawnSync(cmd, full, { encoding: 'utf8' });
   };
   const data = join(dir, 'data');
+  const fail = (message) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(message);
+  };
   const init = run('initdb', ['-D', data, '-U', 'mcpgate', '-A', 'trust', '--no-sync']);
-  if (init.status !== 0) throw new Error(`initdb failed: ${init.stderr}`);
+  if (init.status !== 0) fail(`initdb failed: ${init.stderr?.trim()}`);
   let port = 0;
   for (let attempt = 0; attempt < 5 && !port; attempt++) {
     const p = await freePort();
@@ -51,7 +55,7 @@ export async function startPostgres() {
     const start = run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', opts, 'start']);
     if (start.status === 0) port = p;
   }
-  if (!port) throw new Error(`postgres did not start (log in ${dir})`);
+  if (!port) fail('postgres did not start');
   return {
     port,
     url: `postgresql://mcpgate@127.0.0.1:${port}/postgres`,
