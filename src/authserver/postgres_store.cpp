@@ -514,6 +514,8 @@ expected<RefreshToken, RefreshError> PostgresStore::rotate_refresh(std::string_v
   return out;
 }
 
+#undef PG_TRY
+
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_postgres_store(PgPoolOptions options) {
