@@ -30,8 +30,9 @@ class AuthorizationServer {
  public:
   // Validates the options (a start-up error names what is wrong), opens `store` (or
   // options.storage when null) and loads or creates the signing keys.
-  static Result<std::unique_ptr<AuthorizationServer>> create(Options options, std::unique_ptr<Store> store = nullptr,
-                                                             Dependencies deps = {});
+  [[nodiscard]] static Result<std::unique_ptr<AuthorizationServer>> create(Options options,
+                                                                           std::unique_ptr<Store> store = nullptr,
+                                                                           Dependencies deps = {});
   ~AuthorizationServer();
 
   // Serves the authorization server's paths; false when the request is for another path.
@@ -40,11 +41,11 @@ class AuthorizationServer {
   // The HTML pages (authorize, login, consent): reached by top-level navigation and by their own
   // form POSTs, which a browser sends with `Origin: null` under the pages' no-referrer policy.
   // They carry their own CSRF defences; the gateway's Origin check treats them apart.
-  bool is_browser_page(std::string_view path) const;
+  [[nodiscard]] bool is_browser_page(std::string_view path) const;
 
   // Whether an access token we issued (by its jti) has been revoked: by RFC 7009 revocation, or
   // because its refresh family or authorization code was replayed. For the gateway's validator.
-  bool is_revoked(std::string_view jti) const;
+  [[nodiscard]] bool is_revoked(std::string_view jti) const;
 
   // A grant for the gateway itself, in process: no HTTP and no client secret, since the gateway
   // hosts this server. `form` is a token request body whose grant_type is token exchange (RFC
@@ -56,7 +57,7 @@ class AuthorizationServer {
     std::string error;
     std::string description;
   };
-  net::awaitable<expected<boost::json::object, GrantError>> internal_grant(
+  [[nodiscard]] net::awaitable<expected<boost::json::object, GrantError>> internal_grant(
       std::map<std::string, std::string, std::less<>> form, std::string client_id);
 
   // RFC 8414 metadata (the same document is served for OIDC discovery).
@@ -77,6 +78,6 @@ class AuthorizationServer {
 
 // "https://host[:port][/path]" without query or fragment; plain http only on a loopback host
 // and only with allow_loopback_http.
-Result<void> validate_issuer(std::string_view issuer, bool allow_loopback_http);
+[[nodiscard]] Result<void> validate_issuer(std::string_view issuer, bool allow_loopback_http);
 
 }  // namespace mcpgate::authserver

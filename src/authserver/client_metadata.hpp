@@ -6,13 +6,14 @@
 #include <string_view>
 #include <vector>
 
+#include "authserver/oauth_error.hpp"
 #include "authserver/store.hpp"
 #include "core/result.hpp"
 
 namespace mcpgate::authserver {
 
 struct MetadataError {
-  std::string error;        // invalid_client_metadata | invalid_redirect_uri (RFC 7591 §3.2.2)
+  OAuthError error;         // invalid_client_metadata | invalid_redirect_uri (RFC 7591 §3.2.2)
   std::string description;  // fixed text plus our own field names; never echoes input
 };
 template <class T>
@@ -25,14 +26,14 @@ struct RedirectPolicy {
 
 // Registration-time check of one redirect URI: absolute, no fragment, no userinfo, and a scheme
 // the policy allows (https; http only on a loopback host; listed private-use schemes).
-MetadataResult<void> check_redirect_uri(std::string_view uri, const RedirectPolicy& policy);
+[[nodiscard]] MetadataResult<void> check_redirect_uri(std::string_view uri, const RedirectPolicy& policy);
 
 // Authorization-time match of a requested redirect URI against a registered one: exact string
 // equality, except that a registered loopback http URI matches any port (RFC 8252 §7.3), with
 // scheme, host, path and query still exact. No normalization of case, dots or escapes.
-bool redirect_uri_matches(std::string_view registered, std::string_view requested);
+[[nodiscard]] bool redirect_uri_matches(std::string_view registered, std::string_view requested);
 
-bool is_loopback_redirect(std::string_view uri);
+[[nodiscard]] bool is_loopback_redirect(std::string_view uri);
 
 struct DcrLimits {
   std::size_t max_bytes = 16 * 1024;
@@ -41,16 +42,17 @@ struct DcrLimits {
 };
 
 // RFC 7591 §2 request body → a client (without id or secret: the caller assigns them).
-MetadataResult<ClientRecord> parse_registration_request(std::string_view body, const RedirectPolicy& policy,
-                                                        const DcrLimits& limits = {});
+[[nodiscard]] MetadataResult<ClientRecord> parse_registration_request(std::string_view body,
+                                                                      const RedirectPolicy& policy,
+                                                                      const DcrLimits& limits = {});
 
 // A metadata document fetched from `client_id_url`: its client_id must equal the URL exactly.
-MetadataResult<ClientRecord> parse_client_metadata_document(std::string_view body, std::string_view client_id_url,
-                                                            const RedirectPolicy& policy,
-                                                            const DcrLimits& limits = {64 * 1024, 16, 2048});
+[[nodiscard]] MetadataResult<ClientRecord> parse_client_metadata_document(
+    std::string_view body, std::string_view client_id_url, const RedirectPolicy& policy,
+    const DcrLimits& limits = {64 * 1024, 16, 2048});
 
 // A client_id that names a metadata document: https, a host, a path other than "/", no
 // fragment, no userinfo, no "." or ".." segments (draft §3). `allow_http` for development.
-bool is_client_id_url(std::string_view client_id, bool allow_http = false);
+[[nodiscard]] bool is_client_id_url(std::string_view client_id, bool allow_http = false);
 
 }  // namespace mcpgate::authserver

@@ -24,10 +24,10 @@ using Params = std::map<std::string, std::string, std::less<>>;
 
 // '+' is a space and %XX a byte; a '%' not followed by two hex digits is an error. Empty values
 // count as absent (RFC 6749 §3.1), so "a=&b=1" has only b. A name repeated is `duplicate`.
-expected<Params, FormError> parse_form(std::string_view body, const FormLimits& limits = {});
+[[nodiscard]] expected<Params, FormError> parse_form(std::string_view body, const FormLimits& limits = {});
 
 // Percent-decoding of one component; nullopt on a bad escape. `plus_is_space` for forms.
-std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
+[[nodiscard]] std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space);
 // Encoding for a query component (RFC 3986 unreserved characters kept).
 std::string percent_encode(std::string_view text);
 
@@ -45,6 +45,6 @@ struct BasicCredentials {
 // not encode. Both readings are returned; when a part has a malformed escape there is no form
 // reading and both are the raw text. nullopt for anything that is not Basic with a colon in valid
 // Base64, or with an empty id.
-std::optional<BasicCredentials> parse_basic_auth(std::string_view header);
+[[nodiscard]] std::optional<BasicCredentials> parse_basic_auth(std::string_view header);
 
 }  // namespace mcpgate::authserver

@@ -26,13 +26,13 @@ namespace mcpgate::authserver {
 class Transactor {
  public:
   virtual ~Transactor() = default;
-  virtual Result<void> begin() = 0;   // BEGIN IMMEDIATE
-  virtual Result<void> commit() = 0;  // COMMIT: durable when it returns success
+  [[nodiscard]] virtual Result<void> begin() = 0;   // BEGIN IMMEDIATE
+  [[nodiscard]] virtual Result<void> commit() = 0;  // COMMIT: durable when it returns success
   virtual void rollback() = 0;
-  virtual Result<void> savepoint() = 0;
+  [[nodiscard]] virtual Result<void> savepoint() = 0;
   virtual void release(bool keep) = 0;  // RELEASE, after ROLLBACK TO when !keep
   // False when the database rolled the whole transaction back by itself.
-  virtual bool in_transaction() = 0;
+  [[nodiscard]] virtual bool in_transaction() = 0;
 };
 
 class GroupCommit {
@@ -47,7 +47,7 @@ class GroupCommit {
   GroupCommit& operator=(const GroupCommit&) = delete;
 
   // Blocks until the batch holding `write` is committed (success) or has failed (the error).
-  Result<void> run(Write write);
+  [[nodiscard]] Result<void> run(Write write);
 
   std::uint64_t batches() const;
   std::uint64_t writes() const;

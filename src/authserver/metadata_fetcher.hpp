@@ -17,7 +17,7 @@ class MetadataFetcher {
  public:
   virtual ~MetadataFetcher() = default;
   // The body of a 200 response; anything else is an error.
-  virtual net::awaitable<Result<std::string>> fetch(std::string url) = 0;
+  [[nodiscard]] virtual net::awaitable<Result<std::string>> fetch(std::string url) = 0;
 };
 
 struct FetchOptions {
@@ -27,12 +27,12 @@ struct FetchOptions {
 };
 
 // Addresses a metadata fetch must never reach.
-bool is_forbidden_address(const boost::asio::ip::address& a);
+[[nodiscard]] bool is_forbidden_address(const boost::asio::ip::address& a);
 
 class SafeMetadataFetcher final : public MetadataFetcher {
  public:
   explicit SafeMetadataFetcher(FetchOptions options) : options_(options) {}
-  net::awaitable<Result<std::string>> fetch(std::string url) override;
+  [[nodiscard]] net::awaitable<Result<std::string>> fetch(std::string url) override;
 
  private:
   FetchOptions options_;

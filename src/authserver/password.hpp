@@ -18,9 +18,10 @@ struct PasswordParams {
   unsigned parallelism = 1;
 };
 
-Result<std::string> hash_password(const Secret& password, Random& random, const PasswordParams& params = {});
+[[nodiscard]] Result<std::string> hash_password(const Secret& password, Random& random,
+                                                const PasswordParams& params = {});
 // Constant-time comparison inside libargon2; false on any malformed hash.
-bool verify_password(const Secret& password, std::string_view encoded_hash);
+[[nodiscard]] bool verify_password(const Secret& password, std::string_view encoded_hash);
 
 // A hash of a password nobody has, verified when the user does not exist so that the response
 // time does not reveal which usernames exist.

@@ -18,7 +18,7 @@ class RateLimiter {
       : max_(max_events), window_(window), max_keys_(max_keys) {}
 
   // Whether `key` is below its limit now (does not count anything).
-  bool allowed(std::string_view key, time_point now);
+  [[nodiscard]] bool allowed(std::string_view key, time_point now);
   void record(std::string_view key, time_point now);
   void reset(std::string_view key);
 

@@ -32,23 +32,23 @@ class SigningKeys {
       : store_(store), random_(random), grace_(retired_grace) {}
 
   // Loads the key set, creating current and next keys when the store has none.
-  Result<void> init(Seconds now);
+  [[nodiscard]] Result<void> init(Seconds now);
   // Re-reads the keys if another process rotated them (cheap: one integer when unchanged).
-  Result<void> reload_if_changed(Seconds now);
+  [[nodiscard]] Result<void> reload_if_changed(Seconds now);
   // next → current, current → retired, a fresh next; drops retired keys past their grace.
-  Result<void> rotate(Seconds now);
+  [[nodiscard]] Result<void> rotate(Seconds now);
 
   // The key that signs now (a copy: it stays valid across a concurrent reload).
-  std::shared_ptr<const LoadedKey> current() const;
+  [[nodiscard]] std::shared_ptr<const LoadedKey> current() const;
   // Every published key (current, next, retired within grace) as a JWK Set.
   boost::json::object jwks(Seconds now) const;
   // Verification key by kid among the published ones.
-  std::shared_ptr<const LoadedKey> find(std::string_view kid) const;
+  [[nodiscard]] std::shared_ptr<const LoadedKey> find(std::string_view kid) const;
   std::vector<KeyRecord> records() const;
 
  private:
-  Result<void> load();
-  Result<KeyRecord> generate(KeyRecord::State state, Seconds now);
+  [[nodiscard]] Result<void> load();
+  [[nodiscard]] Result<KeyRecord> generate(KeyRecord::State state, Seconds now);
 
   Store& store_;
   Random& random_;

@@ -62,7 +62,9 @@ Result<void> SqliteTransactor::commit() {
   return {};
 }
 void SqliteTransactor::rollback() {
-  if (c_.in_transaction()) c_.exec("ROLLBACK");
+  // A ROLLBACK that fails leaves the transaction open: the next begin() then fails and its batch
+  // reports the failure to every write, so nothing is committed behind a caller's back.
+  if (c_.in_transaction()) (void)c_.exec("ROLLBACK");
 }
 Result<void> SqliteTransactor::savepoint() {
   if (!c_.exec("SAVEPOINT w")) return fail(c_.error("savepoint"));
@@ -70,8 +72,16 @@ Result<void> SqliteTransactor::savepoint() {
 }
 void SqliteTransactor::release(bool keep) {
   if (!c_.in_transaction()) return;
-  if (!keep) c_.exec("ROLLBACK TO w");
-  c_.exec("RELEASE w");
+  if (!keep && !c_.exec("ROLLBACK TO w")) {
+    // The write asked to be undone and could not be: rather than let its changes reach the
+    // commit, the whole transaction goes (GroupCommit then fails the batch, as for any aborted
+    // transaction).
+    rollback();
+    return;
+  }
+  // A RELEASE that fails leaves the savepoint on the stack, inside the transaction: COMMIT still
+  // commits what it holds, which is what a kept write asked for.
+  (void)c_.exec("RELEASE w");
 }
 
 }  // namespace mcpgate::authserver

@@ -51,7 +51,7 @@ class Connection {
  public:
   // Opens (and creates) the file. WAL, synchronous=FULL, busy timeout for the admin commands'
   // writes from another process.
-  static Result<std::unique_ptr<Connection>> open(const std::string& path);
+  [[nodiscard]] static Result<std::unique_ptr<Connection>> open(const std::string& path);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -60,12 +60,12 @@ class Connection {
   // live at a time.
   Stmt prepare(std::string_view sql);
   // A statement without results (BEGIN, COMMIT, …), prepared once like any other.
-  bool exec(std::string_view sql);
+  [[nodiscard]] bool exec(std::string_view sql);
   // Several statements, parsed every time: schema set-up only.
-  bool exec_script(const char* sql);
+  [[nodiscard]] bool exec_script(const char* sql);
   std::string error(std::string_view what) const;
   int changes() const { return sqlite3_changes(db_); }
-  bool in_transaction() const { return !sqlite3_get_autocommit(db_); }
+  [[nodiscard]] bool in_transaction() const { return !sqlite3_get_autocommit(db_); }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
@@ -78,12 +78,12 @@ class Connection {
 class SqliteTransactor final : public Transactor {
  public:
   explicit SqliteTransactor(Connection& c) : c_(c) {}
-  Result<void> begin() override;
-  Result<void> commit() override;
+  [[nodiscard]] Result<void> begin() override;
+  [[nodiscard]] Result<void> commit() override;
   void rollback() override;
-  Result<void> savepoint() override;
+  [[nodiscard]] Result<void> savepoint() override;
   void release(bool keep) override;
-  bool in_transaction() override { return c_.in_transaction(); }
+  [[nodiscard]] bool in_transaction() override { return c_.in_transaction(); }
 
  private:
   Connection& c_;

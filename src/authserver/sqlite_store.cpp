@@ -17,6 +17,7 @@
 
 #include "authserver/group_commit.hpp"
 #include "authserver/sqlite_connection.hpp"
+#include "authserver/sqlite_schema.hpp"
 #include "authserver/store.hpp"
 
 namespace mcpgate::authserver {
@@ -74,63 +75,16 @@ KeyRecord::State state_from(std::string_view s) {
   return KeyRecord::State::next;
 }
 
-const char* kSchema = R"SQL(
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO meta VALUES ('schema_version', 1), ('key_generation', 0);
-CREATE TABLE IF NOT EXISTS users (
-  username TEXT PRIMARY KEY, password_hash TEXT NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS clients (
-  client_id TEXT PRIMARY KEY, kind TEXT NOT NULL, client_name TEXT NOT NULL, redirect_uris TEXT NOT NULL,
-  grant_types TEXT NOT NULL, auth_method TEXT NOT NULL, secret_hash TEXT NOT NULL, jwks TEXT NOT NULL,
-  scope TEXT NOT NULL, application_type TEXT NOT NULL, created_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS consents (
-  username TEXT NOT NULL, client_id TEXT NOT NULL, resource TEXT NOT NULL, scope TEXT NOT NULL,
-  created_at INTEGER NOT NULL, PRIMARY KEY (username, client_id, resource, scope));
-CREATE TABLE IF NOT EXISTS codes (
-  code_hash TEXT PRIMARY KEY, client_id TEXT NOT NULL, redirect_uri TEXT NOT NULL, code_challenge TEXT NOT NULL,
-  resource TEXT NOT NULL, scope TEXT NOT NULL, subject TEXT NOT NULL, auth_time INTEGER NOT NULL,
-  expires_at INTEGER NOT NULL, redeemed INTEGER NOT NULL DEFAULT 0, family_id TEXT);
-CREATE TABLE IF NOT EXISTS families (
-  family_id TEXT PRIMARY KEY, revoked INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS refresh_tokens (
-  token_hash TEXT PRIMARY KEY, family_id TEXT NOT NULL, client_id TEXT NOT NULL, subject TEXT NOT NULL,
-  resource TEXT NOT NULL, scope TEXT NOT NULL, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0);
-CREATE INDEX IF NOT EXISTS refresh_family ON refresh_tokens(family_id);
-CREATE TABLE IF NOT EXISTS issued_tokens (
-  jti TEXT PRIMARY KEY, family_id TEXT NOT NULL, expires_at INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS issued_family ON issued_tokens(family_id);
-CREATE TABLE IF NOT EXISTS revoked (jti TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS keys (
-  kid TEXT PRIMARY KEY, alg TEXT NOT NULL, private_pem TEXT NOT NULL, state TEXT NOT NULL,
-  created_at INTEGER NOT NULL, retired_at INTEGER NOT NULL);
-)SQL";
-
-// Each step brings a store of the version before it to its own version, in order, inside the
-// transaction that creates the schema: a store written by an older mcpgate opens and is upgraded
-// in place; one written by a newer mcpgate is left alone.
-struct Migration {
-  std::int64_t version;
-  const char* sql;
-};
-constexpr Migration kMigrations[] = {
-    // 2: per-user allowed scopes (empty: any scope the resource supports).
-    {2, "ALTER TABLE users ADD COLUMN scope TEXT NOT NULL DEFAULT ''"},
-};
-
 class SqliteStore final : public Store {
  public:
   SqliteStore(std::string path, std::unique_ptr<Connection> writer)
       : path_(std::move(path)), w_(std::move(writer)), tx_(*w_), group_(tx_) {}
 
-  Result<void> init() {
+  [[nodiscard]] Result<void> init() {
     std::string err;
     auto r = group_.run([&] {
-      if (!w_->exec_script(kSchema)) {
-        err = w_->error("schema");
-        return false;
-      }
-      if (!migrate()) {
-        err = w_->error("schema migration");
+      if (auto e = create_schema(*w_); !e.empty()) {
+        err = w_->error(e);
         return false;
       }
       return true;
@@ -140,31 +94,14 @@ class SqliteStore final : public Store {
     return {};
   }
 
-  bool migrate() {
-    std::int64_t version = 0;
-    {
-      auto s = w_->prepare("SELECT value FROM meta WHERE key='schema_version'");
-      if (s.step() != SQLITE_ROW) return false;
-      version = s.integer(0);
-    }
-    for (auto& m : kMigrations) {
-      if (m.version <= version) continue;
-      if (!w_->exec_script(m.sql)) return false;
-      auto s = w_->prepare("UPDATE meta SET value=? WHERE key='schema_version'");
-      s.bind(1, m.version);
-      if (s.step() != SQLITE_DONE) return false;
-    }
-    return true;
-  }
-
-  Result<void> put_user(const UserRecord& u) override {
+  [[nodiscard]] Result<void> put_user(const UserRecord& u) override {
     return write("put_user", [&](Connection& c) {
       auto s = c.prepare("INSERT OR REPLACE INTO users (username, password_hash, created_at, scope) VALUES (?,?,?,?)");
       s.bind(1, u.username).bind(2, u.password_hash).bind(3, u.created_at).bind(4, u.scope);
       return s.step() == SQLITE_DONE;
     });
   }
-  Result<std::optional<UserRecord>> get_user(std::string_view name) override {
+  [[nodiscard]] Result<std::optional<UserRecord>> get_user(std::string_view name) override {
     return read([&](Connection& c) -> Result<std::optional<UserRecord>> {
       auto s = c.prepare("SELECT username, password_hash, created_at, scope FROM users WHERE username=?");
       s.bind(1, name);
@@ -174,7 +111,7 @@ class SqliteStore final : public Store {
       return std::optional<UserRecord>(UserRecord{s.text(0), s.text(1), s.integer(2), s.text(3)});
     });
   }
-  Result<std::vector<UserRecord>> list_users() override {
+  [[nodiscard]] Result<std::vector<UserRecord>> list_users() override {
     return read([&](Connection& c) -> Result<std::vector<UserRecord>> {
       auto s = c.prepare("SELECT username, password_hash, created_at, scope FROM users ORDER BY username");
       std::vector<UserRecord> out;
@@ -184,7 +121,7 @@ class SqliteStore final : public Store {
       return out;
     });
   }
-  Result<bool> remove_user(std::string_view name) override {
+  [[nodiscard]] Result<bool> remove_user(std::string_view name) override {
     bool removed = false;
     auto r = write("remove_user", [&](Connection& c) {
       auto s = c.prepare("DELETE FROM users WHERE username=?");
@@ -199,7 +136,7 @@ class SqliteStore final : public Store {
     return removed;
   }
 
-  Result<void> put_client(const ClientRecord& cl) override {
+  [[nodiscard]] Result<void> put_client(const ClientRecord& cl) override {
     return write("put_client", [&](Connection& c) {
       auto s = c.prepare("INSERT OR REPLACE INTO clients VALUES (?,?,?,?,?,?,?,?,?,?,?)");
       s.bind(1, cl.client_id).bind(2, kind_name(cl.kind)).bind(3, cl.client_name);
@@ -224,7 +161,7 @@ class SqliteStore final : public Store {
     c.created_at = s.integer(10);
     return c;
   }
-  Result<std::optional<ClientRecord>> get_client(std::string_view id) override {
+  [[nodiscard]] Result<std::optional<ClientRecord>> get_client(std::string_view id) override {
     return read([&](Connection& c) -> Result<std::optional<ClientRecord>> {
       auto s = c.prepare("SELECT * FROM clients WHERE client_id=?");
       s.bind(1, id);
@@ -234,7 +171,7 @@ class SqliteStore final : public Store {
       return std::optional<ClientRecord>(client_from(s));
     });
   }
-  Result<std::vector<ClientRecord>> list_clients() override {
+  [[nodiscard]] Result<std::vector<ClientRecord>> list_clients() override {
     return read([&](Connection& c) -> Result<std::vector<ClientRecord>> {
       auto s = c.prepare("SELECT * FROM clients ORDER BY client_id");
       std::vector<ClientRecord> out;
@@ -244,7 +181,7 @@ class SqliteStore final : public Store {
       return out;
     });
   }
-  Result<bool> remove_client(std::string_view id) override {
+  [[nodiscard]] Result<bool> remove_client(std::string_view id) override {
     bool removed = false;
     auto r = write("remove_client", [&](Connection& c) {
       auto s = c.prepare("DELETE FROM clients WHERE client_id=?");
@@ -257,16 +194,16 @@ class SqliteStore final : public Store {
     return removed;
   }
 
-  Result<void> put_consent(std::string_view user, std::string_view client, std::string_view resource,
-                           std::string_view scope, Seconds now) override {
+  [[nodiscard]] Result<void> put_consent(std::string_view user, std::string_view client, std::string_view resource,
+                                         std::string_view scope, Seconds now) override {
     return write("put_consent", [&](Connection& c) {
       auto s = c.prepare("INSERT OR REPLACE INTO consents VALUES (?,?,?,?,?)");
       s.bind(1, user).bind(2, client).bind(3, resource).bind(4, scope).bind(5, now);
       return s.step() == SQLITE_DONE;
     });
   }
-  Result<bool> has_consent(std::string_view user, std::string_view client, std::string_view resource,
-                           std::string_view scope) override {
+  [[nodiscard]] Result<bool> has_consent(std::string_view user, std::string_view client, std::string_view resource,
+                                         std::string_view scope) override {
     return read([&](Connection& c) -> Result<bool> {
       auto s = c.prepare("SELECT 1 FROM consents WHERE username=? AND client_id=? AND resource=? AND scope=?");
       s.bind(1, user).bind(2, client).bind(3, resource).bind(4, scope);
@@ -277,7 +214,7 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<void> put_code(const AuthorizationCode& code) override {
+  [[nodiscard]] Result<void> put_code(const AuthorizationCode& code) override {
     return write("put_code", [&](Connection& c) {
       auto s = c.prepare(
           "INSERT INTO codes (code_hash, client_id, redirect_uri, code_challenge, resource, scope, subject, "
@@ -289,27 +226,26 @@ class SqliteStore final : public Store {
     });
   }
 
-  expected<AuthorizationCode, RedeemError> redeem_code(std::string_view code_hash, Seconds now,
-                                                       const std::function<bool(const AuthorizationCode&)>& check,
-                                                       const std::string& family_id,
-                                                       const std::optional<RefreshToken>& refresh,
-                                                       const IssuedToken& access) override {
+  [[nodiscard]] expected<AuthorizationCode, RedeemError> redeem_code(
+      std::string_view code_hash, Seconds now, const std::function<bool(const AuthorizationCode&)>& check,
+      const std::string& family_id, const std::optional<RefreshToken>& refresh, const IssuedToken& access) override {
     expected<AuthorizationCode, RedeemError> out = unexpected<RedeemError>(RedeemError::storage);
     auto r = group_.run([&] { return redeem_locked(*w_, code_hash, now, check, family_id, refresh, access, out); });
     if (!r) return unexpected<RedeemError>(RedeemError::storage);  // not durable: nothing happened
     return out;
   }
 
-  expected<RefreshToken, RefreshError> rotate_refresh(std::string_view token_hash, std::string_view client_id,
-                                                      Seconds now, const RefreshToken& next,
-                                                      const IssuedToken& access) override {
+  [[nodiscard]] expected<RefreshToken, RefreshError> rotate_refresh(std::string_view token_hash,
+                                                                    std::string_view client_id, Seconds now,
+                                                                    const RefreshToken& next,
+                                                                    const IssuedToken& access) override {
     expected<RefreshToken, RefreshError> out = unexpected<RefreshError>(RefreshError::storage);
     auto r = group_.run([&] { return rotate_locked(*w_, token_hash, client_id, now, next, access, out); });
     if (!r) return unexpected<RefreshError>(RefreshError::storage);
     return out;
   }
 
-  Result<std::optional<RefreshToken>> get_refresh(std::string_view token_hash, Seconds now) override {
+  [[nodiscard]] Result<std::optional<RefreshToken>> get_refresh(std::string_view token_hash, Seconds now) override {
     return read([&](Connection& c) -> Result<std::optional<RefreshToken>> {
       auto s = c.prepare(
           "SELECT r.family_id, r.client_id, r.subject, r.resource, r.scope, r.expires_at FROM refresh_tokens r "
@@ -324,21 +260,21 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<void> revoke_family(std::string_view family_id, Seconds now) override {
+  [[nodiscard]] Result<void> revoke_family(std::string_view family_id, Seconds now) override {
     return write("revoke_family", [&](Connection& c) { return revoke_family_locked(c, family_id, now); });
   }
 
-  Result<void> record_token(const IssuedToken& t) override {
+  [[nodiscard]] Result<void> record_token(const IssuedToken& t) override {
     return write("record_token", [&](Connection& c) { return insert_issued(c, t); });
   }
-  Result<void> revoke_jti(std::string_view jti, Seconds exp) override {
+  [[nodiscard]] Result<void> revoke_jti(std::string_view jti, Seconds exp) override {
     return write("revoke_jti", [&](Connection& c) {
       auto s = c.prepare("INSERT OR IGNORE INTO revoked VALUES (?,?)");
       s.bind(1, jti).bind(2, exp);
       return s.step() == SQLITE_DONE;
     });
   }
-  Result<std::vector<std::string>> revoked_jtis(Seconds now) override {
+  [[nodiscard]] Result<std::vector<std::string>> revoked_jtis(Seconds now) override {
     return read([&](Connection& c) -> Result<std::vector<std::string>> {
       auto s = c.prepare("SELECT jti FROM revoked WHERE expires_at>?");
       s.bind(1, now);
@@ -350,7 +286,7 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<std::vector<KeyRecord>> list_keys() override {
+  [[nodiscard]] Result<std::vector<KeyRecord>> list_keys() override {
     return read([&](Connection& c) -> Result<std::vector<KeyRecord>> {
       auto s =
           c.prepare("SELECT kid, alg, private_pem, state, created_at, retired_at FROM keys ORDER BY created_at, kid");
@@ -362,7 +298,7 @@ class SqliteStore final : public Store {
       return out;
     });
   }
-  Result<void> replace_keys(const std::vector<KeyRecord>& keys) override {
+  [[nodiscard]] Result<void> replace_keys(const std::vector<KeyRecord>& keys) override {
     return write("replace_keys", [&](Connection& c) {
       if (!c.exec("DELETE FROM keys")) return false;
       for (auto& k : keys) {
@@ -374,7 +310,7 @@ class SqliteStore final : public Store {
       return c.exec("UPDATE meta SET value=value+1 WHERE key='key_generation'");
     });
   }
-  Result<std::int64_t> key_generation() override {
+  [[nodiscard]] Result<std::int64_t> key_generation() override {
     return read([&](Connection& c) -> Result<std::int64_t> {
       auto s = c.prepare("SELECT value FROM meta WHERE key='key_generation'");
       if (s.step() != SQLITE_ROW) return fail(c.error("key_generation"));
@@ -382,7 +318,7 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<void> purge(Seconds now) override {
+  [[nodiscard]] Result<void> purge(Seconds now) override {
     return write("purge", [&](Connection& c) {
       // Redeemed codes are kept until they expire so that a replay is still recognized as one.
       for (auto sql : {"DELETE FROM codes WHERE expires_at<=?", "DELETE FROM refresh_tokens WHERE expires_at<=?",
@@ -400,7 +336,7 @@ class SqliteStore final : public Store {
   // One write, durable when this returns success. `fn` returns false to undo its own changes
   // (then the result is the writer's error message).
   template <class F>
-  Result<void> write(std::string_view what, F fn) {
+  [[nodiscard]] Result<void> write(std::string_view what, F fn) {
     std::string err;
     auto r = group_.run([&] {
       if (fn(*w_)) return true;
@@ -434,10 +370,10 @@ class SqliteStore final : public Store {
     return r;
   }
 
-  static bool redeem_locked(Connection& db, std::string_view code_hash, Seconds now,
-                            const std::function<bool(const AuthorizationCode&)>& check, const std::string& family_id,
-                            const std::optional<RefreshToken>& refresh, const IssuedToken& access,
-                            expected<AuthorizationCode, RedeemError>& out) {
+  [[nodiscard]] static bool redeem_locked(Connection& db, std::string_view code_hash, Seconds now,
+                                          const std::function<bool(const AuthorizationCode&)>& check,
+                                          const std::string& family_id, const std::optional<RefreshToken>& refresh,
+                                          const IssuedToken& access, expected<AuthorizationCode, RedeemError>& out) {
     using E = unexpected<RedeemError>;
     AuthorizationCode c;
     std::int64_t redeemed = 0;
@@ -498,9 +434,9 @@ class SqliteStore final : public Store {
     return true;
   }
 
-  static bool rotate_locked(Connection& db, std::string_view token_hash, std::string_view client_id, Seconds now,
-                            const RefreshToken& next, const IssuedToken& access,
-                            expected<RefreshToken, RefreshError>& out) {
+  [[nodiscard]] static bool rotate_locked(Connection& db, std::string_view token_hash, std::string_view client_id,
+                                          Seconds now, const RefreshToken& next, const IssuedToken& access,
+                                          expected<RefreshToken, RefreshError>& out) {
     using E = unexpected<RefreshError>;
     RefreshToken t;
     std::int64_t used = 0, revoked = 0;
@@ -560,17 +496,17 @@ class SqliteStore final : public Store {
     return true;
   }
 
-  static bool insert_family(Connection& db, std::string_view id, Seconds exp) {
+  [[nodiscard]] static bool insert_family(Connection& db, std::string_view id, Seconds exp) {
     auto s = db.prepare("INSERT INTO families (family_id, expires_at) VALUES (?,?)");
     s.bind(1, id).bind(2, exp);
     return s.step() == SQLITE_DONE;
   }
-  static bool extend_family(Connection& db, std::string_view id, Seconds exp) {
+  [[nodiscard]] static bool extend_family(Connection& db, std::string_view id, Seconds exp) {
     auto s = db.prepare("UPDATE families SET expires_at=MAX(expires_at, ?) WHERE family_id=?");
     s.bind(1, exp).bind(2, id);
     return s.step() == SQLITE_DONE;
   }
-  static bool insert_refresh(Connection& db, const RefreshToken& r) {
+  [[nodiscard]] static bool insert_refresh(Connection& db, const RefreshToken& r) {
     auto s = db.prepare(
         "INSERT INTO refresh_tokens (token_hash, family_id, client_id, subject, resource, scope, expires_at) "
         "VALUES (?,?,?,?,?,?,?)");
@@ -578,12 +514,12 @@ class SqliteStore final : public Store {
     s.bind(6, r.scope).bind(7, r.expires_at);
     return s.step() == SQLITE_DONE;
   }
-  static bool insert_issued(Connection& db, const IssuedToken& t) {
+  [[nodiscard]] static bool insert_issued(Connection& db, const IssuedToken& t) {
     auto s = db.prepare("INSERT OR REPLACE INTO issued_tokens VALUES (?,?,?)");
     s.bind(1, t.jti).bind(2, t.family_id).bind(3, t.expires_at);
     return s.step() == SQLITE_DONE;
   }
-  static bool revoke_family_locked(Connection& db, std::string_view family_id, Seconds now) {
+  [[nodiscard]] static bool revoke_family_locked(Connection& db, std::string_view family_id, Seconds now) {
     {
       auto f = db.prepare("UPDATE families SET revoked=1 WHERE family_id=?");
       f.bind(1, family_id);
@@ -605,7 +541,7 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> open_store(std::string_view uri) {
+[[nodiscard]] Result<std::unique_ptr<Store>> open_store(std::string_view uri) {
   if (!uri.starts_with("sqlite:")) return fail("storage: only sqlite:PATH is supported, got a different scheme");
   std::string path(uri.substr(7));
   if (path.empty()) return fail("storage: sqlite: needs a path");

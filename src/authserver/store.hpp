@@ -41,7 +41,7 @@ struct ClientRecord {
   std::string scope;                                // allowed scopes (space-separated); empty: any supported
   std::string application_type = "native";
   Seconds created_at = 0;
-  bool confidential() const { return token_endpoint_auth_method != "none"; }
+  [[nodiscard]] bool confidential() const { return token_endpoint_auth_method != "none"; }
 };
 
 struct AuthorizationCode {
@@ -90,58 +90,59 @@ class Store {
   virtual ~Store() = default;
 
   // Users.
-  virtual Result<void> put_user(const UserRecord& user) = 0;  // insert or replace
-  virtual Result<std::optional<UserRecord>> get_user(std::string_view username) = 0;
-  virtual Result<std::vector<UserRecord>> list_users() = 0;
-  virtual Result<bool> remove_user(std::string_view username) = 0;
+  [[nodiscard]] virtual Result<void> put_user(const UserRecord& user) = 0;  // insert or replace
+  [[nodiscard]] virtual Result<std::optional<UserRecord>> get_user(std::string_view username) = 0;
+  [[nodiscard]] virtual Result<std::vector<UserRecord>> list_users() = 0;
+  [[nodiscard]] virtual Result<bool> remove_user(std::string_view username) = 0;
 
   // Clients (pre-registered and dynamically registered; CIMD clients are cached, not stored).
-  virtual Result<void> put_client(const ClientRecord& client) = 0;
-  virtual Result<std::optional<ClientRecord>> get_client(std::string_view client_id) = 0;
-  virtual Result<std::vector<ClientRecord>> list_clients() = 0;
-  virtual Result<bool> remove_client(std::string_view client_id) = 0;
+  [[nodiscard]] virtual Result<void> put_client(const ClientRecord& client) = 0;
+  [[nodiscard]] virtual Result<std::optional<ClientRecord>> get_client(std::string_view client_id) = 0;
+  [[nodiscard]] virtual Result<std::vector<ClientRecord>> list_clients() = 0;
+  [[nodiscard]] virtual Result<bool> remove_client(std::string_view client_id) = 0;
 
   // Remembered consent for exactly (user, client, resource, scope set).
-  virtual Result<void> put_consent(std::string_view username, std::string_view client_id, std::string_view resource,
-                                   std::string_view scope, Seconds now) = 0;
-  virtual Result<bool> has_consent(std::string_view username, std::string_view client_id, std::string_view resource,
-                                   std::string_view scope) = 0;
+  [[nodiscard]] virtual Result<void> put_consent(std::string_view username, std::string_view client_id,
+                                                 std::string_view resource, std::string_view scope, Seconds now) = 0;
+  [[nodiscard]] virtual Result<bool> has_consent(std::string_view username, std::string_view client_id,
+                                                 std::string_view resource, std::string_view scope) = 0;
 
   // Authorization codes.
-  virtual Result<void> put_code(const AuthorizationCode& code) = 0;
+  [[nodiscard]] virtual Result<void> put_code(const AuthorizationCode& code) = 0;
   // Atomically: checks the code is unredeemed and unexpired, marks it redeemed, and records the
   // refresh token family it starts (with its first refresh token and access token, if any). A
   // second redemption fails with already_redeemed and revokes everything issued from the code.
   // `check` runs inside the transaction, on the stored code, before anything is written: it
   // returns false when the request does not match (client, redirect_uri, PKCE, resource).
-  virtual expected<AuthorizationCode, RedeemError> redeem_code(
+  [[nodiscard]] virtual expected<AuthorizationCode, RedeemError> redeem_code(
       std::string_view code_hash, Seconds now, const std::function<bool(const AuthorizationCode&)>& check,
       const std::string& family_id, const std::optional<RefreshToken>& refresh, const IssuedToken& access) = 0;
 
   // Refresh tokens. rotate: the presented token (by hash) is consumed and `next` takes its place in
   // the same family. Presenting a consumed token revokes the whole family (RFC 9700 §4.14.2).
-  virtual expected<RefreshToken, RefreshError> rotate_refresh(std::string_view token_hash, std::string_view client_id,
-                                                              Seconds now, const RefreshToken& next,
-                                                              const IssuedToken& access) = 0;
-  virtual Result<std::optional<RefreshToken>> get_refresh(std::string_view token_hash, Seconds now) = 0;
-  virtual Result<void> revoke_family(std::string_view family_id, Seconds now) = 0;
+  [[nodiscard]] virtual expected<RefreshToken, RefreshError> rotate_refresh(std::string_view token_hash,
+                                                                            std::string_view client_id, Seconds now,
+                                                                            const RefreshToken& next,
+                                                                            const IssuedToken& access) = 0;
+  [[nodiscard]] virtual Result<std::optional<RefreshToken>> get_refresh(std::string_view token_hash, Seconds now) = 0;
+  [[nodiscard]] virtual Result<void> revoke_family(std::string_view family_id, Seconds now) = 0;
 
   // Access tokens.
-  virtual Result<void> record_token(const IssuedToken& token) = 0;
-  virtual Result<void> revoke_jti(std::string_view jti, Seconds expires_at) = 0;
-  virtual Result<std::vector<std::string>> revoked_jtis(Seconds now) = 0;  // unexpired ones
+  [[nodiscard]] virtual Result<void> record_token(const IssuedToken& token) = 0;
+  [[nodiscard]] virtual Result<void> revoke_jti(std::string_view jti, Seconds expires_at) = 0;
+  [[nodiscard]] virtual Result<std::vector<std::string>> revoked_jtis(Seconds now) = 0;  // unexpired ones
 
   // Signing keys.
-  virtual Result<std::vector<KeyRecord>> list_keys() = 0;
+  [[nodiscard]] virtual Result<std::vector<KeyRecord>> list_keys() = 0;
   // Replaces the whole key set in one transaction and bumps the key generation.
-  virtual Result<void> replace_keys(const std::vector<KeyRecord>& keys) = 0;
-  virtual Result<std::int64_t> key_generation() = 0;
+  [[nodiscard]] virtual Result<void> replace_keys(const std::vector<KeyRecord>& keys) = 0;
+  [[nodiscard]] virtual Result<std::int64_t> key_generation() = 0;
 
   // Deletes expired codes, refresh tokens, issued tokens and revocations.
-  virtual Result<void> purge(Seconds now) = 0;
+  [[nodiscard]] virtual Result<void> purge(Seconds now) = 0;
 };
 
 // "sqlite:PATH". Creates the file (mode 0600) and its directory, WAL + synchronous=FULL.
-Result<std::unique_ptr<Store>> open_store(std::string_view uri);
+[[nodiscard]] Result<std::unique_ptr<Store>> open_store(std::string_view uri);
 
 }  // namespace mcpgate::authserver

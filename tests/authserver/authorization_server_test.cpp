@@ -340,6 +340,31 @@ TEST(Refresh, BoundToClientAndCannotWidenScope) {
   EXPECT_EQ(h.post("/token", "grant_type=refresh_token&client_id=public&refresh_token=" + rt).status, 200u);
 }
 
+// Regression: a user removed by an administrator (`mcpgate users remove`) could go on refreshing
+// tokens, with the whole scope of the grant, for as long as the refresh chain was used. A
+// refreshed token carries no scope the user may no longer have, and a removed user has none.
+TEST(Refresh, RemovedUserCannotRefresh) {
+  Harness h;
+  auto rt = str(body_json(h.redeem(h.code_for())), "refresh_token");
+  ASSERT_FALSE(rt.empty());
+  auto removed = h.as->store().remove_user("alice");
+  ASSERT_TRUE(removed && *removed);
+  auto r = h.post("/token", "grant_type=refresh_token&client_id=public&refresh_token=" + rt);
+  EXPECT_EQ(r.status, 400u) << r.body;
+  EXPECT_EQ(str(body_json(r), "error"), "invalid_grant");
+}
+
+// A refresh whose user cannot be read fails closed: the user's current scopes cannot be applied.
+TEST(Refresh, UnreadableUserFailsClosed) {
+  Harness h;
+  auto rt = str(body_json(h.redeem(h.code_for())), "refresh_token");
+  ASSERT_FALSE(rt.empty());
+  h.faults->fail_get_user = true;
+  auto r = h.post("/token", "grant_type=refresh_token&client_id=public&refresh_token=" + rt);
+  EXPECT_EQ(r.status, 500u) << r.body;
+  EXPECT_EQ(str(body_json(r), "error"), "server_error");
+}
+
 TEST(ClientAuth, WrongCredentialsAreInvalidClientWithChallenge) {
   Harness h;
   auto r = h.post("/token", "grant_type=client_credentials&resource=" + percent_encode(h.resource),
@@ -484,6 +509,23 @@ TEST(IntrospectionAndRevocation, RevokedAccessTokenBecomesInactive) {
   EXPECT_EQ(
       h.post("/token", "grant_type=refresh_token&client_id=public&refresh_token=" + str(t, "refresh_token")).status,
       400u);
+}
+
+// Regression: a revocation whose refresh-token lookup failed in the store answered 200, as if the
+// token were revoked, and nothing was. RFC 7009 §2.2.1: a 503 tells the client that the token may
+// still be valid and to retry.
+TEST(IntrospectionAndRevocation, Rfc7009Section2_2_1_StoreFailureIs503NotASilent200) {
+  Harness h;
+  auto rt = str(body_json(h.redeem(h.code_for())), "refresh_token");
+  ASSERT_FALSE(rt.empty());
+  h.faults->fail_get_refresh = true;
+  auto r = h.post("/revoke", "client_id=public&token=" + rt);
+  EXPECT_EQ(r.status, 503u) << r.body;
+  EXPECT_EQ(str(body_json(r), "error"), "server_error");
+  h.faults->fail_get_refresh = false;
+  // Indeed not revoked; the retry revokes it.
+  EXPECT_EQ(h.post("/revoke", "client_id=public&token=" + rt).status, 200u);
+  EXPECT_EQ(h.post("/token", "grant_type=refresh_token&client_id=public&refresh_token=" + rt).status, 400u);
 }
 
 TEST(Registration, RegistersPublicAndConfidentialClients) {

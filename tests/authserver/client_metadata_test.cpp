@@ -77,7 +77,7 @@ TEST(Dcr, DefaultsAndErrors) {
   EXPECT_EQ(c->application_type, "web");
   auto e = parse_registration_request(R"({"redirect_uris":"https://a.example/cb"})", p);
   ASSERT_FALSE(e);
-  EXPECT_EQ(e.error().error, "invalid_client_metadata");
+  EXPECT_EQ(e.error().error, OAuthError::invalid_client_metadata);
   EXPECT_FALSE(
       parse_registration_request(R"({"redirect_uris":["https://a.example/cb"],"response_types":["token"]})", p));
   EXPECT_FALSE(

@@ -16,6 +16,7 @@
 #include "authserver/form.hpp"
 #include "authserver/password.hpp"
 #include "core/base64url.hpp"
+#include "faulty_store.hpp"
 #include "net/http_server.hpp"
 
 namespace mcpgate::authserver::testing {
@@ -83,7 +84,11 @@ class Harness {
     options.allow_loopback_http = true;
     options.resources = {{resource, {"mcp:read", "mcp:write"}, {"mcp:read"}}, {base + "/other", {"other:read"}, {}}};
     if (tweak) tweak(options);
-    auto a = AuthorizationServer::create(options, nullptr, Dependencies{&clock, nullptr, fetcher});
+    auto opened = open_store(options.storage);
+    if (!opened) throw std::runtime_error(opened.error().message);
+    auto store = std::make_unique<FaultyStore>(std::move(*opened));
+    faults = store.get();
+    auto a = AuthorizationServer::create(options, std::move(store), Dependencies{&clock, nullptr, fetcher});
     if (!a) throw std::runtime_error(a.error().message);
     as = std::move(*a);
     auto h = hash_password(Secret("alice-password"), system_random(), PasswordParams{1, 64, 1});
@@ -209,6 +214,7 @@ class Harness {
   Options options;
   std::string base, resource, cookie;
   std::unique_ptr<AuthorizationServer> as;
+  FaultyStore* faults = nullptr;  // the server's store, with the failures a test injects
 
  private:
   static std::atomic<int>& counter() {

@@ -1,0 +1,69 @@
+// The consent page and the user's decision.
+#include <boost/url/parse.hpp>
+#include <iostream>
+
+#include "authserver/client_metadata.hpp"
+#include "authserver/pages.hpp"
+#include "authserver/scope_text.hpp"
+#include "authserver/server_impl.hpp"
+
+namespace mcpgate::authserver {
+namespace json = boost::json;
+namespace http = boost::beast::http;
+using net::Exchange;
+using net::Request;
+using net::Response;
+
+namespace {
+
+std::string host_of(std::string_view uri) {
+  auto u = boost::urls::parse_uri(uri);
+  if (!u) return std::string(uri);
+  if (u->encoded_host().empty()) return std::string(u->scheme()) + ":";
+  return std::string(u->encoded_host_and_port());
+}
+
+}  // namespace
+
+Response AuthorizationServer::Impl::consent_page(const Request& req, const std::string& request_id, const Pending& p,
+                                                 const Session& s) {
+  bool local = true;
+  for (auto& r : p.client.redirect_uris) local &= is_loopback_redirect(r);
+  ConsentPage page{prefix_ + "/authorize/consent",
+                   request_id,
+                   s.csrf,
+                   s.user,
+                   p.client.client_name.empty() ? p.client.client_id : p.client.client_name,
+                   p.client.client_id,
+                   host_of(p.redirect_uri),
+                   p.client.kind == ClientKind::metadata_document ? host_of(p.client.client_id) : std::string(),
+                   local && p.client.kind != ClientKind::preregistered,
+                   p.scopes,
+                   p.resource,
+                   p.withheld};
+  return html(req, http::status::ok, [&](std::string_view n) { return render_consent(page, n); });
+}
+
+// On the pool: storage.
+Response AuthorizationServer::Impl::consent_post(const Request& req) {
+  auto ctx = form_context(req);
+  if (!ctx) return std::move(ctx.error());
+  if (ctx->session.user.empty()) return error_page(req, http::status::forbidden, "Request refused", "Sign in first.");
+  {
+    std::lock_guard lock(mu_);
+    pending_.erase(ctx->request_id);  // one decision per request
+  }
+  auto decision = ctx->params.find("decision");
+  auto& p = ctx->pending;
+  if (decision == ctx->params.end() || decision->second != "approve")
+    return redirect(req,
+                    error_redirect(p.redirect_uri, OAuthError::access_denied, "the user denied the request", p.state),
+                    http::status::see_other);
+  // The user approved this request, so the code is issued either way; a consent that could not be
+  // remembered only means the user is asked again next time.
+  if (auto r = store_->put_consent(ctx->session.user, p.client.client_id, p.resource, join_scope(p.scopes), now()); !r)
+    std::cerr << "mcpgate: authorization server: consent not remembered: " << r.error().message << "\n";
+  return issue_code(req, p, ctx->session);
+}
+
+}  // namespace mcpgate::authserver

@@ -1,0 +1,227 @@
+#pragma once
+// The authorization server's implementation: its state and every member, declared once. Private
+// to src/authserver (never installed, never included from outside); the members are defined in
+// files named after their concept (see docs/architecture.md, "The authorization server").
+#include <algorithm>
+#include <atomic>
+#include <boost/json.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <semaphore>
+#include <shared_mutex>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "authserver/authorization_server.hpp"
+#include "authserver/blocking_pool.hpp"
+#include "authserver/form.hpp"
+#include "authserver/grant.hpp"
+#include "authserver/oauth_error.hpp"
+#include "authserver/rate_limiter.hpp"
+#include "oauth/jwks.hpp"
+
+namespace mcpgate::authserver {
+namespace http = boost::beast::http;
+
+// A browser's sign-in session (login_session.cpp).
+struct Session {
+  std::string csrf;
+  std::string user;  // empty until logged in
+  Seconds auth_time = 0;
+  Seconds expires_at = 0;
+};
+
+// An authorization request between the authorization endpoint and the login/consent pages.
+struct Pending {
+  std::string session_id;
+  ClientRecord client;
+  std::string redirect_uri;
+  std::string state;
+  std::string code_challenge;
+  std::string resource;
+  std::vector<std::string> scopes;  // what will be granted: requested ∩ what the signed-in user may have
+  bool force_consent = false;
+  Seconds expires_at = 0;
+  std::vector<std::string> requested;  // what the client asked for
+  std::vector<std::string> withheld;   // requested, not available to the signed-in user
+};
+
+// The session, pending request and CSRF token of a login or consent form post, checked.
+struct FormContext {
+  Params params;
+  std::string session_id;
+  Session session;
+  std::string request_id;
+  Pending pending;
+};
+
+struct TrustedIdpKeys {
+  std::string issuer;
+  oauth::JwkSet keys;
+};
+
+struct AuthenticatedClient {
+  ClientRecord client;
+  std::string method;  // how it authenticated
+};
+
+struct Minted {
+  std::string token;
+  std::string jti;
+  Seconds expires_at = 0;
+};
+
+class AuthorizationServer::Impl {
+ public:
+  using Request = net::Request;
+  using Response = net::Response;
+  using Exchange = net::Exchange;
+
+  // authorization_server.cpp: lifecycle
+  Impl(Options o, std::unique_ptr<Store> s, const Clock& clock, Random& random, std::shared_ptr<MetadataFetcher> f);
+  [[nodiscard]] Result<void> init();
+  [[nodiscard]] Seconds now() const;
+  [[nodiscard]] std::string endpoint(std::string_view path) const;
+  [[nodiscard]] std::string origin() const;
+  // Expiry of the in-memory maps, key reload and store purge, at most every key_reload_interval.
+  void maintenance();
+
+  // metadata.cpp
+  [[nodiscard]] boost::json::object metadata() const;
+
+  // router.cpp
+  [[nodiscard]] net::awaitable<bool> handle(Exchange& ex);
+
+  // responses.cpp: HTTP plumbing
+  [[nodiscard]] static Response base_response(const Request& req, http::status status);
+  [[nodiscard]] static Response json_response(const Request& req, http::status status, const boost::json::value& body,
+                                              bool no_store = true);
+  [[nodiscard]] Response html(const Request& req, http::status status,
+                              const std::function<std::string(std::string_view)>& render);
+  [[nodiscard]] Response error_page(const Request& req, http::status status, std::string_view title,
+                                    std::string_view message);
+  [[nodiscard]] static Response redirect(const Request& req, std::string_view location, http::status status);
+  [[nodiscard]] static std::string_view form_body(const Request& req);
+  [[nodiscard]] Response busy(const Request& req, bool page);
+  [[nodiscard]] static Response method_not_allowed(const Request& req, std::string_view allow);
+
+  // client_lookup.cpp
+  [[nodiscard]] net::awaitable<Result<std::optional<ClientRecord>>> find_client(std::string_view client_id);
+  [[nodiscard]] const ProtectedResource* find_resource(std::string_view r) const;
+
+  // authorize_endpoint.cpp
+  [[nodiscard]] std::string error_redirect(const std::string& redirect_uri, OAuthError error,
+                                           std::string_view description, const std::string& state) const;
+  [[nodiscard]] net::awaitable<Response> authorize_request(Exchange& ex, std::string_view query);
+  [[nodiscard]] net::awaitable<expected<std::vector<std::string>, std::string>> allowed_scopes(
+      std::string_view requested, const ProtectedResource& res, const ClientRecord& c);
+  [[nodiscard]] std::optional<Response> restrict_to_user(const Request& req, Pending& p, const std::string& username);
+  [[nodiscard]] Response issue_code(const Request& req, const Pending& p, const Session& s);
+
+  // login_session.cpp
+  [[nodiscard]] std::string cookie_name() const;
+  [[nodiscard]] std::string cookie_value(std::string_view id) const;
+  [[nodiscard]] std::string session_cookie(const Request& req) const;
+  [[nodiscard]] expected<FormContext, Response> form_context(const Request& req);
+  [[nodiscard]] Response login_page(const Request& req, const std::string& request_id, const Pending& p,
+                                    const Session& s, std::string_view username, std::string_view error,
+                                    http::status status = http::status::ok);
+  [[nodiscard]] Response login_post(const Request& req, const std::string& ip);
+  template <class Map, class V>
+  void bound_insert(Map& m, const std::string& k, V v) {
+    // Bounded: unauthenticated requests create these. The oldest-looking entry goes first.
+    constexpr std::size_t kMax = 100'000;
+    if (m.size() >= kMax) {
+      auto t = now();
+      std::erase_if(m, [&](auto& kv) { return kv.second.expires_at <= t; });
+      if (m.size() >= kMax) m.erase(m.begin());
+    }
+    m[k] = std::move(v);
+  }
+
+  // consent.cpp
+  [[nodiscard]] Response consent_page(const Request& req, const std::string& request_id, const Pending& p,
+                                      const Session& s);
+  [[nodiscard]] Response consent_post(const Request& req);
+
+  // client_authentication.cpp
+  [[nodiscard]] net::awaitable<OAuthResult<AuthenticatedClient>> authenticate_client(const Request& req,
+                                                                                     const Params& params,
+                                                                                     bool require_confidential);
+  [[nodiscard]] expected<void, std::string> verify_client_assertion(std::string_view assertion, const ClientRecord& c);
+
+  // access_tokens.cpp
+  [[nodiscard]] Result<Minted> mint_access_token(std::string_view subject, std::string_view client_id,
+                                                 std::string_view resource, std::string_view scope,
+                                                 const boost::json::object& extra = {});
+  // Like mint_access_token, with a jti chosen before the store transaction recorded it.
+  [[nodiscard]] Result<Minted> mint_with_jti(std::string_view sub, std::string_view client_id,
+                                             std::string_view resource, std::string_view scope, const std::string& jti,
+                                             boost::json::object extra = {});
+  [[nodiscard]] boost::json::object token_body(const Minted& at, std::string_view scope,
+                                               const std::string& refresh = {}) const;
+  // An access token this server issued, verified (signature, issuer, expiry, revocation).
+  [[nodiscard]] expected<boost::json::object, std::string> verify_own_token(std::string_view token);
+
+  // token_endpoint.cpp
+  [[nodiscard]] net::awaitable<Response> token_request(Exchange& ex);
+  [[nodiscard]] net::awaitable<expected<boost::json::object, AuthorizationServer::GrantError>> internal_grant(
+      Params form, std::string client_id);
+  [[nodiscard]] OAuthResult<boost::json::object> run_grant(const std::string& g, const Params& params,
+                                                           const AuthenticatedClient& client);
+  // The protected resource a token request names by resource and/or audience (RFC 8707, RFC 8693).
+  [[nodiscard]] OAuthResult<const ProtectedResource*> target_resource(const Params& p);
+  [[nodiscard]] OAuthResult<std::string> narrow_scope(const Params& p, const ProtectedResource& res,
+                                                      const std::vector<std::string>& ceiling,
+                                                      const std::vector<std::string>& fallback);
+
+  // introspection.cpp
+  [[nodiscard]] net::awaitable<Response> introspect_request(Exchange& ex);
+  [[nodiscard]] boost::json::object introspection(const std::string& token, const std::string& client_id);
+
+  // revocation.cpp
+  [[nodiscard]] net::awaitable<Response> revoke_request(Exchange& ex);
+  [[nodiscard]] bool revoke(const std::string& token, const std::string& client_id);
+  // Reads the revoked jtis back from the store into revoked_; a failure is logged and retried by
+  // maintenance().
+  void reload_revocations();
+  [[nodiscard]] bool is_revoked(std::string_view jti) const;
+
+  // registration.cpp
+  [[nodiscard]] Response register_client(const Request& req, const std::string& ip);
+
+  Options opt_;
+  std::unique_ptr<Store> store_;
+  const Clock& clock_;
+  Random& random_;
+  std::shared_ptr<MetadataFetcher> fetcher_;
+  SigningKeys keys_;
+  std::string prefix_;
+  bool secure_cookies_ = true;
+  std::vector<std::unique_ptr<const Grant>> grants_;
+
+  std::mutex mu_;
+  std::map<std::string, Session> sessions_;
+  std::map<std::string, Pending> pending_;
+  std::map<std::string, std::pair<ClientRecord, Seconds>> cimd_cache_;
+  std::map<std::string, Seconds> seen_jtis_;
+
+  mutable std::shared_mutex revoked_mu_;
+  std::unordered_set<std::string> revoked_;
+  std::atomic<bool> revocations_stale_{false};  // the last reload_revocations() failed
+
+  RateLimiter login_user_, login_ip_, dcr_ip_;
+  std::vector<TrustedIdpKeys> idps_;
+  std::atomic<Seconds> last_maintenance_{0};
+
+  static constexpr std::ptrdiff_t kMaxHashes = 64;
+  std::counting_semaphore<kMaxHashes> hash_slots_;
+  // Last: destroyed first, so its threads finish their work while everything they use is alive.
+  BlockingPool pool_;
+};
+
+}  // namespace mcpgate::authserver
