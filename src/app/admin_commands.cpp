@@ -15,6 +15,7 @@
 #include "authserver/password.hpp"
 #include "authserver/signing_keys.hpp"
 #include "authserver/store.hpp"
+#include "authserver/store_open.hpp"
 #include "authserver/user_scopes.hpp"
 #include "core/json.hpp"
 #include "core/random.hpp"
@@ -67,7 +68,7 @@ struct State {
 };
 
 std::unique_ptr<Store> open_or_report(const State& s, int& code) {
-  auto store = open_store(s.storage);
+  auto store = open_store_at(s.storage);  // postgres://: password from PGPASSWORD or ~/.pgpass
   if (!store) {
     std::cerr << "mcpgate: " << store.error().message << "\n";
     code = 1;
@@ -296,7 +297,8 @@ int keys_command(const State& s, bool rotate) {
 void add_admin_commands(CLI::App& app, int& exit_code) {
   auto s = std::make_shared<State>();
   auto storage = [s](CLI::App* c) {
-    c->add_option("--storage", s->storage, "Authorization server storage (sqlite:PATH)")->capture_default_str();
+    c->add_option("--storage", s->storage, "Authorization server storage (sqlite:PATH or postgres://…)")
+        ->capture_default_str();
   };
 
   auto* users = app.add_subcommand("users", "Manage the embedded authorization server's local users");

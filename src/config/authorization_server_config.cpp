@@ -1,6 +1,9 @@
 #include "config/authorization_server_config.hpp"
 
 #include <boost/url/parse.hpp>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace mcpgate::config {
 
@@ -10,10 +13,26 @@ AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::N
   as.enabled = true;
   if (n.IsNull()) return as;
   r.only_keys(n, k,
-              {"enabled", "issuer", "storage", "access_token_ttl_seconds", "refresh_token_ttl_seconds",
-               "allow_loopback_http", "client_id_metadata_documents", "cimd_allow_private_addresses",
-               "dynamic_client_registration", "dcr_allowed_redirect_schemes", "trusted_idps", "blocking_threads",
-               "max_pending_requests", "blocking_nice", "max_concurrent_hashes"});
+              {"enabled",
+               "issuer",
+               "storage",
+               "access_token_ttl_seconds",
+               "refresh_token_ttl_seconds",
+               "allow_loopback_http",
+               "client_id_metadata_documents",
+               "cimd_allow_private_addresses",
+               "dynamic_client_registration",
+               "dcr_allowed_redirect_schemes",
+               "trusted_idps",
+               "blocking_threads",
+               "max_pending_requests",
+               "blocking_nice",
+               "max_concurrent_hashes",
+               "storage_pool_size",
+               "storage_connect_timeout_seconds",
+               "storage_statement_timeout_ms",
+               "storage_password_env",
+               "storage_password_file"});
   if (n["enabled"]) as.enabled = r.boolean(n["enabled"], k + ".enabled");
   if (n["issuer"]) {
     as.issuer = r.str(n["issuer"], k + ".issuer");
@@ -25,7 +44,47 @@ AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::N
   }
   if (n["storage"]) {
     as.storage = r.str(n["storage"], k + ".storage");
-    if (!as.storage.starts_with("sqlite:")) r.error(n["storage"], k + ".storage", "must be sqlite:PATH");
+    bool postgres = as.storage.starts_with("postgres://") || as.storage.starts_with("postgresql://");
+    if (!as.storage.starts_with("sqlite:") && !postgres)
+      r.error(n["storage"], k + ".storage", "must be sqlite:PATH or a postgres:// URL");
+    // A password inside the URL would be printed wherever the configuration is shown: it comes
+    // from storage_password_env/_file (or libpq's own PGPASSWORD / ~/.pgpass) instead.
+    if (postgres) {
+      auto u = boost::urls::parse_uri(as.storage);
+      if (!u) r.error(n["storage"], k + ".storage", "is not a valid postgres:// URL");
+      if (u && (u->has_password() || u->params().contains("password")))
+        r.error(n["storage"], k + ".storage", "must not hold a password: use storage_password_env or _file");
+    }
+  }
+  if (n["storage_pool_size"])
+    as.storage_pool_size = std::size_t(r.number(n["storage_pool_size"], k + ".storage_pool_size", 1, 256));
+  if (n["storage_connect_timeout_seconds"])
+    as.storage_connect_timeout_seconds =
+        int(r.number(n["storage_connect_timeout_seconds"], k + ".storage_connect_timeout_seconds", 1, 300));
+  if (n["storage_statement_timeout_ms"])
+    as.storage_statement_timeout_ms =
+        int(r.number(n["storage_statement_timeout_ms"], k + ".storage_statement_timeout_ms", 10, 600000));
+  if (n["storage_password_env"] && n["storage_password_file"])
+    r.error(n, k, "give storage_password_env or storage_password_file, not both");
+  if (n["storage_password_env"]) {
+    auto var = r.str(n["storage_password_env"], k + ".storage_password_env");
+    const char* v = std::getenv(var.c_str());
+    if (!v || !*v)
+      r.error(n["storage_password_env"], k + ".storage_password_env",
+              "the environment variable " + var + " is not set");
+    as.storage_password = v;
+  }
+  if (n["storage_password_file"]) {
+    auto path = r.str(n["storage_password_file"], k + ".storage_password_file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) r.error(n["storage_password_file"], k + ".storage_password_file", "cannot read " + path);
+    std::ostringstream o;
+    o << in.rdbuf();
+    as.storage_password = o.str();
+    while (!as.storage_password.empty() && (as.storage_password.back() == '\n' || as.storage_password.back() == '\r'))
+      as.storage_password.pop_back();  // editors add one
+    if (as.storage_password.empty())
+      r.error(n["storage_password_file"], k + ".storage_password_file", path + " is empty");
   }
   if (n["access_token_ttl_seconds"])
     as.access_token_ttl =

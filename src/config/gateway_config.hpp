@@ -194,6 +194,12 @@ struct AuthorizationServer {
   std::string issuer;  // default: public_url
   bool issuer_defaulted = false;
   std::string storage = "sqlite:./.mcpgate/as.db";
+  // storage: postgres://… only: the connection pool and its deadlines, and the password (from
+  // storage_password_env/_file; empty: libpq's own PGPASSWORD, ~/.pgpass or no password).
+  std::size_t storage_pool_size = 8;
+  int storage_connect_timeout_seconds = 5;
+  int storage_statement_timeout_ms = 5000;
+  std::string storage_password;
   std::chrono::seconds access_token_ttl{300};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
   std::optional<bool> allow_loopback_http;  // default: true exactly when the issuer is http on loopback

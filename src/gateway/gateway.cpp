@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "authserver/store_open.hpp"
 #include "exchange/remote_options.hpp"
 #include "mcp/http_front.hpp"
 #include "net/address.hpp"
@@ -97,7 +98,16 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
           add(r->default_scopes, sc);
         }
       }
-    auto as = authserver::AuthorizationServer::create(std::move(o));
+    // The store is opened here, where the configuration's pool options are known; SQLite or
+    // PostgreSQL by the storage URI's scheme.
+    authserver::PgPoolOptions pg;
+    pg.size = c.storage_pool_size;
+    pg.connect.connect_timeout_seconds = c.storage_connect_timeout_seconds;
+    pg.connect.statement_timeout_ms = c.storage_statement_timeout_ms;
+    pg.connect.password = c.storage_password;
+    auto store = authserver::open_store_at(c.storage, std::move(pg));
+    if (!store) throw std::runtime_error("authorization_server: " + store.error().message);
+    auto as = authserver::AuthorizationServer::create(std::move(o), std::move(*store));
     if (!as) throw std::runtime_error("authorization_server: " + as.error().message);
     authorization_server_ = std::move(*as);
   }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <regex>
 
@@ -379,6 +380,31 @@ TEST(GatewayConfig, AuthorizationServerBlockingPoolKeys) {
   expect_error("authorization_server:\n  max_pending_requests: 0\n" + server(), 2,
                "authorization_server.max_pending_requests");
   expect_error("authorization_server:\n  blocking_nice: 20\n" + server(), 2, "authorization_server.blocking_nice");
+}
+
+// storage: a postgres:// (or postgresql://) URL with its pool options; the password never in the
+// URL (it would be printed wherever the configuration is), but from a variable or a file.
+TEST(GatewayConfig, AuthorizationServerPostgresStorage) {
+  ::setenv("MCPGATE_TEST_DB_PASSWORD", "pw-from-env", 1);
+  auto r = parse_gateway_config(
+      "authorization_server:\n  storage: postgresql://mcpgate@db:5432/as\n  storage_pool_size: 3\n"
+      "  storage_connect_timeout_seconds: 2\n  storage_statement_timeout_ms: 750\n"
+      "  storage_password_env: MCPGATE_TEST_DB_PASSWORD\n" +
+      server());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->authorization_server.storage, "postgresql://mcpgate@db:5432/as");
+  EXPECT_EQ(r->authorization_server.storage_pool_size, 3u);
+  EXPECT_EQ(r->authorization_server.storage_connect_timeout_seconds, 2);
+  EXPECT_EQ(r->authorization_server.storage_statement_timeout_ms, 750);
+  EXPECT_EQ(r->authorization_server.storage_password, "pw-from-env");
+  EXPECT_TRUE(parse_gateway_config("authorization_server:\n  storage: postgres://h/db\n" + server()));
+  expect_error("authorization_server:\n  storage: postgres://u:secret@h/db\n" + server(), 2,
+               "authorization_server.storage", "must not hold a password");
+  expect_error("authorization_server:\n  storage: postgres://h/db?password=secret\n" + server(), 2,
+               "authorization_server.storage", "must not hold a password");
+  expect_error("authorization_server:\n  storage: mysql://h/db\n" + server(), 2, "authorization_server.storage");
+  expect_error("authorization_server:\n  storage_pool_size: 0\n" + server(), 2,
+               "authorization_server.storage_pool_size");
 }
 
 TEST(ParseListen, Forms) {
