@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -131,10 +132,25 @@ int serve(const std::string& config_path, const std::string& listen) {
     if (auto r = gw.reload_tls(); !r)
       std::cerr << "mcpgate: TLS certificate not reloaded (the previous one stays): " << r.error().message << "\n";
   }
-  std::cerr << "mcpgate: stopping (signal " << sig << ")\n";
+  std::cerr << "mcpgate: stopping (signal " << sig << "): draining\n";
   stopping = true;
   watcher.join();
-  gw.stop();
+  // A second SIGTERM or SIGINT during the drain stops at once (an operator who means it).
+  std::thread([set] {
+    int again = 0;
+    for (;;) {
+      sigwait(&set, &again);
+      if (again == SIGHUP) continue;
+      std::cerr << "mcpgate: signal " << again << " during the drain: exiting now\n";
+      std::fflush(stderr);
+      std::_Exit(128 + again);
+    }
+  }).detach();
+  // Ctrl-C (SIGINT) is someone at a terminal, not a balancer: no delay before the listener closes.
+  auto r = gw.drain(sig == SIGINT);
+  std::cerr << "mcpgate: drained in " << r.took.count() << " ms: " << r.in_flight_at_signal
+            << " in flight at the signal; " << r.cut << " still running at the grace deadline, answered with an error; "
+            << r.unfinished << " cut without an answer\n";
   gw.wait();
   return 0;
 }

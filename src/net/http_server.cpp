@@ -3,12 +3,16 @@
 #include <sys/socket.h>
 
 #include <stdexcept>
+#include <unordered_set>
 
 namespace mcpgate::net {
 
 struct HttpServer::Worker {
   asio::io_context io{1};
   std::unique_ptr<tcp::acceptor> acceptor;
+  // Connections waiting for their next request, touched only on this worker's thread: a drain
+  // closes them at once instead of waiting out their idle timeout.
+  std::unordered_set<Stream*> idle;
 };
 
 std::string Exchange::peer_address() const {
@@ -32,7 +36,7 @@ awaitable<void> Exchange::respond(Response response) {
   for (auto& [k, v] : extra_headers_) response.set(k, v);
   add_hsts(stream_, response);
   response.version(request_.version());
-  response.keep_alive(request_.keep_alive() && response.keep_alive());
+  response.keep_alive(request_.keep_alive() && response.keep_alive() && !draining());
   keep_alive_ = response.keep_alive();
   response.prepare_payload();
   stream_.expires_after(limits_.write_timeout);
@@ -46,7 +50,7 @@ awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
   for (auto& [k, v] : extra_headers_) head.set(k, v);
   add_hsts(stream_, head);
   head.version(request_.version());
-  head.keep_alive(request_.keep_alive());
+  head.keep_alive(request_.keep_alive() && !draining());
   keep_alive_ = head.keep_alive();
   head.chunked(true);
   http::response_serializer<http::empty_body> sr(head);
@@ -73,6 +77,17 @@ awaitable<void> Exchange::end_stream() {
   if (!streaming_) co_return;
   streaming_ = false;
   stream_.expires_after(limits_.write_timeout);
+  if (draining()) {
+    // MCP 2025-11-25 transports (SSE polling, SEP-1699): a server that closes an SSE stream SHOULD
+    // first send the `retry` field, how long the client waits before it reconnects (to another
+    // replica now, resuming with Last-Event-ID where it can).
+    auto hint = "retry: " + std::to_string(drain_->retry_hint.count()) + "\n\n";
+    auto [wec, wn] = co_await asio::async_write(stream_, http::make_chunk(asio::buffer(hint)), as_tuple_awaitable);
+    if (wec) {
+      keep_alive_ = false;
+      co_return;
+    }
+  }
   auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(), as_tuple_awaitable);
   if (ec) keep_alive_ = false;
 }
@@ -96,6 +111,11 @@ std::vector<asio::any_io_executor> HttpServer::executors() {
 }
 
 void HttpServer::start() {
+  listen();
+  run();
+}
+
+void HttpServer::listen() {
   auto address = asio::ip::make_address(host_);
   for (unsigned i = 0; i < thread_count_; ++i) {
     auto w = std::make_unique<Worker>();
@@ -113,6 +133,9 @@ void HttpServer::start() {
     port_ = w->acceptor->local_endpoint().port();
     workers_.push_back(std::move(w));
   }
+}
+
+void HttpServer::run() {
   for (auto& w : workers_) {
     asio::co_spawn(w->io, accept_loop(*w), asio::detached);
     threads_.emplace_back([&io = w->io] { io.run(); });
@@ -133,6 +156,38 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   for (auto& w : workers_) w->io.stop();
 }
 
+void HttpServer::begin_drain(std::chrono::milliseconds retry_hint) {
+  drain_.retry_hint = retry_hint;
+  if (drain_.draining.exchange(true)) return;
+  for (auto& w : workers_)
+    asio::post(w->io, [&w] {
+      for (auto* s : w->idle) {
+        error_code ec;
+        s->socket().cancel(ec);
+      }
+    });
+}
+
+void HttpServer::close_listener() {
+  for (auto& w : workers_)
+    asio::post(w->io, [this, &w] {
+      error_code ec;
+      if (!w->acceptor || !w->acceptor->is_open()) return;
+      // Connections the kernel completed but nobody accepted yet would be reset by the close,
+      // although their clients already sent a request: take them first and serve them.
+      w->acceptor->non_blocking(true, ec);
+      while (!ec) {
+        tcp::socket socket(w->io);
+        w->acceptor->accept(socket, ec);
+        if (ec) break;
+        socket.set_option(tcp::no_delay(true), ec);
+        ec = {};
+        asio::co_spawn(w->io, serve(std::move(socket), *w), asio::detached);
+      }
+      w->acceptor->close(ec);
+    });
+}
+
 void HttpServer::wait() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
@@ -148,7 +203,7 @@ awaitable<void> HttpServer::accept_loop(Worker& worker) {
     }
     if (connections_.load() >= limits_.max_connections) continue;  // socket closes on scope exit
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(worker.io, serve(std::move(socket)), asio::detached);
+    asio::co_spawn(worker.io, serve(std::move(socket), worker), asio::detached);
   }
 }
 
@@ -162,7 +217,7 @@ Response plain_error(http::status status, std::string_view message) {
 }
 }  // namespace
 
-awaitable<void> HttpServer::serve(tcp::socket socket) {
+awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker) {
   ++connections_;
   struct Guard {
     std::atomic<std::size_t>& n;
@@ -183,12 +238,18 @@ awaitable<void> HttpServer::serve(tcp::socket socket) {
   }
   Stream& stream = *holder;
   beast::flat_buffer buffer;
+  std::size_t served = 0;
   while (!stopping_) {
     // Waiting for the next request is bounded by the idle timeout; once its first byte is here,
     // the whole request must arrive within the request timeout (slowloris).
     if (buffer.size() == 0) {
+      // A keep-alive connection between requests during a drain is closed, not kept (a new
+      // connection still gets its first request answered, with `Connection: close`).
+      if (served > 0 && drain_.draining) break;
       stream.expires_after(limits_.idle_timeout);
+      if (served > 0) worker.idle.insert(&stream);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple_awaitable);
+      worker.idle.erase(&stream);
       if (ec) break;
       buffer.commit(n);
     }
@@ -213,8 +274,14 @@ awaitable<void> HttpServer::serve(tcp::socket socket) {
       break;
     }
     stream.expires_never();
-    Exchange exchange(stream, parser.release(), limits_);
+    Exchange exchange(stream, parser.release(), limits_, &drain_);
     bool failed = false;
+    ++in_flight_;
+    ++served;
+    struct InFlight {
+      std::atomic<std::size_t>& n;
+      ~InFlight() { --n; }
+    } in_flight{in_flight_};
     try {
       co_await handler_(exchange);
     } catch (const std::exception&) {
