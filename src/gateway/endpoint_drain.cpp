@@ -20,10 +20,7 @@ void McpEndpoint::end_streams() {
 std::size_t McpEndpoint::cut_in_flight() {
   // Not a silent drop: the client learns the gateway gave up waiting, and that the call may have
   // taken effect upstream (it was sent), so that it does not blindly retry a write.
-  return in_flight_.cut(
-      "The gateway is shutting down: the call was still running at the end of the drain grace period; it was sent "
-      "upstream and may have taken effect",
-      "shutting_down");
+  return in_flight_.cut();
 }
 
 }  // namespace mcpgate::gateway

@@ -213,6 +213,7 @@ void Gateway::start() {
   for (auto& e : cfg_.servers)
     endpoints_.push_back(std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_,
                                                        blocking_, make_credentials(e)));
+  register_probes();
   server_->run();
   // Key sets are fetched now, off the serving threads, and then refreshed in the background when
   // their max-age runs out.
@@ -221,7 +222,6 @@ void Gateway::start() {
   reaper_ = std::make_unique<asio::steady_timer>(executors[0]);
   asio::post(executors[0], [this] { arm_key_refresh(); });
   asio::post(executors[0], [this] { arm_reaper(); });
-  register_probes();
 }
 
 void Gateway::register_probes() {
@@ -263,11 +263,16 @@ Gateway::DrainReport Gateway::drain(bool skip_delay) {
   wait_for_in_flight(grace_end);
   // 4. At the grace deadline, the calls still waiting are answered with an error, and given a
   //    moment to be written.
-  if (server_->in_flight() > 0) {
-    for (auto& e : endpoints_) report.cut += e->cut_in_flight();
-    wait_for_in_flight(steady::now() + std::chrono::seconds(2));
+  //    Calls waiting on an inbox (stdio upstreams, streamed replies) are answered through their
+  //    handler; the ones inside an HTTP exchange with their upstream are answered by the server.
+  if (auto at_deadline = server_->in_flight(); at_deadline > 0) {
+    for (auto& e : endpoints_) e->cut_in_flight();
+    wait_for_in_flight(steady::now() + std::chrono::milliseconds(500));
+    auto answered_here = server_->cut_unanswered();
+    auto still = server_->in_flight();
+    report.unfinished = still > answered_here ? still - answered_here : 0;
+    report.cut = at_deadline - report.unfinished;
   }
-  report.unfinished = server_->in_flight();
   report.took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
   stop(std::chrono::milliseconds(200));
   return report;

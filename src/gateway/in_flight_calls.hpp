@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "gateway/inbox.hpp"
+#include "gateway/upstream.hpp"
 #include "mcp/jsonrpc.hpp"
 
 namespace mcpgate::gateway {
@@ -27,17 +28,27 @@ class InFlightCalls {
     std::uint64_t key_;
   };
 
-  // `id`: the JSON-RPC id the waiting coroutine matches the reply by.
-  Ticket track(const std::shared_ptr<Inbox>& inbox, json::value id) {
+  // `id`: the JSON-RPC id the waiting coroutine matches the reply by; `upstream`: where the
+  // call went (told to abandon it when it is cut).
+  Ticket track(const std::shared_ptr<Inbox>& inbox, json::value id, const std::shared_ptr<UpstreamSession>& upstream) {
     std::lock_guard lock(mutex_);
     auto key = next_++;
-    calls_.emplace(key, Entry{inbox, std::move(id)});
+    calls_.emplace(key, Entry{inbox, std::move(id), upstream});
     return Ticket(*this, key);
   }
 
   // Answers every call still waiting with the gateway's error (data.reason names why); returns
   // how many were answered so.
-  std::size_t cut(std::string_view message, std::string_view reason) {
+  static constexpr std::string_view kCutMessage =
+      "The gateway is shutting down: the call was still running at the end of the drain grace period; it was sent "
+      "upstream and may have taken effect";
+  static constexpr std::string_view kCutReason = "shutting_down";
+  static json::object cut_error(const json::value& id) {
+    return mcp::make_error(id, mcp::code::upstream_unavailable, kCutMessage,
+                           json::value(json::object{{"reason", kCutReason}}));
+  }
+
+  std::size_t cut() {
     std::unordered_map<std::uint64_t, Entry> calls;
     {
       std::lock_guard lock(mutex_);
@@ -47,9 +58,12 @@ class InFlightCalls {
     for (auto& [key, e] : calls) {
       auto inbox = e.inbox.lock();
       if (!inbox) continue;
-      auto error = mcp::make_error(e.id, mcp::code::upstream_unavailable, message,
-                                   json::value(json::object{{"reason", reason}}));
-      if (inbox->push_failure(std::move(error), UpstreamFailure::unreachable)) ++n;
+      auto error = cut_error(e.id);
+      if (!inbox->fail_and_close(std::move(error), UpstreamFailure::unreachable, "cut at the drain deadline")) continue;
+      ++n;
+      // An HTTP upstream's exchange runs in the waiting coroutine itself: aborting it is what
+      // lets that coroutine go on to the error. A stdio upstream is told the call is cancelled.
+      if (auto up = e.upstream.lock()) up->abandon(e.id);
     }
     return n;
   }
@@ -58,6 +72,7 @@ class InFlightCalls {
   struct Entry {
     std::weak_ptr<Inbox> inbox;
     json::value id;
+    std::weak_ptr<UpstreamSession> upstream;
   };
   void remove(std::uint64_t key) {
     std::lock_guard lock(mutex_);

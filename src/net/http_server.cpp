@@ -2,6 +2,8 @@
 
 #include <sys/socket.h>
 
+#include <future>
+#include <sstream>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -13,6 +15,10 @@ struct HttpServer::Worker {
   // Connections waiting for their next request, touched only on this worker's thread: a drain
   // closes them at once instead of waiting out their idle timeout.
   std::unordered_set<Stream*> idle;
+  std::unordered_set<Exchange*> active;  // exchanges in their handler, same thread
+  // Keeps the thread running once the listener is closed during a drain (until stop()), so that
+  // the drain's later steps still reach it.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
 };
 
 std::string Exchange::peer_address() const {
@@ -31,7 +37,30 @@ void add_hsts(const Stream& stream, Message& m) {
 }
 }  // namespace
 
+bool Exchange::cut() {
+  if (responded_ || streaming_ || !cut_response_) return false;
+  responded_ = true;
+  cut_ = true;
+  keep_alive_ = false;
+  auto response = cut_response_();
+  for (auto& [k, v] : extra_headers_) response.set(k, v);
+  response.version(request_.version());
+  response.keep_alive(false);
+  response.prepare_payload();
+  std::ostringstream out;
+  out << response;
+  auto bytes = out.str();
+  error_code ec;
+  if (auto* tls = stream_.tls())
+    asio::write(*tls, asio::buffer(bytes), ec);
+  else
+    asio::write(stream_.socket(), asio::buffer(bytes), ec);
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  return true;
+}
+
 awaitable<void> Exchange::respond(Response response) {
+  if (cut_) co_return;
   responded_ = true;
   for (auto& [k, v] : extra_headers_) response.set(k, v);
   add_hsts(stream_, response);
@@ -45,6 +74,7 @@ awaitable<void> Exchange::respond(Response response) {
 }
 
 awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
+  if (cut_) co_return false;
   responded_ = true;
   streaming_ = true;
   for (auto& [k, v] : extra_headers_) head.set(k, v);
@@ -137,6 +167,7 @@ void HttpServer::listen() {
 
 void HttpServer::run() {
   for (auto& w : workers_) {
+    w->work.emplace(w->io.get_executor());
     asio::co_spawn(w->io, accept_loop(*w), asio::detached);
     threads_.emplace_back([&io = w->io] { io.run(); });
   }
@@ -166,6 +197,23 @@ void HttpServer::begin_drain(std::chrono::milliseconds retry_hint) {
         s->socket().cancel(ec);
       }
     });
+}
+
+std::size_t HttpServer::cut_unanswered() {
+  std::vector<std::future<std::size_t>> done;
+  for (auto& w : workers_) {
+    auto p = std::make_shared<std::promise<std::size_t>>();
+    done.push_back(p->get_future());
+    asio::post(w->io, [&w, p] {
+      std::size_t n = 0;
+      for (auto* ex : w->active) n += ex->cut() ? 1 : 0;
+      p->set_value(n);
+    });
+  }
+  std::size_t n = 0;
+  for (auto& f : done)
+    if (f.wait_for(std::chrono::seconds(2)) == std::future_status::ready) n += f.get();
+  return n;
 }
 
 void HttpServer::close_listener() {
@@ -198,7 +246,7 @@ awaitable<void> HttpServer::accept_loop(Worker& worker) {
   for (;;) {
     auto [ec, socket] = co_await worker.acceptor->async_accept(as_tuple_awaitable);
     if (ec) {
-      if (ec == asio::error::operation_aborted || stopping_) co_return;
+      if (ec == asio::error::operation_aborted || stopping_ || !worker.acceptor->is_open()) co_return;
       continue;  // EMFILE and friends: keep serving the connections we have
     }
     if (connections_.load() >= limits_.max_connections) continue;  // socket closes on scope exit
@@ -282,12 +330,15 @@ awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker) {
       std::atomic<std::size_t>& n;
       ~InFlight() { --n; }
     } in_flight{in_flight_};
+    worker.active.insert(&exchange);
     try {
       co_await handler_(exchange);
     } catch (const std::exception&) {
       // A bug in a handler must cost one request, never the serving thread.
       failed = true;
     }
+    worker.active.erase(&exchange);
+    if (exchange.cut_) break;
     if (failed && !exchange.responded())
       co_await exchange.respond(plain_error(http::status::internal_server_error, "internal error"));
     if (failed && !exchange.keep_alive()) break;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -63,6 +64,11 @@ class Exchange {
   }
   const std::string& request_id() const { return request_id_; }
 
+  // What a drain answers at its grace deadline if this exchange is still waiting then (nothing
+  // written yet): set by a handler before it waits on something slow.
+  // A factory, so that the common case (never cut) builds nothing.
+  void set_cut_response(std::function<Response()> make) { cut_response_ = std::move(make); }
+
   bool responded() const { return responded_; }
   // The request came over TLS on this connection (not through a terminating proxy).
   bool secure() const { return stream_.is_tls(); }
@@ -79,6 +85,11 @@ class Exchange {
   bool keep_alive_ = true;
   std::vector<std::pair<std::string, std::string>> extra_headers_;
   std::string request_id_;
+  std::function<Response()> cut_response_;
+  bool cut_ = false;  // answered by the drain: whatever the handler writes later is dropped
+  friend class HttpServer;
+  // Writes cut_response_ now, synchronously (a small answer into an idle socket), and closes.
+  bool cut();
 };
 
 using Handler = std::function<awaitable<void>(Exchange&)>;
@@ -112,6 +123,10 @@ class HttpServer {
   void begin_drain(std::chrono::milliseconds retry_hint);
   void close_listener();
   bool draining() const { return drain_.draining.load(); }
+  // At the grace deadline: answers every exchange still waiting that has a cut response (and has
+  // written nothing yet) with it, and closes its connection. Returns how many. Blocks until the
+  // serving threads have done it.
+  std::size_t cut_unanswered();
   std::size_t in_flight() const { return in_flight_.load(); }
 
   std::uint16_t port() const { return port_; }
