@@ -50,7 +50,7 @@ await until(async () => { try { await request(upPort, 'GET', '/healthz'); return
 
 // A gateway on a given port (a restarted replica keeps its port); `drain`: its drain settings
 // (none: the defaults, grace 20 s and no delay).
-async function gateway(port, drain) {
+async function gateway(port, drain, upstreamYaml = `http: { url: "http://127.0.0.1:${upPort}/mcp" }`) {
   const dir = mkdtempSync(join(tmpdir(), 'mcpgate-it-'));
   const file = join(dir, 'gateway.yaml');
   writeFileSync(file, `listen: 127.0.0.1:${port}
@@ -61,7 +61,7 @@ servers:
     auth: { anonymous: true }
     upstreams:
       - name: everything
-        http: { url: "http://127.0.0.1:${upPort}/mcp" }
+        ${upstreamYaml}
 `);
   const proc = spawn(gatewayBin, ['serve', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(proc);
@@ -107,6 +107,19 @@ try {
     const exit = await gw.exited;
     report.check(exit.code === 0, 'the process exits 0 after the drain', JSON.stringify(exit));
     report.check(exit.at - t0 < 6000, 'it exits once the call is done, not at the end of the grace', `${exit.at - t0} ms`);
+  }
+
+  // The same through a stdio upstream: its child gets to answer before it is stopped.
+  {
+    const gw = await gateway(await freePort(), '',
+      `stdio: { command: ["${join(root, 'build/release/examples/everything/everything_server')}", "--stdio"] }`);
+    const slow = callTool(gw.port, 2, 'slow_compute', { seconds: 1, label: 'stdio-child' });
+    await until(async () => (await inFlight(gw.port)) === 1);
+    gw.proc.kill('SIGTERM');
+    const r = await slow;
+    report.check(r.status === 200 && /Computed stdio-child/.test(JSON.stringify(r.json?.result ?? {})),
+      'stdio upstream: the call in flight at SIGTERM gets its reply from the child before the child is stopped', `${r.status} ${r.body}`);
+    report.check((await gw.exited).code === 0, 'stdio upstream: the process exits 0');
   }
 
   // /healthz and /readyz; readiness turns 503 at once while the listener stays open for the
