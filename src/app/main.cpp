@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -148,10 +149,25 @@ int serve(const std::string& config_path, const std::string& listen, const LogFl
     if (auto r = gw.reload_tls(); !r)
       log::error("TLS certificate not reloaded (the previous one stays): " + r.error().message);
   }
-  log::info("stopping (signal " + std::to_string(sig) + ")");
+  log::info("stopping (signal " + std::to_string(sig) + "): draining");
   stopping = true;
   watcher.join();
-  gw.stop();
+  // A second SIGTERM or SIGINT during the drain stops at once (an operator who means it).
+  std::thread([set] {
+    int again = 0;
+    for (;;) {
+      sigwait(&set, &again);
+      if (again == SIGHUP) continue;
+      log::warn("signal " + std::to_string(again) + " during the drain: exiting now");
+      std::_Exit(128 + again);
+    }
+  }).detach();
+  // Ctrl-C (SIGINT) is someone at a terminal, not a balancer: no delay before the listener closes.
+  auto r = gw.drain(sig == SIGINT);
+  log::info("drained in " + std::to_string(r.took.count()) + " ms: " + std::to_string(r.in_flight_at_signal) +
+            " in flight at the signal; " + std::to_string(r.cut) +
+            " still running at the grace deadline, answered with an error; " + std::to_string(r.unfinished) +
+            " cut without an answer");
   gw.wait();
   return 0;
 }

@@ -23,7 +23,7 @@ namespace {
 Gateway read_gateway(const YamlReader& r, const YAML::Node& root) {
   r.only_keys(root, "",
               {"listen", "tls", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "audit_log",
-               "log", "authorization_server", "servers"});
+               "log", "authorization_server", "servers", "drain"});
   Gateway g;
   g.source = r.source();
   if (root["listen"]) {
@@ -57,6 +57,17 @@ Gateway read_gateway(const YamlReader& r, const YAML::Node& root) {
       if (!format) r.error(l["format"], "log.format", "must be text or json");
       g.log_format = *format;
     }
+  }
+  if (auto d = root["drain"]) {
+    r.only_keys(d, "drain", {"grace_seconds", "delay_seconds", "retry_ms"});
+    if (d["grace_seconds"])
+      g.drain.grace = std::chrono::seconds(r.number(d["grace_seconds"], "drain.grace_seconds", 0, 3600));
+    if (d["delay_seconds"])
+      g.drain.delay = std::chrono::seconds(r.number(d["delay_seconds"], "drain.delay_seconds", 0, 3600));
+    if (d["retry_ms"])
+      g.drain.retry_hint = std::chrono::milliseconds(r.number(d["retry_ms"], "drain.retry_ms", 0, 3'600'000));
+    if (g.drain.delay > g.drain.grace)
+      r.error(d, "drain.delay_seconds", "must not exceed drain.grace_seconds (the delay is part of the grace)");
   }
   if (auto as = root["authorization_server"]) g.authorization_server = read_authorization_server(r, as);
   if (!root["servers"] || !root["servers"].IsSequence() || root["servers"].size() == 0)

@@ -219,6 +219,19 @@ struct AuthorizationServer {
   std::size_t max_concurrent_hashes = 0;  // 0: one per core
 };
 
+// `drain:` what SIGTERM does (docs/deployment.md, "Health, readiness and drain").
+struct Drain {
+  // From the signal to the cut: in-flight requests finish within this, then the ones still
+  // running are answered with an error and the process exits.
+  std::chrono::seconds grace{20};
+  // From the signal to closing the listener: /readyz is 503 meanwhile and requests are still
+  // served (with `Connection: close`), so that a balancer or Kubernetes notices before new
+  // connections are refused. Counted within the grace.
+  std::chrono::seconds delay{0};
+  // The SSE `retry:` hint that ends open streams.
+  std::chrono::milliseconds retry_hint{1000};
+};
+
 struct Gateway {
   std::string source;  // the file it came from, for messages
   std::string listen_host = "127.0.0.1";
@@ -234,6 +247,7 @@ struct Gateway {
   std::string audit_log;                    // path of the JSON-lines audit log; "-" for stderr; empty: none
   log::Level log_level = log::Level::info;  // the operational log (stderr)
   log::Format log_format = log::Format::text;
+  Drain drain;
   std::vector<Endpoint> servers;
 };
 

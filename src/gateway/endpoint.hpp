@@ -11,6 +11,7 @@
 #include "gateway/admission.hpp"
 #include "gateway/audit_log.hpp"
 #include "gateway/authorizer.hpp"
+#include "gateway/in_flight_calls.hpp"
 #include "gateway/message_policy.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/principal_children.hpp"
@@ -42,6 +43,10 @@ class McpEndpoint {
   // Ends idle sessions (their upstream children stop).
   void reap_idle_sessions();
   void shutdown();
+  // Drain (endpoint_drain.cpp): ends the open GET streams (their clients reconnect elsewhere),
+  // and at the grace deadline answers the calls still waiting with an error; returns how many.
+  void end_streams();
+  std::size_t cut_in_flight();
 
  private:
   struct Call;
@@ -112,6 +117,7 @@ class McpEndpoint {
   std::vector<net::asio::any_io_executor> executors_;
   std::atomic<std::size_t> next_executor_{0};
   SessionStore sessions_;
+  InFlightCalls in_flight_;
   std::shared_ptr<PrincipalLimiter> limiter_;
   TaskRegistry tasks_;
   std::vector<std::shared_ptr<Admission>> admissions_;

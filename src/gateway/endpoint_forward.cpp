@@ -108,6 +108,9 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   inbox->request_id = call.request_id;
   bind_subject(*inbox, target, call.caller);
   auto& upstream = call.upstreams[target];
+  // A drain's grace deadline answers this call if it is still waiting then (endpoint_drain.cpp).
+  auto in_flight = in_flight_.track(inbox, client_id, upstream);
+  ex.set_cut_response([client_id] { return json_response(502, InFlightCalls::cut_error(client_id)); });
   // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
   auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
   if (!permit) co_return;

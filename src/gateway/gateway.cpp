@@ -216,11 +216,15 @@ void Gateway::start() {
     if (!tls) throw std::runtime_error("tls: " + tls.error().message);
     server_->set_tls(std::move(*tls));
   }
-  server_->start();
+  // Endpoints exist before the first request is accepted: a replica started during a rolling
+  // restart answered 404 to requests that arrived in between.
+  server_->listen();
   auto executors = server_->executors();
   for (auto& e : cfg_.servers)
     endpoints_.push_back(std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_,
                                                        blocking_, make_credentials(e)));
+  register_probes();
+  server_->run();
   // Key sets are fetched now, off the serving threads, and then refreshed in the background when
   // their max-age runs out.
   for (auto& e : endpoints_) asio::post(blocking_, [a = e->authorizer()] { a->refresh_keys(); });
@@ -228,6 +232,60 @@ void Gateway::start() {
   reaper_ = std::make_unique<asio::steady_timer>(executors[0]);
   asio::post(executors[0], [this] { arm_key_refresh(); });
   asio::post(executors[0], [this] { arm_reaper(); });
+}
+
+void Gateway::register_probes() {
+  // Required: a replica that is draining, or whose authorization server cannot read its store,
+  // must get no new traffic. Stores added later (a shared database, a cache) register theirs.
+  readiness_.add("draining", true, [this]() -> Result<void> {
+    if (draining_) return fail("draining: the gateway is shutting down");
+    return {};
+  });
+  if (authorization_server_)
+    readiness_.add("authorization_server.store", true, [as = authorization_server_.get()]() -> Result<void> {
+      auto r = as->store().key_generation();
+      if (!r) return fail(r.error().message);
+      return {};
+    });
+}
+
+Gateway::DrainReport Gateway::drain(bool skip_delay) {
+  using steady = std::chrono::steady_clock;
+  DrainReport report;
+  if (!server_) return report;
+  auto t0 = steady::now();
+  auto grace_end = t0 + cfg_.drain.grace;
+  auto wait_for_in_flight = [&](steady::time_point until) {
+    while (server_->in_flight() > 0 && steady::now() < until)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  };
+  // 1. Readiness fails at once; responses close their connections; idle keep-alive connections
+  //    close; open streams end with a retry hint.
+  draining_ = true;
+  report.in_flight_at_signal = server_->in_flight();
+  server_->begin_drain(cfg_.drain.retry_hint);
+  for (auto& e : endpoints_) e->end_streams();
+  // 2. After the delay (a balancer's health check, or Kubernetes removing the endpoint, takes
+  //    that long to notice), new connections are refused and go to another replica.
+  if (!skip_delay) std::this_thread::sleep_until(std::min(t0 + cfg_.drain.delay, grace_end));
+  server_->close_listener();
+  // 3. What is in flight finishes, upstream children included: they are stopped only after.
+  wait_for_in_flight(grace_end);
+  // 4. At the grace deadline, the calls still waiting are answered with an error, and given a
+  //    moment to be written.
+  //    Calls waiting on an inbox (stdio upstreams, streamed replies) are answered through their
+  //    handler; the ones inside an HTTP exchange with their upstream are answered by the server.
+  if (auto at_deadline = server_->in_flight(); at_deadline > 0) {
+    for (auto& e : endpoints_) e->cut_in_flight();
+    wait_for_in_flight(steady::now() + std::chrono::milliseconds(500));
+    auto answered_here = server_->cut_unanswered();
+    auto still = server_->in_flight();
+    report.unfinished = still > answered_here ? still - answered_here : 0;
+    report.cut = at_deadline - report.unfinished;
+  }
+  report.took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - t0);
+  stop(std::chrono::milliseconds(200));
+  return report;
 }
 
 void Gateway::arm_key_refresh() {
@@ -263,12 +321,12 @@ void Gateway::arm_reaper() {
   });
 }
 
-void Gateway::stop() {
+void Gateway::stop(std::chrono::milliseconds grace) {
   if (!server_) return;
   if (reaper_) asio::post(reaper_->get_executor(), [this] { reaper_->cancel(); });
   if (key_refresher_) asio::post(key_refresher_->get_executor(), [this] { key_refresher_->cancel(); });
   for (auto& e : endpoints_) e->shutdown();
-  server_->stop(std::chrono::milliseconds(2000));
+  server_->stop(grace);
 }
 
 void Gateway::wait() {
@@ -327,6 +385,18 @@ net::awaitable<void> Gateway::handle(net::Exchange& ex) {
     net::Response res{http::status::ok, 11};
     res.set(http::field::content_type, "text/plain");
     res.body() = "ok\n";
+    co_await ex.respond(std::move(res));
+    co_return;
+  }
+  if (path == "/readyz") {
+    // Off the serving thread: a probe may query a store.
+    auto states = co_await asio::co_spawn(
+        blocking_, [this]() -> net::awaitable<std::vector<Readiness::State>> { co_return readiness_.run(); },
+        asio::use_awaitable);
+    net::Response res{Readiness::ready(states) ? http::status::ok : http::status::service_unavailable, 11};
+    res.set(http::field::content_type, "application/json");
+    res.set(http::field::cache_control, "no-store");
+    res.body() = Readiness::to_json(states);
     co_await ex.respond(std::move(res));
     co_return;
   }

@@ -13,6 +13,7 @@
 #include "gateway/authorizer.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/metrics.hpp"
+#include "gateway/readiness.hpp"
 #include "net/http_server.hpp"
 #include "net/origin_guard.hpp"
 
@@ -24,8 +25,25 @@ class Gateway {
   ~Gateway();
 
   void start();  // throws on a listen failure (start-up error)
-  void stop();
+  // Stops at once: in-flight requests get `grace` to finish (stdio children are told to stop
+  // first). drain() is the graceful way.
+  void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
   void wait();
+
+  // Graceful drain (SIGTERM; docs/deployment.md, "Health, readiness and drain"): /readyz turns
+  // 503 at once, the listener closes after the configured delay (none with `skip_delay`), the
+  // requests in flight finish within the grace, the ones still running then are answered with an
+  // error, and the gateway stops. Blocks until it has.
+  struct DrainReport {
+    std::size_t in_flight_at_signal = 0;  // requests and streams being served when it began
+    std::size_t cut = 0;                  // calls answered with an error at the grace deadline
+    std::size_t unfinished = 0;           // exchanges still open when the gateway stopped
+    std::chrono::milliseconds took{0};
+  };
+  DrainReport drain(bool skip_delay = false);
+  bool draining() const { return draining_.load(); }
+  // Named probes behind /readyz; stores register theirs here.
+  Readiness& readiness() { return readiness_; }
   std::uint16_t port() const { return server_ ? server_->port() : 0; }
   Metrics& metrics() { return metrics_; }
   // Applies a new configuration's authorization and policy to the running endpoints (matched by
@@ -44,6 +62,7 @@ class Gateway {
   std::shared_ptr<Authorizer> make_authorizer(const config::Endpoint& e) const;
   void arm_key_refresh();
   void arm_reaper();
+  void register_probes();
 
   config::Gateway cfg_;
   const Clock& clock_;
@@ -59,6 +78,8 @@ class Gateway {
   std::unique_ptr<net::HttpServer> server_;
   std::vector<std::unique_ptr<McpEndpoint>> endpoints_;
   std::unique_ptr<net::asio::steady_timer> reaper_;
+  Readiness readiness_;
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace mcpgate::gateway

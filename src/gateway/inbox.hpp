@@ -61,9 +61,27 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   bool push_failure(json::object error, UpstreamFailure why) {
     {
       std::lock_guard lock(mutex_);
+      if (closed_) return false;  // a closed inbox takes nothing, its failure reason included
       failure_ = why;
     }
     return push(std::move(error));
+  }
+  // Thread-safe. The gateway's error as the last word: queued like push_failure() (past the
+  // limit too), then the inbox is closed, so that whatever the upstream side pushes after it
+  // (its own failure once abandoned) neither replaces the error nor its reason.
+  bool fail_and_close(json::object error, UpstreamFailure why, std::string reason) {
+    bool waiting;
+    {
+      std::lock_guard lock(mutex_);
+      if (closed_) return false;
+      failure_ = why;
+      queue_.push_back(std::move(error));
+      closed_ = true;
+      reason_ = std::move(reason);
+      waiting = waiting_;
+    }
+    if (waiting) wake();
+    return true;
   }
   std::optional<UpstreamFailure> failure() const {
     std::lock_guard lock(mutex_);

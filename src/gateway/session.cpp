@@ -56,4 +56,13 @@ std::vector<std::shared_ptr<FrontSession>> SessionStore::take_all() {
   return take_idle(INT64_MAX);
 }
 
+std::vector<std::shared_ptr<FrontSession>> SessionStore::snapshot() {
+  std::vector<std::shared_ptr<FrontSession>> out;
+  for (auto& shard : shards_) {
+    std::lock_guard lock(shard.mutex);
+    for (auto& [id, s] : shard.map) out.push_back(s);
+  }
+  return out;
+}
+
 }  // namespace mcpgate::gateway

@@ -96,6 +96,8 @@ class SessionStore {
   // Sessions idle since before `cutoff_ms`, removed from the store.
   std::vector<std::shared_ptr<FrontSession>> take_idle(std::int64_t cutoff_ms);
   std::vector<std::shared_ptr<FrontSession>> take_all();
+  // Every session, left in the store (a drain ends their streams, not the sessions).
+  std::vector<std::shared_ptr<FrontSession>> snapshot();
   std::size_t size() const { return count_.load(); }
 
  private:

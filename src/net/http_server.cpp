@@ -2,13 +2,23 @@
 
 #include <sys/socket.h>
 
+#include <future>
+#include <sstream>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace mcpgate::net {
 
 struct HttpServer::Worker {
   asio::io_context io{1};
   std::unique_ptr<tcp::acceptor> acceptor;
+  // Connections waiting for their next request, touched only on this worker's thread: a drain
+  // closes them at once instead of waiting out their idle timeout.
+  std::unordered_set<Stream*> idle;
+  std::unordered_set<Exchange*> active;  // exchanges in their handler, same thread
+  // Keeps the thread running once the listener is closed during a drain (until stop()), so that
+  // the drain's later steps still reach it.
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
 };
 
 std::string Exchange::peer_address() const {
@@ -27,12 +37,35 @@ void add_hsts(const Stream& stream, Message& m) {
 }
 }  // namespace
 
+bool Exchange::cut() {
+  if (responded_ || streaming_ || !cut_response_) return false;
+  responded_ = true;
+  cut_ = true;
+  keep_alive_ = false;
+  auto response = cut_response_();
+  for (auto& [k, v] : extra_headers_) response.set(k, v);
+  response.version(request_.version());
+  response.keep_alive(false);
+  response.prepare_payload();
+  std::ostringstream out;
+  out << response;
+  auto bytes = out.str();
+  error_code ec;
+  if (auto* tls = stream_.tls())
+    asio::write(*tls, asio::buffer(bytes), ec);
+  else
+    asio::write(stream_.socket(), asio::buffer(bytes), ec);
+  stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+  return true;
+}
+
 awaitable<void> Exchange::respond(Response response) {
+  if (cut_) co_return;
   responded_ = true;
   for (auto& [k, v] : extra_headers_) response.set(k, v);
   add_hsts(stream_, response);
   response.version(request_.version());
-  response.keep_alive(request_.keep_alive() && response.keep_alive());
+  response.keep_alive(request_.keep_alive() && response.keep_alive() && !draining());
   keep_alive_ = response.keep_alive();
   response.prepare_payload();
   stream_.expires_after(limits_.write_timeout);
@@ -41,12 +74,13 @@ awaitable<void> Exchange::respond(Response response) {
 }
 
 awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
+  if (cut_) co_return false;
   responded_ = true;
   streaming_ = true;
   for (auto& [k, v] : extra_headers_) head.set(k, v);
   add_hsts(stream_, head);
   head.version(request_.version());
-  head.keep_alive(request_.keep_alive());
+  head.keep_alive(request_.keep_alive() && !draining());
   keep_alive_ = head.keep_alive();
   head.chunked(true);
   http::response_serializer<http::empty_body> sr(head);
@@ -73,6 +107,17 @@ awaitable<void> Exchange::end_stream() {
   if (!streaming_) co_return;
   streaming_ = false;
   stream_.expires_after(limits_.write_timeout);
+  if (draining()) {
+    // MCP 2025-11-25 transports (SSE polling, SEP-1699): a server that closes an SSE stream SHOULD
+    // first send the `retry` field, how long the client waits before it reconnects (to another
+    // replica now, resuming with Last-Event-ID where it can).
+    auto hint = "retry: " + std::to_string(drain_->retry_hint.count()) + "\n\n";
+    auto [wec, wn] = co_await asio::async_write(stream_, http::make_chunk(asio::buffer(hint)), as_tuple_awaitable);
+    if (wec) {
+      keep_alive_ = false;
+      co_return;
+    }
+  }
   auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(), as_tuple_awaitable);
   if (ec) keep_alive_ = false;
 }
@@ -96,6 +141,11 @@ std::vector<asio::any_io_executor> HttpServer::executors() {
 }
 
 void HttpServer::start() {
+  listen();
+  run();
+}
+
+void HttpServer::listen() {
   auto address = asio::ip::make_address(host_);
   for (unsigned i = 0; i < thread_count_; ++i) {
     auto w = std::make_unique<Worker>();
@@ -113,7 +163,11 @@ void HttpServer::start() {
     port_ = w->acceptor->local_endpoint().port();
     workers_.push_back(std::move(w));
   }
+}
+
+void HttpServer::run() {
   for (auto& w : workers_) {
+    w->work.emplace(w->io.get_executor());
     asio::co_spawn(w->io, accept_loop(*w), asio::detached);
     threads_.emplace_back([&io = w->io] { io.run(); });
   }
@@ -133,6 +187,55 @@ void HttpServer::stop(std::chrono::milliseconds grace) {
   for (auto& w : workers_) w->io.stop();
 }
 
+void HttpServer::begin_drain(std::chrono::milliseconds retry_hint) {
+  drain_.retry_hint = retry_hint;
+  if (drain_.draining.exchange(true)) return;
+  for (auto& w : workers_)
+    asio::post(w->io, [&w] {
+      for (auto* s : w->idle) {
+        error_code ec;
+        s->socket().cancel(ec);
+      }
+    });
+}
+
+std::size_t HttpServer::cut_unanswered() {
+  std::vector<std::future<std::size_t>> done;
+  for (auto& w : workers_) {
+    auto p = std::make_shared<std::promise<std::size_t>>();
+    done.push_back(p->get_future());
+    asio::post(w->io, [&w, p] {
+      std::size_t n = 0;
+      for (auto* ex : w->active) n += ex->cut() ? 1 : 0;
+      p->set_value(n);
+    });
+  }
+  std::size_t n = 0;
+  for (auto& f : done)
+    if (f.wait_for(std::chrono::seconds(2)) == std::future_status::ready) n += f.get();
+  return n;
+}
+
+void HttpServer::close_listener() {
+  for (auto& w : workers_)
+    asio::post(w->io, [this, &w] {
+      error_code ec;
+      if (!w->acceptor || !w->acceptor->is_open()) return;
+      // Connections the kernel completed but nobody accepted yet would be reset by the close,
+      // although their clients already sent a request: take them first and serve them.
+      w->acceptor->non_blocking(true, ec);
+      while (!ec) {
+        tcp::socket socket(w->io);
+        w->acceptor->accept(socket, ec);
+        if (ec) break;
+        socket.set_option(tcp::no_delay(true), ec);
+        ec = {};
+        asio::co_spawn(w->io, serve(std::move(socket), *w), asio::detached);
+      }
+      w->acceptor->close(ec);
+    });
+}
+
 void HttpServer::wait() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
@@ -143,12 +246,12 @@ awaitable<void> HttpServer::accept_loop(Worker& worker) {
   for (;;) {
     auto [ec, socket] = co_await worker.acceptor->async_accept(as_tuple_awaitable);
     if (ec) {
-      if (ec == asio::error::operation_aborted || stopping_) co_return;
+      if (ec == asio::error::operation_aborted || stopping_ || !worker.acceptor->is_open()) co_return;
       continue;  // EMFILE and friends: keep serving the connections we have
     }
     if (connections_.load() >= limits_.max_connections) continue;  // socket closes on scope exit
     socket.set_option(tcp::no_delay(true), ec);
-    asio::co_spawn(worker.io, serve(std::move(socket)), asio::detached);
+    asio::co_spawn(worker.io, serve(std::move(socket), worker), asio::detached);
   }
 }
 
@@ -162,7 +265,7 @@ Response plain_error(http::status status, std::string_view message) {
 }
 }  // namespace
 
-awaitable<void> HttpServer::serve(tcp::socket socket) {
+awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker) {
   ++connections_;
   struct Guard {
     std::atomic<std::size_t>& n;
@@ -183,12 +286,18 @@ awaitable<void> HttpServer::serve(tcp::socket socket) {
   }
   Stream& stream = *holder;
   beast::flat_buffer buffer;
+  std::size_t served = 0;
   while (!stopping_) {
     // Waiting for the next request is bounded by the idle timeout; once its first byte is here,
     // the whole request must arrive within the request timeout (slowloris).
     if (buffer.size() == 0) {
+      // A keep-alive connection between requests during a drain is closed, not kept (a new
+      // connection still gets its first request answered, with `Connection: close`).
+      if (served > 0 && drain_.draining) break;
       stream.expires_after(limits_.idle_timeout);
+      if (served > 0) worker.idle.insert(&stream);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple_awaitable);
+      worker.idle.erase(&stream);
       if (ec) break;
       buffer.commit(n);
     }
@@ -213,14 +322,23 @@ awaitable<void> HttpServer::serve(tcp::socket socket) {
       break;
     }
     stream.expires_never();
-    Exchange exchange(stream, parser.release(), limits_);
+    Exchange exchange(stream, parser.release(), limits_, &drain_);
     bool failed = false;
+    ++in_flight_;
+    ++served;
+    struct InFlight {
+      std::atomic<std::size_t>& n;
+      ~InFlight() { --n; }
+    } in_flight{in_flight_};
+    worker.active.insert(&exchange);
     try {
       co_await handler_(exchange);
     } catch (const std::exception&) {
       // A bug in a handler must cost one request, never the serving thread.
       failed = true;
     }
+    worker.active.erase(&exchange);
+    if (exchange.cut_) break;
     if (failed && !exchange.responded())
       co_await exchange.respond(plain_error(http::status::internal_server_error, "internal error"));
     if (failed && !exchange.keep_alive()) break;

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,12 +26,19 @@ struct ServerLimits {
   std::size_t max_connections = 20'000;
 };
 
+// Shared by a server and its exchanges: once draining, every response says `Connection: close`
+// and every SSE stream ends with a `retry:` hint, so that clients reconnect to another replica.
+struct DrainState {
+  std::atomic<bool> draining{false};
+  std::chrono::milliseconds retry_hint{1000};
+};
+
 // One request and its answer. The handler either responds once, or opens a chunked stream (SSE)
 // and writes to it until it ends the stream or the peer goes away.
 class Exchange {
  public:
-  Exchange(Stream& stream, Request request, const ServerLimits& limits)
-      : stream_(stream), request_(std::move(request)), limits_(limits) {}
+  Exchange(Stream& stream, Request request, const ServerLimits& limits, const DrainState* drain = nullptr)
+      : stream_(stream), request_(std::move(request)), limits_(limits), drain_(drain) {}
 
   const Request& request() const { return request_; }
   Request& request() { return request_; }
@@ -56,6 +64,11 @@ class Exchange {
   }
   const std::string& request_id() const { return request_id_; }
 
+  // What a drain answers at its grace deadline if this exchange is still waiting then (nothing
+  // written yet): set by a handler before it waits on something slow.
+  // A factory, so that the common case (never cut) builds nothing.
+  void set_cut_response(std::function<Response()> make) { cut_response_ = std::move(make); }
+
   bool responded() const { return responded_; }
   // The request came over TLS on this connection (not through a terminating proxy).
   bool secure() const { return stream_.is_tls(); }
@@ -65,11 +78,18 @@ class Exchange {
   Stream& stream_;
   Request request_;
   const ServerLimits& limits_;
+  const DrainState* drain_;
+  bool draining() const { return drain_ && drain_->draining.load(); }
   bool responded_ = false;
   bool streaming_ = false;
   bool keep_alive_ = true;
   std::vector<std::pair<std::string, std::string>> extra_headers_;
   std::string request_id_;
+  std::function<Response()> cut_response_;
+  bool cut_ = false;  // answered by the drain: whatever the handler writes later is dropped
+  friend class HttpServer;
+  // Writes cut_response_ now, synchronously (a small answer into an idle socket), and closes.
+  bool cut();
 };
 
 using Handler = std::function<awaitable<void>(Exchange&)>;
@@ -87,9 +107,27 @@ class HttpServer {
 
   // Binds and listens (throws with the address on failure: a start-up error), then runs.
   void start();
+  // start() in two steps: listen() binds (connections wait in the backlog) and makes
+  // executors() available; run() starts accepting. What the handler needs is built in between,
+  // so that no request arrives before it exists.
+  void listen();
+  void run();
   // Stops accepting, lets in-flight exchanges finish for `grace`, then closes what remains.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
   void wait();
+
+  // Graceful drain, in steps (the caller paces them): from begin_drain() on, every response
+  // closes its connection, idle keep-alive connections are closed and streams end with a retry
+  // hint; close_listener() refuses new connections; in_flight() counts the exchanges still
+  // being handled.
+  void begin_drain(std::chrono::milliseconds retry_hint);
+  void close_listener();
+  bool draining() const { return drain_.draining.load(); }
+  // At the grace deadline: answers every exchange still waiting that has a cut response (and has
+  // written nothing yet) with it, and closes its connection. Returns how many. Blocks until the
+  // serving threads have done it.
+  std::size_t cut_unanswered();
+  std::size_t in_flight() const { return in_flight_.load(); }
 
   std::uint16_t port() const { return port_; }
   const std::string& host() const { return host_; }
@@ -100,7 +138,7 @@ class HttpServer {
  private:
   struct Worker;
   awaitable<void> accept_loop(Worker& worker);
-  awaitable<void> serve(tcp::socket socket);
+  awaitable<void> serve(tcp::socket socket, Worker& worker);
 
   std::string host_;
   std::uint16_t port_;
@@ -112,6 +150,8 @@ class HttpServer {
   std::vector<std::thread> threads_;
   std::atomic<std::size_t> connections_{0};
   std::atomic<bool> stopping_{false};
+  DrainState drain_;
+  std::atomic<std::size_t> in_flight_{0};
 };
 
 }  // namespace mcpgate::net

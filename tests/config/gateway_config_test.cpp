@@ -147,6 +147,26 @@ TEST(GatewayConfig, LogLevelAndFormat) {
   expect_error("log: { levl: debug }\n" + server(), 1, "log.levl", "unknown key");
 }
 
+TEST(GatewayConfig, DrainDefaultsAndSettings) {
+  auto d = parse_gateway_config(server(), "gw.yaml");
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->drain.grace, std::chrono::seconds(20));
+  EXPECT_EQ(d->drain.delay, std::chrono::seconds(0));
+  EXPECT_EQ(d->drain.retry_hint, std::chrono::milliseconds(1000));
+  auto r =
+      parse_gateway_config("drain: { grace_seconds: 30, delay_seconds: 5, retry_ms: 250 }\n" + server(), "gw.yaml");
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->drain.grace, std::chrono::seconds(30));
+  EXPECT_EQ(r->drain.delay, std::chrono::seconds(5));
+  EXPECT_EQ(r->drain.retry_hint, std::chrono::milliseconds(250));
+}
+
+TEST(GatewayConfig, DrainDelayBeyondTheGraceIsRefused) {
+  // The delay counts within the grace: a longer one would leave no time for in-flight requests.
+  expect_error("drain: { grace_seconds: 5, delay_seconds: 10 }\n" + server(), 1, "drain.delay_seconds");
+  expect_error("drain: { grace: 5 }\n" + server(), 1, "drain.grace");
+}
+
 TEST(GatewayConfig, Ipv6ListenBuildsBracketedPublicUrl) {
   auto r = parse_gateway_config("listen: \"[::1]:7000\"\n" + server());
   ASSERT_TRUE(r) << r.error().message;
