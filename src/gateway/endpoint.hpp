@@ -54,6 +54,10 @@ class McpEndpoint {
   AuditRecord audit_record(const Call& call) const;  // who, where, which request, how long so far
   void audit(const Call& call, const policy::Target& target, const policy::Decision& d);
   void record(const Call& call, const Verdict& v);  // audit and count every decision of a verdict
+  // A refusal of any stage (gateway/refusal.hpp), answered, counted and audited for this request
+  // (`caller` null before authentication; `method` and `target` empty when not read).
+  [[nodiscard]] net::Response answer_refusal(const net::Exchange& ex, const Caller* caller, std::string_view method,
+                                             const Refusal& r, std::string_view target = {});
   net::awaitable<void> relay_notification(net::Exchange& ex, const Caller& caller, mcp::Message msg,
                                           const std::vector<std::shared_ptr<UpstreamSession>>& upstreams,
                                           Deadline deadline);
@@ -92,6 +96,9 @@ class McpEndpoint {
                                                                   const json::value& id, Deadline deadline);
   void audit_limit(const net::Exchange& ex, const Caller& caller, std::string_view method, std::string_view target,
                    std::string_view reason);
+  // The audit record's who and what for a request not (yet) in a Call.
+  AuditRecord audit_record(const net::Exchange& ex, const Caller* caller, std::string_view method,
+                           std::string_view target) const;
 
   // `principal`: whose children a stdio upstream in mode per_principal reaches (Caller::key()).
   StdioOptions stdio_options(std::size_t index, std::string label) const;
