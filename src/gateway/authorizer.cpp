@@ -16,7 +16,8 @@ namespace json = boost::json;
 
 namespace {
 // A plain coroutine, not a capturing lambda: g++ 12 mishandles lambda captures in coroutines.
-net::awaitable<oauth::AuthResult<oauth::PrincipalPtr>> validate_on(oauth::TokenValidator* validator, Secret token) {
+[[nodiscard]] net::awaitable<oauth::AuthResult<oauth::PrincipalPtr>> validate_on(oauth::TokenValidator* validator,
+                                                                                 Secret token) {
   co_return validator->validate(token);
 }
 }  // namespace

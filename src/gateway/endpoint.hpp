@@ -82,7 +82,7 @@ class McpEndpoint {
   // Tasks (endpoint_tasks.cpp): bound to the principal whose tools/call created them.
   // The upstream holding the task a task method names, judged as a tools/call of its tool; or
   // the refusal to answer.
-  expected<std::size_t, net::Response> route_task(Call& call);
+  [[nodiscard]] expected<std::size_t, net::Response> route_task(Call& call);
   void remember_task(const Call& call, std::size_t upstream_index, const json::object& reply);
   void filter_task_list(const Call& call, json::object& reply);  // tasks/list of 2025-11-25
 
@@ -105,7 +105,7 @@ class McpEndpoint {
   std::shared_ptr<UpstreamSession> make_upstream(std::size_t index, bool shared, const std::string& principal = {});
   // The client a request to upstream `index` is made for, when its token is exchanged there.
   void bind_subject(Inbox& inbox, std::size_t index, const Caller& caller) const;
-  net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);
+  [[nodiscard]] net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);
   net::asio::any_io_executor next_executor();
 
   struct Hints;

@@ -40,7 +40,7 @@ struct Slot {
   json::value* value;  // null: the parameter is missing
 };
 
-expected<std::string, std::string> canonicalize(Slot s) {
+[[nodiscard]] expected<std::string, std::string> canonicalize(Slot s) {
   if (!s.value || !s.value->is_string()) return unexpected(std::string("missing or not a string"));
   std::string_view raw = s.value->get_string();
   auto c = s.kind == policy::TargetKind::resource ? policy::canonical_uri(raw) : policy::canonical_name(raw);
@@ -50,7 +50,7 @@ expected<std::string, std::string> canonicalize(Slot s) {
 }
 
 // The name slots a request method carries (several for subscriptions/listen, none for the rest).
-expected<std::vector<Slot>, std::string> slots_of(json::object& request, const std::string& method) {
+[[nodiscard]] expected<std::vector<Slot>, std::string> slots_of(json::object& request, const std::string& method) {
   auto* params = object_at(&request, "params");
   auto slot = [&](json::object* o, std::string_view key) { return o ? o->if_contains(key) : nullptr; };
   using K = policy::TargetKind;

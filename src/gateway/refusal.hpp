@@ -69,17 +69,17 @@ struct Refusal {
 
 // ---- builders, one per stage ----------------------------------------------------------------
 
-Refusal front_door_refusal(const mcp::front::Refusal& r);
+[[nodiscard]] Refusal front_door_refusal(const mcp::front::Refusal& r);
 // 401 / 400 / 503 with the challenge of `r.error` (oauth::challenge_for); `stage` is
 // scope_baseline for the 403 insufficient_scope of a token without the endpoint's baseline.
-Refusal auth_refusal(const AuthRefusal& r, Stage stage = Stage::authentication);
+[[nodiscard]] Refusal auth_refusal(const AuthRefusal& r, Stage stage = Stage::authentication);
 // 403 for a policy decision that is not allow: insufficient_scope with every scope in `scopes`
 // (challenge only when `resource_metadata` is set: an anonymous endpoint has none), or forbidden.
-Refusal policy_refusal(const policy::Decision& d, const boost::json::value& id, const std::vector<std::string>& scopes,
-                       const std::string& resource_metadata);
+[[nodiscard]] Refusal policy_refusal(const policy::Decision& d, const boost::json::value& id,
+                                     const std::vector<std::string>& scopes, const std::string& resource_metadata);
 // 429 for a principal over its quota or rate; 503 for a request shed in front of a busy upstream.
-Refusal quota_refusal(const Refused& refused, const boost::json::value& id);
-Refusal overload_refusal(Shed shed, const boost::json::value& id);
+[[nodiscard]] Refusal quota_refusal(const Refused& refused, const boost::json::value& id);
+[[nodiscard]] Refusal overload_refusal(Shed shed, const boost::json::value& id);
 
 // ---- the one function ---------------------------------------------------------------------
 
