@@ -291,6 +291,11 @@ struct HttpOptions {
   // again when they change, for new connections.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // Called once for every request the front door refuses, with the refusal's stable name
+  // ("parse_error", "header_mismatch", "forbidden_host_or_origin", … : mcp::front::reason_name),
+  // before the answer is sent; on the serving thread, so it must be quick and must not block (a
+  // counter). Never given anything from the request itself.
+  std::function<void(std::string_view reason)> on_refusal;
 };
 
 // Streamable HTTP (both eras on one path).

@@ -44,7 +44,7 @@ struct Client {
   std::unique_ptr<client::McpConnection> connection;
 };
 
-Result<Client> make_client(const ClientArgs& a) {
+[[nodiscard]] Result<Client> make_client(const ClientArgs& a) {
   if (a.url.empty()) return fail("an MCP endpoint URL is required");
   oauth::HttpFetchOptions fo;
   fo.timeout = std::chrono::seconds(a.timeout_s);
@@ -141,7 +141,7 @@ int do_login(ClientArgs& a) {
 }
 
 // Every page of tools/list (bounded: a server that never stops giving a cursor is cut off).
-Result<json::array> list_tools(client::McpConnection& connection) {
+[[nodiscard]] Result<json::array> list_tools(client::McpConnection& connection) {
   json::array tools;
   json::object params;
   for (int page = 0; page < 1000; ++page) {

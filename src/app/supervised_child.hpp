@@ -21,7 +21,8 @@ class SupervisedChild {
   // Starts argv[0] with argv and waits up to `ready` for the first line it prints. The caller
   // must have SIGINT/SIGTERM/SIGHUP blocked (the supervising thread inherits the mask; the child
   // gets an empty one).
-  static Result<std::unique_ptr<SupervisedChild>> start(std::vector<std::string> argv, std::chrono::milliseconds ready);
+  [[nodiscard]] static Result<std::unique_ptr<SupervisedChild>> start(std::vector<std::string> argv,
+                                                                      std::chrono::milliseconds ready);
   ~SupervisedChild();
   SupervisedChild(const SupervisedChild&) = delete;
   SupervisedChild& operator=(const SupervisedChild&) = delete;
@@ -35,8 +36,8 @@ class SupervisedChild {
 
  private:
   SupervisedChild() = default;
-  static Result<std::pair<pid_t, std::string>> spawn(const std::vector<std::string>& argv,
-                                                     std::chrono::milliseconds ready);
+  [[nodiscard]] static Result<std::pair<pid_t, std::string>> spawn(const std::vector<std::string>& argv,
+                                                                   std::chrono::milliseconds ready);
   void run(std::vector<std::string> argv, int max_restarts);
 
   std::mutex mu_;

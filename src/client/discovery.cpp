@@ -19,7 +19,7 @@ std::string origin_of(std::string_view url) {
 
 // What one well-known URL said: a document, nothing there (try the next), or a stop.
 enum class Fetched { document, absent };
-Result<Fetched> fetch_document(oauth::HttpFetcher& fetcher, const std::string& url, std::string& body) {
+[[nodiscard]] Result<Fetched> fetch_document(oauth::HttpFetcher& fetcher, const std::string& url, std::string& body) {
   oauth::HttpFetchRequest req;
   req.url = url;
   auto r = fetcher.fetch(req);
@@ -40,7 +40,7 @@ bool has(const std::vector<std::string>& v, std::string_view s) {
   return false;
 }
 
-Result<std::vector<std::string>> string_list(const boost::json::object& o, std::string_view name) {
+[[nodiscard]] Result<std::vector<std::string>> string_list(const boost::json::object& o, std::string_view name) {
   std::vector<std::string> out;
   auto* v = o.if_contains(name);
   if (!v) return out;

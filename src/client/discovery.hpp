@@ -31,12 +31,12 @@ struct AuthorizationTarget {
 };
 
 // `www_authenticate`: the challenge of the 401 that started this (may be empty).
-Result<AuthorizationTarget> discover(oauth::HttpFetcher& fetcher, const std::string& endpoint,
-                                     const std::string& www_authenticate);
+[[nodiscard]] Result<AuthorizationTarget> discover(oauth::HttpFetcher& fetcher, const std::string& endpoint,
+                                                   const std::string& www_authenticate);
 
 // Checks an authorization server metadata document fetched for `issuer` and returns the target
 // fields it sets (exposed for the tests and the fuzz target: it is the parser of untrusted input).
-Result<AuthorizationTarget> read_server_metadata(std::string_view text, const std::string& issuer);
+[[nodiscard]] Result<AuthorizationTarget> read_server_metadata(std::string_view text, const std::string& issuer);
 
 // https, or http to a loopback host (OAuth 2.1 §1.5; MCP authorization "Communication Security").
 bool acceptable_endpoint(std::string_view url);

@@ -23,7 +23,7 @@ class LoopbackListener {
   using Judge = std::function<Verdict(std::string_view target)>;
 
   // Port 0: any free port. Another port that is taken is an error (the caller registers anew).
-  static Result<std::unique_ptr<LoopbackListener>> open(std::uint16_t port);
+  [[nodiscard]] static Result<std::unique_ptr<LoopbackListener>> open(std::uint16_t port);
   ~LoopbackListener();
   std::uint16_t port() const { return port_; }
   std::string redirect_uri() const { return "http://127.0.0.1:" + std::to_string(port_) + "/callback"; }

@@ -5,6 +5,7 @@
 #include "core/json.hpp"
 #include "exchange/token_response.hpp"  // printable
 #include "mcp/http_headers.hpp"
+#include "mcp/jsonrpc.hpp"
 #include "net/sse.hpp"
 #include "oauth/resource_discovery.hpp"
 
@@ -296,7 +297,7 @@ bool McpConnection::supported_revision_offered(const json::object& error) const 
   // server's versions, and the client "should choose a mutually supported version from this list
   // and retry". Only within the modern era: a legacy server is reached through initialize.
   auto* code = error.if_contains("code");
-  if (!code || !code->is_int64() || code->get_int64() != -32022) return false;
+  if (!code || !code->is_int64() || code->get_int64() != mcp::code::unsupported_version) return false;
   auto* data = error.if_contains("data");
   auto* supported = data && data->is_object() ? data->get_object().if_contains("supported") : nullptr;
   if (!supported || !supported->is_array()) return false;

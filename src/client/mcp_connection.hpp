@@ -60,9 +60,9 @@ class McpConnection {
     std::vector<boost::json::value> messages;
     std::string session_id;
   };
-  Result<Http> post(const boost::json::value& message);
-  Result<Http> post_once(const std::string& body, const boost::json::value& message,
-                         const std::optional<std::string>& authorization);
+  [[nodiscard]] Result<Http> post(const boost::json::value& message);
+  [[nodiscard]] Result<Http> post_once(const std::string& body, const boost::json::value& message,
+                                       const std::optional<std::string>& authorization);
   boost::json::object with_meta(boost::json::object params) const;
   // The error is UnsupportedProtocolVersion (-32022) and its data.supported names the revision in use.
   bool supported_revision_offered(const boost::json::object& error) const;

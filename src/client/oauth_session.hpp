@@ -53,15 +53,15 @@ class OAuthSession {
   const std::optional<AuthorizationTarget>& target() const { return target_; }
 
  private:
-  Result<void> ensure_target(const std::string& www_authenticate);
+  [[nodiscard]] Result<void> ensure_target(const std::string& www_authenticate);
   std::string initial_scope(const std::string& www_authenticate) const;
-  Result<void> load_stored();
-  Result<void> authorize(const std::string& scope, const std::string& prompt = {});
-  Result<bool> refresh();
-  Result<void> keep(const std::string& requested_scope, exchange::IssuedToken token);
-  Result<exchange::IssuedToken> token_request(const StoredClient& client,
-                                              std::vector<std::pair<std::string, std::string>> form);
-  Result<StoredClient> client_for(const std::string& redirect_uri);
+  [[nodiscard]] Result<void> load_stored();
+  [[nodiscard]] Result<void> authorize(const std::string& scope, const std::string& prompt = {});
+  [[nodiscard]] Result<bool> refresh();
+  [[nodiscard]] Result<void> keep(const std::string& requested_scope, exchange::IssuedToken token);
+  [[nodiscard]] Result<exchange::IssuedToken> token_request(const StoredClient& client,
+                                                            std::vector<std::pair<std::string, std::string>> form);
+  [[nodiscard]] Result<StoredClient> client_for(const std::string& redirect_uri);
   // The client given with --client-id, if any, authenticating as the server allows.
   std::optional<StoredClient> preregistered() const;
 

@@ -22,11 +22,12 @@ struct ClientIdentity {
 };
 
 // Dynamic registration at target.registration_endpoint for `redirect_uri`.
-Result<StoredClient> register_dynamically(oauth::HttpFetcher& fetcher, const AuthorizationTarget& target,
-                                          const std::string& redirect_uri);
+[[nodiscard]] Result<StoredClient> register_dynamically(oauth::HttpFetcher& fetcher, const AuthorizationTarget& target,
+                                                        const std::string& redirect_uri);
 // The registration endpoint's answer (RFC 7591 §3.2), untrusted (fuzzed).
-Result<StoredClient> read_registration(unsigned status, std::string_view body, const AuthorizationTarget& target,
-                                       const std::string& redirect_uri);
+[[nodiscard]] Result<StoredClient> read_registration(unsigned status, std::string_view body,
+                                                     const AuthorizationTarget& target,
+                                                     const std::string& redirect_uri);
 
 // With a secret: client_secret_basic unless the server lists only client_secret_post; without: none.
 std::string choose_auth_method(bool has_secret, const std::vector<std::string>& supported);

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/json.hpp"
+#include "mcp/jsonrpc.hpp"
 
 namespace mcpgate::client {
 namespace json = boost::json;
@@ -44,7 +45,7 @@ int run_stdio_proxy(McpConnection& connection, std::istream& in, std::ostream& o
     if (line.empty() || line == "\r") continue;
     auto message = parse_json(line);
     if (!message) {
-      error_reply(nullptr, -32700, "Parse error: " + message.error().message);
+      error_reply(nullptr, mcp::code::parse_error, "Parse error: " + message.error().message);
       continue;
     }
     auto relay = [&](const json::value& m) {
@@ -56,7 +57,7 @@ int run_stdio_proxy(McpConnection& connection, std::istream& in, std::ostream& o
       auto id = request_id(m);
       // The client waits for an answer to a request; a notification's failure can only be told.
       if (!id.is_null())
-        error_reply(id, -32603, "mcpgate stdio-proxy: " + replies.error().message);
+        error_reply(id, mcp::code::internal_error, "mcpgate stdio-proxy: " + replies.error().message);
       else
         std::cerr << "mcpgate stdio-proxy: " << replies.error().message << "\n";
     };

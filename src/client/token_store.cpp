@@ -33,7 +33,7 @@ class Lock {
   int fd_ = -1;
 };
 
-Result<void> ensure_dir(const fs::path& dir) {
+[[nodiscard]] Result<void> ensure_dir(const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return fail("cannot create " + dir.string() + ": " + ec.message());
@@ -41,7 +41,7 @@ Result<void> ensure_dir(const fs::path& dir) {
   return {};
 }
 
-Result<json::object> load(const fs::path& file) {
+[[nodiscard]] Result<json::object> load(const fs::path& file) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return json::object{};  // nothing stored yet
   std::string text;
@@ -58,7 +58,7 @@ Result<json::object> load(const fs::path& file) {
   return std::move(v->get_object());
 }
 
-Result<void> save(const fs::path& file, const json::object& doc) {
+[[nodiscard]] Result<void> save(const fs::path& file, const json::object& doc) {
   auto tmp = file;
   tmp += ".tmp";
   // Created 0600 from the start: the tokens are never readable by others, not even briefly.
@@ -107,7 +107,7 @@ std::string token_key(const std::string& issuer, const std::string& resource) {
 
 // Runs `change` on the document under the lock and saves it.
 template <class F>
-Result<void> update(const fs::path& dir, const fs::path& file, F&& change) {
+[[nodiscard]] Result<void> update(const fs::path& dir, const fs::path& file, F&& change) {
   if (auto r = ensure_dir(dir); !r) return r;
   Lock lock(dir);
   auto doc = load(file);

@@ -252,14 +252,15 @@ struct Gateway {
 };
 
 // Errors name the file, line, column and key: "gw.yaml:7:5: servers[0].path: must start with /".
-Result<Gateway> load_gateway_config(const std::string& path);
-Result<Gateway> parse_gateway_config(const std::string& yaml_text, const std::string& source = "<config>");
+[[nodiscard]] Result<Gateway> load_gateway_config(const std::string& path);
+[[nodiscard]] Result<Gateway> parse_gateway_config(const std::string& yaml_text,
+                                                   const std::string& source = "<config>");
 
 // Values derived from others (resource from public_url and path, authorization servers from the
 // issuers); call again after changing public_url.
 void finish_defaults(Gateway& g);
 
 // "host:port" with IPv6 in brackets.
-Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& text);
+[[nodiscard]] Result<std::pair<std::string, std::uint16_t>> parse_listen(const std::string& text);
 
 }  // namespace mcpgate::config

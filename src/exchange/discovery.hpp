@@ -19,10 +19,12 @@ struct Discovered {
 };
 
 // Blocking (oauth::HttpFetcher): call it on the blocking pool.
-expected<Discovered, TokenError> discover_token_endpoint(oauth::HttpFetcher& fetcher, const std::string& resource);
+[[nodiscard]] expected<Discovered, TokenError> discover_token_endpoint(oauth::HttpFetcher& fetcher,
+                                                                       const std::string& resource);
 
 // The token endpoint from an authorization server's metadata (RFC 8414 §3, then OIDC), its issuer
 // checked (RFC 8414 §3.3).
-expected<std::string, TokenError> token_endpoint_of(oauth::HttpFetcher& fetcher, const std::string& issuer);
+[[nodiscard]] expected<std::string, TokenError> token_endpoint_of(oauth::HttpFetcher& fetcher,
+                                                                  const std::string& issuer);
 
 }  // namespace mcpgate::exchange

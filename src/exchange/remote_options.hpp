@@ -10,6 +10,7 @@
 namespace mcpgate::exchange {
 
 // `upstream_url`: the upstream's URL, for `discover: true`. Fails when the client key does not load.
-Result<RemoteTokenEndpointOptions> remote_options(const config::Credentials& c, const std::string& upstream_url);
+[[nodiscard]] Result<RemoteTokenEndpointOptions> remote_options(const config::Credentials& c,
+                                                                const std::string& upstream_url);
 
 }  // namespace mcpgate::exchange

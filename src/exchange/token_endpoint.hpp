@@ -30,7 +30,7 @@ class TokenEndpoint {
  public:
   virtual ~TokenEndpoint() = default;
   // `form` holds grant_type and the grant's parameters; client authentication is added here.
-  virtual net::awaitable<expected<IssuedToken, TokenError>> request(Form form) = 0;
+  [[nodiscard]] virtual net::awaitable<expected<IssuedToken, TokenError>> request(Form form) = 0;
 };
 
 // The embedded authorization server, in process: the gateway is its host, so it acts as the
@@ -39,7 +39,7 @@ class EmbeddedTokenEndpoint final : public TokenEndpoint {
  public:
   EmbeddedTokenEndpoint(authserver::AuthorizationServer& server, std::string client_id)
       : server_(server), client_id_(std::move(client_id)) {}
-  net::awaitable<expected<IssuedToken, TokenError>> request(Form form) override;
+  [[nodiscard]] net::awaitable<expected<IssuedToken, TokenError>> request(Form form) override;
 
  private:
   authserver::AuthorizationServer& server_;
@@ -66,12 +66,12 @@ class RemoteTokenEndpoint final : public TokenEndpoint {
   RemoteTokenEndpoint(RemoteTokenEndpointOptions options, std::shared_ptr<oauth::HttpFetcher> fetcher,
                       boost::asio::thread_pool& blocking)
       : options_(std::move(options)), fetcher_(std::move(fetcher)), blocking_(blocking) {}
-  net::awaitable<expected<IssuedToken, TokenError>> request(Form form) override;
+  [[nodiscard]] net::awaitable<expected<IssuedToken, TokenError>> request(Form form) override;
 
   // The blocking half, for tests, the probe and the pool: discovery when needed, then the POST.
-  expected<IssuedToken, TokenError> request_blocking(const Form& form);
+  [[nodiscard]] expected<IssuedToken, TokenError> request_blocking(const Form& form);
   // The token endpoint's URL: configured, or found (once) by metadata or discovery. Blocking.
-  expected<std::string, TokenError> endpoint();
+  [[nodiscard]] expected<std::string, TokenError> endpoint();
 
  private:
   RemoteTokenEndpointOptions options_;

@@ -35,9 +35,9 @@ const char* reason_name(TokenError::Reason r);
 inline constexpr std::chrono::seconds kMaxExpiresIn{1'000'000'000};
 
 // The body of a token endpoint's HTTP answer with that status.
-expected<IssuedToken, TokenError> parse_token_response(unsigned status, std::string_view body);
+[[nodiscard]] expected<IssuedToken, TokenError> parse_token_response(unsigned status, std::string_view body);
 // The same, from a JSON object already parsed (the embedded authorization server's answer).
-expected<IssuedToken, TokenError> token_from_answer(unsigned status, const boost::json::object& answer);
+[[nodiscard]] expected<IssuedToken, TokenError> token_from_answer(unsigned status, const boost::json::object& answer);
 
 // Printable ASCII only, at most `max` characters, anything else as '?': text from a remote
 // server goes into logs and into the client's error message, where a control character could

@@ -63,11 +63,12 @@ class UpstreamCredentials {
   // The header value for a request made for `subject` (null: a request the gateway makes for
   // itself, e.g. opening the shared upstream session; token_exchange then uses the gateway's own
   // client_credentials token). `fresh`: the upstream refused the previous value; ask again.
-  net::awaitable<expected<Secret, CredentialError>> value(const SubjectToken* subject, bool fresh);
+  [[nodiscard]] net::awaitable<expected<Secret, CredentialError>> value(const SubjectToken* subject, bool fresh);
 
   // The same token (same cache), bare, with its expiry: never later than the subject token's.
   // client_credentials and token_exchange only.
-  net::awaitable<expected<UpstreamToken, CredentialError>> token_for(const SubjectToken* subject, bool fresh);
+  [[nodiscard]] net::awaitable<expected<UpstreamToken, CredentialError>> token_for(const SubjectToken* subject,
+                                                                                   bool fresh);
 
   // The scopes asked of the token endpoint for a client holding `granted` (token_exchange).
   std::vector<std::string> mapped_scopes(const std::vector<std::string>& granted) const;
@@ -85,14 +86,14 @@ class UpstreamCredentials {
 
  private:
   // From the cache, or from the token endpoint (once per key at a time).
-  net::awaitable<expected<UpstreamToken, CredentialError>> fetch(std::string cache_key, Form form,
-                                                                 std::chrono::system_clock::time_point not_after);
-  net::awaitable<expected<UpstreamToken, CredentialError>> ask(const std::string& cache_key, Form form,
-                                                               std::chrono::system_clock::time_point not_after);
+  [[nodiscard]] net::awaitable<expected<UpstreamToken, CredentialError>> fetch(
+      std::string cache_key, Form form, std::chrono::system_clock::time_point not_after);
+  [[nodiscard]] net::awaitable<expected<UpstreamToken, CredentialError>> ask(
+      const std::string& cache_key, Form form, std::chrono::system_clock::time_point not_after);
   // One request to the token endpoint per key at a time: concurrent first calls with one client
   // token wait for the same answer instead of each exchanging (the stampede of a cold cache).
   struct Pending;
-  net::awaitable<expected<UpstreamToken, CredentialError>> wait_for(std::shared_ptr<Pending> pending);
+  [[nodiscard]] net::awaitable<expected<UpstreamToken, CredentialError>> wait_for(std::shared_ptr<Pending> pending);
   config::Credentials config_;
   std::shared_ptr<TokenEndpoint> endpoint_;
   TokenCache cache_;

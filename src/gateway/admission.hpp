@@ -63,7 +63,7 @@ class Admission : public std::enable_shared_from_this<Admission> {
   }
 
   // A slot now, or after waiting in line until min(now + queue_timeout, deadline).
-  net::awaitable<expected<Permit, Shed>> acquire(std::chrono::steady_clock::time_point deadline);
+  [[nodiscard]] net::awaitable<expected<Permit, Shed>> acquire(std::chrono::steady_clock::time_point deadline);
   // A slot only if one is free and nobody waits (never queues).
   std::optional<Permit> try_acquire();
 

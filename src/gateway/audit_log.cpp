@@ -27,6 +27,10 @@ AuditLog::~AuditLog() {
 }
 
 void AuditLog::write(const AuditRecord& r) {
+  if (sink_) {
+    sink_(r);
+    return;
+  }
   if (fd_ < 0) return;
   boost::json::object o;
   o["time"] = log::rfc3339_ms(std::chrono::system_clock::now());

@@ -16,7 +16,8 @@ namespace json = boost::json;
 
 namespace {
 // A plain coroutine, not a capturing lambda: g++ 12 mishandles lambda captures in coroutines.
-net::awaitable<oauth::AuthResult<oauth::PrincipalPtr>> validate_on(oauth::TokenValidator* validator, Secret token) {
+[[nodiscard]] net::awaitable<oauth::AuthResult<oauth::PrincipalPtr>> validate_on(oauth::TokenValidator* validator,
+                                                                                 Secret token) {
   co_return validator->validate(token);
 }
 }  // namespace
@@ -123,42 +124,28 @@ void Authorizer::refresh_keys() const {
   for (auto& c : key_caches_) c->refresh_if_due();
 }
 
-net::Response Authorizer::answer(oauth::AuthError error) const {
-  oauth::ChallengeContext ctx{prm_url_, challenge_scopes_};
-  if (error == oauth::AuthError::insufficient_scope) ctx.scopes = required_scopes_;
-  auto ch = oauth::challenge_for(error, ctx);
-  net::Response res{static_cast<http::status>(ch.status), 11};
-  if (!ch.www_authenticate.empty()) res.set(http::field::www_authenticate, ch.www_authenticate);
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::cache_control, "no-store");
-  json::object err;
-  err["code"] = ch.status == 403 ? mcp::code::forbidden : mcp::code::unauthorized;
-  err["message"] = std::string(ch.status == 401   ? "Unauthorized: "
-                               : ch.status == 403 ? "Forbidden: "
-                                                  : "") +
-                   std::string(oauth::describe(error));
-  res.body() = json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", nullptr}, {"error", std::move(err)}});
-  return res;
+AuthRefusal Authorizer::refused(oauth::AuthError error) const {
+  return {error, {prm_url_, error == oauth::AuthError::insufficient_scope ? required_scopes_ : challenge_scopes_}};
 }
 
-net::awaitable<expected<Caller, net::Response>> Authorizer::authenticate(const net::Request& request,
-                                                                         boost::asio::thread_pool& blocking) const {
+net::awaitable<expected<Caller, AuthRefusal>> Authorizer::authenticate(const net::Request& request,
+                                                                       boost::asio::thread_pool& blocking) const {
   if (anonymous_) co_return Caller{};
   std::vector<oauth::HeaderField> headers;
   for (auto& f : request) headers.emplace_back(std::string_view(f.name_string()), std::string_view(f.value()));
   auto token = oauth::extract_bearer(headers);
-  if (!token) co_return unexpected<net::Response>(answer(token.error()));
+  if (!token) co_return unexpected(refused(token.error()));
   // A token in the query string is never used (RFC 6750 §2.3; MCP: MUST NOT), and its presence
   // alone does not authenticate: the Authorization header above is the only source.
   auto key = oauth::TokenCache::key_for(token->reveal());
   std::optional<oauth::AuthResult<oauth::PrincipalPtr>> result = validator_->cache().get(key);
   if (!result) result = co_await asio::co_spawn(blocking, validate_on(validator_.get(), *token), asio::use_awaitable);
-  if (!*result) co_return unexpected<net::Response>(answer(result->error()));
+  if (!*result) co_return unexpected(refused(result->error()));
   Caller caller{**result};
   caller.token = std::move(*token);
   caller.token_key = std::move(key);
   // Checked on every request, cache hit or not: a revoked token stops working at once (RFC 7009).
-  if (revoked_ && revoked_(*caller.principal)) co_return unexpected<net::Response>(answer(oauth::AuthError::inactive));
+  if (revoked_ && revoked_(*caller.principal)) co_return unexpected(refused(oauth::AuthError::inactive));
   for (auto& s : required_scopes_) {
     bool held = caller.principal->has_scope(s);
     if (!held && engine_) held = engine_->effective_scopes(caller.subject().scopes).count(s) > 0;
@@ -179,29 +166,12 @@ policy::Decision Authorizer::decide(const Caller& caller, const policy::Target& 
   return engine_->decide(caller.subject(), target, hints);
 }
 
-net::Response Authorizer::refusal(const policy::Decision& d, const json::value& id) const {
-  net::Response res{http::status::forbidden, 11};
-  res.set(http::field::content_type, "application/json");
-  res.set(http::field::cache_control, "no-store");
-  json::object err;
-  err["code"] = mcp::code::forbidden;
-  if (d.outcome == policy::Outcome::insufficient_scope) {
-    std::vector<std::string> scopes = d.scopes;
-    for (auto& b : baseline_scopes_)
-      if (std::find(scopes.begin(), scopes.end(), b) == scopes.end()) scopes.push_back(b);
-    if (!anonymous_) {
-      oauth::ChallengeContext ctx{prm_url_, scopes};
-      auto ch = oauth::challenge_for(oauth::AuthError::insufficient_scope, ctx);
-      res.set(http::field::www_authenticate, ch.www_authenticate);
-    }
-    std::string joined;
-    for (auto& s : scopes) joined += (joined.empty() ? "" : " ") + s;
-    err["message"] = "Forbidden: insufficient scope (needs " + joined + ")";
-  } else {
-    err["message"] = "Forbidden by policy (rule " + d.rule + ")";
-  }
-  res.body() = json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"error", std::move(err)}});
-  return res;
+Refusal Authorizer::refusal(const policy::Decision& d, const json::value& id) const {
+  std::vector<std::string> scopes = d.scopes;
+  for (auto& b : baseline_scopes_)
+    if (std::find(scopes.begin(), scopes.end(), b) == scopes.end()) scopes.push_back(b);
+  // An anonymous endpoint has no resource metadata to point at, hence no challenge.
+  return policy_refusal(d, id, scopes, anonymous_ ? std::string() : prm_url_);
 }
 
 }  // namespace mcpgate::gateway

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "config/gateway_config.hpp"
+#include "gateway/refusal.hpp"
 #include "net/http_server.hpp"
 #include "oauth/auth_error.hpp"
 #include "oauth/http_fetcher.hpp"
@@ -52,30 +53,34 @@ class Authorizer {
   const std::string& prm_json() const { return prm_json_; }
   const std::string& prm_url() const { return prm_url_; }
 
-  // The caller, or the answer that refuses them (401 / 400 / 503 with its challenge). A caller
-  // without the required scopes is returned marked (Caller::missing_required_scopes): the 403
-  // is the endpoint's to build.
+  // The caller, or why they are refused (the AuthError and what its challenge needs: 401 / 400 /
+  // 503, see oauth::challenge_for; gateway::refuse turns it into the answer, the count and the
+  // audit record). A caller without the required scopes is returned marked
+  // (Caller::missing_required_scopes): the 403 is the endpoint's to build.
   // Token validation that may have to fetch keys or introspect runs on `blocking`, never on the
   // serving thread; a cached token is checked inline.
-  net::awaitable<expected<Caller, net::Response>> authenticate(const net::Request& request,
-                                                               boost::asio::thread_pool& blocking) const;
+  [[nodiscard]] net::awaitable<expected<Caller, AuthRefusal>> authenticate(const net::Request& request,
+                                                                           boost::asio::thread_pool& blocking) const;
 
   // No policy configured: every authenticated request is allowed.
-  policy::Decision decide(const Caller& caller, const policy::Target& target, const policy::ToolHints* hints) const;
+  [[nodiscard]] policy::Decision decide(const Caller& caller, const policy::Target& target,
+                                        const policy::ToolHints* hints) const;
   bool has_policy() const { return engine_.has_value(); }
-  // 403 for a policy refusal: insufficient_scope with every scope the operation needs (and the
+  // A policy refusal (403): insufficient_scope with every scope the operation needs (and the
   // baseline, for clients that replace rather than add scopes), or forbidden.
-  net::Response refusal(const policy::Decision& decision, const boost::json::value& id) const;
-  // 403 insufficient_scope naming the baseline alone: for a caller without the required scopes
-  // whose operation needs nothing more (or is refused for another reason they must not learn yet).
-  net::Response baseline_refusal() const { return answer(oauth::AuthError::insufficient_scope); }
+  [[nodiscard]] Refusal refusal(const policy::Decision& decision, const boost::json::value& id) const;
+  // insufficient_scope naming the baseline alone: for a caller without the required scopes whose
+  // operation needs nothing more (or is refused for another reason they must not learn yet).
+  [[nodiscard]] AuthRefusal baseline_refusal() const {
+    return {oauth::AuthError::insufficient_scope, {prm_url_, required_scopes_}};
+  }
 
   // Refreshes key sets whose max-age ran out (call from a timer, on the blocking pool).
   void refresh_keys() const;
   oauth::TokenValidator* validator() { return validator_.get(); }
 
  private:
-  net::Response answer(oauth::AuthError error) const;
+  [[nodiscard]] AuthRefusal refused(oauth::AuthError error) const;
 
   bool anonymous_ = true;
   std::string resource_;

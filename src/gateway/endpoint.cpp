@@ -90,6 +90,26 @@ void McpEndpoint::audit(const Call& call, const policy::Target& target, const po
   audit_.write(r);
 }
 
+AuditRecord McpEndpoint::audit_record(const net::Exchange& ex, const Caller* caller, std::string_view method,
+                                      std::string_view target) const {
+  AuditRecord r;
+  r.request_id = ex.request_id();
+  r.endpoint = cfg_.path;
+  if (caller && caller->principal) {
+    r.issuer = caller->principal->issuer;
+    r.subject = caller->principal->subject;
+    r.client = caller->principal->client_id.value_or("");
+  }
+  r.method = std::string(method);
+  r.target = std::string(target);
+  return r;
+}
+
+net::Response McpEndpoint::answer_refusal(const net::Exchange& ex, const Caller* caller, std::string_view method,
+                                          const Refusal& r, std::string_view target) {
+  return refuse(r, metrics_, audit_, audit_record(ex, caller, method, target));
+}
+
 void McpEndpoint::record(const Call& call, const Verdict& v) {
   for (auto& j : v.judged) {
     audit(call, j.target, j.decision);
@@ -176,20 +196,14 @@ net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
   // included), GET and DELETE (MCP authorization, "Token Handling": on every request).
   auto caller = co_await authz->authenticate(ex.request(), blocking_);
   if (!caller) {
-    metrics_.error(ErrorReason::unauthorized);
+    // Audited with the reason's name ("expired", "bad_signature"), never the token or its claims.
+    auto res = answer_refusal(ex, nullptr, {}, auth_refusal(caller.error()));
     // The challenge names the error code and a fixed description, never the token presented.
-    std::string challenge(caller.error()[http::field::www_authenticate]);
-    if (audit_.enabled()) {
-      AuditRecord r;
-      r.request_id = ex.request_id();
-      r.endpoint = cfg_.path;
-      r.decision = "unauthenticated";
-      r.reason = challenge;
-      audit_.write(r);
-    }
     log::debug("request refused: unauthenticated",
-               {{"request_id", ex.request_id()}, {"endpoint", cfg_.path}, {"challenge", challenge}});
-    co_await ex.respond(std::move(caller.error()));
+               {{"request_id", ex.request_id()},
+                {"endpoint", cfg_.path},
+                {"challenge", std::string(res[http::field::www_authenticate])}});
+    co_await ex.respond(std::move(res));
     co_return;
   }
   if (caller->missing_required_scopes && ex.request().method() != http::verb::post) {
@@ -207,8 +221,9 @@ net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
       co_await handle_delete(ex, *caller);
       break;
     default: {
-      auto res = refusal_response(metrics_, mcp::front::method_not_allowed());
-      res.set(http::field::allow, "GET, POST, DELETE, OPTIONS");
+      auto r = front_door_refusal(mcp::front::method_not_allowed());
+      r.allow = "GET, POST, DELETE, OPTIONS";
+      auto res = answer_refusal(ex, &*caller, {}, r);
       co_await ex.respond(std::move(res));
     }
   }
@@ -220,7 +235,7 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
   auto accepts = mcp::front::check_post_headers(req);
   if (!accepts) {
     {
-      auto res = refusal_response(metrics_, accepts.error());
+      auto res = answer_refusal(ex, &caller, {}, front_door_refusal(accepts.error()));
       co_await ex.respond(std::move(res));
     }
     co_return;
@@ -228,7 +243,7 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
   auto msg = mcp::front::parse_message(req.body(), {64, limits_.max_body_bytes});
   if (!msg) {
     {
-      auto res = refusal_response(metrics_, msg.error());
+      auto res = answer_refusal(ex, &caller, {}, front_door_refusal(msg.error()));
       co_await ex.respond(std::move(res));
     }
     co_return;
@@ -258,14 +273,14 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
       co_return;
     }
     auto id = id_of(*msg);
-    auto res = refusal_response(metrics_, mcp::front::session_required(id));
+    auto res = answer_refusal(ex, &caller, msg->method(), front_door_refusal(mcp::front::session_required(id)));
     co_await ex.respond(std::move(res));
     co_return;
   }
   auto session = find_session(session_id, caller);
   if (!session) {
     auto id = id_of(*msg);
-    auto res = refusal_response(metrics_, mcp::front::session_not_found(id));
+    auto res = answer_refusal(ex, &caller, msg->method(), front_door_refusal(mcp::front::session_not_found(id)));
     co_await ex.respond(std::move(res));
     co_return;
   }
@@ -303,17 +318,8 @@ net::awaitable<void> McpEndpoint::relay_notification(net::Exchange& ex, const Ca
 }
 
 net::awaitable<void> McpEndpoint::refuse_baseline(net::Exchange& ex, const Caller& caller, std::string method) {
-  Call call;
-  call.request_id = ex.request_id();
-  call.caller = caller;
-  call.method = std::move(method);
-  policy::Decision d;
-  d.outcome = policy::Outcome::insufficient_scope;
-  d.rule = "required_scopes";
-  d.reason = "missing a required scope of the endpoint";
-  audit(call, policy::Target{}, d);
-  metrics_.decision(2);
-  co_await ex.respond(authorizer()->baseline_refusal());
+  auto res = answer_refusal(ex, &caller, method, auth_refusal(authorizer()->baseline_refusal(), Stage::scope_baseline));
+  co_await ex.respond(std::move(res));
 }
 
 }  // namespace mcpgate::gateway

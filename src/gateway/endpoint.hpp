@@ -59,6 +59,10 @@ class McpEndpoint {
   AuditRecord audit_record(const Call& call) const;  // who, where, which request, how long so far
   void audit(const Call& call, const policy::Target& target, const policy::Decision& d);
   void record(const Call& call, const Verdict& v);  // audit and count every decision of a verdict
+  // A refusal of any stage (gateway/refusal.hpp), answered, counted and audited for this request
+  // (`caller` null before authentication; `method` and `target` empty when not read).
+  [[nodiscard]] net::Response answer_refusal(const net::Exchange& ex, const Caller* caller, std::string_view method,
+                                             const Refusal& r, std::string_view target = {});
   net::awaitable<void> relay_notification(net::Exchange& ex, const Caller& caller, mcp::Message msg,
                                           const std::vector<std::shared_ptr<UpstreamSession>>& upstreams,
                                           Deadline deadline);
@@ -83,7 +87,7 @@ class McpEndpoint {
   // Tasks (endpoint_tasks.cpp): bound to the principal whose tools/call created them.
   // The upstream holding the task a task method names, judged as a tools/call of its tool; or
   // the refusal to answer.
-  expected<std::size_t, net::Response> route_task(Call& call);
+  [[nodiscard]] expected<std::size_t, net::Response> route_task(Call& call);
   void remember_task(const Call& call, std::size_t upstream_index, const json::object& reply);
   void filter_task_list(const Call& call, json::object& reply);  // tasks/list of 2025-11-25
 
@@ -97,13 +101,16 @@ class McpEndpoint {
                                                                   const json::value& id, Deadline deadline);
   void audit_limit(const net::Exchange& ex, const Caller& caller, std::string_view method, std::string_view target,
                    std::string_view reason);
+  // The audit record's who and what for a request not (yet) in a Call.
+  AuditRecord audit_record(const net::Exchange& ex, const Caller* caller, std::string_view method,
+                           std::string_view target) const;
 
   // `principal`: whose children a stdio upstream in mode per_principal reaches (Caller::key()).
   StdioOptions stdio_options(std::size_t index, std::string label) const;
   std::shared_ptr<UpstreamSession> make_upstream(std::size_t index, bool shared, const std::string& principal = {});
   // The client a request to upstream `index` is made for, when its token is exchanged there.
   void bind_subject(Inbox& inbox, std::size_t index, const Caller& caller) const;
-  net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);
+  [[nodiscard]] net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);
   net::asio::any_io_executor next_executor();
 
   struct Hints;

@@ -228,7 +228,7 @@ net::awaitable<std::optional<net::Response>> McpEndpoint::check_tool_headers(net
   // the upstream, which processes the body, checks them.
   if (!annotations) co_return std::nullopt;
   if (auto refusal = mcp::front::check_param_headers(ex.request(), *annotations, po, call.request["id"]))
-    co_return refusal_response(metrics_, *refusal);
+    co_return answer_refusal(ex, &call.caller, call.method, front_door_refusal(*refusal), name->get_string());
   co_return std::nullopt;
 }
 

@@ -109,23 +109,24 @@ net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& ca
   auto& req = ex.request();
   auto session_id = header(req, "Mcp-Session-Id");
   if (mcp::front::modern_header(req) || session_id.empty()) {
-    auto res = refusal_response(
-        metrics_, mcp::front::method_not_allowed(session_id.empty() ? "Method not allowed: GET needs an Mcp-Session-Id"
-                                                                    : "Method not allowed"));
+    auto res = answer_refusal(
+        ex, &caller, "GET",
+        front_door_refusal(mcp::front::method_not_allowed(
+            session_id.empty() ? "Method not allowed: GET needs an Mcp-Session-Id" : "Method not allowed")));
     co_await ex.respond(std::move(res));
     co_return;
   }
   auto session = find_session(session_id, caller);
   if (!session) {
     {
-      auto res = refusal_response(metrics_, mcp::front::session_not_found(nullptr));
+      auto res = answer_refusal(ex, &caller, "GET", front_door_refusal(mcp::front::session_not_found(nullptr)));
       co_await ex.respond(std::move(res));
     }
     co_return;
   }
   if (auto refusal = mcp::front::check_stream_accept(req)) {
     {
-      auto res = refusal_response(metrics_, *refusal);
+      auto res = answer_refusal(ex, &caller, "GET", front_door_refusal(*refusal));
       co_await ex.respond(std::move(res));
     }
     co_return;
@@ -220,7 +221,7 @@ net::awaitable<void> McpEndpoint::handle_delete(net::Exchange& ex, const Caller&
   auto session_id = header(req, "Mcp-Session-Id");
   if (mcp::front::modern_header(req) || session_id.empty()) {
     {
-      auto res = refusal_response(metrics_, mcp::front::method_not_allowed());
+      auto res = answer_refusal(ex, &caller, "DELETE", front_door_refusal(mcp::front::method_not_allowed()));
       co_await ex.respond(std::move(res));
     }
     co_return;
@@ -228,7 +229,7 @@ net::awaitable<void> McpEndpoint::handle_delete(net::Exchange& ex, const Caller&
   auto session = find_session(session_id, caller) ? sessions_.erase(std::string(session_id)) : nullptr;
   if (!session) {
     {
-      auto res = refusal_response(metrics_, mcp::front::session_not_found(nullptr));
+      auto res = answer_refusal(ex, &caller, "DELETE", front_door_refusal(mcp::front::session_not_found(nullptr)));
       co_await ex.respond(std::move(res));
     }
     co_return;

@@ -10,21 +10,6 @@ using steady = std::chrono::steady_clock;
 
 namespace {
 
-RefusalReason metric_reason(LimitRefusal r) {
-  switch (r) {
-    case LimitRefusal::rate_limited:
-      return RefusalReason::rate_limited;
-    case LimitRefusal::rate_limited_tool:
-      return RefusalReason::rate_limited_tool;
-    case LimitRefusal::quota_sessions:
-      return RefusalReason::quota_sessions;
-    case LimitRefusal::quota_concurrency:
-      return RefusalReason::quota_concurrency;
-    default:
-      return RefusalReason::quota_principals;
-  }
-}
-
 // The tool of a tools/call, as the client names it: the per-tool rate applies to that name.
 std::string_view tool_of(const mcp::Message& msg) {
   if (!msg.is_request() || msg.method() != "tools/call") return {};
@@ -39,16 +24,7 @@ std::string_view tool_of(const mcp::Message& msg) {
 void McpEndpoint::audit_limit(const net::Exchange& ex, const Caller& caller, std::string_view method,
                               std::string_view target, std::string_view reason) {
   if (!audit_.enabled()) return;
-  AuditRecord r;
-  r.request_id = ex.request_id();
-  r.endpoint = cfg_.path;
-  if (caller.principal) {
-    r.issuer = caller.principal->issuer;
-    r.subject = caller.principal->subject;
-    r.client = caller.principal->client_id.value_or("");
-  }
-  r.method = std::string(method);
-  r.target = std::string(target);
+  AuditRecord r = audit_record(ex, &caller, method, target);
   r.decision = "limited";
   r.reason = std::string(reason);
   audit_.write(r);
@@ -65,13 +41,11 @@ net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_request
   auto tool = tool_of(msg);
   auto slot = limiter_->begin_request(caller.key(), tool, steady::now(), msg.is_request());
   if (slot) co_return std::move(*slot);
-  metrics_.refusal(metric_reason(slot.error().reason));
-  metrics_.request(429, 0);
-  audit_limit(ex, caller, msg.method(), tool, refusal_name(slot.error().reason));
   // Named first: g++ 12 miscompiles a conditional yielding a json::value temporary inside a
   // co_await expression (see id_of in endpoint.cpp).
   json::value id = msg.id() ? *msg.id() : json::value();
-  co_await ex.respond(too_many_requests(slot.error(), id));
+  auto res = answer_refusal(ex, &caller, msg.method(), quota_refusal(slot.error(), id), tool);
+  co_await ex.respond(std::move(res));
   co_return std::nullopt;
 }
 
@@ -81,10 +55,8 @@ net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_session
   if (!caller.principal) co_return PrincipalLimiter::Slot();
   auto slot = limiter_->open_session(caller.key(), steady::now());
   if (slot) co_return std::move(*slot);
-  metrics_.refusal(metric_reason(slot.error().reason));
-  metrics_.request(429, 0);
-  audit_limit(ex, caller, "initialize", "", refusal_name(slot.error().reason));
-  co_await ex.respond(too_many_requests(slot.error(), id));
+  auto res = answer_refusal(ex, &caller, "initialize", quota_refusal(slot.error(), id));
+  co_await ex.respond(std::move(res));
   co_return std::nullopt;
 }
 
@@ -94,14 +66,8 @@ net::awaitable<std::optional<Admission::Permit>> McpEndpoint::admit_upstream(net
                                                                              Deadline deadline) {
   auto permit = co_await admissions_[index]->acquire(deadline);
   if (permit) co_return std::move(*permit);
-  auto shed = permit.error();
-  metrics_.refusal(shed == Shed::queue_full ? RefusalReason::overloaded_queue_full
-                                            : RefusalReason::overloaded_queue_timeout);
-  metrics_.error(ErrorReason::overloaded);
-  metrics_.request(503, 0);
-  audit_limit(ex, caller, method, cfg_.upstreams[index].name,
-              shed == Shed::queue_full ? "overloaded_queue_full" : "overloaded_queue_timeout");
-  co_await ex.respond(overloaded(shed, id));
+  auto res = answer_refusal(ex, &caller, method, overload_refusal(permit.error(), id), cfg_.upstreams[index].name);
+  co_await ex.respond(std::move(res));
   co_return std::nullopt;
 }
 

@@ -155,7 +155,7 @@ net::awaitable<void> McpEndpoint::modern_message(net::Exchange& ex, mcp::Message
   json::value id = msg.id() ? *msg.id() : json::value();
   // The 2026-07-28 request checks of the front door (mcp/http_front), shared with the library.
   if (auto refusal = mcp::front::check_modern(ex.request(), msg)) {
-    auto res = refusal_response(metrics_, *refusal);
+    auto res = answer_refusal(ex, &caller, msg.method(), front_door_refusal(*refusal));
     co_await ex.respond(std::move(res));
     co_return;
   }

@@ -1,6 +1,6 @@
 #pragma once
 // The small pieces every part of the endpoint (endpoint*.cpp) answers and reads with: the front
-// door's answers (mcp/http_front), a refusal counted by reason, and list helpers. Private to the
+// door's answers (mcp/http_front) and list helpers (refusals: gateway/refusal.hpp). Private to the
 // endpoint.
 #include <chrono>
 #include <optional>
@@ -28,43 +28,6 @@ using mcp::front::empty_response;
 using mcp::front::header;
 using mcp::front::json_response;
 using mcp::front::rpc_error;
-
-// The error counter a front-door refusal counts under.
-inline ErrorReason error_reason(mcp::front::Reason r) {
-  using R = mcp::front::Reason;
-  switch (r) {
-    case R::forbidden_host_or_origin:
-      return ErrorReason::forbidden_origin;
-    case R::method_not_allowed:
-      return ErrorReason::method_not_allowed;
-    case R::unsupported_media_type:
-      return ErrorReason::unsupported_media_type;
-    case R::not_acceptable:
-      return ErrorReason::not_acceptable;
-    case R::parse_error:
-      return ErrorReason::parse_error;
-    case R::header_mismatch:
-      return ErrorReason::header_mismatch;
-    case R::unsupported_version:
-      return ErrorReason::unsupported_version;
-    case R::session_not_found:
-      return ErrorReason::unknown_session;
-    case R::batch:
-    case R::invalid_message:
-    case R::unexpected_response:
-    case R::missing_meta:
-    case R::removed_method:
-    case R::session_required:
-      return ErrorReason::bad_request;
-  }
-  return ErrorReason::bad_request;
-}
-
-// A front-door refusal, counted, as the answer.
-inline net::Response refusal_response(Metrics& metrics, const mcp::front::Refusal& r) {
-  metrics.error(error_reason(r.reason));
-  return mcp::front::to_response(r);
-}
 
 // A message's id, or null. Always into a named variable before a co_await: g++ 12 destroys a
 // temporary that a co_await expression binds to a reference parameter twice (a crash on any

@@ -50,7 +50,7 @@ class Gateway {
   // path). Listeners and upstreams are not changed by a reload. Returns what was not applied.
   std::vector<std::string> reload(const config::Gateway& next);
   // Reads the listener's certificate and key again (SIGHUP); open connections keep theirs.
-  Result<void> reload_tls();
+  [[nodiscard]] Result<void> reload_tls();
   authserver::AuthorizationServer* authorization_server() { return authorization_server_.get(); }
 
  private:

@@ -65,14 +65,17 @@ net::Request HttpUpstream::make_post(const json::object& message, const Inbox* i
   }
   if (!version.empty()) req.set("MCP-Protocol-Version", version);
   if (mcp::is_modern_revision(version)) {
-    // 2026-07-28: the routing headers are recomputed from the body we forward,
-    // never copied.
+    // 2026-07-28: the routing headers are recomputed from the body we forward, never copied,
+    // and encoded as a client encodes them (transports, "Standard Headers"): a name that is not
+    // visible ASCII travels as `=?base64?…?=`, never as raw bytes the upstream would read as
+    // obs-text and compare unequal to the body.
     auto method = method_of(message);
-    req.set("Mcp-Method", method);
+    req.set("Mcp-Method", mcp::encode_header_value(method));
     if (auto* p = message.if_contains("params"); p && p->is_object()) {
       auto key = mcp::name_header_param(method);
       if (!key.empty()) {
-        if (auto* n = p->get_object().if_contains(key); n && n->is_string()) req.set("Mcp-Name", n->get_string());
+        if (auto* n = p->get_object().if_contains(key); n && n->is_string())
+          req.set("Mcp-Name", mcp::encode_header_value(n->get_string()));
       }
     }
   }

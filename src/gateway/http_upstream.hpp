@@ -29,8 +29,9 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
         endpoint_{options_.http.host, options_.http.port,
                   options_.http.https ? net::TlsClientContext::shared(options_.http.tls) : nullptr} {}
 
-  net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) override;
-  net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
+  [[nodiscard]] net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox,
+                                                   Deadline deadline) override;
+  [[nodiscard]] net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
   void set_listener(std::shared_ptr<Inbox> listener) override;
   void abandon(const json::value& client_id) override;
   void close() override;

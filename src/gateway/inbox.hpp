@@ -115,7 +115,7 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   }
 
   // Waits on the owner's executor for the next message until `deadline`.
-  net::awaitable<Result<json::object>> pop(std::chrono::steady_clock::time_point deadline) {
+  [[nodiscard]] net::awaitable<Result<json::object>> pop(std::chrono::steady_clock::time_point deadline) {
     for (;;) {
       {
         std::lock_guard lock(mutex_);

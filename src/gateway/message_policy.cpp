@@ -40,7 +40,7 @@ struct Slot {
   json::value* value;  // null: the parameter is missing
 };
 
-expected<std::string, std::string> canonicalize(Slot s) {
+[[nodiscard]] expected<std::string, std::string> canonicalize(Slot s) {
   if (!s.value || !s.value->is_string()) return unexpected(std::string("missing or not a string"));
   std::string_view raw = s.value->get_string();
   auto c = s.kind == policy::TargetKind::resource ? policy::canonical_uri(raw) : policy::canonical_name(raw);
@@ -50,7 +50,7 @@ expected<std::string, std::string> canonicalize(Slot s) {
 }
 
 // The name slots a request method carries (several for subscriptions/listen, none for the rest).
-expected<std::vector<Slot>, std::string> slots_of(json::object& request, const std::string& method) {
+[[nodiscard]] expected<std::vector<Slot>, std::string> slots_of(json::object& request, const std::string& method) {
   auto* params = object_at(&request, "params");
   auto slot = [&](json::object* o, std::string_view key) { return o ? o->if_contains(key) : nullptr; };
   using K = policy::TargetKind;
@@ -90,10 +90,10 @@ Verdict with_baseline(const Authorizer& authz, const Caller& caller, const json:
   if (!caller.missing_required_scopes) return out;
   for (auto& j : out.judged)
     if (j.decision.outcome == policy::Outcome::insufficient_scope) {
-      out.refusal = authz.refusal(j.decision, id);
+      out.refusal = answer_for(authz.refusal(j.decision, id));
       return out;
     }
-  out.refusal = authz.baseline_refusal();
+  out.refusal = answer_for(auth_refusal(authz.baseline_refusal(), Stage::scope_baseline));
   return out;
 }
 
@@ -113,7 +113,7 @@ Verdict judge_request(const Authorizer& authz, const Caller& caller, json::objec
     // Kind none: a client notification's name sent as a request; governed by authentication.
     if (t.kind != policy::TargetKind::none) {
       auto d = authz.decide(caller, t, hints);
-      if (!d.allowed()) v.refusal = authz.refusal(d, id);
+      if (!d.allowed()) v.refusal = answer_for(authz.refusal(d, id));
       v.judged.push_back({std::move(t), std::move(d)});
     }
     return finish(std::move(v));
@@ -141,7 +141,7 @@ Verdict judge_request(const Authorizer& authz, const Caller& caller, json::objec
     policy::Target t{s.kind, *name, method, upstream};
     auto d = authz.decide(caller, t, hints);
     bool allowed = d.allowed();
-    if (!allowed && !v.refusal) v.refusal = authz.refusal(d, id);
+    if (!allowed && !v.refusal) v.refusal = answer_for(authz.refusal(d, id));
     v.judged.push_back({std::move(t), std::move(d)});
     if (!allowed) break;
   }
@@ -173,7 +173,7 @@ Verdict judge_task(const Authorizer& authz, const Caller& caller, const json::ob
   }
   policy::Target t{policy::TargetKind::tool, *tool, "tools/call", upstream};
   auto d = authz.decide(caller, t, hints);
-  if (!d.allowed()) v.refusal = authz.refusal(d, id);
+  if (!d.allowed()) v.refusal = answer_for(authz.refusal(d, id));
   v.judged.push_back({std::move(t), std::move(d)});
   return with_baseline(authz, caller, id, std::move(v));
 }
@@ -197,7 +197,7 @@ Verdict judge_notification(const Authorizer& authz, const Caller& caller, const 
   }
   policy::Target t{policy::TargetKind::method, method, method, upstream};
   auto d = authz.decide(caller, t, nullptr);
-  if (!d.allowed()) v.refusal = authz.refusal(d, nullptr);
+  if (!d.allowed()) v.refusal = answer_for(authz.refusal(d, nullptr));
   v.judged.push_back({std::move(t), std::move(d)});
   return v;
 }

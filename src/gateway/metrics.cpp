@@ -90,6 +90,16 @@ std::string Metrics::render() const {
     out += line;
   }
   out +=
+      "# HELP mcpgate_auth_refusals_total Requests refused at authentication, by reason.\n"
+      "# TYPE mcpgate_auth_refusals_total counter\n";
+  for (int i = 0; i < oauth::kAuthErrorCount; ++i) {
+    std::snprintf(line, sizeof line, "mcpgate_auth_refusals_total{reason=\"%.*s\"} %llu\n",
+                  static_cast<int>(oauth::name(static_cast<oauth::AuthError>(i)).size()),
+                  oauth::name(static_cast<oauth::AuthError>(i)).data(),
+                  (unsigned long long)auth_refusals_[i].load(std::memory_order_relaxed));
+    out += line;
+  }
+  out +=
       "# HELP mcpgate_upstream_restarts_total Upstream child processes that exited and were restarted.\n"
       "# TYPE mcpgate_upstream_restarts_total counter\n";
   std::snprintf(line, sizeof line, "mcpgate_upstream_restarts_total %llu\n", (unsigned long long)restarts_.load());

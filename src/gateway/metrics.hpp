@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "oauth/auth_error.hpp"
+
 namespace mcpgate::exchange {
 class UpstreamCredentials;
 }
@@ -66,6 +68,9 @@ class Metrics {
   void session_opened() { sessions_.fetch_add(1, std::memory_order_relaxed); }
   void session_closed() { sessions_.fetch_sub(1, std::memory_order_relaxed); }
   void refusal(RefusalReason r) { refusals_[static_cast<int>(r)].fetch_add(1, std::memory_order_relaxed); }
+  // A failed authentication, by its AuthError (mcpgate_auth_refusals_total{reason}); it also
+  // counts in errors_total{reason="unauthorized"}, which predates it.
+  void auth_refusal(oauth::AuthError e) { auth_refusals_[static_cast<int>(e)].fetch_add(1, std::memory_order_relaxed); }
   // Gauges read at render time: in flight, queue depth and limits of each upstream's admission,
   // and the per-principal limits of each endpoint.
   void watch_upstream(std::string endpoint, std::string upstream, std::shared_ptr<const Admission> admission);
@@ -86,6 +91,7 @@ class Metrics {
   std::array<std::atomic<std::uint64_t>, 3> decisions_{};
   std::atomic<std::int64_t> sessions_{0};
   std::array<std::atomic<std::uint64_t>, static_cast<int>(RefusalReason::kCount)> refusals_{};
+  std::array<std::atomic<std::uint64_t>, oauth::kAuthErrorCount> auth_refusals_{};
   struct WatchedUpstream {
     std::string endpoint, upstream;
     std::shared_ptr<const Admission> admission;

@@ -42,9 +42,8 @@ class PrincipalChildren : public std::enable_shared_from_this<PrincipalChildren>
   };
   // The principal's current child: started (token obtained, not yet spawned: the first request
   // spawns it) if it has none or if its token is about to expire.
-  net::awaitable<expected<std::shared_ptr<StdioUpstream>, Refusal>> acquire(const std::string& principal,
-                                                                            const exchange::SubjectToken* subject,
-                                                                            bool for_initialize);
+  [[nodiscard]] net::awaitable<expected<std::shared_ptr<StdioUpstream>, Refusal>> acquire(
+      const std::string& principal, const exchange::SubjectToken* subject, bool for_initialize);
   std::vector<std::shared_ptr<StdioUpstream>> children_of(const std::string& principal) const;
   // The principal's client's initialize params: given to its next children before anything else.
   void remember_handshake(const std::string& principal, json::object params);

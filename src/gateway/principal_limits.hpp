@@ -74,10 +74,10 @@ class PrincipalLimiter : public std::enable_shared_from_this<PrincipalLimiter> {
   // A request of `key` starts: takes a token from its bucket (and, for tools/call, from the
   // tool's) and, when `concurrent`, a concurrency place (a notification takes none: it is
   // answered at once, and a cancellation must get through to free places).
-  expected<Slot, Refused> begin_request(const std::string& key, std::string_view tool, time_point now,
-                                        bool concurrent = true);
+  [[nodiscard]] expected<Slot, Refused> begin_request(const std::string& key, std::string_view tool, time_point now,
+                                                      bool concurrent = true);
   // A session of `key` opens.
-  expected<Slot, Refused> open_session(const std::string& key, time_point now);
+  [[nodiscard]] expected<Slot, Refused> open_session(const std::string& key, time_point now);
   // Forgets principals with nothing open and full buckets, idle for longer than idle_expiry.
   void sweep(time_point now);
 

@@ -37,8 +37,9 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
   StdioUpstream(net::asio::any_io_executor executor, StdioOptions options, Metrics* metrics);
   ~StdioUpstream() override;
 
-  net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) override;
-  net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
+  [[nodiscard]] net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox,
+                                                   Deadline deadline) override;
+  [[nodiscard]] net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
   void set_listener(std::shared_ptr<Inbox> listener) override;
   void abandon(const json::value& client_id) override;
   void close() override;
@@ -57,11 +58,12 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
     std::uint64_t generation = 0;
   };
 
-  net::awaitable<Result<void>> do_begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline);
-  net::awaitable<Result<void>> do_deliver(json::object message, Deadline deadline);
-  net::awaitable<Result<void>> ensure_running(Deadline deadline);
-  net::awaitable<Result<void>> replay_handshake(Deadline deadline);
-  Result<void> spawn();
+  [[nodiscard]] net::awaitable<Result<void>> do_begin(json::object request, std::shared_ptr<Inbox> inbox,
+                                                      Deadline deadline);
+  [[nodiscard]] net::awaitable<Result<void>> do_deliver(json::object message, Deadline deadline);
+  [[nodiscard]] net::awaitable<Result<void>> ensure_running(Deadline deadline);
+  [[nodiscard]] net::awaitable<Result<void>> replay_handshake(Deadline deadline);
+  [[nodiscard]] Result<void> spawn();
   // Detached coroutines take their owner as a parameter: it is kept alive from the moment they are
   // spawned, not only from when they first run.
   net::awaitable<void> read_stdout(std::shared_ptr<StdioUpstream> self, std::uint64_t generation);

@@ -48,11 +48,12 @@ class UpstreamSession {
   // Sends a client request. Everything the upstream sends about it (notifications, requests for
   // the client, and last the reply, which carries the client's own id) is pushed to `inbox`.
   // An error means the request never reached the upstream.
-  virtual net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline) = 0;
+  [[nodiscard]] virtual net::awaitable<Result<void>> begin(json::object request, std::shared_ptr<Inbox> inbox,
+                                                           Deadline deadline) = 0;
 
   // A client notification, or the client's answer to a server request (its id still in the
   // "mcpgate:" form; the session maps it back).
-  virtual net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) = 0;
+  [[nodiscard]] virtual net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) = 0;
 
   // Where server messages that belong to no request in flight go (the legacy GET stream).
   virtual void set_listener(std::shared_ptr<Inbox> listener) = 0;

@@ -8,8 +8,8 @@ namespace http = net::http;
 
 namespace {
 
-Refusal refuse(Reason reason, unsigned status, int c, std::string message, json::value id = nullptr,
-               std::optional<json::value> data = std::nullopt) {
+[[nodiscard]] Refusal refuse(Reason reason, unsigned status, int c, std::string message, json::value id = nullptr,
+                             std::optional<json::value> data = std::nullopt) {
   return Refusal{reason, status, c, std::move(message), std::move(id), std::move(data)};
 }
 

@@ -70,10 +70,10 @@ unsigned status_for_reply(const boost::json::object& reply);
 
 // ---- refusals that do not come from a check below ----------------------------------------
 
-Refusal forbidden_host_or_origin();
-Refusal method_not_allowed(std::string message = "Method not allowed");
-Refusal session_required(const boost::json::value& id);
-Refusal session_not_found(const boost::json::value& id);
+[[nodiscard]] Refusal forbidden_host_or_origin();
+[[nodiscard]] Refusal method_not_allowed(std::string message = "Method not allowed");
+[[nodiscard]] Refusal session_required(const boost::json::value& id);
+[[nodiscard]] Refusal session_not_found(const boost::json::value& id);
 
 // ---- checks --------------------------------------------------------------------------------
 
@@ -83,14 +83,14 @@ std::string_view header(const net::Request& r, std::string_view name);
 // POST: Content-Type must be application/json (415), and Accept must admit JSON or SSE (406;
 // 2025-11-25 and 2026-07-28 transports, "Sending Messages to the Server": the client lists both;
 // one of them is enough for us to answer in). What the client accepts comes back.
-std::expected<Accepts, Refusal> check_post_headers(const net::Request& r);
+[[nodiscard]] std::expected<Accepts, Refusal> check_post_headers(const net::Request& r);
 
 // GET of a legacy stream: Accept must name text/event-stream (406).
-std::optional<Refusal> check_stream_accept(const net::Request& r);
+[[nodiscard]] std::optional<Refusal> check_stream_accept(const net::Request& r);
 
 // The body as one JSON-RPC message: strict JSON (-32700), no batch (-32600), a valid envelope
 // (-32600, echoing the id when it is a string or an integer). All 400.
-std::expected<Message, Refusal> parse_message(std::string_view body, const JsonLimits& limits = {});
+[[nodiscard]] std::expected<Message, Refusal> parse_message(std::string_view body, const JsonLimits& limits = {});
 
 // The era of this request (docs/architecture.md, "Two eras at one URL"): an MCP-Protocol-Version
 // header decides (a legacy revision → legacy, anything else → modern, to be refused there if
@@ -110,12 +110,14 @@ boost::json::object unsupported_version_data(std::string_view requested);
 // `_meta` of a request (-32602), the MCP-Protocol-Version header (present, equal to `_meta`, a
 // revision we speak: -32020 / -32022), Mcp-Method and Mcp-Name against the body (-32020, values
 // decoded from `=?base64?…?=`), and the methods 2026-07-28 removed (404 / -32601).
-std::optional<Refusal> check_modern(const net::Request& r, const Message& m);
+[[nodiscard]] std::optional<Refusal> check_modern(const net::Request& r, const Message& m);
 
 // A 2026-07-28 tools/call's Mcp-Param-* headers against the tool's `x-mcp-header` annotations
 // (transports, "Server Behavior for Custom Headers": 400 / -32020). A repeated header is refused:
 // two readers could each take a different copy.
-std::optional<Refusal> check_param_headers(const net::Request& r, const std::vector<ParamHeader>& annotations,
-                                           const boost::json::object* params, const boost::json::value& id);
+[[nodiscard]] std::optional<Refusal> check_param_headers(const net::Request& r,
+                                                         const std::vector<ParamHeader>& annotations,
+                                                         const boost::json::object* params,
+                                                         const boost::json::value& id);
 
 }  // namespace mcpgate::mcp::front

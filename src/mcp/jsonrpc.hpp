@@ -11,6 +11,8 @@
 namespace mcpgate::mcp {
 namespace json = boost::json;
 
+// Every JSON-RPC error code the code base sends or recognizes, by name: a literal -32xxx
+// elsewhere is a review finding.
 namespace code {
 inline constexpr int parse_error = -32700;
 inline constexpr int invalid_request = -32600;

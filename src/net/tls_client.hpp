@@ -30,7 +30,7 @@ TlsFailure classify_verify_result(long verify_result);
 class TlsClientContext : public std::enable_shared_from_this<TlsClientContext> {
  public:
   // Reads the CA file and the client certificate; errors name the file.
-  static Result<std::shared_ptr<TlsClientContext>> create(const TlsClientOptions& options);
+  [[nodiscard]] static Result<std::shared_ptr<TlsClientContext>> create(const TlsClientOptions& options);
   // The context for the system store and no client certificate, created once.
   static std::shared_ptr<TlsClientContext> system_default();
   // One context per distinct option set for the whole process, so that connections to one target
@@ -40,7 +40,7 @@ class TlsClientContext : public std::enable_shared_from_this<TlsClientContext> {
 
   const TlsClientOptions& options() const { return options_; }
   // A fresh TLS stream for `host` with SNI and name verification set.
-  Result<std::unique_ptr<Stream>> make_stream(asio::any_io_executor ex, const std::string& host);
+  [[nodiscard]] Result<std::unique_ptr<Stream>> make_stream(asio::any_io_executor ex, const std::string& host);
 
  private:
   explicit TlsClientContext(TlsClientOptions options);

@@ -16,7 +16,7 @@ std::string openssl_reason();
 
 // Loads `cert_file` (a PEM chain) and `key_file` into `ctx` and checks that they belong together.
 // The labels name the two files in errors ("client certificate", "key file", ...).
-Result<void> use_key_pair(SSL_CTX* ctx, const std::string& cert_file, const std::string& key_file,
-                          std::string_view cert_label, std::string_view key_label);
+[[nodiscard]] Result<void> use_key_pair(SSL_CTX* ctx, const std::string& cert_file, const std::string& key_file,
+                                        std::string_view cert_label, std::string_view key_label);
 
 }  // namespace mcpgate::net

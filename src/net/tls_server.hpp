@@ -19,12 +19,12 @@ namespace mcpgate::net {
 class TlsServerContext {
  public:
   // Loads both files now; errors name the file (a start-up error).
-  static Result<std::shared_ptr<TlsServerContext>> create(TlsServerOptions options);
+  [[nodiscard]] static Result<std::shared_ptr<TlsServerContext>> create(TlsServerOptions options);
 
   // The context new connections use.
   std::shared_ptr<ssl::context> current() const;
   // Reads the files again; on failure the previous certificate stays in service.
-  Result<void> reload();
+  [[nodiscard]] Result<void> reload();
   // Reloads when either file's modification time or size changed; checks at most once a second.
   void reload_if_changed();
   std::uint64_t generation() const { return generation_.load(); }

@@ -37,8 +37,8 @@ struct ClaimPolicy {
 //   now ≥ exp + leeway                 → expired (RFC 7519 §4.1.4)
 //   now + leeway < nbf, or iat future  → not_yet_valid (RFC 7519 §4.1.5)
 //   a claim of the wrong JSON type     → malformed_token
-AuthResult<Principal> validate_claims(const boost::json::object& claims, const ClaimPolicy& policy,
-                                      std::chrono::system_clock::time_point now);
+[[nodiscard]] AuthResult<Principal> validate_claims(const boost::json::object& claims, const ClaimPolicy& policy,
+                                                    std::chrono::system_clock::time_point now);
 
 // aud as a string or an array of strings, compared after normalization.
 bool audience_matches(const boost::json::value& aud, std::string_view resource);

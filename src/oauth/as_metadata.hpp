@@ -27,8 +27,9 @@ struct MetadataLimits {
 
 // `issuer` in the document must equal `expected_issuer` exactly (RFC 8414 §3.3): otherwise an
 // attacker who controls one well-known document could impersonate another issuer (mix-up).
-Result<AuthorizationServerMetadata> parse_as_metadata(std::string_view text, std::string_view expected_issuer,
-                                                      const MetadataLimits& limits = {});
+[[nodiscard]] Result<AuthorizationServerMetadata> parse_as_metadata(std::string_view text,
+                                                                    std::string_view expected_issuer,
+                                                                    const MetadataLimits& limits = {});
 
 // In order: RFC 8414 `/.well-known/oauth-authorization-server{path}`, OIDC-with-path-insertion
 // `/.well-known/openid-configuration{path}`, then OIDC `{issuer}/.well-known/openid-configuration`

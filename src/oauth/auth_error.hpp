@@ -27,6 +27,8 @@ enum class AuthError {
   keys_unavailable,         // no key set could ever be fetched for the issuer
   insufficient_scope,       // valid token, not enough scope (RFC 6750 §3.1): the only 403
 };
+// How many reasons there are (insufficient_scope is the last): the size of a table by reason.
+inline constexpr int kAuthErrorCount = static_cast<int>(AuthError::insufficient_scope) + 1;
 
 // A short, fixed, human description. Never contains token content.
 std::string_view describe(AuthError e);

@@ -23,6 +23,6 @@ struct BearerLimits {
 //   two or more Authorization headers                  → duplicate_authorization
 //   token longer than the limit                        → token_too_large
 //   empty or not token68 (RFC 7235 §2.1)               → malformed_token
-AuthResult<Secret> extract_bearer(std::span<const HeaderField> headers, const BearerLimits& limits = {});
+[[nodiscard]] AuthResult<Secret> extract_bearer(std::span<const HeaderField> headers, const BearerLimits& limits = {});
 
 }  // namespace mcpgate::oauth

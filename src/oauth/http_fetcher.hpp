@@ -67,12 +67,12 @@ struct HttpFetchOptions {
 class BlockingHttpFetcher final : public HttpFetcher {
  public:
   explicit BlockingHttpFetcher(HttpFetchOptions options = {});
-  Result<HttpFetchResponse> fetch(const HttpFetchRequest& request) override;
+  [[nodiscard]] Result<HttpFetchResponse> fetch(const HttpFetchRequest& request) override;
   // Empty when the TLS options loaded (CA file, client certificate); else why not.
   const std::string& tls_error() const { return tls_error_; }
 
  private:
-  Result<HttpFetchResponse> fetch_once(const HttpFetchRequest& request);
+  [[nodiscard]] Result<HttpFetchResponse> fetch_once(const HttpFetchRequest& request);
   HttpFetchOptions options_;
   std::shared_ptr<net::TlsClientContext> tls_;
   std::string tls_error_;

@@ -19,7 +19,7 @@ struct HttpUrl {
   std::string target;  // path and query, at least "/"
   bool tls() const { return scheme == "https"; }
 };
-Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http);
+[[nodiscard]] Result<HttpUrl> parse_http_url(std::string_view url, bool allow_insecure_http);
 
 // max-age from a Cache-Control value; nullopt for no-store/no-cache or when absent.
 std::optional<std::chrono::seconds> parse_max_age(std::string_view cache_control);

@@ -36,7 +36,7 @@ class HttpIntrospector final : public Introspector {
  public:
   HttpIntrospector(IntrospectionClientConfig config, std::shared_ptr<HttpFetcher> http)
       : config_(std::move(config)), http_(std::move(http)) {}
-  AuthResult<boost::json::object> introspect(const Secret& token) override;
+  [[nodiscard]] AuthResult<boost::json::object> introspect(const Secret& token) override;
   // The request it would send (for tests: credentials placement and encoding).
   HttpFetchRequest build_request(const Secret& token) const;
 
@@ -46,7 +46,7 @@ class HttpIntrospector final : public Introspector {
 };
 
 // Strict JSON object with a boolean `active` (RFC 7662 §2.2).
-Result<boost::json::object> parse_introspection_response(std::string_view text);
+[[nodiscard]] Result<boost::json::object> parse_introspection_response(std::string_view text);
 
 struct IntrospectionPolicy {
   std::optional<std::string> issuer;  // when set, a response's iss (if any) must equal it
@@ -60,9 +60,9 @@ struct IntrospectionPolicy {
 //   iss mismatch            → wrong_issuer
 //   aud missing or not us   → wrong_audience
 //   exp past / nbf future   → expired / not_yet_valid
-AuthResult<Principal> principal_from_introspection(const boost::json::object& response,
-                                                   const IntrospectionPolicy& policy,
-                                                   std::chrono::system_clock::time_point now);
+[[nodiscard]] AuthResult<Principal> principal_from_introspection(const boost::json::object& response,
+                                                                 const IntrospectionPolicy& policy,
+                                                                 std::chrono::system_clock::time_point now);
 
 // application/x-www-form-urlencoded (RFC 6749 Appendix B).
 std::string form_urlencode(std::string_view s);

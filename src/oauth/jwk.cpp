@@ -30,7 +30,7 @@ struct CtxFree {
 };
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 
-Result<std::string> member_b64(const json::object& o, std::string_view name) {
+[[nodiscard]] Result<std::string> member_b64(const json::object& o, std::string_view name) {
   auto* v = o.if_contains(name);
   if (!v || !v->is_string()) return fail("JWK member " + std::string(name) + " missing");
   auto d = base64url_decode(std::string_view(v->get_string()));
@@ -44,7 +44,7 @@ std::optional<std::string> member_str(const json::object& o, std::string_view na
   return std::string(v->get_string());
 }
 
-Result<PublicKey> from_params(const char* type, OSSL_PARAM_BLD* bld) {
+[[nodiscard]] Result<PublicKey> from_params(const char* type, OSSL_PARAM_BLD* bld) {
   std::unique_ptr<OSSL_PARAM, ParamFree> params(OSSL_PARAM_BLD_to_param(bld));
   std::unique_ptr<EVP_PKEY_CTX, CtxFree> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0) return fail("key construction failed");
@@ -58,7 +58,7 @@ Result<PublicKey> from_params(const char* type, OSSL_PARAM_BLD* bld) {
   return key;
 }
 
-Result<PublicKey> rsa_key(const json::object& o, int& bits) {
+[[nodiscard]] Result<PublicKey> rsa_key(const json::object& o, int& bits) {
   auto n = member_b64(o, "n");
   if (!n) return unexpected(n.error());
   auto e = member_b64(o, "e");
@@ -88,7 +88,7 @@ constexpr CurveInfo kCurves[] = {
     {"P-521", Curve::p521, "secp521r1", 66},
 };
 
-Result<PublicKey> ec_key(const json::object& o, Curve& curve) {
+[[nodiscard]] Result<PublicKey> ec_key(const json::object& o, Curve& curve) {
   auto crv = member_str(o, "crv");
   const CurveInfo* info = nullptr;
   for (auto& c : kCurves)
@@ -109,7 +109,7 @@ Result<PublicKey> ec_key(const json::object& o, Curve& curve) {
   return from_params("EC", bld.get());
 }
 
-Result<PublicKey> okp_key(const json::object& o, Curve& curve) {
+[[nodiscard]] Result<PublicKey> okp_key(const json::object& o, Curve& curve) {
   auto crv = member_str(o, "crv");
   if (!crv || *crv != "Ed25519") return fail("unsupported OKP curve");
   auto x = member_b64(o, "x");

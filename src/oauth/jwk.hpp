@@ -48,13 +48,13 @@ struct Jwk {
   bool compatible_with(Algorithm a) const;
 };
 
-Result<Jwk> parse_jwk(const boost::json::object& jwk, const JwkOptions& options = {});
+[[nodiscard]] Result<Jwk> parse_jwk(const boost::json::object& jwk, const JwkOptions& options = {});
 
 // A shared secret configured by the operator for HS256/384/512.
 Jwk symmetric_key(Secret secret, std::optional<std::string> kid = std::nullopt);
 
 // The public half of `key` as a JWK JSON object (for the embedded AS's JWKS and for tests).
-Result<boost::json::object> public_jwk(EVP_PKEY* key, std::optional<std::string> kid = std::nullopt,
-                                       std::optional<Algorithm> alg = std::nullopt);
+[[nodiscard]] Result<boost::json::object> public_jwk(EVP_PKEY* key, std::optional<std::string> kid = std::nullopt,
+                                                     std::optional<Algorithm> alg = std::nullopt);
 
 }  // namespace mcpgate::oauth

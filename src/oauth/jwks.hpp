@@ -27,6 +27,7 @@ struct JwkSet {
   std::vector<std::shared_ptr<const Jwk>> candidates(const std::optional<std::string>& kid, Algorithm alg) const;
 };
 
-Result<JwkSet> parse_jwks(std::string_view text, const JwkOptions& options = {}, const JwksLimits& limits = {});
+[[nodiscard]] Result<JwkSet> parse_jwks(std::string_view text, const JwkOptions& options = {},
+                                        const JwksLimits& limits = {});
 
 }  // namespace mcpgate::oauth

@@ -38,7 +38,7 @@ class JwksSource {
 class InlineJwksSource final : public JwksSource {
  public:
   explicit InlineJwksSource(std::string jwks) : jwks_(std::move(jwks)) {}
-  Result<JwksDocument> fetch() override { return JwksDocument{jwks_, std::nullopt}; }
+  [[nodiscard]] Result<JwksDocument> fetch() override { return JwksDocument{jwks_, std::nullopt}; }
 
  private:
   std::string jwks_;
@@ -49,7 +49,7 @@ class FileJwksSource final : public JwksSource {
  public:
   explicit FileJwksSource(std::filesystem::path path, std::size_t max_bytes = 256 * 1024)
       : path_(std::move(path)), max_bytes_(max_bytes) {}
-  Result<JwksDocument> fetch() override;
+  [[nodiscard]] Result<JwksDocument> fetch() override;
 
  private:
   std::filesystem::path path_;
@@ -60,7 +60,7 @@ class FileJwksSource final : public JwksSource {
 class UrlJwksSource final : public JwksSource {
  public:
   UrlJwksSource(std::string url, std::shared_ptr<HttpFetcher> http) : url_(std::move(url)), http_(std::move(http)) {}
-  Result<JwksDocument> fetch() override;
+  [[nodiscard]] Result<JwksDocument> fetch() override;
 
  private:
   std::string url_;
@@ -73,7 +73,7 @@ class MetadataJwksSource final : public JwksSource {
  public:
   MetadataJwksSource(std::string issuer, std::shared_ptr<HttpFetcher> http)
       : issuer_(std::move(issuer)), http_(std::move(http)) {}
-  Result<JwksDocument> fetch() override;
+  [[nodiscard]] Result<JwksDocument> fetch() override;
 
  private:
   std::string issuer_;
@@ -96,10 +96,11 @@ class JwksCache {
   // Keys that may verify (kid, alg). On a miss, at most one refetch per min_refetch_interval.
   //   no compatible key         → unknown_key
   //   never had a key set       → keys_unavailable
-  AuthResult<std::vector<std::shared_ptr<const Jwk>>> find(const std::optional<std::string>& kid, Algorithm alg);
+  [[nodiscard]] AuthResult<std::vector<std::shared_ptr<const Jwk>>> find(const std::optional<std::string>& kid,
+                                                                         Algorithm alg);
 
   // Fetch now (start-up, or an operator's reload). Keeps the old set on failure.
-  Result<void> refresh();
+  [[nodiscard]] Result<void> refresh();
   // For a background timer: refreshes when the max-age (or default) has run out. True if it fetched.
   bool refresh_if_due();
 
@@ -109,7 +110,7 @@ class JwksCache {
 
  private:
   // Claims the right to fetch under the lock, fetches without it, swaps the result in.
-  Result<void> fetch_locked_out(bool forced);
+  [[nodiscard]] Result<void> fetch_locked_out(bool forced);
 
   std::unique_ptr<JwksSource> source_;
   JwksCacheOptions options_;

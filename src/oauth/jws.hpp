@@ -36,6 +36,6 @@ struct Jws {
 //   alg missing / "none" / unknown         → unsupported_algorithm
 //   any crit                               → unknown_critical_header (we implement no extension)
 // Header parameters that carry keys (jwk, jku, x5u, x5c) are ignored, never trusted (RFC 8725 §3.10).
-AuthResult<Jws> parse_jws(std::string_view compact, const JwsLimits& limits = {});
+[[nodiscard]] AuthResult<Jws> parse_jws(std::string_view compact, const JwsLimits& limits = {});
 
 }  // namespace mcpgate::oauth

@@ -35,8 +35,9 @@ struct ResourceMetadata {
 // Server URI"), which the client then sends verbatim as `resource`. Another origin or a sibling
 // path is still refused.
 enum class ResourceMatch { identical, prefix };
-Result<ResourceMetadata> parse_resource_metadata(std::string_view text, std::string_view expected_resource,
-                                                 ResourceMatch match = ResourceMatch::identical);
+[[nodiscard]] Result<ResourceMetadata> parse_resource_metadata(std::string_view text,
+                                                               std::string_view expected_resource,
+                                                               ResourceMatch match = ResourceMatch::identical);
 // Whether `resource` is `endpoint` or a same-origin path prefix of it on a segment boundary.
 bool resource_covers(std::string_view resource, std::string_view endpoint);
 

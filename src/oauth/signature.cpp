@@ -47,7 +47,7 @@ std::size_t ecdsa_field_bytes(Algorithm a) {
   return a == Algorithm::ES256 ? 32 : a == Algorithm::ES384 ? 48 : 66;
 }
 
-AuthResult<void> evp_verify(Algorithm alg, EVP_PKEY* key, std::string_view input, std::string_view sig) {
+[[nodiscard]] AuthResult<void> evp_verify(Algorithm alg, EVP_PKEY* key, std::string_view input, std::string_view sig) {
   std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
   EVP_PKEY_CTX* pctx = nullptr;
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, digest(alg), nullptr, key) != 1)

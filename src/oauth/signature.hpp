@@ -20,8 +20,8 @@ class SignatureVerifier {
 
 class OpenSslVerifier final : public SignatureVerifier {
  public:
-  AuthResult<void> verify(Algorithm alg, const Jwk& key, std::string_view signing_input,
-                          std::string_view signature) const override;
+  [[nodiscard]] AuthResult<void> verify(Algorithm alg, const Jwk& key, std::string_view signing_input,
+                                        std::string_view signature) const override;
 };
 
 const SignatureVerifier& default_verifier();

@@ -56,9 +56,9 @@ class TokenValidator {
   TokenCache& cache() { return cache_; }
 
  private:
-  AuthResult<PrincipalPtr> validate_uncached(std::string_view token);
-  AuthResult<PrincipalPtr> validate_jwt(const Jws& jws);
-  AuthResult<PrincipalPtr> validate_opaque(std::string_view token);
+  [[nodiscard]] AuthResult<PrincipalPtr> validate_uncached(std::string_view token);
+  [[nodiscard]] AuthResult<PrincipalPtr> validate_jwt(const Jws& jws);
+  [[nodiscard]] AuthResult<PrincipalPtr> validate_opaque(std::string_view token);
 
   ValidatorConfig config_;
   const Clock& clock_;

@@ -109,7 +109,7 @@ bool unreserved(unsigned char c) {
 enum class Part { authority, path, query };
 
 // RFC 3986 §6.2.2.2: decode unreserved, upper-case the hex of the rest.
-expected<std::string, NameError> normalize_escapes(std::string_view s, Part part) {
+[[nodiscard]] expected<std::string, NameError> normalize_escapes(std::string_view s, Part part) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
@@ -149,7 +149,7 @@ expected<std::string, NameError> normalize_escapes(std::string_view s, Part part
 }
 
 // RFC 3986 §5.2.4, except that a `..` with nothing left to remove is refused, not dropped.
-expected<std::string, NameError> remove_dot_segments(std::string_view path) {
+[[nodiscard]] expected<std::string, NameError> remove_dot_segments(std::string_view path) {
   bool absolute = !path.empty() && path.front() == '/';
   if (absolute) path.remove_prefix(1);
   std::vector<std::string_view> segments;

@@ -61,9 +61,9 @@ inline constexpr std::size_t kMaxNameBytes = 512;
 const char* describe(NameError e);
 
 // The canonical form of a resource URI or URI template, or why there is none.
-expected<std::string, NameError> canonical_uri(std::string_view uri);
+[[nodiscard]] expected<std::string, NameError> canonical_uri(std::string_view uri);
 
 // A tool or prompt name as it is (names are not rewritten), or why it is not canonical.
-expected<std::string, NameError> canonical_name(std::string_view name);
+[[nodiscard]] expected<std::string, NameError> canonical_name(std::string_view name);
 
 }  // namespace mcpgate::policy

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/beast/http.hpp>
+#include <mutex>
 #include <thread>
 
 #include "core/json.hpp"
@@ -419,6 +420,32 @@ TEST_F(HttpTest, RebindingHostIsForbidden) {
   EXPECT_EQ(r.status, 403u);
   r = send_http(port, net::http::verb::post, std::string(kInitialize), {{"Origin", "http://evil.example.com"}});
   EXPECT_EQ(r.status, 403u);
+}
+
+// The library's front door tells the application about each refusal by name (HttpOptions::
+// on_refusal), so that a server can count them as the gateway does in /metrics.
+TEST_F(ServerTest, HttpRefusalsAreReportedByName) {
+  std::mutex mu;
+  std::vector<std::string> reasons;
+  HttpOptions options;
+  options.on_refusal = [&](std::string_view reason) {
+    std::lock_guard lock(mu);
+    reasons.emplace_back(reason);
+  };
+  HttpTransport transport(server, options);
+  transport.start();
+  auto port = transport.port();
+  EXPECT_EQ(send_http(port, net::http::verb::post, std::string(kInitialize), {{"Host", "evil.example.com"}}).status,
+            403u);
+  EXPECT_EQ(send_http(port, net::http::verb::post, "{not json", {}).status, 400u);
+  EXPECT_EQ(send_http(port, net::http::verb::post, R"({"jsonrpc":"2.0","id":2,"method":"ping"})", {}).status, 400u);
+  EXPECT_EQ(send_http(port, net::http::verb::put, "", {}).status, 405u);
+  EXPECT_EQ(send_http(port, net::http::verb::post, std::string(kInitialize), {}).status, 200u);  // not a refusal
+  transport.stop();
+  transport.wait();
+  std::lock_guard lock(mu);
+  EXPECT_EQ(reasons, (std::vector<std::string>{"forbidden_host_or_origin", "parse_error", "session_required",
+                                               "method_not_allowed"}));
 }
 
 TEST_F(HttpTest, LegacySessionLifecycle) {

@@ -164,9 +164,10 @@ struct HttpTransport::Impl {
     return s;
   }
 
-  // A front-door refusal (mcp/http_front) as the answer.
+  // A front-door refusal (mcp/http_front) as the answer, told to the application first.
   // By value: g++ 12 destroys twice a temporary bound to a coroutine's reference parameter.
-  static net::awaitable<void> refuse(net::Exchange& ex, mcp::front::Refusal r) {
+  net::awaitable<void> refuse(net::Exchange& ex, mcp::front::Refusal r) {
+    if (options.on_refusal) options.on_refusal(mcp::front::reason_name(r.reason));
     auto res = mcp::front::to_response(r);
     co_await ex.respond(std::move(res));
   }
@@ -202,7 +203,9 @@ struct HttpTransport::Impl {
         co_await del(ex);
         break;
       default: {
-        auto res = mcp::front::to_response(mcp::front::method_not_allowed());
+        auto refusal = mcp::front::method_not_allowed();
+        if (options.on_refusal) options.on_refusal(mcp::front::reason_name(refusal.reason));
+        auto res = mcp::front::to_response(refusal);
         res.set(http::field::allow, std::string_view("GET, POST, DELETE"));
         co_await ex.respond(std::move(res));
       }

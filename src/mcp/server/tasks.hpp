@@ -41,12 +41,13 @@ namespace mcpgate::mcp::server::tasks {
 
 // Creates the task (it is readable through tasks/get before this returns), starts its handler
 // on a strand of `executor`, and answers the CreateTaskResult; -32603 when the store is full.
-std::expected<json::object, RpcError> start(McpServer::Impl& server, net::asio::any_io_executor executor,
-                                            TaskLaunch launch);
+[[nodiscard]] std::expected<json::object, RpcError> start(McpServer::Impl& server, net::asio::any_io_executor executor,
+                                                          TaskLaunch launch);
 
 // tasks/get, tasks/update or tasks/cancel from `owner` whose request declared these capabilities.
-std::expected<json::object, RpcError> handle(McpServer::Impl& server, std::string_view method,
-                                             const json::object& params, const json::object& client_capabilities,
-                                             std::string_view owner);
+[[nodiscard]] std::expected<json::object, RpcError> handle(McpServer::Impl& server, std::string_view method,
+                                                           const json::object& params,
+                                                           const json::object& client_capabilities,
+                                                           std::string_view owner);
 
 }  // namespace mcpgate::mcp::server::tasks

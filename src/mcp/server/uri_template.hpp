@@ -16,7 +16,7 @@ class UriTemplate {
  public:
   // Fails on an unterminated or empty expression, two expressions with nothing between them (the
   // split between them would be ambiguous), or a variable named twice (its two values could differ).
-  static Result<UriTemplate> compile(std::string_view text);
+  [[nodiscard]] static Result<UriTemplate> compile(std::string_view text);
 
   // Each expression takes the longest value that lets the rest match. Time and memory are
   // O(template length × URI length), whatever either holds.
