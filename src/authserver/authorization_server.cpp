@@ -4,11 +4,11 @@
 #include "authserver/authorization_server.hpp"
 
 #include <boost/url/parse.hpp>
-#include <iostream>
 #include <thread>
 
 #include "authserver/scope_text.hpp"
 #include "authserver/server_impl.hpp"
+#include "core/log.hpp"
 #include "net/address.hpp"
 
 namespace mcpgate::authserver {
@@ -75,10 +75,9 @@ void AuthorizationServer::Impl::maintenance() {
     // A failure here costs nothing yet: the keys in memory keep signing and verifying, expired
     // rows wait for the next purge. Both are retried at the next interval.
     if (auto r = keys_.reload_if_changed(t); !r)
-      std::cerr << "mcpgate: authorization server: signing keys not reloaded (the previous ones stay): "
-                << r.error().message << "\n";
+      log::warn("authorization server: signing keys not reloaded (the previous ones stay): " + r.error().message);
     if (auto r = store_->purge(t); !r)
-      std::cerr << "mcpgate: authorization server: expired records not purged: " << r.error().message << "\n";
+      log::warn("authorization server: expired records not purged: " + r.error().message);
     // A revocation stored while the revoked set could not be read back is applied now.
     if (revocations_stale_.load()) reload_revocations();
   });

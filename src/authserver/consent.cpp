@@ -1,11 +1,11 @@
 // The consent page and the user's decision.
 #include <boost/url/parse.hpp>
-#include <iostream>
 
 #include "authserver/client_metadata.hpp"
 #include "authserver/pages.hpp"
 #include "authserver/scope_text.hpp"
 #include "authserver/server_impl.hpp"
+#include "core/log.hpp"
 
 namespace mcpgate::authserver {
 namespace json = boost::json;
@@ -62,7 +62,7 @@ Response AuthorizationServer::Impl::consent_post(const Request& req) {
   // The user approved this request, so the code is issued either way; a consent that could not be
   // remembered only means the user is asked again next time.
   if (auto r = store_->put_consent(ctx->session.user, p.client.client_id, p.resource, join_scope(p.scopes), now()); !r)
-    std::cerr << "mcpgate: authorization server: consent not remembered: " << r.error().message << "\n";
+    log::warn("authorization server: consent not remembered: " + r.error().message);
   return issue_code(req, p, ctx->session);
 }
 

@@ -1,11 +1,11 @@
 // The browser sign-in session: its cookie, the login page and its form post (local passwords),
 // and the CSRF check of the pages' forms.
-#include <iostream>
 
 #include "authserver/pages.hpp"
 #include "authserver/password.hpp"
 #include "authserver/scope_text.hpp"
 #include "authserver/server_impl.hpp"
+#include "core/log.hpp"
 #include "core/secret.hpp"
 
 namespace mcpgate::authserver {
@@ -105,7 +105,7 @@ Response AuthorizationServer::Impl::login_post(const Request& req, const std::st
   auto user = store_->get_user(username);
   // A store error fails the sign-in like an unknown user (fail closed, and the page reveals nothing
   // of the store); it is logged so that an outage is not mistaken for users mistyping.
-  if (!user) std::cerr << "mcpgate: authorization server: sign-in failed on storage: " << user.error().message << "\n";
+  if (!user) log::error("authorization server: sign-in failed on storage: " + user.error().message);
   bool ok;
   {
     // Bounded: each verification holds 19 MiB, and a login flood must not hold one per thread.

@@ -1,7 +1,7 @@
 // Token revocation (RFC 7009) and the revoked-jti set the gateway consults on every request.
-#include <iostream>
 
 #include "authserver/server_impl.hpp"
+#include "core/log.hpp"
 #include "core/secret.hpp"
 #include "oauth/access_token.hpp"
 
@@ -62,8 +62,7 @@ void AuthorizationServer::Impl::reload_revocations() {
     // The revocation itself is stored (the gateway of a restarted process would honour it); only
     // this process's copy is behind. Maintenance retries until it catches up.
     revocations_stale_.store(true);
-    std::cerr << "mcpgate: authorization server: revocations not reloaded (retried by maintenance): "
-              << rev.error().message << "\n";
+    log::warn("authorization server: revocations not reloaded (retried by maintenance): " + rev.error().message);
     return;
   }
   revocations_stale_.store(false);
