@@ -150,10 +150,11 @@ void register_crm(McpServer& server, crm::CustomerSource& crm) {
                             "application/json"};
   customer.handler = [&crm](const ResourceRead& r, RequestContext&) -> Task<Reply> {
     auto it = r.variables.find("id");
-    if (it == r.variables.end()) co_return RpcError{-32602, "Resource not found", json::object{{"uri", r.uri}}};
+    if (it == r.variables.end())
+      co_return RpcError{error_code::invalid_params, "Resource not found", json::object{{"uri", r.uri}}};
     auto c = crm.get(it->second);
-    if (!c) co_return RpcError{-32603, c.error().message, json::object{{"uri", r.uri}}};
-    if (!*c) co_return RpcError{-32602, "Resource not found", json::object{{"uri", r.uri}}};
+    if (!c) co_return RpcError{error_code::internal_error, c.error().message, json::object{{"uri", r.uri}}};
+    if (!*c) co_return RpcError{error_code::invalid_params, "Resource not found", json::object{{"uri", r.uri}}};
     json::object content{{"uri", r.uri}, {"mimeType", "application/json"}, {"text", json::serialize(**c)}};
     co_return json::object{{"contents", json::array{content}}};
   };

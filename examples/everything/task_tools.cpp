@@ -80,7 +80,7 @@ void register_task_tools(McpServer& s) {
         if (auto* v = args.if_contains("seconds"); v && v->is_number()) seconds = v->to_number<double>();
         seconds = std::min(std::max(seconds, 0.0), 3600.0);
         co_await ctx.sleep(std::chrono::milliseconds(static_cast<std::int64_t>(seconds * 1000)));
-        if (ctx.cancelled()) co_return RpcError{-32800, "cancelled", std::nullopt};
+        if (ctx.cancelled()) co_return RpcError{error_code::request_cancelled, "cancelled", std::nullopt};
         co_return tool_text_result("Computed " + arg(args, "label") + " after " + std::to_string(seconds) + "s");
       }));
 
@@ -92,7 +92,7 @@ void register_task_tools(McpServer& s) {
 
   s.add_tool(task_tool("protocol_error_job", "A task that ends in a protocol-level error", schema({}),
                        TaskSupport::optional, sync_handler([](const json::object&, RequestContext&) -> Reply {
-                         return RpcError{-32603, "Internal error: the job crashed", std::nullopt};
+                         return RpcError{error_code::internal_error, "Internal error: the job crashed", std::nullopt};
                        })));
 
   s.add_tool(task_tool("confirm_delete", "Asks for confirmation (elicitation), then pretends to delete `filename`",

@@ -38,9 +38,24 @@ enum class LogLevel { debug, info, notice, warning, error, critical, alert, emer
 std::string_view to_string(LogLevel level);
 std::optional<LogLevel> parse_log_level(std::string_view text);
 
+// JSON-RPC error codes a handler answers with (RpcError::code), by name. The first five are
+// JSON-RPC 2.0 §5.1's; the library itself sends the same values (parse errors, unknown methods,
+// bad params) so a handler's error and the library's read alike to the client.
+namespace error_code {
+inline constexpr int parse_error = -32700;
+inline constexpr int invalid_request = -32600;
+inline constexpr int method_not_found = -32601;
+inline constexpr int invalid_params = -32602;  // also "resource not found", with data.uri
+inline constexpr int internal_error = -32603;
+// Not a JSON-RPC 2.0 code: the one LSP defines for a request its client cancelled, which MCP
+// clients built on LSP-style libraries recognize. The library never sends it itself; a handler
+// may answer with it.
+inline constexpr int request_cancelled = -32800;
+}  // namespace error_code
+
 // A JSON-RPC error answer.
 struct RpcError {
-  int code = -32603;
+  int code = error_code::internal_error;
   std::string message;
   std::optional<json::value> data;
 };
@@ -92,7 +107,8 @@ class RequestContext {
                               std::string_view message = {}) = 0;
 
   // Legacy era: sends a server→client request (sampling/createMessage, elicitation/create,
-  // roots/list) and awaits the client's result. In the modern era this fails with -32601: return
+  // roots/list) and awaits the client's result. In the modern era this fails with
+  // error_code::method_not_found (-32601): return
   // InputRequired instead.
   virtual Task<std::expected<json::value, RpcError>> request(std::string_view method, json::object params) = 0;
 
@@ -154,7 +170,8 @@ struct ResourceRead {
   // Template variables, when the resource was matched through a template.
   std::map<std::string, std::string> variables;
 };
-// Returns {"contents":[...]}, or an error (-32602 with data.uri for "not found").
+// Returns {"contents":[...]}, or an error (error_code::invalid_params, -32602, with data.uri for
+// "not found").
 using ResourceHandler = std::function<Task<Reply>(const ResourceRead& read, RequestContext& ctx)>;
 
 struct Resource {

@@ -1,9 +1,9 @@
 #pragma once
 // The one JSON parser for untrusted input: MCP messages, JWS headers and claims, JWKS, metadata
 // documents, token responses.
-#include <boost/json/storage_ptr.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 #include <string>
 #include <string_view>
@@ -21,10 +21,11 @@ struct JsonLimits {
 // Strict RFC 8259: no comments, no trailing commas, valid UTF-8 and no duplicate object keys.
 // Duplicate keys matter for security: if the gateway read the first "name" and the upstream the
 // last, a policy decision would be made about a different tool than the one that runs.
-Result<json::value> parse_json(std::string_view text, const JsonLimits& limits = {});
+[[nodiscard]] Result<json::value> parse_json(std::string_view text, const JsonLimits& limits = {});
 // The same, the document built in `storage` (e.g. one monotonic buffer for a large reply, freed at
 // once rather than node by node; anything copied out of it keeps that buffer alive).
-Result<json::value> parse_json(std::string_view text, const JsonLimits& limits, json::storage_ptr storage);
+[[nodiscard]] Result<json::value> parse_json(std::string_view text, const JsonLimits& limits,
+                                             json::storage_ptr storage);
 
 // Named apart from boost::json::serialize: an unqualified call with a json::value would find both
 // (the other through argument-dependent lookup) and be ambiguous.

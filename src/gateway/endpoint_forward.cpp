@@ -291,39 +291,15 @@ net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call&
     call.session->close();
     metrics_.session_closed();
   }
-  if (failure == UpstreamFailure::at_capacity) {
-    // A limit, not an upstream failure: 503 with Retry-After, counted and audited as a refusal.
-    metrics_.refusal(RefusalReason::children_limit);
-    metrics_.error(ErrorReason::overloaded);
-    metrics_.request(503, std::chrono::duration<double>(steady::now() - t0).count());
-    std::string upstream;
+  // 502 / 504 (503 for the per-principal children limit): answered, counted and audited like
+  // every other refusal (refusal.hpp). The record is the call's, so that it carries the latency.
+  auto refusal = upstream_refusal(failure, error, std::chrono::duration<double>(steady::now() - t0).count());
+  AuditRecord who = audit_record(call);
+  if (failure == UpstreamFailure::at_capacity)
     if (auto* e = error.if_contains("error"); e && e->is_object())
       if (auto* d = e->get_object().if_contains("data"); d && d->is_object())
-        if (auto* u = d->get_object().if_contains("upstream"); u && u->is_string()) upstream = u->get_string();
-    audit_limit(ex, call.caller, call.method, upstream, "children_limit");
-    auto res = json_response(503, error);
-    res.set(http::field::retry_after, std::to_string(kOverloadRetryAfterSeconds));
-    co_await ex.respond(std::move(res));
-    co_return;
-  }
-  if ((failure == UpstreamFailure::credentials || failure == UpstreamFailure::unauthorized) && audit_.enabled()) {
-    // No credential could be obtained for the upstream (nothing reached it), or the upstream
-    // refused the one it got, fresh or not: the reason names the error, never a token.
-    AuditRecord r = audit_record(call);
-    r.decision = "failed";
-    r.rule = "credentials";
-    auto* m = error.if_contains("error");
-    auto* msg = m && m->is_object() ? m->get_object().if_contains("message") : nullptr;
-    r.reason = msg && msg->is_string() ? std::string(msg->get_string()) : std::string();
-    audit_.write(r);
-  }
-  // The upstream failed, it did not answer: 502 (504 when it did not answer in time), whichever
-  // era, so that no client, cache or retry logic takes it for the upstream's reply.
-  unsigned status = failure == UpstreamFailure::timeout ? 504 : 502;
-  metrics_.error(failure == UpstreamFailure::timeout ? ErrorReason::upstream_timeout
-                                                     : ErrorReason::upstream_unavailable);
-  metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
-  co_await ex.respond(json_response(status, error));
+        if (auto* u = d->get_object().if_contains("upstream"); u && u->is_string()) who.target = u->get_string();
+  co_await ex.respond(refuse(refusal, metrics_, audit_, std::move(who)));
 }
 
 }  // namespace mcpgate::gateway

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/json.hpp"
+#include "gateway/upstream.hpp"
 #include "mcp/jsonrpc.hpp"
 
 namespace mcpgate::gateway {
@@ -21,6 +22,8 @@ std::string_view stage_name(Stage s) {
       return "policy";
     case Stage::limit:
       return "limit";
+    case Stage::upstream:
+      return "upstream";
   }
   return "unknown";
 }
@@ -80,6 +83,8 @@ std::string_view decision_of(Stage s) {
       return "unauthenticated";
     case Stage::limit:
       return "limited";
+    case Stage::upstream:
+      return "failed";
     default:
       return "deny";
   }
@@ -192,12 +197,50 @@ Refusal overload_refusal(Shed shed, const json::value& id) {
   return out;
 }
 
+Refusal upstream_refusal(UpstreamFailure failure, const json::object& error, double elapsed_seconds) {
+  Refusal out;
+  out.elapsed_seconds = elapsed_seconds;
+  if (auto* id = error.if_contains("id")) out.id = *id;
+  out.code = mcp::code::upstream_unavailable;  // what the upstream layer sends when it names none
+  if (auto* e = error.if_contains("error"); e && e->is_object()) {
+    auto& eo = e->get_object();
+    if (auto* c = eo.if_contains("code"); c && c->is_int64()) out.code = static_cast<int>(c->get_int64());
+    if (auto* m = eo.if_contains("message"); m && m->is_string()) out.message = std::string(m->get_string());
+    if (auto* d = eo.if_contains("data")) out.data = *d;
+  }
+  if (failure == UpstreamFailure::at_capacity) {
+    // A limit, not an upstream failure: 503 with Retry-After, counted and audited as a refusal.
+    out.stage = Stage::limit;
+    out.reason = "children_limit";
+    out.status = 503;
+    out.retry_after = kOverloadRetryAfterSeconds;
+    out.limit_metric = RefusalReason::children_limit;
+    out.error_metric = ErrorReason::overloaded;
+    return out;
+  }
+  out.stage = Stage::upstream;
+  bool timeout = failure == UpstreamFailure::timeout;
+  out.status = timeout ? 504 : 502;
+  out.error_metric = timeout ? ErrorReason::upstream_timeout : ErrorReason::upstream_unavailable;
+  // No credential could be obtained for the upstream (nothing reached it), or the upstream refused
+  // the one it got: audited, with the error's message (the status or OAuth error, never a token).
+  out.audited = failure == UpstreamFailure::credentials || failure == UpstreamFailure::unauthorized;
+  if (out.audited) {
+    out.rule = "credentials";
+    out.reason = out.message;
+  } else {
+    out.reason = std::string(reason_name(failure));
+  }
+  return out;
+}
+
 net::Response answer_for(const Refusal& r) {
   std::optional<json::value> data = r.data;
   if (r.stage == Stage::limit) {
     // A limit says which one and when to come back in the body too, for clients that do not read
-    // Retry-After.
-    json::object d;
+    // Retry-After. What the refusal's own data says besides (the children limit names its
+    // upstream) is kept.
+    json::object d = r.data && r.data->is_object() ? r.data->get_object() : json::object();
     d["reason"] = r.reason;
     d["retryAfterSeconds"] = r.retry_after.value_or(kOverloadRetryAfterSeconds);
     data = json::value(std::move(d));
@@ -215,8 +258,8 @@ net::Response refuse(const Refusal& r, Metrics& metrics, AuditLog& audit, AuditR
   if (r.limit_metric) metrics.refusal(*r.limit_metric);
   if (r.auth_metric) metrics.auth_refusal(*r.auth_metric);
   if (r.stage == Stage::scope_baseline) metrics.decision(2);
-  if (r.stage == Stage::limit) metrics.request(r.status, 0);
-  if (audit.enabled()) {
+  if (r.stage == Stage::limit || r.stage == Stage::upstream) metrics.request(r.status, r.elapsed_seconds);
+  if (r.audited && audit.enabled()) {
     who.decision = std::string(decision_of(r.stage));
     who.rule = r.rule;
     who.reason = r.reason;

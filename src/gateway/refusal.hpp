@@ -15,6 +15,11 @@
 //                                      -32003               (one record per decision: message_policy)
 //   limit           429 / 503 + Retry-After
 //                                      -32005 / -32004      limited          refusals_total{reason}
+//   upstream        502 / 504 (the upstream failed or did not answer in time; 503 + Retry-After for
+//                   the per-principal children limit, a limit)
+//                                      the failure's code   failed, credentials (only when no
+//                                                           credential reached or was accepted
+//                                                           by the upstream)  errors_total{reason}
 //
 // Reasons are stable machine names ("expired", "rate_limited", "parse_error"): they label
 // metrics and fill the audit record's `reason`. No token material ever reaches a refusal: an
@@ -26,6 +31,7 @@
 
 #include "gateway/admission.hpp"
 #include "gateway/audit_log.hpp"
+#include "gateway/inbox.hpp"
 #include "gateway/limit_refusal.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/principal_limits.hpp"
@@ -38,7 +44,7 @@
 namespace mcpgate::gateway {
 
 // Where on the request path the refusal was decided.
-enum class Stage { front_door, authentication, scope_baseline, policy, limit };
+enum class Stage { front_door, authentication, scope_baseline, policy, limit, upstream };
 std::string_view stage_name(Stage s);
 
 // Authentication failed (or the token lacks the endpoint's baseline scopes): why, and what the
@@ -60,6 +66,12 @@ struct Refusal {
   std::optional<long long> retry_after;  // seconds (RFC 9110 §10.2.3)
   std::string allow;                     // 405: the methods the resource supports
   std::string rule;                      // the audit record's `rule`
+  // Whether `refuse` writes an audit record: an upstream that failed is not a decision about the
+  // caller, so only the credential failures (what was or was not presented on its behalf) are.
+  bool audited = true;
+  // Seconds the request took until refused, for the request-duration histogram of the stages that
+  // count the request themselves (limit, upstream).
+  double elapsed_seconds = 0;
 
   // Counters beside the per-stage one, kept so existing metric names go on counting.
   std::optional<ErrorReason> error_metric;
@@ -80,6 +92,13 @@ struct Refusal {
 // 429 for a principal over its quota or rate; 503 for a request shed in front of a busy upstream.
 [[nodiscard]] Refusal quota_refusal(const Refused& refused, const boost::json::value& id);
 [[nodiscard]] Refusal overload_refusal(Shed shed, const boost::json::value& id);
+// The gateway, not the upstream, answers: `error` is the JSON-RPC error the upstream layer made
+// for the client (its id, code, message and data go out unchanged). 504 for a timeout, 502 for
+// every other failure, so that no client, cache or retry logic takes it for the upstream's reply;
+// 503 + Retry-After for `at_capacity` (the per-principal children limit), a limit stage refusal.
+// A session the upstream ended is not one of these (it is answered 404 by the endpoint).
+[[nodiscard]] Refusal upstream_refusal(UpstreamFailure failure, const boost::json::object& error,
+                                       double elapsed_seconds);
 
 // ---- the one function ---------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ struct Message {
 };
 
 // Validates the envelope of one message (not a batch).
-Result<Message> classify(json::value v);
+[[nodiscard]] Result<Message> classify(json::value v);
 
 json::object make_error(const json::value& id, int code, std::string_view message,
                         std::optional<json::value> data = std::nullopt);

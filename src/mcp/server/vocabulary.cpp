@@ -9,6 +9,13 @@ namespace mcpgate {
 
 namespace code = mcp::code;
 
+// The public names are the library's own codes: a handler's error reads like the library's.
+static_assert(error_code::parse_error == code::parse_error);
+static_assert(error_code::invalid_request == code::invalid_request);
+static_assert(error_code::method_not_found == code::method_not_found);
+static_assert(error_code::invalid_params == code::invalid_params);
+static_assert(error_code::internal_error == code::internal_error);
+
 namespace {
 constexpr std::array<std::string_view, 8> kLevelNames = {"debug", "info",     "notice", "warning",
                                                          "error", "critical", "alert",  "emergency"};

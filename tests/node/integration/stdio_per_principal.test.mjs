@@ -134,6 +134,9 @@ try {
   const c = await session(carol, '/mcp');
   report.check(c.init.status === 503 && c.init.headers['retry-after'] === '1' && c.init.json?.error?.data?.reason === 'children_limit',
     'a third principal beyond max_children: 503 with Retry-After, reason children_limit', `${c.init.status} ${c.init.body}`);
+  report.check(c.init.json?.error?.code === -32004 && c.init.json?.error?.data?.upstream === 'files' &&
+    c.init.json?.error?.data?.retryAfterSeconds === 1,
+    'the children-limit refusal keeps its data: the upstream beside reason and retryAfterSeconds (-32004)', c.init.body);
   report.check(await metric('mcpgate_refusals_total', ['reason="children_limit"']) >= 1 &&
     await metric('mcpgate_stdio_children', ['endpoint="mcp"', 'upstream="files"']) === 2 &&
     await metric('mcpgate_stdio_children_max', ['endpoint="mcp"', 'upstream="files"']) === 2,
