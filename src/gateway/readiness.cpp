@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "core/log.hpp"
+
 namespace mcpgate::gateway {
 
 void Readiness::add(std::string name, bool required, Check check) {
@@ -31,6 +33,17 @@ std::vector<Readiness::State> Readiness::run() const {
     if (!r) s.detail = r.error().message;
     out.push_back(std::move(s));
   }
+  std::lock_guard lock(mutex_);
+  for (auto& s : out) {
+    // A probe never seen counts as passing: one healthy at start-up is not announced.
+    auto it = last_ok_.try_emplace(s.name, true).first;
+    if (it->second == s.ok) continue;
+    it->second = s.ok;
+    if (!s.ok)
+      log::warn("readiness: probe " + s.name + " failed: " + s.detail);
+    else
+      log::info("readiness: probe " + s.name + " passes again");
+  }
   return out;
 }
 
@@ -44,7 +57,7 @@ std::string Readiness::to_json(const std::vector<State>& states) {
   boost::json::array probes;
   for (auto& s : states) {
     boost::json::object o{{"name", s.name}, {"required", s.required}, {"ok", s.ok}};
-    if (!s.ok) o["detail"] = s.detail;
+    if (!s.ok) o["detail"] = kPublicDetail;
     probes.push_back(std::move(o));
   }
   boost::json::object doc{{"status", ready(states) ? "ready" : "not ready"}, {"probes", std::move(probes)}};

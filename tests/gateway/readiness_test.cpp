@@ -46,7 +46,24 @@ TEST(Readiness, AnOptionalProbeThatFailsIsReportedButStaysReady) {
   EXPECT_EQ(probes[1].at("name"), "upstream.crm");
   EXPECT_EQ(probes[1].at("required"), false);
   EXPECT_EQ(probes[1].at("ok"), false);
-  EXPECT_EQ(probes[1].at("detail"), "connection refused");
+  EXPECT_EQ(probes[1].at("detail"), "failed (see the gateway's log)");
+}
+
+// /readyz answers anyone who reaches the listener: a failing probe's own message (libpq's names
+// the database host and port, SQLite's the file path) would map the internal network for an
+// unauthenticated caller. The JSON says only that the probe failed; the message is logged.
+TEST(Readiness, TheJsonNeverCarriesAProbesOwnFailureMessage) {
+  Readiness r;
+  r.add("authorization_server.store", true,
+        failing("connection to server at \"10.1.2.3\", port 5432 failed: Connection refused"));
+  auto states = r.run();
+  ASSERT_EQ(states.size(), 1u);
+  EXPECT_NE(states[0].detail.find("10.1.2.3"), std::string::npos);  // kept for the log
+  auto json = Readiness::to_json(states);
+  EXPECT_EQ(json.find("10.1.2.3"), std::string::npos) << json;
+  EXPECT_EQ(json.find("5432"), std::string::npos) << json;
+  auto doc = boost::json::parse(json).as_object();
+  EXPECT_EQ(doc.at("probes").as_array()[0].at("detail"), "failed (see the gateway's log)");
 }
 
 TEST(Readiness, AddingUnderTheSameNameReplaces) {
