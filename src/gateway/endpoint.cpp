@@ -199,10 +199,10 @@ net::awaitable<void> McpEndpoint::handle(net::Exchange& ex) {
     // Audited with the reason's name ("expired", "bad_signature"), never the token or its claims.
     auto res = answer_refusal(ex, nullptr, {}, auth_refusal(caller.error()));
     // The challenge names the error code and a fixed description, never the token presented.
-    log::debug("request refused: unauthenticated",
-               {{"request_id", ex.request_id()},
-                {"endpoint", cfg_.path},
-                {"challenge", std::string(res[http::field::www_authenticate])}});
+    if (log::enabled(log::Level::debug))  // no copy of the challenge on every refusal otherwise
+      log::debug("request refused: unauthenticated", {{"request_id", ex.request_id()},
+                                                      {"endpoint", cfg_.path},
+                                                      {"challenge", std::string(res[http::field::www_authenticate])}});
     co_await ex.respond(std::move(res));
     co_return;
   }
