@@ -269,11 +269,15 @@ class PostgresStore final : public Store {
       return out;
     });
   }
-  Result<void> replace_keys(const std::vector<KeyRecord>& keys) override {
-    return transact([&](Tx& c) -> Result<void> {
-      // The generation row is the lock: two replicas replacing the key set at once take turns
-      // instead of interleaving their deletes and inserts.
-      PG_TRY(c.run("replace_keys", "SELECT value FROM meta WHERE key = 'key_generation' FOR UPDATE"));
+  Result<bool> replace_keys(const std::vector<KeyRecord>& keys, std::int64_t expected_generation) override {
+    bool replaced = false;
+    auto done = transact([&](Tx& c) -> Result<void> {
+      // The generation row is the lock: two replicas replacing the key set at once take turns,
+      // and the second sees the first's generation and changes nothing.
+      auto gen = c.run("replace_keys", "SELECT value FROM meta WHERE key = 'key_generation' FOR UPDATE");
+      if (!gen) return unexpected<Error>(gen.error());
+      if (gen->rows() != 1) return fail("storage: postgres: key_generation: missing");
+      if (gen->integer(0, 0) != expected_generation) return {};
       PG_TRY(c.run("replace_keys", "DELETE FROM keys"));
       for (auto& k : keys)
         PG_TRY(c.run("replace_keys",
@@ -281,8 +285,11 @@ class PostgresStore final : public Store {
                      "VALUES ($1, $2, $3, $4, $5::bigint, $6::bigint)",
                      {k.kid, k.alg, k.private_pem, state_name(k.state), k.created_at, k.retired_at}));
       PG_TRY(c.run("replace_keys", "UPDATE meta SET value = value + 1 WHERE key = 'key_generation'"));
+      replaced = true;
       return {};
     });
+    if (!done) return unexpected<Error>(done.error());
+    return replaced;
   }
   Result<std::int64_t> key_generation() override {
     return read([&](Tx& c) -> Result<std::int64_t> {

@@ -35,35 +35,42 @@ Result<void> SigningKeys::load() {
 }
 
 Result<void> SigningKeys::init(Seconds now) {
-  auto gen = store_.key_generation();
-  if (!gen) return fail(gen.error().message);
-  auto records = store_.list_keys();
-  if (!records) return fail(records.error().message);
-  bool has_current = false, has_next = false;
-  for (auto& r : *records) {
-    has_current |= r.state == KeyRecord::State::current;
-    has_next |= r.state == KeyRecord::State::next;
-  }
-  if (!has_current || !has_next) {
-    auto all = *records;
-    if (!has_current) {
-      auto c = generate(KeyRecord::State::current, now);
-      if (!c) return fail(c.error().message);
-      all.push_back(*c);
-    }
-    if (!has_next) {
-      auto n = generate(KeyRecord::State::next, now);
-      if (!n) return fail(n.error().message);
-      all.push_back(*n);
-    }
-    if (auto r = store_.replace_keys(all); !r) return r;
-    gen = store_.key_generation();
+  // Replicas starting together on an empty store each build a key set; the store takes the first
+  // and refuses the others (conditional on the generation), which then load the stored one.
+  for (int attempt = 0; attempt < kReplaceAttempts; ++attempt) {
+    auto gen = store_.key_generation();
     if (!gen) return fail(gen.error().message);
+    auto records = store_.list_keys();
+    if (!records) return fail(records.error().message);
+    bool has_current = false, has_next = false;
+    for (auto& r : *records) {
+      has_current |= r.state == KeyRecord::State::current;
+      has_next |= r.state == KeyRecord::State::next;
+    }
+    if (!has_current || !has_next) {
+      auto all = *records;
+      if (!has_current) {
+        auto c = generate(KeyRecord::State::current, now);
+        if (!c) return fail(c.error().message);
+        all.push_back(*c);
+      }
+      if (!has_next) {
+        auto n = generate(KeyRecord::State::next, now);
+        if (!n) return fail(n.error().message);
+        all.push_back(*n);
+      }
+      auto replaced = store_.replace_keys(all, *gen);
+      if (!replaced) return fail(replaced.error().message);
+      if (!*replaced) continue;  // another process stored its set first: read that one
+      gen = store_.key_generation();
+      if (!gen) return fail(gen.error().message);
+    }
+    if (auto r = load(); !r) return r;
+    std::lock_guard lock(mu_);
+    generation_ = *gen;
+    return {};
   }
-  if (auto r = load(); !r) return r;
-  std::lock_guard lock(mu_);
-  generation_ = *gen;
-  return {};
+  return fail("signing keys: the key set kept changing while it was being created");
 }
 
 Result<void> SigningKeys::reload_if_changed(Seconds) {
@@ -80,6 +87,19 @@ Result<void> SigningKeys::reload_if_changed(Seconds) {
 }
 
 Result<void> SigningKeys::rotate(Seconds now) {
+  // Applied to the set as stored: when another process changes it between the read and the
+  // write, the write is refused and the rotation starts again from the new set.
+  for (int attempt = 0; attempt < kReplaceAttempts; ++attempt) {
+    auto replaced = rotate_once(now);
+    if (!replaced) return fail(replaced.error().message);
+    if (*replaced) return reload_if_changed(now);
+  }
+  return fail("signing keys: the key set kept changing during the rotation");
+}
+
+Result<bool> SigningKeys::rotate_once(Seconds now) {
+  auto gen = store_.key_generation();
+  if (!gen) return fail(gen.error().message);
   auto records = store_.list_keys();
   if (!records) return fail(records.error().message);
   std::vector<KeyRecord> out;
@@ -112,8 +132,7 @@ Result<void> SigningKeys::rotate(Seconds now) {
   auto n = generate(KeyRecord::State::next, now);
   if (!n) return fail(n.error().message);
   out.push_back(*n);
-  if (auto r = store_.replace_keys(out); !r) return r;
-  return reload_if_changed(now);
+  return store_.replace_keys(out, *gen);
 }
 
 std::shared_ptr<const LoadedKey> SigningKeys::current() const {

@@ -49,6 +49,9 @@ class SigningKeys {
  private:
   [[nodiscard]] Result<void> load();
   [[nodiscard]] Result<KeyRecord> generate(KeyRecord::State state, Seconds now);
+  // One rotation against the stored set; false when another process replaced it meanwhile.
+  [[nodiscard]] Result<bool> rotate_once(Seconds now);
+  static constexpr int kReplaceAttempts = 5;
 
   Store& store_;
   Random& random_;

@@ -249,8 +249,15 @@ class SqliteStore final : public Store {
       return out;
     });
   }
-  [[nodiscard]] Result<void> replace_keys(const std::vector<KeyRecord>& keys) override {
-    return write("replace_keys", [&](Connection& c) {
+  [[nodiscard]] Result<bool> replace_keys(const std::vector<KeyRecord>& keys,
+                                          std::int64_t expected_generation) override {
+    bool replaced = false;
+    auto done = write("replace_keys", [&](Connection& c) {
+      // Inside the write transaction: another process's replacement is either before (and seen
+      // here) or after this one.
+      auto gen = c.prepare("SELECT value FROM meta WHERE key='key_generation'");
+      if (gen.step() != SQLITE_ROW) return false;
+      if (gen.integer(0) != expected_generation) return true;
       if (!c.exec("DELETE FROM keys")) return false;
       for (auto& k : keys) {
         auto s = c.prepare("INSERT INTO keys VALUES (?,?,?,?,?,?)");
@@ -258,8 +265,11 @@ class SqliteStore final : public Store {
         s.bind(6, k.retired_at);
         if (s.step() != SQLITE_DONE) return false;
       }
-      return c.exec("UPDATE meta SET value=value+1 WHERE key='key_generation'");
+      replaced = c.exec("UPDATE meta SET value=value+1 WHERE key='key_generation'");
+      return replaced;
     });
+    if (!done) return unexpected<Error>(done.error());
+    return replaced;
   }
   [[nodiscard]] Result<std::int64_t> key_generation() override {
     return read([&](Connection& c) -> Result<std::int64_t> {

@@ -134,8 +134,13 @@ class Store {
 
   // Signing keys.
   [[nodiscard]] virtual Result<std::vector<KeyRecord>> list_keys() = 0;
-  // Replaces the whole key set in one transaction and bumps the key generation.
-  [[nodiscard]] virtual Result<void> replace_keys(const std::vector<KeyRecord>& keys) = 0;
+  // Replaces the whole key set in one transaction and bumps the key generation, if the generation
+  // is still `expected_generation` (what key_generation() said before the caller built `keys`).
+  // False, with nothing changed, when another process replaced the set meanwhile: replicas that
+  // find an empty key set at the same moment then all end up with the one set the first stored,
+  // instead of each signing with a key that the last writer's set does not publish.
+  [[nodiscard]] virtual Result<bool> replace_keys(const std::vector<KeyRecord>& keys,
+                                                  std::int64_t expected_generation) = 0;
   [[nodiscard]] virtual Result<std::int64_t> key_generation() = 0;
 
   // Deletes expired codes, refresh tokens, issued tokens and revocations.

@@ -52,7 +52,7 @@ class FaultyStore final : public Store {
   Result<void> revoke_jti(std::string_view j, Seconds exp) override { return s_->revoke_jti(j, exp); }
   Result<std::vector<std::string>> revoked_jtis(Seconds now) override { return s_->revoked_jtis(now); }
   Result<std::vector<KeyRecord>> list_keys() override { return s_->list_keys(); }
-  Result<void> replace_keys(const std::vector<KeyRecord>& k) override { return s_->replace_keys(k); }
+  Result<bool> replace_keys(const std::vector<KeyRecord>& k, std::int64_t g) override { return s_->replace_keys(k, g); }
   Result<std::int64_t> key_generation() override { return s_->key_generation(); }
   Result<void> purge(Seconds now) override { return s_->purge(now); }
 

@@ -9,7 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include "authserver/signing_keys.hpp"
 #include "authserver/store_open.hpp"
+#include "core/random.hpp"
 #include "core/secret.hpp"
 #include "postgres_instance.hpp"
 
@@ -152,14 +154,20 @@ TEST_P(StoreContract, KeysRevocationsAndPurge) {
   auto gen = *s->key_generation();
   std::vector<KeyRecord> keys{{"k1", "ES256", "pem1", KeyRecord::State::current, 1, 0},
                               {"k0", "ES256", "pem0", KeyRecord::State::retired, 0, 1}};
-  ASSERT_TRUE(s->replace_keys(keys));
+  ASSERT_TRUE(*s->replace_keys(keys, gen));
   EXPECT_EQ(*s->key_generation(), gen + 1);
+  // Conditional on the generation: a set built from what was read before is refused, unchanged.
+  auto stale = s->replace_keys({{"k9", "ES256", "pem9", KeyRecord::State::current, 2, 0}}, gen);
+  ASSERT_TRUE(stale);
+  EXPECT_FALSE(*stale);
+  EXPECT_EQ(*s->key_generation(), gen + 1);
+  EXPECT_EQ(s->list_keys()->size(), 2u);
   auto listed = *s->list_keys();
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0].kid, "k0");
   EXPECT_EQ(listed[0].state, KeyRecord::State::retired);
   EXPECT_EQ(listed[1].private_pem, "pem1");
-  ASSERT_TRUE(s->replace_keys({keys[0]}));
+  ASSERT_TRUE(*s->replace_keys({keys[0]}, gen + 1));
   EXPECT_EQ(s->list_keys()->size(), 1u);
 
   ASSERT_TRUE(s->revoke_jti("j1", 50));
@@ -246,6 +254,40 @@ TEST_P(StoreContract, EveryAcknowledgedWriteIsVisibleToANewStore) {
   ASSERT_TRUE(s);
   ASSERT_TRUE(s->revoke_family("fam", 10));
   EXPECT_EQ(s->revoked_jtis(10)->size(), 400u);
+}
+
+// Replicas starting together on an empty store: each finds no signing key and builds a set, but
+// they all end up signing with the one key the store kept (before the conditional replacement,
+// the last writer won and the others signed with keys that no JWKS published).
+TEST_P(StoreContract, ConcurrentFirstStartsAgreeOnOneSigningKey) {
+  constexpr int kReplicas = 8;
+  std::vector<std::unique_ptr<Store>> stores;
+  for (int i = 0; i < kReplicas; ++i) {
+    if (GetParam() == "sqlite" && i > 0) break;
+    stores.push_back(open(1));
+    ASSERT_TRUE(stores.back());
+  }
+  std::vector<std::unique_ptr<SigningKeys>> keys;
+  for (int i = 0; i < kReplicas; ++i)
+    keys.push_back(std::make_unique<SigningKeys>(*stores[std::size_t(i) % stores.size()], system_random(),
+                                                 std::chrono::seconds(3600)));
+  std::atomic<bool> go{false};
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kReplicas; ++i)
+    threads.emplace_back([&, i] {
+      while (!go) std::this_thread::yield();
+      if (keys[std::size_t(i)]->init(100)) ++ok;
+    });
+  go = true;
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(ok, kReplicas);
+  auto stored = *stores[0]->list_keys();
+  EXPECT_EQ(stored.size(), 2u);  // one current, one next
+  for (auto& k : keys) {
+    ASSERT_TRUE(k->current());
+    EXPECT_EQ(k->current()->record.kid, keys[0]->current()->record.kid);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Stores, StoreContract, ::testing::Values("sqlite", "postgres"),
