@@ -41,6 +41,9 @@ net::awaitable<Response> AuthorizationServer::Impl::authorize_request(Exchange& 
   if (client_id.empty())
     co_return error_page(req, http::status::bad_request, "Invalid request", "The request names no client (client_id).");
   auto client = co_await find_client(client_id);
+  if (!client && client.error().unavailable)
+    co_return error_page(req, http::status::service_unavailable, "Temporarily unavailable",
+                         "The sign-in service cannot reach its storage right now. Try again in a moment.");
   if (!client)
     co_return error_page(req, http::status::bad_request, "Unknown client",
                          "The client's metadata document could not be used: " + client.error().message + ".");

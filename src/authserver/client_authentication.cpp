@@ -29,6 +29,18 @@ net::awaitable<OAuthResult<AuthenticatedClient>> AuthorizationServer::Impl::auth
   auto invalid = [&](std::string d) {
     return unexpected(OAuthFailure{OAuthError::invalid_client, std::move(d), has_basic, 0});
   };
+  // A store that cannot be read says nothing about the credentials: 503 and retry, not
+  // invalid_client (which tells a client its registration is gone, and sends DCR clients to
+  // register again against a recovering store). Still closed: nothing is issued.
+  bool unavailable = false;
+  auto lookup = [&](std::string_view id) -> net::awaitable<std::optional<ClientRecord>> {
+    auto c = co_await find_client(id);
+    if (!c) {
+      unavailable |= c.error().unavailable;
+      co_return std::nullopt;
+    }
+    co_return std::move(*c);
+  };
   if (methods > 1) co_return oauth_error(OAuthError::invalid_request, "use exactly one client authentication method");
   std::string client_id;
   std::optional<BasicCredentials> basic;
@@ -47,12 +59,12 @@ net::awaitable<OAuthResult<AuthenticatedClient>> AuthorizationServer::Impl::auth
     std::pair<const std::string*, const Secret*> readings[] = {{&basic->client_id, &basic->client_secret},
                                                                {&basic->raw_client_id, &basic->raw_client_secret}};
     for (auto [id, secret] : readings) {
-      // Here and below, a client that cannot be looked up (storage, an unusable metadata
-      // document) is not authenticated: invalid_client, fail closed.
-      auto c = co_await find_client(*id);
-      if (!c || !*c) continue;
-      bool proved = !(*c)->secret_hash.empty() && constant_time_equal(sha256_hex(secret->reveal()), (*c)->secret_hash);
-      if (!client || proved) client = **c;
+      // Here and below, a client that cannot be looked up (an unusable metadata document) is not
+      // authenticated: invalid_client, fail closed.
+      auto c = co_await lookup(*id);
+      if (!c) continue;
+      bool proved = !c->secret_hash.empty() && constant_time_equal(sha256_hex(secret->reveal()), c->secret_hash);
+      if (!client || proved) client = *c;
       if (proved) {
         basic_proved = true;
         break;
@@ -74,13 +86,14 @@ net::awaitable<OAuthResult<AuthenticatedClient>> AuthorizationServer::Impl::auth
     client_id = std::string(sub->as_string());
     if (body_id != params.end() && body_id->second != client_id)
       co_return oauth_error(OAuthError::invalid_request, "client_id does not match the client assertion");
-    auto c = co_await find_client(client_id);
-    if (c && *c) client = **c;
+    client = co_await lookup(client_id);
   } else {
     if (body_id == params.end()) co_return invalid("client authentication is required");
-    auto c = co_await find_client(body_id->second);
-    if (c && *c) client = **c;
+    client = co_await lookup(body_id->second);
   }
+  if (!client && unavailable)
+    co_return unexpected(OAuthFailure{OAuthError::temporarily_unavailable,
+                                      "the authorization server cannot reach its storage; retry shortly", false, 0});
   if (!client) co_return invalid("client authentication failed");
 
   const auto& m = client->token_endpoint_auth_method;

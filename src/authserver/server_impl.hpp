@@ -110,7 +110,14 @@ class AuthorizationServer::Impl {
   [[nodiscard]] static Response method_not_allowed(const Request& req, std::string_view allow);
 
   // client_lookup.cpp
-  [[nodiscard]] net::awaitable<Result<std::optional<ClientRecord>>> find_client(std::string_view client_id);
+  // Why a client could not be looked up: the store failed (`unavailable`: answer 503, the client's
+  // credentials may well be good) or its metadata document is unusable (the client is unknown).
+  struct ClientLookupError {
+    bool unavailable = false;
+    std::string message;
+  };
+  [[nodiscard]] net::awaitable<expected<std::optional<ClientRecord>, ClientLookupError>> find_client(
+      std::string_view client_id);
   [[nodiscard]] const ProtectedResource* find_resource(std::string_view r) const;
 
   // authorize_endpoint.cpp

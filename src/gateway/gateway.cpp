@@ -235,14 +235,18 @@ void Gateway::start() {
 }
 
 void Gateway::register_probes() {
-  // Required: a replica that is draining, or whose authorization server cannot read its store,
-  // must get no new traffic. Stores added later (a shared database, a cache) register theirs.
+  // Required: a replica that is draining, or whose own store (a SQLite file) cannot be read, must
+  // get no new traffic. A store every replica shares (PostgreSQL) is reported but not required:
+  // when it is down it is down for all of them, and failing readiness would take every replica out
+  // of the balancer at once, refusing the MCP traffic that needs no store (tokens are verified
+  // locally) along with the token requests that do (those answer 503 themselves).
   readiness_.add("draining", true, [this]() -> Result<void> {
     if (draining_) return fail("draining: the gateway is shutting down");
     return {};
   });
+  const bool shared_store = !cfg_.authorization_server.storage.starts_with("sqlite:");
   if (authorization_server_)
-    readiness_.add("authorization_server.store", true, [as = authorization_server_.get()]() -> Result<void> {
+    readiness_.add("authorization_server.store", !shared_store, [as = authorization_server_.get()]() -> Result<void> {
       auto r = as->store().key_generation();
       if (!r) return fail(r.error().message);
       return {};

@@ -382,6 +382,30 @@ TEST(ClientAuth, WrongCredentialsAreInvalidClientWithChallenge) {
   EXPECT_EQ(two.status, 400u);
 }
 
+// Regression: with the store unreachable, a client with good credentials got 401 invalid_client
+// (RFC 6749 §5.2: "client authentication failed"), which tells it that its registration is gone
+// and sends a DCR client to register again; the authorization page showed the store's own error
+// text. Now 503 temporarily_unavailable with Retry-After, and a page that names no internals.
+TEST(ClientAuth, StoreFailureIs503NotInvalidClient) {
+  Harness h;
+  h.faults->fail_get_client = true;
+  auto r = h.post("/token", "grant_type=client_credentials&resource=" + percent_encode(h.resource),
+                  {{"Authorization", "Basic " + base64_encode("conf:s3cr%t+x")}});
+  EXPECT_EQ(r.status, 503u) << r.body;
+  EXPECT_EQ(str(body_json(r), "error"), "temporarily_unavailable");
+  EXPECT_EQ(r.header("retry-after"), "1");
+  EXPECT_EQ(r.header("www-authenticate"), "");
+  auto page = h.get(h.authorize_url());
+  EXPECT_EQ(page.status, 503u);
+  EXPECT_EQ(page.body.find("db.internal"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("injected"), std::string::npos) << page.body;
+  h.faults->fail_get_client = false;
+  EXPECT_EQ(h.post("/token", "grant_type=client_credentials&resource=" + percent_encode(h.resource),
+                   {{"Authorization", "Basic " + base64_encode("conf:s3cr%t+x")}})
+                .status,
+            200u);
+}
+
 TEST(ClientAuth, BasicAcceptsFormEncodedAndRawCredentialsAndPost) {
   Harness h;
   auto body = "grant_type=client_credentials&resource=" + percent_encode(h.resource);

@@ -13,6 +13,7 @@ class FaultyStore final : public Store {
 
   std::atomic<bool> fail_get_user{false};
   std::atomic<bool> fail_get_refresh{false};
+  std::atomic<bool> fail_get_client{false};
 
   Result<void> put_user(const UserRecord& u) override { return s_->put_user(u); }
   Result<std::optional<UserRecord>> get_user(std::string_view n) override {
@@ -22,7 +23,10 @@ class FaultyStore final : public Store {
   Result<std::vector<UserRecord>> list_users() override { return s_->list_users(); }
   Result<bool> remove_user(std::string_view n) override { return s_->remove_user(n); }
   Result<void> put_client(const ClientRecord& c) override { return s_->put_client(c); }
-  Result<std::optional<ClientRecord>> get_client(std::string_view id) override { return s_->get_client(id); }
+  Result<std::optional<ClientRecord>> get_client(std::string_view id) override {
+    if (fail_get_client) return fail("storage: injected failure at db.internal:5432");
+    return s_->get_client(id);
+  }
   Result<std::vector<ClientRecord>> list_clients() override { return s_->list_clients(); }
   Result<bool> remove_client(std::string_view id) override { return s_->remove_client(id); }
   Result<void> put_consent(std::string_view u, std::string_view c, std::string_view r, std::string_view s,

@@ -48,17 +48,27 @@ export async function startPostgres() {
   const init = run('initdb', ['-D', data, '-U', 'mcpgate', '-A', 'trust', '--no-sync']);
   if (init.status !== 0) fail(`initdb failed: ${init.stderr?.trim()}`);
   let port = 0;
+  const opts = (p) => `-p ${p} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
+  // -w: returns once the server accepts connections.
+  const startServer = (p) => run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', opts(p), 'start']);
   for (let attempt = 0; attempt < 5 && !port; attempt++) {
     const p = await freePort();
-    const opts = `-p ${p} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
-    // -w: returns once the server accepts connections.
-    const start = run('pg_ctl', ['-D', data, '-l', join(dir, 'log'), '-w', '-t', '60', '-o', opts, 'start']);
-    if (start.status === 0) port = p;
+    if (startServer(p).status === 0) port = p;
   }
   if (!port) fail('postgres did not start');
   return {
     port,
     url: `postgresql://mcpgate@127.0.0.1:${port}/postgres`,
+    // An outage: the server stops (connections are cut) and later starts again on the same port
+    // with the same data.
+    pause() {
+      const r = run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      if (r.status !== 0) throw new Error(`pg_ctl stop: ${r.stderr}`);
+    },
+    resume() {
+      const r = startServer(port);
+      if (r.status !== 0) throw new Error(`pg_ctl start: ${r.stderr}`);
+    },
     stop() {
       run('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
       rmSync(dir, { recursive: true, force: true });
