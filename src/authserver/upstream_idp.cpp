@@ -60,7 +60,6 @@ Result<std::unique_ptr<UpstreamIdpClient>> UpstreamIdpClient::create(UpstreamIdp
   // URL follows (a key set or token answer fetched in clear can be replaced on the path).
   if (auto u = oauth::parse_http_url(options.issuer, false); !u)
     return fail("upstream_idp " + options.issuer + ": " + u.error().message);
-  if (options.issuer.ends_with("/")) return fail("upstream_idp " + options.issuer + ": issuer must not end with '/'");
   if (options.client_id.empty()) return fail("upstream_idp " + options.issuer + ": client_id is required");
   for (auto& claim : options.claims)
     if (reserved_claim(claim))
@@ -91,8 +90,11 @@ expected<ProviderMetadata, ProviderFailure> UpstreamIdpClient::metadata() {
     std::lock_guard lock(mu_);
     if (meta_) return *meta_;
   }
-  // OpenID Connect Discovery 1.0 §4: the issuer with /.well-known/openid-configuration appended.
-  auto r = http_->fetch({"GET", opt_.issuer + "/.well-known/openid-configuration", {}, {}});
+  // OpenID Connect Discovery 1.0 §4: the issuer with /.well-known/openid-configuration appended
+  // (one slash: Auth0's issuers end with '/', and are compared with that slash).
+  std::string_view base = opt_.issuer;
+  if (base.ends_with('/')) base.remove_suffix(1);
+  auto r = http_->fetch({"GET", std::string(base) + "/.well-known/openid-configuration", {}, {}});
   if (!r) return failure(ProviderError::unavailable, "discovery: " + r.error().message);
   if (r->status != 200)
     return failure(ProviderError::unavailable, "discovery answered HTTP " + std::to_string(r->status));

@@ -34,8 +34,7 @@ AuthorizationServer::UpstreamIdp read_upstream_idp(const YamlReader& r, const YA
   idp.issuer = r.str(n["issuer"], key + ".issuer");
   // Discovery, keys and the token endpoint (with our secret) are fetched from here.
   check_fetched_url(r, n["issuer"], key + ".issuer", idp.issuer);
-  if (idp.issuer.ends_with("/"))
-    r.error(n["issuer"], key + ".issuer", "must not end with '/' (it is compared exactly with the ID token's iss)");
+  // Compared exactly with the ID token's iss, so kept as written: a trailing '/' (Auth0) stays.
   idp.client_id = r.str(n["client_id"], key + ".client_id");
   if (n["name"]) idp.name = r.str(n["name"], key + ".name");
   int auth = int(bool(n["client_secret_env"])) + int(bool(n["client_secret_file"])) + int(bool(n["private_key_jwt"]));

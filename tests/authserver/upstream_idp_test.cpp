@@ -180,6 +180,25 @@ TEST(UpstreamIdp, ValidatesWithTheDiscoveredKeysAndRefusesReservedClaims) {
   EXPECT_FALSE(UpstreamIdpClient::create(o, p.http, clock));  // no openid: no ID token
 }
 
+// Auth0's issuers end with '/': discovery is fetched with one slash, and iss compared with it.
+TEST(UpstreamIdp, IssuerWithTrailingSlash) {
+  testing::FakeClock clock;
+  auto http = std::make_shared<testing::FakeFetcher>([](const HttpFetchRequest& r) -> Result<HttpFetchResponse> {
+    if (r.url != "https://tenant.example/.well-known/openid-configuration") return fail("unexpected URL " + r.url);
+    json::object d{{"issuer", "https://tenant.example/"},
+                   {"authorization_endpoint", "https://tenant.example/authorize"},
+                   {"token_endpoint", "https://tenant.example/oauth/token"},
+                   {"jwks_uri", "https://tenant.example/.well-known/jwks.json"}};
+    return HttpFetchResponse{200, json::serialize(d), {}, {}, {}};
+  });
+  auto o = options();
+  o.issuer = "https://tenant.example/";
+  auto c = *UpstreamIdpClient::create(o, http, clock);
+  auto m = c->metadata();
+  ASSERT_TRUE(m) << m.error().detail;
+  EXPECT_EQ(m->token_endpoint, "https://tenant.example/oauth/token");
+}
+
 TEST(FederatedUser, NamesAndClaimsColumn) {
   EXPECT_EQ(federated_username("https://idp.example", "u-1"), "https://idp.example#u-1");
   UserRecord u{"https://idp.example#u-1", federated_password_column({{"groups", json::array{"a"}}, {"sub", "x"}}), 0,
