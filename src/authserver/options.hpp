@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/secret.hpp"
+
 namespace mcpgate::authserver {
 
 // One protected resource (an MCP endpoint): its RFC 8707 identifier becomes the `aud` of every
@@ -36,7 +38,7 @@ struct UpstreamIdp {
   std::string name;    // shown on the choice page when several are configured
   std::string issuer;  // exact `iss`; metadata from {issuer}/.well-known/openid-configuration
   std::string client_id;
-  std::string client_secret;   // client_secret_basic, when set
+  Secret client_secret;        // client_secret_basic, when set
   std::string client_key_pem;  // private_key_jwt (RFC 7523 §2.2), when set instead of a secret
   std::string client_key_id;
   std::string client_key_alg = "ES256";

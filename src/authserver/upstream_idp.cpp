@@ -165,7 +165,7 @@ expected<std::string, ProviderFailure> UpstreamIdpClient::redeem(std::string_vie
             "&client_assertion_type=" + percent_encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
             "&client_assertion=" + percent_encode(*assertion);
   } else if (!opt_.client_secret.empty()) {
-    req.headers.emplace_back("Authorization", basic_credentials(opt_.client_id, opt_.client_secret));
+    req.headers.emplace_back("Authorization", basic_credentials(opt_.client_id, opt_.client_secret.reveal()));
   } else {
     body += "&client_id=" + percent_encode(opt_.client_id);  // a public client at the provider
   }

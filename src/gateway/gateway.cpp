@@ -61,9 +61,9 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     o.dcr_allowed_redirect_schemes = c.dcr_allowed_redirect_schemes;
     for (auto& idp : c.trusted_idps) o.trusted_idps.push_back({idp.issuer, idp.jwks});
     for (auto& u : c.upstream_idps)
-      o.upstream_idps.push_back({u.name, u.issuer, u.client_id, u.client_secret, u.client_key_pem, u.client_key_id,
-                                 u.client_key_alg, u.scopes, u.claims, u.user_claim, u.send_resource, u.algorithms,
-                                 u.clock_skew, u.ca_file});
+      o.upstream_idps.push_back({u.name, u.issuer, u.client_id, Secret(u.client_secret), u.client_key_pem,
+                                 u.client_key_id, u.client_key_alg, u.scopes, u.claims, u.user_claim, u.send_resource,
+                                 u.algorithms, u.clock_skew, u.ca_file});
     o.blocking_threads = c.blocking_threads;
     o.max_pending_requests = c.max_pending_requests;
     o.blocking_nice = c.blocking_nice;

@@ -48,7 +48,7 @@ UpstreamIdp options() {
   UpstreamIdp o;
   o.issuer = kIssuer;
   o.client_id = "mcpgate";
-  o.client_secret = "s3cret:+";
+  o.client_secret = Secret("s3cret:+");
   return o;
 }
 
@@ -113,7 +113,7 @@ TEST(UpstreamIdp, PrivateKeyJwtSendsASignedAssertionForTheTokenEndpoint) {
   p.token_body = {{"id_token", "x.y.z"}};
   testing::FakeClock clock;
   auto o = options();
-  o.client_secret.clear();
+  o.client_secret = Secret();
   o.client_key_pem = *oauth::SigningKey::generate(oauth::Algorithm::ES256)->private_pem();
   auto c = *UpstreamIdpClient::create(o, p.http, clock);
   ASSERT_TRUE(c->redeem("code", "https://gw.example/cb", "v", ""));

@@ -227,6 +227,7 @@ try {
 // 2. Failures, with a provider the test controls.
 const fake = await startFakeOidcProvider({ clientId: 'mcpgate', clientSecret: 'mcpgate-secret-at-the-idp' });
 let gw2;
+let gw3;
 try {
   gw2 = await startGateway(gatewayYaml(fake.issuer));
   const base = `http://127.0.0.1:${gw2.port}`;
@@ -318,9 +319,37 @@ try {
   // The password form is closed when a provider signs people in.
   const pw = await ok.postForm(`${base}/authorize/login`, { request_id: 'x', csrf_token: 'y', username: 'a', password: 'b' });
   report.check(pw.status === 403, 'the password form is refused when federation is configured', `${pw.status}`);
+
+  // Several providers: a page lists them; each link starts the sign-in at that provider, for the
+  // browser that started the authorization only.
+  gw3 = await startGateway(gatewayYaml(fake.issuer).replace(/  upstream_idp:\n(    .*\n)+/, `  upstream_idps:
+    - { name: First Corp, issuer: ${fake.issuer}, client_id: mcpgate, client_secret_file: ${secretFile} }
+    - { name: Second Corp, issuer: ${fake.issuer}, client_id: mcpgate, client_secret_file: ${secretFile} }
+`));
+  const base3 = `http://127.0.0.1:${gw3.port}`;
+  const reg3 = await (await fetch(`${base3}/register`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ redirect_uris: [`http://127.0.0.1:${callbackPort}/callback`], token_endpoint_auth_method: 'none' }) })).json();
+  const chooser = new Agent();
+  const u3 = new URL(`${base3}/authorize`);
+  for (const [k, v] of Object.entries({ response_type: 'code', client_id: reg3.client_id, redirect_uri: `http://127.0.0.1:${callbackPort}/callback`,
+    state: 's', code_challenge: pkce().challenge, code_challenge_method: 'S256', resource: `${base3}/mcp` })) u3.searchParams.set(k, v);
+  const page = await chooser.get(u3.toString());
+  const links = [...page.body.matchAll(/<a href="([^"]+)">([^<]+)<\/a>/g)].map((m) => ({ href: m[1].replace(/&amp;/g, '&'), name: m[2] }));
+  report.check(page.status === 200 && links.length === 2 && links[0].name === 'First Corp' && links[1].name === 'Second Corp',
+    'several providers: a page lists them by name', JSON.stringify(links));
+  const stranger = new Agent();
+  const foreign = await stranger.get(`${base3}${links[1]?.href}`);
+  report.check(foreign.status === 400, "a provider link opened in another browser is refused", `${foreign.status}`);
+  const bogus = await chooser.get(`${base3}${links[1]?.href.replace(/idp=1/, 'idp=7')}`);
+  report.check(bogus.status === 400, 'a provider index that does not exist is refused', `${bogus.status}`);
+  const chosen = await chooser.get(`${base3}${links[1]?.href}`);
+  report.check(chosen.status === 302 && chosen.location.startsWith(`${fake.issuer}/authorize`), 'the chosen provider\'s link starts the sign-in there', `${chosen.status}`);
+  const back3 = await chooser.get((await chooser.get(chosen.location)).location);
+  report.check(back3.status === 200 && back3.body.includes('id="client-name"'), 'and its answer leads to the consent page', `${back3.status}`);
 } catch (e) {
   report.check(false, 'unexpected exception (failure cases)', e?.stack ?? String(e));
 } finally {
+  await gw3?.stop();
   await gw2?.stop();
   await fake.stop();
   landing.close();
