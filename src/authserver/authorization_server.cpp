@@ -86,6 +86,7 @@ void AuthorizationServer::Impl::maintenance() {
   std::erase_if(pending_, [&](auto& kv) { return kv.second.expires_at <= t; });
   std::erase_if(cimd_cache_, [&](auto& kv) { return kv.second.second <= t; });
   std::erase_if(seen_jtis_, [&](auto& kv) { return kv.second <= t; });
+  std::erase_if(federated_, [&](auto& kv) { return kv.second.expires_at <= t; });
 }
 
 Result<void> validate_issuer(std::string_view issuer, bool allow_loopback_http) {
@@ -128,6 +129,21 @@ Result<std::unique_ptr<AuthorizationServer>> AuthorizationServer::create(Options
                            options.cimd_allow_private_addresses, options.cimd_max_bytes, options.cimd_timeout});
   auto impl = std::make_unique<Impl>(std::move(options), std::move(store), clock, random, std::move(fetcher));
   if (auto r = impl->init(); !r) return fail("authorization server: " + r.error().message);
+  impl->audit_ = std::move(deps.audit);
+  for (auto& idp : impl->opt_.upstream_idps) {
+    auto http = deps.idp_http;
+    if (!http) {
+      oauth::HttpFetchOptions ho;
+      ho.tls.ca_file = idp.ca_file;
+      auto b = std::make_shared<oauth::BlockingHttpFetcher>(ho);
+      if (!b->tls_error().empty())
+        return fail("authorization server: upstream_idp " + idp.issuer + ": " + b->tls_error());
+      http = std::move(b);
+    }
+    auto c = UpstreamIdpClient::create(idp, std::move(http), clock);
+    if (!c) return fail("authorization server: " + c.error().message);
+    impl->upstream_idps_.push_back(std::move(*c));
+  }
   return std::unique_ptr<AuthorizationServer>(new AuthorizationServer(std::move(impl)));
 }
 
@@ -144,7 +160,7 @@ bool AuthorizationServer::is_browser_page(std::string_view path) const {
   // The same paths handle() routes to authorize, login and consent.
   const auto& p = impl_->prefix_;
   return path == p + "/authorize" || (!p.empty() && path == "/authorize") || path == p + "/authorize/login" ||
-         path == p + "/authorize/consent";
+         path == p + "/authorize/consent" || path == p + "/authorize/idp" || path == p + "/idp/callback";
 }
 bool AuthorizationServer::is_revoked(std::string_view jti) const {
   return impl_->is_revoked(jti);

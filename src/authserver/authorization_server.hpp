@@ -11,12 +11,14 @@
 
 #include "authserver/metadata_fetcher.hpp"
 #include "authserver/options.hpp"
+#include "authserver/sign_in_event.hpp"
 #include "authserver/signing_keys.hpp"
 #include "authserver/store.hpp"
 #include "core/clock.hpp"
 #include "core/random.hpp"
 #include "core/result.hpp"
 #include "net/http_server.hpp"
+#include "oauth/http_fetcher.hpp"
 
 namespace mcpgate::authserver {
 
@@ -24,6 +26,10 @@ struct Dependencies {
   const Clock* clock = nullptr;              // default: system clock
   Random* random = nullptr;                  // default: system CSPRNG
   std::shared_ptr<MetadataFetcher> fetcher;  // default: SafeMetadataFetcher from the options
+  // Toward the upstream identity providers (federation); default: a BlockingHttpFetcher per
+  // provider with its ca_file.
+  std::shared_ptr<oauth::HttpFetcher> idp_http;
+  SignInAudit audit;  // every federated sign-in, allowed or refused; default: none
 };
 
 class AuthorizationServer {

@@ -148,8 +148,14 @@ net::awaitable<Response> AuthorizationServer::Impl::authorize_request(Exchange& 
     std::lock_guard lock(mu_);
     bound_insert(pending_, request_id, p);
   }
-  Response out =
-      logged_in ? consent_page(req, request_id, p, session) : login_page(req, request_id, p, session, "", "");
+  Response out;
+  if (logged_in) {
+    out = consent_page(req, request_id, p, session);
+  } else {
+    // The password form, or the upstream identity provider (federated_login.cpp).
+    Response r = co_await sign_in_page(req, request_id, p, session);
+    out = std::move(r);
+  }
   if (!set_cookie.empty()) out.set(http::field::set_cookie, set_cookie);
   co_return out;
 }

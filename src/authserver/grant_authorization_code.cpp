@@ -1,4 +1,5 @@
 // The authorization code grant (RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 8707 §2.2).
+#include "authserver/federated_user.hpp"
 #include "authserver/pkce.hpp"
 #include "authserver/scope_text.hpp"
 #include "authserver/server_impl.hpp"
@@ -61,6 +62,12 @@ class AuthorizationCodeGrant final : public Grant {
     }
     auto& c = *redeemed;
     json::object extra{{"auth_time", c.auth_time}};
+    // A user federated from an upstream provider: the claims copied at sign-in (groups, …), so that
+    // policy rules on claims see them. Fail closed: without them a deny rule on a claim would not match.
+    auto user = as.store_->get_user(c.subject);
+    if (!user) return oauth_error(OAuthError::server_error, "storage failure");
+    if (*user)
+      for (auto& kv : copied_claims(**user)) extra[kv.key()] = kv.value();
     auto at = as.mint_with_jti(c.subject, c.client_id, c.resource, c.scope, jti, extra);
     if (!at) return oauth_error(OAuthError::server_error, "could not sign the token");
     return as.token_body(*at, c.scope, refresh ? refresh_token : std::string());

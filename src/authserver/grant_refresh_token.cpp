@@ -1,4 +1,5 @@
 // The refresh token grant (RFC 6749 §6), with rotation and reuse detection (OAuth 2.1 §4.3.1).
+#include "authserver/federated_user.hpp"
 #include "authserver/scope_text.hpp"
 #include "authserver/server_impl.hpp"
 #include "authserver/user_scopes.hpp"
@@ -59,7 +60,8 @@ class RefreshTokenGrant final : public Grant {
     // A user removed by an administrator keeps no access through a refresh token issued before.
     if (!*u) return oauth_error(OAuthError::invalid_grant, "the user no longer exists");
     if (!(*u)->scope.empty()) scope = join_scope(grant_for_user(split_scope(scope), (*u)->scope).granted);
-    auto at = as.mint_with_jti(rotated->subject, rotated->client_id, rotated->resource, scope, jti);
+    // A federated user's claims as copied at the last sign-in at the provider.
+    auto at = as.mint_with_jti(rotated->subject, rotated->client_id, rotated->resource, scope, jti, copied_claims(**u));
     if (!at) return oauth_error(OAuthError::server_error, "could not sign the token");
     return as.token_body(*at, scope, next_token);
   }

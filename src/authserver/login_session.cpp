@@ -87,6 +87,10 @@ expected<FormContext, Response> AuthorizationServer::Impl::form_context(const Re
 
 // On the pool: Argon2 and storage.
 Response AuthorizationServer::Impl::login_post(const Request& req, const std::string& ip) {
+  // With federation the provider alone signs people in: a stale or crafted password form must not
+  // open a second door the operator closed.
+  if (!upstream_idps_.empty())
+    return error_page(req, http::status::forbidden, "Request refused", "Sign in through the identity provider.");
   auto ctx = form_context(req);
   if (!ctx) return std::move(ctx.error());
   auto get = [&](std::string_view k) {

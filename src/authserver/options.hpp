@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "core/secret.hpp"
+
 namespace mcpgate::authserver {
 
 // One protected resource (an MCP endpoint): its RFC 8707 identifier becomes the `aud` of every
@@ -27,6 +29,27 @@ struct ProtectedResource {
 struct TrustedIdp {
   std::string issuer;  // exact `iss`
   std::string jwks;    // the IdP's JWK Set as JSON text (configured, never fetched)
+};
+
+// An OpenID Connect provider people sign in at instead of a local password (federation, see
+// docs/identity-providers.md): mcpgate is its client (authorization code + PKCE), the provider's
+// ID token names the user, and mcpgate still issues its own tokens to MCP clients.
+struct UpstreamIdp {
+  std::string name;    // shown on the choice page when several are configured
+  std::string issuer;  // exact `iss`; metadata from {issuer}/.well-known/openid-configuration
+  std::string client_id;
+  Secret client_secret;        // client_secret_basic, when set
+  std::string client_key_pem;  // private_key_jwt (RFC 7523 §2.2), when set instead of a secret
+  std::string client_key_id;
+  std::string client_key_alg = "ES256";
+  std::vector<std::string> scopes{"openid", "email", "profile"};
+  std::vector<std::string> claims;  // copied from the ID token into mcpgate's access tokens
+  std::string user_claim = "sub";   // the claim naming the user at the provider
+  bool send_resource = false;       // RFC 8707 `resource` toward the provider
+  std::vector<std::string> algorithms{"RS256", "ES256", "PS256", "EdDSA"};  // ID token alg allow-list
+  std::chrono::seconds clock_skew{60};
+  // Plain http only to a loopback provider (tests, development), as for auth.issuers fetches.
+  std::string ca_file;  // trust anchors for an https provider besides the system's
 };
 
 struct RateLimit {
@@ -76,6 +99,10 @@ struct Options {
   RateLimit login_per_ip{20, std::chrono::seconds(15 * 60)};
 
   std::vector<TrustedIdp> trusted_idps;
+
+  // Sign-in through these OpenID Connect providers instead of the password form (empty: local
+  // passwords).
+  std::vector<UpstreamIdp> upstream_idps;
 
   // A retired signing key stays in the JWKS this long after rotation (at least the access token
   // TTL, so every token it signed can still be verified).

@@ -74,6 +74,15 @@ std::string render_login(const LoginPage& p, std::string_view nonce) {
   return page("Sign in", b, nonce);
 }
 
+std::string render_idp_choice(const IdpChoicePage& p, std::string_view nonce) {
+  std::string b = "<h1>Sign in</h1>\n<p>to continue to <strong>" + html_escape(p.client_name) +
+                  "</strong> with</p>\n<ul class=\"providers\" id=\"providers\">";
+  for (auto& [name, url] : p.providers)
+    b += "<li><a href=\"" + html_escape(url) + "\">" + html_escape(name) + "</a></li>";
+  b += "</ul>";
+  return page("Sign in", b, nonce);
+}
+
 std::string render_consent(const ConsentPage& p, std::string_view nonce) {
   std::string b = "<h1>Authorize <span id=\"client-name\">" + html_escape(p.client_name) + "</span>?</h1>\n";
   b += "<p>Signed in as <strong>" + html_escape(p.username) + "</strong>.</p>\n<dl>";

@@ -4,6 +4,7 @@
 // external assets; every interpolated value is HTML-escaped.
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mcpgate::authserver {
@@ -34,7 +35,14 @@ struct ConsentPage {
   std::vector<std::string> withheld;  // asked for by the client, not available to this user
 };
 
+// Federation with several providers: one link per provider, each starting the sign-in there.
+struct IdpChoicePage {
+  std::string client_name;
+  std::vector<std::pair<std::string, std::string>> providers;  // name, start URL
+};
+
 std::string render_login(const LoginPage& p, std::string_view nonce);
+std::string render_idp_choice(const IdpChoicePage& p, std::string_view nonce);
 std::string render_consent(const ConsentPage& p, std::string_view nonce);
 std::string render_error(std::string_view title, std::string_view message, std::string_view nonce);
 

@@ -19,7 +19,20 @@ net::awaitable<bool> AuthorizationServer::Impl::handle(Exchange& ex) {
   bool meta = path == "/.well-known/oauth-authorization-server" + prefix_ ||
               path == "/.well-known/openid-configuration" + prefix_ ||
               path == prefix_ + "/.well-known/openid-configuration";
-  enum { none, metadata_ep, authorize, login, consent, token, registration, jwks, introspect, revoke } which = none;
+  enum {
+    none,
+    metadata_ep,
+    authorize,
+    login,
+    consent,
+    idp_choice,
+    idp_callback,
+    token,
+    registration,
+    jwks,
+    introspect,
+    revoke
+  } which = none;
   if (meta)
     which = metadata_ep;
   else if (is("/authorize"))
@@ -28,6 +41,10 @@ net::awaitable<bool> AuthorizationServer::Impl::handle(Exchange& ex) {
     which = login;
   else if (path == prefix_ + "/authorize/consent")
     which = consent;
+  else if (path == prefix_ + "/authorize/idp")
+    which = idp_choice;
+  else if (path == prefix_ + "/idp/callback")
+    which = idp_callback;
   else if (is("/token"))
     which = token;
   else if (is("/register"))
@@ -49,7 +66,8 @@ net::awaitable<bool> AuthorizationServer::Impl::handle(Exchange& ex) {
   if (which != metadata_ep && which != jwks) {
     ticket = pool_.admit();
     if (!ticket) {
-      co_await ex.respond(busy(req, which == authorize || which == login || which == consent));
+      co_await ex.respond(busy(req, which == authorize || which == login || which == consent || which == idp_choice ||
+                                        which == idp_callback));
       co_return true;
     }
   }
@@ -103,6 +121,19 @@ net::awaitable<bool> AuthorizationServer::Impl::handle(Exchange& ex) {
         res = std::move(r);
       } else {
         res = method_not_allowed(req, "POST");
+      }
+      break;
+    case idp_choice:
+    case idp_callback:
+      // Federation (federated_login.cpp): top-level GET navigations, from our choice page and back
+      // from the provider.
+      if (method == http::verb::get) {
+        bool callback = which == idp_callback;
+        Response r = co_await pool_.run(
+            [&] { return callback ? federated_callback(req, query) : federated_choice(req, query); });
+        res = std::move(r);
+      } else {
+        res = method_not_allowed(req, "GET");
       }
       break;
     case token:

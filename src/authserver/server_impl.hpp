@@ -22,6 +22,8 @@
 #include "authserver/grant.hpp"
 #include "authserver/oauth_error.hpp"
 #include "authserver/rate_limiter.hpp"
+#include "authserver/sign_in_event.hpp"
+#include "authserver/upstream_idp.hpp"
 #include "oauth/jwks.hpp"
 
 namespace mcpgate::authserver {
@@ -57,6 +59,18 @@ struct FormContext {
   Session session;
   std::string request_id;
   Pending pending;
+};
+
+// A sign-in sent to an upstream identity provider, waiting for its callback (federated_login.cpp),
+// keyed by the `state` sent there: single use, bound to the browser session and the pending
+// authorization that started it.
+struct FederatedLogin {
+  std::string request_id;
+  std::string session_id;
+  std::size_t idp = 0;
+  std::string nonce;
+  std::string verifier;  // PKCE toward the provider
+  Seconds expires_at = 0;
 };
 
 struct TrustedIdpKeys {
@@ -150,6 +164,21 @@ class AuthorizationServer::Impl {
     m[k] = std::move(v);
   }
 
+  // federated_login.cpp: sign-in at an upstream OpenID Connect provider
+  // The sign-in step of an authorization: the password form, or (federation) the provider.
+  [[nodiscard]] net::awaitable<Response> sign_in_page(const Request& req, const std::string& request_id,
+                                                      const Pending& p, const Session& s);
+  [[nodiscard]] Response federated_start(const Request& req, const std::string& request_id, const Pending& p,
+                                         std::size_t idp);
+  [[nodiscard]] Response federated_choice(const Request& req, std::string_view query);
+  [[nodiscard]] Response federated_callback(const Request& req, std::string_view query);
+  [[nodiscard]] Response federated_refusal(const Request& req, const SignInEvent& event, http::status status,
+                                           std::string_view message);
+  // After a successful sign-in (either way): a fresh session, the scopes narrowed to the user,
+  // then consent or the code.
+  [[nodiscard]] Response signed_in(const Request& req, const std::string& request_id, Pending pending,
+                                   const std::string& old_session, const std::string& username);
+
   // consent.cpp
   [[nodiscard]] Response consent_page(const Request& req, const std::string& request_id, const Pending& p,
                                       const Session& s);
@@ -223,6 +252,9 @@ class AuthorizationServer::Impl {
 
   RateLimiter login_user_, login_ip_, dcr_ip_;
   std::vector<TrustedIdpKeys> idps_;
+  std::vector<std::unique_ptr<UpstreamIdpClient>> upstream_idps_;
+  std::map<std::string, FederatedLogin> federated_;  // under mu_
+  SignInAudit audit_;
   std::atomic<Seconds> last_maintenance_{0};
 
   static constexpr std::ptrdiff_t kMaxHashes = 64;

@@ -5,6 +5,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/upstream_idp_config.hpp"
+
 namespace mcpgate::config {
 
 AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::Node& n) {
@@ -24,6 +26,8 @@ AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::N
                "dynamic_client_registration",
                "dcr_allowed_redirect_schemes",
                "trusted_idps",
+               "upstream_idp",
+               "upstream_idps",
                "blocking_threads",
                "max_pending_requests",
                "blocking_nice",
@@ -119,6 +123,13 @@ AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::N
                                                                                ? r.str(idps[i]["jwks"], ik + ".jwks")
                                                                                : yaml_to_json(idps[i]["jwks"])});
     }
+  }
+  if (n["upstream_idp"] && n["upstream_idps"]) r.error(n, k, "give upstream_idp or upstream_idps, not both");
+  if (auto one = n["upstream_idp"]) as.upstream_idps.push_back(read_upstream_idp(r, one, k + ".upstream_idp"));
+  if (auto many = n["upstream_idps"]) {
+    if (!many.IsSequence() || many.size() == 0) r.error(many, k + ".upstream_idps", "must be a non-empty list");
+    for (std::size_t i = 0; i < many.size(); ++i)
+      as.upstream_idps.push_back(read_upstream_idp(r, many[i], k + ".upstream_idps[" + std::to_string(i) + "]"));
   }
   return as;
 }

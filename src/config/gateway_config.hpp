@@ -212,6 +212,24 @@ struct AuthorizationServer {
     std::string jwks;
   };
   std::vector<TrustedIdp> trusted_idps;
+  // `upstream_idp` / `upstream_idps`: OpenID Connect providers people sign in at (federation).
+  struct UpstreamIdp {
+    std::string name;
+    std::string issuer;
+    std::string client_id;
+    std::string client_secret;   // read from client_secret_env or client_secret_file, never inline
+    std::string client_key_pem;  // private_key_jwt: read from its key_file
+    std::string client_key_id;
+    std::string client_key_alg = "ES256";
+    std::vector<std::string> scopes{"openid", "email", "profile"};
+    std::vector<std::string> claims;
+    std::string user_claim = "sub";
+    bool send_resource = false;
+    std::vector<std::string> algorithms{"RS256", "ES256", "PS256", "EdDSA"};
+    std::chrono::seconds clock_skew{60};
+    std::string ca_file;
+  };
+  std::vector<UpstreamIdp> upstream_idps;
   // The authorization server's blocking pool (storage, password hashing, signing).
   std::size_t blocking_threads = 32;
   std::size_t max_pending_requests = 256;

@@ -60,6 +60,10 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     o.dcr_enabled = c.dynamic_client_registration;
     o.dcr_allowed_redirect_schemes = c.dcr_allowed_redirect_schemes;
     for (auto& idp : c.trusted_idps) o.trusted_idps.push_back({idp.issuer, idp.jwks});
+    for (auto& u : c.upstream_idps)
+      o.upstream_idps.push_back({u.name, u.issuer, u.client_id, Secret(u.client_secret), u.client_key_pem,
+                                 u.client_key_id, u.client_key_alg, u.scopes, u.claims, u.user_claim, u.send_resource,
+                                 u.algorithms, u.clock_skew, u.ca_file});
     o.blocking_threads = c.blocking_threads;
     o.max_pending_requests = c.max_pending_requests;
     o.blocking_nice = c.blocking_nice;
@@ -107,7 +111,23 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     pg.connect.password = c.storage_password;
     auto store = authserver::open_store_at(c.storage, std::move(pg));
     if (!store) throw std::runtime_error("authorization_server: " + store.error().message);
-    auto as = authserver::AuthorizationServer::create(std::move(o), std::move(*store));
+    authserver::Dependencies deps;
+    // Federated sign-ins go to the audit trail with the gateway's decisions.
+    deps.audit = [audit = audit_.get(), issuer = c.issuer](const authserver::SignInEvent& e) {
+      if (!audit->enabled()) return;
+      audit->write(AuditRecord{{},
+                               issuer,
+                               e.provider,
+                               e.user,
+                               e.client_id,
+                               "sign_in",
+                               e.provider,
+                               e.allowed ? "allow" : "deny",
+                               "upstream_idp",
+                               e.reason,
+                               0});
+    };
+    auto as = authserver::AuthorizationServer::create(std::move(o), std::move(*store), std::move(deps));
     if (!as) throw std::runtime_error("authorization_server: " + as.error().message);
     authorization_server_ = std::move(*as);
   }

@@ -460,3 +460,61 @@ TEST(GatewayConfig, RulesNamingOnlyMethods) {
 
 }  // namespace
 }  // namespace mcpgate::config
+
+namespace mcpgate::config {
+namespace {
+
+// authorization_server.upstream_idp: federation at an OpenID Connect provider; strict keys, the
+// secret from a variable or a file, never inline.
+TEST(GatewayConfig, UpstreamIdp) {
+  ::setenv("MCPGATE_TEST_IDP_SECRET", "idp-secret", 1);
+  auto r = parse_gateway_config(
+      "authorization_server:\n"
+      "  upstream_idp:\n"
+      "    issuer: https://login.example.com/tenant\n"
+      "    client_id: mcpgate\n"
+      "    client_secret_env: MCPGATE_TEST_IDP_SECRET\n"
+      "    claims: [groups]\n"
+      "    user_claim: oid\n" +
+      server());
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->authorization_server.upstream_idps.size(), 1u);
+  auto& i = r->authorization_server.upstream_idps[0];
+  EXPECT_EQ(i.issuer, "https://login.example.com/tenant");
+  EXPECT_EQ(i.client_secret, "idp-secret");
+  EXPECT_EQ(i.claims, std::vector<std::string>{"groups"});
+  EXPECT_EQ(i.user_claim, "oid");
+  EXPECT_FALSE(i.send_resource);
+  EXPECT_EQ(i.scopes, (std::vector<std::string>{"openid", "email", "profile"}));
+
+  auto many = parse_gateway_config(
+      "authorization_server:\n  upstream_idps:\n"
+      "    - { name: A, issuer: https://a.example, client_id: x }\n"
+      "    - { name: B, issuer: http://127.0.0.1:9000, client_id: y }\n" +
+      server());
+  ASSERT_TRUE(many) << many.error().message;
+  EXPECT_EQ(many->authorization_server.upstream_idps.size(), 2u);
+
+  expect_error(
+      "authorization_server:\n  upstream_idp:\n    issuer: https://a.example\n    client_id: x\n"
+      "    client_secret: inline\n" +
+          server(),
+      5, "authorization_server.upstream_idp.client_secret", "unknown key");
+  expect_error("authorization_server:\n  upstream_idp:\n    issuer: http://idp.example\n    client_id: x\n" + server(),
+               3, "authorization_server.upstream_idp.issuer", "loopback");
+  expect_error(
+      "authorization_server:\n  upstream_idp:\n    issuer: https://a.example\n    client_id: x\n"
+      "    scopes: [email]\n" +
+          server(),
+      5, "authorization_server.upstream_idp.scopes", "openid");
+  expect_error(
+      "authorization_server:\n  upstream_idp:\n    issuer: https://a.example\n    client_id: x\n"
+      "    algorithms: [HS256]\n" +
+          server(),
+      5, "authorization_server.upstream_idp.algorithms");
+  expect_error("authorization_server:\n  upstream_idp:\n    issuer: https://a.example\n" + server(), 3,
+               "authorization_server.upstream_idp.client_id", "required");
+}
+
+}  // namespace
+}  // namespace mcpgate::config
