@@ -14,8 +14,20 @@
 namespace mcpgate::authserver {
 namespace json = boost::json;
 
+namespace {
+
+std::unique_ptr<AttemptLimiter> make_limiter(const AttemptLimiterFactory& f, std::string_view name, std::size_t max,
+                                             std::chrono::seconds window) {
+  if (f)
+    if (auto l = f(name, max, window)) return l;
+  return std::make_unique<RateLimiter>(max, window);
+}
+
+}  // namespace
+
 AuthorizationServer::Impl::Impl(Options o, std::unique_ptr<Store> s, const Clock& clock, Random& random,
-                                std::shared_ptr<MetadataFetcher> f)
+                                std::shared_ptr<MetadataFetcher> f, std::shared_ptr<LoginStateStore> login_state,
+                                const AttemptLimiterFactory& limiters)
     : opt_(std::move(o)),
       store_(std::move(s)),
       clock_(clock),
@@ -25,9 +37,10 @@ AuthorizationServer::Impl::Impl(Options o, std::unique_ptr<Store> s, const Clock
             opt_.retired_key_grace.count() > 0 ? opt_.retired_key_grace
                                                : opt_.access_token_ttl + std::chrono::seconds(60)),
       grants_(make_grants()),
-      login_user_(opt_.login_per_user.max_failures, opt_.login_per_user.window),
-      login_ip_(opt_.login_per_ip.max_failures, opt_.login_per_ip.window),
-      dcr_ip_(opt_.dcr_max_per_window, opt_.dcr_window),
+      login_state_(login_state ? std::move(login_state) : std::make_shared<MemoryLoginStateStore>()),
+      login_user_(make_limiter(limiters, "login_user", opt_.login_per_user.max_failures, opt_.login_per_user.window)),
+      login_ip_(make_limiter(limiters, "login_ip", opt_.login_per_ip.max_failures, opt_.login_per_ip.window)),
+      dcr_ip_(make_limiter(limiters, "dcr_ip", opt_.dcr_max_per_window, opt_.dcr_window)),
       hash_slots_(std::ptrdiff_t(std::clamp<std::size_t>(
           opt_.max_concurrent_hashes ? opt_.max_concurrent_hashes : std::max(1u, std::thread::hardware_concurrency()),
           1, kMaxHashes))),
@@ -81,9 +94,8 @@ void AuthorizationServer::Impl::maintenance() {
     // A revocation stored while the revoked set could not be read back is applied now.
     if (revocations_stale_.load()) reload_revocations();
   });
+  if (!login_state_->remote()) login_state_->expire(t);
   std::lock_guard lock(mu_);
-  std::erase_if(sessions_, [&](auto& kv) { return kv.second.expires_at <= t; });
-  std::erase_if(pending_, [&](auto& kv) { return kv.second.expires_at <= t; });
   std::erase_if(cimd_cache_, [&](auto& kv) { return kv.second.second <= t; });
   std::erase_if(seen_jtis_, [&](auto& kv) { return kv.second <= t; });
 }
@@ -126,7 +138,8 @@ Result<std::unique_ptr<AuthorizationServer>> AuthorizationServer::create(Options
                      ? deps.fetcher
                      : std::make_shared<SafeMetadataFetcher>(FetchOptions{
                            options.cimd_allow_private_addresses, options.cimd_max_bytes, options.cimd_timeout});
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(store), clock, random, std::move(fetcher));
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(store), clock, random, std::move(fetcher),
+                                     std::move(deps.login_state), deps.attempt_limiters);
   if (auto r = impl->init(); !r) return fail("authorization server: " + r.error().message);
   return std::unique_ptr<AuthorizationServer>(new AuthorizationServer(std::move(impl)));
 }

@@ -4,11 +4,14 @@
 // the MCP authorization profile). It serves its own paths inside the gateway's HTTP server:
 // handle() answers requests for them and returns false for everything else.
 #include <boost/json/object.hpp>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 
+#include "authserver/attempt_limiter.hpp"
+#include "authserver/login_state_store.hpp"
 #include "authserver/metadata_fetcher.hpp"
 #include "authserver/options.hpp"
 #include "authserver/signing_keys.hpp"
@@ -20,10 +23,17 @@
 
 namespace mcpgate::authserver {
 
+// The limiter of one kind of attempt ("login_user", "login_ip", "dcr_ip"): at most `max` in `window`.
+using AttemptLimiterFactory =
+    std::function<std::unique_ptr<AttemptLimiter>(std::string_view name, std::size_t max, std::chrono::seconds window)>;
+
 struct Dependencies {
   const Clock* clock = nullptr;              // default: system clock
   Random* random = nullptr;                  // default: system CSPRNG
   std::shared_ptr<MetadataFetcher> fetcher;  // default: SafeMetadataFetcher from the options
+  // Shared by the replicas when several serve one issuer; default: in this process.
+  std::shared_ptr<LoginStateStore> login_state;  // default: MemoryLoginStateStore
+  AttemptLimiterFactory attempt_limiters;        // default: RateLimiter (in memory)
 };
 
 class AuthorizationServer {
