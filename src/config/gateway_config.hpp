@@ -202,6 +202,8 @@ struct AuthorizationServer {
   std::string storage_password;
   std::chrono::seconds access_token_ttl{300};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
+  // How soon a token revoked at another replica sharing the store is refused here.
+  std::chrono::seconds revocation_reload{5};
   std::optional<bool> allow_loopback_http;  // default: true exactly when the issuer is http on loopback
   bool client_id_metadata_documents = true;
   bool cimd_allow_private_addresses = false;
