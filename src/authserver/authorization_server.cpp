@@ -62,6 +62,7 @@ Result<void> AuthorizationServer::Impl::init() {
     idps_.push_back({idp.issuer, std::move(*set)});
   }
   last_maintenance_ = now();
+  last_revocation_reload_ = now();
   return {};
 }
 
@@ -80,6 +81,7 @@ std::string AuthorizationServer::Impl::origin() const {
 
 void AuthorizationServer::Impl::maintenance() {
   auto t = now();
+  schedule_revocation_reload(t);
   auto last = last_maintenance_.load();
   if (t - last < opt_.key_reload_interval.count()) return;
   if (!last_maintenance_.compare_exchange_strong(last, t)) return;
@@ -91,13 +93,25 @@ void AuthorizationServer::Impl::maintenance() {
       log::warn("authorization server: signing keys not reloaded (the previous ones stay): " + r.error().message);
     if (auto r = store_->purge(t); !r)
       log::warn("authorization server: expired records not purged: " + r.error().message);
-    // A revocation stored while the revoked set could not be read back is applied now.
-    if (revocations_stale_.load()) reload_revocations();
   });
   if (!login_state_->remote()) login_state_->expire(t);
   std::lock_guard lock(mu_);
   std::erase_if(cimd_cache_, [&](auto& kv) { return kv.second.second <= t; });
   std::erase_if(seen_jtis_, [&](auto& kv) { return kv.second <= t; });
+}
+
+void AuthorizationServer::Impl::schedule_revocation_reload(Seconds t) {
+  auto last = last_revocation_reload_.load();
+  if (t - last < opt_.revocation_reload_interval.count()) return;
+  if (!last_revocation_reload_.compare_exchange_strong(last, t)) return;
+  // One reload at a time: with the store unreachable each one waits for its deadlines, and
+  // queueing one per interval behind it would fill the pool that token requests need.
+  if (revocation_reload_running_.exchange(true)) return;
+  pool_.post([this] {
+    // Also applies a revocation stored here while the set could not be read back.
+    reload_revocations();
+    revocation_reload_running_.store(false);
+  });
 }
 
 Result<void> validate_issuer(std::string_view issuer, bool allow_loopback_http) {
@@ -161,6 +175,9 @@ bool AuthorizationServer::is_browser_page(std::string_view path) const {
 }
 bool AuthorizationServer::is_revoked(std::string_view jti) const {
   return impl_->is_revoked(jti);
+}
+void AuthorizationServer::maintain() {
+  impl_->maintenance();
 }
 json::object AuthorizationServer::metadata() const {
   return impl_->metadata();

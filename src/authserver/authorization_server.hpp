@@ -57,6 +57,12 @@ class AuthorizationServer {
   // because its refresh family or authorization code was replayed. For the gateway's validator.
   [[nodiscard]] bool is_revoked(std::string_view jti) const;
 
+  // The periodic work (revoked set read back, keys reloaded, expired records purged), each part
+  // at its own interval; cheap when nothing is due, and the storage work goes to the blocking
+  // pool. Requests to this server run it too, but a replica that only serves MCP requests needs
+  // its host to call this about once a second, or tokens revoked elsewhere stay accepted here.
+  void maintain();
+
   // A grant for the gateway itself, in process: no HTTP and no client secret, since the gateway
   // hosts this server. `form` is a token request body whose grant_type is token exchange (RFC
   // 8693) or client_credentials; the gateway acts as the client `client_id` (the actor of the

@@ -68,6 +68,9 @@ class AuthorizationServer::Impl {
   [[nodiscard]] std::string origin() const;
   // Expiry of the in-memory maps, key reload and store purge, at most every key_reload_interval.
   void maintenance();
+  // Reads the revoked jtis back on the pool at most every revocation_reload_interval: other
+  // processes on the same store (replicas on PostgreSQL) revoke tokens this one must refuse.
+  void schedule_revocation_reload(Seconds t);
 
   // metadata.cpp
   [[nodiscard]] boost::json::object metadata() const;
@@ -164,7 +167,7 @@ class AuthorizationServer::Impl {
   [[nodiscard]] net::awaitable<Response> revoke_request(Exchange& ex);
   [[nodiscard]] bool revoke(const std::string& token, const std::string& client_id);
   // Reads the revoked jtis back from the store into revoked_; a failure is logged and retried by
-  // maintenance().
+  // the next periodic reload (schedule_revocation_reload).
   void reload_revocations();
   [[nodiscard]] bool is_revoked(std::string_view jti) const;
 
@@ -195,6 +198,8 @@ class AuthorizationServer::Impl {
   std::unique_ptr<AttemptLimiter> login_user_, login_ip_, dcr_ip_;
   std::vector<TrustedIdpKeys> idps_;
   std::atomic<Seconds> last_maintenance_{0};
+  std::atomic<Seconds> last_revocation_reload_{0};
+  std::atomic<bool> revocation_reload_running_{false};
 
   static constexpr std::ptrdiff_t kMaxHashes = 64;
   std::counting_semaphore<kMaxHashes> hash_slots_;

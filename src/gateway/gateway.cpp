@@ -53,6 +53,7 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     o.storage = c.storage;
     o.access_token_ttl = c.access_token_ttl;
     o.refresh_token_ttl = c.refresh_token_ttl;
+    o.revocation_reload_interval = c.revocation_reload;
     o.allow_loopback_http =
         c.allow_loopback_http.value_or(c.issuer.starts_with("http://") && net::is_loopback_url(c.issuer));
     o.cimd_enabled = c.client_id_metadata_documents;
@@ -232,6 +233,10 @@ void Gateway::start() {
   reaper_ = std::make_unique<asio::steady_timer>(executors[0]);
   asio::post(executors[0], [this] { arm_key_refresh(); });
   asio::post(executors[0], [this] { arm_reaper(); });
+  if (authorization_server_) {
+    as_maintenance_ = std::make_unique<asio::steady_timer>(executors[0]);
+    asio::post(executors[0], [this] { arm_as_maintenance(); });
+  }
 }
 
 void Gateway::register_probes() {
@@ -321,8 +326,20 @@ void Gateway::arm_reaper() {
   });
 }
 
+void Gateway::arm_as_maintenance() {
+  // Every second (the server's clock has one-second resolution): maintain() itself decides what is
+  // due, so revocation_reload_seconds is the bound give or take this beat.
+  as_maintenance_->expires_after(std::chrono::seconds(1));
+  as_maintenance_->async_wait([this](const net::error_code& ec) {
+    if (ec) return;
+    authorization_server_->maintain();
+    arm_as_maintenance();
+  });
+}
+
 void Gateway::stop(std::chrono::milliseconds grace) {
   if (!server_) return;
+  if (as_maintenance_) asio::post(as_maintenance_->get_executor(), [this] { as_maintenance_->cancel(); });
   if (reaper_) asio::post(reaper_->get_executor(), [this] { reaper_->cancel(); });
   if (key_refresher_) asio::post(key_refresher_->get_executor(), [this] { key_refresher_->cancel(); });
   for (auto& e : endpoints_) e->shutdown();

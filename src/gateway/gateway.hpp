@@ -78,6 +78,9 @@ class Gateway {
   std::unique_ptr<net::HttpServer> server_;
   std::vector<std::unique_ptr<McpEndpoint>> endpoints_;
   std::unique_ptr<net::asio::steady_timer> reaper_;
+  // Drives the embedded authorization server's maintenance (tokens revoked at other replicas).
+  std::unique_ptr<net::asio::steady_timer> as_maintenance_;
+  void arm_as_maintenance();
   Readiness readiness_;
   std::atomic<bool> draining_{false};
 };
