@@ -4,6 +4,9 @@
 #include <thread>
 
 #include "authserver/store_open.hpp"
+#include "cluster/redis_attempt_limiter.hpp"
+#include "cluster/redis_login_state.hpp"
+#include "cluster/redis_rate_store.hpp"
 #include "exchange/remote_options.hpp"
 #include "mcp/http_front.hpp"
 #include "net/address.hpp"
@@ -38,9 +41,23 @@ class EmbeddedJwksSource final : public oauth::JwksSource {
   authserver::AuthorizationServer& as_;
 };
 
+std::shared_ptr<redis::Client> make_redis_client(const config::Redis& c) {
+  auto endpoint = redis::parse_url(c.url);
+  if (!endpoint) throw std::runtime_error("redis.url: " + endpoint.error().message);
+  redis::ConnectOptions o;
+  o.endpoint = std::move(*endpoint);
+  o.password = Secret(c.password);
+  o.connect_timeout = c.connect_timeout;
+  o.command_timeout = c.command_timeout;
+  return std::make_shared<redis::Client>(std::move(o));
+}
+
 }  // namespace
 
 Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg)), clock_(clock) {
+  // Not connected yet: the client connects on first use, and a Redis down at start-up only means
+  // the shared state is unavailable until it is back (see docs/deployment.md).
+  if (cfg_.redis) redis_ = make_redis_client(*cfg_.redis);
   guard_ = std::make_unique<net::OriginGuard>(cfg_.allowed_hosts, cfg_.allowed_origins, cfg_.public_url,
                                               net::is_loopback_host(cfg_.listen_host));
   audit_ = std::make_unique<AuditLog>(cfg_.audit_log);
@@ -108,7 +125,18 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     pg.connect.password = c.storage_password;
     auto store = authserver::open_store_at(c.storage, std::move(pg));
     if (!store) throw std::runtime_error("authorization_server: " + store.error().message);
-    auto as = authserver::AuthorizationServer::create(std::move(o), std::move(*store));
+    authserver::Dependencies deps;
+    if (redis_) {
+      // Behind a load balancer the pages of one sign-in reach different replicas, and an attacker
+      // could spread guesses over them: both live in Redis.
+      auto prefix = cfg_.redis->key_prefix;
+      deps.login_state = std::make_shared<cluster::RedisLoginState>(redis_, prefix);
+      deps.attempt_limiters = [client = redis_, prefix](std::string_view name, std::size_t max,
+                                                        std::chrono::seconds window) {
+        return std::make_unique<cluster::RedisAttemptLimiter>(client, prefix, name, max, window);
+      };
+    }
+    auto as = authserver::AuthorizationServer::create(std::move(o), std::move(*store), std::move(deps));
     if (!as) throw std::runtime_error("authorization_server: " + as.error().message);
     authorization_server_ = std::move(*as);
   }
@@ -222,8 +250,9 @@ void Gateway::start() {
   server_->listen();
   auto executors = server_->executors();
   for (auto& e : cfg_.servers)
-    endpoints_.push_back(std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_,
-                                                       blocking_, make_credentials(e)));
+    endpoints_.push_back(std::make_unique<McpEndpoint>(
+        e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_, blocking_, make_credentials(e),
+        redis_ ? std::make_shared<cluster::RedisRateStore>(redis_, cfg_.redis->key_prefix, e.name) : nullptr));
   register_probes();
   server_->run();
   // Key sets are fetched now, off the serving threads, and then refreshed in the background when

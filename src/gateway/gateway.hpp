@@ -17,6 +17,10 @@
 #include "net/http_server.hpp"
 #include "net/origin_guard.hpp"
 
+namespace mcpgate::redis {
+class Client;
+}
+
 namespace mcpgate::gateway {
 
 class Gateway {
@@ -72,6 +76,8 @@ class Gateway {
   boost::asio::thread_pool blocking_{2};
   std::shared_ptr<oauth::HttpFetcher> fetcher_;
   std::unique_ptr<net::asio::steady_timer> key_refresher_;
+  // The connection to the state the replicas share (sign-in state, rate buckets), with `redis:`.
+  std::shared_ptr<redis::Client> redis_;
   // The embedded authorization server, when configured (before the endpoints: they trust it).
   std::unique_ptr<authserver::AuthorizationServer> authorization_server_;
   std::unique_ptr<net::OriginGuard> guard_;

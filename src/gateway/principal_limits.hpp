@@ -85,6 +85,9 @@ class PrincipalLimiter : public std::enable_shared_from_this<PrincipalLimiter> {
   // Forgets principals with nothing open and full buckets, idle for longer than idle_expiry.
   void sweep(time_point now);
 
+  // Whether begin_request makes a round trip to a shared store (then callers make it off the
+  // serving threads).
+  bool shared() const { return shared_ != nullptr; }
   const config::PrincipalLimits& limits() const { return limits_; }
   std::size_t principals() const { return count_.load(std::memory_order_relaxed); }
   std::uint64_t refused(LimitRefusal r) const { return refused_[static_cast<int>(r)].load(std::memory_order_relaxed); }
