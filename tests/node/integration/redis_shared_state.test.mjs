@@ -3,7 +3,7 @@
 // between them (authorize at A, login at B, consent at A, token at B) succeeds; a replayed consent
 // form is refused at the other replica (MCP security best practices: single-use consent state);
 // a principal's request rate is one bucket for both; with Redis stopped the sign-in pages answer
-// 503 while MCP traffic with an existing token still flows, and once Redis is back the sign-in
+// 503 while MCP traffic with an existing token still flows, failed sign-ins count at every replica, and once Redis is back the sign-in
 // works again without a restart.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -88,7 +88,8 @@ async function alternatingSignIn(first, second) {
 }
 
 try {
-  report.check(admin(['users', 'add', 'alice', '--password-stdin'], 'alice-password\n').status === 0, 'mcpgate users add alice');
+  report.check(admin(['users', 'add', 'alice', '--password-stdin'], 'alice-password\n').status === 0 &&
+    admin(['users', 'add', 'bob', '--password-stdin'], 'bob-password\n').status === 0, 'mcpgate users add alice, bob');
   report.check(admin(['clients', 'add', 'agent', '--redirect-uri', redirect]).status === 0, 'mcpgate clients add agent');
   gateways.push(await startGateway(config), await startGateway(config));
   const [a, b] = gateways.map((g) => `http://127.0.0.1:${g.port}`);
@@ -109,6 +110,19 @@ try {
   const passed = statuses.filter((s) => s === 200).length;
   report.check(passed === burst && statuses.slice(burst).every((s) => s === 429),
     `a principal's rate limit is shared: ${burst} requests over two replicas pass, the next are refused`, statuses.join(' '));
+
+  // Failed sign-ins count at every replica: 5 wrong passwords for bob spread over A and B, then the
+  // right one is refused as limited (429) at either; without the shared count each replica would
+  // allow 5 of its own.
+  const guesser = new Agent();
+  const form = await guesser.get(`${a}/authorize?${authorizeQuery(pkce().challenge)}`);
+  const guess = (origin, password) => guesser.postForm(`${origin}/authorize/login`, { request_id: scrape(form.body, 'request_id'),
+    csrf_token: scrape(form.body, 'csrf_token'), username: 'bob', password }).then((r) => r.status);
+  const guesses = [];
+  for (let i = 0; i < 5; ++i) guesses.push(await guess(i % 2 ? b : a, `wrong-${i}`));
+  const limitedAt = [await guess(a, 'bob-password'), await guess(b, 'bob-password')];
+  report.check(guesses.every((s) => s === 401) && limitedAt.every((s) => s === 429),
+    'failed sign-ins are counted across replicas (5 over A and B, then 429 at both)', `${guesses.join(' ')} / ${limitedAt.join(' ')}`);
 
   await redis.stop();
   const down = new Agent();
