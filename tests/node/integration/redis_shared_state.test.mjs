@@ -2,9 +2,9 @@
 // without sticky sessions: one OAuth sign-in (authorization code + PKCE) whose requests alternate
 // between them (authorize at A, login at B, consent at A, token at B) succeeds; a replayed consent
 // form is refused at the other replica (MCP security best practices: single-use consent state);
-// a principal's request rate is one bucket for both; with Redis stopped the sign-in pages answer
-// 503 while MCP traffic with an existing token still flows, failed sign-ins count at every replica, and once Redis is back the sign-in
-// works again without a restart.
+// a principal's request rate is one bucket for both, and so are failed sign-ins; with Redis
+// stopped the sign-in pages answer 503 while MCP traffic with an existing token still flows, and
+// once Redis is back the sign-in works again without a restart.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Agent, pkce, scrape } from './authserver_helpers.mjs';
