@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "authserver/store_open.hpp"
+#include "config/redis_config.hpp"
 #include "exchange/remote_options.hpp"
 #include "mcp/http_front.hpp"
 #include "net/address.hpp"
@@ -112,6 +113,11 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     if (!as) throw std::runtime_error("authorization_server: " + as.error().message);
     authorization_server_ = std::move(*as);
   }
+  if (cfg_.redis) {
+    redis_ = std::make_shared<redis::Client>(config::connect_options(*cfg_.redis));
+    if (authorization_server_)
+      revocation_broadcast_ = RevocationBroadcast::attach(*cfg_.redis, redis_, *authorization_server_, clock_);
+  }
 }
 
 std::vector<std::shared_ptr<exchange::UpstreamCredentials>> Gateway::make_credentials(const config::Endpoint& e) {
@@ -160,10 +166,14 @@ std::shared_ptr<Authorizer> Gateway::make_authorizer(const config::Endpoint& e) 
       if (i != issuer) return nullptr;
       return std::make_unique<EmbeddedJwksSource>(*as);
     };
-    revoked = [as, issuer](const oauth::Principal& p) {
-      if (p.issuer != issuer) return false;
+    revoked = [as, issuer, b = revocation_broadcast_](const oauth::Principal& p) -> std::optional<oauth::AuthError> {
+      if (p.issuer != issuer) return std::nullopt;
       auto* jti = p.claims.if_contains("jti");
-      return jti && jti->is_string() && as->is_revoked(jti->get_string());
+      if (jti && jti->is_string() && as->is_revoked(jti->get_string())) return oauth::AuthError::inactive;
+      // Fail closed: with neither the broadcast nor the store heard from for too long, a token
+      // revoked at another replica would pass here.
+      if (b && !b->current()) return oauth::AuthError::revocations_unknown;
+      return std::nullopt;
     };
   }
   return std::make_shared<Authorizer>(cfg_, e, clock_, fetcher_, keys, revoked);
@@ -237,6 +247,7 @@ void Gateway::start() {
     as_maintenance_ = std::make_unique<asio::steady_timer>(executors[0]);
     asio::post(executors[0], [this] { arm_as_maintenance(); });
   }
+  if (revocation_broadcast_) revocation_broadcast_->start();
 }
 
 void Gateway::register_probes() {
@@ -252,6 +263,9 @@ void Gateway::register_probes() {
       if (!r) return fail(r.error().message);
       return {};
     });
+  // Optional: with Redis down a replica still serves (revocations then come from the store), so
+  // taking every replica out of rotation would turn a cache outage into a full one.
+  if (redis_) readiness_.add("redis", false, [r = redis_]() { return r->ping(); });
 }
 
 Gateway::DrainReport Gateway::drain(bool skip_delay) {
@@ -340,6 +354,7 @@ void Gateway::arm_as_maintenance() {
 void Gateway::stop(std::chrono::milliseconds grace) {
   if (!server_) return;
   if (as_maintenance_) asio::post(as_maintenance_->get_executor(), [this] { as_maintenance_->cancel(); });
+  if (revocation_broadcast_) revocation_broadcast_->stop();
   if (reaper_) asio::post(reaper_->get_executor(), [this] { reaper_->cancel(); });
   if (key_refresher_) asio::post(key_refresher_->get_executor(), [this] { key_refresher_->cancel(); });
   for (auto& e : endpoints_) e->shutdown();
