@@ -56,6 +56,7 @@ Result<void> AuthorizationServer::Impl::init() {
   auto rev = store_->revoked_jtis(now());
   if (!rev) return fail(rev.error().message);
   revoked_.insert(rev->begin(), rev->end());
+  last_revocation_reload_ok_ = now();
   for (auto& idp : opt_.trusted_idps) {
     auto set = oauth::parse_jwks(idp.jwks);
     if (!set) return fail("trusted IdP " + idp.issuer + ": jwks: " + set.error().message);
@@ -104,14 +105,20 @@ void AuthorizationServer::Impl::schedule_revocation_reload(Seconds t) {
   auto last = last_revocation_reload_.load();
   if (t - last < opt_.revocation_reload_interval.count()) return;
   if (!last_revocation_reload_.compare_exchange_strong(last, t)) return;
+  post_revocation_reload();
+}
+
+void AuthorizationServer::Impl::post_revocation_reload() {
   // One reload at a time: with the store unreachable each one waits for its deadlines, and
   // queueing one per interval behind it would fill the pool that token requests need.
   if (revocation_reload_running_.exchange(true)) return;
-  pool_.post([this] {
+  bool posted = pool_.post([this] {
     // Also applies a revocation stored here while the set could not be read back.
-    reload_revocations();
+    (void)reload_revocations();
     revocation_reload_running_.store(false);
   });
+  // Dropped by a full pool: clear the mark, or no reload would ever run again.
+  if (!posted) revocation_reload_running_.store(false);
 }
 
 Result<void> validate_issuer(std::string_view issuer, bool allow_loopback_http) {
@@ -178,6 +185,18 @@ bool AuthorizationServer::is_revoked(std::string_view jti) const {
 }
 void AuthorizationServer::maintain() {
   impl_->maintenance();
+}
+void AuthorizationServer::on_revoked(RevocationListener listener) {
+  impl_->revocation_listener_ = std::move(listener);
+}
+void AuthorizationServer::add_revoked(const std::vector<Revocation>& revoked) {
+  impl_->add_revoked(revoked);
+}
+void AuthorizationServer::reload_revocations_now() {
+  impl_->post_revocation_reload();
+}
+std::int64_t AuthorizationServer::last_revocation_reload() const {
+  return impl_->last_revocation_reload_ok_.load();
 }
 json::object AuthorizationServer::metadata() const {
   return impl_->metadata();

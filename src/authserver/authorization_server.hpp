@@ -4,11 +4,13 @@
 // the MCP authorization profile). It serves its own paths inside the gateway's HTTP server:
 // handle() answers requests for them and returns false for everything else.
 #include <boost/json/object.hpp>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "authserver/attempt_limiter.hpp"
 #include "authserver/login_state_store.hpp"
@@ -62,6 +64,22 @@ class AuthorizationServer {
   // pool. Requests to this server run it too, but a replica that only serves MCP requests needs
   // its host to call this about once a second, or tokens revoked elsewhere stay accepted here.
   void maintain();
+
+  // Revocations shared between replicas (the gateway's broadcast over Redis). `on_revoked` is
+  // told of every access token this process revokes, once the revocation is stored, on a blocking
+  // pool thread (it may block briefly); set it before serving. `add_revoked` applies the
+  // revocations another replica announced; `reload_revocations_now` reads the whole set back from
+  // the store soon (on the pool), after announcements may have been missed. The time of the last
+  // successful read of the set (Unix seconds, this server's clock) says how current it is.
+  struct Revocation {
+    std::string jti;
+    std::int64_t expires_at = 0;
+  };
+  using RevocationListener = std::function<void(const std::vector<Revocation>&)>;
+  void on_revoked(RevocationListener listener);
+  void add_revoked(const std::vector<Revocation>& revoked);
+  void reload_revocations_now();
+  [[nodiscard]] std::int64_t last_revocation_reload() const;
 
   // A grant for the gateway itself, in process: no HTTP and no client secret, since the gateway
   // hosts this server. `form` is a token request body whose grant_type is token exchange (RFC

@@ -71,6 +71,8 @@ class AuthorizationServer::Impl {
   // Reads the revoked jtis back on the pool at most every revocation_reload_interval: other
   // processes on the same store (replicas on PostgreSQL) revoke tokens this one must refuse.
   void schedule_revocation_reload(Seconds t);
+  // The reload on the pool now, unless one is under way.
+  void post_revocation_reload();
 
   // metadata.cpp
   [[nodiscard]] boost::json::object metadata() const;
@@ -167,9 +169,13 @@ class AuthorizationServer::Impl {
   [[nodiscard]] net::awaitable<Response> revoke_request(Exchange& ex);
   [[nodiscard]] bool revoke(const std::string& token, const std::string& client_id);
   // Reads the revoked jtis back from the store into revoked_; a failure is logged and retried by
-  // the next periodic reload (schedule_revocation_reload).
-  void reload_revocations();
+  // the next periodic reload (schedule_revocation_reload). Returns the jtis it added.
+  std::vector<std::string> reload_revocations();
   [[nodiscard]] bool is_revoked(std::string_view jti) const;
+  void add_revoked(const std::vector<AuthorizationServer::Revocation>& revoked);
+  // Tells the listener (the replicas' broadcast) of access tokens revoked here; `expires_at` for
+  // the jtis of a revoked grant, whose expiries the store does not return: none outlives it.
+  void announce(const std::vector<std::string>& jtis, Seconds expires_at);
 
   // registration.cpp
   [[nodiscard]] Response register_client(const Request& req, const std::string& ip);
@@ -194,6 +200,8 @@ class AuthorizationServer::Impl {
   mutable std::shared_mutex revoked_mu_;
   std::unordered_set<std::string> revoked_;
   std::atomic<bool> revocations_stale_{false};  // the last reload_revocations() failed
+  std::atomic<Seconds> last_revocation_reload_ok_{0};
+  AuthorizationServer::RevocationListener revocation_listener_;  // set before serving
 
   std::unique_ptr<AttemptLimiter> login_user_, login_ip_, dcr_ip_;
   std::vector<TrustedIdpKeys> idps_;

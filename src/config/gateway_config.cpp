@@ -71,7 +71,15 @@ Gateway read_gateway(const YamlReader& r, const YAML::Node& root) {
       r.error(d, "drain.delay_seconds", "must not exceed drain.grace_seconds (the delay is part of the grace)");
   }
   if (auto as = root["authorization_server"]) g.authorization_server = read_authorization_server(r, as);
-  if (auto rd = root["redis"]) g.redis = read_redis(r, rd);
+  if (auto rd = root["redis"]) {
+    g.redis = read_redis(r, rd);
+    // Without Redis the store reload is what keeps a replica current: a bound at or below its
+    // period would refuse every embedded token whenever Redis is down, though the store answers.
+    if (g.authorization_server.enabled && g.redis->revocation_max_staleness <= g.authorization_server.revocation_reload)
+      r.error(rd, "redis.revocation_max_staleness_seconds",
+              "must exceed authorization_server.revocation_reload_seconds (" +
+                  std::to_string(g.authorization_server.revocation_reload.count()) + ")");
+  }
   if (!root["servers"] || !root["servers"].IsSequence() || root["servers"].size() == 0)
     r.error(root, "servers", "needs at least one server");
   std::set<std::string> paths, names;

@@ -55,4 +55,13 @@ Redis read_redis(const YamlReader& r, const YAML::Node& n) {
   return out;
 }
 
+redis::ConnectOptions connect_options(const Redis& r) {
+  redis::ConnectOptions o;
+  if (auto e = redis::parse_url(r.url)) o.endpoint = *e;
+  o.password = Secret(r.password);
+  o.connect_timeout = r.connect_timeout;
+  o.command_timeout = r.command_timeout;
+  return o;
+}
+
 }  // namespace mcpgate::config

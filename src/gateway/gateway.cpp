@@ -7,6 +7,7 @@
 #include "cluster/redis_attempt_limiter.hpp"
 #include "cluster/redis_login_state.hpp"
 #include "cluster/redis_rate_store.hpp"
+#include "config/redis_config.hpp"
 #include "exchange/remote_options.hpp"
 #include "mcp/http_front.hpp"
 #include "net/address.hpp"
@@ -41,23 +42,12 @@ class EmbeddedJwksSource final : public oauth::JwksSource {
   authserver::AuthorizationServer& as_;
 };
 
-std::shared_ptr<redis::Client> make_redis_client(const config::Redis& c) {
-  auto endpoint = redis::parse_url(c.url);
-  if (!endpoint) throw std::runtime_error("redis.url: " + endpoint.error().message);
-  redis::ConnectOptions o;
-  o.endpoint = std::move(*endpoint);
-  o.password = Secret(c.password);
-  o.connect_timeout = c.connect_timeout;
-  o.command_timeout = c.command_timeout;
-  return std::make_shared<redis::Client>(std::move(o));
-}
-
 }  // namespace
 
 Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg)), clock_(clock) {
   // Not connected yet: the client connects on first use, and a Redis down at start-up only means
   // the shared state is unavailable until it is back (see docs/deployment.md).
-  if (cfg_.redis) redis_ = make_redis_client(*cfg_.redis);
+  if (cfg_.redis) redis_ = std::make_shared<redis::Client>(config::connect_options(*cfg_.redis));
   guard_ = std::make_unique<net::OriginGuard>(cfg_.allowed_hosts, cfg_.allowed_origins, cfg_.public_url,
                                               net::is_loopback_host(cfg_.listen_host));
   audit_ = std::make_unique<AuditLog>(cfg_.audit_log);
@@ -140,6 +130,8 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     if (!as) throw std::runtime_error("authorization_server: " + as.error().message);
     authorization_server_ = std::move(*as);
   }
+  if (redis_ && authorization_server_)
+    revocation_broadcast_ = RevocationBroadcast::attach(*cfg_.redis, redis_, *authorization_server_, clock_);
 }
 
 std::vector<std::shared_ptr<exchange::UpstreamCredentials>> Gateway::make_credentials(const config::Endpoint& e) {
@@ -188,10 +180,14 @@ std::shared_ptr<Authorizer> Gateway::make_authorizer(const config::Endpoint& e) 
       if (i != issuer) return nullptr;
       return std::make_unique<EmbeddedJwksSource>(*as);
     };
-    revoked = [as, issuer](const oauth::Principal& p) {
-      if (p.issuer != issuer) return false;
+    revoked = [as, issuer, b = revocation_broadcast_](const oauth::Principal& p) -> std::optional<oauth::AuthError> {
+      if (p.issuer != issuer) return std::nullopt;
       auto* jti = p.claims.if_contains("jti");
-      return jti && jti->is_string() && as->is_revoked(jti->get_string());
+      if (jti && jti->is_string() && as->is_revoked(jti->get_string())) return oauth::AuthError::inactive;
+      // Fail closed: with neither the broadcast nor the store heard from for too long, a token
+      // revoked at another replica would pass here.
+      if (b && !b->current()) return oauth::AuthError::revocations_unknown;
+      return std::nullopt;
     };
   }
   return std::make_shared<Authorizer>(cfg_, e, clock_, fetcher_, keys, revoked);
@@ -266,6 +262,7 @@ void Gateway::start() {
     as_maintenance_ = std::make_unique<asio::steady_timer>(executors[0]);
     asio::post(executors[0], [this] { arm_as_maintenance(); });
   }
+  if (revocation_broadcast_) revocation_broadcast_->start();
 }
 
 void Gateway::register_probes() {
@@ -281,6 +278,9 @@ void Gateway::register_probes() {
       if (!r) return fail(r.error().message);
       return {};
     });
+  // Optional: with Redis down a replica still serves (revocations then come from the store), so
+  // taking every replica out of rotation would turn a cache outage into a full one.
+  if (redis_) readiness_.add("redis", false, [r = redis_]() { return r->ping(); });
 }
 
 Gateway::DrainReport Gateway::drain(bool skip_delay) {
@@ -369,6 +369,7 @@ void Gateway::arm_as_maintenance() {
 void Gateway::stop(std::chrono::milliseconds grace) {
   if (!server_) return;
   if (as_maintenance_) asio::post(as_maintenance_->get_executor(), [this] { as_maintenance_->cancel(); });
+  if (revocation_broadcast_) revocation_broadcast_->stop();
   if (reaper_) asio::post(reaper_->get_executor(), [this] { reaper_->cancel(); });
   if (key_refresher_) asio::post(key_refresher_->get_executor(), [this] { key_refresher_->cancel(); });
   for (auto& e : endpoints_) e->shutdown();

@@ -90,5 +90,21 @@ TEST(RedisConfig, RefusesUnknownKeysBadUrlsAndPasswordsInTheUrl) {
   expect_error("redis:\n  url: redis://cache\n  connect_timeout_ms: 0\n" + kServer, 3, "redis.connect_timeout_ms");
 }
 
+// The store reload is the fallback while Redis is down: a staleness bound within its period
+// would refuse every embedded token during any Redis outage.
+TEST(RedisConfig, StalenessMustExceedTheStoreReloadPeriod) {
+  expect_error(
+      "authorization_server:\n  revocation_reload_seconds: 10\nredis:\n  url: redis://cache\n"
+      "  revocation_max_staleness_seconds: 10\n" +
+          kServer,
+      4, "redis.revocation_max_staleness_seconds", "revocation_reload_seconds");
+  auto ok = parse_gateway_config(
+      "authorization_server:\n  revocation_reload_seconds: 10\nredis:\n  url: redis://cache\n"
+      "  revocation_max_staleness_seconds: 11\n" +
+          kServer,
+      "gw.yaml");
+  EXPECT_TRUE(ok) << ok.error().message;
+}
+
 }  // namespace
 }  // namespace mcpgate::config

@@ -135,7 +135,7 @@ try {
   const during = [await initialize(a, at), await initialize(b, at)];
   report.check(during.every((s) => s === 200), 'with Redis stopped, MCP traffic with an existing token still flows', during.join(' '));
 
-  await redis.start();
+  await redis.restart();
   // The replicas reconnect on their next use after a backoff of at most 2 s: poll for a while.
   let again = null;
   for (const deadline = Date.now() + 8000; Date.now() < deadline;) {
