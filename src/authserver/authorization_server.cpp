@@ -14,8 +14,20 @@
 namespace mcpgate::authserver {
 namespace json = boost::json;
 
+namespace {
+
+std::unique_ptr<AttemptLimiter> make_limiter(const AttemptLimiterFactory& f, std::string_view name, std::size_t max,
+                                             std::chrono::seconds window) {
+  if (f)
+    if (auto l = f(name, max, window)) return l;
+  return std::make_unique<RateLimiter>(max, window);
+}
+
+}  // namespace
+
 AuthorizationServer::Impl::Impl(Options o, std::unique_ptr<Store> s, const Clock& clock, Random& random,
-                                std::shared_ptr<MetadataFetcher> f)
+                                std::shared_ptr<MetadataFetcher> f, std::shared_ptr<LoginStateStore> login_state,
+                                const AttemptLimiterFactory& limiters)
     : opt_(std::move(o)),
       store_(std::move(s)),
       clock_(clock),
@@ -25,9 +37,10 @@ AuthorizationServer::Impl::Impl(Options o, std::unique_ptr<Store> s, const Clock
             opt_.retired_key_grace.count() > 0 ? opt_.retired_key_grace
                                                : opt_.access_token_ttl + std::chrono::seconds(60)),
       grants_(make_grants()),
-      login_user_(opt_.login_per_user.max_failures, opt_.login_per_user.window),
-      login_ip_(opt_.login_per_ip.max_failures, opt_.login_per_ip.window),
-      dcr_ip_(opt_.dcr_max_per_window, opt_.dcr_window),
+      login_state_(login_state ? std::move(login_state) : std::make_shared<MemoryLoginStateStore>()),
+      login_user_(make_limiter(limiters, "login_user", opt_.login_per_user.max_failures, opt_.login_per_user.window)),
+      login_ip_(make_limiter(limiters, "login_ip", opt_.login_per_ip.max_failures, opt_.login_per_ip.window)),
+      dcr_ip_(make_limiter(limiters, "dcr_ip", opt_.dcr_max_per_window, opt_.dcr_window)),
       hash_slots_(std::ptrdiff_t(std::clamp<std::size_t>(
           opt_.max_concurrent_hashes ? opt_.max_concurrent_hashes : std::max(1u, std::thread::hardware_concurrency()),
           1, kMaxHashes))),
@@ -43,12 +56,14 @@ Result<void> AuthorizationServer::Impl::init() {
   auto rev = store_->revoked_jtis(now());
   if (!rev) return fail(rev.error().message);
   revoked_.insert(rev->begin(), rev->end());
+  last_revocation_reload_ok_ = now();
   for (auto& idp : opt_.trusted_idps) {
     auto set = oauth::parse_jwks(idp.jwks);
     if (!set) return fail("trusted IdP " + idp.issuer + ": jwks: " + set.error().message);
     idps_.push_back({idp.issuer, std::move(*set)});
   }
   last_maintenance_ = now();
+  last_revocation_reload_ = now();
   return {};
 }
 
@@ -67,6 +82,7 @@ std::string AuthorizationServer::Impl::origin() const {
 
 void AuthorizationServer::Impl::maintenance() {
   auto t = now();
+  schedule_revocation_reload(t);
   auto last = last_maintenance_.load();
   if (t - last < opt_.key_reload_interval.count()) return;
   if (!last_maintenance_.compare_exchange_strong(last, t)) return;
@@ -78,15 +94,32 @@ void AuthorizationServer::Impl::maintenance() {
       log::warn("authorization server: signing keys not reloaded (the previous ones stay): " + r.error().message);
     if (auto r = store_->purge(t); !r)
       log::warn("authorization server: expired records not purged: " + r.error().message);
-    // A revocation stored while the revoked set could not be read back is applied now.
-    if (revocations_stale_.load()) reload_revocations();
   });
+  if (!login_state_->remote()) login_state_->expire(t);
   std::lock_guard lock(mu_);
-  std::erase_if(sessions_, [&](auto& kv) { return kv.second.expires_at <= t; });
-  std::erase_if(pending_, [&](auto& kv) { return kv.second.expires_at <= t; });
   std::erase_if(cimd_cache_, [&](auto& kv) { return kv.second.second <= t; });
   std::erase_if(seen_jtis_, [&](auto& kv) { return kv.second <= t; });
   std::erase_if(federated_, [&](auto& kv) { return kv.second.expires_at <= t; });
+}
+
+void AuthorizationServer::Impl::schedule_revocation_reload(Seconds t) {
+  auto last = last_revocation_reload_.load();
+  if (t - last < opt_.revocation_reload_interval.count()) return;
+  if (!last_revocation_reload_.compare_exchange_strong(last, t)) return;
+  post_revocation_reload();
+}
+
+void AuthorizationServer::Impl::post_revocation_reload() {
+  // One reload at a time: with the store unreachable each one waits for its deadlines, and
+  // queueing one per interval behind it would fill the pool that token requests need.
+  if (revocation_reload_running_.exchange(true)) return;
+  bool posted = pool_.post([this] {
+    // Also applies a revocation stored here while the set could not be read back.
+    (void)reload_revocations();
+    revocation_reload_running_.store(false);
+  });
+  // Dropped by a full pool: clear the mark, or no reload would ever run again.
+  if (!posted) revocation_reload_running_.store(false);
 }
 
 Result<void> validate_issuer(std::string_view issuer, bool allow_loopback_http) {
@@ -127,7 +160,8 @@ Result<std::unique_ptr<AuthorizationServer>> AuthorizationServer::create(Options
                      ? deps.fetcher
                      : std::make_shared<SafeMetadataFetcher>(FetchOptions{
                            options.cimd_allow_private_addresses, options.cimd_max_bytes, options.cimd_timeout});
-  auto impl = std::make_unique<Impl>(std::move(options), std::move(store), clock, random, std::move(fetcher));
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(store), clock, random, std::move(fetcher),
+                                     std::move(deps.login_state), deps.attempt_limiters);
   if (auto r = impl->init(); !r) return fail("authorization server: " + r.error().message);
   impl->audit_ = std::move(deps.audit);
   for (auto& idp : impl->opt_.upstream_idps) {
@@ -164,6 +198,21 @@ bool AuthorizationServer::is_browser_page(std::string_view path) const {
 }
 bool AuthorizationServer::is_revoked(std::string_view jti) const {
   return impl_->is_revoked(jti);
+}
+void AuthorizationServer::maintain() {
+  impl_->maintenance();
+}
+void AuthorizationServer::on_revoked(RevocationListener listener) {
+  impl_->revocation_listener_ = std::move(listener);
+}
+void AuthorizationServer::add_revoked(const std::vector<Revocation>& revoked) {
+  impl_->add_revoked(revoked);
+}
+void AuthorizationServer::reload_revocations_now() {
+  impl_->post_revocation_reload();
+}
+std::int64_t AuthorizationServer::last_revocation_reload() const {
+  return impl_->last_revocation_reload_ok_.load();
 }
 json::object AuthorizationServer::metadata() const {
   return impl_->metadata();

@@ -4,11 +4,16 @@
 // the MCP authorization profile). It serves its own paths inside the gateway's HTTP server:
 // handle() answers requests for them and returns false for everything else.
 #include <boost/json/object.hpp>
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "authserver/attempt_limiter.hpp"
+#include "authserver/login_state_store.hpp"
 #include "authserver/metadata_fetcher.hpp"
 #include "authserver/options.hpp"
 #include "authserver/sign_in_event.hpp"
@@ -22,6 +27,10 @@
 
 namespace mcpgate::authserver {
 
+// The limiter of one kind of attempt ("login_user", "login_ip", "dcr_ip"): at most `max` in `window`.
+using AttemptLimiterFactory =
+    std::function<std::unique_ptr<AttemptLimiter>(std::string_view name, std::size_t max, std::chrono::seconds window)>;
+
 struct Dependencies {
   const Clock* clock = nullptr;              // default: system clock
   Random* random = nullptr;                  // default: system CSPRNG
@@ -30,6 +39,9 @@ struct Dependencies {
   // provider with its ca_file.
   std::shared_ptr<oauth::HttpFetcher> idp_http;
   SignInAudit audit;  // every federated sign-in, allowed or refused; default: none
+  // Shared by the replicas when several serve one issuer; default: in this process.
+  std::shared_ptr<LoginStateStore> login_state;  // default: MemoryLoginStateStore
+  AttemptLimiterFactory attempt_limiters;        // default: RateLimiter (in memory)
 };
 
 class AuthorizationServer {
@@ -52,6 +64,28 @@ class AuthorizationServer {
   // Whether an access token we issued (by its jti) has been revoked: by RFC 7009 revocation, or
   // because its refresh family or authorization code was replayed. For the gateway's validator.
   [[nodiscard]] bool is_revoked(std::string_view jti) const;
+
+  // The periodic work (revoked set read back, keys reloaded, expired records purged), each part
+  // at its own interval; cheap when nothing is due, and the storage work goes to the blocking
+  // pool. Requests to this server run it too, but a replica that only serves MCP requests needs
+  // its host to call this about once a second, or tokens revoked elsewhere stay accepted here.
+  void maintain();
+
+  // Revocations shared between replicas (the gateway's broadcast over Redis). `on_revoked` is
+  // told of every access token this process revokes, once the revocation is stored, on a blocking
+  // pool thread (it may block briefly); set it before serving. `add_revoked` applies the
+  // revocations another replica announced; `reload_revocations_now` reads the whole set back from
+  // the store soon (on the pool), after announcements may have been missed. The time of the last
+  // successful read of the set (Unix seconds, this server's clock) says how current it is.
+  struct Revocation {
+    std::string jti;
+    std::int64_t expires_at = 0;
+  };
+  using RevocationListener = std::function<void(const std::vector<Revocation>&)>;
+  void on_revoked(RevocationListener listener);
+  void add_revoked(const std::vector<Revocation>& revoked);
+  void reload_revocations_now();
+  [[nodiscard]] std::int64_t last_revocation_reload() const;
 
   // A grant for the gateway itself, in process: no HTTP and no client secret, since the gateway
   // hosts this server. `form` is a token request body whose grant_type is token exchange (RFC

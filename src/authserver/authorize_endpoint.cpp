@@ -96,11 +96,13 @@ net::awaitable<Response> AuthorizationServer::Impl::authorize_request(Exchange& 
   auto sid = session_cookie(req);
   Session session;
   bool have_session = false;
-  {
-    std::lock_guard lock(mu_);
-    auto it = sessions_.find(sid);
-    if (it != sessions_.end() && it->second.expires_at > now()) {
-      session = it->second;
+  if (!sid.empty()) {
+    auto t = now();
+    auto found = co_await login_state_call([&] { return login_state_->get_session(sid, t); });
+    if (!found) co_return login_state_unavailable(req, found.error());
+    login_state_ok();
+    if (*found) {
+      session = std::move(**found);
       have_session = true;
     }
   }
@@ -131,23 +133,25 @@ net::awaitable<Response> AuthorizationServer::Impl::authorize_request(Exchange& 
   if (prompt_none) co_return redirect_error(OAuthError::consent_required, "the user has not approved this client");
 
   std::string set_cookie;
-  if (!have_session) {
+  bool fresh_session = !have_session;
+  if (fresh_session) {
     sid = random_.token(32);
     session = Session{random_.token(24), {}, 0, now() + opt_.login_session_ttl.count()};
-    std::lock_guard lock(mu_);
-    bound_insert(sessions_, sid, session);
     set_cookie = cookie_value(sid);
   } else if (contains(prompt, "login")) {
-    std::lock_guard lock(mu_);
-    sessions_[sid].user.clear();
     session.user.clear();
   }
   p.session_id = sid;
   auto request_id = random_.token(24);
-  {
-    std::lock_guard lock(mu_);
-    bound_insert(pending_, request_id, p);
-  }
+  auto t = now();
+  // The session is written before the request that names it: a replica that finds the request
+  // finds its session.
+  auto stored = co_await login_state_call([&]() -> Result<void> {
+    if (fresh_session || contains(prompt, "login"))
+      if (auto r = login_state_->put_session(sid, session, t); !r) return r;
+    return login_state_->put_pending(request_id, p, t);
+  });
+  if (!stored) co_return login_state_unavailable(req, stored.error());
   Response out;
   if (logged_in) {
     out = consent_page(req, request_id, p, session);

@@ -89,12 +89,14 @@ class BlockingPool {
     co_return std::move(*out);
   }
 
-  // Fire and forget (periodic maintenance); dropped when the pool is full.
+  // Fire and forget (periodic maintenance); dropped when the pool is full, then false (a caller
+  // that marked the work as under way must clear its mark, or it never runs again).
   template <class F>
-  void post(F f) {
+  bool post(F f) {
     auto t = admit();
-    if (!t) return;
+    if (!t) return false;
     net::asio::post(ctx_, [f = std::move(f), t = std::move(t)]() mutable { f(); });
+    return true;
   }
 
   std::size_t pending() const { return counters_->pending.load(std::memory_order_relaxed); }

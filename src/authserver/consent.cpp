@@ -49,12 +49,18 @@ Response AuthorizationServer::Impl::consent_post(const Request& req) {
   auto ctx = form_context(req);
   if (!ctx) return std::move(ctx.error());
   if (ctx->session.user.empty()) return error_page(req, http::status::forbidden, "Request refused", "Sign in first.");
-  {
-    std::lock_guard lock(mu_);
-    pending_.erase(ctx->request_id);  // one decision per request
-  }
+  // One decision per request, taken atomically: a replayed form, a double click or the same form
+  // posted to two replicas at once gets at most one code (RFC 9700 §4.5: a code is single-use,
+  // and so is the request that mints it).
+  auto taken = login_state_->take_pending(ctx->request_id, now());
+  if (!taken) return login_state_unavailable(req, taken.error());
+  // The request moved to another session between the check and the take (a sign-in raced in
+  // another tab): it is not this form's to decide.
+  if (!*taken || (*taken)->session_id != ctx->session_id)
+    return error_page(req, http::status::forbidden, "Request refused",
+                      "This authorization request was already decided. Start again from the application.");
   auto decision = ctx->params.find("decision");
-  auto& p = ctx->pending;
+  auto& p = **taken;
   if (decision == ctx->params.end() || decision->second != "approve")
     return redirect(req,
                     error_redirect(p.redirect_uri, OAuthError::access_denied, "the user denied the request", p.state),

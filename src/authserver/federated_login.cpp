@@ -47,17 +47,22 @@ Response AuthorizationServer::Impl::federated_start(const Request& req, const st
       client.authorization_url({endpoint("/idp/callback"), state, fl.nonce, sha256_b64url(fl.verifier), p.resource});
   if (!url) {
     log::warn("authorization server: identity provider " + client.options().issuer + ": " + url.error().detail);
-    {
-      std::lock_guard lock(mu_);
-      pending_.erase(request_id);
-    }
+    // Nothing left to resume; if the state store cannot be reached the request just expires.
+    (void)login_state_->take_pending(request_id, now());
     return federated_refusal(
         req, {client.options().issuer, {}, p.client.client_id, false, std::string(name(url.error().error))},
         http::status::bad_gateway, "The identity provider cannot be reached. Try again later from the application.");
   }
   {
+    // In this process (see docs/deployment.md): the provider's answer must come back to the
+    // replica that sent the browser there. Bounded: unauthenticated requests create entries.
     std::lock_guard lock(mu_);
-    bound_insert(federated_, state, std::move(fl));
+    if (federated_.size() >= kMaxFederatedLogins) {
+      auto t = now();
+      std::erase_if(federated_, [&](auto& kv) { return kv.second.expires_at <= t; });
+      if (federated_.size() >= kMaxFederatedLogins) federated_.erase(federated_.begin());
+    }
+    federated_.insert_or_assign(state, std::move(fl));
   }
   return redirect(req, *url, http::status::found);
 }
@@ -77,17 +82,12 @@ Response AuthorizationServer::Impl::federated_choice(const Request& req, std::st
   auto& w = which->second;
   auto [end, ec] = std::from_chars(w.data(), w.data() + w.size(), idp);
   if (ec != std::errc() || end != w.data() + w.size() || idp >= upstream_idps_.size()) return bad();
-  Pending p;
-  {
-    std::lock_guard lock(mu_);
-    auto it = pending_.find(rid->second);
-    // The pending request belongs to the browser that started it (its session cookie).
-    auto sid = session_cookie(req);
-    if (it == pending_.end() || it->second.expires_at <= now() || sid.empty() || it->second.session_id != sid)
-      return bad();
-    p = it->second;
-  }
-  return federated_start(req, rid->second, p, idp);
+  auto p = login_state_->get_pending(rid->second, now());
+  if (!p) return login_state_unavailable(req, p.error());
+  // The pending request belongs to the browser that started it (its session cookie).
+  auto sid = session_cookie(req);
+  if (!*p || sid.empty() || (*p)->session_id != sid) return bad();
+  return federated_start(req, rid->second, **p, idp);
 }
 
 Response AuthorizationServer::Impl::federated_refusal(const Request& req, const SignInEvent& event, http::status status,
@@ -124,14 +124,14 @@ Response AuthorizationServer::Impl::federated_callback(const Request& req, std::
     // Single use, whatever follows: a replayed callback (the same state, code and nonce again)
     // finds nothing.
     if (it != federated_.end()) federated_.erase(it);
-    if (known) {
-      auto p = pending_.find(fl.request_id);
-      if (p != pending_.end() && p->second.expires_at > now() && p->second.session_id == fl.session_id)
-        pending = p->second;
-      // The pending authorization is consumed here: success goes on with this copy, and a
-      // failure leaves nothing to resume (no half-signed-in request).
-      if (p != pending_.end()) pending_.erase(p);
-    }
+  }
+  if (known) {
+    // The pending authorization is consumed here (atomically, whichever replica holds it):
+    // success goes on with this copy, and a failure leaves nothing to resume (no half-signed-in
+    // request).
+    auto taken = login_state_->take_pending(fl.request_id, now());
+    if (!taken) return login_state_unavailable(req, taken.error());
+    if (*taken && (*taken)->session_id == fl.session_id) pending = std::move(**taken);
   }
   if (!known)
     return refuse("state_unknown", http::status::bad_request,
@@ -211,50 +211,37 @@ Response AuthorizationServer::Impl::federated_callback(const Request& req, std::
   event.allowed = true;
   event.reason = "signed_in";
   if (audit_) audit_(event);
-  {
-    // signed_in() finds the request where the password form would have left it.
-    std::lock_guard lock(mu_);
-    bound_insert(pending_, fl.request_id, *pending);
-  }
   return signed_in(req, fl.request_id, std::move(*pending), fl.session_id, username);
 }
 
 Response AuthorizationServer::Impl::signed_in(const Request& req, const std::string& request_id, Pending pending,
                                               const std::string& old_session, const std::string& username) {
-  // Session fixation: a new session id (and CSRF token) at the moment of authentication.
+  // Session fixation: a new session id (and CSRF token) at the moment of authentication. In this
+  // order (as for the password form), so that a failure part-way leaves nobody signed in under an
+  // id the browser holds.
   auto sid = random_.token(32);
-  Session s{random_.token(24), username, now(), now() + opt_.login_session_ttl.count()};
-  {
-    std::lock_guard lock(mu_);
-    sessions_.erase(old_session);
-    bound_insert(sessions_, sid, s);
-    if (auto p = pending_.find(request_id); p != pending_.end()) p->second.session_id = sid;
-  }
+  auto ts = now();
+  Session s{random_.token(24), username, ts, ts + opt_.login_session_ttl.count()};
   pending.session_id = sid;
+  auto moved = [&]() -> Result<void> {
+    if (auto r = login_state_->erase_session(old_session); !r) return r;
+    return login_state_->put_session(sid, s, ts);
+  }();
+  if (!moved) return login_state_unavailable(req, moved.error());
   Response out;
   if (auto refused = restrict_to_user(req, pending, username)) {
-    std::lock_guard lock(mu_);
-    pending_.erase(request_id);
     out = std::move(*refused);
     out.set(http::field::set_cookie, cookie_value(sid));
     return out;
   }
-  {
-    std::lock_guard lock(mu_);
-    if (auto p = pending_.find(request_id); p != pending_.end()) {
-      p->second.scopes = pending.scopes;
-      p->second.withheld = pending.withheld;
-    }
-  }
   // A store error reads as "no remembered consent": the user is asked, nothing is granted unseen.
   auto consent = store_->has_consent(username, pending.client.client_id, pending.resource, join_scope(pending.scopes));
   if (!pending.force_consent && consent && *consent) {
-    {
-      std::lock_guard lock(mu_);
-      pending_.erase(request_id);
-    }
+    // The request was taken by the callback: nobody else can decide it.
     out = issue_code(req, pending, s);
   } else {
+    // The consent form reads it back: under the new session, with the narrowed scopes.
+    if (auto r = login_state_->put_pending(request_id, pending, ts); !r) return login_state_unavailable(req, r.error());
     out = consent_page(req, request_id, pending, s);
   }
   out.set(http::field::set_cookie, cookie_value(sid));

@@ -45,7 +45,7 @@ class AuthorizationCodeGrant final : public Grant {
     if (!redeemed) {
       switch (redeemed.error()) {
         case RedeemError::already_redeemed:
-          as.reload_revocations();
+          as.announce(as.reload_revocations(), t + as.opt_.access_token_ttl.count());
           return oauth_error(OAuthError::invalid_grant,
                              "the authorization code was already used; tokens issued from it are revoked");
         case RedeemError::expired:

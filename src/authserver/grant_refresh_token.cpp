@@ -41,7 +41,7 @@ class RefreshTokenGrant final : public Grant {
     if (!rotated) {
       switch (rotated.error()) {
         case RefreshError::reused:
-          as.reload_revocations();
+          as.announce(as.reload_revocations(), t + as.opt_.access_token_ttl.count());
           return oauth_error(OAuthError::invalid_grant, "refresh token reuse detected; the grant is revoked");
         case RefreshError::storage:
           return oauth_error(OAuthError::server_error, "storage failure");

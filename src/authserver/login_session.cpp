@@ -69,19 +69,24 @@ expected<FormContext, Response> AuthorizationServer::Impl::form_context(const Re
   auto csrf = ctx.params.find("csrf_token");
   if (rid == ctx.params.end() || csrf == ctx.params.end()) return bad("The form is incomplete.");
   ctx.request_id = rid->second;
-  std::lock_guard lock(mu_);
-  auto s = sessions_.find(ctx.session_id);
-  if (ctx.session_id.empty() || s == sessions_.end() || s->second.expires_at <= now())
+  auto expired = [&] {
     return bad("Your sign-in session has expired or cookies are disabled. Start again from the application.");
+  };
+  if (ctx.session_id.empty()) return expired();
+  auto t = now();
+  auto s = login_state_->get_session(ctx.session_id, t);
+  if (!s) return unexpected<Response>(login_state_unavailable(req, s.error()));
+  login_state_ok();
+  if (!*s) return expired();
   // CSRF: the token is bound to this browser's session cookie; a cross-site form cannot read it.
-  if (!constant_time_equal(s->second.csrf, csrf->second)) return bad("The form is stale or was not sent by this page.");
-  auto p = pending_.find(ctx.request_id);
-  if (p == pending_.end() || p->second.expires_at <= now())
-    return bad("This authorization request has expired. Start again from the application.");
+  if (!constant_time_equal((*s)->csrf, csrf->second)) return bad("The form is stale or was not sent by this page.");
+  auto p = login_state_->get_pending(ctx.request_id, t);
+  if (!p) return unexpected<Response>(login_state_unavailable(req, p.error()));
+  if (!*p) return bad("This authorization request has expired. Start again from the application.");
   // A pending request belongs to the browser that started it.
-  if (p->second.session_id != ctx.session_id) return bad("This authorization request belongs to another session.");
-  ctx.session = s->second;
-  ctx.pending = p->second;
+  if ((*p)->session_id != ctx.session_id) return bad("This authorization request belongs to another session.");
+  ctx.session = std::move(**s);
+  ctx.pending = std::move(**p);
   return ctx;
 }
 
@@ -102,7 +107,7 @@ Response AuthorizationServer::Impl::login_post(const Request& req, const std::st
   auto t = clock_.now();
   // Brute force: per account (slows guessing one user's password) and per source address
   // (slows spraying one password over many users).
-  if (!login_user_.allowed("u:" + username, t) || !login_ip_.allowed("ip:" + ip, t))
+  if (!login_user_->allowed("u:" + username, t) || !login_ip_->allowed("ip:" + ip, t))
     return login_page(req, ctx->request_id, ctx->pending, ctx->session, username,
                       "Too many failed sign-in attempts. Wait a few minutes and try again.",
                       http::status::too_many_requests);
@@ -126,48 +131,47 @@ Response AuthorizationServer::Impl::login_post(const Request& req, const std::st
     hash_slots_.release();
   }
   if (!ok) {
-    login_user_.record("u:" + username, t);
-    login_ip_.record("ip:" + ip, t);
+    login_user_->record("u:" + username, t);
+    login_ip_->record("ip:" + ip, t);
     return login_page(req, ctx->request_id, ctx->pending, ctx->session, username, "Wrong username or password.",
                       http::status::unauthorized);
   }
-  login_user_.reset("u:" + username);
+  login_user_->reset("u:" + username);
   // Session fixation: a new session id (and CSRF token) at the moment of authentication.
   auto sid = random_.token(32);
-  Session s{random_.token(24), username, now(), now() + opt_.login_session_ttl.count()};
-  {
-    std::lock_guard lock(mu_);
-    sessions_.erase(ctx->session_id);
-    bound_insert(sessions_, sid, s);
-    auto p = pending_.find(ctx->request_id);
-    if (p != pending_.end()) p->second.session_id = sid;
-  }
+  auto ts = now();
+  Session s{random_.token(24), username, ts, ts + opt_.login_session_ttl.count()};
   ctx->pending.session_id = sid;
+  // In this order, so that a failure part-way leaves nobody signed in under an id the browser
+  // holds: the old session goes, the new one is written, and only once the request is moved to it
+  // (below) is the cookie set.
+  auto moved = [&]() -> Result<void> {
+    if (auto r = login_state_->erase_session(ctx->session_id); !r) return r;
+    return login_state_->put_session(sid, s, ts);
+  }();
+  if (!moved) return login_state_unavailable(req, moved.error());
   Response out;
   if (auto refused = restrict_to_user(req, ctx->pending, username)) {
-    std::lock_guard lock(mu_);
-    pending_.erase(ctx->request_id);
+    (void)login_state_->take_pending(ctx->request_id, ts);  // refused: nothing left to decide
     out = std::move(*refused);
     out.set(http::field::set_cookie, cookie_value(sid));
     return out;
   }
-  {
-    // consent_post reads the pending request back: it must see the narrowed scopes.
-    std::lock_guard lock(mu_);
-    if (auto p = pending_.find(ctx->request_id); p != pending_.end()) {
-      p->second.scopes = ctx->pending.scopes;
-      p->second.withheld = ctx->pending.withheld;
-    }
-  }
+  // consent_post reads the pending request back: it must see the new session and the narrowed
+  // scopes.
+  if (auto r = login_state_->replace_pending(ctx->request_id, ctx->pending, ts); !r)
+    return login_state_unavailable(req, r.error());
   // A store error reads as "no remembered consent": the user is asked, nothing is granted unseen.
   auto consent = store_->has_consent(username, ctx->pending.client.client_id, ctx->pending.resource,
                                      join_scope(ctx->pending.scopes));
   if (!ctx->pending.force_consent && consent && *consent) {
-    {
-      std::lock_guard lock(mu_);
-      pending_.erase(ctx->request_id);
-    }
-    out = issue_code(req, ctx->pending, s);
+    // Single use: a request replayed or raced to another replica meanwhile issues no second code.
+    auto taken = login_state_->take_pending(ctx->request_id, ts);
+    if (!taken) return login_state_unavailable(req, taken.error());
+    if (!*taken)
+      return error_page(req, http::status::forbidden, "Request refused",
+                        "This authorization request was already completed. Start again from the application.");
+    out = issue_code(req, **taken, s);
   } else {
     out = consent_page(req, ctx->request_id, ctx->pending, s);
   }

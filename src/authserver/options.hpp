@@ -109,6 +109,10 @@ struct Options {
   std::chrono::seconds retired_key_grace{0};  // 0: access_token_ttl + 60 s
   // How often a running server looks for keys rotated by `mcpgate keys rotate`.
   std::chrono::seconds key_reload_interval{10};
+  // How often a running server reads back the revoked access tokens, so that a token revoked
+  // through another process on the same store (a replica on PostgreSQL) is refused here too.
+  // The bound on that delay, give or take a second; a cheap indexed read of unexpired rows.
+  std::chrono::seconds revocation_reload_interval{5};
 
   // The authorization server's own threads for storage, password hashing and signing (see
   // blocking_pool.hpp): the gateway's serving threads never wait for them.

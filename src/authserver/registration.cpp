@@ -13,7 +13,7 @@ using net::Response;
 // On the pool: storage.
 Response AuthorizationServer::Impl::register_client(const Request& req, const std::string& ip) {
   auto t = clock_.now();
-  if (!dcr_ip_.allowed("dcr:" + ip, t))
+  if (!dcr_ip_->allowed("dcr:" + ip, t))
     return oauth_error_response(
         req, {OAuthError::invalid_request, "too many registrations from this address; try later", false, 429});
   if (!req[http::field::content_type].starts_with("application/json"))
@@ -27,7 +27,7 @@ Response AuthorizationServer::Impl::register_client(const Request& req, const st
     if (g != "authorization_code" && g != "refresh_token")
       return oauth_error_response(req, {OAuthError::invalid_client_metadata,
                                         "only authorization_code and refresh_token can be self-registered"});
-  dcr_ip_.record("dcr:" + ip, t);
+  dcr_ip_->record("dcr:" + ip, t);
   c->client_id = random_.token(18);
   c->created_at = now();
   std::string secret;

@@ -1,6 +1,7 @@
 // The HTTP answers every endpoint shares: JSON, HTML pages with their security headers, redirects.
 #include "authserver/pages.hpp"
 #include "authserver/server_impl.hpp"
+#include "core/log.hpp"
 
 namespace mcpgate::authserver {
 namespace json = boost::json;
@@ -64,6 +65,20 @@ std::string_view AuthorizationServer::Impl::form_body(const Request& req) {
 
 // The pool is full: come back in a second (RFC 6749 §4.1.2.1 temporarily_unavailable; the
 // same code at the other endpoints, with RFC 9110 §10.2.3 Retry-After).
+Response AuthorizationServer::Impl::login_state_unavailable(const Request& req, const Error& e) {
+  // Logged once per outage: a login flood during one must not flood the log too.
+  if (!login_state_down_.exchange(true))
+    log::error("authorization server: sign-in state unavailable, sign-in pages answer 503: " + e.message);
+  Response res = error_page(req, http::status::service_unavailable, "Sign-in unavailable",
+                            "Signing in is unavailable for a moment. Try again shortly from the application.");
+  res.set(http::field::retry_after, "5");
+  return res;
+}
+
+void AuthorizationServer::Impl::login_state_ok() {
+  if (login_state_down_.exchange(false)) log::info("authorization server: sign-in state available again");
+}
+
 Response AuthorizationServer::Impl::busy(const Request& req, bool page) {
   Response res =
       page ? error_page(req, http::status::service_unavailable, "Busy",

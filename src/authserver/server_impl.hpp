@@ -20,6 +20,7 @@
 #include "authserver/blocking_pool.hpp"
 #include "authserver/form.hpp"
 #include "authserver/grant.hpp"
+#include "authserver/login_state_store.hpp"
 #include "authserver/oauth_error.hpp"
 #include "authserver/rate_limiter.hpp"
 #include "authserver/sign_in_event.hpp"
@@ -28,29 +29,6 @@
 
 namespace mcpgate::authserver {
 namespace http = boost::beast::http;
-
-// A browser's sign-in session (login_session.cpp).
-struct Session {
-  std::string csrf;
-  std::string user;  // empty until logged in
-  Seconds auth_time = 0;
-  Seconds expires_at = 0;
-};
-
-// An authorization request between the authorization endpoint and the login/consent pages.
-struct Pending {
-  std::string session_id;
-  ClientRecord client;
-  std::string redirect_uri;
-  std::string state;
-  std::string code_challenge;
-  std::string resource;
-  std::vector<std::string> scopes;  // what will be granted: requested ∩ what the signed-in user may have
-  bool force_consent = false;
-  Seconds expires_at = 0;
-  std::vector<std::string> requested;  // what the client asked for
-  std::vector<std::string> withheld;   // requested, not available to the signed-in user
-};
 
 // The session, pending request and CSRF token of a login or consent form post, checked.
 struct FormContext {
@@ -96,13 +74,19 @@ class AuthorizationServer::Impl {
   using Exchange = net::Exchange;
 
   // authorization_server.cpp: lifecycle
-  Impl(Options o, std::unique_ptr<Store> s, const Clock& clock, Random& random, std::shared_ptr<MetadataFetcher> f);
+  Impl(Options o, std::unique_ptr<Store> s, const Clock& clock, Random& random, std::shared_ptr<MetadataFetcher> f,
+       std::shared_ptr<LoginStateStore> login_state = nullptr, const AttemptLimiterFactory& limiters = {});
   [[nodiscard]] Result<void> init();
   [[nodiscard]] Seconds now() const;
   [[nodiscard]] std::string endpoint(std::string_view path) const;
   [[nodiscard]] std::string origin() const;
   // Expiry of the in-memory maps, key reload and store purge, at most every key_reload_interval.
   void maintenance();
+  // Reads the revoked jtis back on the pool at most every revocation_reload_interval: other
+  // processes on the same store (replicas on PostgreSQL) revoke tokens this one must refuse.
+  void schedule_revocation_reload(Seconds t);
+  // The reload on the pool now, unless one is under way.
+  void post_revocation_reload();
 
   // metadata.cpp
   [[nodiscard]] boost::json::object metadata() const;
@@ -152,16 +136,14 @@ class AuthorizationServer::Impl {
                                     const Session& s, std::string_view username, std::string_view error,
                                     http::status status = http::status::ok);
   [[nodiscard]] Response login_post(const Request& req, const std::string& ip);
-  template <class Map, class V>
-  void bound_insert(Map& m, const std::string& k, V v) {
-    // Bounded: unauthenticated requests create these. The oldest-looking entry goes first.
-    constexpr std::size_t kMax = 100'000;
-    if (m.size() >= kMax) {
-      auto t = now();
-      std::erase_if(m, [&](auto& kv) { return kv.second.expires_at <= t; });
-      if (m.size() >= kMax) m.erase(m.begin());
-    }
-    m[k] = std::move(v);
+  // A 503 page: the shared sign-in state could not be reached (logged once per outage).
+  [[nodiscard]] Response login_state_unavailable(const Request& req, const Error& e);
+  void login_state_ok();  // a call succeeded: logs the end of an outage
+  // The login state's calls on the blocking pool when they wait on the network, inline when not.
+  template <class F>
+  net::awaitable<std::invoke_result_t<F&>> login_state_call(F f) {
+    if (!login_state_->remote()) co_return f();
+    co_return co_await pool_.run(std::move(f));
   }
 
   // federated_login.cpp: sign-in at an upstream OpenID Connect provider
@@ -223,9 +205,13 @@ class AuthorizationServer::Impl {
   [[nodiscard]] net::awaitable<Response> revoke_request(Exchange& ex);
   [[nodiscard]] bool revoke(const std::string& token, const std::string& client_id);
   // Reads the revoked jtis back from the store into revoked_; a failure is logged and retried by
-  // maintenance().
-  void reload_revocations();
+  // the next periodic reload (schedule_revocation_reload). Returns the jtis it added.
+  std::vector<std::string> reload_revocations();
   [[nodiscard]] bool is_revoked(std::string_view jti) const;
+  void add_revoked(const std::vector<AuthorizationServer::Revocation>& revoked);
+  // Tells the listener (the replicas' broadcast) of access tokens revoked here; `expires_at` for
+  // the jtis of a revoked grant, whose expiries the store does not return: none outlives it.
+  void announce(const std::vector<std::string>& jtis, Seconds expires_at);
 
   // registration.cpp
   [[nodiscard]] Response register_client(const Request& req, const std::string& ip);
@@ -241,21 +227,27 @@ class AuthorizationServer::Impl {
   std::vector<std::unique_ptr<const Grant>> grants_;
 
   std::mutex mu_;
-  std::map<std::string, Session> sessions_;
-  std::map<std::string, Pending> pending_;
   std::map<std::string, std::pair<ClientRecord, Seconds>> cimd_cache_;
   std::map<std::string, Seconds> seen_jtis_;
+  // Browser sessions and pending authorization requests: in this process or shared (Dependencies).
+  std::shared_ptr<LoginStateStore> login_state_;
+  std::atomic<bool> login_state_down_{false};  // the last call failed (for logging once per change)
 
   mutable std::shared_mutex revoked_mu_;
   std::unordered_set<std::string> revoked_;
   std::atomic<bool> revocations_stale_{false};  // the last reload_revocations() failed
+  std::atomic<Seconds> last_revocation_reload_ok_{0};
+  AuthorizationServer::RevocationListener revocation_listener_;  // set before serving
 
-  RateLimiter login_user_, login_ip_, dcr_ip_;
+  std::unique_ptr<AttemptLimiter> login_user_, login_ip_, dcr_ip_;
   std::vector<TrustedIdpKeys> idps_;
   std::vector<std::unique_ptr<UpstreamIdpClient>> upstream_idps_;
   std::map<std::string, FederatedLogin> federated_;  // under mu_
+  static constexpr std::size_t kMaxFederatedLogins = 100'000;
   SignInAudit audit_;
   std::atomic<Seconds> last_maintenance_{0};
+  std::atomic<Seconds> last_revocation_reload_{0};
+  std::atomic<bool> revocation_reload_running_{false};
 
   static constexpr std::ptrdiff_t kMaxHashes = 64;
   std::counting_semaphore<kMaxHashes> hash_slots_;

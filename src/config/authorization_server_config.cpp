@@ -20,6 +20,7 @@ AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::N
                "storage",
                "access_token_ttl_seconds",
                "refresh_token_ttl_seconds",
+               "revocation_reload_seconds",
                "allow_loopback_http",
                "client_id_metadata_documents",
                "cimd_allow_private_addresses",
@@ -93,6 +94,9 @@ AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::N
   if (n["access_token_ttl_seconds"])
     as.access_token_ttl =
         std::chrono::seconds(r.number(n["access_token_ttl_seconds"], k + ".access_token_ttl_seconds", 30, 86400));
+  if (n["revocation_reload_seconds"])
+    as.revocation_reload =
+        std::chrono::seconds(r.number(n["revocation_reload_seconds"], k + ".revocation_reload_seconds", 1, 3600));
   if (n["refresh_token_ttl_seconds"])
     as.refresh_token_ttl = std::chrono::seconds(
         r.number(n["refresh_token_ttl_seconds"], k + ".refresh_token_ttl_seconds", 60, 365 * 86400));

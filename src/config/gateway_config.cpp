@@ -10,6 +10,7 @@
 
 #include "config/authorization_server_config.hpp"
 #include "config/limits_config.hpp"
+#include "config/redis_config.hpp"
 #include "config/server_config.hpp"
 #include "config/tls_config.hpp"
 #include "config/yaml_reader.hpp"
@@ -23,7 +24,7 @@ namespace {
 Gateway read_gateway(const YamlReader& r, const YAML::Node& root) {
   r.only_keys(root, "",
               {"listen", "tls", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "audit_log",
-               "log", "authorization_server", "servers", "drain"});
+               "log", "authorization_server", "servers", "drain", "redis"});
   Gateway g;
   g.source = r.source();
   if (root["listen"]) {
@@ -70,6 +71,15 @@ Gateway read_gateway(const YamlReader& r, const YAML::Node& root) {
       r.error(d, "drain.delay_seconds", "must not exceed drain.grace_seconds (the delay is part of the grace)");
   }
   if (auto as = root["authorization_server"]) g.authorization_server = read_authorization_server(r, as);
+  if (auto rd = root["redis"]) {
+    g.redis = read_redis(r, rd);
+    // Without Redis the store reload is what keeps a replica current: a bound at or below its
+    // period would refuse every embedded token whenever Redis is down, though the store answers.
+    if (g.authorization_server.enabled && g.redis->revocation_max_staleness <= g.authorization_server.revocation_reload)
+      r.error(rd, "redis.revocation_max_staleness_seconds",
+              "must exceed authorization_server.revocation_reload_seconds (" +
+                  std::to_string(g.authorization_server.revocation_reload.count()) + ")");
+  }
   if (!root["servers"] || !root["servers"].IsSequence() || root["servers"].size() == 0)
     r.error(root, "servers", "needs at least one server");
   std::set<std::string> paths, names;

@@ -202,6 +202,8 @@ struct AuthorizationServer {
   std::string storage_password;
   std::chrono::seconds access_token_ttl{300};
   std::chrono::seconds refresh_token_ttl{30 * 24 * 3600};
+  // How soon a token revoked at another replica sharing the store is refused here.
+  std::chrono::seconds revocation_reload{5};
   std::optional<bool> allow_loopback_http;  // default: true exactly when the issuer is http on loopback
   bool client_id_metadata_documents = true;
   bool cimd_allow_private_addresses = false;
@@ -250,6 +252,19 @@ struct Drain {
   std::chrono::milliseconds retry_hint{1000};
 };
 
+// `redis:`: the Redis that replicas share for fast state (the revocation broadcast; see
+// docs/deployment.md).
+struct Redis {
+  std::string url;       // redis://host:port/db (checked by redis::parse_url)
+  std::string password;  // from password_env or password_file, never from the URL; empty: no AUTH
+  std::chrono::milliseconds connect_timeout{1000};
+  std::chrono::milliseconds command_timeout{1000};
+  std::string key_prefix = "mcpgate:";  // every key and channel of this deployment starts with it
+  // Past this long with neither a live subscription to the revocation channel nor a successful
+  // reload of the revoked set from the store, the embedded server's tokens are refused (503).
+  std::chrono::seconds revocation_max_staleness{30};
+};
+
 struct Gateway {
   std::string source;  // the file it came from, for messages
   std::string listen_host = "127.0.0.1";
@@ -262,6 +277,7 @@ struct Gateway {
   std::vector<std::string> allowed_hosts;
   Limits limits;
   AuthorizationServer authorization_server;
+  std::optional<Redis> redis;  // absent: no Redis, each replica on its own
   std::string audit_log;                    // path of the JSON-lines audit log; "-" for stderr; empty: none
   log::Level log_level = log::Level::info;  // the operational log (stderr)
   log::Format log_format = log::Format::text;

@@ -145,7 +145,8 @@ net::awaitable<expected<Caller, AuthRefusal>> Authorizer::authenticate(const net
   caller.token = std::move(*token);
   caller.token_key = std::move(key);
   // Checked on every request, cache hit or not: a revoked token stops working at once (RFC 7009).
-  if (revoked_ && revoked_(*caller.principal)) co_return unexpected(refused(oauth::AuthError::inactive));
+  if (revoked_)
+    if (auto why = revoked_(*caller.principal)) co_return unexpected(refused(*why));
   for (auto& s : required_scopes_) {
     bool held = caller.principal->has_scope(s);
     if (!held && engine_) held = engine_->effective_scopes(caller.subject().scopes).count(s) > 0;

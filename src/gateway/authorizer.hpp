@@ -42,8 +42,10 @@ class Authorizer {
   // `keys_for` may supply key sources for issuers served in-process (the embedded authorization
   // server), so that validating a token never makes the gateway call itself over HTTP.
   using KeySourceFactory = std::function<std::unique_ptr<oauth::JwksSource>(const std::string& issuer)>;
-  // True when a valid token was revoked since (the embedded server knows its own revocations).
-  using RevocationCheck = std::function<bool(const oauth::Principal&)>;
+  // Why a valid token must be refused anyway: inactive when it was revoked since (the embedded
+  // server knows the revocations of every replica), revocations_unknown when that knowledge is
+  // too stale to trust (fail closed); nothing when it may pass.
+  using RevocationCheck = std::function<std::optional<oauth::AuthError>(const oauth::Principal&)>;
 
   Authorizer(const config::Gateway& gateway, const config::Endpoint& endpoint, const Clock& clock,
              std::shared_ptr<oauth::HttpFetcher> fetcher, KeySourceFactory keys_for = {}, RevocationCheck revoked = {});

@@ -24,7 +24,8 @@ using steady = std::chrono::steady_clock;
 McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
                          std::vector<asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
                          AuditLog& audit, boost::asio::thread_pool& blocking,
-                         std::vector<std::shared_ptr<exchange::UpstreamCredentials>> credentials)
+                         std::vector<std::shared_ptr<exchange::UpstreamCredentials>> credentials,
+                         std::shared_ptr<SharedRateStore> shared_rates)
     : hints_(std::make_unique<Hints>()),
       authorizer_(std::move(authorizer)),
       audit_(audit),
@@ -34,7 +35,7 @@ McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limi
       metrics_(metrics),
       executors_(std::move(executors)),
       sessions_(limits.max_sessions),
-      limiter_(PrincipalLimiter::create(limits.per_principal)),
+      limiter_(PrincipalLimiter::create(limits.per_principal, std::move(shared_rates))),
       tasks_(limits.tasks.max_tasks, limits.tasks.max_per_principal, limits.tasks.max_ttl) {
   shared_.resize(cfg_.upstreams.size());
   credentials_ = std::move(credentials);

@@ -31,7 +31,8 @@ class McpEndpoint {
   McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
               std::vector<net::asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
               AuditLog& audit, boost::asio::thread_pool& blocking,
-              std::vector<std::shared_ptr<exchange::UpstreamCredentials>> credentials = {});
+              std::vector<std::shared_ptr<exchange::UpstreamCredentials>> credentials = {},
+              std::shared_ptr<SharedRateStore> shared_rates = nullptr);
 
   // Reload: requests already running keep the authorizer they started with.
   void set_authorizer(std::shared_ptr<const Authorizer> a) { std::atomic_store(&authorizer_, std::move(a)); }

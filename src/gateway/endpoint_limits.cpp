@@ -19,6 +19,13 @@ std::string_view tool_of(const mcp::Message& msg) {
   return n && n->is_string() ? std::string_view(n->get_string()) : std::string_view();
 }
 
+// begin_request on the blocking pool: with shared buckets it waits on a round trip to Redis.
+net::awaitable<expected<PrincipalLimiter::Slot, Refused>> begin_on_pool(std::shared_ptr<PrincipalLimiter> limiter,
+                                                                        std::string key, std::string tool,
+                                                                        bool concurrent) {
+  co_return limiter->begin_request(key, tool, steady::now(), concurrent);
+}
+
 }  // namespace
 
 void McpEndpoint::audit_limit(const net::Exchange& ex, const Caller& caller, std::string_view method,
@@ -39,7 +46,14 @@ net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_request
   // only leave that work stuck (and the gateway accepts only answers to requests it relayed).
   if (msg.is_reply()) co_return PrincipalLimiter::Slot();
   auto tool = tool_of(msg);
-  auto slot = limiter_->begin_request(caller.key(), tool, steady::now(), msg.is_request());
+  // Not a conditional expression around the co_await: g++ 12 miscompiles some (see below).
+  expected<PrincipalLimiter::Slot, Refused> slot;
+  if (limiter_->shared())
+    slot = co_await net::asio::co_spawn(blocking_,
+                                        begin_on_pool(limiter_, caller.key(), std::string(tool), msg.is_request()),
+                                        net::asio::use_awaitable);
+  else
+    slot = limiter_->begin_request(caller.key(), tool, steady::now(), msg.is_request());
   if (slot) co_return std::move(*slot);
   // Named first: g++ 12 miscompiles a conditional yielding a json::value temporary inside a
   // co_await expression (see id_of in endpoint.cpp).

@@ -4,6 +4,10 @@
 #include <thread>
 
 #include "authserver/store_open.hpp"
+#include "cluster/redis_attempt_limiter.hpp"
+#include "cluster/redis_login_state.hpp"
+#include "cluster/redis_rate_store.hpp"
+#include "config/redis_config.hpp"
 #include "exchange/remote_options.hpp"
 #include "mcp/http_front.hpp"
 #include "net/address.hpp"
@@ -41,6 +45,9 @@ class EmbeddedJwksSource final : public oauth::JwksSource {
 }  // namespace
 
 Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg)), clock_(clock) {
+  // Not connected yet: the client connects on first use, and a Redis down at start-up only means
+  // the shared state is unavailable until it is back (see docs/deployment.md).
+  if (cfg_.redis) redis_ = std::make_shared<redis::Client>(config::connect_options(*cfg_.redis));
   guard_ = std::make_unique<net::OriginGuard>(cfg_.allowed_hosts, cfg_.allowed_origins, cfg_.public_url,
                                               net::is_loopback_host(cfg_.listen_host));
   audit_ = std::make_unique<AuditLog>(cfg_.audit_log);
@@ -53,6 +60,7 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     o.storage = c.storage;
     o.access_token_ttl = c.access_token_ttl;
     o.refresh_token_ttl = c.refresh_token_ttl;
+    o.revocation_reload_interval = c.revocation_reload;
     o.allow_loopback_http =
         c.allow_loopback_http.value_or(c.issuer.starts_with("http://") && net::is_loopback_url(c.issuer));
     o.cimd_enabled = c.client_id_metadata_documents;
@@ -127,10 +135,22 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
                                e.reason,
                                0});
     };
+    if (redis_) {
+      // Behind a load balancer the pages of one sign-in reach different replicas, and an attacker
+      // could spread guesses over them: both live in Redis.
+      auto prefix = cfg_.redis->key_prefix;
+      deps.login_state = std::make_shared<cluster::RedisLoginState>(redis_, prefix);
+      deps.attempt_limiters = [client = redis_, prefix](std::string_view name, std::size_t max,
+                                                        std::chrono::seconds window) {
+        return std::make_unique<cluster::RedisAttemptLimiter>(client, prefix, name, max, window);
+      };
+    }
     auto as = authserver::AuthorizationServer::create(std::move(o), std::move(*store), std::move(deps));
     if (!as) throw std::runtime_error("authorization_server: " + as.error().message);
     authorization_server_ = std::move(*as);
   }
+  if (redis_ && authorization_server_)
+    revocation_broadcast_ = RevocationBroadcast::attach(*cfg_.redis, redis_, *authorization_server_, clock_);
 }
 
 std::vector<std::shared_ptr<exchange::UpstreamCredentials>> Gateway::make_credentials(const config::Endpoint& e) {
@@ -179,10 +199,14 @@ std::shared_ptr<Authorizer> Gateway::make_authorizer(const config::Endpoint& e) 
       if (i != issuer) return nullptr;
       return std::make_unique<EmbeddedJwksSource>(*as);
     };
-    revoked = [as, issuer](const oauth::Principal& p) {
-      if (p.issuer != issuer) return false;
+    revoked = [as, issuer, b = revocation_broadcast_](const oauth::Principal& p) -> std::optional<oauth::AuthError> {
+      if (p.issuer != issuer) return std::nullopt;
       auto* jti = p.claims.if_contains("jti");
-      return jti && jti->is_string() && as->is_revoked(jti->get_string());
+      if (jti && jti->is_string() && as->is_revoked(jti->get_string())) return oauth::AuthError::inactive;
+      // Fail closed: with neither the broadcast nor the store heard from for too long, a token
+      // revoked at another replica would pass here.
+      if (b && !b->current()) return oauth::AuthError::revocations_unknown;
+      return std::nullopt;
     };
   }
   return std::make_shared<Authorizer>(cfg_, e, clock_, fetcher_, keys, revoked);
@@ -241,8 +265,9 @@ void Gateway::start() {
   server_->listen();
   auto executors = server_->executors();
   for (auto& e : cfg_.servers)
-    endpoints_.push_back(std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_,
-                                                       blocking_, make_credentials(e)));
+    endpoints_.push_back(std::make_unique<McpEndpoint>(
+        e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_, blocking_, make_credentials(e),
+        redis_ ? std::make_shared<cluster::RedisRateStore>(redis_, cfg_.redis->key_prefix, e.name) : nullptr));
   register_probes();
   server_->run();
   // Key sets are fetched now, off the serving threads, and then refreshed in the background when
@@ -252,6 +277,11 @@ void Gateway::start() {
   reaper_ = std::make_unique<asio::steady_timer>(executors[0]);
   asio::post(executors[0], [this] { arm_key_refresh(); });
   asio::post(executors[0], [this] { arm_reaper(); });
+  if (authorization_server_) {
+    as_maintenance_ = std::make_unique<asio::steady_timer>(executors[0]);
+    asio::post(executors[0], [this] { arm_as_maintenance(); });
+  }
+  if (revocation_broadcast_) revocation_broadcast_->start();
 }
 
 void Gateway::register_probes() {
@@ -271,6 +301,9 @@ void Gateway::register_probes() {
       if (!r) return fail(r.error().message);
       return {};
     });
+  // Optional: with Redis down a replica still serves (revocations then come from the store), so
+  // taking every replica out of rotation would turn a cache outage into a full one.
+  if (redis_) readiness_.add("redis", false, [r = redis_]() { return r->ping(); });
 }
 
 Gateway::DrainReport Gateway::drain(bool skip_delay) {
@@ -345,8 +378,21 @@ void Gateway::arm_reaper() {
   });
 }
 
+void Gateway::arm_as_maintenance() {
+  // Every second (the server's clock has one-second resolution): maintain() itself decides what is
+  // due, so revocation_reload_seconds is the bound give or take this beat.
+  as_maintenance_->expires_after(std::chrono::seconds(1));
+  as_maintenance_->async_wait([this](const net::error_code& ec) {
+    if (ec) return;
+    authorization_server_->maintain();
+    arm_as_maintenance();
+  });
+}
+
 void Gateway::stop(std::chrono::milliseconds grace) {
   if (!server_) return;
+  if (as_maintenance_) asio::post(as_maintenance_->get_executor(), [this] { as_maintenance_->cancel(); });
+  if (revocation_broadcast_) revocation_broadcast_->stop();
   if (reaper_) asio::post(reaper_->get_executor(), [this] { reaper_->cancel(); });
   if (key_refresher_) asio::post(key_refresher_->get_executor(), [this] { key_refresher_->cancel(); });
   for (auto& e : endpoints_) e->shutdown();

@@ -14,8 +14,13 @@
 #include "gateway/endpoint.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/readiness.hpp"
+#include "gateway/revocation_broadcast.hpp"
 #include "net/http_server.hpp"
 #include "net/origin_guard.hpp"
+
+namespace mcpgate::redis {
+class Client;
+}
 
 namespace mcpgate::gateway {
 
@@ -52,6 +57,8 @@ class Gateway {
   // Reads the listener's certificate and key again (SIGHUP); open connections keep theirs.
   [[nodiscard]] Result<void> reload_tls();
   authserver::AuthorizationServer* authorization_server() { return authorization_server_.get(); }
+  // The Redis client of the `redis:` section; null without one.
+  std::shared_ptr<redis::Client> redis() const { return redis_; }
 
  private:
   net::awaitable<void> handle(net::Exchange& ex);
@@ -74,10 +81,18 @@ class Gateway {
   std::unique_ptr<net::asio::steady_timer> key_refresher_;
   // The embedded authorization server, when configured (before the endpoints: they trust it).
   std::unique_ptr<authserver::AuthorizationServer> authorization_server_;
+  // With `redis:`: the shared client (blocking: use it from a blocking pool) for the sign-in state,
+  // the shared limits and the revocation broadcast between replicas when the embedded
+  // authorization server runs. Created first: the authorization server is given it.
+  std::shared_ptr<redis::Client> redis_;
+  std::shared_ptr<RevocationBroadcast> revocation_broadcast_;
   std::unique_ptr<net::OriginGuard> guard_;
   std::unique_ptr<net::HttpServer> server_;
   std::vector<std::unique_ptr<McpEndpoint>> endpoints_;
   std::unique_ptr<net::asio::steady_timer> reaper_;
+  // Drives the embedded authorization server's maintenance (tokens revoked at other replicas).
+  std::unique_ptr<net::asio::steady_timer> as_maintenance_;
+  void arm_as_maintenance();
   Readiness readiness_;
   std::atomic<bool> draining_{false};
 };

@@ -31,8 +31,9 @@ constexpr long long kSessionRetryAfter = 30;
 constexpr long long kBusyRetryAfter = 1;
 }  // namespace
 
-PrincipalLimiter::PrincipalLimiter(config::PrincipalLimits limits)
+PrincipalLimiter::PrincipalLimiter(config::PrincipalLimits limits, std::shared_ptr<SharedRateStore> shared)
     : limits_(std::move(limits)),
+      shared_(std::move(shared)),
       max_per_shard_(std::max<std::size_t>(1, (limits_.max_principals + kShards - 1) / kShards)) {}
 
 void PrincipalLimiter::Slot::release() {
@@ -92,8 +93,27 @@ std::shared_ptr<PrincipalLimiter::Entry> PrincipalLimiter::entry(Shard& shard, s
   return e;
 }
 
+PrincipalLimiter::SharedAnswer PrincipalLimiter::take_shared(const std::string& key, std::string_view tool) {
+  SharedAnswer a;
+  if (!shared_) return a;
+  // The key is the principal's; the store's own prefix keeps endpoints and deployments apart.
+  if (limits_.requests.enabled()) {
+    a.requests = shared_->take("r\n" + key, limits_.requests.per_second, limits_.requests.burst);
+    // Refused already: the tool's bucket keeps its token, as it does in a local bucket.
+    if (a.requests && *a.requests != SharedRateStore::duration::zero()) return a;
+  }
+  if (!tool.empty()) {
+    auto& rate = tool_rate(tool);
+    if (rate.enabled()) a.tool = shared_->take("t\n" + key + "\n" + std::string(tool), rate.per_second, rate.burst);
+  }
+  return a;
+}
+
 expected<PrincipalLimiter::Slot, Refused> PrincipalLimiter::begin_request(const std::string& key, std::string_view tool,
                                                                           time_point now, bool concurrent) {
+  // Shared buckets first, before the shard's lock; a request refused later for concurrency has
+  // then spent a token, which only errs toward the stricter side.
+  auto shared = take_shared(key, tool);
   auto index = std::hash<std::string>{}(key) % kShards;
   auto& shard = shards_[index];
   std::lock_guard lock(shard.mutex);
@@ -103,13 +123,16 @@ expected<PrincipalLimiter::Slot, Refused> PrincipalLimiter::begin_request(const 
   if (concurrent && limits_.max_concurrent_requests && e->in_flight >= limits_.max_concurrent_requests)
     return unexpected(refuse(LimitRefusal::quota_concurrency, kBusyRetryAfter));
   if (limits_.requests.enabled()) {
-    auto wait = e->requests.take(now);
+    auto wait = shared.requests ? *shared.requests : e->requests.take(now);
     if (wait != TokenBucket::duration::zero())
       return unexpected(refuse(LimitRefusal::rate_limited, TokenBucket::retry_after_seconds(wait)));
   }
   if (!tool.empty()) {
     auto& rate = tool_rate(tool);
-    if (rate.enabled()) {
+    if (rate.enabled() && shared.tool) {
+      if (*shared.tool != TokenBucket::duration::zero())
+        return unexpected(refuse(LimitRefusal::rate_limited_tool, TokenBucket::retry_after_seconds(*shared.tool)));
+    } else if (rate.enabled()) {
       auto it = e->tools.find(std::string(tool));
       if (it == e->tools.end()) {
         if (e->tools.size() >= kMaxToolBuckets) {

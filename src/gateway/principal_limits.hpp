@@ -15,6 +15,7 @@
 
 #include "config/gateway_config.hpp"
 #include "core/result.hpp"
+#include "gateway/shared_rate.hpp"
 #include "gateway/token_bucket.hpp"
 
 namespace mcpgate::gateway {
@@ -67,8 +68,11 @@ class PrincipalLimiter : public std::enable_shared_from_this<PrincipalLimiter> {
     bool session_ = false;
   };
 
-  static std::shared_ptr<PrincipalLimiter> create(config::PrincipalLimits limits) {
-    return std::shared_ptr<PrincipalLimiter>(new PrincipalLimiter(std::move(limits)));
+  // With `shared`, the request and tool rates are counted there (with the other replicas); this
+  // process's buckets count only while it cannot answer.
+  static std::shared_ptr<PrincipalLimiter> create(config::PrincipalLimits limits,
+                                                  std::shared_ptr<SharedRateStore> shared = nullptr) {
+    return std::shared_ptr<PrincipalLimiter>(new PrincipalLimiter(std::move(limits), std::move(shared)));
   }
 
   // A request of `key` starts: takes a token from its bucket (and, for tools/call, from the
@@ -81,12 +85,20 @@ class PrincipalLimiter : public std::enable_shared_from_this<PrincipalLimiter> {
   // Forgets principals with nothing open and full buckets, idle for longer than idle_expiry.
   void sweep(time_point now);
 
+  // Whether begin_request makes a round trip to a shared store (then callers make it off the
+  // serving threads).
+  bool shared() const { return shared_ != nullptr; }
   const config::PrincipalLimits& limits() const { return limits_; }
   std::size_t principals() const { return count_.load(std::memory_order_relaxed); }
   std::uint64_t refused(LimitRefusal r) const { return refused_[static_cast<int>(r)].load(std::memory_order_relaxed); }
 
  private:
-  explicit PrincipalLimiter(config::PrincipalLimits limits);
+  PrincipalLimiter(config::PrincipalLimits limits, std::shared_ptr<SharedRateStore> shared);
+  struct SharedAnswer {
+    std::optional<SharedRateStore::duration> requests, tool;  // nothing: not asked, or no answer
+  };
+  // The shared buckets' answers for one request (outside any shard lock: a round trip).
+  SharedAnswer take_shared(const std::string& key, std::string_view tool);
   static constexpr std::size_t kShards = 16;
   // Per principal, a bound on the per-tool buckets: tool names come from the client.
   static constexpr std::size_t kMaxToolBuckets = 256;
@@ -111,6 +123,7 @@ class PrincipalLimiter : public std::enable_shared_from_this<PrincipalLimiter> {
   Refused refuse(LimitRefusal r, long long retry_after = 1);
 
   config::PrincipalLimits limits_;
+  std::shared_ptr<SharedRateStore> shared_;
   std::size_t max_per_shard_;
   std::array<Shard, kShards> shards_;
   std::atomic<std::size_t> count_{0};

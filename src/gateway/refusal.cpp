@@ -120,6 +120,9 @@ Refusal auth_refusal(const AuthRefusal& r, Stage stage) {
                                                : "") +
                 std::string(oauth::describe(r.error));
   out.www_authenticate = std::move(ch.www_authenticate);
+  // The replica cannot tell revoked tokens from good ones until Redis or the store answers again:
+  // a moment's wait, or another replica, serves the client.
+  if (r.error == oauth::AuthError::revocations_unknown) out.retry_after = kOverloadRetryAfterSeconds;
   if (stage == Stage::scope_baseline) {
     out.rule = "required_scopes";
   } else {

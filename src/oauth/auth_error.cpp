@@ -38,6 +38,8 @@ std::string_view describe(AuthError e) {
       return "the token could not be introspected";
     case AuthError::keys_unavailable:
       return "the issuer's keys are unavailable";
+    case AuthError::revocations_unknown:
+      return "whether the token was revoked cannot be checked now";
     case AuthError::insufficient_scope:
       return "the token lacks a scope this request needs";
   }
@@ -80,6 +82,8 @@ std::string_view name(AuthError e) {
       return "introspection_failed";
     case AuthError::keys_unavailable:
       return "keys_unavailable";
+    case AuthError::revocations_unknown:
+      return "revocations_unknown";
     case AuthError::insufficient_scope:
       return "insufficient_scope";
   }

@@ -25,6 +25,7 @@ enum class AuthError {
   inactive,                 // introspection said active:false (RFC 7662 §2.2)
   introspection_failed,     // the introspection endpoint could not be asked
   keys_unavailable,         // no key set could ever be fetched for the issuer
+  revocations_unknown,      // the embedded server's revoked set is too stale to trust (Redis and store lost)
   insufficient_scope,       // valid token, not enough scope (RFC 6750 §3.1): the only 403
 };
 // How many reasons there are (insufficient_scope is the last): the size of a table by reason.

@@ -62,6 +62,7 @@ Challenge challenge_for(AuthError error, const ChallengeContext& ctx) {
       break;
     case AuthError::keys_unavailable:
     case AuthError::introspection_failed:
+    case AuthError::revocations_unknown:
       c.status = 503;
       return c;
     default:

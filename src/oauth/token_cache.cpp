@@ -65,6 +65,7 @@ void TokenCache::put_negative(const std::string& key, AuthError reason) {
     case AuthError::unknown_key:
     case AuthError::keys_unavailable:
     case AuthError::introspection_failed:
+    case AuthError::revocations_unknown:
     case AuthError::not_yet_valid:
       return;
     default:

@@ -106,5 +106,36 @@ TEST(BlockingPool, FullPoolAnswers503TemporarilyUnavailableWithRetryAfter) {
   EXPECT_EQ(ok.status, 200u) << ok.body;
 }
 
+// Regression: a periodic revocation reload that found the pool full was dropped but stayed marked
+// as running, so no reload ever ran again and tokens revoked at another replica stayed accepted
+// here until they expired.
+TEST(BlockingPool, ARevocationReloadDroppedByAFullPoolRunsAtTheNextBeat) {
+  auto f = std::make_shared<GatedFetcher>();
+  Harness h(
+      [](Options& o) {
+        o.blocking_threads = 1;
+        o.max_pending_requests = 1;
+        o.revocation_reload_interval = std::chrono::seconds(5);
+      },
+      f);
+  auto hold = std::async(std::launch::async, [&] {
+    return h.get(h.authorize_url({{"client_id", "https://client.example.com/oauth/client.json"}}));
+  });
+  auto [exec, timer] = f->timer.get_future().get();  // the only place is taken
+  h.clock.advance(std::chrono::seconds(6));
+  h.as->maintain();  // the reload is due and dropped
+  asio::post(exec, [t = timer] { t->cancel(); });
+  EXPECT_EQ(hold.get().status, 400u);
+  // Revoked through another process on the same store.
+  ASSERT_TRUE(h.as->store().revoke_jti("revoked-elsewhere", h.clock.t.load() + 300));
+  h.clock.advance(std::chrono::seconds(6));
+  h.as->maintain();
+  // The reload runs on the pool: wait for its effect (bounded), not for a fixed time.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!h.as->is_revoked("revoked-elsewhere") && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_TRUE(h.as->is_revoked("revoked-elsewhere"));
+}
+
 }  // namespace
 }  // namespace mcpgate::authserver::testing

@@ -63,7 +63,8 @@ inline std::string scrape(const std::string& html, const std::string& name) {
 
 class Harness {
  public:
-  explicit Harness(std::function<void(Options&)> tweak = {}, std::shared_ptr<MetadataFetcher> f = nullptr)
+  explicit Harness(std::function<void(Options&)> tweak = {}, std::shared_ptr<MetadataFetcher> f = nullptr,
+                   std::shared_ptr<LoginStateStore> login_state = nullptr)
       : fetcher(std::move(f)) {
     dir_ = std::filesystem::temp_directory_path() /
            ("as-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
@@ -88,7 +89,9 @@ class Harness {
     if (!opened) throw std::runtime_error(opened.error().message);
     auto store = std::make_unique<FaultyStore>(std::move(*opened));
     faults = store.get();
-    auto a = AuthorizationServer::create(options, std::move(store), Dependencies{&clock, nullptr, fetcher});
+    auto a = AuthorizationServer::create(
+        options, std::move(store),
+        Dependencies{.clock = &clock, .fetcher = fetcher, .login_state = std::move(login_state)});
     if (!a) throw std::runtime_error(a.error().message);
     as = std::move(*a);
     auto h = hash_password(Secret("alice-password"), system_random(), PasswordParams{1, 64, 1});

@@ -427,6 +427,19 @@ TEST(GatewayConfig, AuthorizationServerPostgresStorage) {
                "authorization_server.storage_pool_size");
 }
 
+// revocation_reload_seconds bounds how long a token revoked at another replica stays accepted
+// here; 0 would reload on every maintenance beat, so it is at least 1.
+TEST(GatewayConfig, AuthorizationServerRevocationReload) {
+  auto d = parse_gateway_config("authorization_server: {}\n" + server());
+  ASSERT_TRUE(d) << d.error().message;
+  EXPECT_EQ(d->authorization_server.revocation_reload, std::chrono::seconds(5));
+  auto r = parse_gateway_config("authorization_server:\n  revocation_reload_seconds: 2\n" + server());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->authorization_server.revocation_reload, std::chrono::seconds(2));
+  expect_error("authorization_server:\n  revocation_reload_seconds: 0\n" + server(), 2,
+               "authorization_server.revocation_reload_seconds");
+}
+
 TEST(ParseListen, Forms) {
   auto v4 = parse_listen("0.0.0.0:80");
   ASSERT_TRUE(v4);

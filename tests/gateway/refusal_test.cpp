@@ -87,5 +87,23 @@ TEST(UpstreamRefusalTest, ChildrenLimitIs503WithRetryAfterCountedAsALimit) {
   EXPECT_EQ(records[0].reason, "children_limit");
 }
 
+// Fail closed across replicas: a replica whose view of revocations is too stale refuses the
+// embedded server's tokens with 503 and Retry-After (RFC 9110 §10.2.3), a JSON-RPC error, and the
+// reason in the audit record and metrics.
+TEST(AuthRefusalTest, RevocationsUnknownIs503WithRetryAfterAndAJsonRpcError) {
+  Metrics metrics;
+  testing::MemoryAudit audit;
+  auto r = auth_refusal({oauth::AuthError::revocations_unknown, {"https://gw.example/.well-known/x", {}}});
+  auto res = refuse(r, metrics, audit.log(), {});
+  EXPECT_EQ(res.result_int(), 503u);
+  EXPECT_EQ(res[http::field::retry_after], "1");
+  auto body = json::parse(res.body()).as_object();
+  EXPECT_EQ(body.at("error").at("code").as_int64(), mcp::code::unauthorized);
+  EXPECT_EQ(r.reason, "revocations_unknown");
+  auto records = audit.records();
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].reason, "revocations_unknown");
+}
+
 }  // namespace
 }  // namespace mcpgate::gateway

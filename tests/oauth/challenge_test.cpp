@@ -36,6 +36,7 @@ const std::vector<Case>& cases() {
        R"(Bearer error="insufficient_scope", scope="mcp:read", resource_metadata="https://mcp.example.com/.well-known/oauth-protected-resource/mcp", error_description="the token lacks a scope this request needs")"},
       {"KeysUnavailable_503", AuthError::keys_unavailable, 503, ""},
       {"IntrospectionFailed_503", AuthError::introspection_failed, 503, ""},
+      {"RevocationsUnknown_503", AuthError::revocations_unknown, 503, ""},
   };
   return c;
 }

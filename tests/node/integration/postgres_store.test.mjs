@@ -2,7 +2,9 @@
 // behaving as one authorization server: `mcpgate users add` / `clients add` against PostgreSQL, a
 // full authorization-code flow with PKCE, a token refresh, then a refresh token rotated at one
 // gateway is refused as reused at the other, and the family it belonged to is revoked everywhere
-// (RFC 9700 §4.14.2, OAuth 2.1 §4.3.1).
+// (RFC 9700 §4.14.2, OAuth 2.1 §4.3.1). An access token revoked at one gateway (RFC 7009) is
+// refused at the other within revocation_reload_seconds: each replica used to reload its revoked
+// set only when it revoked something itself, so the other accepted the token until it expired.
 import { spawnSync } from 'node:child_process';
 import { Agent, pkce, scrape } from './authserver_helpers.mjs';
 import { join } from 'node:path';
@@ -22,6 +24,7 @@ const storage = pg.url;
 const admin = (args, input) => spawnSync(gatewayBin, [...args, '--storage', storage], { input, encoding: 'utf8' });
 const redirect = 'http://127.0.0.1:3000/callback';
 const gateways = [];
+const reloadSeconds = 1;
 
 // Both replicas answer for one public address (a load balancer's), so they are one issuer with
 // one resource; each is reached here on its own port.
@@ -31,6 +34,7 @@ const config = `public_url: ${publicUrl}
 authorization_server:
   storage: ${storage}
   storage_pool_size: 4
+  revocation_reload_seconds: ${reloadSeconds}
   allow_loopback_http: true
 servers:
   - name: crm
@@ -103,6 +107,27 @@ try {
     body: '{"jsonrpc":"2.0","id":1,"method":"ping"}' });
   report.check(mcp.status === 200 && unauthorized.status === 401,
     'an access token issued at the first gateway is accepted at the second', `${mcp.status} ${unauthorized.status}`);
+
+  // RFC 7009 §2.1: revoked at the first gateway, the access token is refused at the second within
+  // the reload bound (polled, plus 2 s of slack for a loaded machine).
+  const ping = (origin, at) => fetch(`${origin}/mcp`, { method: 'POST', headers: { authorization: `Bearer ${at}`,
+    'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-06-18' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {},
+      clientInfo: { name: 't', version: '1' } } }) }).then((r) => r.status);
+  report.check(await ping(b, t2.json?.access_token) === 200, 'the token is still accepted at the second gateway before its revocation');
+  const revoked = await fetch(`${a}/revoke`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ client_id: 'agent', token: t2.json?.access_token, token_type_hint: 'access_token' }).toString() });
+  const revokedAt = Date.now();
+  report.check(revoked.status === 200 && await ping(a, t2.json?.access_token) === 401,
+    'an access token revoked at the first gateway is refused there at once (RFC 7009 §2.1)', `${revoked.status}`);
+  const deadline = revokedAt + (reloadSeconds + 2) * 1000;
+  let statusAtB = await ping(b, t2.json?.access_token);
+  while (statusAtB !== 401 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    statusAtB = await ping(b, t2.json?.access_token);
+  }
+  report.check(statusAtB === 401,
+    `the revocation reaches the second gateway within revocation_reload_seconds + 2 s (${Date.now() - revokedAt} ms)`, `${statusAtB}`);
   const reused = await refresh(b, r1);
   report.check(reused.status === 400 && reused.json?.error === 'invalid_grant',
     'a refresh token already rotated at the first gateway is refused as reused at the second', JSON.stringify(reused.json));
