@@ -222,7 +222,7 @@ void Gateway::start() {
   auto executors = server_->executors();
   for (auto& e : cfg_.servers)
     endpoints_.push_back(std::make_unique<McpEndpoint>(e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_,
-                                                       blocking_, make_credentials(e)));
+                                                       blocking_, make_credentials(e), cfg_.sessions));
   register_probes();
   server_->run();
   // Key sets are fetched now, off the serving threads, and then refreshed in the background when
