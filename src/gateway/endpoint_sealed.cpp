@@ -10,21 +10,13 @@
 namespace mcpgate::gateway {
 using steady = std::chrono::steady_clock;
 
-namespace {
-
-std::int64_t unix_now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(system_clock().now().time_since_epoch()).count();
-}
-
-}  // namespace
-
 expected<std::shared_ptr<FrontSession>, Refusal> McpEndpoint::find_session(std::string_view id, const Caller& caller,
                                                                            const json::value& rpc_id) {
   auto unknown = [&] { return unexpected(front_door_refusal(mcp::front::session_not_found(rpc_id))); };
   if (auto s = sessions_.find(std::string(id))) {
     // Another principal's session id is answered exactly like an unknown one: no oracle.
     if (s->owner != caller.key()) return unknown();
-    if (s->expires && unix_now() >= s->expires) return unknown();
+    if (s->expires && sealer_->now_seconds() >= s->expires) return unknown();
     return s;
   }
   return continue_session(id, caller, rpc_id);
@@ -36,7 +28,7 @@ expected<std::shared_ptr<FrontSession>, Refusal> McpEndpoint::continue_session(s
   auto unknown = [&] { return unexpected(front_door_refusal(mcp::front::session_not_found(rpc_id))); };
   // Ended here (DELETE, idle, the upstream ended it): a terminated session stays 404 (2025-11-25
   // transports, "Session Management"), even though its id would still open.
-  if (ended_.contains(id, unix_now())) return unknown();
+  if (ended_.contains(id, sealer_->now_seconds())) return unknown();
   auto state = sealer_->open(id);
   if (!state) {
     // A tampered, truncated, foreign-key or expired id is just an unknown session.
@@ -112,7 +104,7 @@ void McpEndpoint::seal_session(const Call& call) {
 }
 
 void McpEndpoint::end_session(const FrontSession& s) {
-  if (s.expires) ended_.add(s.id, s.expires, unix_now());
+  if (s.expires) ended_.add(s.id, s.expires, sealer_->now_seconds());
 }
 
 }  // namespace mcpgate::gateway

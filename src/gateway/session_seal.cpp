@@ -159,6 +159,10 @@ SessionSealer::~SessionSealer() {
   for (auto& k : keys_) OPENSSL_cleanse(k.aes.data(), k.aes.size());
 }
 
+std::int64_t SessionSealer::now_seconds() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+}
+
 std::string SessionSealer::aad(std::string_view header) const {
   // An id sealed for one endpoint does not open at another (nor at another gateway sharing keys).
   std::string a = "mcpgate session\n";
@@ -187,7 +191,7 @@ json::object SessionSealer::handshake_of(const json::object& params) {
 }
 
 std::optional<std::string> SessionSealer::seal(SessionState& state) const {
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+  auto now = now_seconds();
   state.created = now;
   state.expires = now + max_age_.count();
   std::string plain = encode_state(state);
@@ -254,7 +258,7 @@ expected<SessionState, UnsealError> SessionSealer::open(std::string_view id) con
     auto state = decode_state(plain);
     OPENSSL_cleanse(plain.data(), plain.size());
     if (!state) return unexpected(UnsealError::bad_state);
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+    auto now = now_seconds();
     // Also bounded by this replica's max_age: shortening it ends older ids at once.
     if (now >= state->expires || now >= state->created + max_age_.count()) return unexpected(UnsealError::expired);
     return std::move(*state);

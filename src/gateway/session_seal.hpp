@@ -79,6 +79,7 @@ class SessionSealer {
   [[nodiscard]] static boost::json::object handshake_of(const boost::json::object& initialize_params);
 
   std::chrono::seconds max_age() const { return max_age_; }
+  std::int64_t now_seconds() const;        // unix seconds on the sealer's clock
   bool shared() const { return shared_; }  // keys were configured (not a per-process random key)
 
  private:
