@@ -117,6 +117,8 @@ std::string encode_state(const SessionState& s) {
 
 }  // namespace
 
+std::optional<SessionState> SessionSealer::parse_state(std::string_view plaintext) { return decode_state(plaintext); }
+
 std::string_view reason_name(UnsealError e) {
   switch (e) {
     case UnsealError::malformed:

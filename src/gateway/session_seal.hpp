@@ -75,6 +75,9 @@ class SessionSealer {
   // The binding to a principal (Caller::key(): issuer, subject, client), compared in constant time.
   [[nodiscard]] static std::string owner_of(std::string_view caller_key);
   [[nodiscard]] static bool owned_by(const SessionState& s, std::string_view caller_key);
+  // The sealed payload's parser (a compact JSON object), strict on every field; open() uses it on
+  // what decrypted. Public for the fuzz target.
+  [[nodiscard]] static std::optional<SessionState> parse_state(std::string_view plaintext);
   // What of the client's initialize params a replay needs.
   [[nodiscard]] static boost::json::object handshake_of(const boost::json::object& initialize_params);
 
