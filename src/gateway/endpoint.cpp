@@ -129,7 +129,9 @@ void McpEndpoint::record(const Call& call, const Verdict& v) {
 
 void McpEndpoint::shutdown() {
   for (auto& s : sessions_.take_all()) {
-    s->close();
+    // A replica stopping (a rolling restart) is not the client ending its session: with shared
+    // keys another replica continues it, in the same upstream sessions.
+    s->close(sealer_->shared() && s->expires);
     metrics_.session_closed();
   }
   {

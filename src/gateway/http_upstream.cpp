@@ -492,6 +492,12 @@ void HttpUpstream::abandon(const json::value& client_id) {
   });
 }
 
+void HttpUpstream::release() {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+  listener_.reset();
+}
+
 void HttpUpstream::close() {
   std::string session, version;
   {

@@ -80,8 +80,10 @@ struct FrontSession {
     return it == streams.end() ? nullptr : it->second;
   }
 
-  void close() {
-    for (auto& u : upstreams) u->close();
+  // `hand_over`: the session goes on at another replica (its id is sealed under a shared key), so
+  // its HTTP upstream sessions are left open rather than ended with DELETE.
+  void close(bool hand_over = false) {
+    for (auto& u : upstreams) hand_over ? u->release() : u->close();
     std::lock_guard lock(mutex);
     if (listener) listener->close("session ended");
     quota_slot.reset();

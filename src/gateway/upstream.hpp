@@ -72,6 +72,10 @@ class UpstreamSession {
   virtual void abandon(const json::value& client_id) = 0;
 
   virtual void close() = 0;
+  // This replica stops using the upstream session but leaves it open at the upstream: another
+  // replica continues it from the sealed session id (a replica shutting down). A stdio child is
+  // this replica's own and simply stops.
+  virtual void release() { close(); }
   virtual const std::string& tag() const = 0;
 };
 

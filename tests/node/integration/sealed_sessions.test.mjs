@@ -5,7 +5,8 @@
 // a stdio upstream whose child B starts with the client's handshake replayed. The id stays bound
 // to its principal (another token gets 404, before and after B holds the session), a tampered or
 // truncated id is an unknown session (404, never 500), and a DELETE at B ends the session at the
-// HTTP upstream and everywhere here.
+// HTTP upstream and everywhere here. A replica stopped gracefully (a rolling restart) hands its
+// sessions over the same way: its HTTP upstream sessions are not ended.
 // Regression: a session opened at a replica that died was unknown at every other one (404, and the
 // client had to initialize again).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -77,6 +78,7 @@ servers:
 `;
 const a = await startGateway(config(join(dir, 'seal.key')));
 const b = await startGateway(config(join(dir, 'seal.key')));
+let c = null;
 
 const tok = (sub, path) => issuer.mint({ iss: ISS, sub, aud: `${PUBLIC}${path}`, client_id: 'agent', scope: 'mcp:read' });
 const base = (token) => ({ 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream', Authorization: `Bearer ${token}` });
@@ -160,11 +162,26 @@ try {
     'DELETE at B → 200, and the HTTP upstream got a DELETE for its session', `${del.status} ${JSON.stringify(seen.filter((s) => s.method === 'DELETE'))}`);
   const gone = await call(b, '/http', aliceHttp, sidHttp, 10);
   report.check(gone.status === 404, 'after DELETE the id is 404 (2025-11-25: a terminated session MUST be 404)', String(gone.status));
+
+  // A rolling restart: B stops gracefully (SIGTERM). Stopping a replica is not the client ending
+  // its session: the upstream session is left open, and a third replica continues it.
+  const i3 = await initialize(b, '/http', aliceHttp);
+  const sid3 = i3.headers['mcp-session-id'];
+  const upstreamSid3 = `upstream-session-${opened}`;
+  await initialized(b, '/http', aliceHttp, sid3);
+  c = await startGateway(config(join(dir, 'seal.key')));
+  await b.stop();
+  const c5 = await call(c, '/http', aliceHttp, sid3, 11);
+  report.check(c5.status === 200 && text(c5) === `executed read_file in ${upstreamSid3}`,
+    'after B stopped gracefully, C continues the session in the same upstream session', `${c5.status} ${c5.body}`);
+  report.check(!seen.some((s) => s.method === 'DELETE' && s.sid === upstreamSid3), 'B\'s shutdown sent no DELETE for it',
+    JSON.stringify(seen.filter((s) => s.method === 'DELETE')));
 } catch (e) {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));
 } finally {
   if (a.proc.exitCode === null && a.proc.signalCode === null) await a.stop();
-  await b.stop();
+  if (b.proc.exitCode === null && b.proc.signalCode === null) await b.stop();
+  if (c) await c.stop();
   upstream.closeAllConnections?.();
   upstream.close();
 }
