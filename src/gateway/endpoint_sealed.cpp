@@ -66,8 +66,9 @@ expected<std::shared_ptr<FrontSession>, Refusal> McpEndpoint::continue_session(s
   }
   if (!sessions_.insert(session)) {
     // Two requests continued it at once: the first one's session is the session. (Or the store is
-    // full: the client is told the session is unknown and its initialize gets the 503.)
-    session->close();
+    // full: the client is told the session is unknown and its initialize gets the 503.) Released,
+    // not closed: a DELETE would end the upstream session the first one goes on in.
+    session->close(true);
     auto held = sessions_.find(session->id);
     if (held && held->owner == caller.key()) return held;
     if (!held) metrics_.error(ErrorReason::too_many_sessions);

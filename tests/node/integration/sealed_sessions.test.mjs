@@ -171,6 +171,10 @@ try {
   await initialized(b, '/http', aliceHttp, sid3);
   c = await startGateway(config(join(dir, 'seal.key')));
   await b.stop();
+  // C's first requests with the id arrive together: each may continue the session; one wins, and
+  // the others' copies must not end the upstream session (a DELETE) it goes on in.
+  const burst = await Promise.all([...Array(16).keys()].map((i) => call(c, '/http', aliceHttp, sid3, 100 + i)));
+  report.check(burst.every((r) => r.status === 200), 'concurrent first requests at C all succeed', burst.map((r) => r.status).join(','));
   const c5 = await call(c, '/http', aliceHttp, sid3, 11);
   report.check(c5.status === 200 && text(c5) === `executed read_file in ${upstreamSid3}`,
     'after B stopped gracefully, C continues the session in the same upstream session', `${c5.status} ${c5.body}`);
