@@ -117,7 +117,9 @@ std::string encode_state(const SessionState& s) {
 
 }  // namespace
 
-std::optional<SessionState> SessionSealer::parse_state(std::string_view plaintext) { return decode_state(plaintext); }
+std::optional<SessionState> SessionSealer::parse_state(std::string_view plaintext) {
+  return decode_state(plaintext);
+}
 
 std::string_view reason_name(UnsealError e) {
   switch (e) {
