@@ -99,9 +99,10 @@ void McpEndpoint::seal_session(const Call& call) {
               {{"endpoint", cfg_.path}, {"request_id", call.request_id}});
     return;
   }
-  auto old = s.id;
-  if (!sessions_.rekey(old, *id)) return;
+  // Set before the session can be found under its sealed id, reset if it cannot be.
   s.expires = state.expires;
+  auto old = s.id;
+  if (!sessions_.rekey(old, *id)) s.expires = 0;
 }
 
 void McpEndpoint::end_session(const FrontSession& s) {
