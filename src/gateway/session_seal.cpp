@@ -69,7 +69,7 @@ std::optional<std::int64_t> int_at(const json::object& o, std::string_view key) 
 // The payload is ours (it authenticated), but a replica on another configuration or version may
 // have written it: every field is checked as if it were untrusted.
 std::optional<SessionState> decode_state(std::string_view text) {
-  auto parsed = parse_json(text, {8, SessionSealer::kMaxIdBytes});
+  auto parsed = parse_json(text, {64, SessionSealer::kMaxIdBytes});
   if (!parsed || !parsed->is_object()) return std::nullopt;
   auto& o = parsed->get_object();
   if (o.size() != 6) return std::nullopt;

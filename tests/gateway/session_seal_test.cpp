@@ -188,6 +188,22 @@ TEST(SessionSeal, ExpiresAfterMaxAgeAndWhenAReplicaShortensIt) {
   EXPECT_EQ(s.open(id).error(), UnsealError::expired);
 }
 
+// Regression: the payload parser allowed 8 levels of nesting, so a client whose capabilities nest
+// deeper (experimental capabilities may) got an id that sealed but that no replica could open.
+TEST(SessionSeal, DeeplyNestedCapabilitiesStillOpen) {
+  FakeClock clock;
+  SessionSealer s({key("k1", 'a')}, kResource, 3600s, clock);
+  auto st = sample();
+  boost::json::object nested{{"leaf", true}};
+  for (int i = 0; i < 12; ++i) nested = boost::json::object{{"level", std::move(nested)}};
+  st.handshake["capabilities"] = boost::json::object{{"experimental", std::move(nested)}};
+  auto id = s.seal(st);
+  ASSERT_TRUE(id);
+  auto opened = s.open(*id);
+  ASSERT_TRUE(opened) << reason_name(opened.error());
+  EXPECT_EQ(opened->handshake, st.handshake);
+}
+
 TEST(SessionSeal, TooLargeIsNotSealed) {
   FakeClock clock;
   SessionSealer s({key("k1", 'a')}, kResource, 3600s, clock);
