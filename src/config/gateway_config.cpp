@@ -12,6 +12,7 @@
 #include "config/limits_config.hpp"
 #include "config/redis_config.hpp"
 #include "config/server_config.hpp"
+#include "config/sessions_config.hpp"
 #include "config/tls_config.hpp"
 #include "config/yaml_reader.hpp"
 #include "core/ascii.hpp"
@@ -24,7 +25,7 @@ namespace {
 Gateway read_gateway(const YamlReader& r, const YAML::Node& root) {
   r.only_keys(root, "",
               {"listen", "tls", "public_url", "threads", "allowed_origins", "allowed_hosts", "limits", "audit_log",
-               "log", "authorization_server", "servers", "drain", "redis"});
+               "log", "authorization_server", "servers", "drain", "redis", "sessions"});
   Gateway g;
   g.source = r.source();
   if (root["listen"]) {
@@ -70,6 +71,7 @@ Gateway read_gateway(const YamlReader& r, const YAML::Node& root) {
     if (g.drain.delay > g.drain.grace)
       r.error(d, "drain.delay_seconds", "must not exceed drain.grace_seconds (the delay is part of the grace)");
   }
+  if (auto s = root["sessions"]) g.sessions = read_sessions(r, s);
   if (auto as = root["authorization_server"]) g.authorization_server = read_authorization_server(r, as);
   if (auto rd = root["redis"]) {
     g.redis = read_redis(r, rd);

@@ -265,6 +265,17 @@ struct Redis {
   std::chrono::seconds revocation_max_staleness{30};
 };
 
+// `sessions:` legacy session ids (Mcp-Session-Id) are sealed so that any replica holding the same
+// keys can continue a session (docs/deployment.md, "Sessions across replicas").
+struct SessionSealingKey {
+  std::string id;      // a name for the operator; never sent
+  std::string secret;  // read from secret_env or secret_file, never inline; at least 32 bytes
+};
+struct Sessions {
+  std::vector<SessionSealingKey> sealing_keys;  // the first seals, all open; empty: a random key per process
+  std::chrono::seconds max_age{24 * 3600};      // from initialize: after it the id is unknown everywhere
+};
+
 struct Gateway {
   std::string source;  // the file it came from, for messages
   std::string listen_host = "127.0.0.1";
@@ -282,6 +293,7 @@ struct Gateway {
   log::Level log_level = log::Level::info;  // the operational log (stderr)
   log::Format log_format = log::Format::text;
   Drain drain;
+  Sessions sessions;
   std::vector<Endpoint> servers;
 };
 

@@ -25,7 +25,7 @@ McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limi
                          std::vector<asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
                          AuditLog& audit, boost::asio::thread_pool& blocking,
                          std::vector<std::shared_ptr<exchange::UpstreamCredentials>> credentials,
-                         std::shared_ptr<SharedRateStore> shared_rates)
+                         std::shared_ptr<SharedRateStore> shared_rates, const config::Sessions& sessions)
     : hints_(std::make_unique<Hints>()),
       authorizer_(std::move(authorizer)),
       audit_(audit),
@@ -35,9 +35,18 @@ McpEndpoint::McpEndpoint(const config::Endpoint& cfg, const config::Limits& limi
       metrics_(metrics),
       executors_(std::move(executors)),
       sessions_(limits.max_sessions),
+      ended_(4 * limits.max_sessions),
       limiter_(PrincipalLimiter::create(limits.per_principal, std::move(shared_rates))),
       tasks_(limits.tasks.max_tasks, limits.tasks.max_per_principal, limits.tasks.max_ttl) {
   shared_.resize(cfg_.upstreams.size());
+  {
+    std::vector<SealingKey> keys;
+    for (auto& k : sessions.sealing_keys) keys.push_back({k.id, Secret(k.secret)});
+    // Bound to the resource the endpoint's tokens name: an id sealed for one endpoint never opens
+    // at another, even where replicas share keys across endpoints.
+    sealer_ = std::make_unique<SessionSealer>(keys, cfg_.auth.resource.empty() ? cfg_.path : cfg_.auth.resource,
+                                              sessions.max_age);
+  }
   credentials_ = std::move(credentials);
   credentials_.resize(cfg_.upstreams.size());
   metrics_.watch_principals(cfg_.name, limiter_);
@@ -118,16 +127,11 @@ void McpEndpoint::record(const Call& call, const Verdict& v) {
   }
 }
 
-std::shared_ptr<FrontSession> McpEndpoint::find_session(std::string_view id, const Caller& caller) {
-  auto s = sessions_.find(std::string(id));
-  // Another principal's session id is answered exactly like an unknown one: no oracle.
-  if (s && s->owner != caller.key()) return nullptr;
-  return s;
-}
-
 void McpEndpoint::shutdown() {
   for (auto& s : sessions_.take_all()) {
-    s->close();
+    // A replica stopping (a rolling restart) is not the client ending its session: with shared
+    // keys another replica continues it, in the same upstream sessions.
+    s->close(sealer_->shared() && s->expires);
     metrics_.session_closed();
   }
   {
@@ -141,6 +145,7 @@ void McpEndpoint::shutdown() {
 
 void McpEndpoint::reap_idle_sessions() {
   for (auto& s : sessions_.take_idle(now_ms() - limits_.session_idle_timeout.count())) {
+    end_session(*s);
     s->close();
     metrics_.session_closed();
   }
@@ -165,11 +170,20 @@ StdioOptions McpEndpoint::stdio_options(std::size_t index, std::string label) co
 }
 
 std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, bool shared,
-                                                            const std::string& principal) {
+                                                            const std::string& principal, const Resume* resume) {
   auto& u = cfg_.upstreams[index];
   std::string label = cfg_.name + "/" + u.name + (shared ? "[shared]" : "");
-  if (children_[index]) return children_[index]->route(shared ? std::string(kGatewayPrincipal) : principal);
-  if (u.stdio) return std::make_shared<StdioUpstream>(next_executor(), stdio_options(index, label), &metrics_);
+  if (children_[index]) {
+    // The principal's next child is handshaken with this client's initialize (a running one
+    // already was, by the client that started it).
+    if (resume && resume->handshake && !shared) children_[index]->remember_handshake(principal, *resume->handshake);
+    return children_[index]->route(shared ? std::string(kGatewayPrincipal) : principal);
+  }
+  if (u.stdio) {
+    auto o = stdio_options(index, label);
+    if (resume && resume->handshake) o.handshake = *resume->handshake;
+    return std::make_shared<StdioUpstream>(next_executor(), std::move(o), &metrics_);
+  }
   HttpOptions o;
   o.http = *u.http;
   o.name = u.name;
@@ -177,7 +191,9 @@ std::shared_ptr<UpstreamSession> McpEndpoint::make_upstream(std::size_t index, b
   o.tag = std::to_string(index);
   o.max_in_flight = 2 * u.max_concurrent_requests;  // a backstop: admit_upstream is the limit
   o.credentials = credentials_[index];
-  return std::make_shared<HttpUpstream>(next_executor(), std::move(o));
+  auto h = std::make_shared<HttpUpstream>(next_executor(), std::move(o));
+  if (resume) h->resume(resume->upstream);
+  return h;
 }
 
 void McpEndpoint::bind_subject(Inbox& inbox, std::size_t index, const Caller& caller) const {
@@ -278,14 +294,14 @@ net::awaitable<void> McpEndpoint::handle_post(net::Exchange& ex, const Caller& c
     co_await ex.respond(std::move(res));
     co_return;
   }
-  auto session = find_session(session_id, caller);
+  auto rpc_id = id_of(*msg);
+  auto session = find_session(session_id, caller, rpc_id);
   if (!session) {
-    auto id = id_of(*msg);
-    auto res = answer_refusal(ex, &caller, msg->method(), front_door_refusal(mcp::front::session_not_found(id)));
+    auto res = answer_refusal(ex, &caller, msg->method(), session.error());
     co_await ex.respond(std::move(res));
     co_return;
   }
-  co_await legacy_message(ex, std::move(session), std::move(*msg), accepts->sse, caller);
+  co_await legacy_message(ex, std::move(*session), std::move(*msg), accepts->sse, caller);
 }
 
 net::awaitable<void> McpEndpoint::relay_notification(net::Exchange& ex, const Caller& caller, mcp::Message msg,

@@ -11,12 +11,14 @@
 #include "gateway/admission.hpp"
 #include "gateway/audit_log.hpp"
 #include "gateway/authorizer.hpp"
+#include "gateway/ended_sessions.hpp"
 #include "gateway/in_flight_calls.hpp"
 #include "gateway/message_policy.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/principal_children.hpp"
 #include "gateway/principal_limits.hpp"
 #include "gateway/session.hpp"
+#include "gateway/session_seal.hpp"
 #include "gateway/task_registry.hpp"
 #include "mcp/jsonrpc.hpp"
 #include "net/http_server.hpp"
@@ -27,12 +29,14 @@ class Router;
 
 class McpEndpoint {
  public:
-  // `credentials`: one per upstream (null: none), what the gateway presents to it.
+  // `credentials`: one per upstream (null: none), what the gateway presents to it. `sessions`: the
+  // keys that seal legacy session ids (none: a random key of this process).
   McpEndpoint(const config::Endpoint& cfg, const config::Limits& limits, Metrics& metrics,
               std::vector<net::asio::any_io_executor> executors, std::shared_ptr<const Authorizer> authorizer,
               AuditLog& audit, boost::asio::thread_pool& blocking,
               std::vector<std::shared_ptr<exchange::UpstreamCredentials>> credentials = {},
-              std::shared_ptr<SharedRateStore> shared_rates = nullptr);
+              std::shared_ptr<SharedRateStore> shared_rates = nullptr,
+              const config::Sessions& sessions = config::Sessions{});
 
   // Reload: requests already running keep the authorizer they started with.
   void set_authorizer(std::shared_ptr<const Authorizer> a) { std::atomic_store(&authorizer_, std::move(a)); }
@@ -54,7 +58,18 @@ class McpEndpoint {
   net::awaitable<void> handle_post(net::Exchange& ex, const Caller& caller);
   net::awaitable<void> handle_get(net::Exchange& ex, const Caller& caller);
   net::awaitable<void> handle_delete(net::Exchange& ex, const Caller& caller);
-  std::shared_ptr<FrontSession> find_session(std::string_view id, const Caller& caller);
+  // The caller's session with this id: held here, or continued from its sealed id
+  // (endpoint_sealed.cpp); else the refusal (404 for an unknown, ended, expired or other
+  // principal's session, alike; 429 when continuing it would pass the principal's quota).
+  [[nodiscard]] expected<std::shared_ptr<FrontSession>, Refusal> find_session(std::string_view id, const Caller& caller,
+                                                                              const json::value& rpc_id);
+  [[nodiscard]] expected<std::shared_ptr<FrontSession>, Refusal> continue_session(std::string_view id,
+                                                                                  const Caller& caller,
+                                                                                  const json::value& rpc_id);
+  // Once the upstreams answered initialize: the session's sealed id replaces its provisional one.
+  void seal_session(const Call& call);
+  // A session that ends here stays ended here (its sealed id would otherwise open again).
+  void end_session(const FrontSession& s);
   void filter_list(Call& call, json::object& reply, std::size_t upstream_index);
   void remember_hints(std::size_t upstream_index, const json::object& reply);
   AuditRecord audit_record(const Call& call) const;  // who, where, which request, how long so far
@@ -108,7 +123,14 @@ class McpEndpoint {
 
   // `principal`: whose children a stdio upstream in mode per_principal reaches (Caller::key()).
   StdioOptions stdio_options(std::size_t index, std::string label) const;
-  std::shared_ptr<UpstreamSession> make_upstream(std::size_t index, bool shared, const std::string& principal = {});
+  // `resume`: the session is continued from a sealed id; an HTTP upstream goes on with its session
+  // id, a stdio child is given the client's initialize (`handshake`) before anything else.
+  struct Resume {
+    const boost::json::object* handshake = nullptr;
+    UpstreamResumption upstream;
+  };
+  std::shared_ptr<UpstreamSession> make_upstream(std::size_t index, bool shared, const std::string& principal = {},
+                                                 const Resume* resume = nullptr);
   // The client a request to upstream `index` is made for, when its token is exchanged there.
   void bind_subject(Inbox& inbox, std::size_t index, const Caller& caller) const;
   [[nodiscard]] net::awaitable<Result<void>> ensure_modern_upstreams(Deadline deadline);
@@ -125,6 +147,8 @@ class McpEndpoint {
   std::vector<net::asio::any_io_executor> executors_;
   std::atomic<std::size_t> next_executor_{0};
   SessionStore sessions_;
+  std::unique_ptr<SessionSealer> sealer_;
+  EndedSessions ended_;
   InFlightCalls in_flight_;
   std::shared_ptr<PrincipalLimiter> limiter_;
   TaskRegistry tasks_;

@@ -170,6 +170,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
         if (!detached) co_await ex.end_stream();
         co_return;
       }
+      if (call.method == "initialize" && call.session && !inbox->failure()) seal_session(call);
       auto res = json_response(status, *m);
       if (call.method == "initialize" && call.session) res.set("Mcp-Session-Id", call.session->id);
       co_await ex.respond(std::move(res));
@@ -186,7 +187,10 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     if (!call.sse_ok) continue;  // a JSON-only client gets the reply alone
     if (!streaming) {
       auto head = mcp::front::sse_head();
-      if (call.method == "initialize" && call.session) head.set("Mcp-Session-Id", call.session->id);
+      if (call.method == "initialize" && call.session) {
+        seal_session(call);
+        head.set("Mcp-Session-Id", call.session->id);
+      }
       if (!co_await ex.start_stream(std::move(head))) {
         upstream->abandon(client_id);
         co_return;
@@ -265,6 +269,7 @@ void McpEndpoint::upstream_session_expired(const Call& call) {
     // The client's session cannot go on without the upstream's: it ends here too, and the client
     // is told so (below), so that it opens a new one.
     if (sessions_.erase(call.session->id)) {
+      end_session(*call.session);
       call.session->close();
       metrics_.session_closed();
     }

@@ -116,14 +116,16 @@ net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& ca
     co_await ex.respond(std::move(res));
     co_return;
   }
-  auto session = find_session(session_id, caller);
-  if (!session) {
+  json::value no_id;
+  auto found = find_session(session_id, caller, no_id);
+  if (!found) {
     {
-      auto res = answer_refusal(ex, &caller, "GET", front_door_refusal(mcp::front::session_not_found(nullptr)));
+      auto res = answer_refusal(ex, &caller, "GET", found.error());
       co_await ex.respond(std::move(res));
     }
     co_return;
   }
+  auto session = std::move(*found);
   if (auto refusal = mcp::front::check_stream_accept(req)) {
     {
       auto res = answer_refusal(ex, &caller, "GET", front_door_refusal(*refusal));
@@ -226,14 +228,20 @@ net::awaitable<void> McpEndpoint::handle_delete(net::Exchange& ex, const Caller&
     }
     co_return;
   }
-  auto session = find_session(session_id, caller) ? sessions_.erase(std::string(session_id)) : nullptr;
+  // A session opened at another replica is continued here first, so that ending it reaches its
+  // HTTP upstreams (their DELETE carries the upstream's session id) like a local one.
+  json::value no_id;
+  auto found = find_session(session_id, caller, no_id);
+  auto session = found ? sessions_.erase(std::string(session_id)) : nullptr;
   if (!session) {
     {
-      auto res = answer_refusal(ex, &caller, "DELETE", front_door_refusal(mcp::front::session_not_found(nullptr)));
+      auto res = answer_refusal(ex, &caller, "DELETE",
+                                found ? front_door_refusal(mcp::front::session_not_found(nullptr)) : found.error());
       co_await ex.respond(std::move(res));
     }
     co_return;
   }
+  end_session(*session);
   session->close();
   metrics_.session_closed();
   co_await ex.respond(empty_response(200));

@@ -267,7 +267,8 @@ void Gateway::start() {
   for (auto& e : cfg_.servers)
     endpoints_.push_back(std::make_unique<McpEndpoint>(
         e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_, blocking_, make_credentials(e),
-        redis_ ? std::make_shared<cluster::RedisRateStore>(redis_, cfg_.redis->key_prefix, e.name) : nullptr));
+        redis_ ? std::make_shared<cluster::RedisRateStore>(redis_, cfg_.redis->key_prefix, e.name) : nullptr,
+        cfg_.sessions));
   register_probes();
   server_->run();
   // Key sets are fetched now, off the serving threads, and then refreshed in the background when

@@ -469,6 +469,17 @@ net::awaitable<void> HttpUpstream::end_session([[maybe_unused]] std::shared_ptr<
   if (sent) co_await (*sent)->read_all(deadline);
 }
 
+UpstreamResumption HttpUpstream::resumption() const {
+  std::lock_guard lock(mutex_);
+  return {session_id_, protocol_version_};
+}
+
+void HttpUpstream::resume(UpstreamResumption r) {
+  std::lock_guard lock(mutex_);
+  session_id_ = std::move(r.session_id);
+  protocol_version_ = std::move(r.protocol_version);
+}
+
 void HttpUpstream::abandon(const json::value& client_id) {
   // Closing the upstream stream is how a Streamable HTTP server learns that nobody waits any
   // more (2026-07-28: closing the stream is cancellation). The stream belongs to its reader's
@@ -479,6 +490,12 @@ void HttpUpstream::abandon(const json::value& client_id) {
   asio::post(it->second.executor, [stream = it->second.stream] {
     if (auto s = stream.lock()) s->abort();
   });
+}
+
+void HttpUpstream::release() {
+  std::lock_guard lock(mutex_);
+  closed_ = true;
+  listener_.reset();
 }
 
 void HttpUpstream::close() {

@@ -35,7 +35,12 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   void set_listener(std::shared_ptr<Inbox> listener) override;
   void abandon(const json::value& client_id) override;
   void close() override;
+  void release() override;
   const std::string& tag() const override { return options_.tag; }
+  UpstreamResumption resumption() const override;
+  // A session opened by another replica (its sealed id): requests go on with the upstream's own
+  // session id rather than a new initialize.
+  void resume(UpstreamResumption r);
 
  private:
   net::awaitable<void> run(json::object request, std::shared_ptr<Inbox> inbox, Deadline deadline);

@@ -35,6 +35,16 @@ std::shared_ptr<FrontSession> SessionStore::erase(const std::string& id) {
   return s;
 }
 
+bool SessionStore::rekey(const std::string& from, const std::string& to) {
+  auto s = erase(from);
+  if (!s) return false;
+  s->id = to;
+  if (insert(s)) return true;
+  s->id = from;
+  insert(s);  // the place it just gave back
+  return false;
+}
+
 std::vector<std::shared_ptr<FrontSession>> SessionStore::take_idle(std::int64_t cutoff_ms) {
   std::vector<std::shared_ptr<FrontSession>> out;
   for (auto& sh : shards_) {

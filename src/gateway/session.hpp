@@ -48,6 +48,8 @@ struct FrontSession {
   // does not exist: a session id never authenticates and is never a capability.
   std::string owner;
   std::string protocol_version;
+  // Unix seconds after which the sealed id is unknown on every replica (0: not sealed, only here).
+  std::int64_t expires = 0;
   std::vector<std::shared_ptr<UpstreamSession>> upstreams;  // indexed like the endpoint's upstreams
   std::atomic<std::int64_t> last_used_ms{0};
   std::mutex mutex;                                                           // guards listener
@@ -78,8 +80,10 @@ struct FrontSession {
     return it == streams.end() ? nullptr : it->second;
   }
 
-  void close() {
-    for (auto& u : upstreams) u->close();
+  // `hand_over`: the session goes on at another replica (its id is sealed under a shared key), so
+  // its HTTP upstream sessions are left open rather than ended with DELETE.
+  void close(bool hand_over = false) {
+    for (auto& u : upstreams) hand_over ? u->release() : u->close();
     std::lock_guard lock(mutex);
     if (listener) listener->close("session ended");
     quota_slot.reset();
@@ -93,6 +97,9 @@ class SessionStore {
   bool insert(std::shared_ptr<FrontSession> s);
   std::shared_ptr<FrontSession> find(const std::string& id);
   std::shared_ptr<FrontSession> erase(const std::string& id);
+  // The session's provisional id replaced by its sealed one (known once the upstreams answered
+  // initialize); false if `to` is taken.
+  bool rekey(const std::string& from, const std::string& to);
   // Sessions idle since before `cutoff_ms`, removed from the store.
   std::vector<std::shared_ptr<FrontSession>> take_idle(std::int64_t cutoff_ms);
   std::vector<std::shared_ptr<FrontSession>> take_all();

@@ -41,9 +41,19 @@ inline std::string_view reason_name(UpstreamFailure f) {
   return "unavailable";
 }
 
+// What another replica needs to go on with an upstream session (an HTTP upstream's own session
+// id and the revision it negotiated); empty for a stdio child, which is started again instead.
+struct UpstreamResumption {
+  std::string session_id;
+  std::string protocol_version;
+};
+
 class UpstreamSession {
  public:
   virtual ~UpstreamSession() = default;
+
+  // For the sealed session id (gateway/session_seal.hpp).
+  virtual UpstreamResumption resumption() const { return {}; }
 
   // Sends a client request. Everything the upstream sends about it (notifications, requests for
   // the client, and last the reply, which carries the client's own id) is pushed to `inbox`.
@@ -62,6 +72,10 @@ class UpstreamSession {
   virtual void abandon(const json::value& client_id) = 0;
 
   virtual void close() = 0;
+  // This replica stops using the upstream session but leaves it open at the upstream: another
+  // replica continues it from the sealed session id (a replica shutting down). A stdio child is
+  // this replica's own and simply stops.
+  virtual void release() { close(); }
   virtual const std::string& tag() const = 0;
 };
 
