@@ -54,7 +54,9 @@ class McpEndpoint {
   net::awaitable<void> handle_get(net::Exchange& ex, const Caller& caller);
   net::awaitable<void> handle_delete(net::Exchange& ex, const Caller& caller);
   std::shared_ptr<FrontSession> find_session(std::string_view id, const Caller& caller);
-  void filter_list(Call& call, json::object& reply, std::size_t upstream_index);
+  // `text`: the upstream's text of `reply` (Inbox::take_text), kept in step with every change
+  // made to `reply`, or emptied when it cannot be.
+  void filter_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text);
   void remember_hints(std::size_t upstream_index, const json::object& reply);
   AuditRecord audit_record(const Call& call) const;  // who, where, which request, how long so far
   void audit(const Call& call, const policy::Target& target, const policy::Decision& d);
@@ -89,7 +91,7 @@ class McpEndpoint {
   // the refusal to answer.
   [[nodiscard]] expected<std::size_t, net::Response> route_task(Call& call);
   void remember_task(const Call& call, std::size_t upstream_index, const json::object& reply);
-  void filter_task_list(const Call& call, json::object& reply);  // tasks/list of 2025-11-25
+  bool filter_task_list(const Call& call, json::object& reply);  // tasks/list of 2025-11-25; true: changed
 
   // Limits (endpoint_limits.cpp). Each answers the refusal itself and returns an empty value.
   net::awaitable<std::optional<PrincipalLimiter::Slot>> admit_request(net::Exchange& ex, const Caller& caller,

@@ -128,11 +128,13 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   std::string stream_id;
   std::shared_ptr<ResumableStream> resumable;
   std::uint64_t seq = 0;
-  auto write_event = [&](const json::object& m, bool final) -> net::awaitable<bool> {
+  // `text`: the upstream's own text of `m`, or empty (then `m` is serialized).
+  auto write_event = [&](const json::object& m, std::string text, bool final) -> net::awaitable<bool> {
     ++seq;
     if (resumable) resumable->record(seq, m, final);
     if (detached) co_return false;
-    co_return co_await ex.write_chunk(net::format_sse(serialize_json(m), stream_id + "_" + std::to_string(seq)));
+    if (text.empty()) text = serialize_json(m);
+    co_return co_await ex.write_chunk(net::format_sse(text, stream_id + "_" + std::to_string(seq)));
   };
   for (;;) {
     auto m = co_await inbox->pop(call.deadline);
@@ -141,7 +143,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       metrics_.error(ErrorReason::upstream_timeout);
       auto err = mcp::make_error(client_id, mcp::code::upstream_timeout, "Upstream did not answer in time");
       if (streaming) {
-        co_await write_event(err, true);
+        co_await write_event(err, {}, true);
         if (!detached) co_await ex.end_stream();
       } else {
         co_await ex.respond(json_response(504, err));
@@ -158,19 +160,24 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
           co_return;
         }
       }
-      if (call.translate_to_modern) modernize_result(call.method, *m);
+      // The upstream's own bytes of the reply, relayed as they are unless a stage below changes
+      // the reply: each stage that changes it either edits the text in step (the list filter) or
+      // drops it, so the body judged is always the body forwarded, and an unchanged reply is not
+      // serialized again.
+      auto text = inbox->take_text();
+      if (call.translate_to_modern && modernize_result(call.method, *m)) text.clear();
       if (call.method == "tools/list") remember_hints(target, *m);
-      if (is_list_method(call.method)) filter_list(call, *m, target);
+      if (is_list_method(call.method)) filter_list(call, *m, target, text);
       if (call.method == "tools/call") remember_task(call, target, *m);
-      if (call.method == "tasks/list") filter_task_list(call, *m);
+      if (call.method == "tasks/list" && filter_task_list(call, *m)) text.clear();
       unsigned status = call.era == mcp::Era::modern ? modern_status_for(*m) : 200;
       metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
       if (streaming) {
-        co_await write_event(*m, true);
+        co_await write_event(*m, std::move(text), true);
         if (!detached) co_await ex.end_stream();
         co_return;
       }
-      auto res = json_response(status, *m);
+      auto res = text.empty() ? json_response(status, *m) : json_text_response(status, std::move(text));
       if (call.method == "initialize" && call.session) res.set("Mcp-Session-Id", call.session->id);
       co_await ex.respond(std::move(res));
       co_return;
@@ -199,7 +206,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
         co_await ex.write_chunk(net::format_sse("", stream_id + "_0"));
       }
     }
-    if (!co_await write_event(*m, false) && !detached) {
+    if (!co_await write_event(*m, inbox->take_text(), false) && !detached) {
       if (resumable) {
         // Legacy era with resumption: a disconnect is not a cancellation (2025-11-25
         // transports); keep receiving so that GET + Last-Event-ID can replay the rest.

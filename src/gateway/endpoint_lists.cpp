@@ -49,21 +49,28 @@ void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object&
 
 // Lists show only what this caller may use (same rules as the calls; fail closed: an item that
 // cannot be read is dropped).
-void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstream_index) {
+void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text) {
   auto* r = reply.if_contains("result");
   if (!r || !r->is_object()) return;
   auto& ro = r->get_object();
   auto key = list_key(call.method);
   auto* items = ro.if_contains(key);
   if (!items || !items->is_array()) {
-    if (ro.contains(key)) ro[key] = json::array();
+    if (ro.contains(key)) {
+      ro[key] = json::array();
+      text.clear();
+    }
     return;
   }
   auto authz = authorizer();
   if (call.era == mcp::Era::modern) {
     // Per-principal (caching.mdx MUST). Inserting may rehash the object: look the list up again.
-    ro["cacheScope"] = "private";
-    items = ro.if_contains(key);
+    auto* scope = ro.if_contains("cacheScope");
+    if (!scope || !scope->is_string() || scope->get_string() != "private") {
+      ro["cacheScope"] = "private";
+      items = ro.if_contains(key);
+      text.clear();
+    }
   }
   if (!authz->has_policy()) return;
   policy::TargetKind kind = key == "tools"     ? policy::TargetKind::tool
@@ -88,6 +95,7 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
     auto d = authz->decide(call.caller, t, hints_.get());
     if (d.allowed()) kept.push_back(std::move(item));
   }
+  if (kept.size() != items->get_array().size()) text.clear();
   ro[key] = std::move(kept);
 }
 
@@ -115,7 +123,8 @@ net::awaitable<void> McpEndpoint::fan_out_list(net::Exchange& ex, Call& call) {
       auto* r = m->if_contains("result");
       if (!r || !r->is_object()) break;
       if (call.method == "tools/list") remember_hints(i, *m);
-      filter_list(call, *m, i);
+      std::string merged_anyway;  // the merged list is built anew
+      filter_list(call, *m, i, merged_anyway);
       r = m->if_contains("result");
       auto& ro = r->get_object();
       if (first_result.empty()) first_result = ro;

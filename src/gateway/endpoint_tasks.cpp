@@ -104,11 +104,11 @@ void McpEndpoint::remember_task(const Call& call, std::size_t upstream_index, co
                 steady::now());
 }
 
-void McpEndpoint::filter_task_list(const Call& call, json::object& reply) {
+bool McpEndpoint::filter_task_list(const Call& call, json::object& reply) {
   auto* r = reply.if_contains("result");
-  if (!r || !r->is_object()) return;
+  if (!r || !r->is_object()) return false;
   auto* list = r->get_object().if_contains("tasks");
-  if (!list || !list->is_array()) return;
+  if (!list || !list->is_array()) return false;
   // The upstream lists every task of its session, which every principal may share behind the
   // gateway: only the caller's own tasks stay.
   json::array mine;
@@ -117,7 +117,9 @@ void McpEndpoint::filter_task_list(const Call& call, json::object& reply) {
     auto id = t.is_object() ? string_at(&t.get_object(), "taskId") : std::string_view();
     if (!id.empty() && tasks_.find(id, call.caller.key(), now)) mine.push_back(t);
   }
+  bool changed = mine.size() != list->get_array().size();
   *list = std::move(mine);
+  return changed;
 }
 
 }  // namespace mcpgate::gateway
