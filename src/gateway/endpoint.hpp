@@ -81,8 +81,9 @@ class McpEndpoint {
   net::awaitable<void> learn_tools(Call& call, std::size_t target);
   // An upstream failed the request (it did not answer it): the client's error, and what ends.
   void upstream_session_expired(const Call& call);
-  net::awaitable<void> respond_failure(net::Exchange& ex, const Call& call, const json::object& error,
-                                       UpstreamFailure failure, std::chrono::steady_clock::time_point t0);
+  net::awaitable<void> respond_failure(net::Exchange& ex, const Call& call, const json::value& id,
+                                       const json::object& error, UpstreamFailure failure,
+                                       std::chrono::steady_clock::time_point t0);
   json::object synthesized_discover();
   net::awaitable<void> fan_out_list(net::Exchange& ex, Call& call);
 
@@ -90,7 +91,8 @@ class McpEndpoint {
   // The upstream holding the task a task method names, judged as a tools/call of its tool; or
   // the refusal to answer.
   [[nodiscard]] expected<std::size_t, net::Response> route_task(Call& call);
-  void remember_task(const Call& call, std::size_t upstream_index, const json::object& reply);
+  // `tool`: the tools/call's name as judged (canonical, without the upstream's prefix).
+  void remember_task(const Call& call, std::size_t upstream_index, std::string_view tool, const json::object& reply);
   bool filter_task_list(const Call& call, json::object& reply);  // tasks/list of 2025-11-25; true: changed
 
   // Limits (endpoint_limits.cpp). Each answers the refusal itself and returns an empty value.

@@ -114,7 +114,13 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
   auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
   if (!permit) co_return;
-  auto started = co_await upstream->begin(call.request, inbox, call.deadline);
+  // The request is sent, not copied: what is needed of it afterwards is kept here. The name as
+  // judged: canonical, without the upstream's prefix (rewritten above).
+  std::string tool;
+  if (call.method == "tools/call")
+    if (auto* params = call.request.if_contains("params"); params && params->is_object())
+      if (auto* n = params->get_object().if_contains("name"); n && n->is_string()) tool = n->get_string();
+  auto started = co_await upstream->begin(std::move(call.request), inbox, call.deadline);
   if (!started) {
     metrics_.error(ErrorReason::upstream_unavailable);
     auto res =
@@ -156,7 +162,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       if (auto failure = inbox->failure()) {
         if (*failure == UpstreamFailure::session_expired) upstream_session_expired(call);
         if (!streaming) {
-          co_await respond_failure(ex, call, *m, *failure, t0);
+          co_await respond_failure(ex, call, client_id, *m, *failure, t0);
           co_return;
         }
       }
@@ -168,7 +174,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       if (call.translate_to_modern && modernize_result(call.method, *m)) text.clear();
       if (call.method == "tools/list") remember_hints(target, *m);
       if (is_list_method(call.method)) filter_list(call, *m, target, text);
-      if (call.method == "tools/call") remember_task(call, target, *m);
+      if (call.method == "tools/call") remember_task(call, target, tool, *m);
       if (call.method == "tasks/list" && filter_task_list(call, *m)) text.clear();
       unsigned status = call.era == mcp::Era::modern ? modern_status_for(*m) : 200;
       metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
@@ -283,9 +289,9 @@ void McpEndpoint::upstream_session_expired(const Call& call) {
   shared_ready_ = false;
 }
 
-net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call& call, const json::object& error,
-                                                  UpstreamFailure failure, steady::time_point t0) {
-  json::value id = call.request.contains("id") ? call.request.at("id") : json::value();
+net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call& call, const json::value& id,
+                                                  const json::object& error, UpstreamFailure failure,
+                                                  steady::time_point t0) {
   if (failure == UpstreamFailure::session_expired && call.session) {
     // 2025-11-25 transports, "Session Management": a 404 to a request with Mcp-Session-Id tells
     // the client to start a new session with initialize.

@@ -92,12 +92,10 @@ expected<std::size_t, net::Response> McpEndpoint::route_task(Call& call) {
   return upstream;
 }
 
-void McpEndpoint::remember_task(const Call& call, std::size_t upstream_index, const json::object& reply) {
+void McpEndpoint::remember_task(const Call& call, std::size_t upstream_index, std::string_view tool,
+                                const json::object& reply) {
   auto created = created_task(reply);
   if (!created) return;
-  auto* params = call.request.if_contains("params");
-  // The name as judged: canonical, without the upstream's prefix (forward() rewrote the body).
-  auto tool = string_at(params && params->is_object() ? &params->get_object() : nullptr, "name");
   // An id the upstream already gave another principal is not rebound (record() refuses): the
   // caller then reaches no task by it, which is safe whatever the upstream meant.
   tasks_.record(std::string(created->id), {call.caller.key(), upstream_index, std::string(tool)}, created->ttl,
