@@ -139,7 +139,9 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     ++seq;
     if (resumable) resumable->record(seq, m, final);
     if (detached) co_return false;
-    if (text.empty()) text = serialize_json(m);
+    // A text with line breaks (white space between tokens) would become several data lines: valid
+    // SSE, but clients that read one message per data line exist, so such a message is serialized.
+    if (text.empty() || text.find_first_of("\r\n") != std::string::npos) text = serialize_json(m);
     co_return co_await ex.write_chunk(net::format_sse(text, stream_id + "_" + std::to_string(seq)));
   };
   for (;;) {
