@@ -1,5 +1,7 @@
 #include "core/json_spans.hpp"
 
+#include <cstring>
+
 namespace mcpgate {
 namespace {
 
@@ -14,13 +16,19 @@ std::size_t skip_space(std::string_view t, std::size_t i) {
   return i;
 }
 
-// `i` at the opening quote; the offset just past the closing quote.
+// `i` at the opening quote; the offset just past the closing quote. Strings hold most of the bytes
+// of a large reply (names, descriptions): memchr finds the candidates, and a quote counts as the
+// end when an even number of backslashes precedes it.
 std::size_t skip_string(std::string_view t, std::size_t i) {
-  for (++i; i < t.size(); ++i) {
-    if (t[i] == '\\')
-      ++i;  // the escaped character, whatever it is, cannot end the string
-    else if (t[i] == '"')
-      return i + 1;
+  std::size_t from = i + 1;
+  while (from < t.size()) {
+    auto* q = static_cast<const char*>(std::memchr(t.data() + from, '"', t.size() - from));
+    if (!q) return kNone;
+    std::size_t j = static_cast<std::size_t>(q - t.data());
+    std::size_t k = j;
+    while (k > from && t[k - 1] == '\\') --k;
+    if ((j - k) % 2 == 0) return j + 1;
+    from = j + 1;
   }
   return kNone;
 }
@@ -78,6 +86,50 @@ std::optional<JsonSpan> json_member_span(std::string_view text, JsonSpan object,
     if (raw == key) return JsonSpan{i, value_end};
     i = skip_space(text, value_end);
     if (i >= object.end || text[i] != ',') return std::nullopt;
+    i = skip_space(text, i + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::size_t> json_member_start(std::string_view text, std::size_t object, std::string_view key) {
+  if (object >= text.size() || text[object] != '{') return std::nullopt;
+  auto i = skip_space(text, object + 1);
+  while (i < text.size() && text[i] == '"') {
+    auto key_end = skip_string(text, i);
+    if (key_end == kNone) return std::nullopt;
+    auto raw = text.substr(i + 1, key_end - i - 2);
+    i = skip_space(text, key_end);
+    if (i >= text.size() || text[i] != ':') return std::nullopt;
+    i = skip_space(text, i + 1);
+    if (raw == key) return i < text.size() ? std::optional(i) : std::nullopt;
+    auto value_end = skip_value(text, i);
+    if (value_end == kNone) return std::nullopt;
+    i = skip_space(text, value_end);
+    if (i >= text.size() || text[i] != ',') return std::nullopt;
+    i = skip_space(text, i + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<JsonArraySpans> json_array_at(std::string_view text, std::size_t array) {
+  if (array >= text.size() || text[array] != '[') return std::nullopt;
+  JsonArraySpans out;
+  auto i = skip_space(text, array + 1);
+  if (i < text.size() && text[i] == ']') {
+    out.array = {array, i + 1};
+    return out;
+  }
+  while (i < text.size()) {
+    auto e = skip_value(text, i);
+    if (e == kNone) return std::nullopt;
+    out.items.push_back({i, e});
+    i = skip_space(text, e);
+    if (i >= text.size()) return std::nullopt;
+    if (text[i] == ']') {
+      out.array = {array, i + 1};
+      return out;
+    }
+    if (text[i] != ',') return std::nullopt;
     i = skip_space(text, i + 1);
   }
   return std::nullopt;

@@ -32,6 +32,18 @@ struct JsonSpan {
 // Every item of the array at `array` (a span starting at '['), in order.
 [[nodiscard]] std::optional<std::vector<JsonSpan>> json_item_spans(std::string_view text, JsonSpan array);
 
+// The same two questions for a large document, each answered without scanning what follows:
+// where the value of member `key` of the object starting at `object` begins (the members before it
+// are skipped, the value itself is not), and the items of the array starting at `array` together
+// with where it ends. One pass over a list of thousands of items instead of three.
+[[nodiscard]] std::optional<std::size_t> json_member_start(std::string_view text, std::size_t object,
+                                                           std::string_view key);
+struct JsonArraySpans {
+  JsonSpan array;
+  std::vector<JsonSpan> items;
+};
+[[nodiscard]] std::optional<JsonArraySpans> json_array_at(std::string_view text, std::size_t array);
+
 // One replacement of a span of the text.
 struct JsonEdit {
   JsonSpan span;  // an empty span inserts at span.begin

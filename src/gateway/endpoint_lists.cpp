@@ -1,6 +1,9 @@
 // Lists: the tools, prompts and resources a caller may see (each item judged as if it were
 // called), the tool annotations learnt from them, and lists merged across several upstreams.
+#include <algorithm>
+
 #include "core/json.hpp"
+#include "core/json_spans.hpp"
 #include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
@@ -47,8 +50,22 @@ void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object&
   }
 }
 
+namespace {
+
+// Where the value of the reply's "result" begins in the upstream's text.
+std::optional<std::size_t> result_start(std::string_view text) {
+  auto doc = text.find_first_not_of(" \t\r\n");
+  if (doc == std::string_view::npos) return std::nullopt;
+  return json_member_start(text, doc, "result");
+}
+
+}  // namespace
+
 // Lists show only what this caller may use (same rules as the calls; fail closed: an item that
-// cannot be read is dropped).
+// cannot be read is dropped). The upstream's text follows every change: the kept items' own bytes
+// spliced between the list's brackets, cacheScope set in place, the rest untouched, so that the
+// text the client receives parses to exactly the reply judged here. Where the text cannot be
+// followed (a key written with escapes), it is dropped and the reply serialized.
 void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text) {
   auto* r = reply.if_contains("result");
   if (!r || !r->is_object()) return;
@@ -62,28 +79,56 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
     }
     return;
   }
+  // Only as much of the text is scanned as each change needs: the list once, when filtered.
+  // (A plain offset, not an optional: g++ 12 warns falsely about reading it uninitialized.)
+  constexpr auto kNowhere = std::string::npos;
+  std::size_t result_at = text.empty() ? kNowhere : result_start(text).value_or(kNowhere);
+  if (result_at == kNowhere) text.clear();
+  std::vector<JsonEdit> edits;
+  auto finish = [&] {
+    if (text.empty() || edits.empty()) return;
+    std::sort(edits.begin(), edits.end(), [](auto& a, auto& b) { return a.span.begin < b.span.begin; });
+    text = apply_json_edits(text, edits);
+  };
   auto authz = authorizer();
   if (call.era == mcp::Era::modern) {
     // Per-principal (caching.mdx MUST). Inserting may rehash the object: look the list up again.
     auto* scope = ro.if_contains("cacheScope");
     if (!scope || !scope->is_string() || scope->get_string() != "private") {
+      if (!text.empty()) {
+        if (!scope)  // the result holds the list, so it is not empty: a member goes first
+          edits.push_back({{result_at + 1, result_at + 1}, R"("cacheScope":"private",)"});
+        else if (auto at = json_member_span(text, {result_at, text.size()}, "cacheScope"))
+          edits.push_back({*at, R"("private")"});
+        else
+          text.clear();
+      }
       ro["cacheScope"] = "private";
       items = ro.if_contains(key);
-      text.clear();
     }
   }
-  if (!authz->has_policy()) return;
+  if (!authz->has_policy()) return finish();
   policy::TargetKind kind = key == "tools"     ? policy::TargetKind::tool
                             : key == "prompts" ? policy::TargetKind::prompt
                                                : policy::TargetKind::resource;
   const char* method = key == "tools" ? "tools/call" : key == "prompts" ? "prompts/get" : "resources/read";
   const char* name_key = key == "tools" || key == "prompts" ? "name" : key == "resources" ? "uri" : "uriTemplate";
+  auto& all = items->get_array();
+  std::optional<JsonArraySpans> spans;
+  if (!text.empty()) {
+    auto list_at = json_member_start(text, result_at, key);
+    if (list_at) spans = json_array_at(text, *list_at);
+    if (!spans || spans->items.size() != all.size()) text.clear();
+  }
   // Built where the items live (a large reply's monotonic buffer): moving an item into an array
   // of another storage would copy it.
-  json::array kept(items->get_array().storage());
-  kept.reserve(items->get_array().size());
+  json::array kept(all.storage());
+  kept.reserve(all.size());
+  std::vector<std::size_t> kept_at;
+  if (!text.empty()) kept_at.reserve(all.size());
   policy::Target t{kind, {}, method, cfg_.upstreams[upstream_index].name};
-  for (auto& item : items->get_array()) {
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto& item = all[i];
     if (!item.is_object()) continue;
     auto* n = item.get_object().if_contains(name_key);
     if (!n || !n->is_string()) continue;
@@ -93,10 +138,22 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
     if (!name) continue;
     t.name = std::move(*name);
     auto d = authz->decide(call.caller, t, hints_.get());
-    if (d.allowed()) kept.push_back(std::move(item));
+    if (!d.allowed()) continue;
+    kept.push_back(std::move(item));
+    if (!text.empty()) kept_at.push_back(i);
   }
-  if (kept.size() != items->get_array().size()) text.clear();
+  if (!text.empty() && kept.size() != all.size()) {
+    std::string list = "[";
+    list.reserve(spans->array.size());
+    for (auto i : kept_at) {
+      if (list.size() > 1) list += ',';
+      list.append(text, spans->items[i].begin, spans->items[i].size());
+    }
+    list += ']';
+    edits.push_back({spans->array, std::move(list)});
+  }
   ro[key] = std::move(kept);
+  finish();
 }
 
 McpEndpoint::~McpEndpoint() {

@@ -39,8 +39,8 @@ void log_line(const std::string& label, std::string_view text, log::Level level 
 // the id cannot be found in the text (then the parsed reply is serialized instead): what the
 // client receives is the text that was parsed and judged, only its id spliced.
 std::string relayable_text(std::string_view line, const json::value& client_id) {
-  auto doc = json_document_span(line);
-  auto id = doc ? json_member_span(line, *doc, "id") : std::nullopt;
+  auto doc = line.find_first_not_of(" \t\r\n");
+  auto id = doc == std::string_view::npos ? std::nullopt : json_member_span(line, {doc, line.size()}, "id");
   if (!id) return {};
   return apply_json_edits(line, {{*id, serialize_json(client_id)}});
 }

@@ -85,5 +85,24 @@ TEST(JsonSpans, EditsSpliceInOrder) {
   EXPECT_TRUE(parse_json(out));
 }
 
+TEST(JsonSpans, MemberStartAndArrayWithoutScanningTheRest) {
+  std::string_view t = R"({"jsonrpc":"2.0","result":{"ttl":1, "tools" : [ {"n":"a\\"} , "b\"]" ,3 ] ,"x":{}},"id":1})";
+  ASSERT_TRUE(parse_json(t));
+  auto result = json_member_start(t, 0, "result");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(t[*result], '{');
+  auto tools = json_member_start(t, *result, "tools");
+  ASSERT_TRUE(tools);
+  auto a = json_array_at(t, *tools);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(at(t, a->array), R"([ {"n":"a\\"} , "b\"]" ,3 ])");
+  ASSERT_EQ(a->items.size(), 3u);
+  EXPECT_EQ(at(t, a->items[0]), R"({"n":"a\\"})");
+  EXPECT_EQ(at(t, a->items[1]), R"("b\"]")");
+  EXPECT_EQ(at(t, a->items[2]), "3");
+  EXPECT_FALSE(json_member_start(t, *result, "missing"));
+  EXPECT_FALSE(json_array_at(t, *result));  // an object is not an array
+}
+
 }  // namespace
 }  // namespace mcpgate

@@ -27,7 +27,15 @@ const ITEMS = [
   '{ "name":"write_b","inputSchema":{"type":"object"} }',
   '{"inputSchema":{"type":"object","properties":{"q":{"type":"number","default":1.0}}},"name":"read_c"}',
 ];
-const list = (idText) => `{"jsonrpc":"2.0","id":${idText},"result":{ "tools":[ ${ITEMS.join(' ,\t ')} ] ,"ttlMs":0}}`;
+const list = (idText, extra = '') => `{"jsonrpc":"2.0","id":${idText},"result":{ "tools":[ ${ITEMS.join(' ,\t ')} ] ,"ttlMs":0${extra}}}`;
+// What a client of the gateway receives for it: the kept items' own bytes, cacheScope "private"
+// set in place (the HTTP upstream says "public") or added first.
+const PUBLIC = ', "cacheScope" :  "public"';
+const filtered = (idText, kept, extra) => {
+  const tools = kept.length === ITEMS.length ? `[ ${ITEMS.join(' ,\t ')} ]` : `[${kept.map((i) => ITEMS[i]).join(',')}]`;
+  return extra ? `{"jsonrpc":"2.0","id":${idText},"result":{ "tools":${tools} ,"ttlMs":0, "cacheScope" :  "private"}}`
+    : `{"jsonrpc":"2.0","id":${idText},"result":{"cacheScope":"private", "tools":${tools} ,"ttlMs":0}}`;
+};
 
 // A log notification before the SSE reply, so that the gateway streams to the client.
 const NOTE = '{"method":"notifications/message","jsonrpc":"2.0","params":{"level":"info","data":"caf\\u00e9"}}';
@@ -44,7 +52,7 @@ const upstream = http.createServer((req, res) => {
     const idText = JSON.stringify(msg.id);
     const send = (text, type = 'application/json') => { res.writeHead(200, { 'content-type': type }); res.end(text); };
     if (msg.method === 'server/discover') return send(discover(msg.id));
-    if (msg.method === 'tools/list') return send(list(idText));
+    if (msg.method === 'tools/list') return send(list(idText, PUBLIC));
     const name = msg.params?.name;
     if (name === 'shaped') return send(shaped(idText));
     if (name === 'shaped_sse') return send(`event: message\ndata: ${NOTE}\n\nevent: message\ndata: ${shaped(idText)}\n\n`, 'text/event-stream');
@@ -127,10 +135,15 @@ ${endpoint('stdio', `        stdio: { command: [${JSON.stringify(process.execPat
     report.check(r.status === 200 && JSON.stringify(names) === '["read_a","read_c"]' && r.json?.result?.cacheScope === 'private' &&
       r.json?.result?.ttlMs === 0 && !r.body.includes('write_b'),
     `${path} upstream: a read-only caller's list loses write_b and is marked cacheScope "private"`, `${r.status} ${r.body}`);
+    const extra = path === 'http' ? PUBLIC : '';
+    report.check(r.body === filtered(idText, [0, 2], extra),
+      `${path} upstream: the kept items reach the client as the upstream wrote them, spliced into its text`, r.body);
     const w = await call(path, 'mcp:read mcp:write', 'tools/list');
     const all = w.json?.result?.tools?.map((t) => t.name);
     report.check(w.status === 200 && JSON.stringify(all) === '["read_a","write_b","read_c"]' && w.json?.result?.cacheScope === 'private',
       `${path} upstream: a caller allowed everything sees every item, marked cacheScope "private"`, `${w.status} ${w.body}`);
+    report.check(w.body === filtered(idText, [0, 1, 2], extra),
+      `${path} upstream: an unfiltered list is the upstream's text with cacheScope set in place`, w.body);
   }
 } finally {
   if (gw && process.env.DEBUG_LOG) console.error(gw.log());
