@@ -57,7 +57,8 @@ class McpEndpoint {
   // `text`: the upstream's text of `reply` (Inbox::take_text), kept in step with every change
   // made to `reply`, or emptied when it cannot be.
   void filter_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text);
-  void remember_hints(std::size_t upstream_index, const json::object& reply);
+  // `text`: the upstream's text of `reply`, when it has one (a list learnt from before is skipped).
+  void remember_hints(std::size_t upstream_index, const json::object& reply, std::string_view text = {});
   AuditRecord audit_record(const Call& call) const;  // who, where, which request, how long so far
   void audit(const Call& call, const policy::Target& target, const policy::Decision& d);
   void record(const Call& call, const Verdict& v);  // audit and count every decision of a verdict

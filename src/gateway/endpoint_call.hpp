@@ -34,8 +34,9 @@ struct McpEndpoint::Call {
 // readOnlyHint of every tool seen in a tools/list, for the policy's read-only-hint default.
 struct McpEndpoint::Hints final : policy::ToolHints {
   mutable std::shared_mutex mutex;
-  std::unordered_map<std::string, bool> by_tool;  // "<upstream>\n<tool>"
-  ToolParamHeaders params;                        // x-mcp-header annotations (Mcp-Param-*)
+  std::unordered_map<std::string, bool> by_tool;             // "<upstream>\n<tool>"
+  ToolParamHeaders params;                                   // x-mcp-header annotations (Mcp-Param-*)
+  std::unordered_map<std::size_t, std::string> learnt_from;  // upstream index → its last tools/list text
   std::optional<bool> read_only(const std::string& upstream, const std::string& tool) const override {
     std::shared_lock lock(mutex);
     auto it = by_tool.find(upstream + "\n" + tool);

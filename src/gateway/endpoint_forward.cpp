@@ -174,7 +174,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       // serialized again.
       auto text = inbox->take_text();
       if (call.translate_to_modern && modernize_result(call.method, *m)) text.clear();
-      if (call.method == "tools/list") remember_hints(target, *m);
+      if (call.method == "tools/list") remember_hints(target, *m, text);
       if (is_list_method(call.method)) filter_list(call, *m, target, text);
       if (call.method == "tools/call") remember_task(call, target, tool, *m);
       if (call.method == "tasks/list" && filter_task_list(call, *m)) text.clear();

@@ -24,15 +24,37 @@ namespace asio = net::asio;
 namespace http = net::http;
 using steady = std::chrono::steady_clock;
 
-void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object& reply) {
+void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object& reply, std::string_view text) {
   auto* r = reply.if_contains("result");
   if (!r || !r->is_object()) return;
   auto* tools = r->get_object().if_contains("tools");
   if (!tools || !tools->is_array()) return;
+  // The result's own text (the id around it differs from request to request).
+  std::string_view result_text;
+  if (auto doc = text.find_first_not_of(" \t\r\n"); doc != std::string_view::npos)
+    if (auto span = json_member_span(text, {doc, text.size()}, "result"))
+      result_text = text.substr(span->begin, span->size());
+  if (!result_text.empty()) {
+    // The same list as the one learnt last from this upstream, byte for byte: nothing to learn.
+    // (Most lists are; a list of thousands of tools cost two hash lookups and a schema walk per
+    // tool on every tools/list.) Compared whole, not by hash, so that no other list can pass.
+    std::shared_lock lock(hints_->mutex);
+    auto it = hints_->learnt_from.find(upstream_index);
+    if (it != hints_->learnt_from.end() && it->second == result_text) return;
+  }
   hints_->params.remember(cfg_.upstreams[upstream_index].name, reply);
   std::unique_lock lock(hints_->mutex);
-  if (hints_->by_tool.size() > 100'000) hints_->by_tool.clear();  // bounded
-  std::string key = cfg_.upstreams[upstream_index].name + "\n";   // one buffer: see ToolParamHeaders::remember
+  if (hints_->by_tool.size() > 100'000) {
+    // Bounded. ToolParamHeaders holds the same keys and clears at the same size: what was learnt
+    // from is forgotten with them, so that the next list is learnt again.
+    hints_->by_tool.clear();
+    hints_->learnt_from.clear();
+  }
+  if (result_text.empty())
+    hints_->learnt_from.erase(upstream_index);
+  else
+    hints_->learnt_from[upstream_index].assign(result_text);
+  std::string key = cfg_.upstreams[upstream_index].name + "\n";  // one buffer: see ToolParamHeaders::remember
   const auto prefix = key.size();
   for (auto& t : tools->get_array()) {
     if (!t.is_object()) continue;

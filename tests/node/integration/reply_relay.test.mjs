@@ -42,6 +42,9 @@ const NOTE = '{"method":"notifications/message","jsonrpc":"2.0","params":{"level
 const discover = (id) => JSON.stringify({ jsonrpc: '2.0', id, result: { supportedVersions: ['2026-07-28'],
   capabilities: { tools: {} }, resultType: 'complete', _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'shaped', version: '1' } } } });
 
+// What the upstream's list says of the tool `flip` (at /hints): read-only, until the test changes it.
+let flipReadOnly = true;
+
 // HTTP upstream (2026-07-28): answers with the texts above, echoing the id as the client spelled it.
 const upstream = http.createServer((req, res) => {
   let body = '';
@@ -52,9 +55,11 @@ const upstream = http.createServer((req, res) => {
     const idText = JSON.stringify(msg.id);
     const send = (text, type = 'application/json') => { res.writeHead(200, { 'content-type': type }); res.end(text); };
     if (msg.method === 'server/discover') return send(discover(msg.id));
+    if (msg.method === 'tools/list' && req.url === '/hints')
+      return send(`{"jsonrpc":"2.0","id":${idText},"result":{"tools":[{"name":"flip","inputSchema":{"type":"object"},"annotations":{"readOnlyHint":${flipReadOnly}}}]}}`);
     if (msg.method === 'tools/list') return send(list(idText, PUBLIC));
     const name = msg.params?.name;
-    if (name === 'shaped') return send(shaped(idText));
+    if (name === 'shaped' || name === 'flip') return send(shaped(idText));
     if (name === 'shaped_sse') return send(`event: message\ndata: ${NOTE}\n\nevent: message\ndata: ${shaped(idText)}\n\n`, 'text/event-stream');
     if (name === 'duplicate') return send(`{"jsonrpc":"2.0","id":${idText},"result":{"content":[],"content":[{"type":"text","text":"x"}]}}`);
     send(JSON.stringify({ jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: 'Method not found' } }));
@@ -101,6 +106,16 @@ let gw = null;
 try {
   gw = await startGateway(`servers:
 ${endpoint('http', `        http: { url: ${upUrl} }`)}
+  - name: hints
+    path: /hints
+    auth:
+      scopes_supported: [mcp:read, mcp:write]
+      issuers: [{ issuer: ${ISS}, algorithms: [ES256], jwks_file: ${join(dir, 'jwks.json')} }]
+    policy:
+      read_only_hint_default: { read_scope: mcp:read, write_scope: mcp:write }
+    upstreams:
+      - name: hints
+        http: { url: ${upUrl.replace(/\/mcp$/, '/hints')} }
 ${endpoint('stdio', `        stdio: { command: [${JSON.stringify(process.execPath)}, ${JSON.stringify(child)}] }`)}
 `);
   const P = gw.port;
@@ -145,6 +160,18 @@ ${endpoint('stdio', `        stdio: { command: [${JSON.stringify(process.execPat
     report.check(w.body === filtered(idText, [0, 1, 2], extra),
       `${path} upstream: an unfiltered list is the upstream's text with cacheScope set in place`, w.body);
   }
+
+  // The gateway learns tool annotations from each tools/list and skips a list identical to the one
+  // it learnt last: a list that changed is learnt again (regression guard for that skip).
+  const flip = () => call('hints', 'mcp:read', 'tools/call', 'flip');
+  await call('hints', 'mcp:read', 'tools/list');
+  await call('hints', 'mcp:read', 'tools/list');
+  const before = await flip();
+  flipReadOnly = false;
+  await call('hints', 'mcp:read', 'tools/list');
+  const after = await flip();
+  report.check(before.status === 200 && after.status === 403,
+    'a tool the upstream stops marking read-only needs the write scope after the next list', `${before.status} ${after.status}`);
 } finally {
   if (gw && process.env.DEBUG_LOG) console.error(gw.log());
   if (gw) await gw.stop();
