@@ -19,8 +19,10 @@ namespace json = boost::json;
 namespace {
 // A plain coroutine, not a capturing lambda: g++ 12 mishandles lambda captures in coroutines.
 [[nodiscard]] net::awaitable<oauth::AuthResult<oauth::PrincipalPtr>> validate_on(oauth::TokenValidator* validator,
-                                                                                 Secret token) {
-  co_return validator->validate(token);
+                                                                                 const Secret* token,
+                                                                                 const std::string* key) {
+  // Pointers into the awaiting coroutine's frame, which outlives this one (it waits for it).
+  co_return validator->validate(*token, *key);
 }
 }  // namespace
 
@@ -147,7 +149,8 @@ net::awaitable<expected<Caller, AuthRefusal>> Authorizer::authenticate(const net
   // alone does not authenticate: the Authorization header above is the only source.
   auto key = oauth::TokenCache::key_for(token->reveal());
   std::optional<oauth::AuthResult<oauth::PrincipalPtr>> result = validator_->cache().get(key);
-  if (!result) result = co_await asio::co_spawn(blocking, validate_on(validator_.get(), *token), asio::use_awaitable);
+  if (!result)
+    result = co_await asio::co_spawn(blocking, validate_on(validator_.get(), &*token, &key), asio::use_awaitable);
   if (!*result) co_return unexpected(refused(result->error()));
   Caller caller{**result};
   caller.token = std::move(*token);
