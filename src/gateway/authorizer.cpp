@@ -1,8 +1,10 @@
 #include "gateway/authorizer.hpp"
 
+#include <array>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
+#include <span>
 
 #include "mcp/jsonrpc.hpp"
 #include "oauth/bearer.hpp"
@@ -17,8 +19,10 @@ namespace json = boost::json;
 namespace {
 // A plain coroutine, not a capturing lambda: g++ 12 mishandles lambda captures in coroutines.
 [[nodiscard]] net::awaitable<oauth::AuthResult<oauth::PrincipalPtr>> validate_on(oauth::TokenValidator* validator,
-                                                                                 Secret token) {
-  co_return validator->validate(token);
+                                                                                 const Secret* token,
+                                                                                 const std::string* key) {
+  // Pointers into the awaiting coroutine's frame, which outlives this one (it waits for it).
+  co_return validator->validate(*token, *key);
 }
 }  // namespace
 
@@ -131,15 +135,22 @@ AuthRefusal Authorizer::refused(oauth::AuthError error) const {
 net::awaitable<expected<Caller, AuthRefusal>> Authorizer::authenticate(const net::Request& request,
                                                                        boost::asio::thread_pool& blocking) const {
   if (anonymous_) co_return Caller{};
-  std::vector<oauth::HeaderField> headers;
-  for (auto& f : request) headers.emplace_back(std::string_view(f.name_string()), std::string_view(f.value()));
-  auto token = oauth::extract_bearer(headers);
+  // Only the Authorization fields (the parser's index finds them whatever their case), at most
+  // two: a second one is already refused as a smuggling attempt, so a third changes nothing. No
+  // vector of every header per request.
+  std::array<oauth::HeaderField, 2> authorization;
+  std::size_t found = 0;
+  for (auto [it, end] = request.equal_range(http::field::authorization); it != end && found < authorization.size();
+       ++it)
+    authorization[found++] = {std::string_view(it->name_string()), std::string_view(it->value())};
+  auto token = oauth::extract_bearer(std::span<const oauth::HeaderField>(authorization.data(), found));
   if (!token) co_return unexpected(refused(token.error()));
   // A token in the query string is never used (RFC 6750 §2.3; MCP: MUST NOT), and its presence
   // alone does not authenticate: the Authorization header above is the only source.
   auto key = oauth::TokenCache::key_for(token->reveal());
   std::optional<oauth::AuthResult<oauth::PrincipalPtr>> result = validator_->cache().get(key);
-  if (!result) result = co_await asio::co_spawn(blocking, validate_on(validator_.get(), *token), asio::use_awaitable);
+  if (!result)
+    result = co_await asio::co_spawn(blocking, validate_on(validator_.get(), &*token, &key), asio::use_awaitable);
   if (!*result) co_return unexpected(refused(result->error()));
   Caller caller{**result};
   caller.token = std::move(*token);

@@ -70,8 +70,11 @@ class McpEndpoint {
   void seal_session(const Call& call);
   // A session that ends here stays ended here (its sealed id would otherwise open again).
   void end_session(const FrontSession& s);
-  void filter_list(Call& call, json::object& reply, std::size_t upstream_index);
-  void remember_hints(std::size_t upstream_index, const json::object& reply);
+  // `text`: the upstream's text of `reply` (Inbox::take_text), kept in step with every change
+  // made to `reply`, or emptied when it cannot be.
+  void filter_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text);
+  // `text`: the upstream's text of `reply`, when it has one (a list learnt from before is skipped).
+  void remember_hints(std::size_t upstream_index, const json::object& reply, std::string_view text = {});
   AuditRecord audit_record(const Call& call) const;  // who, where, which request, how long so far
   void audit(const Call& call, const policy::Target& target, const policy::Decision& d);
   void record(const Call& call, const Verdict& v);  // audit and count every decision of a verdict
@@ -95,8 +98,9 @@ class McpEndpoint {
   net::awaitable<void> learn_tools(Call& call, std::size_t target);
   // An upstream failed the request (it did not answer it): the client's error, and what ends.
   void upstream_session_expired(const Call& call);
-  net::awaitable<void> respond_failure(net::Exchange& ex, const Call& call, const json::object& error,
-                                       UpstreamFailure failure, std::chrono::steady_clock::time_point t0);
+  net::awaitable<void> respond_failure(net::Exchange& ex, const Call& call, const json::value& id,
+                                       const json::object& error, UpstreamFailure failure,
+                                       std::chrono::steady_clock::time_point t0);
   json::object synthesized_discover();
   net::awaitable<void> fan_out_list(net::Exchange& ex, Call& call);
 
@@ -104,8 +108,9 @@ class McpEndpoint {
   // The upstream holding the task a task method names, judged as a tools/call of its tool; or
   // the refusal to answer.
   [[nodiscard]] expected<std::size_t, net::Response> route_task(Call& call);
-  void remember_task(const Call& call, std::size_t upstream_index, const json::object& reply);
-  void filter_task_list(const Call& call, json::object& reply);  // tasks/list of 2025-11-25
+  // `tool`: the tools/call's name as judged (canonical, without the upstream's prefix).
+  void remember_task(const Call& call, std::size_t upstream_index, std::string_view tool, const json::object& reply);
+  bool filter_task_list(const Call& call, json::object& reply);  // tasks/list of 2025-11-25; true: changed
 
   // Limits (endpoint_limits.cpp). Each answers the refusal itself and returns an empty value.
   net::awaitable<std::optional<PrincipalLimiter::Slot>> admit_request(net::Exchange& ex, const Caller& caller,

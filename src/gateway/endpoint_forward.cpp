@@ -114,7 +114,16 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
   auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
   if (!permit) co_return;
-  auto started = co_await upstream->begin(call.request, inbox, call.deadline);
+  // The request is sent, not copied: what is needed of it afterwards is kept here. The name as
+  // judged: canonical, without the upstream's prefix (rewritten above).
+  std::string tool;
+  if (call.method == "tools/call")
+    if (auto* params = call.request.if_contains("params"); params && params->is_object())
+      if (auto* n = params->get_object().if_contains("name"); n && n->is_string()) tool = n->get_string();
+  if (call.method == "initialize" && call.session)
+    if (auto* params = call.request.if_contains("params"); params && params->is_object())
+      call.initialize_params = params->get_object();
+  auto started = co_await upstream->begin(std::move(call.request), inbox, call.deadline);
   if (!started) {
     metrics_.error(ErrorReason::upstream_unavailable);
     auto res =
@@ -128,11 +137,15 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   std::string stream_id;
   std::shared_ptr<ResumableStream> resumable;
   std::uint64_t seq = 0;
-  auto write_event = [&](const json::object& m, bool final) -> net::awaitable<bool> {
+  // `text`: the upstream's own text of `m`, or empty (then `m` is serialized).
+  auto write_event = [&](const json::object& m, std::string text, bool final) -> net::awaitable<bool> {
     ++seq;
     if (resumable) resumable->record(seq, m, final);
     if (detached) co_return false;
-    co_return co_await ex.write_chunk(net::format_sse(serialize_json(m), stream_id + "_" + std::to_string(seq)));
+    // A text with line breaks (white space between tokens) would become several data lines: valid
+    // SSE, but clients that read one message per data line exist, so such a message is serialized.
+    if (text.empty() || text.find_first_of("\r\n") != std::string::npos) text = serialize_json(m);
+    co_return co_await ex.write_chunk(net::format_sse(text, stream_id + "_" + std::to_string(seq)));
   };
   for (;;) {
     auto m = co_await inbox->pop(call.deadline);
@@ -141,7 +154,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       metrics_.error(ErrorReason::upstream_timeout);
       auto err = mcp::make_error(client_id, mcp::code::upstream_timeout, "Upstream did not answer in time");
       if (streaming) {
-        co_await write_event(err, true);
+        co_await write_event(err, {}, true);
         if (!detached) co_await ex.end_stream();
       } else {
         co_await ex.respond(json_response(504, err));
@@ -154,24 +167,29 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       if (auto failure = inbox->failure()) {
         if (*failure == UpstreamFailure::session_expired) upstream_session_expired(call);
         if (!streaming) {
-          co_await respond_failure(ex, call, *m, *failure, t0);
+          co_await respond_failure(ex, call, client_id, *m, *failure, t0);
           co_return;
         }
       }
-      if (call.translate_to_modern) modernize_result(call.method, *m);
-      if (call.method == "tools/list") remember_hints(target, *m);
-      if (is_list_method(call.method)) filter_list(call, *m, target);
-      if (call.method == "tools/call") remember_task(call, target, *m);
-      if (call.method == "tasks/list") filter_task_list(call, *m);
+      // The upstream's own bytes of the reply, relayed as they are unless a stage below changes
+      // the reply: each stage that changes it either edits the text in step (the list filter) or
+      // drops it, so the body judged is always the body forwarded, and an unchanged reply is not
+      // serialized again.
+      auto text = inbox->take_text();
+      if (call.translate_to_modern && modernize_result(call.method, *m)) text.clear();
+      if (call.method == "tools/list") remember_hints(target, *m, text);
+      if (is_list_method(call.method)) filter_list(call, *m, target, text);
+      if (call.method == "tools/call") remember_task(call, target, tool, *m);
+      if (call.method == "tasks/list" && filter_task_list(call, *m)) text.clear();
       unsigned status = call.era == mcp::Era::modern ? modern_status_for(*m) : 200;
       metrics_.request(status, std::chrono::duration<double>(steady::now() - t0).count());
       if (streaming) {
-        co_await write_event(*m, true);
+        co_await write_event(*m, std::move(text), true);
         if (!detached) co_await ex.end_stream();
         co_return;
       }
       if (call.method == "initialize" && call.session && !inbox->failure()) seal_session(call);
-      auto res = json_response(status, *m);
+      auto res = text.empty() ? json_response(status, *m) : json_text_response(status, std::move(text));
       if (call.method == "initialize" && call.session) res.set("Mcp-Session-Id", call.session->id);
       co_await ex.respond(std::move(res));
       co_return;
@@ -203,7 +221,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
         co_await ex.write_chunk(net::format_sse("", stream_id + "_0"));
       }
     }
-    if (!co_await write_event(*m, false) && !detached) {
+    if (!co_await write_event(*m, inbox->take_text(), false) && !detached) {
       if (resumable) {
         // Legacy era with resumption: a disconnect is not a cancellation (2025-11-25
         // transports); keep receiving so that GET + Last-Event-ID can replay the rest.
@@ -281,9 +299,9 @@ void McpEndpoint::upstream_session_expired(const Call& call) {
   shared_ready_ = false;
 }
 
-net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call& call, const json::object& error,
-                                                  UpstreamFailure failure, steady::time_point t0) {
-  json::value id = call.request.contains("id") ? call.request.at("id") : json::value();
+net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call& call, const json::value& id,
+                                                  const json::object& error, UpstreamFailure failure,
+                                                  steady::time_point t0) {
   if (failure == UpstreamFailure::session_expired && call.session) {
     // 2025-11-25 transports, "Session Management": a 404 to a request with Mcp-Session-Id tells
     // the client to start a new session with initialize.

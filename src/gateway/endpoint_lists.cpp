@@ -1,6 +1,9 @@
 // Lists: the tools, prompts and resources a caller may see (each item judged as if it were
 // called), the tool annotations learnt from them, and lists merged across several upstreams.
+#include <algorithm>
+
 #include "core/json.hpp"
+#include "core/json_spans.hpp"
 #include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
@@ -21,15 +24,37 @@ namespace asio = net::asio;
 namespace http = net::http;
 using steady = std::chrono::steady_clock;
 
-void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object& reply) {
+void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object& reply, std::string_view text) {
   auto* r = reply.if_contains("result");
   if (!r || !r->is_object()) return;
   auto* tools = r->get_object().if_contains("tools");
   if (!tools || !tools->is_array()) return;
+  // The result's own text (the id around it differs from request to request).
+  std::string_view result_text;
+  if (auto doc = text.find_first_not_of(" \t\r\n"); doc != std::string_view::npos)
+    if (auto span = json_member_span(text, {doc, text.size()}, "result"))
+      result_text = text.substr(span->begin, span->size());
+  if (!result_text.empty()) {
+    // The same list as the one learnt last from this upstream, byte for byte: nothing to learn.
+    // (Most lists are; a list of thousands of tools cost two hash lookups and a schema walk per
+    // tool on every tools/list.) Compared whole, not by hash, so that no other list can pass.
+    std::shared_lock lock(hints_->mutex);
+    auto it = hints_->learnt_from.find(upstream_index);
+    if (it != hints_->learnt_from.end() && it->second == result_text) return;
+  }
   hints_->params.remember(cfg_.upstreams[upstream_index].name, reply);
   std::unique_lock lock(hints_->mutex);
-  if (hints_->by_tool.size() > 100'000) hints_->by_tool.clear();  // bounded
-  std::string key = cfg_.upstreams[upstream_index].name + "\n";   // one buffer: see ToolParamHeaders::remember
+  if (hints_->by_tool.size() > 100'000) {
+    // Bounded. ToolParamHeaders holds the same keys and clears at the same size: what was learnt
+    // from is forgotten with them, so that the next list is learnt again.
+    hints_->by_tool.clear();
+    hints_->learnt_from.clear();
+  }
+  if (result_text.empty())
+    hints_->learnt_from.erase(upstream_index);
+  else
+    hints_->learnt_from[upstream_index].assign(result_text);
+  std::string key = cfg_.upstreams[upstream_index].name + "\n";  // one buffer: see ToolParamHeaders::remember
   const auto prefix = key.size();
   for (auto& t : tools->get_array()) {
     if (!t.is_object()) continue;
@@ -47,36 +72,85 @@ void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object&
   }
 }
 
+namespace {
+
+// Where the value of the reply's "result" begins in the upstream's text.
+std::optional<std::size_t> result_start(std::string_view text) {
+  auto doc = text.find_first_not_of(" \t\r\n");
+  if (doc == std::string_view::npos) return std::nullopt;
+  return json_member_start(text, doc, "result");
+}
+
+}  // namespace
+
 // Lists show only what this caller may use (same rules as the calls; fail closed: an item that
-// cannot be read is dropped).
-void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstream_index) {
+// cannot be read is dropped). The upstream's text follows every change: the kept items' own bytes
+// spliced between the list's brackets, cacheScope set in place, the rest untouched, so that the
+// text the client receives parses to exactly the reply judged here. Where the text cannot be
+// followed (a key written with escapes), it is dropped and the reply serialized.
+void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text) {
   auto* r = reply.if_contains("result");
   if (!r || !r->is_object()) return;
   auto& ro = r->get_object();
   auto key = list_key(call.method);
   auto* items = ro.if_contains(key);
   if (!items || !items->is_array()) {
-    if (ro.contains(key)) ro[key] = json::array();
+    if (ro.contains(key)) {
+      ro[key] = json::array();
+      text.clear();
+    }
     return;
   }
+  // Only as much of the text is scanned as each change needs: the list once, when filtered.
+  // (A plain offset, not an optional: g++ 12 warns falsely about reading it uninitialized.)
+  constexpr auto kNowhere = std::string::npos;
+  std::size_t result_at = text.empty() ? kNowhere : result_start(text).value_or(kNowhere);
+  if (result_at == kNowhere) text.clear();
+  std::vector<JsonEdit> edits;
+  auto finish = [&] {
+    if (text.empty() || edits.empty()) return;
+    std::sort(edits.begin(), edits.end(), [](auto& a, auto& b) { return a.span.begin < b.span.begin; });
+    text = apply_json_edits(text, edits);
+  };
   auto authz = authorizer();
   if (call.era == mcp::Era::modern) {
     // Per-principal (caching.mdx MUST). Inserting may rehash the object: look the list up again.
-    ro["cacheScope"] = "private";
-    items = ro.if_contains(key);
+    auto* scope = ro.if_contains("cacheScope");
+    if (!scope || !scope->is_string() || scope->get_string() != "private") {
+      if (!text.empty()) {
+        if (!scope)  // the result holds the list, so it is not empty: a member goes first
+          edits.push_back({{result_at + 1, result_at + 1}, R"("cacheScope":"private",)"});
+        else if (auto at = json_member_span(text, {result_at, text.size()}, "cacheScope"))
+          edits.push_back({*at, R"("private")"});
+        else
+          text.clear();
+      }
+      ro["cacheScope"] = "private";
+      items = ro.if_contains(key);
+    }
   }
-  if (!authz->has_policy()) return;
+  if (!authz->has_policy()) return finish();
   policy::TargetKind kind = key == "tools"     ? policy::TargetKind::tool
                             : key == "prompts" ? policy::TargetKind::prompt
                                                : policy::TargetKind::resource;
   const char* method = key == "tools" ? "tools/call" : key == "prompts" ? "prompts/get" : "resources/read";
   const char* name_key = key == "tools" || key == "prompts" ? "name" : key == "resources" ? "uri" : "uriTemplate";
+  auto& all = items->get_array();
+  std::optional<JsonArraySpans> spans;
+  if (!text.empty()) {
+    auto list_at = json_member_start(text, result_at, key);
+    if (list_at) spans = json_array_at(text, *list_at);
+    if (!spans || spans->items.size() != all.size()) text.clear();
+  }
   // Built where the items live (a large reply's monotonic buffer): moving an item into an array
   // of another storage would copy it.
-  json::array kept(items->get_array().storage());
-  kept.reserve(items->get_array().size());
+  json::array kept(all.storage());
+  kept.reserve(all.size());
+  std::vector<std::size_t> kept_at;
+  if (!text.empty()) kept_at.reserve(all.size());
   policy::Target t{kind, {}, method, cfg_.upstreams[upstream_index].name};
-  for (auto& item : items->get_array()) {
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    auto& item = all[i];
     if (!item.is_object()) continue;
     auto* n = item.get_object().if_contains(name_key);
     if (!n || !n->is_string()) continue;
@@ -86,9 +160,22 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
     if (!name) continue;
     t.name = std::move(*name);
     auto d = authz->decide(call.caller, t, hints_.get());
-    if (d.allowed()) kept.push_back(std::move(item));
+    if (!d.allowed()) continue;
+    kept.push_back(std::move(item));
+    if (!text.empty()) kept_at.push_back(i);
+  }
+  if (!text.empty() && kept.size() != all.size()) {
+    std::string list = "[";
+    list.reserve(spans->array.size());
+    for (auto i : kept_at) {
+      if (list.size() > 1) list += ',';
+      list.append(text, spans->items[i].begin, spans->items[i].size());
+    }
+    list += ']';
+    edits.push_back({spans->array, std::move(list)});
   }
   ro[key] = std::move(kept);
+  finish();
 }
 
 McpEndpoint::~McpEndpoint() {
@@ -115,7 +202,8 @@ net::awaitable<void> McpEndpoint::fan_out_list(net::Exchange& ex, Call& call) {
       auto* r = m->if_contains("result");
       if (!r || !r->is_object()) break;
       if (call.method == "tools/list") remember_hints(i, *m);
-      filter_list(call, *m, i);
+      std::string merged_anyway;  // the merged list is built anew
+      filter_list(call, *m, i, merged_anyway);
       r = m->if_contains("result");
       auto& ro = r->get_object();
       if (first_result.empty()) first_result = ro;

@@ -85,8 +85,7 @@ void McpEndpoint::seal_session(const Call& call) {
   SessionState state;
   state.owner = SessionSealer::owner_of(s.owner);
   state.protocol_version = s.protocol_version;
-  if (auto* p = call.request.if_contains("params"); p && p->is_object())
-    state.handshake = SessionSealer::handshake_of(p->get_object());
+  if (call.initialize_params) state.handshake = SessionSealer::handshake_of(*call.initialize_params);
   for (std::size_t i = 0; i < s.upstreams.size() && i < cfg_.upstreams.size(); ++i) {
     auto r = s.upstreams[i]->resumption();
     state.upstreams.push_back({cfg_.upstreams[i].name, std::move(r.session_id), std::move(r.protocol_version)});

@@ -27,6 +27,7 @@ inline std::int64_t now_ms() {
 using mcp::front::empty_response;
 using mcp::front::header;
 using mcp::front::json_response;
+using mcp::front::json_text_response;
 using mcp::front::rpc_error;
 
 // A message's id, or null. Always into a named variable before a co_await: g++ 12 destroys a
@@ -54,15 +55,18 @@ inline std::string_view list_key(std::string_view m) {
 }
 
 // Results a stateless client receives from a legacy upstream get the fields 2026-07-28 requires.
-inline void modernize_result(std::string_view method, json::object& reply) {
+// True when the reply changed.
+inline bool modernize_result(std::string_view method, json::object& reply) {
   auto* r = reply.if_contains("result");
-  if (!r || !r->is_object()) return;
+  if (!r || !r->is_object()) return false;
   auto& o = r->get_object();
+  auto size = o.size();
   if (!o.contains("resultType")) o["resultType"] = "complete";
   if (is_list_method(method) || method == "resources/read") {
     if (!o.contains("ttlMs")) o["ttlMs"] = 0;
     if (!o.contains("cacheScope")) o["cacheScope"] = "private";
   }
+  return o.size() != size;
 }
 
 }  // namespace mcpgate::gateway::endpoint_support

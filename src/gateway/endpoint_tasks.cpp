@@ -92,23 +92,21 @@ expected<std::size_t, net::Response> McpEndpoint::route_task(Call& call) {
   return upstream;
 }
 
-void McpEndpoint::remember_task(const Call& call, std::size_t upstream_index, const json::object& reply) {
+void McpEndpoint::remember_task(const Call& call, std::size_t upstream_index, std::string_view tool,
+                                const json::object& reply) {
   auto created = created_task(reply);
   if (!created) return;
-  auto* params = call.request.if_contains("params");
-  // The name as judged: canonical, without the upstream's prefix (forward() rewrote the body).
-  auto tool = string_at(params && params->is_object() ? &params->get_object() : nullptr, "name");
   // An id the upstream already gave another principal is not rebound (record() refuses): the
   // caller then reaches no task by it, which is safe whatever the upstream meant.
   tasks_.record(std::string(created->id), {call.caller.key(), upstream_index, std::string(tool)}, created->ttl,
                 steady::now());
 }
 
-void McpEndpoint::filter_task_list(const Call& call, json::object& reply) {
+bool McpEndpoint::filter_task_list(const Call& call, json::object& reply) {
   auto* r = reply.if_contains("result");
-  if (!r || !r->is_object()) return;
+  if (!r || !r->is_object()) return false;
   auto* list = r->get_object().if_contains("tasks");
-  if (!list || !list->is_array()) return;
+  if (!list || !list->is_array()) return false;
   // The upstream lists every task of its session, which every principal may share behind the
   // gateway: only the caller's own tasks stay.
   json::array mine;
@@ -117,7 +115,9 @@ void McpEndpoint::filter_task_list(const Call& call, json::object& reply) {
     auto id = t.is_object() ? string_at(&t.get_object(), "taskId") : std::string_view();
     if (!id.empty() && tasks_.find(id, call.caller.key(), now)) mine.push_back(t);
   }
+  bool changed = mine.size() != list->get_array().size();
   *list = std::move(mine);
+  return changed;
 }
 
 }  // namespace mcpgate::gateway

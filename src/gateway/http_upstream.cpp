@@ -86,14 +86,15 @@ net::Request HttpUpstream::make_post(const json::object& message, const Inbox* i
   return req;
 }
 
-void HttpUpstream::relay(json::object message, const std::shared_ptr<Inbox>& inbox) {
+void HttpUpstream::relay(json::object message, const std::shared_ptr<Inbox>& inbox, std::string text) {
   if (message.contains("method") && message.contains("id")) {
     std::lock_guard lock(mutex_);
     std::uint64_t n = next_server_request_++;
     server_requests_[n] = message["id"];
     message["id"] = std::string(kServerRequestIdPrefix) + options_.tag + ":" + std::to_string(n);
+    text.clear();  // the id changed: the upstream's text is no longer this message's
   }
-  inbox->push(std::move(message));
+  inbox->push(std::move(message), std::move(text));
 }
 
 net::awaitable<Result<void>> HttpUpstream::begin(json::object request, std::shared_ptr<Inbox> inbox,
@@ -187,8 +188,10 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
         protocol_version_ = v->get_string();
       }
   }
+  // The id matched by id_key(): JSON-equal to the client's, so the upstream's text stays the
+  // reply's text (relayed as is when nothing in it changes on the way).
   msg->body["id"] = client_id;
-  inbox->push(std::move(msg->body));
+  inbox->push(std::move(msg->body), std::move(*body));
 }
 
 net::awaitable<void> HttpUpstream::refuse_status(net::ResponseStream& rs, unsigned status,
@@ -223,7 +226,7 @@ net::awaitable<void> HttpUpstream::refuse_status(net::ResponseStream& rs, unsign
     if (body) {
       if (auto msg = reply_to(*body, client_id); msg && msg->kind == mcp::Kind::error) {
         msg->body["id"] = client_id;
-        inbox->push(std::move(msg->body));
+        inbox->push(std::move(msg->body), std::move(*body));
         co_return;
       }
     }
@@ -353,7 +356,9 @@ net::awaitable<void> HttpUpstream::read_stream([[maybe_unused]] std::shared_ptr<
             }
         }
       }
-      relay(std::move(msg->body), inbox);
+      // The event's data is the text just parsed and judged; the reply's id is JSON-equal to the
+      // client's (id_key above).
+      relay(std::move(msg->body), inbox, std::move(ev.data));
       if (replied) break;
     }
     events.clear();

@@ -57,7 +57,8 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
                                      Deadline deadline);
   // The reply in `body` when it answers the request with this id; nullopt for anything else.
   static std::optional<mcp::Message> reply_to(std::string_view body, const json::value& request_id);
-  void relay(json::object message, const std::shared_ptr<Inbox>& inbox);
+  // `text`: the upstream's own text of `message` (see Inbox::push), dropped if the id is rewritten.
+  void relay(json::object message, const std::shared_ptr<Inbox>& inbox, std::string text = {});
   void fail_request(const std::shared_ptr<Inbox>& inbox, const json::value& client_id, UpstreamFailure why,
                     std::string detail, unsigned status = 0, std::string oauth_error = {});
   // The credential for a request (for `subject`, or the gateway's own); the failure is answered.

@@ -42,12 +42,16 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
       : executor_(executor), timer_(executor), max_queued_(max_queued) {}
 
   // Thread-safe. Returns false when the inbox is closed or full (the message is dropped).
-  bool push(json::object message) {
+  // `text`, when not empty, is the message exactly as the upstream wrote it, the one text that
+  // `message` was parsed from (its id aside, which is JSON-equal to the one in `message`): the
+  // front door may relay those bytes instead of serializing `message` again, as long as nothing
+  // in the message changes on the way (see take_text()).
+  bool push(json::object message, std::string text = {}) {
     bool waiting;
     {
       std::lock_guard lock(mutex_);
       if (closed_ || queue_.size() >= max_queued_) return false;
-      queue_.push_back(std::move(message));
+      queue_.push_back({std::move(message), std::move(text)});
       waiting = waiting_;
     }
     // No waiter yet (the common case of a reply pushed before anyone waits): nothing to wake.
@@ -75,7 +79,7 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
       std::lock_guard lock(mutex_);
       if (closed_) return false;
       failure_ = why;
-      queue_.push_back(std::move(error));
+      queue_.push_back({std::move(error), {}});
       closed_ = true;
       reason_ = std::move(reason);
       waiting = waiting_;
@@ -114,6 +118,14 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
     return closed_;
   }
 
+  // The upstream's own text of the message pop() returned last, or empty (a message the gateway
+  // built, or one it had to rewrite). Only the waiting coroutine calls it.
+  std::string take_text() {
+    std::string t = std::move(last_text_);
+    last_text_.clear();
+    return t;
+  }
+
   // Waits on the owner's executor for the next message until `deadline`.
   [[nodiscard]] net::awaitable<Result<json::object>> pop(std::chrono::steady_clock::time_point deadline) {
     for (;;) {
@@ -121,7 +133,8 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
         std::lock_guard lock(mutex_);
         waiting_ = false;
         if (!queue_.empty()) {
-          auto m = std::move(queue_.front());
+          auto m = std::move(queue_.front().message);
+          last_text_ = std::move(queue_.front().text);
           queue_.pop_front();
           co_return m;
         }
@@ -145,7 +158,12 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   net::asio::steady_timer timer_;
   std::size_t max_queued_;
   mutable std::mutex mutex_;
-  std::deque<json::object> queue_;
+  struct Queued {
+    json::object message;
+    std::string text;
+  };
+  std::deque<Queued> queue_;
+  std::string last_text_;
   bool closed_ = false;
   bool waiting_ = false;
   std::string reason_;

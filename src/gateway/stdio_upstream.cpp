@@ -11,6 +11,7 @@
 #include <cstdio>
 
 #include "core/json.hpp"
+#include "core/json_spans.hpp"
 #include "core/log.hpp"
 #include "gateway/metrics.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -32,6 +33,16 @@ json::object error_reply(const json::value& id, int code, std::string_view messa
 // control: the log escapes and redacts it like any message.
 void log_line(const std::string& label, std::string_view text, log::Level level = log::Level::info) {
   if (log::enabled(level)) log::write(level, text, {{"upstream", label}});
+}
+
+// The child's reply line with the gateway's id for it replaced by the client's, or empty when
+// the id cannot be found in the text (then the parsed reply is serialized instead): what the
+// client receives is the text that was parsed and judged, only its id spliced.
+std::string relayable_text(std::string_view line, const json::value& client_id) {
+  auto doc = line.find_first_not_of(" \t\r\n");
+  auto id = doc == std::string_view::npos ? std::nullopt : json_member_span(line, {doc, line.size()}, "id");
+  if (!id) return {};
+  return apply_json_edits(line, {{*id, serialize_json(client_id)}});
 }
 
 }  // namespace
@@ -418,7 +429,7 @@ void StdioUpstream::on_line(std::string_view line) {
     for (auto t = by_progress_token_.begin(); t != by_progress_token_.end();)
       t = t->second == id.get_int64() ? by_progress_token_.erase(t) : std::next(t);
     body["id"] = p.client_id;
-    p.inbox->push(std::move(body));
+    p.inbox->push(std::move(body), relayable_text(line, p.client_id));
     return;
   }
   if (msg->is_request()) {
@@ -435,6 +446,7 @@ void StdioUpstream::on_line(std::string_view line) {
   }
   // Notification.
   std::shared_ptr<Inbox> target;
+  bool rewritten_token = false;
   if (msg->method() == "notifications/progress") {
     auto* params = body.if_contains("params");
     auto* token = params && params->is_object() ? params->get_object().if_contains("progressToken") : nullptr;
@@ -444,6 +456,7 @@ void StdioUpstream::on_line(std::string_view line) {
         auto p = pending_.find(t->second);
         if (p != pending_.end()) {
           *token = p->second.progress_token;
+          rewritten_token = true;
           target = p->second.inbox;
         }
       }
@@ -455,7 +468,7 @@ void StdioUpstream::on_line(std::string_view line) {
   } else {
     target = related_inbox();
   }
-  if (target) target->push(std::move(body));
+  if (target) target->push(std::move(body), rewritten_token ? std::string() : std::string(line));
 }
 
 void StdioUpstream::on_exit(std::uint64_t generation, const std::string& reason) {

@@ -76,6 +76,14 @@ net::Response json_response(unsigned status, const json::object& body) {
   return res;
 }
 
+net::Response json_text_response(unsigned status, std::string text) {
+  net::Response res{static_cast<http::status>(status), 11};
+  res.set(http::field::content_type, "application/json");
+  res.set(http::field::cache_control, "no-store");
+  res.body() = std::move(text);
+  return res;
+}
+
 net::Response rpc_error(unsigned status, const json::value& id, int c, std::string_view message,
                         std::optional<json::value> data) {
   return json_response(status, make_error(id, c, message, std::move(data)));

@@ -54,6 +54,8 @@ struct Refusal {
 
 // A JSON body; never cached (it answers one request of one caller).
 net::Response json_response(unsigned status, const boost::json::object& body);
+// The same with the message's text already written (an upstream's reply relayed as it came).
+net::Response json_text_response(unsigned status, std::string text);
 net::Response rpc_error(unsigned status, const boost::json::value& id, int code, std::string_view message,
                         std::optional<boost::json::value> data = std::nullopt);
 net::Response empty_response(unsigned status);

@@ -20,23 +20,28 @@ struct SigFree {
   void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
 };
 
+// Fetched from the provider once: handing OpenSSL 3 the legacy EVP_sha256() makes every
+// EVP_DigestVerifyInit fetch the implementation again (a lookup under a lock, per new token).
 const EVP_MD* digest(Algorithm a) {
+  static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  static EVP_MD* const sha384 = EVP_MD_fetch(nullptr, "SHA384", nullptr);
+  static EVP_MD* const sha512 = EVP_MD_fetch(nullptr, "SHA512", nullptr);
   switch (a) {
     case Algorithm::RS256:
     case Algorithm::PS256:
     case Algorithm::ES256:
     case Algorithm::HS256:
-      return EVP_sha256();
+      return sha256 ? sha256 : EVP_sha256();
     case Algorithm::RS384:
     case Algorithm::PS384:
     case Algorithm::ES384:
     case Algorithm::HS384:
-      return EVP_sha384();
+      return sha384 ? sha384 : EVP_sha384();
     case Algorithm::RS512:
     case Algorithm::PS512:
     case Algorithm::ES512:
     case Algorithm::HS512:
-      return EVP_sha512();
+      return sha512 ? sha512 : EVP_sha512();
     case Algorithm::EdDSA:
       return nullptr;
   }

@@ -23,7 +23,14 @@ AuthResult<PrincipalPtr> TokenValidator::validate(const Secret& token) {
   auto t = token.reveal();
   if (t.empty()) return reject(AuthError::missing_token);
   if (t.size() > config_.jws_limits.max_token_bytes) return reject(AuthError::token_too_large);
-  auto key = TokenCache::key_for(t);
+  return validate(token, TokenCache::key_for(t));
+}
+
+AuthResult<PrincipalPtr> TokenValidator::validate(const Secret& token, const std::string& key) {
+  auto t = token.reveal();
+  if (t.empty()) return reject(AuthError::missing_token);
+  if (t.size() > config_.jws_limits.max_token_bytes) return reject(AuthError::token_too_large);
+  // Looked up again: a request for the same new token may have validated it meanwhile.
   if (auto hit = cache_.get(key)) return std::move(*hit);
   auto r = validate_uncached(t);
   if (r)

@@ -51,6 +51,9 @@ class TokenValidator {
   TokenValidator(ValidatorConfig config, const Clock& clock, const SignatureVerifier& verifier = default_verifier());
 
   [[nodiscard]] AuthResult<PrincipalPtr> validate(const Secret& token);
+  // The same, for a caller that already has the token's cache key (TokenCache::key_for): the
+  // token is not hashed a second time.
+  [[nodiscard]] AuthResult<PrincipalPtr> validate(const Secret& token, const std::string& key);
 
   const ValidatorConfig& config() const { return config_; }
   TokenCache& cache() { return cache_; }
