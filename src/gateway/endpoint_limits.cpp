@@ -48,7 +48,7 @@ net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_request
   auto tool = tool_of(msg);
   // Not a conditional expression around the co_await: g++ 12 miscompiles some (see below).
   expected<PrincipalLimiter::Slot, Refused> slot;
-  if (limiter_->shared())
+  if (limiter_->shared(tool))
     slot = co_await net::asio::co_spawn(blocking_,
                                         begin_on_pool(limiter_, caller.key(), std::string(tool), msg.is_request()),
                                         net::asio::use_awaitable);

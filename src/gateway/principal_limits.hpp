@@ -85,9 +85,12 @@ class PrincipalLimiter : public std::enable_shared_from_this<PrincipalLimiter> {
   // Forgets principals with nothing open and full buckets, idle for longer than idle_expiry.
   void sweep(time_point now);
 
-  // Whether begin_request makes a round trip to a shared store (then callers make it off the
-  // serving threads).
-  bool shared() const { return shared_ != nullptr; }
+  // Whether begin_request for this tool ("" for anything but tools/call) makes a round trip to a
+  // shared store (then callers make it off the serving threads). Not when no rate applies: the
+  // hop to another thread alone costs more than the rest of the admission.
+  bool shared(std::string_view tool) const {
+    return shared_ != nullptr && (limits_.requests.enabled() || (!tool.empty() && tool_rate(tool).enabled()));
+  }
   const config::PrincipalLimits& limits() const { return limits_; }
   std::size_t principals() const { return count_.load(std::memory_order_relaxed); }
   std::uint64_t refused(LimitRefusal r) const { return refused_[static_cast<int>(r)].load(std::memory_order_relaxed); }
