@@ -82,6 +82,15 @@ struct KeyRecord {
   Seconds retired_at = 0;  // when it stopped signing
 };
 
+// The upstream provider's refresh token of a federated user (the last sign-in's), sealed
+// (token_sealer.hpp), and when the provider last confirmed the account: the refresh grant
+// redeems it to re-check that the provider still knows the user.
+struct ProviderToken {
+  std::string subject;  // mcpgate's user name (issuer#sub)
+  std::string sealed;
+  Seconds checked_at = 0;
+};
+
 enum class RedeemError { not_found, already_redeemed, expired, mismatch, storage };
 enum class RefreshError { not_found, reused, expired, revoked, wrong_client, storage };
 
@@ -94,6 +103,10 @@ class Store {
   [[nodiscard]] virtual Result<std::optional<UserRecord>> get_user(std::string_view username) = 0;
   [[nodiscard]] virtual Result<std::vector<UserRecord>> list_users() = 0;
   [[nodiscard]] virtual Result<bool> remove_user(std::string_view username) = 0;
+
+  // The provider's refresh token per federated user (insert or replace); removed with the user.
+  [[nodiscard]] virtual Result<void> put_provider_token(const ProviderToken& token) = 0;
+  [[nodiscard]] virtual Result<std::optional<ProviderToken>> get_provider_token(std::string_view subject) = 0;
 
   // Clients (pre-registered and dynamically registered; CIMD clients are cached, not stored).
   [[nodiscard]] virtual Result<void> put_client(const ClientRecord& client) = 0;

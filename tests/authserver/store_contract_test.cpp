@@ -96,6 +96,21 @@ TEST_P(StoreContract, UsersClientsAndConsents) {
   EXPECT_FALSE(*s->get_client("app"));
 }
 
+TEST_P(StoreContract, ProviderTokensAreReplacedAndGoWithTheUser) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->put_user({"idp#u", "federated:{}", 1, ""}));
+  EXPECT_FALSE(*s->get_provider_token("idp#u"));
+  ASSERT_TRUE(s->put_provider_token({"idp#u", "sealed-1", 10}));
+  ASSERT_TRUE(s->put_provider_token({"idp#u", "sealed-2", 20}));  // the provider rotated it
+  auto t = s->get_provider_token("idp#u");
+  ASSERT_TRUE(t && *t);
+  EXPECT_EQ((*t)->sealed, "sealed-2");
+  EXPECT_EQ((*t)->checked_at, 20);
+  EXPECT_TRUE(*s->remove_user("idp#u"));
+  EXPECT_FALSE(*s->get_provider_token("idp#u"));  // a removed user leaves no provider credential
+}
+
 // RFC 6749 §4.1.2 / OAuth 2.1 §4.1.3: a code is used once; a second use revokes what the
 // first issued.
 TEST_P(StoreContract, CodeIsSingleUseAndReplayRevokesItsGrant) {
