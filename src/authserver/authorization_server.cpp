@@ -202,7 +202,8 @@ bool AuthorizationServer::is_browser_page(std::string_view path) const {
   // The same paths handle() routes to authorize, login and consent.
   const auto& p = impl_->prefix_;
   return path == p + "/authorize" || (!p.empty() && path == "/authorize") || path == p + "/authorize/login" ||
-         path == p + "/authorize/consent" || path == p + "/authorize/idp" || path == p + "/idp/callback";
+         path == p + "/authorize/consent" || path == p + "/authorize/idp" || path == p + "/idp/callback" ||
+         path == p + "/logout";
 }
 bool AuthorizationServer::is_revoked(std::string_view jti) const {
   return impl_->is_revoked(jti);

@@ -220,6 +220,7 @@ Response AuthorizationServer::Impl::federated_callback(const Request& req, std::
       return refuse("storage", http::status::internal_server_error, "The sign-in could not be recorded. Try again.");
     }
   }
+  remember_id_token(username, id_token->id_token);
   event.allowed = true;
   event.reason = "signed_in";
   if (audit_) audit_(event);

@@ -55,6 +55,8 @@ struct UpstreamIdp {
   // the provider loses access at the next refresh after that.
   bool recheck_on_refresh = false;
   std::chrono::seconds recheck_interval{0};
+  // Where the provider sends the browser after its logout (registered there); empty: not sent.
+  std::string post_logout_redirect_uri;
 };
 
 struct RateLimit {

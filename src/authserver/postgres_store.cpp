@@ -252,6 +252,23 @@ class PostgresStore final : public Store {
                                                       r->text(0, 2), r->text(0, 3), r->text(0, 4), r->integer(0, 5)});
     });
   }
+  Result<void> revoke_user_grants(std::string_view subject, Seconds now) override {
+    return transact([&](Tx& c) -> Result<void> {
+      constexpr const char* kFamilies =
+          "(SELECT family_id FROM refresh_tokens WHERE subject = $1 UNION "
+          "SELECT family_id FROM codes WHERE subject = $1 AND family_id IS NOT NULL)";
+      PG_TRY(c.run("revoke user families",
+                   (std::string("UPDATE families SET revoked = true WHERE family_id IN ") + kFamilies).c_str(),
+                   {subject}));
+      PG_TRY(c.run("revoke user tokens",
+                   (std::string("INSERT INTO revoked (jti, expires_at) SELECT jti, expires_at FROM issued_tokens "
+                                "WHERE expires_at > $2::bigint AND family_id IN ") +
+                    kFamilies + " ON CONFLICT (jti) DO NOTHING")
+                       .c_str(),
+                   {subject, now}));
+      return {};
+    });
+  }
   Result<void> revoke_family(std::string_view family_id, Seconds now) override {
     return transact([&](Tx& c) { return revoke_family_in(c, family_id, now); });
   }

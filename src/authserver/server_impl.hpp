@@ -218,6 +218,13 @@ class AuthorizationServer::Impl {
   // registration.cpp
   [[nodiscard]] Response register_client(const Request& req, const std::string& ip);
 
+  // logout.cpp
+  [[nodiscard]] Response logout_page(const Request& req);
+  [[nodiscard]] Response logout_post(const Request& req);
+  // The ID token of a federated user's last sign-in here, for id_token_hint at the provider's
+  // logout. In memory only (never stored): a sign-out through another replica goes without it.
+  void remember_id_token(const std::string& user, std::string id_token);
+
   // provider_recheck.cpp
   [[nodiscard]] Result<void> keep_provider_token(const std::string& subject, const Secret& refresh_token);
   // Before a refresh of a federated user's grant: the provider still knows the user, or the
@@ -253,8 +260,9 @@ class AuthorizationServer::Impl {
   std::map<std::string, FederatedLogin> federated_;  // under mu_
   static constexpr std::size_t kMaxFederatedLogins = 100'000;
   SignInAudit audit_;
-  std::optional<TokenSealer> sealer_;      // with token_encryption_key
-  std::array<std::mutex, 16> recheck_mu_;  // one provider redemption per user at a time
+  std::map<std::string, std::pair<std::string, Seconds>> id_tokens_;  // user → (ID token, expiry), under mu_
+  std::optional<TokenSealer> sealer_;                                 // with token_encryption_key
+  std::array<std::mutex, 16> recheck_mu_;                             // one provider redemption per user at a time
   std::atomic<Seconds> last_maintenance_{0};
   std::atomic<Seconds> last_revocation_reload_{0};
   std::atomic<bool> revocation_reload_running_{false};

@@ -232,6 +232,21 @@ class SqliteStore final : public Store {
     });
   }
 
+  [[nodiscard]] Result<void> revoke_user_grants(std::string_view subject, Seconds now) override {
+    return write("revoke_user_grants", [&](Connection& c) {
+      constexpr const char* kFamilies =
+          "(SELECT family_id FROM refresh_tokens WHERE subject=?1 UNION "
+          "SELECT family_id FROM codes WHERE subject=?1 AND family_id IS NOT NULL)";
+      auto r = c.prepare(std::string("INSERT OR IGNORE INTO revoked SELECT jti, expires_at FROM issued_tokens "
+                                     "WHERE expires_at>?2 AND family_id IN ") +
+                         kFamilies);
+      r.bind(1, subject).bind(2, now);
+      if (r.step() != SQLITE_DONE) return false;
+      auto f = c.prepare(std::string("UPDATE families SET revoked=1 WHERE family_id IN ") + kFamilies);
+      f.bind(1, subject);
+      return f.step() == SQLITE_DONE;
+    });
+  }
   [[nodiscard]] Result<void> revoke_family(std::string_view family_id, Seconds now) override {
     return write("revoke_family", [&](Connection& c) { return revoke_family_locked(c, family_id, now); });
   }

@@ -139,6 +139,9 @@ class Store {
                                                                             const IssuedToken& access) = 0;
   [[nodiscard]] virtual Result<std::optional<RefreshToken>> get_refresh(std::string_view token_hash, Seconds now) = 0;
   [[nodiscard]] virtual Result<void> revoke_family(std::string_view family_id, Seconds now) = 0;
+  // Every family the user holds (from their refresh tokens and redeemed codes) and the unexpired
+  // access tokens issued from them: sign-out.
+  [[nodiscard]] virtual Result<void> revoke_user_grants(std::string_view subject, Seconds now) = 0;
 
   // Access tokens.
   [[nodiscard]] virtual Result<void> record_token(const IssuedToken& token) = 0;

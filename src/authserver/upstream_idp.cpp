@@ -109,7 +109,8 @@ expected<ProviderMetadata, ProviderFailure> UpstreamIdpClient::metadata() {
     if (!oauth::parse_http_url(s, false)) return {};
     return s;
   };
-  ProviderMetadata pm{url("authorization_endpoint"), url("token_endpoint"), url("jwks_uri"), false};
+  ProviderMetadata pm{url("authorization_endpoint"), url("token_endpoint"), url("jwks_uri"), false,
+                      url("end_session_endpoint")};
   if (auto* v = m->raw.if_contains("authorization_response_iss_parameter_supported"); v && v->is_bool())
     pm.iss_parameter = v->as_bool();
   if (pm.authorization_endpoint.empty() || pm.token_endpoint.empty() || pm.jwks_uri.empty())

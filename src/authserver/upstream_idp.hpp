@@ -23,7 +23,8 @@ struct ProviderMetadata {
   std::string authorization_endpoint;
   std::string token_endpoint;
   std::string jwks_uri;
-  bool iss_parameter = false;  // authorization_response_iss_parameter_supported (RFC 9207)
+  bool iss_parameter = false;        // authorization_response_iss_parameter_supported (RFC 9207)
+  std::string end_session_endpoint;  // OpenID Connect RP-Initiated Logout 1.0; empty when none
 };
 
 // Why a sign-in at the provider failed before an ID token could be judged.

@@ -48,7 +48,7 @@ void read_token_encryption_key(const YamlReader& r, const YAML::Node& n, const s
   auto raw = base64_decode(text);
   if (!raw) raw = base64url_decode(text);
   if (!raw || raw->size() != 32) r.error(node, key, "must hold 32 random bytes in base64 (openssl rand -base64 32)");
-  as.token_encryption_key = Secret(std::move(*raw));
+  as.token_encryption_key = std::move(*raw);
 }
 
 }  // namespace

@@ -56,6 +56,7 @@ class FaultyStore final : public Store {
     return s_->get_refresh(h, now);
   }
   Result<void> revoke_family(std::string_view f, Seconds now) override { return s_->revoke_family(f, now); }
+  Result<void> revoke_user_grants(std::string_view u, Seconds now) override { return s_->revoke_user_grants(u, now); }
   Result<void> record_token(const IssuedToken& t) override { return s_->record_token(t); }
   Result<void> revoke_jti(std::string_view j, Seconds exp) override { return s_->revoke_jti(j, exp); }
   Result<std::vector<std::string>> revoked_jtis(Seconds now) override { return s_->revoked_jtis(now); }

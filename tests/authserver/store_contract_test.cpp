@@ -143,6 +143,27 @@ TEST_P(StoreContract, CodeIsSingleUseAndReplayRevokesItsGrant) {
             RedeemError::expired);
 }
 
+// Sign-out: every family of the user (with or without refresh tokens) and its access tokens; the
+// other users' grants stay.
+TEST_P(StoreContract, RevokeUserGrantsEndsEveryFamilyOfThatUserOnly) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->put_code({sha256_hex("c1"), "cl", "u", "ch", "rs", "", "bob", 1, 100}));
+  ASSERT_TRUE(s->put_code({sha256_hex("c2"), "cl2", "u", "ch", "rs", "", "bob", 1, 100}));
+  ASSERT_TRUE(s->put_code({sha256_hex("c3"), "cl", "u", "ch", "rs", "", "alice", 1, 100}));
+  ASSERT_TRUE(s->redeem_code(sha256_hex("c1"), 10, accept_all, "f1", refresh("r1"), {"a1", "", 500}));
+  ASSERT_TRUE(s->rotate_refresh(sha256_hex("r1"), "cl", 11, refresh("r2"), {"a2", "", 500}));
+  ASSERT_TRUE(s->redeem_code(sha256_hex("c2"), 10, accept_all, "f2", std::nullopt, {"b1", "", 500}));
+  ASSERT_TRUE(s->redeem_code(sha256_hex("c3"), 10, accept_all, "f3", refresh("q1"), {"c1", "", 500}));
+  ASSERT_TRUE(s->revoke_user_grants("bob", 12));
+  auto rev = *s->revoked_jtis(12);
+  std::sort(rev.begin(), rev.end());
+  EXPECT_EQ(rev, (std::vector<std::string>{"a1", "a2", "b1"}));
+  EXPECT_EQ(s->rotate_refresh(sha256_hex("r2"), "cl", 13, refresh("r3"), {"a3", "", 500}).error(),
+            RefreshError::revoked);
+  EXPECT_TRUE(*s->get_refresh(sha256_hex("q1"), 13));  // alice keeps hers
+}
+
 // RFC 9700 §4.14.2, OAuth 2.1 §4.3.1: a rotated refresh token presented again revokes the family.
 TEST_P(StoreContract, RefreshRotationAndReuse) {
   auto s = open();

@@ -544,7 +544,7 @@ TEST(GatewayConfig, UpstreamIdpRecheckNeedsA32ByteKey) {
   auto r = parse_gateway_config("authorization_server:\n  token_encryption_key_env: MCPGATE_TEST_TOKEN_KEY\n" + idp +
                                 "    recheck_interval_seconds: 300\n" + server());
   ASSERT_TRUE(r) << r.error().message;
-  EXPECT_EQ(r->authorization_server.token_encryption_key.reveal(), "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(r->authorization_server.token_encryption_key, "0123456789abcdef0123456789abcdef");
   auto& i = r->authorization_server.upstream_idps[0];
   EXPECT_TRUE(i.recheck_on_refresh);
   EXPECT_EQ(i.recheck_interval.count(), 300);
