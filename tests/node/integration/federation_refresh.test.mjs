@@ -4,7 +4,8 @@
 // that cannot be reached gets nothing issued (503) but costs the user nothing.
 // The provider is the test-controlled one (support/fake_oidc_provider.mjs): it issues a refresh
 // token when offline_access is asked for, rotates it at each refresh, and answers invalid_grant
-// for a disabled account.
+// for a disabled account. Then sign-out at mcpgate's /logout: every grant of the user is revoked
+// and the browser is sent to the provider's end_session_endpoint (RP-Initiated Logout 1.0).
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +38,7 @@ authorization_server:
     client_id: mcpgate
     client_secret_file: ${secretFile}
     recheck_on_refresh: true
+    post_logout_redirect_uri: http://127.0.0.1:9/signed-out
 servers:
   - name: crm
     path: /mcp
@@ -68,19 +70,22 @@ servers:
       clientInfo: { name: 't', version: '1' } } }) })).status;
 
   // Sign in through the provider and consent: mcpgate's tokens.
-  const agent = new Agent();
-  const { challenge, verifier } = pkce();
-  const u = new URL(`${base}/authorize`);
-  for (const [k, v] of Object.entries({ response_type: 'code', client_id: reg.client_id, redirect_uri: redirectUri, state: 's',
-    code_challenge: challenge, code_challenge_method: 'S256', resource: `${base}/mcp`, scope: 'mcp:read' })) u.searchParams.set(k, v);
-  const toIdp = await agent.get(u.toString());
-  const back = await agent.get(toIdp.location);
-  const consent = await agent.get(back.location);
-  const approved = await agent.postForm(`${base}/authorize/consent`, { request_id: scrape(consent.body, 'request_id'),
-    csrf_token: scrape(consent.body, 'csrf_token'), decision: 'approve' });
-  const code = new URL(approved.location ?? 'http://x/').searchParams.get('code');
-  const first = await token({ grant_type: 'authorization_code', code: code ?? '', code_verifier: verifier, redirect_uri: redirectUri,
-    resource: `${base}/mcp` });
+  const signIn = async (agent) => {
+    const { challenge, verifier } = pkce();
+    const u = new URL(`${base}/authorize`);
+    for (const [k, v] of Object.entries({ response_type: 'code', client_id: reg.client_id, redirect_uri: redirectUri, state: 's',
+      code_challenge: challenge, code_challenge_method: 'S256', resource: `${base}/mcp`, scope: 'mcp:read' })) u.searchParams.set(k, v);
+    // Through the provider (a browser already signed in here with consent skips it) to the consent page.
+    let r = await agent.get(u.toString());
+    while (r.status === 302 && !r.location.startsWith(redirectUri)) r = await agent.get(r.location);
+    if (r.status === 200)
+      r = await agent.postForm(`${base}/authorize/consent`, { request_id: scrape(r.body, 'request_id'),
+        csrf_token: scrape(r.body, 'csrf_token'), decision: 'approve' });
+    const code = new URL(r.location ?? 'http://x/').searchParams.get('code');
+    return token({ grant_type: 'authorization_code', code: code ?? '', code_verifier: verifier, redirect_uri: redirectUri,
+      resource: `${base}/mcp` });
+  };
+  const first = await signIn(new Agent());
   report.check(first.status === 200 && first.body.refresh_token, 'sign-in through the provider gives mcpgate tokens with a refresh token', JSON.stringify(first));
   report.check(fake.state.authorizations.at(-1)?.scope?.split(' ').includes('offline_access'),
     'with recheck_on_refresh the provider is asked for offline_access (OIDC Core §11)', fake.state.authorizations.at(-1)?.scope);
@@ -123,6 +128,35 @@ servers:
   const dead = await refresh(r3.body.refresh_token);
   report.check(dead.status === 400 && dead.body.error === 'invalid_grant',
     'the refresh token family stays dead even once the provider would accept the user again', `${dead.status}`);
+
+  // Sign-out: a confirmation page, then a POST with its CSRF token.
+  const browser = new Agent();
+  const mine = await signIn(browser);
+  const other = await signIn(browser);  // a second application's grant, same user
+  report.check(mine.status === 200 && other.status === 200 && (await mcp(mine.body.access_token)) === 200, 'signed in again (two grants)');
+  const confirm = await browser.get(`${base}/logout`);
+  const csrf = scrape(confirm.body, 'csrf_token');
+  report.check(confirm.status === 200 && csrf && confirm.body.includes(`${fake.issuer}#user-1`),
+    'GET /logout shows a confirmation form for the signed-in user', `${confirm.status}`);
+  const forged = await browser.postForm(`${base}/logout`, { csrf_token: 'not-the-token' });
+  report.check(forged.status === 403 && (await refresh(mine.body.refresh_token)).status === 200,
+    'a sign-out POST without the session\'s CSRF token is refused and revokes nothing (logout CSRF)', `${forged.status}`);
+  const stranger = await new Agent().postForm(`${base}/logout`, { csrf_token: csrf });
+  report.check(stranger.status === 400, 'a sign-out POST without the session cookie is refused', `${stranger.status}`);
+  const out = await browser.postForm(`${base}/logout`, { csrf_token: csrf });
+  const to = new URL(out.location ?? 'http://x/');
+  report.check(out.status === 303 && `${to.origin}${to.pathname}` === `${fake.issuer}/logout` && to.searchParams.get('client_id') === 'mcpgate' &&
+    to.searchParams.get('id_token_hint')?.split('.').length === 3 && to.searchParams.get('post_logout_redirect_uri') === 'http://127.0.0.1:9/signed-out',
+    "sign-out sends the browser to the provider's end_session_endpoint with id_token_hint and post_logout_redirect_uri", `${out.status} ${out.location}`);
+  report.check(/Max-Age=0/.test(out.headers.get('set-cookie') ?? ''), 'the session cookie is cleared');
+  const afterRefresh = await refresh(other.body.refresh_token);
+  report.check(afterRefresh.status === 400 && afterRefresh.body.error === 'invalid_grant',
+    "after sign-out the user's refresh tokens are refused (every grant)", `${afterRefresh.status}`);
+  report.check((await mcp(other.body.access_token)) === 401, "after sign-out the user's access token is refused by the gateway");
+  const again = await browser.get(`${base}/logout`);
+  report.check(again.status === 200 && !scrape(again.body, 'csrf_token'), 'the browser session has ended', `${again.status}`);
+  const signedOut = audit().filter((e) => e.method === 'sign_in').at(-1) ?? {};
+  report.check(signedOut.reason === 'signed_out' && signedOut.subject === `${fake.issuer}#user-1`, 'the sign-out is audited', JSON.stringify(signedOut));
 } catch (e) {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));
 } finally {

@@ -39,7 +39,7 @@ export async function startFakeOidcProvider({ clientId, clientSecret }) {
       if (url.pathname === '/.well-known/openid-configuration') {
         if (state.mode === 'down') { res.destroy(); return; }
         return json(200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`,
-          jwks_uri: `${issuer}/jwks`, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'],
+          jwks_uri: `${issuer}/jwks`, end_session_endpoint: `${issuer}/logout`, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'],
           id_token_signing_alg_values_supported: ['ES256'], subject_types_supported: ['public'] });
       }
       if (url.pathname === '/jwks') return json(200, { keys: [jwk] });
