@@ -55,6 +55,7 @@ struct UpstreamIdp {
   // the provider loses access at the next refresh after that.
   bool recheck_on_refresh = false;
   std::chrono::seconds recheck_interval{0};
+  bool consent_prompt = true;  // with recheck_on_refresh: prompt=consent along with offline_access
   // Where the provider sends the browser after its logout (registered there); empty: not sent.
   std::string post_logout_redirect_uri;
 };

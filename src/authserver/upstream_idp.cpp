@@ -128,15 +128,19 @@ expected<std::string, ProviderFailure> UpstreamIdpClient::authorization_url(cons
   if (!m) return unexpected(m.error());
   std::string scope;
   for (auto& s : opt_.scopes) scope += (scope.empty() ? "" : " ") + s;
-  // OIDC Core §11: a refresh token for use while the user is away is asked for with offline_access.
-  if (opt_.recheck_on_refresh &&
-      std::find(opt_.scopes.begin(), opt_.scopes.end(), "offline_access") == opt_.scopes.end())
+  // OIDC Core §11: a refresh token for use while the user is away is asked for with offline_access,
+  // and "prompt=consent MUST be used unless other conditions … are in place" (providers such as
+  // oidc-provider drop offline_access without it; consent_prompt: false where the provider grants
+  // offline access by administrator consent and would otherwise ask at every sign-in).
+  bool offline = opt_.recheck_on_refresh;
+  if (offline && std::find(opt_.scopes.begin(), opt_.scopes.end(), "offline_access") == opt_.scopes.end())
     scope += " offline_access";
   std::string url = m->authorization_endpoint + (m->authorization_endpoint.find('?') == std::string::npos ? "?" : "&");
   url += "response_type=code&client_id=" + percent_encode(opt_.client_id) +
          "&redirect_uri=" + percent_encode(r.redirect_uri) + "&scope=" + percent_encode(scope) +
          "&state=" + percent_encode(r.state) + "&nonce=" + percent_encode(r.nonce) +
          "&code_challenge=" + percent_encode(r.code_challenge) + "&code_challenge_method=S256";
+  if (offline && opt_.consent_prompt) url += "&prompt=consent";
   // Enterprise providers refuse (or misread) RFC 8707 `resource`: only when asked for.
   if (opt_.send_resource && !r.resource.empty()) url += "&resource=" + percent_encode(r.resource);
   return url;

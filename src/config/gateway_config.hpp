@@ -232,6 +232,7 @@ struct AuthorizationServer {
     std::string ca_file;
     bool recheck_on_refresh = false;
     std::chrono::seconds recheck_interval{0};
+    bool consent_prompt = true;
     std::string post_logout_redirect_uri;
   };
   std::vector<UpstreamIdp> upstream_idps;

@@ -152,6 +152,7 @@ TEST(UpstreamIdp, RecheckKeepsTheRefreshTokenAndNamesTheRefreshAnswer) {
   auto url = c->authorization_url({"https://gw.example/cb", "s", "n", "c", ""});
   ASSERT_TRUE(url);
   EXPECT_NE(url->find("scope=openid%20email%20profile%20offline_access"), std::string::npos) << *url;
+  EXPECT_NE(url->find("&prompt=consent"), std::string::npos) << *url;  // OIDC Core §11
   p.token_body = {{"id_token", "x.y.z"}, {"refresh_token", "rt-1"}};
   auto t = c->redeem("c", "r", "v", "");
   ASSERT_TRUE(t);
