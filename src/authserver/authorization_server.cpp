@@ -164,6 +164,11 @@ Result<std::unique_ptr<AuthorizationServer>> AuthorizationServer::create(Options
                                      std::move(deps.login_state), deps.attempt_limiters);
   if (auto r = impl->init(); !r) return fail("authorization server: " + r.error().message);
   impl->audit_ = std::move(deps.audit);
+  if (!impl->opt_.token_encryption_key.empty()) {
+    auto sealer = TokenSealer::create(impl->opt_.token_encryption_key);
+    if (!sealer) return fail("authorization server: " + sealer.error().message);
+    impl->sealer_ = std::move(*sealer);
+  }
   for (auto& idp : impl->opt_.upstream_idps) {
     auto http = deps.idp_http;
     if (!http) {
@@ -174,6 +179,9 @@ Result<std::unique_ptr<AuthorizationServer>> AuthorizationServer::create(Options
         return fail("authorization server: upstream_idp " + idp.issuer + ": " + b->tls_error());
       http = std::move(b);
     }
+    if (idp.recheck_on_refresh && !impl->sealer_)
+      return fail("authorization server: upstream_idp " + idp.issuer +
+                  ": recheck_on_refresh needs token_encryption_key (the provider's refresh tokens are sealed at rest)");
     auto c = UpstreamIdpClient::create(idp, std::move(http), clock);
     if (!c) return fail("authorization server: " + c.error().message);
     impl->upstream_idps_.push_back(std::move(*c));
@@ -194,7 +202,8 @@ bool AuthorizationServer::is_browser_page(std::string_view path) const {
   // The same paths handle() routes to authorize, login and consent.
   const auto& p = impl_->prefix_;
   return path == p + "/authorize" || (!p.empty() && path == "/authorize") || path == p + "/authorize/login" ||
-         path == p + "/authorize/consent" || path == p + "/authorize/idp" || path == p + "/idp/callback";
+         path == p + "/authorize/consent" || path == p + "/authorize/idp" || path == p + "/idp/callback" ||
+         path == p + "/logout";
 }
 bool AuthorizationServer::is_revoked(std::string_view jti) const {
   return impl_->is_revoked(jti);

@@ -171,7 +171,7 @@ Response AuthorizationServer::Impl::federated_callback(const Request& req, std::
                   down ? "The identity provider cannot be reached. Try again later from the application."
                        : "The identity provider refused to complete the sign-in. Start again from the application.");
   }
-  auto token = idp.validate(*id_token, fl.nonce, now());
+  auto token = idp.validate(id_token->id_token, fl.nonce, now());
   if (!token) {
     log::warn("authorization server: identity provider " + idp.options().issuer +
               ": ID token refused: " + std::string(describe(token.error())));
@@ -208,6 +208,19 @@ Response AuthorizationServer::Impl::federated_callback(const Request& req, std::
     log::error("authorization server: federated sign-in failed on storage: " + r.error().message);
     return refuse("storage", http::status::internal_server_error, "The sign-in could not be recorded. Try again.");
   }
+  if (idp.options().recheck_on_refresh) {
+    // Fail closed: without the provider's refresh token the account cannot be re-checked at
+    // refresh, so no refresh token of ours may outlive a disable at the provider.
+    if (id_token->refresh_token.empty())
+      return refuse("provider_no_refresh_token", http::status::forbidden,
+                    "The identity provider did not grant offline access, which this service requires. Contact "
+                    "your administrator.");
+    if (auto r = keep_provider_token(username, id_token->refresh_token); !r) {
+      log::error("authorization server: federated sign-in failed on storage: " + r.error().message);
+      return refuse("storage", http::status::internal_server_error, "The sign-in could not be recorded. Try again.");
+    }
+  }
+  remember_id_token(username, id_token->id_token);
   event.allowed = true;
   event.reason = "signed_in";
   if (audit_) audit_(event);

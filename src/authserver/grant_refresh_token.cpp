@@ -32,6 +32,12 @@ class RefreshTokenGrant final : public Grant {
       }
       if (auto r = p.find("resource"); r != p.end() && r->second != (*current)->resource)
         return oauth_error(OAuthError::invalid_target, "resource does not match the grant");
+      // A federated user disabled at the provider keeps nothing (recheck_on_refresh). Before the
+      // rotation, so that a provider outage leaves the presented token valid for a retry. Only for
+      // the client the token belongs to: another client's presentation is refused by the
+      // rotation below without costing the user a provider call or the grant.
+      if ((*current)->client_id == client.client.client_id)
+        if (auto refused = as.recheck_at_provider(**current)) return unexpected<OAuthFailure>(std::move(*refused));
     }
     auto next_token = as.random_.token(32);
     auto jti = as.random_.token(18);
@@ -49,7 +55,10 @@ class RefreshTokenGrant final : public Grant {
           return oauth_error(OAuthError::invalid_grant, "the refresh token is invalid, expired or revoked");
       }
     }
-    if (!*current) scope = rotated->scope;  // raced with another rotation that then failed; be exact
+    if (!*current) {
+      scope = rotated->scope;  // raced with another rotation that then failed; be exact
+      if (auto refused = as.recheck_at_provider(*rotated)) return unexpected<OAuthFailure>(std::move(*refused));
+    }
     // The user's allowed scopes may have shrunk since the grant (an administrator took a scope
     // away): a refreshed token never carries a scope the user may no longer have.
     // After the rotation, which names the subject even when get_refresh raced; a refusal leaves

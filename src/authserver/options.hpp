@@ -50,6 +50,14 @@ struct UpstreamIdp {
   std::chrono::seconds clock_skew{60};
   // Plain http only to a loopback provider (tests, development), as for auth.issuers fetches.
   std::string ca_file;  // trust anchors for an https provider besides the system's
+  // Keep the provider's refresh token (sealed under token_encryption_key) and redeem it at each
+  // refresh of mcpgate's tokens, at most once per interval (0: every refresh): a user disabled at
+  // the provider loses access at the next refresh after that.
+  bool recheck_on_refresh = false;
+  std::chrono::seconds recheck_interval{0};
+  bool consent_prompt = true;  // with recheck_on_refresh: prompt=consent along with offline_access
+  // Where the provider sends the browser after its logout (registered there); empty: not sent.
+  std::string post_logout_redirect_uri;
 };
 
 struct RateLimit {
@@ -103,6 +111,8 @@ struct Options {
   // Sign-in through these OpenID Connect providers instead of the password form (empty: local
   // passwords).
   std::vector<UpstreamIdp> upstream_idps;
+  // 32 raw bytes: AES-256-GCM key for provider refresh tokens at rest (recheck_on_refresh).
+  Secret token_encryption_key;
 
   // A retired signing key stays in the JWKS this long after rotation (at least the access token
   // TTL, so every token it signed can still be verified).

@@ -113,6 +113,15 @@ std::string render_consent(const ConsentPage& p, std::string_view nonce) {
   return page("Authorize " + p.client_name, b, nonce);
 }
 
+std::string render_logout(std::string_view user, std::string_view action, std::string_view csrf,
+                          std::string_view nonce) {
+  std::string b = "<h1>Sign out</h1>\n<p>Signed in as <strong id=\"user\">" + html_escape(user) +
+                  "</strong>. Signing out also ends every application's access through this account.</p>\n";
+  b += "<form method=\"post\" action=\"" + html_escape(action) + "\">" + hidden("csrf_token", csrf) +
+       "\n<button class=\"primary\" type=\"submit\">Sign out</button></form>";
+  return page("Sign out", b, nonce);
+}
+
 std::string render_error(std::string_view title, std::string_view message, std::string_view nonce) {
   return page(title,
               "<h1>" + html_escape(title) + "</h1>\n<p class=\"error\" role=\"alert\">" + html_escape(message) + "</p>",

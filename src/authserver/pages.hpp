@@ -44,6 +44,9 @@ struct IdpChoicePage {
 std::string render_login(const LoginPage& p, std::string_view nonce);
 std::string render_idp_choice(const IdpChoicePage& p, std::string_view nonce);
 std::string render_consent(const ConsentPage& p, std::string_view nonce);
+// The sign-out confirmation: a POST form (CSRF token), so that a link or image cannot sign anyone out.
+std::string render_logout(std::string_view user, std::string_view action, std::string_view csrf,
+                          std::string_view nonce);
 std::string render_error(std::string_view title, std::string_view message, std::string_view nonce);
 
 }  // namespace mcpgate::authserver

@@ -38,6 +38,9 @@ CREATE TABLE keys (
   kid TEXT PRIMARY KEY, alg TEXT NOT NULL, private_pem TEXT NOT NULL, state TEXT NOT NULL,
   created_at BIGINT NOT NULL, retired_at BIGINT NOT NULL);
 )SQL"},
+    {2, "provider refresh tokens", R"SQL(
+CREATE TABLE provider_tokens (subject TEXT PRIMARY KEY, sealed TEXT NOT NULL, checked_at BIGINT NOT NULL);
+)SQL"},
 };
 
 // Any fixed number, the same in every mcpgate: the replicas' migrations exclude each other on it.

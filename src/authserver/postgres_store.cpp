@@ -125,10 +125,30 @@ class PostgresStore final : public Store {
       if (!r) return unexpected<Error>(r.error());
       removed = r->affected() > 0;
       PG_TRY(c.run("remove_user consents", "DELETE FROM consents WHERE username = $1", {name}));
+      PG_TRY(c.run("remove_user provider token", "DELETE FROM provider_tokens WHERE subject = $1", {name}));
       return {};
     });
     if (!t) return unexpected<Error>(t.error());
     return removed;
+  }
+
+  Result<void> put_provider_token(const ProviderToken& t) override {
+    return transact([&](Tx& c) -> Result<void> {
+      PG_TRY(c.run("put_provider_token",
+                   "INSERT INTO provider_tokens (subject, sealed, checked_at) VALUES ($1, $2, $3::bigint) "
+                   "ON CONFLICT (subject) DO UPDATE SET sealed = EXCLUDED.sealed, checked_at = EXCLUDED.checked_at",
+                   {t.subject, t.sealed, t.checked_at}));
+      return {};
+    });
+  }
+  Result<std::optional<ProviderToken>> get_provider_token(std::string_view subject) override {
+    return read([&](Tx& c) -> Result<std::optional<ProviderToken>> {
+      auto r = c.run("get_provider_token", "SELECT subject, sealed, checked_at FROM provider_tokens WHERE subject = $1",
+                     {subject});
+      if (!r) return unexpected<Error>(r.error());
+      if (r->rows() == 0) return std::optional<ProviderToken>();
+      return std::optional<ProviderToken>(ProviderToken{r->text(0, 0), r->text(0, 1), r->integer(0, 2)});
+    });
   }
 
   Result<void> put_client(const ClientRecord& cl) override {
@@ -230,6 +250,23 @@ class PostgresStore final : public Store {
       if (r->rows() == 0) return std::optional<RefreshToken>();
       return std::optional<RefreshToken>(RefreshToken{std::string(token_hash), r->text(0, 0), r->text(0, 1),
                                                       r->text(0, 2), r->text(0, 3), r->text(0, 4), r->integer(0, 5)});
+    });
+  }
+  Result<void> revoke_user_grants(std::string_view subject, Seconds now) override {
+    return transact([&](Tx& c) -> Result<void> {
+      constexpr const char* kFamilies =
+          "(SELECT family_id FROM refresh_tokens WHERE subject = $1 UNION "
+          "SELECT family_id FROM codes WHERE subject = $1 AND family_id IS NOT NULL)";
+      PG_TRY(c.run("revoke user families",
+                   (std::string("UPDATE families SET revoked = true WHERE family_id IN ") + kFamilies).c_str(),
+                   {subject}));
+      PG_TRY(c.run("revoke user tokens",
+                   (std::string("INSERT INTO revoked (jti, expires_at) SELECT jti, expires_at FROM issued_tokens "
+                                "WHERE expires_at > $2::bigint AND family_id IN ") +
+                    kFamilies + " ON CONFLICT (jti) DO NOTHING")
+                       .c_str(),
+                   {subject, now}));
+      return {};
     });
   }
   Result<void> revoke_family(std::string_view family_id, Seconds now) override {

@@ -31,7 +31,8 @@ net::awaitable<bool> AuthorizationServer::Impl::handle(Exchange& ex) {
     registration,
     jwks,
     introspect,
-    revoke
+    revoke,
+    logout
   } which = none;
   if (meta)
     which = metadata_ep;
@@ -55,6 +56,8 @@ net::awaitable<bool> AuthorizationServer::Impl::handle(Exchange& ex) {
     which = introspect;
   else if (path == prefix_ + "/revoke")
     which = revoke;
+  else if (path == prefix_ + "/logout")
+    which = logout;
   if (which == none) co_return false;
 
   maintenance();
@@ -67,7 +70,7 @@ net::awaitable<bool> AuthorizationServer::Impl::handle(Exchange& ex) {
     ticket = pool_.admit();
     if (!ticket) {
       co_await ex.respond(busy(req, which == authorize || which == login || which == consent || which == idp_choice ||
-                                        which == idp_callback));
+                                        which == idp_callback || which == logout));
       co_return true;
     }
   }
@@ -163,6 +166,16 @@ net::awaitable<bool> AuthorizationServer::Impl::handle(Exchange& ex) {
         res = std::move(r);
       } else {
         res = method_not_allowed(req, "POST");
+      }
+      break;
+    case logout:
+      // logout.cpp: GET shows the confirmation, POST (with the form's CSRF token) signs out.
+      if (method == http::verb::get || method == http::verb::post) {
+        bool post = method == http::verb::post;
+        Response r = co_await pool_.run([&] { return post ? logout_post(req) : logout_page(req); });
+        res = std::move(r);
+      } else {
+        res = method_not_allowed(req, "GET, POST");
       }
       break;
     case revoke:

@@ -3,6 +3,7 @@
 // to src/authserver (never installed, never included from outside); the members are defined in
 // files named after their concept (see docs/architecture.md, "The authorization server").
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <boost/json.hpp>
 #include <functional>
@@ -24,6 +25,7 @@
 #include "authserver/oauth_error.hpp"
 #include "authserver/rate_limiter.hpp"
 #include "authserver/sign_in_event.hpp"
+#include "authserver/token_sealer.hpp"
 #include "authserver/upstream_idp.hpp"
 #include "oauth/jwks.hpp"
 
@@ -216,6 +218,19 @@ class AuthorizationServer::Impl {
   // registration.cpp
   [[nodiscard]] Response register_client(const Request& req, const std::string& ip);
 
+  // logout.cpp
+  [[nodiscard]] Response logout_page(const Request& req);
+  [[nodiscard]] Response logout_post(const Request& req);
+  // The ID token of a federated user's last sign-in here, for id_token_hint at the provider's
+  // logout. In memory only (never stored): a sign-out through another replica goes without it.
+  void remember_id_token(const std::string& user, std::string id_token);
+
+  // provider_recheck.cpp
+  [[nodiscard]] Result<void> keep_provider_token(const std::string& subject, const Secret& refresh_token);
+  // Before a refresh of a federated user's grant: the provider still knows the user, or the
+  // answer to give (the family revoked when the provider refused).
+  [[nodiscard]] std::optional<OAuthFailure> recheck_at_provider(const RefreshToken& grant);
+
   Options opt_;
   std::unique_ptr<Store> store_;
   const Clock& clock_;
@@ -245,6 +260,9 @@ class AuthorizationServer::Impl {
   std::map<std::string, FederatedLogin> federated_;  // under mu_
   static constexpr std::size_t kMaxFederatedLogins = 100'000;
   SignInAudit audit_;
+  std::map<std::string, std::pair<std::string, Seconds>> id_tokens_;  // user → (ID token, expiry), under mu_
+  std::optional<TokenSealer> sealer_;                                 // with token_encryption_key
+  std::array<std::mutex, 16> recheck_mu_;                             // one provider redemption per user at a time
   std::atomic<Seconds> last_maintenance_{0};
   std::atomic<Seconds> last_revocation_reload_{0};
   std::atomic<bool> revocation_reload_running_{false};

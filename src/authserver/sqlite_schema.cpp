@@ -44,6 +44,10 @@ struct Migration {
 constexpr Migration kMigrations[] = {
     // 2: per-user allowed scopes (empty: any scope the resource supports).
     {2, "ALTER TABLE users ADD COLUMN scope TEXT NOT NULL DEFAULT ''"},
+    // 3: the upstream provider's refresh token per federated user, sealed.
+    {3,
+     "CREATE TABLE IF NOT EXISTS provider_tokens (subject TEXT PRIMARY KEY, sealed TEXT NOT NULL, "
+     "checked_at INTEGER NOT NULL)"},
 };
 
 [[nodiscard]] bool migrate(Connection& c) {

@@ -81,10 +81,31 @@ class SqliteStore final : public Store {
       removed = c.changes() > 0;
       auto d = c.prepare("DELETE FROM consents WHERE username=?");
       d.bind(1, name);
-      return d.step() == SQLITE_DONE;
+      if (d.step() != SQLITE_DONE) return false;
+      auto p = c.prepare("DELETE FROM provider_tokens WHERE subject=?");
+      p.bind(1, name);
+      return p.step() == SQLITE_DONE;
     });
     if (!r) return unexpected<Error>(r.error());
     return removed;
+  }
+
+  [[nodiscard]] Result<void> put_provider_token(const ProviderToken& t) override {
+    return write("put_provider_token", [&](Connection& c) {
+      auto s = c.prepare("INSERT OR REPLACE INTO provider_tokens VALUES (?,?,?)");
+      s.bind(1, t.subject).bind(2, t.sealed).bind(3, t.checked_at);
+      return s.step() == SQLITE_DONE;
+    });
+  }
+  [[nodiscard]] Result<std::optional<ProviderToken>> get_provider_token(std::string_view subject) override {
+    return read([&](Connection& c) -> Result<std::optional<ProviderToken>> {
+      auto s = c.prepare("SELECT subject, sealed, checked_at FROM provider_tokens WHERE subject=?");
+      s.bind(1, subject);
+      int rc = s.step();
+      if (rc == SQLITE_DONE) return std::optional<ProviderToken>();
+      if (rc != SQLITE_ROW) return fail(c.error("get_provider_token"));
+      return std::optional<ProviderToken>(ProviderToken{s.text(0), s.text(1), s.integer(2)});
+    });
   }
 
   [[nodiscard]] Result<void> put_client(const ClientRecord& cl) override {
@@ -211,6 +232,21 @@ class SqliteStore final : public Store {
     });
   }
 
+  [[nodiscard]] Result<void> revoke_user_grants(std::string_view subject, Seconds now) override {
+    return write("revoke_user_grants", [&](Connection& c) {
+      constexpr const char* kFamilies =
+          "(SELECT family_id FROM refresh_tokens WHERE subject=?1 UNION "
+          "SELECT family_id FROM codes WHERE subject=?1 AND family_id IS NOT NULL)";
+      auto r = c.prepare(std::string("INSERT OR IGNORE INTO revoked SELECT jti, expires_at FROM issued_tokens "
+                                     "WHERE expires_at>?2 AND family_id IN ") +
+                         kFamilies);
+      r.bind(1, subject).bind(2, now);
+      if (r.step() != SQLITE_DONE) return false;
+      auto f = c.prepare(std::string("UPDATE families SET revoked=1 WHERE family_id IN ") + kFamilies);
+      f.bind(1, subject);
+      return f.step() == SQLITE_DONE;
+    });
+  }
   [[nodiscard]] Result<void> revoke_family(std::string_view family_id, Seconds now) override {
     return write("revoke_family", [&](Connection& c) { return revoke_family_locked(c, family_id, now); });
   }

@@ -82,6 +82,15 @@ struct KeyRecord {
   Seconds retired_at = 0;  // when it stopped signing
 };
 
+// The upstream provider's refresh token of a federated user (the last sign-in's), sealed
+// (token_sealer.hpp), and when the provider last confirmed the account: the refresh grant
+// redeems it to re-check that the provider still knows the user.
+struct ProviderToken {
+  std::string subject;  // mcpgate's user name (issuer#sub)
+  std::string sealed;
+  Seconds checked_at = 0;
+};
+
 enum class RedeemError { not_found, already_redeemed, expired, mismatch, storage };
 enum class RefreshError { not_found, reused, expired, revoked, wrong_client, storage };
 
@@ -94,6 +103,10 @@ class Store {
   [[nodiscard]] virtual Result<std::optional<UserRecord>> get_user(std::string_view username) = 0;
   [[nodiscard]] virtual Result<std::vector<UserRecord>> list_users() = 0;
   [[nodiscard]] virtual Result<bool> remove_user(std::string_view username) = 0;
+
+  // The provider's refresh token per federated user (insert or replace); removed with the user.
+  [[nodiscard]] virtual Result<void> put_provider_token(const ProviderToken& token) = 0;
+  [[nodiscard]] virtual Result<std::optional<ProviderToken>> get_provider_token(std::string_view subject) = 0;
 
   // Clients (pre-registered and dynamically registered; CIMD clients are cached, not stored).
   [[nodiscard]] virtual Result<void> put_client(const ClientRecord& client) = 0;
@@ -126,6 +139,9 @@ class Store {
                                                                             const IssuedToken& access) = 0;
   [[nodiscard]] virtual Result<std::optional<RefreshToken>> get_refresh(std::string_view token_hash, Seconds now) = 0;
   [[nodiscard]] virtual Result<void> revoke_family(std::string_view family_id, Seconds now) = 0;
+  // Every family the user holds (from their refresh tokens and redeemed codes) and the unexpired
+  // access tokens issued from them: sign-out.
+  [[nodiscard]] virtual Result<void> revoke_user_grants(std::string_view subject, Seconds now) = 0;
 
   // Access tokens.
   [[nodiscard]] virtual Result<void> record_token(const IssuedToken& token) = 0;

@@ -109,7 +109,8 @@ expected<ProviderMetadata, ProviderFailure> UpstreamIdpClient::metadata() {
     if (!oauth::parse_http_url(s, false)) return {};
     return s;
   };
-  ProviderMetadata pm{url("authorization_endpoint"), url("token_endpoint"), url("jwks_uri"), false};
+  ProviderMetadata pm{url("authorization_endpoint"), url("token_endpoint"), url("jwks_uri"), false,
+                      url("end_session_endpoint")};
   if (auto* v = m->raw.if_contains("authorization_response_iss_parameter_supported"); v && v->is_bool())
     pm.iss_parameter = v->as_bool();
   if (pm.authorization_endpoint.empty() || pm.token_endpoint.empty() || pm.jwks_uri.empty())
@@ -127,23 +128,59 @@ expected<std::string, ProviderFailure> UpstreamIdpClient::authorization_url(cons
   if (!m) return unexpected(m.error());
   std::string scope;
   for (auto& s : opt_.scopes) scope += (scope.empty() ? "" : " ") + s;
+  // OIDC Core §11: a refresh token for use while the user is away is asked for with offline_access,
+  // and "prompt=consent MUST be used unless other conditions … are in place" (providers such as
+  // oidc-provider drop offline_access without it; consent_prompt: false where the provider grants
+  // offline access by administrator consent and would otherwise ask at every sign-in).
+  bool offline = opt_.recheck_on_refresh;
+  if (offline && std::find(opt_.scopes.begin(), opt_.scopes.end(), "offline_access") == opt_.scopes.end())
+    scope += " offline_access";
   std::string url = m->authorization_endpoint + (m->authorization_endpoint.find('?') == std::string::npos ? "?" : "&");
   url += "response_type=code&client_id=" + percent_encode(opt_.client_id) +
          "&redirect_uri=" + percent_encode(r.redirect_uri) + "&scope=" + percent_encode(scope) +
          "&state=" + percent_encode(r.state) + "&nonce=" + percent_encode(r.nonce) +
          "&code_challenge=" + percent_encode(r.code_challenge) + "&code_challenge_method=S256";
+  if (offline && opt_.consent_prompt) url += "&prompt=consent";
   // Enterprise providers refuse (or misread) RFC 8707 `resource`: only when asked for.
   if (opt_.send_resource && !r.resource.empty()) url += "&resource=" + percent_encode(r.resource);
   return url;
 }
 
-expected<std::string, ProviderFailure> UpstreamIdpClient::redeem(std::string_view code, std::string_view redirect_uri,
-                                                                 std::string_view verifier, std::string_view resource) {
-  auto m = metadata();
-  if (!m) return unexpected(m.error());
+expected<ProviderTokens, ProviderFailure> UpstreamIdpClient::redeem(std::string_view code,
+                                                                    std::string_view redirect_uri,
+                                                                    std::string_view verifier,
+                                                                    std::string_view resource) {
   std::string body = "grant_type=authorization_code&code=" + percent_encode(code) +
                      "&redirect_uri=" + percent_encode(redirect_uri) + "&code_verifier=" + percent_encode(verifier);
   if (opt_.send_resource && !resource.empty()) body += "&resource=" + percent_encode(resource);
+  auto o = token_request(std::move(body));
+  if (!o) return unexpected(o.error());
+  auto* id = o->if_contains("id_token");
+  if (!id || !id->is_string() || id->as_string().empty())
+    return failure(ProviderError::no_id_token, "the token response has no id_token");
+  ProviderTokens out{std::string(id->as_string()), {}};
+  // The provider's access token is dropped here: mcpgate uses the ID token's claims only (no
+  // userinfo call). Its refresh token is kept only to re-check the user at refresh
+  // (recheck_on_refresh), and then only sealed (token_sealer.hpp).
+  if (auto* rt = o->if_contains("refresh_token"); opt_.recheck_on_refresh && rt && rt->is_string())
+    out.refresh_token = Secret(std::string(rt->as_string()));
+  return out;
+}
+
+expected<ProviderTokens, ProviderFailure> UpstreamIdpClient::refresh(std::string_view refresh_token) {
+  auto o = token_request("grant_type=refresh_token&refresh_token=" + percent_encode(refresh_token));
+  if (!o) return unexpected(o.error());
+  ProviderTokens out;
+  if (auto* id = o->if_contains("id_token"); id && id->is_string()) out.id_token = std::string(id->as_string());
+  // A provider that rotates refresh tokens sends the next one; the one we sent is then spent.
+  if (auto* rt = o->if_contains("refresh_token"); rt && rt->is_string() && !rt->as_string().empty())
+    out.refresh_token = Secret(std::string(rt->as_string()));
+  return out;
+}
+
+expected<json::object, ProviderFailure> UpstreamIdpClient::token_request(std::string body) {
+  auto m = metadata();
+  if (!m) return unexpected(m.error());
   oauth::HttpFetchRequest req{"POST",
                               m->token_endpoint,
                               {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}},
@@ -177,13 +214,12 @@ expected<std::string, ProviderFailure> UpstreamIdpClient::redeem(std::string_vie
     return failure(ProviderError::unavailable,
                    "token endpoint answered HTTP " + std::to_string(r->status) + " without a JSON object");
   auto& o = parsed->as_object();
+  // RFC 6749 §5.2: an error answer is 400 (401 for client authentication). A 5xx with a JSON body
+  // is the provider failing, not a verdict on the user: unavailable, so nobody is signed out by an outage.
+  if (r->status >= 500)
+    return failure(ProviderError::unavailable, "token endpoint answered HTTP " + std::to_string(r->status));
   if (r->status != 200) return failure(ProviderError::refused, "token endpoint: " + error_code(o));
-  auto* id = o.if_contains("id_token");
-  if (!id || !id->is_string() || id->as_string().empty())
-    return failure(ProviderError::no_id_token, "the token response has no id_token");
-  // The provider's access and refresh tokens are dropped here: mcpgate uses the ID token's claims
-  // only (no userinfo call), and keeps no provider credential it would have to protect at rest.
-  return std::string(id->as_string());
+  return std::move(o);
 }
 
 expected<IdToken, IdTokenError> UpstreamIdpClient::validate(std::string_view id_token, std::string_view nonce,

@@ -23,7 +23,8 @@ struct ProviderMetadata {
   std::string authorization_endpoint;
   std::string token_endpoint;
   std::string jwks_uri;
-  bool iss_parameter = false;  // authorization_response_iss_parameter_supported (RFC 9207)
+  bool iss_parameter = false;        // authorization_response_iss_parameter_supported (RFC 9207)
+  std::string end_session_endpoint;  // OpenID Connect RP-Initiated Logout 1.0; empty when none
 };
 
 // Why a sign-in at the provider failed before an ID token could be judged.
@@ -48,6 +49,12 @@ struct AuthorizationRequest {
   std::string resource;        // sent only with send_resource
 };
 
+// What the code (or a refresh) redeemed at the provider's token endpoint gave.
+struct ProviderTokens {
+  std::string id_token;  // not yet validated; empty after a refresh that sent none
+  Secret refresh_token;  // empty when the provider issued (or rotated to) none
+};
+
 class UpstreamIdpClient {
  public:
   // Fails when the client key cannot be read or an option cannot work (start-up errors).
@@ -60,12 +67,17 @@ class UpstreamIdpClient {
   [[nodiscard]] expected<ProviderMetadata, ProviderFailure> metadata();
   [[nodiscard]] expected<std::string, ProviderFailure> authorization_url(const AuthorizationRequest& r);
   // The authorization code redeemed (with the PKCE verifier): the ID token, not yet validated.
-  [[nodiscard]] expected<std::string, ProviderFailure> redeem(std::string_view code, std::string_view redirect_uri,
-                                                              std::string_view verifier, std::string_view resource);
+  [[nodiscard]] expected<ProviderTokens, ProviderFailure> redeem(std::string_view code, std::string_view redirect_uri,
+                                                                 std::string_view verifier, std::string_view resource);
+  // The provider's refresh token redeemed (RFC 6749 §6), to learn whether the provider still
+  // knows the user: `refused` when it answers an OAuth error (invalid_grant: the account was
+  // disabled or deleted, the grant revoked), `unavailable` when it cannot be asked.
+  [[nodiscard]] expected<ProviderTokens, ProviderFailure> refresh(std::string_view refresh_token);
   [[nodiscard]] expected<IdToken, IdTokenError> validate(std::string_view id_token, std::string_view nonce,
                                                          std::int64_t now);
 
  private:
+  [[nodiscard]] expected<boost::json::object, ProviderFailure> token_request(std::string body);
   UpstreamIdpClient(UpstreamIdp o, std::shared_ptr<oauth::HttpFetcher> http, const Clock& clock)
       : opt_(std::move(o)), http_(std::move(http)), clock_(clock) {}
   UpstreamIdp opt_;

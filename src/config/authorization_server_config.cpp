@@ -6,8 +6,52 @@
 #include <sstream>
 
 #include "config/upstream_idp_config.hpp"
+#include "core/base64url.hpp"
 
 namespace mcpgate::config {
+namespace {
+
+// The key that seals provider refresh tokens at rest: 32 random bytes, base64 (standard or url
+// alphabet), from a file or the environment. Strict: a key that is not exactly 32 bytes is a
+// start-up error, never a shorter key padded out.
+void read_token_encryption_key(const YamlReader& r, const YAML::Node& n, const std::string& k,
+                               AuthorizationServer& as) {
+  auto file = n["token_encryption_key_file"];
+  auto env = n["token_encryption_key_env"];
+  bool needed = false;
+  for (auto& idp : as.upstream_idps) needed = needed || idp.recheck_on_refresh;
+  if (file && env) r.error(n, k, "give token_encryption_key_file or token_encryption_key_env, not both");
+  if (!file && !env) {
+    if (needed)
+      r.error(n, k,
+              "token_encryption_key_file or token_encryption_key_env is required with recheck_on_refresh (it seals "
+              "the provider's refresh tokens at rest)");
+    return;
+  }
+  auto node = file ? file : env;
+  auto key = k + (file ? ".token_encryption_key_file" : ".token_encryption_key_env");
+  std::string text;
+  if (file) {
+    auto path = r.str(file, key);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) r.error(file, key, "cannot read " + path);
+    std::ostringstream o;
+    o << in.rdbuf();
+    text = o.str();
+  } else {
+    auto var = r.str(env, key);
+    const char* v = std::getenv(var.c_str());
+    if (!v || !*v) r.error(env, key, "the environment variable " + var + " is not set");
+    text = v;
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  auto raw = base64_decode(text);
+  if (!raw) raw = base64url_decode(text);
+  if (!raw || raw->size() != 32) r.error(node, key, "must hold 32 random bytes in base64 (openssl rand -base64 32)");
+  as.token_encryption_key = std::move(*raw);
+}
+
+}  // namespace
 
 AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::Node& n) {
   const std::string k = "authorization_server";
@@ -29,6 +73,8 @@ AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::N
                "trusted_idps",
                "upstream_idp",
                "upstream_idps",
+               "token_encryption_key_file",
+               "token_encryption_key_env",
                "blocking_threads",
                "max_pending_requests",
                "blocking_nice",
@@ -135,6 +181,7 @@ AuthorizationServer read_authorization_server(const YamlReader& r, const YAML::N
     for (std::size_t i = 0; i < many.size(); ++i)
       as.upstream_idps.push_back(read_upstream_idp(r, many[i], k + ".upstream_idps[" + std::to_string(i) + "]"));
   }
+  read_token_encryption_key(r, n, k, as);
   return as;
 }
 

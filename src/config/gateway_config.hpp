@@ -230,8 +230,15 @@ struct AuthorizationServer {
     std::vector<std::string> algorithms{"RS256", "ES256", "PS256", "EdDSA"};
     std::chrono::seconds clock_skew{60};
     std::string ca_file;
+    bool recheck_on_refresh = false;
+    std::chrono::seconds recheck_interval{0};
+    bool consent_prompt = true;
+    std::string post_logout_redirect_uri;
   };
   std::vector<UpstreamIdp> upstream_idps;
+  // token_encryption_key_file / _env: 32 raw bytes (decoded from base64) sealing provider refresh
+  // tokens at rest; required with recheck_on_refresh.
+  std::string token_encryption_key;
   // The authorization server's blocking pool (storage, password hashing, signing).
   std::size_t blocking_threads = 32;
   std::size_t max_pending_requests = 256;
@@ -288,7 +295,7 @@ struct Gateway {
   std::vector<std::string> allowed_hosts;
   Limits limits;
   AuthorizationServer authorization_server;
-  std::optional<Redis> redis;  // absent: no Redis, each replica on its own
+  std::optional<Redis> redis;               // absent: no Redis, each replica on its own
   std::string audit_log;                    // path of the JSON-lines audit log; "-" for stderr; empty: none
   log::Level log_level = log::Level::info;  // the operational log (stderr)
   log::Format log_format = log::Format::text;

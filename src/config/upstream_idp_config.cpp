@@ -27,7 +27,8 @@ std::string read_file(const YamlReader& r, const YAML::Node& n, const std::strin
 AuthorizationServer::UpstreamIdp read_upstream_idp(const YamlReader& r, const YAML::Node& n, const std::string& key) {
   r.only_keys(n, key,
               {"name", "issuer", "client_id", "client_secret_env", "client_secret_file", "private_key_jwt", "scopes",
-               "claims", "user_claim", "send_resource", "algorithms", "clock_skew_seconds", "ca_file"});
+               "claims", "user_claim", "send_resource", "algorithms", "clock_skew_seconds", "ca_file",
+               "recheck_on_refresh", "recheck_interval_seconds", "consent_prompt", "post_logout_redirect_uri"});
   AuthorizationServer::UpstreamIdp idp;
   if (!n["issuer"]) r.error(n, key + ".issuer", "is required");
   if (!n["client_id"]) r.error(n, key + ".client_id", "is required");
@@ -73,6 +74,19 @@ AuthorizationServer::UpstreamIdp read_upstream_idp(const YamlReader& r, const YA
   if (n["clock_skew_seconds"])
     idp.clock_skew = std::chrono::seconds(r.number(n["clock_skew_seconds"], key + ".clock_skew_seconds", 0, 300));
   if (n["ca_file"]) idp.ca_file = r.str(n["ca_file"], key + ".ca_file");
+  if (n["recheck_on_refresh"]) idp.recheck_on_refresh = r.boolean(n["recheck_on_refresh"], key + ".recheck_on_refresh");
+  if (auto i = n["recheck_interval_seconds"]) {
+    if (!idp.recheck_on_refresh) r.error(i, key + ".recheck_interval_seconds", "needs recheck_on_refresh: true");
+    idp.recheck_interval = std::chrono::seconds(r.number(i, key + ".recheck_interval_seconds", 0, 86400));
+  }
+  if (auto c = n["consent_prompt"]) {
+    if (!idp.recheck_on_refresh) r.error(c, key + ".consent_prompt", "needs recheck_on_refresh: true");
+    idp.consent_prompt = r.boolean(c, key + ".consent_prompt");
+  }
+  if (auto u = n["post_logout_redirect_uri"]) {
+    idp.post_logout_redirect_uri = r.str(u, key + ".post_logout_redirect_uri");
+    check_fetched_url(r, u, key + ".post_logout_redirect_uri", idp.post_logout_redirect_uri);
+  }
   return idp;
 }
 

@@ -71,7 +71,9 @@ Gateway::Gateway(config::Gateway cfg, const Clock& clock) : cfg_(std::move(cfg))
     for (auto& u : c.upstream_idps)
       o.upstream_idps.push_back({u.name, u.issuer, u.client_id, Secret(u.client_secret), u.client_key_pem,
                                  u.client_key_id, u.client_key_alg, u.scopes, u.claims, u.user_claim, u.send_resource,
-                                 u.algorithms, u.clock_skew, u.ca_file});
+                                 u.algorithms, u.clock_skew, u.ca_file, u.recheck_on_refresh, u.recheck_interval,
+                                 u.consent_prompt, u.post_logout_redirect_uri});
+    o.token_encryption_key = Secret(c.token_encryption_key);
     o.blocking_threads = c.blocking_threads;
     o.max_pending_requests = c.max_pending_requests;
     o.blocking_nice = c.blocking_nice;

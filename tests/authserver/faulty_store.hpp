@@ -22,6 +22,10 @@ class FaultyStore final : public Store {
   }
   Result<std::vector<UserRecord>> list_users() override { return s_->list_users(); }
   Result<bool> remove_user(std::string_view n) override { return s_->remove_user(n); }
+  Result<void> put_provider_token(const ProviderToken& t) override { return s_->put_provider_token(t); }
+  Result<std::optional<ProviderToken>> get_provider_token(std::string_view n) override {
+    return s_->get_provider_token(n);
+  }
   Result<void> put_client(const ClientRecord& c) override { return s_->put_client(c); }
   Result<std::optional<ClientRecord>> get_client(std::string_view id) override {
     if (fail_get_client) return fail("storage: injected failure at db.internal:5432");
@@ -52,6 +56,7 @@ class FaultyStore final : public Store {
     return s_->get_refresh(h, now);
   }
   Result<void> revoke_family(std::string_view f, Seconds now) override { return s_->revoke_family(f, now); }
+  Result<void> revoke_user_grants(std::string_view u, Seconds now) override { return s_->revoke_user_grants(u, now); }
   Result<void> record_token(const IssuedToken& t) override { return s_->record_token(t); }
   Result<void> revoke_jti(std::string_view j, Seconds exp) override { return s_->revoke_jti(j, exp); }
   Result<std::vector<std::string>> revoked_jtis(Seconds now) override { return s_->revoked_jtis(now); }

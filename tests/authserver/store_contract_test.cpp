@@ -96,6 +96,21 @@ TEST_P(StoreContract, UsersClientsAndConsents) {
   EXPECT_FALSE(*s->get_client("app"));
 }
 
+TEST_P(StoreContract, ProviderTokensAreReplacedAndGoWithTheUser) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->put_user({"idp#u", "federated:{}", 1, ""}));
+  EXPECT_FALSE(*s->get_provider_token("idp#u"));
+  ASSERT_TRUE(s->put_provider_token({"idp#u", "sealed-1", 10}));
+  ASSERT_TRUE(s->put_provider_token({"idp#u", "sealed-2", 20}));  // the provider rotated it
+  auto t = s->get_provider_token("idp#u");
+  ASSERT_TRUE(t && *t);
+  EXPECT_EQ((*t)->sealed, "sealed-2");
+  EXPECT_EQ((*t)->checked_at, 20);
+  EXPECT_TRUE(*s->remove_user("idp#u"));
+  EXPECT_FALSE(*s->get_provider_token("idp#u"));  // a removed user leaves no provider credential
+}
+
 // RFC 6749 §4.1.2 / OAuth 2.1 §4.1.3: a code is used once; a second use revokes what the
 // first issued.
 TEST_P(StoreContract, CodeIsSingleUseAndReplayRevokesItsGrant) {
@@ -126,6 +141,27 @@ TEST_P(StoreContract, CodeIsSingleUseAndReplayRevokesItsGrant) {
   ASSERT_TRUE(s->put_code({sha256_hex("e"), "cl", "u", "ch", "rs", "", "bob", 1, 100}));
   EXPECT_EQ(s->redeem_code(sha256_hex("e"), 100, accept_all, "h", std::nullopt, {"z", "", 500}).error(),
             RedeemError::expired);
+}
+
+// Sign-out: every family of the user (with or without refresh tokens) and its access tokens; the
+// other users' grants stay.
+TEST_P(StoreContract, RevokeUserGrantsEndsEveryFamilyOfThatUserOnly) {
+  auto s = open();
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(s->put_code({sha256_hex("c1"), "cl", "u", "ch", "rs", "", "bob", 1, 100}));
+  ASSERT_TRUE(s->put_code({sha256_hex("c2"), "cl2", "u", "ch", "rs", "", "bob", 1, 100}));
+  ASSERT_TRUE(s->put_code({sha256_hex("c3"), "cl", "u", "ch", "rs", "", "alice", 1, 100}));
+  ASSERT_TRUE(s->redeem_code(sha256_hex("c1"), 10, accept_all, "f1", refresh("r1"), {"a1", "", 500}));
+  ASSERT_TRUE(s->rotate_refresh(sha256_hex("r1"), "cl", 11, refresh("r2"), {"a2", "", 500}));
+  ASSERT_TRUE(s->redeem_code(sha256_hex("c2"), 10, accept_all, "f2", std::nullopt, {"b1", "", 500}));
+  ASSERT_TRUE(s->redeem_code(sha256_hex("c3"), 10, accept_all, "f3", refresh("q1"), {"c1", "", 500}));
+  ASSERT_TRUE(s->revoke_user_grants("bob", 12));
+  auto rev = *s->revoked_jtis(12);
+  std::sort(rev.begin(), rev.end());
+  EXPECT_EQ(rev, (std::vector<std::string>{"a1", "a2", "b1"}));
+  EXPECT_EQ(s->rotate_refresh(sha256_hex("r2"), "cl", 13, refresh("r3"), {"a3", "", 500}).error(),
+            RefreshError::revoked);
+  EXPECT_TRUE(*s->get_refresh(sha256_hex("q1"), 13));  // alice keeps hers
 }
 
 // RFC 9700 §4.14.2, OAuth 2.1 §4.3.1: a rotated refresh token presented again revokes the family.

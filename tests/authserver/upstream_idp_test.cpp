@@ -95,7 +95,8 @@ TEST(UpstreamIdp, RedeemSendsBasicAuthAndVerifierAndNoUserinfoCall) {
   auto c = *UpstreamIdpClient::create(options(), p.http, clock);
   auto id = c->redeem("the-code", "https://gw.example/idp/callback", "verifier-1", "https://gw.example/mcp");
   ASSERT_TRUE(id) << id.error().detail;
-  EXPECT_EQ(*id, "x.y.z");
+  EXPECT_EQ(id->id_token, "x.y.z");
+  EXPECT_TRUE(id->refresh_token.empty());  // not kept unless recheck_on_refresh
   auto reqs = p.http->requests();
   ASSERT_EQ(reqs.size(), 2u);  // discovery, token: no userinfo
   auto& t = reqs[1];
@@ -137,6 +138,43 @@ TEST(UpstreamIdp, ProviderAnswersAreNamed) {
   p.token_status = 200;
   p.token_body = {{"access_token", "at"}};  // plain OAuth, not OpenID Connect
   EXPECT_EQ(c->redeem("c", "r", "v", "").error().error, ProviderError::no_id_token);
+}
+
+// With recheck_on_refresh: offline_access is asked for, the provider's refresh token is kept from
+// the code's answer, and a refresh tells a refusal (account disabled: invalid_grant) from an
+// outage (which must not sign anyone out).
+TEST(UpstreamIdp, RecheckKeepsTheRefreshTokenAndNamesTheRefreshAnswer) {
+  ScriptedProvider p;
+  testing::FakeClock clock;
+  auto o = options();
+  o.recheck_on_refresh = true;
+  auto c = *UpstreamIdpClient::create(o, p.http, clock);
+  auto url = c->authorization_url({"https://gw.example/cb", "s", "n", "c", ""});
+  ASSERT_TRUE(url);
+  EXPECT_NE(url->find("scope=openid%20email%20profile%20offline_access"), std::string::npos) << *url;
+  EXPECT_NE(url->find("&prompt=consent"), std::string::npos) << *url;  // OIDC Core §11
+  p.token_body = {{"id_token", "x.y.z"}, {"refresh_token", "rt-1"}};
+  auto t = c->redeem("c", "r", "v", "");
+  ASSERT_TRUE(t);
+  EXPECT_EQ(t->refresh_token.reveal(), "rt-1");
+
+  p.token_body = {{"access_token", "at"}, {"refresh_token", "rt-2"}};
+  auto r = c->refresh("rt-1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->refresh_token.reveal(), "rt-2");  // rotated by the provider
+  auto f = form_of(p.http->requests().back().body);
+  EXPECT_EQ(f["grant_type"], "refresh_token");
+  EXPECT_EQ(f["refresh_token"], "rt-1");
+  p.token_body = {{"access_token", "at"}};
+  ASSERT_TRUE(c->refresh("rt-2"));
+  EXPECT_TRUE(c->refresh("rt-2")->refresh_token.empty());  // not rotated: keep the one we have
+
+  p.token_status = 400;
+  p.token_body = {{"error", "invalid_grant"}};
+  EXPECT_EQ(c->refresh("rt-2").error().error, ProviderError::refused);
+  p.token_status = 503;
+  p.token_body = {{"error", "temporarily_unavailable"}};
+  EXPECT_EQ(c->refresh("rt-2").error().error, ProviderError::unavailable);
 }
 
 // A discovery document for another issuer (mix-up) or pointing the token endpoint, which gets our

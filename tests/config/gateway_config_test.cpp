@@ -531,3 +531,34 @@ TEST(GatewayConfig, UpstreamIdp) {
 
 }  // namespace
 }  // namespace mcpgate::config
+
+namespace mcpgate::config {
+namespace {
+
+// recheck_on_refresh keeps the provider's refresh token sealed under token_encryption_key: the key
+// is required with it, and must be exactly 32 bytes of base64 (no short key padded out).
+TEST(GatewayConfig, UpstreamIdpRecheckNeedsA32ByteKey) {
+  const std::string idp =
+      "  upstream_idp:\n    issuer: https://a.example\n    client_id: x\n    recheck_on_refresh: true\n";
+  ::setenv("MCPGATE_TEST_TOKEN_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", 1);  // 32 bytes
+  auto r = parse_gateway_config("authorization_server:\n  token_encryption_key_env: MCPGATE_TEST_TOKEN_KEY\n" + idp +
+                                "    recheck_interval_seconds: 300\n" + server());
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->authorization_server.token_encryption_key, "0123456789abcdef0123456789abcdef");
+  auto& i = r->authorization_server.upstream_idps[0];
+  EXPECT_TRUE(i.recheck_on_refresh);
+  EXPECT_EQ(i.recheck_interval.count(), 300);
+
+  expect_error("authorization_server:\n" + idp + server(), 2, "authorization_server", "token_encryption_key");
+  ::setenv("MCPGATE_TEST_SHORT_KEY", "MDEyMzQ1Njc4OWFiY2RlZg==", 1);  // 16 bytes
+  expect_error("authorization_server:\n  token_encryption_key_env: MCPGATE_TEST_SHORT_KEY\n" + idp + server(), 2,
+               "authorization_server.token_encryption_key_env", "32 random bytes");
+  expect_error(
+      "authorization_server:\n  upstream_idp:\n    issuer: https://a.example\n    client_id: x\n"
+      "    recheck_interval_seconds: 60\n" +
+          server(),
+      5, "authorization_server.upstream_idp.recheck_interval_seconds", "recheck_on_refresh");
+}
+
+}  // namespace
+}  // namespace mcpgate::config

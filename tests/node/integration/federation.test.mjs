@@ -6,7 +6,9 @@
 //    mcpgate, resource indicators off and `resource` refused; its login and consent pages driven
 //    by headless Chromium. The TypeScript SDK registers with mcpgate by DCR; the browser signs in
 //    at the provider and consents at mcpgate; a `groups` claim from the provider drives a policy
-//    rule (update_* for crm-editors only).
+//    rule (update_* for crm-editors only). With recheck_on_refresh (a second gateway), mcpgate
+//    keeps oidc-provider's refresh token and redeems it at each refresh: an account the provider
+//    no longer finds (disabled) is refused at mcpgate's next refresh (400 invalid_grant).
 // 2. A test-controlled provider (support/fake_oidc_provider.mjs) for the failures: a forged ID
 //    token, an expired one, a wrong nonce, another audience, a replayed callback, the provider
 //    saying access_denied, a token endpoint that is down or answers an error. Each gets an HTML
@@ -66,6 +68,7 @@ ${extra}servers:
 async function realProvider() {
   let handler = (_q, s) => { s.statusCode = 503; s.end(); };
   const seen = [];
+  const disabled = new Set();
   const server = createServer((req, res) => {
     seen.push(`${req.method} ${req.url}`);
     // An enterprise provider that does not implement RFC 8707 refuses `resource` outright.
@@ -75,17 +78,19 @@ async function realProvider() {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   const issuer = `http://127.0.0.1:${server.address().port}`;
   return {
-    issuer, seen,
-    configure(redirectUri) {
+    issuer, seen, disabled,
+    configure(redirectUri, { refresh = false } = {}) {
       const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' });
       const provider = new Provider(issuer, {
         clients: [{ client_id: 'mcpgate', client_secret: 'mcpgate-secret-at-the-idp', redirect_uris: [redirectUri],
-          grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' }],
+          grant_types: refresh ? ['authorization_code', 'refresh_token'] : ['authorization_code'], response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic' }],
         jwks: { keys: [{ ...rsa, kid: 'rsa-1', alg: 'RS256', use: 'sig' }] },
         claims: { openid: ['sub', 'groups'], email: ['email'], profile: ['name'] },
         // The claims in the ID token itself: mcpgate does not call userinfo.
         conformIdTokenClaims: false,
-        findAccount: async (_ctx, id) => ({
+        // A disabled account is one the provider no longer finds: its refresh tokens then fail.
+        findAccount: async (_ctx, id) => (disabled.has(id) ? undefined : {
           accountId: id,
           claims: async () => ({ sub: id, email: `${id}@example.com`, name: id, groups: id === 'alice' ? ['crm-editors'] : ['crm-readers'] }),
         }),
@@ -163,6 +168,10 @@ async function connect(gw, provider) {
 
 const browser = await launchChromium();
 const idp = await realProvider();
+const idp2 = await realProvider();
+const keyFile = join(dir, 'token-key');
+writeFileSync(keyFile, randomBytes(32).toString('base64'));
+let gwRecheck;
 const callbackPort = await freePort();
 const landing = createServer((_q, s) => s.end('signed in; you may close this window')).listen(callbackPort, '127.0.0.1');
 let gw;
@@ -214,12 +223,41 @@ try {
     const signIns = audit().filter((a) => a.method === 'sign_in' && a.decision === 'allow');
     report.check(signIns.some((a) => a.subject === `${idp.issuer}#alice`) && signIns.some((a) => a.subject === `${idp.issuer}#bob`),
       'each sign-in at the provider is in the audit log', JSON.stringify(signIns));
+
+    // recheck_on_refresh against oidc-provider: its refresh token kept, redeemed at each refresh.
+    gwRecheck = await startGateway(gatewayYaml(idp2.issuer, `  token_encryption_key_file: ${keyFile}\n`)
+      .replace('    claims: [groups, email]\n', '    claims: [groups, email]\n    recheck_on_refresh: true\n'));
+    idp2.configure(`http://127.0.0.1:${gwRecheck.port}/idp/callback`, { refresh: true });
+    const carol = new SdkProvider(redirect, await (await browser.newContext()).newPage(), 'carol', idp2.issuer);
+    await connect(gwRecheck, carol);
+    const toIdp2 = new URL(idp2.seen.find((s) => s.startsWith('GET /auth')) ?? 'GET /x', 'http://x').searchParams;
+    report.check(toIdp2.get('scope') === 'openid email profile offline_access' && toIdp2.get('prompt') === 'consent',
+      'with recheck_on_refresh mcpgate asks the provider for offline_access with prompt=consent (OIDC Core §11)', toIdp2.toString());
+    const refreshAt = async (rt) => {
+      const r = await fetch(`http://127.0.0.1:${gwRecheck.port}/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: rt, client_id: carol.client.client_id }).toString() });
+      return { status: r.status, body: await r.json().catch(() => ({})) };
+    };
+    const before = idp2.seen.filter((s) => s.startsWith('POST /token')).length;
+    const ok1 = await refreshAt(carol.saved.refresh_token);
+    report.check(ok1.status === 200 && idp2.seen.filter((s) => s.startsWith('POST /token')).length === before + 1,
+      "a refresh at mcpgate redeems oidc-provider's refresh token first, then issues", `${ok1.status} ${JSON.stringify(ok1.body)}`);
+    idp2.disabled.add('carol');
+    const refusedAtProvider = await refreshAt(ok1.body.refresh_token);
+    report.check(refusedAtProvider.status === 400 && refusedAtProvider.body.error === 'invalid_grant',
+      'a user disabled at the provider is refused at the next refresh: 400 invalid_grant', `${refusedAtProvider.status} ${JSON.stringify(refusedAtProvider.body)}`);
+    idp2.disabled.delete('carol');
+    const stillDead = await refreshAt(ok1.body.refresh_token);
+    report.check(stillDead.status === 400 && stillDead.body.error === 'invalid_grant',
+      'and the refresh token family issued before is dead (revoked, not just refused once)', `${stillDead.status}`);
   }
 } catch (e) {
   report.check(false, 'unexpected exception (real provider)', e?.stack ?? String(e));
 } finally {
   await gw?.stop();
+  await gwRecheck?.stop();
   await idp.stop();
+  await idp2.stop();
   await browser?.close();
 }
 

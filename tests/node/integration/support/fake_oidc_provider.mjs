@@ -22,7 +22,14 @@ export async function startFakeOidcProvider({ clientId, clientSecret }) {
     authorizations: [],  // query of every authorization request
     tokenRequests: [],   // { headers, form } of every token request
     codes: new Map(),    // code → the authorization request it was issued for
+    // Refresh tokens (issued when offline_access is asked for): token → sub. A refresh rotates
+    // the token; a disabled sub's token is refused with invalid_grant, as a provider does for an
+    // account that was disabled or deleted.
+    refreshTokens: new Map(),
+    disabled: new Set(),
   };
+  let issued = 0;
+  const newRefreshToken = (sub) => { const t = `provider-rt-${++issued}-${sub}`; state.refreshTokens.set(t, sub); return t; };
   const server = createServer((req, res) => {
     const url = new URL(req.url, issuer);
     let body = '';
@@ -32,7 +39,7 @@ export async function startFakeOidcProvider({ clientId, clientSecret }) {
       if (url.pathname === '/.well-known/openid-configuration') {
         if (state.mode === 'down') { res.destroy(); return; }
         return json(200, { issuer, authorization_endpoint: `${issuer}/authorize`, token_endpoint: `${issuer}/token`,
-          jwks_uri: `${issuer}/jwks`, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'],
+          jwks_uri: `${issuer}/jwks`, end_session_endpoint: `${issuer}/logout`, response_types_supported: ['code'], code_challenge_methods_supported: ['S256'],
           id_token_signing_alg_values_supported: ['ES256'], subject_types_supported: ['public'] });
       }
       if (url.pathname === '/jwks') return json(200, { keys: [jwk] });
@@ -59,6 +66,13 @@ export async function startFakeOidcProvider({ clientId, clientSecret }) {
         if (state.mode === 'token-error') return json(400, { error: 'invalid_grant', error_description: '<script>x</script>' });
         const auth = `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`;
         if (req.headers.authorization !== auth) return json(401, { error: 'invalid_client' });
+        if (state.mode === 'token-503') return json(503, { error: 'temporarily_unavailable' });
+        if (form.grant_type === 'refresh_token') {
+          const sub = state.refreshTokens.get(form.refresh_token);
+          if (!sub || state.disabled.has(sub)) return json(400, { error: 'invalid_grant' });
+          state.refreshTokens.delete(form.refresh_token);
+          return json(200, { access_token: 'provider-access-token', token_type: 'Bearer', expires_in: 300, refresh_token: newRefreshToken(sub) });
+        }
         const a = state.codes.get(form.code);
         if (!a) return json(400, { error: 'invalid_grant' });
         const pkceOk = createHash('sha256').update(form.code_verifier ?? '').digest('base64url') === a.code_challenge;
@@ -72,7 +86,9 @@ export async function startFakeOidcProvider({ clientId, clientSecret }) {
         if (state.mode === 'wrong-nonce') claims = { ...claims, nonce: 'not-the-nonce-mcpgate-sent' };
         if (state.mode === 'wrong-aud') claims = { ...claims, aud: 'another-client' };
         const idToken = es256(key, { alg: 'ES256', kid: 'k1', typ: 'JWT' }, claims);
-        return json(200, { access_token: 'provider-access-token', token_type: 'Bearer', expires_in: 300, id_token: idToken });
+        const offline = (a.scope ?? '').split(' ').includes('offline_access');
+        return json(200, { access_token: 'provider-access-token', token_type: 'Bearer', expires_in: 300, id_token: idToken,
+          ...(offline ? { refresh_token: newRefreshToken(claims.sub) } : {}) });
       }
       res.writeHead(404);
       res.end();
