@@ -4,7 +4,8 @@
 //
 // 1. oidc-provider (npm) as the company provider: no dynamic registration, one static client for
 //    mcpgate, resource indicators off and `resource` refused; its login and consent pages driven
-//    by headless Chromium. The TypeScript SDK registers with mcpgate by DCR; the browser signs in
+//    by headless Chromium. The TypeScript SDK registers with mcpgate by DCR (and, for a second
+//    user, by a Client ID Metadata Document); the browser signs in
 //    at the provider and consents at mcpgate; a `groups` claim from the provider drives a policy
 //    rule (update_* for crm-editors only). With recheck_on_refresh (a second gateway), mcpgate
 //    keeps oidc-provider's refresh token and redeems it at each refresh: an account the provider
@@ -173,10 +174,17 @@ const keyFile = join(dir, 'token-key');
 writeFileSync(keyFile, randomBytes(32).toString('base64'));
 let gwRecheck;
 const callbackPort = await freePort();
-const landing = createServer((_q, s) => s.end('signed in; you may close this window')).listen(callbackPort, '127.0.0.1');
+// The clients' redirect target, and the metadata document of the client that registers by one.
+const cimdUrl = `http://127.0.0.1:${callbackPort}/client.json`;
+const landing = createServer((q, s) => {
+  if (q.url !== '/client.json') return s.end('signed in; you may close this window');
+  s.setHeader('content-type', 'application/json');
+  s.end(JSON.stringify({ client_id: cimdUrl, client_name: 'CIMD federation client', redirect_uris: [`http://127.0.0.1:${callbackPort}/callback`],
+    grant_types: ['authorization_code', 'refresh_token'], response_types: ['code'], token_endpoint_auth_method: 'none' }));
+}).listen(callbackPort, '127.0.0.1');
 let gw;
 try {
-  gw = await startGateway(gatewayYaml(idp.issuer));
+  gw = await startGateway(gatewayYaml(idp.issuer, '  cimd_allow_private_addresses: true\n'));
   idp.configure(`http://127.0.0.1:${gw.port}/idp/callback`);
   if (!browser) {
     report.check(false, 'Chromium is needed for the browser sign-in (set CHROMIUM or install chromium)');
@@ -223,6 +231,16 @@ try {
     const signIns = audit().filter((a) => a.method === 'sign_in' && a.decision === 'allow');
     report.check(signIns.some((a) => a.subject === `${idp.issuer}#alice`) && signIns.some((a) => a.subject === `${idp.issuer}#bob`),
       'each sign-in at the provider is in the audit log', JSON.stringify(signIns));
+
+    // A client that registers by a Client ID Metadata Document instead of DCR: the same sign-in
+    // at the provider.
+    const dave = new SdkProvider(redirect, await (await browser.newContext()).newPage(), 'dave', idp.issuer);
+    dave.client = { client_id: cimdUrl };
+    const dc = await connect(gw, dave);
+    const daveRead = await dc.callTool({ name: 'get_customer', arguments: { id: '1' } });
+    report.check(dave.authUrl.searchParams.get('client_id') === cimdUrl && JSON.stringify(daveRead.content).includes('Ada Lovelace') &&
+      payload(dave.saved.access_token).sub === `${idp.issuer}#dave`,
+      'a client identified by its metadata document URL signs its user in at the provider and calls a tool', dave.authUrl?.toString());
 
     // recheck_on_refresh against oidc-provider: its refresh token kept, redeemed at each refresh.
     gwRecheck = await startGateway(gatewayYaml(idp2.issuer, `  token_encryption_key_file: ${keyFile}\n`)
