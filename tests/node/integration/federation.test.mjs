@@ -26,6 +26,7 @@ import { Agent, pkce, scrape } from './authserver_helpers.mjs';
 import { Report, freePort, root, startGateway, tempDir } from './lib.mjs';
 import { launchChromium } from './support/sign_in.mjs';
 import { startFakeOidcProvider } from './support/fake_oidc_provider.mjs';
+import { SdkTestProvider } from './support/sdk_provider.mjs';
 
 const report = new Report('federation');
 const dir = tempDir();
@@ -131,22 +132,11 @@ async function browse(page, url, user, idpOrigin, callbackOrigin) {
   throw new Error(`sign-in did not finish at ${page.url()}`);
 }
 
-class SdkProvider {
+class SdkProvider extends SdkTestProvider {
   constructor(redirect, browserPage, user, idpOrigin) {
-    Object.assign(this, { redirect, browserPage, user, idpOrigin });
+    super(redirect, { clientName: 'federation test client' });
+    Object.assign(this, { browserPage, user, idpOrigin });
   }
-  get redirectUrl() { return this.redirect; }
-  get clientMetadata() {
-    return { client_name: 'federation test client', redirect_uris: [this.redirect], grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-  state() { return randomBytes(16).toString('hex'); }
-  clientInformation() { return this.client; }
-  saveClientInformation(info) { this.client = info; }
-  tokens() { return this.saved; }
-  saveTokens(t) { this.saved = t; }
-  saveCodeVerifier(v) { this.verifier = v; }
-  codeVerifier() { return this.verifier; }
   async redirectToAuthorization(url) {
     this.authUrl = url;
     const back = await browse(this.browserPage, url.toString(), this.user, this.idpOrigin, new URL(this.redirect).origin);

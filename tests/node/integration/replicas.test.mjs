@@ -18,6 +18,7 @@ import { Report, freePort, gatewayBin, root, startGateway, tempDir } from './lib
 import { startHaproxy } from './support/haproxy.mjs';
 import { startPostgres } from './support/postgres.mjs';
 import { startRedis } from './support/redis.mjs';
+import { SdkTestProvider } from './support/sdk_provider.mjs';
 
 const report = new Report('replicas');
 const cleanups = [];
@@ -80,20 +81,8 @@ servers:
   const served = async () => Object.fromEntries((await hp.servers()).map((s) => [s.name, s.sessions]));
 
   // --- 1. The OAuth flow and tool calls with requests spread over the replicas. -----------------
-  class Provider {
-    constructor(redirectUrl) { this.redirect = redirectUrl; this.browser = new Agent(); }
-    get redirectUrl() { return this.redirect; }
-    get clientMetadata() {
-      return { client_name: 'replicas test client', redirect_uris: [this.redirect], grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'], token_endpoint_auth_method: 'none' };
-    }
-    state() { return randomBytes(16).toString('hex'); }
-    clientInformation() { return this.client; }
-    saveClientInformation(info) { this.client = info; }
-    tokens() { return this.saved; }
-    saveTokens(tokens) { this.saved = tokens; }
-    saveCodeVerifier(v) { this.verifier = v; }
-    codeVerifier() { return this.verifier; }
+  class Provider extends SdkTestProvider {
+    constructor(redirectUrl) { super(redirectUrl, { clientName: 'replicas test client' }); this.browser = new Agent(); }
     async redirectToAuthorization(url) {
       const before = await served();
       const back = new URL(await this.browser.authorize(url.toString(), { username: 'alice', password: 'alice-password' }));

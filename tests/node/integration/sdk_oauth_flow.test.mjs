@@ -7,9 +7,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { auth, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Agent } from './authserver_helpers.mjs';
+import { SdkTestProvider } from './support/sdk_provider.mjs';
 import { Report, freePort, gatewayBin, root, startGateway, tempDir } from './lib.mjs';
 
 const report = new Report('sdk-oauth-flow');
@@ -41,26 +41,13 @@ servers:
 
 // An OAuthClientProvider as an application would write one; the "browser" is a test agent that
 // signs in as alice and approves the consent page.
-class Provider {
+class Provider extends SdkTestProvider {
   constructor({ redirectUrl, clientMetadataUrl, clientId }) {
-    this.redirect = redirectUrl;
+    super(redirectUrl, { clientName: 'mcpgate SDK test client', clientId });
     this.clientMetadataUrl = clientMetadataUrl;
-    this.client = clientId ? { client_id: clientId } : undefined;
     this.browser = new Agent();
     this.authorizations = 0;
   }
-  get redirectUrl() { return this.redirect; }
-  get clientMetadata() {
-    return { client_name: 'mcpgate SDK test client', redirect_uris: [this.redirect], grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-  state() { return randomBytes(16).toString('hex'); }
-  clientInformation() { return this.client; }
-  saveClientInformation(info) { this.client = info; }
-  tokens() { return this.saved; }
-  saveTokens(tokens) { this.saved = tokens; }
-  saveCodeVerifier(v) { this.verifier = v; }
-  codeVerifier() { return this.verifier; }
   async redirectToAuthorization(url) {
     this.authorizations++;
     this.lastAuthorizationUrl = url;

@@ -6,13 +6,13 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from './authserver_helpers.mjs';
 import { Report, freePort, gatewayBin, root, startGateway, tempDir } from './lib.mjs';
+import { SdkTestProvider } from './support/sdk_provider.mjs';
 import { makeCa } from './support/test_ca.mjs';
 
 // NODE_EXTRA_CA_CERTS is read once, when Node starts: the CA is made here, and the test proper
@@ -77,20 +77,8 @@ function get(path, agent) {
   });
 }
 
-class Provider {
-  constructor(redirectUrl) { this.redirect = redirectUrl; this.browser = new Agent(); }
-  get redirectUrl() { return this.redirect; }
-  get clientMetadata() {
-    return { client_name: 'mcpgate TLS test client', redirect_uris: [this.redirect], grant_types: ['authorization_code', 'refresh_token'],
-      response_types: ['code'], token_endpoint_auth_method: 'none' };
-  }
-  state() { return randomBytes(16).toString('hex'); }
-  clientInformation() { return this.client; }
-  saveClientInformation(info) { this.client = info; }
-  tokens() { return this.saved; }
-  saveTokens(tokens) { this.saved = tokens; }
-  saveCodeVerifier(v) { this.verifier = v; }
-  codeVerifier() { return this.verifier; }
+class Provider extends SdkTestProvider {
+  constructor(redirectUrl) { super(redirectUrl, { clientName: 'mcpgate TLS test client' }); this.browser = new Agent(); }
   async redirectToAuthorization(url) {
     this.lastAuthorizationUrl = url;
     const back = new URL(await this.browser.authorize(url.toString(), { username: 'alice', password: 'alice-password' }));
