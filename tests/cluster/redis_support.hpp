@@ -10,7 +10,7 @@
 namespace mcpgate::cluster::testing {
 
 #define NEED_REDIS() \
-  if (!test::RedisInstance::installed()) GTEST_SKIP() << "redis-server is not installed (scripts/setup)"
+  if (!test::RedisInstance::installed()) FAIL() << "redis-server is not installed (scripts/setup installs it)"
 
 inline std::shared_ptr<redis::Client> client_of(const test::RedisInstance& r) {
   redis::ConnectOptions o;

@@ -4,8 +4,8 @@
 // by the test, killed at the end. No system service is needed.
 //
 // redis-server is found in $MCPGATE_REDIS_SERVER or on PATH. When it is absent, start() fails
-// with a message saying so and `installed()` is false: the tests then skip with that message
-// (scripts/setup installs it).
+// with a message saying so and `installed()` is false: the tests then fail with that message, as
+// the PostgreSQL ones do (scripts/setup installs it; a skipped test would prove nothing in CI).
 #include <sys/types.h>
 
 #include <memory>

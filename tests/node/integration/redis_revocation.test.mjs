@@ -12,8 +12,9 @@ import { startPostgres } from './support/postgres.mjs';
 import { redisInstalled, startRedis } from './support/redis.mjs';
 
 const report = new Report('redis-revocation');
+// No Redis is a failure, never a skip: scripts/setup installs it.
 if (!redisInstalled()) {
-  console.log('# skipped: redis-server is not installed (scripts/setup installs it)');
+  report.check(false, 'redis-server is installed (scripts/setup installs it)');
   report.finish();
 }
 let pg, redis;

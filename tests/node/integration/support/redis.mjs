@@ -3,7 +3,7 @@
 // restart(), which starts it again on the same port); close() ends it and removes the directory.
 //
 // redis-server comes from $MCPGATE_REDIS_SERVER or PATH. Without it `startRedis` throws with a
-// message that says so; a test may then skip (scripts/setup installs it).
+// message that says so, and the test fails (scripts/setup installs it).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
