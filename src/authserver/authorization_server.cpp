@@ -98,7 +98,6 @@ void AuthorizationServer::Impl::maintenance() {
   if (!login_state_->remote()) login_state_->expire(t);
   std::lock_guard lock(mu_);
   std::erase_if(cimd_cache_, [&](auto& kv) { return kv.second.second <= t; });
-  std::erase_if(seen_jtis_, [&](auto& kv) { return kv.second <= t; });
   std::erase_if(federated_, [&](auto& kv) { return kv.second.expires_at <= t; });
 }
 

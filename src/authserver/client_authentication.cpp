@@ -1,6 +1,7 @@
 // Client authentication at the token, introspection and revocation endpoints (RFC 6749 §2.3, RFC 7523 §2.2).
 #include "authserver/server_impl.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "core/secret.hpp"
 #include "oauth/access_token.hpp"
 #include "oauth/jws.hpp"
@@ -160,11 +161,14 @@ expected<void, std::string> AuthorizationServer::Impl::verify_client_assertion(s
   if (!exp || *exp <= now() || *exp > now() + 3600) return E("client_assertion exp is missing, past or too far ahead");
   auto jti = str("jti");
   if (jti.empty()) return E("client_assertion needs a jti");
-  // Replay: each assertion is accepted once while it is unexpired.
-  std::lock_guard lock(mu_);
-  auto key = "ca:" + c.client_id + ":" + jti;
-  if (seen_jtis_.contains(key)) return E("client_assertion was already used");
-  if (seen_jtis_.size() < 1'000'000) seen_jtis_[key] = *exp;
+  // Replay: each assertion is accepted once while it is unexpired, across every replica sharing
+  // the sign-in state (RFC 7523 §3 item 7). If that cannot be checked, it is refused (fail closed).
+  auto first = login_state_->use_once("ca:" + c.client_id + ":" + jti, *exp, now());
+  if (!first) {
+    log::warn("authorization server: client assertion replay check failed: " + first.error().message);
+    return E("client_assertion could not be checked for replay; retry shortly");
+  }
+  if (!*first) return E("client_assertion was already used");
   return {};
 }
 

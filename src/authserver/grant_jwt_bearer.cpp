@@ -70,12 +70,12 @@ class JwtBearerGrant final : public Grant {
     auto granted = split_scope(str("scope"));
     auto scope = as.narrow_scope(p, *res, granted.empty() ? std::vector<std::string>{"\x01"} : granted, granted);
     if (!scope) return unexpected(scope.error());
-    {
-      std::lock_guard lock(as.mu_);
-      auto key = "jag:" + idp->issuer + ":" + jti;
-      if (as.seen_jtis_.contains(key)) return oauth_error(OAuthError::invalid_grant, "assertion was already used");
-      as.seen_jtis_[key] = *exp;
-    }
+    // Single use across every replica sharing the sign-in state; unchecked is refused.
+    auto first = as.login_state_->use_once("jag:" + idp->issuer + ":" + jti, *exp, as.now());
+    if (!first)
+      return oauth_error(OAuthError::temporarily_unavailable,
+                         "the assertion could not be checked for replay; retry shortly");
+    if (!*first) return oauth_error(OAuthError::invalid_grant, "assertion was already used");
     auto at = as.mint_access_token(sub, client.client.client_id, res->resource, *scope);
     if (!at) return oauth_error(OAuthError::server_error, "could not sign the token");
     // Not recorded, as in client_credentials_grant.

@@ -36,6 +36,11 @@ class LoginStateStore {
   // replayed consent form, a double click, two replicas), exactly one gets it.
   [[nodiscard]] virtual Result<std::optional<Pending>> take_pending(const std::string& id, Seconds now) = 0;
 
+  // Single use of a one-time value (a client assertion's or a JWT grant's `jti`) across every
+  // process sharing this store: true the first time `key` is seen, false while it is remembered,
+  // until `expires_at` (the value's own expiry: after it the value is refused anyway).
+  [[nodiscard]] virtual Result<bool> use_once(const std::string& key, Seconds expires_at, Seconds now) = 0;
+
   // Forgets what has expired (the shared store expires entries by itself).
   virtual void expire(Seconds /*now*/) {}
 };
@@ -54,6 +59,7 @@ class MemoryLoginStateStore final : public LoginStateStore {
   Result<void> replace_pending(const std::string& id, const Pending& p, Seconds now) override;
   Result<std::optional<Pending>> get_pending(const std::string& id, Seconds now) override;
   Result<std::optional<Pending>> take_pending(const std::string& id, Seconds now) override;
+  Result<bool> use_once(const std::string& key, Seconds expires_at, Seconds now) override;
   void expire(Seconds now) override;
 
  private:
@@ -64,6 +70,7 @@ class MemoryLoginStateStore final : public LoginStateStore {
   std::mutex mu_;
   std::map<std::string, Session> sessions_;
   std::map<std::string, Pending> pending_;
+  std::map<std::string, Seconds> used_;  // use_once: key → expiry
 };
 
 }  // namespace mcpgate::authserver

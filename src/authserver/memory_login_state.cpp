@@ -62,8 +62,23 @@ Result<std::optional<Pending>> MemoryLoginStateStore::take_pending(const std::st
   return std::optional<Pending>(std::move(p));
 }
 
+Result<bool> MemoryLoginStateStore::use_once(const std::string& key, Seconds expires_at, Seconds now) {
+  std::lock_guard lock(mu_);
+  auto it = used_.find(key);
+  if (it != used_.end() && it->second > now) return false;
+  // Bounded like the rest: past the bound, expired keys go first; if none has, the value is
+  // refused (fail closed: forgetting a used one would allow its replay).
+  if (it == used_.end() && used_.size() >= max_) {
+    std::erase_if(used_, [&](auto& kv) { return kv.second <= now; });
+    if (used_.size() >= max_) return false;
+  }
+  used_[key] = expires_at;
+  return true;
+}
+
 void MemoryLoginStateStore::expire(Seconds now) {
   std::lock_guard lock(mu_);
+  std::erase_if(used_, [&](auto& kv) { return kv.second <= now; });
   std::erase_if(sessions_, [&](auto& kv) { return kv.second.expires_at <= now; });
   std::erase_if(pending_, [&](auto& kv) { return kv.second.expires_at <= now; });
 }

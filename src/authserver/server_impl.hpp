@@ -243,7 +243,6 @@ class AuthorizationServer::Impl {
 
   std::mutex mu_;
   std::map<std::string, std::pair<ClientRecord, Seconds>> cimd_cache_;
-  std::map<std::string, Seconds> seen_jtis_;
   // Browser sessions and pending authorization requests: in this process or shared (Dependencies).
   std::shared_ptr<LoginStateStore> login_state_;
   std::atomic<bool> login_state_down_{false};  // the last call failed (for logging once per change)

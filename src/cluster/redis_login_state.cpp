@@ -1,6 +1,7 @@
 #include "cluster/redis_login_state.hpp"
 
 #include "authserver/login_state_json.hpp"
+#include "core/secret.hpp"
 
 namespace mcpgate::cluster {
 using authserver::Pending;
@@ -10,7 +11,8 @@ using authserver::Session;
 RedisLoginState::RedisLoginState(std::shared_ptr<redis::Client> client, std::string key_prefix)
     : client_(std::move(client)),
       session_prefix_(key_prefix + "as:session:"),
-      pending_prefix_(key_prefix + "as:pending:") {}
+      pending_prefix_(key_prefix + "as:pending:"),
+      once_prefix_(key_prefix + "as:once:") {}
 
 Result<redis::Reply> RedisLoginState::run(const std::vector<std::string_view>& args) {
   auto r = client_->command(args);
@@ -93,6 +95,14 @@ Result<std::optional<Pending>> RedisLoginState::take_pending(const std::string& 
   auto r = run({"GETDEL", key});
   if (!r) return unexpected(r.error());
   return read<Pending>(*r, authserver::pending_from_json, now);
+}
+
+Result<bool> RedisLoginState::use_once(const std::string& key, Seconds expires_at, Seconds now) {
+  // Hashed: the key holds a client id and an assertion's jti, nothing Redis needs to read.
+  auto k = once_prefix_ + sha256_hex(key);
+  auto r = run({"SET", k, "1", "NX", "EX", ttl(expires_at, now)});
+  if (!r) return unexpected(r.error());
+  return r->type != redis::Reply::Type::nil;  // nil: NX found it set
 }
 
 }  // namespace mcpgate::cluster

@@ -24,12 +24,14 @@ class RedisLoginState final : public authserver::LoginStateStore {
   Result<void> replace_pending(const std::string& id, const authserver::Pending& p, authserver::Seconds now) override;
   Result<std::optional<authserver::Pending>> get_pending(const std::string& id, authserver::Seconds now) override;
   Result<std::optional<authserver::Pending>> take_pending(const std::string& id, authserver::Seconds now) override;
+  // SET NX with the value's remaining lifetime: of any number of replicas, one sets it.
+  Result<bool> use_once(const std::string& key, authserver::Seconds expires_at, authserver::Seconds now) override;
 
  private:
   // One command; a failure or an error reply is an Error (and logged once per outage).
   Result<redis::Reply> run(const std::vector<std::string_view>& args);
   std::shared_ptr<redis::Client> client_;
-  std::string session_prefix_, pending_prefix_;
+  std::string session_prefix_, pending_prefix_, once_prefix_;
   OutageLog outage_{"sign-in state (the sign-in pages answer 503)"};
 };
 

@@ -86,6 +86,17 @@ TEST(MemoryLoginState, BoundedPastMaxEntries) {
 
 // --- JSON for a shared store. ---
 
+// RFC 7523 §3 item 7 (a jti used once): the first use wins, a second is refused while the value is
+// remembered, and it is forgotten once the value itself has expired.
+TEST(MemoryLoginState, UseOnceRemembersUntilTheValueExpires) {
+  MemoryLoginStateStore s;
+  EXPECT_TRUE(*s.use_once("ca:c:j1", 100, 10));
+  EXPECT_FALSE(*s.use_once("ca:c:j1", 100, 50));
+  EXPECT_TRUE(*s.use_once("ca:c:j2", 100, 50));
+  s.expire(100);
+  EXPECT_TRUE(*s.use_once("ca:c:j1", 200, 101));
+}
+
 TEST(LoginStateJson, SessionAndPendingRoundTrip) {
   Session s{"csrf-token", "alice", 123, 456};
   auto back = session_from_json(session_to_json(s));
@@ -172,6 +183,10 @@ class SwitchableLoginState final : public LoginStateStore {
     if (down) return fail("connection refused");
     if (race_next_take.exchange(false)) (void)inner.take_pending(id, now);
     return inner.take_pending(id, now);
+  }
+  Result<bool> use_once(const std::string& key, Seconds expires_at, Seconds now) override {
+    if (down) return fail("connection refused");
+    return inner.use_once(key, expires_at, now);
   }
 };
 

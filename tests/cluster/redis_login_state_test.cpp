@@ -101,6 +101,32 @@ TEST(RedisLoginState, TakeIsSingleUseAcrossConnections) {
   }
 }
 
+// A client assertion's jti used at one replica is refused at every other (RFC 7523 §3 item 7):
+// of 8 connections using one value at once, exactly one succeeds, 20 times over.
+TEST(RedisLoginState, UseOnceIsSingleUseAcrossReplicas) {
+  NEED_REDIS();
+  auto r = test::RedisInstance::start();
+  ASSERT_TRUE(r) << r.error().message;
+  constexpr int kReplicas = 8;
+  std::vector<std::unique_ptr<RedisLoginState>> replicas;
+  for (int i = 0; i < kReplicas; ++i) replicas.push_back(std::make_unique<RedisLoginState>(client_of(**r), "t:"));
+  for (int round = 0; round < 20; ++round) {
+    std::string key = "ca:client:jti-";
+    key += std::to_string(round);
+    std::atomic<int> first{0}, errors{0};
+    std::vector<std::thread> threads;
+    for (int i = 0; i < kReplicas; ++i)
+      threads.emplace_back([&, i] {
+        auto u = replicas[i]->use_once(key, 100, 10);
+        if (!u) ++errors;
+        if (u && *u) ++first;
+      });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(errors.load(), 0);
+    EXPECT_EQ(first.load(), 1) << key;
+  }
+}
+
 TEST(RedisLoginState, MalformedValueIsAnErrorNotASession) {
   NEED_REDIS();
   auto r = test::RedisInstance::start();
