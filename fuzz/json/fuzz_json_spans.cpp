@@ -11,35 +11,9 @@
 
 #include "core/json.hpp"
 #include "core/json_spans.hpp"
+#include "same_json.hpp"
 
 namespace json = boost::json;
-
-// Equal, except that doubles may differ in their last bits: Boost.JSON 1.81 parses decimals
-// imprecisely, and the same digits can come out one ULP apart in another context (fuzz_json.cpp).
-static bool same(const json::value& a, const json::value& b) {
-  if (a.is_double() && b.is_double()) {
-    double x = a.get_double(), y = b.get_double();
-    return x == y || std::fabs(x - y) <= 1e-12 * std::fmax(std::fabs(x), std::fabs(y));
-  }
-  if (a.kind() != b.kind()) return false;
-  if (a.is_array()) {
-    auto &p = a.get_array(), &q = b.get_array();
-    if (p.size() != q.size()) return false;
-    for (std::size_t i = 0; i < p.size(); ++i)
-      if (!same(p[i], q[i])) return false;
-    return true;
-  }
-  if (a.is_object()) {
-    auto &p = a.get_object(), &q = b.get_object();
-    if (p.size() != q.size()) return false;
-    for (auto& kv : p) {
-      auto* other = q.if_contains(kv.key());
-      if (!other || !same(kv.value(), *other)) return false;
-    }
-    return true;
-  }
-  return a == b;
-}
 
 static bool plain(std::string_view key) {
   for (unsigned char c : key)
@@ -72,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       continue;
     }
     auto text = in.substr(span->begin, span->size());
-    if (!same(reparsed(text), kv.value())) std::abort();
+    if (!same_json(reparsed(text), kv.value())) std::abort();
     if (!kv.value().is_array()) continue;
     auto items = mcpgate::json_array_at(in, span->begin);
     auto& array = kv.value().get_array();
@@ -80,7 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string kept = "[";
     json::array expected;
     for (std::size_t i = 0; i < array.size(); ++i) {
-      if (!same(reparsed(in.substr(items->items[i].begin, items->items[i].size())), array[i])) std::abort();
+      if (!same_json(reparsed(in.substr(items->items[i].begin, items->items[i].size())), array[i])) std::abort();
       if (i % 2) continue;
       if (kept.size() > 1) kept += ',';
       kept.append(in.substr(items->items[i].begin, items->items[i].size()));
@@ -89,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     kept += ']';
     auto spliced = mcpgate::apply_json_edits(in, {{*span, kept}});
     auto whole = mcpgate::parse_json(spliced, limits);
-    if (!whole || !same(whole->get_object().at(kv.key()), json::value(expected))) std::abort();
+    if (!whole || !same_json(whole->get_object().at(kv.key()), json::value(expected))) std::abort();
   }
   return 0;
 }

@@ -438,20 +438,10 @@ expected<AuthorizationCode, RedeemError> PostgresStore::redeem_code(
       out = E(expired ? RedeemError::expired : RedeemError::mismatch);
       return {};
     }
-    std::optional<RefreshToken> r = refresh;
-    if (r) {
-      // The grant's facts come from the code itself, read inside this transaction.
-      r->family_id = family_id;
-      r->client_id = c.client_id;
-      r->subject = c.subject;
-      r->resource = c.resource;
-      r->scope = c.scope;
-    }
-    IssuedToken a = access;
-    a.family_id = family_id;
+    auto rows = grant_rows(c, family_id, refresh, access);
     PG_TRY(insert_family(db, family_id, refresh ? refresh->expires_at : access.expires_at));
-    if (r) PG_TRY(insert_refresh(db, *r));
-    PG_TRY(insert_issued(db, a));
+    if (rows.refresh) PG_TRY(insert_refresh(db, *rows.refresh));
+    PG_TRY(insert_issued(db, rows.access));
     out = std::move(c);
     return {};
   });

@@ -412,18 +412,9 @@ class SqliteStore final : public Store {
       return true;
     }
     Seconds family_exp = refresh ? refresh->expires_at : access.expires_at;
-    std::optional<RefreshToken> r = refresh;
-    if (r) {
-      // The grant's facts come from the code itself, read inside this transaction.
-      r->family_id = family_id;
-      r->client_id = c.client_id;
-      r->subject = c.subject;
-      r->resource = c.resource;
-      r->scope = c.scope;
-    }
-    IssuedToken a = access;
-    a.family_id = family_id;
-    if (!insert_family(db, family_id, family_exp) || (r && !insert_refresh(db, *r)) || !insert_issued(db, a)) {
+    auto rows = grant_rows(c, family_id, refresh, access);
+    if (!insert_family(db, family_id, family_exp) || (rows.refresh && !insert_refresh(db, *rows.refresh)) ||
+        !insert_issued(db, rows.access)) {
       out = E(RedeemError::storage);
       return false;
     }

@@ -55,4 +55,18 @@ KeyRecord::State state_from(std::string_view s) {
   return KeyRecord::State::next;
 }
 
+GrantRows grant_rows(const AuthorizationCode& code, const std::string& family_id,
+                     const std::optional<RefreshToken>& refresh, const IssuedToken& access) {
+  GrantRows out{refresh, access};
+  if (out.refresh) {
+    out.refresh->family_id = family_id;
+    out.refresh->client_id = code.client_id;
+    out.refresh->subject = code.subject;
+    out.refresh->resource = code.resource;
+    out.refresh->scope = code.scope;
+  }
+  out.access.family_id = family_id;
+  return out;
+}
+
 }  // namespace mcpgate::authserver

@@ -13,6 +13,8 @@
 #include <mutex>
 #include <vector>
 
+#include "support/free_port.hpp"
+
 namespace mcpgate::test {
 namespace {
 namespace fs = std::filesystem;
@@ -29,20 +31,6 @@ std::string find_bin() {
     return std::atoi(a.parent_path().filename().c_str()) < std::atoi(b.parent_path().filename().c_str());
   });
   return found.back().string();
-}
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
 }
 
 // Our own paths and numbers only: nothing here comes from outside the test.

@@ -16,6 +16,8 @@
 
 extern char** environ;
 
+#include "free_port.hpp"
+
 namespace mcpgate::test {
 namespace {
 namespace fs = std::filesystem;
@@ -32,20 +34,6 @@ std::string server_binary() {
     start = end + 1;
   }
   return {};
-}
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0)
-    port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
 }
 
 bool accepts(int port) {
