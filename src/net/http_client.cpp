@@ -2,6 +2,7 @@
 
 #include <boost/asio/ssl/error.hpp>
 
+#include "net/http_head.hpp"
 #include "net/proxy.hpp"
 
 namespace mcpgate::net {
@@ -172,6 +173,11 @@ void HttpClient::give_back(const Endpoint& ep, std::unique_ptr<Stream> stream,
 awaitable<Result<std::unique_ptr<ResponseStream>>> HttpClient::send(const Endpoint& ep, Request& request,
                                                                     steady::time_point deadline) {
   request.prepare_payload();
+  // The head is written once per request, not per attempt; the body is sent from where it is.
+  std::string head;
+  head.reserve(256);
+  append_head(head, request.base());
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(request.body())};
   // A pooled connection may have been closed by the server while idle; one retry on a fresh
   // connection covers that race without retrying requests that reached the server.
   for (int attempt = 0; attempt < 2; ++attempt) {
@@ -190,7 +196,7 @@ awaitable<Result<std::unique_ptr<ResponseStream>>> HttpClient::send(const Endpoi
       buffer = std::make_unique<beast::flat_buffer>();
     }
     stream->expires_after(remaining(deadline));
-    auto [wec, wn] = co_await http::async_write(*stream, request, as_tuple_awaitable);
+    auto [wec, wn] = co_await asio::async_write(*stream, buffers, as_tuple_awaitable);
     if (wec) {
       if (reused) continue;
       co_return fail("upstream write failed: " + wec.message());

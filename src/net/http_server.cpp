@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <unordered_set>
 
+#include "net/http_head.hpp"
+
 namespace mcpgate::net {
 
 struct HttpServer::Worker {
@@ -68,8 +70,13 @@ awaitable<void> Exchange::respond(Response response) {
   response.keep_alive(request_.keep_alive() && response.keep_alive() && !draining());
   keep_alive_ = response.keep_alive();
   response.prepare_payload();
+  // One gathered write: the head built here, the body as it is.
+  std::string head;
+  head.reserve(256);
+  append_head(head, response.base());
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(response.body())};
   stream_.expires_after(limits_.write_timeout);
-  auto [ec, n] = co_await http::async_write(stream_, response, as_tuple_awaitable);
+  auto [ec, n] = co_await asio::async_write(stream_, buffers, as_tuple_awaitable);
   if (ec) keep_alive_ = false;
 }
 
