@@ -26,6 +26,8 @@ net::HttpClient& thread_client(asio::any_io_executor ex) {
     // thousands of clients that churn costs more than the requests.
     net::ClientLimits limits;
     limits.max_idle_per_host = 1024;
+    // A serving thread runs its own io_context; the blocking pool (a thread_pool) runs on several.
+    limits.one_thread = ex.target<asio::io_context::executor_type>() != nullptr;
     client = std::make_unique<net::HttpClient>(ex, limits);
   }
   return *client;

@@ -140,10 +140,13 @@ awaitable<Result<std::unique_ptr<Stream>>> HttpClient::connect(const Endpoint& e
     auto s = ep.tls->make_stream(executor_, ep.host);
     if (!s) co_return fail(where + ": " + s.error().message);
     stream = std::move(*s);
+  } else if (limits_.one_thread) {
+    stream = std::make_unique<Stream>(executor_, one_thread);
   } else {
     stream = std::make_unique<Stream>(executor_);
   }
-  stream->expires_after(std::min<steady::duration>(remaining(deadline), limits_.connect_timeout));
+  // Connecting, the proxy's tunnel and the TLS handshake are bounded by the TCP layer's timer.
+  stream->tcp_layer().expires_after(std::min<steady::duration>(remaining(deadline), limits_.connect_timeout));
   auto [cec, endpoint] = co_await stream->tcp_layer().async_connect(addresses, as_tuple_awaitable);
   if (cec)
     co_return fail("cannot connect to " + (proxy ? "proxy " + dial_host + ":" + std::to_string(dial_port) : where) +
@@ -151,15 +154,16 @@ awaitable<Result<std::unique_ptr<Stream>>> HttpClient::connect(const Endpoint& e
   error_code ec;
   stream->socket().set_option(tcp::no_delay(true), ec);
   if (proxy) {
-    stream->expires_after(std::min<steady::duration>(remaining(deadline), limits_.connect_timeout));
+    stream->tcp_layer().expires_after(std::min<steady::duration>(remaining(deadline), limits_.connect_timeout));
     auto tunnel = co_await open_tunnel(stream->tcp_layer(), ep, *proxy);
     if (!tunnel) co_return fail(where + ": " + tunnel.error().message);
   }
   if (ep.tls) {
-    stream->expires_after(std::min<steady::duration>(remaining(deadline), limits_.connect_timeout));
+    stream->tcp_layer().expires_after(std::min<steady::duration>(remaining(deadline), limits_.connect_timeout));
     auto hs = co_await tls_handshake(*stream, where);
     if (!hs) co_return fail(hs.error().message);
   }
+  stream->tcp_layer().expires_never();
   co_return stream;
 }
 

@@ -19,6 +19,9 @@ struct ClientLimits {
   std::size_t max_header_bytes = 64 * 1024;
   std::size_t max_idle_per_host = 64;
   std::chrono::milliseconds connect_timeout{5'000};
+  // The client's executor runs on one thread (a serving thread's): plain connections then keep one
+  // deadline each (net/connection_deadline.hpp) instead of a timer armed per read and write.
+  bool one_thread = false;
   // When set, a name that resolves to any address this refuses is not connected to at all (one
   // forbidden address taints the name: an attacker controls which one would be picked), and the
   // connection goes to exactly the vetted addresses, so a second DNS answer cannot differ.

@@ -289,7 +289,7 @@ awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker) {
     holder->expires_after(limits_.request_timeout);
     if (!co_await tls_accept(*holder)) co_return;
   } else {
-    holder = std::make_unique<Stream>(std::move(socket));
+    holder = std::make_unique<Stream>(std::move(socket), one_thread);  // a worker is one thread
   }
   Stream& stream = *holder;
   beast::flat_buffer buffer;

@@ -6,10 +6,16 @@
 #include <memory>
 
 #include "net/asio.hpp"
+#include "net/connection_deadline.hpp"
 
 namespace mcpgate::net {
 
 namespace ssl = asio::ssl;
+
+// A plain stream whose executor runs on one thread: its reads and writes are bounded by one
+// ConnectionDeadline instead of beast::tcp_stream's timer per operation.
+struct one_thread_t {};
+inline constexpr one_thread_t one_thread{};
 
 class Stream {
  public:
@@ -19,6 +25,12 @@ class Stream {
   // Plain TCP.
   explicit Stream(asio::any_io_executor ex) : tcp_(std::make_unique<beast::tcp_stream>(ex)) {}
   explicit Stream(tcp::socket socket) : tcp_(std::make_unique<beast::tcp_stream>(std::move(socket))) {}
+  Stream(asio::any_io_executor ex, one_thread_t)
+      : tcp_(std::make_unique<beast::tcp_stream>(ex)),
+        deadline_(std::make_unique<ConnectionDeadline>(ex, tcp_->socket())) {}
+  Stream(tcp::socket socket, one_thread_t)
+      : tcp_(std::make_unique<beast::tcp_stream>(std::move(socket))),
+        deadline_(std::make_unique<ConnectionDeadline>(tcp_->get_executor(), tcp_->socket())) {}
   // TLS; `context` must outlive the stream (keep_alive holds whoever owns it).
   Stream(asio::any_io_executor ex, ssl::context& context, std::shared_ptr<const void> keep_alive)
       : keep_alive_(std::move(keep_alive)), tls_(std::make_unique<tls_stream>(ex, context)) {}
@@ -32,8 +44,19 @@ class Stream {
   const tcp::socket& socket() const { return tcp_layer().socket(); }
   tls_stream* tls() { return tls_.get(); }
   executor_type get_executor() { return tcp_layer().get_executor(); }
-  void expires_after(std::chrono::steady_clock::duration d) { tcp_layer().expires_after(d); }
-  void expires_never() { tcp_layer().expires_never(); }
+  // Bounds the reads and writes that follow (connecting and handshakes go through tcp_layer()).
+  void expires_after(std::chrono::steady_clock::duration d) {
+    if (deadline_)
+      deadline_->expires_after(d);
+    else
+      tcp_layer().expires_after(d);
+  }
+  void expires_never() {
+    if (deadline_)
+      deadline_->expires_never();
+    else
+      tcp_layer().expires_never();
+  }
 
   template <class MutableBuffers, class Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
@@ -41,6 +64,8 @@ class Stream {
         [this](auto handler, const MutableBuffers& b) {
           if (tls_)
             tls_->async_read_some(b, std::move(handler));
+          else if (deadline_)
+            tcp_->socket().async_read_some(b, deadline_->wrap(std::move(handler)));
           else
             tcp_->async_read_some(b, std::move(handler));
         },
@@ -53,6 +78,8 @@ class Stream {
         [this](auto handler, const ConstBuffers& b) {
           if (tls_)
             tls_->async_write_some(b, std::move(handler));
+          else if (deadline_)
+            tcp_->socket().async_write_some(b, deadline_->wrap(std::move(handler)));
           else
             tcp_->async_write_some(b, std::move(handler));
         },
@@ -64,6 +91,8 @@ class Stream {
   std::shared_ptr<const void> keep_alive_;
   std::unique_ptr<beast::tcp_stream> tcp_;
   std::unique_ptr<tls_stream> tls_;
+  // Declared last so that it is destroyed first: it detaches from the socket before it closes.
+  std::unique_ptr<ConnectionDeadline> deadline_;
 };
 
 }  // namespace mcpgate::net
