@@ -125,11 +125,11 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       call.initialize_params = params->get_object();
   auto started = co_await upstream->begin(std::move(call.request), inbox, call.deadline);
   if (!started) {
-    metrics_.error(ErrorReason::upstream_unavailable);
-    auto res =
-        rpc_error(502, client_id, mcp::code::upstream_unavailable, "Upstream unavailable: " + started.error().message);
-    metrics_.request(502, std::chrono::duration<double>(steady::now() - t0).count());
-    co_await ex.respond(std::move(res));
+    auto error =
+        mcp::make_error(client_id, mcp::code::upstream_unavailable, "Upstream unavailable: " + started.error().message);
+    auto refusal = upstream_refusal(UpstreamFailure::unreachable, error,
+                                    std::chrono::duration<double>(steady::now() - t0).count());
+    co_await ex.respond(refuse(refusal, metrics_, audit_, audit_record(call)));
     co_return;
   }
   bool streaming = false;
@@ -151,13 +151,16 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     auto m = co_await inbox->pop(call.deadline);
     if (!m) {
       upstream->abandon(client_id);
-      metrics_.error(ErrorReason::upstream_timeout);
       auto err = mcp::make_error(client_id, mcp::code::upstream_timeout, "Upstream did not answer in time");
+      auto refusal =
+          upstream_refusal(UpstreamFailure::timeout, err, std::chrono::duration<double>(steady::now() - t0).count());
       if (streaming) {
+        // The stream's status (200) went out with its first event: the error is its last one.
+        record_refusal(refusal, metrics_, audit_, audit_record(call));
         co_await write_event(err, {}, true);
         if (!detached) co_await ex.end_stream();
       } else {
-        co_await ex.respond(json_response(504, err));
+        co_await ex.respond(refuse(refusal, metrics_, audit_, audit_record(call)));
       }
       co_return;
     }
@@ -302,11 +305,9 @@ void McpEndpoint::upstream_session_expired(const Call& call) {
 net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call& call, const json::value& id,
                                                   const json::object& error, UpstreamFailure failure,
                                                   steady::time_point t0) {
+  double elapsed = std::chrono::duration<double>(steady::now() - t0).count();
   if (failure == UpstreamFailure::session_expired && call.session) {
-    // 2025-11-25 transports, "Session Management": a 404 to a request with Mcp-Session-Id tells
-    // the client to start a new session with initialize.
-    metrics_.error(ErrorReason::unknown_session);
-    co_await ex.respond(rpc_error(404, id, mcp::code::session_not_found, "Session not found: the upstream ended it"));
+    co_await ex.respond(refuse(session_ended_refusal(id, elapsed), metrics_, audit_, audit_record(call)));
     co_return;
   }
   if (call.method == "initialize" && call.session && sessions_.erase(call.session->id)) {
@@ -316,7 +317,7 @@ net::awaitable<void> McpEndpoint::respond_failure(net::Exchange& ex, const Call&
   }
   // 502 / 504 (503 for the per-principal children limit): answered, counted and audited like
   // every other refusal (refusal.hpp). The record is the call's, so that it carries the latency.
-  auto refusal = upstream_refusal(failure, error, std::chrono::duration<double>(steady::now() - t0).count());
+  auto refusal = upstream_refusal(failure, error, elapsed);
   AuditRecord who = audit_record(call);
   if (failure == UpstreamFailure::at_capacity)
     if (auto* e = error.if_contains("error"); e && e->is_object())

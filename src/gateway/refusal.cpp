@@ -237,6 +237,20 @@ Refusal upstream_refusal(UpstreamFailure failure, const json::object& error, dou
   return out;
 }
 
+Refusal session_ended_refusal(const json::value& id, double elapsed_seconds) {
+  Refusal out;
+  out.stage = Stage::upstream;
+  out.reason = "session_ended";
+  out.status = 404;
+  out.code = mcp::code::session_not_found;
+  out.message = "Session not found: the upstream ended it";
+  out.id = id;
+  out.audited = false;  // the upstream's doing, not a decision about the caller
+  out.elapsed_seconds = elapsed_seconds;
+  out.error_metric = ErrorReason::unknown_session;
+  return out;
+}
+
 net::Response answer_for(const Refusal& r) {
   std::optional<json::value> data = r.data;
   if (r.stage == Stage::limit) {
@@ -257,6 +271,11 @@ net::Response answer_for(const Refusal& r) {
 }
 
 net::Response refuse(const Refusal& r, Metrics& metrics, AuditLog& audit, AuditRecord who) {
+  record_refusal(r, metrics, audit, std::move(who));
+  return answer_for(r);
+}
+
+void record_refusal(const Refusal& r, Metrics& metrics, AuditLog& audit, AuditRecord who) {
   if (r.error_metric) metrics.error(*r.error_metric);
   if (r.limit_metric) metrics.refusal(*r.limit_metric);
   if (r.auth_metric) metrics.auth_refusal(*r.auth_metric);
@@ -268,7 +287,6 @@ net::Response refuse(const Refusal& r, Metrics& metrics, AuditLog& audit, AuditR
     who.reason = r.reason;
     audit.write(who);
   }
-  return answer_for(r);
 }
 
 }  // namespace mcpgate::gateway

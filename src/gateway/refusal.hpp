@@ -96,9 +96,12 @@ struct Refusal {
 // for the client (its id, code, message and data go out unchanged). 504 for a timeout, 502 for
 // every other failure, so that no client, cache or retry logic takes it for the upstream's reply;
 // 503 + Retry-After for `at_capacity` (the per-principal children limit), a limit stage refusal.
-// A session the upstream ended is not one of these (it is answered 404 by the endpoint).
+// A session the upstream ended is not one of these: see session_ended_refusal.
 [[nodiscard]] Refusal upstream_refusal(UpstreamFailure failure, const boost::json::object& error,
                                        double elapsed_seconds);
+// The upstream ended the client's session (2025-11-25 transports, "Session Management": a 404 to a
+// request with Mcp-Session-Id tells the client to start a new session with initialize).
+[[nodiscard]] Refusal session_ended_refusal(const boost::json::value& id, double elapsed_seconds);
 
 // ---- the one function ---------------------------------------------------------------------
 
@@ -110,5 +113,8 @@ struct Refusal {
 // reason come from the refusal. The policy stage audits each of its decisions itself
 // (McpEndpoint::record), so its refusals are answered with answer_for alone.
 [[nodiscard]] net::Response refuse(const Refusal& r, Metrics& metrics, AuditLog& audit, AuditRecord who);
+// refuse without the answer, for a refusal told on a stream that is already open (the client then
+// gets the JSON-RPC error as the stream's last event, not an HTTP status).
+void record_refusal(const Refusal& r, Metrics& metrics, AuditLog& audit, AuditRecord who);
 
 }  // namespace mcpgate::gateway

@@ -34,6 +34,35 @@ TEST(UpstreamRefusalTest, TimeoutIs504WithTheErrorUnchangedAndNotAudited) {
   EXPECT_TRUE(audit.records().empty());
 }
 
+// 2025-11-25 transports, "Session Management": the server answers 404 to a request whose
+// Mcp-Session-Id it no longer knows, and the client starts a new session. The gateway says so
+// when the upstream ended the session behind the client's.
+TEST(UpstreamRefusalTest, SessionEndedUpstreamIs404SessionNotFoundCountedNotAudited) {
+  Metrics metrics;
+  testing::MemoryAudit audit;
+  auto r = session_ended_refusal(json::value(12), 0.01);
+  auto res = refuse(r, metrics, audit.log(), {});
+  EXPECT_EQ(res.result_int(), 404u);
+  auto body = json::parse(res.body()).as_object();
+  EXPECT_EQ(body.at("id"), json::value(12));
+  EXPECT_EQ(body.at("error").at("code").to_number<int>(), mcp::code::session_not_found);
+  auto text = metrics.render();
+  EXPECT_NE(text.find("mcpgate_errors_total{reason=\"unknown_session\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("mcpgate_requests_total{code=\"4xx\"} 1\n"), std::string::npos);
+  EXPECT_TRUE(audit.records().empty());
+}
+
+// A timeout on a stream already open (its 200 is out) is counted like the 504 it would have been.
+TEST(UpstreamRefusalTest, RecordedRefusalCountsLikeAnAnsweredOne) {
+  Metrics metrics;
+  testing::MemoryAudit audit;
+  auto error = mcp::make_error(3, mcp::code::upstream_timeout, "Upstream did not answer in time");
+  record_refusal(upstream_refusal(UpstreamFailure::timeout, error, 0.5), metrics, audit.log(), {});
+  auto text = metrics.render();
+  EXPECT_NE(text.find("mcpgate_errors_total{reason=\"upstream_timeout\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("mcpgate_requests_total{code=\"5xx\"} 1\n"), std::string::npos);
+}
+
 TEST(UpstreamRefusalTest, UnreachableIs502WithItsData) {
   Metrics metrics;
   testing::MemoryAudit audit;
