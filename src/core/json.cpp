@@ -76,13 +76,16 @@ struct StrictHandler {
   constexpr static std::size_t max_string_size = json::string::max_size();
 
   json::value_stack st;
+  json::storage_ptr document_storage;
   KeyStack keys;
   bool duplicate = false;
 
-  explicit StrictHandler(json::storage_ptr sp = {}) : st(std::move(sp)) {}
+  // The storage goes to reset(), not to the value_stack's constructor: the constructor's is only
+  // for the stack's scratch space, and the document would be built with the default allocator.
+  explicit StrictHandler(json::storage_ptr sp = {}) : document_storage(std::move(sp)) {}
 
   bool on_document_begin(json::error_code&) {
-    st.reset();
+    st.reset(document_storage);
     return true;
   }
   bool on_document_end(json::error_code&) { return true; }
