@@ -24,24 +24,35 @@ namespace asio = net::asio;
 namespace http = net::http;
 using steady = std::chrono::steady_clock;
 
+namespace {
+
+// The result's own text (the id around it differs from request to request), or empty.
+std::string_view result_text_of(std::string_view text) {
+  if (auto doc = text.find_first_not_of(" \t\r\n"); doc != std::string_view::npos)
+    if (auto span = json_member_span(text, {doc, text.size()}, "result")) return text.substr(span->begin, span->size());
+  return {};
+}
+
+}  // namespace
+
+bool McpEndpoint::hints_learnt(std::size_t upstream_index, std::string_view text) const {
+  auto result_text = result_text_of(text);
+  if (result_text.empty()) return false;
+  // The same list as the one learnt last from this upstream, byte for byte: nothing to learn.
+  // (Most lists are; a list of thousands of tools cost two hash lookups and a schema walk per
+  // tool on every tools/list.) Compared whole, not by hash, so that no other list can pass.
+  std::shared_lock lock(hints_->mutex);
+  auto it = hints_->learnt_from.find(upstream_index);
+  return it != hints_->learnt_from.end() && it->second == result_text;
+}
+
 void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object& reply, std::string_view text) {
   auto* r = reply.if_contains("result");
   if (!r || !r->is_object()) return;
   auto* tools = r->get_object().if_contains("tools");
   if (!tools || !tools->is_array()) return;
-  // The result's own text (the id around it differs from request to request).
-  std::string_view result_text;
-  if (auto doc = text.find_first_not_of(" \t\r\n"); doc != std::string_view::npos)
-    if (auto span = json_member_span(text, {doc, text.size()}, "result"))
-      result_text = text.substr(span->begin, span->size());
-  if (!result_text.empty()) {
-    // The same list as the one learnt last from this upstream, byte for byte: nothing to learn.
-    // (Most lists are; a list of thousands of tools cost two hash lookups and a schema walk per
-    // tool on every tools/list.) Compared whole, not by hash, so that no other list can pass.
-    std::shared_lock lock(hints_->mutex);
-    auto it = hints_->learnt_from.find(upstream_index);
-    if (it != hints_->learnt_from.end() && it->second == result_text) return;
-  }
+  if (hints_learnt(upstream_index, text)) return;
+  auto result_text = result_text_of(text);
   hints_->params.remember(cfg_.upstreams[upstream_index].name, reply);
   std::unique_lock lock(hints_->mutex);
   if (hints_->by_tool.size() > 100'000) {
@@ -134,7 +145,7 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
                             : key == "prompts" ? policy::TargetKind::prompt
                                                : policy::TargetKind::resource;
   const char* method = key == "tools" ? "tools/call" : key == "prompts" ? "prompts/get" : "resources/read";
-  const char* name_key = key == "tools" || key == "prompts" ? "name" : key == "resources" ? "uri" : "uriTemplate";
+  auto name_key = list_item_key(call.method);
   auto& all = items->get_array();
   std::optional<JsonArraySpans> spans;
   if (!text.empty()) {
@@ -176,6 +187,48 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
   }
   ro[key] = std::move(kept);
   finish();
+}
+
+void McpEndpoint::judge_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text,
+                             bool skeleton, bool whole_needed) {
+  bool tools = call.method == "tools/list";
+  // The reply parsed whole from its text, in the skeleton's storage (one buffer for both). The
+  // text was accepted by the same parser, so this cannot fail; if it did, the reply is refused
+  // rather than relayed unjudged (fail closed).
+  auto whole = [&](std::string_view from) {
+    json::value id = reply.contains("id")
+                         ? reply.at("id")
+                         : json::value();  // the client's, set by the upstream side (JSON-equal to the text's)
+    auto parsed = parse_json(from, {}, reply.storage());
+    if (!parsed || !parsed->is_object()) {
+      reply = mcp::make_error(id, mcp::code::upstream_unavailable,
+                              "Upstream '" + cfg_.upstreams[upstream_index].name + "' sent a list that cannot be read");
+      text.clear();
+      return false;
+    }
+    reply = std::move(parsed->get_object());
+    reply["id"] = id;
+    return true;
+  };
+  std::string original;  // the skeleton's text, for the whole parse should the filter need it
+  if (skeleton) {
+    if (whole_needed || text.empty() || (tools && !hints_learnt(upstream_index, text))) {
+      skeleton = false;
+      if (!whole(text)) return;
+    } else {
+      original = text;
+    }
+  }
+  // A skeleton's list is the one learnt last (above): nothing to learn from it.
+  if (tools && !skeleton) remember_hints(upstream_index, reply, text);
+  filter_list(call, reply, upstream_index, text);
+  if (skeleton && text.empty()) {
+    // The filter could not follow the text (a key written with escapes …): it serializes the
+    // reply instead, which needs the items whole. Judged again from the start.
+    text = std::move(original);
+    if (!whole(text)) return;
+    filter_list(call, reply, upstream_index, text);
+  }
 }
 
 McpEndpoint::~McpEndpoint() {
