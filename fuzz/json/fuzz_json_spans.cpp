@@ -45,6 +45,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (plain(kv.key()) && in.find('\\') == std::string_view::npos) std::abort();
       continue;
     }
+    // Skipping the members after this one ends where the document does.
+    auto end = mcpgate::json_object_end(in, span->end);
+    if (!end || in.find_first_not_of(" \t\r\n", *end) != std::string_view::npos) std::abort();
     auto text = in.substr(span->begin, span->size());
     if (!same_json(reparsed(text), kv.value())) std::abort();
     if (!kv.value().is_array()) continue;

@@ -69,6 +69,27 @@ class KeyStack {
   bool in_key_ = false;
 };
 
+// Where the parse is relative to the list whose items become skeletons (parse_json_skeleton):
+// the containers open, the keys that lead to the list, and the item being skipped.
+struct SkeletonState {
+  const JsonSkeletonPath* path = nullptr;  // null: a plain parse
+  std::size_t depth = 0;                   // containers open
+  bool root_object = false;
+  bool in_member = false;      // inside the object that is the root's `path->member`
+  std::size_t list_depth = 0;  // depth of the list array while it is open, else 0
+  std::size_t item_depth = 0;  // depth of the item being skipped, else 0
+  bool item_is_object = false;
+  bool at_keep = false;  // the item's member being read is `path->keep`
+  bool has_keep = false;
+  std::string keep_value;
+  std::string key;         // the key just read, at the depths where keys matter
+  std::string member_key;  // the last key of the root object
+  std::string list_key;    // the last key of the member object
+
+  bool skipping() const { return item_depth != 0; }
+  bool key_matters() const { return path && (depth == 1 || (depth == 2 && in_member) || depth == item_depth); }
+};
+
 struct StrictHandler {
   constexpr static std::size_t max_object_size = json::object::max_size();
   constexpr static std::size_t max_array_size = json::array::max_size();
@@ -76,33 +97,104 @@ struct StrictHandler {
   constexpr static std::size_t max_string_size = json::string::max_size();
 
   json::value_stack st;
+  json::storage_ptr document_storage;
   KeyStack keys;
+  SkeletonState sk;
   bool duplicate = false;
 
-  explicit StrictHandler(json::storage_ptr sp = {}) : st(std::move(sp)) {}
+  // The storage goes to reset(), not to the value_stack's constructor: the constructor's is only
+  // for the stack's scratch space, and the document would be built with the default allocator.
+  explicit StrictHandler(json::storage_ptr sp = {}) : document_storage(std::move(sp)) {}
 
   bool on_document_begin(json::error_code&) {
-    st.reset();
+    st.reset(document_storage);
     return true;
   }
   bool on_document_end(json::error_code&) { return true; }
+
+  // A container opens; true when it is built (not inside a skipped item).
+  bool open(bool object) {
+    if (!sk.path) return true;
+    if (sk.skipping()) {
+      ++sk.depth;
+      return false;
+    }
+    if (sk.depth == 0) sk.root_object = object;
+    if (object && sk.depth == 1 && sk.root_object && sk.member_key == sk.path->member) sk.in_member = true;
+    if (!object && sk.depth == 2 && sk.in_member && sk.list_key == sk.path->list) sk.list_depth = 3;
+    bool item = sk.list_depth != 0 && sk.depth == sk.list_depth;
+    ++sk.depth;
+    if (!item) return true;
+    sk.item_depth = sk.depth;
+    sk.item_is_object = object;
+    sk.has_keep = false;
+    sk.at_keep = false;
+    sk.keep_value.clear();
+    return false;
+  }
+  // A container closes; true when it is to be built from the stack as usual.
+  bool close() {
+    if (!sk.path) return true;
+    std::size_t closing = sk.depth--;
+    if (sk.skipping()) {
+      if (closing != sk.item_depth) return false;
+      // The item's skeleton: its judged member alone, or nothing; null for an item that is not an
+      // object (dropped by the list filter either way).
+      sk.item_depth = 0;
+      if (!sk.item_is_object) {
+        st.push_null();
+      } else if (sk.has_keep) {
+        st.push_key(sk.path->keep);
+        st.push_string(sk.keep_value);
+        st.push_object(1);
+      } else {
+        st.push_object(0);
+      }
+      return false;
+    }
+    if (closing == sk.list_depth) sk.list_depth = 0;
+    if (closing == 2 && sk.in_member) sk.in_member = false;
+    return true;
+  }
+  // A scalar: true when it is built; a scalar item of the list becomes null.
+  bool scalar() {
+    if (!sk.path) return true;
+    if (sk.skipping()) return false;
+    if (sk.list_depth != 0 && sk.depth == sk.list_depth) {
+      st.push_null();
+      return false;
+    }
+    return true;
+  }
+  // Inside a skipped item, the string value of the item's `keep` member.
+  bool keep_part(std::string_view s) {
+    if (!sk.skipping()) return false;
+    if (sk.at_keep && sk.depth == sk.item_depth) sk.keep_value.append(s);
+    return true;
+  }
+
   bool on_object_begin(json::error_code&) {
     keys.open();
+    open(true);
     return true;
   }
   bool on_object_end(std::size_t n, json::error_code&) {
     keys.close();
-    st.push_object(n);
+    if (close()) st.push_object(n);
     return true;
   }
-  bool on_array_begin(json::error_code&) { return true; }
+  bool on_array_begin(json::error_code&) {
+    open(false);
+    return true;
+  }
   bool on_array_end(std::size_t n, json::error_code&) {
-    st.push_array(n);
+    if (close()) st.push_array(n);
     return true;
   }
   bool on_key_part(json::string_view s, std::size_t, json::error_code&) {
-    st.push_chars(s);
     keys.key_part(std::string_view(s.data(), s.size()));
+    if (sk.key_matters()) sk.key.append(s.data(), s.size());
+    if (!sk.skipping()) st.push_chars(s);
     return true;
   }
   bool on_key(json::string_view s, std::size_t, json::error_code& ec) {
@@ -111,55 +203,70 @@ struct StrictHandler {
       ec = json::error::syntax;
       return false;
     }
-    st.push_key(s);
+    if (sk.key_matters()) {
+      sk.key.append(s.data(), s.size());
+      if (sk.depth == sk.item_depth)
+        sk.at_keep = sk.item_is_object && sk.key == sk.path->keep;
+      else if (sk.depth == 1)
+        sk.member_key = sk.key;
+      else
+        sk.list_key = sk.key;
+      sk.key.clear();
+    }
+    if (!sk.skipping()) st.push_key(s);
     return true;
   }
   bool on_string_part(json::string_view s, std::size_t, json::error_code&) {
-    st.push_chars(s);
+    if (!keep_part(std::string_view(s.data(), s.size())) && scalar_part()) st.push_chars(s);
     return true;
   }
   bool on_string(json::string_view s, std::size_t, json::error_code&) {
-    st.push_string(s);
+    if (keep_part(std::string_view(s.data(), s.size()))) {
+      if (sk.at_keep && sk.depth == sk.item_depth) sk.has_keep = true;
+      return true;
+    }
+    if (scalar()) st.push_string(s);
     return true;
+  }
+  // A string's first parts: pushed as chars unless skipped (a list item's null is pushed once,
+  // at the string's end).
+  bool scalar_part() const {
+    return !sk.path || (!sk.skipping() && !(sk.list_depth != 0 && sk.depth == sk.list_depth));
   }
   bool on_number_part(json::string_view, json::error_code&) { return true; }
   bool on_int64(std::int64_t i, json::string_view, json::error_code&) {
-    st.push_int64(i);
+    if (scalar()) st.push_int64(i);
     return true;
   }
   bool on_uint64(std::uint64_t u, json::string_view, json::error_code&) {
-    st.push_uint64(u);
+    if (scalar()) st.push_uint64(u);
     return true;
   }
   bool on_double(double d, json::string_view, json::error_code& ec) {
     // 1e400 parses to infinity, which serializes as `Infinity`: not JSON. Refusing it here keeps
-    // every accepted document re-serializable for the upstream.
+    // every accepted document re-serializable for the upstream (skipped items too: the text
+    // accepted does not depend on what is built).
     if (!std::isfinite(d)) {
       ec = json::error::exponent_overflow;
       return false;
     }
-    st.push_double(d);
+    if (scalar()) st.push_double(d);
     return true;
   }
   bool on_bool(bool b, json::error_code&) {
-    st.push_bool(b);
+    if (scalar()) st.push_bool(b);
     return true;
   }
   bool on_null(json::error_code&) {
-    st.push_null();
+    if (scalar()) st.push_null();
     return true;
   }
   bool on_comment_part(json::string_view, json::error_code&) { return false; }
   bool on_comment(json::string_view, json::error_code&) { return false; }
 };
 
-}  // namespace
-
-Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) {
-  return parse_json(text, limits, {});
-}
-
-Result<json::value> parse_json(std::string_view text, const JsonLimits& limits, json::storage_ptr storage) {
+Result<json::value> parse_strict(std::string_view text, const JsonLimits& limits, json::storage_ptr storage,
+                                 const JsonSkeletonPath* skeleton) {
   if (text.size() > limits.max_bytes) return fail("JSON text exceeds " + std::to_string(limits.max_bytes) + " bytes");
   json::parse_options opt;
   opt.max_depth = limits.max_depth;
@@ -167,6 +274,7 @@ Result<json::value> parse_json(std::string_view text, const JsonLimits& limits, 
   opt.allow_trailing_commas = false;
   opt.allow_invalid_utf8 = false;
   json::basic_parser<StrictHandler> p(opt, std::move(storage));
+  p.handler().sk.path = skeleton;
   json::error_code ec;
   std::size_t n = p.write_some(false, text.data(), text.size(), ec);
   if (!ec && n < text.size()) ec = json::error::extra_data;
@@ -175,6 +283,21 @@ Result<json::value> parse_json(std::string_view text, const JsonLimits& limits, 
     return fail("invalid JSON: " + ec.message());
   }
   return p.handler().st.release();
+}
+
+}  // namespace
+
+Result<json::value> parse_json(std::string_view text, const JsonLimits& limits) {
+  return parse_json(text, limits, {});
+}
+
+Result<json::value> parse_json(std::string_view text, const JsonLimits& limits, json::storage_ptr storage) {
+  return parse_strict(text, limits, std::move(storage), nullptr);
+}
+
+Result<json::value> parse_json_skeleton(std::string_view text, const JsonSkeletonPath& path, const JsonLimits& limits,
+                                        json::storage_ptr storage) {
+  return parse_strict(text, limits, std::move(storage), &path);
 }
 
 std::string serialize_json(const json::value& v) {

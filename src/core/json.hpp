@@ -27,6 +27,20 @@ struct JsonLimits {
 [[nodiscard]] Result<json::value> parse_json(std::string_view text, const JsonLimits& limits,
                                              json::storage_ptr storage);
 
+// The same parse (the same texts accepted and refused), for a large list reply whose items are
+// judged by one member each: the items of the array `list` of the object `member` of the document
+// (result.tools) are not built; each becomes an object holding only its member `keep` when that
+// is a string ({"name":"x"}), an empty object when it has none, or null when it is not an object.
+// Item i of the skeleton is item i of the text, so the caller can judge the skeleton and splice
+// the text; whoever needs the items whole parses the text again with parse_json.
+struct JsonSkeletonPath {
+  std::string_view member;  // "result"
+  std::string_view list;    // "tools"
+  std::string_view keep;    // "name"
+};
+[[nodiscard]] Result<json::value> parse_json_skeleton(std::string_view text, const JsonSkeletonPath& path,
+                                                      const JsonLimits& limits = {}, json::storage_ptr storage = {});
+
 // Named apart from boost::json::serialize: an unqualified call with a json::value would find both
 // (the other through argument-dependent lookup) and be ambiguous.
 std::string serialize_json(const json::value& v);

@@ -153,6 +153,23 @@ std::optional<std::vector<JsonSpan>> json_item_spans(std::string_view text, Json
   return std::nullopt;
 }
 
+std::optional<std::size_t> json_object_end(std::string_view text, std::size_t at) {
+  auto i = skip_space(text, at);
+  while (i < text.size() && text[i] == ',') {
+    i = skip_space(text, i + 1);
+    if (i >= text.size() || text[i] != '"') return std::nullopt;
+    i = skip_string(text, i);
+    if (i == kNone) return std::nullopt;
+    i = skip_space(text, i);
+    if (i >= text.size() || text[i] != ':') return std::nullopt;
+    i = skip_value(text, skip_space(text, i + 1));
+    if (i == kNone) return std::nullopt;
+    i = skip_space(text, i);
+  }
+  if (i >= text.size() || text[i] != '}') return std::nullopt;
+  return i + 1;
+}
+
 std::string apply_json_edits(std::string_view text, const std::vector<JsonEdit>& edits) {
   std::size_t size = text.size();
   for (auto& e : edits) size = size - e.span.size() + e.replacement.size();

@@ -44,6 +44,10 @@ struct JsonArraySpans {
 };
 [[nodiscard]] std::optional<JsonArraySpans> json_array_at(std::string_view text, std::size_t array);
 
+// Where the object closes, given `at`, just past the value of one of its members: the members
+// after it are skipped (the offset just past the closing '}').
+[[nodiscard]] std::optional<std::size_t> json_object_end(std::string_view text, std::size_t at);
+
 // One replacement of a span of the text.
 struct JsonEdit {
   JsonSpan span;  // an empty span inserts at span.begin

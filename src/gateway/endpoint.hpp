@@ -13,6 +13,7 @@
 #include "gateway/authorizer.hpp"
 #include "gateway/ended_sessions.hpp"
 #include "gateway/in_flight_calls.hpp"
+#include "gateway/list_text.hpp"
 #include "gateway/message_policy.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/principal_children.hpp"
@@ -72,9 +73,21 @@ class McpEndpoint {
   void end_session(const FrontSession& s);
   // `text`: the upstream's text of `reply` (Inbox::take_text), kept in step with every change
   // made to `reply`, or emptied when it cannot be.
-  void filter_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text);
-  // `text`: the upstream's text of `reply`, when it has one (a list learnt from before is skipped).
-  void remember_hints(std::size_t upstream_index, const json::object& reply, std::string_view text = {});
+  // `layout`: where the list lies in `text`, when known (list_text.hpp).
+  void filter_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text,
+                   const ListText* layout = nullptr);
+  // `result_text`: the upstream's text of the reply's result, when it has one (a list learnt from
+  // before is skipped).
+  void remember_hints(std::size_t upstream_index, const json::object& reply, std::string_view result_text = {});
+  // Whether `result_text` is, byte for byte, the result of the tools/list learnt last from that
+  // upstream.
+  bool hints_learnt(std::size_t upstream_index, std::string_view result_text) const;
+  // The list stages of a single upstream's reply (tool hints, the filter). `skeleton`: `reply` is
+  // the skeleton of `text` (Inbox::took_skeleton), judged as it is unless the items are needed
+  // whole (`whole_needed`, hints to learn, a text the filter cannot follow): then the reply is
+  // parsed whole from `text` first, and judged as any other.
+  void judge_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text, bool skeleton,
+                  bool whole_needed);
   AuditRecord audit_record(const Call& call) const;  // who, where, which request, how long so far
   void audit(const Call& call, const policy::Target& target, const policy::Decision& d);
   void record(const Call& call, const Verdict& v);  // audit and count every decision of a verdict

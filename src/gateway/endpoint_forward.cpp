@@ -106,6 +106,10 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     inbox->forward_headers = param_headers_to_forward(ex.request());
   }
   inbox->request_id = call.request_id;
+  // A list reply that is relayed as the upstream wrote it is judged by one member per item: its
+  // items need not be built (judge_list builds them when a stage needs them).
+  if (is_list_method(call.method) && !call.translate_to_modern)
+    inbox->skeleton_list = JsonSkeletonPath{"result", list_key(call.method), list_item_key(call.method)};
   bind_subject(*inbox, target, call.caller);
   auto& upstream = call.upstreams[target];
   // A drain's grace deadline answers this call if it is still waiting then (endpoint_drain.cpp).
@@ -180,8 +184,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
       // serialized again.
       auto text = inbox->take_text();
       if (call.translate_to_modern && modernize_result(call.method, *m)) text.clear();
-      if (call.method == "tools/list") remember_hints(target, *m, text);
-      if (is_list_method(call.method)) filter_list(call, *m, target, text);
+      if (is_list_method(call.method)) judge_list(call, *m, target, text, inbox->took_skeleton(), streaming);
       if (call.method == "tools/call") remember_task(call, target, tool, *m);
       if (call.method == "tasks/list" && filter_task_list(call, *m)) text.clear();
       unsigned status = call.era == mcp::Era::modern ? modern_status_for(*m) : 200;

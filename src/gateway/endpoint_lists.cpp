@@ -24,24 +24,22 @@ namespace asio = net::asio;
 namespace http = net::http;
 using steady = std::chrono::steady_clock;
 
-void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object& reply, std::string_view text) {
+bool McpEndpoint::hints_learnt(std::size_t upstream_index, std::string_view result_text) const {
+  if (result_text.empty()) return false;
+  // The same list as the one learnt last from this upstream, byte for byte: nothing to learn.
+  // (Most lists are; a list of thousands of tools cost two hash lookups and a schema walk per
+  // tool on every tools/list.) Compared whole, not by hash, so that no other list can pass.
+  std::shared_lock lock(hints_->mutex);
+  auto it = hints_->learnt_from.find(upstream_index);
+  return it != hints_->learnt_from.end() && it->second == result_text;
+}
+
+void McpEndpoint::remember_hints(std::size_t upstream_index, const json::object& reply, std::string_view result_text) {
   auto* r = reply.if_contains("result");
   if (!r || !r->is_object()) return;
   auto* tools = r->get_object().if_contains("tools");
   if (!tools || !tools->is_array()) return;
-  // The result's own text (the id around it differs from request to request).
-  std::string_view result_text;
-  if (auto doc = text.find_first_not_of(" \t\r\n"); doc != std::string_view::npos)
-    if (auto span = json_member_span(text, {doc, text.size()}, "result"))
-      result_text = text.substr(span->begin, span->size());
-  if (!result_text.empty()) {
-    // The same list as the one learnt last from this upstream, byte for byte: nothing to learn.
-    // (Most lists are; a list of thousands of tools cost two hash lookups and a schema walk per
-    // tool on every tools/list.) Compared whole, not by hash, so that no other list can pass.
-    std::shared_lock lock(hints_->mutex);
-    auto it = hints_->learnt_from.find(upstream_index);
-    if (it != hints_->learnt_from.end() && it->second == result_text) return;
-  }
+  if (hints_learnt(upstream_index, result_text)) return;
   hints_->params.remember(cfg_.upstreams[upstream_index].name, reply);
   std::unique_lock lock(hints_->mutex);
   if (hints_->by_tool.size() > 100'000) {
@@ -88,7 +86,8 @@ std::optional<std::size_t> result_start(std::string_view text) {
 // spliced between the list's brackets, cacheScope set in place, the rest untouched, so that the
 // text the client receives parses to exactly the reply judged here. Where the text cannot be
 // followed (a key written with escapes), it is dropped and the reply serialized.
-void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text) {
+void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text,
+                              const ListText* layout) {
   auto* r = reply.if_contains("result");
   if (!r || !r->is_object()) return;
   auto& ro = r->get_object();
@@ -104,7 +103,7 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
   // Only as much of the text is scanned as each change needs: the list once, when filtered.
   // (A plain offset, not an optional: g++ 12 warns falsely about reading it uninitialized.)
   constexpr auto kNowhere = std::string::npos;
-  std::size_t result_at = text.empty() ? kNowhere : result_start(text).value_or(kNowhere);
+  std::size_t result_at = text.empty() ? kNowhere : layout ? layout->result_at : result_start(text).value_or(kNowhere);
   if (result_at == kNowhere) text.clear();
   std::vector<JsonEdit> edits;
   auto finish = [&] {
@@ -134,12 +133,15 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
                             : key == "prompts" ? policy::TargetKind::prompt
                                                : policy::TargetKind::resource;
   const char* method = key == "tools" ? "tools/call" : key == "prompts" ? "prompts/get" : "resources/read";
-  const char* name_key = key == "tools" || key == "prompts" ? "name" : key == "resources" ? "uri" : "uriTemplate";
+  auto name_key = list_item_key(call.method);
   auto& all = items->get_array();
   std::optional<JsonArraySpans> spans;
   if (!text.empty()) {
-    auto list_at = json_member_start(text, result_at, key);
-    if (list_at) spans = json_array_at(text, *list_at);
+    if (layout) {
+      spans = layout->list;
+    } else if (auto list_at = json_member_start(text, result_at, key)) {
+      spans = json_array_at(text, *list_at);
+    }
     if (!spans || spans->items.size() != all.size()) text.clear();
   }
   // Built where the items live (a large reply's monotonic buffer): moving an item into an array
@@ -176,6 +178,52 @@ void McpEndpoint::filter_list(Call& call, json::object& reply, std::size_t upstr
   }
   ro[key] = std::move(kept);
   finish();
+}
+
+void McpEndpoint::judge_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text,
+                             bool skeleton, bool whole_needed) {
+  bool tools = call.method == "tools/list";
+  // The reply parsed whole from its text, in the skeleton's storage (one buffer for both). The
+  // text was accepted by the same parser, so this cannot fail; if it did, the reply is refused
+  // rather than relayed unjudged (fail closed).
+  auto whole = [&](std::string_view from) {
+    json::value id = reply.contains("id")
+                         ? reply.at("id")
+                         : json::value();  // the client's, set by the upstream side (JSON-equal to the text's)
+    auto parsed = parse_json(from, {}, reply.storage());
+    if (!parsed || !parsed->is_object()) {
+      reply = mcp::make_error(id, mcp::code::upstream_unavailable,
+                              "Upstream '" + cfg_.upstreams[upstream_index].name + "' sent a list that cannot be read");
+      text.clear();
+      return false;
+    }
+    reply = std::move(parsed->get_object());
+    reply["id"] = id;
+    return true;
+  };
+  // Where the list lies in the text, found once for the hints and the filter (when either reads it).
+  std::optional<ListText> layout;
+  if (!text.empty() && (tools || authorizer()->has_policy())) layout = locate_list(text, list_key(call.method));
+  std::string_view result_text = layout ? layout->result : std::string_view();
+  std::string original;  // the skeleton's text, for the whole parse should the filter need it
+  if (skeleton) {
+    if (whole_needed || text.empty() || (tools && !hints_learnt(upstream_index, result_text))) {
+      skeleton = false;
+      if (!whole(text)) return;
+    } else {
+      original = text;
+    }
+  }
+  // A skeleton's list is the one learnt last (above): nothing to learn from it.
+  if (tools && !skeleton) remember_hints(upstream_index, reply, result_text);
+  filter_list(call, reply, upstream_index, text, layout ? &*layout : nullptr);
+  if (skeleton && text.empty()) {
+    // The filter could not follow the text (a key written with escapes …): it serializes the
+    // reply instead, which needs the items whole. Judged again from the start.
+    text = std::move(original);
+    if (!whole(text)) return;
+    filter_list(call, reply, upstream_index, text);
+  }
 }
 
 McpEndpoint::~McpEndpoint() {

@@ -54,6 +54,13 @@ inline std::string_view list_key(std::string_view m) {
   return "resourceTemplates";
 }
 
+// The member an item of that list is judged by (the name a call would carry).
+inline std::string_view list_item_key(std::string_view m) {
+  if (m == "tools/list" || m == "prompts/list") return "name";
+  if (m == "resources/list") return "uri";
+  return "uriTemplate";
+}
+
 // Results a stateless client receives from a legacy upstream get the fields 2026-07-28 requires.
 // True when the reply changed.
 inline bool modernize_result(std::string_view method, json::object& reply) {

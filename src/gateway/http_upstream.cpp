@@ -176,7 +176,8 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
     fail_request(inbox, client_id, UpstreamFailure::timeout, "did not answer in time: " + body.error().message);
     co_return;
   }
-  auto msg = reply_to(*body, client_id);
+  bool skeleton = false;
+  auto msg = reply_to(*body, client_id, inbox->skeleton_list ? &*inbox->skeleton_list : nullptr, &skeleton);
   if (!msg) {
     // Also a reply to another request: relaying it under this id would hand one caller the answer
     // meant for another.
@@ -193,7 +194,7 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   // The id matched by id_key(): JSON-equal to the client's, so the upstream's text stays the
   // reply's text (relayed as is when nothing in it changes on the way).
   msg->body["id"] = client_id;
-  inbox->push(std::move(msg->body), std::move(*body));
+  inbox->push(std::move(msg->body), std::move(*body), skeleton);
 }
 
 net::awaitable<void> HttpUpstream::refuse_status(net::ResponseStream& rs, unsigned status,
@@ -237,15 +238,20 @@ net::awaitable<void> HttpUpstream::refuse_status(net::ResponseStream& rs, unsign
   fail_request(inbox, client_id, UpstreamFailure::http_status, code, status);
 }
 
-std::optional<mcp::Message> HttpUpstream::reply_to(std::string_view body, const json::value& request_id) {
+std::optional<mcp::Message> HttpUpstream::reply_to(std::string_view body, const json::value& request_id,
+                                                   const JsonSkeletonPath* skeleton, bool* built_skeleton) {
   // A large reply (a list of thousands of tools) is built in one monotonic buffer: its tens of
   // thousands of nodes then cost no malloc and no free each, which was most of the gateway's time
   // on such a list. A reply lives as long as its request; what outlives it is copied into
   // plain strings and maps (tool hints), so the buffer goes with the reply.
   constexpr std::size_t kBulkReply = 64 * 1024;
-  auto parsed = body.size() >= kBulkReply
-                    ? parse_json(body, {}, json::make_shared_resource<json::monotonic_resource>(body.size()))
-                    : parse_json(body);
+  // A list judged by one member per item, whose text is relayed, need not build its items (most of
+  // the nodes): they are validated as strictly, and kept as the skeleton the filter judges.
+  bool bulk = body.size() >= kBulkReply;
+  auto storage = bulk ? json::make_shared_resource<json::monotonic_resource>(body.size()) : json::storage_ptr();
+  auto parsed = bulk && skeleton ? parse_json_skeleton(body, *skeleton, {}, std::move(storage))
+                                 : parse_json(body, {}, std::move(storage));
+  if (built_skeleton) *built_skeleton = parsed && bulk && skeleton;
   if (!parsed) return std::nullopt;
   auto c = mcp::classify(std::move(*parsed));
   if (!c || !c->is_reply() || mcp::id_key(c->body["id"]) != mcp::id_key(request_id)) return std::nullopt;

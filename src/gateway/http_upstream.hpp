@@ -56,7 +56,11 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
                                      bool sent_session, const json::value& client_id, std::shared_ptr<Inbox> inbox,
                                      Deadline deadline);
   // The reply in `body` when it answers the request with this id; nullopt for anything else.
-  static std::optional<mcp::Message> reply_to(std::string_view body, const json::value& request_id);
+  // `skeleton`: a large body is parsed as that list's skeleton (core/json.hpp); `built_skeleton`
+  // tells whether it was.
+  static std::optional<mcp::Message> reply_to(std::string_view body, const json::value& request_id,
+                                              const JsonSkeletonPath* skeleton = nullptr,
+                                              bool* built_skeleton = nullptr);
   // `text`: the upstream's own text of `message` (see Inbox::push), dropped if the id is rewritten.
   void relay(json::object message, const std::shared_ptr<Inbox>& inbox, std::string text = {});
   void fail_request(const std::shared_ptr<Inbox>& inbox, const json::value& client_id, UpstreamFailure why,

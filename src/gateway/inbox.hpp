@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/json.hpp"
 #include "core/result.hpp"
 #include "exchange/upstream_credentials.hpp"
 #include "net/asio.hpp"
@@ -46,12 +47,14 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   // `message` was parsed from (its id aside, which is JSON-equal to the one in `message`): the
   // front door may relay those bytes instead of serializing `message` again, as long as nothing
   // in the message changes on the way (see take_text()).
-  bool push(json::object message, std::string text = {}) {
+  // `skeleton`: `message` is the skeleton of `text` (parse_json_skeleton with `skeleton_list`).
+  bool push(json::object message, std::string text = {}, bool skeleton = false) {
     bool waiting;
     {
       std::lock_guard lock(mutex_);
       if (closed_ || queue_.size() >= max_queued_) return false;
-      queue_.push_back({std::move(message), std::move(text)});
+      bool is_skeleton = skeleton && !text.empty();  // a skeleton without its text could not be relayed
+      queue_.push_back({std::move(message), std::move(text), is_skeleton});
       waiting = waiting_;
     }
     // No waiter yet (the common case of a reply pushed before anyone waits): nothing to wake.
@@ -99,6 +102,10 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   // The client the request is made for, when the upstream's credentials are exchanged from its
   // token (credentials mode token_exchange); null for the gateway's own requests.
   std::shared_ptr<const exchange::SubjectToken> subject;
+  // Set by a caller that judges a large list reply by one member per item and relays the
+  // upstream's text (the list filter): the reply may then be delivered as the skeleton of its text
+  // (core/json.hpp), its items not built. Set before the request is begun, read-only after.
+  std::optional<JsonSkeletonPath> skeleton_list;
 
   // Thread-safe. The waiter sees the queued messages, then `reason` as an error.
   void close(std::string reason) {
@@ -125,6 +132,8 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
     last_text_.clear();
     return t;
   }
+  // Whether the message pop() returned last is the skeleton of its text (see skeleton_list).
+  bool took_skeleton() const { return last_skeleton_; }
 
   // Waits on the owner's executor for the next message until `deadline`.
   [[nodiscard]] net::awaitable<Result<json::object>> pop(std::chrono::steady_clock::time_point deadline) {
@@ -135,6 +144,7 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
         if (!queue_.empty()) {
           auto m = std::move(queue_.front().message);
           last_text_ = std::move(queue_.front().text);
+          last_skeleton_ = queue_.front().skeleton;
           queue_.pop_front();
           co_return m;
         }
@@ -161,9 +171,11 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   struct Queued {
     json::object message;
     std::string text;
+    bool skeleton = false;
   };
   std::deque<Queued> queue_;
   std::string last_text_;
+  bool last_skeleton_ = false;
   bool closed_ = false;
   bool waiting_ = false;
   std::string reason_;

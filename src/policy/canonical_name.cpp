@@ -83,6 +83,15 @@ bool is_invisible(char32_t c) {
 // Checks every character of a name or URI that is the same for both.
 std::optional<NameError> check_characters(std::string_view s) {
   for (std::size_t i = 0; i < s.size();) {
+    // ASCII first: names are mostly ASCII, and each list item's name comes through here (the
+    // Unicode tables below cost dozens of comparisons per character).
+    if (auto a = static_cast<unsigned char>(s[i]); a < 0x80) {
+      if (a == 0) return NameError::nul;
+      if (a < 0x20 || a == 0x7F) return NameError::control_character;
+      if (a == ' ') return NameError::white_space;
+      ++i;
+      continue;
+    }
     auto cp = next_code_point(s, i);
     if (!cp) return NameError::invalid_utf8;
     char32_t c = *cp;

@@ -102,6 +102,14 @@ TEST(JsonSpans, MemberStartAndArrayWithoutScanningTheRest) {
   EXPECT_EQ(at(t, a->items[2]), "3");
   EXPECT_FALSE(json_member_start(t, *result, "missing"));
   EXPECT_FALSE(json_array_at(t, *result));  // an object is not an array
+  // The result's end from the list's: the members after it skipped ("x":{} and the closing brace).
+  auto end = json_object_end(t, a->array.end);
+  ASSERT_TRUE(end);
+  EXPECT_EQ(*json_member_span(t, {0, t.size()}, "result"), (JsonSpan{*result, *end}));
+  EXPECT_EQ(t.substr(*result, *end - *result), R"({"ttl":1, "tools" : [ {"n":"a\\"} , "b\"]" ,3 ] ,"x":{}})");
+  EXPECT_EQ(json_object_end(t, *end), t.size());  // and the document's, past "id":1
+  EXPECT_FALSE(json_object_end(R"({"a":1 "b":2})", 6));
+  EXPECT_FALSE(json_object_end(R"({"a":1,})", 6));
 }
 
 }  // namespace

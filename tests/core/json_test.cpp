@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <string>
 
 namespace mcpgate {
@@ -195,6 +196,25 @@ TEST(ParseJson, ReusableAfterFailure) {
   // The parser keeps no state between calls: a failure must not leak into the next document.
   EXPECT_FALSE(accepts(R"({"a":1,"a":2})"));
   EXPECT_TRUE(accepts(R"({"a":1})"));
+}
+
+// Regression: the storage given for a large reply only held the parser's scratch stack; the
+// document itself went to the default allocator, node by node (a malloc and a free for each of
+// the ~100,000 nodes of a 1 MB tools/list, a third of the gateway's time on it).
+TEST(ParseJson, BuildsTheDocumentInTheGivenStorage) {
+  auto mr = json::make_shared_resource<json::monotonic_resource>();
+  auto v =
+      parse_json(R"({"tools":[{"name":"a","inputSchema":{"type":"object"}}],"s":"a string longer than SBO"})", {}, mr);
+  ASSERT_TRUE(v);
+  EXPECT_EQ(v->storage().get(), mr.get());
+  auto& tool = v->at("tools").at(0).as_object();
+  EXPECT_EQ(tool.storage().get(), mr.get());
+  EXPECT_EQ(tool.at("inputSchema").as_object().storage().get(), mr.get());
+  EXPECT_EQ(v->at("s").as_string().storage().get(), mr.get());
+  // Without one, the default allocator as before.
+  auto plain = parse_json(R"({"a":[1]})");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->storage().get(), json::storage_ptr().get());
 }
 
 TEST(Serialize, RoundTrips) {

@@ -111,6 +111,58 @@ TEST(HttpUpstream, JsonReplyIsRelayedUnderTheClientsId) {
   EXPECT_EQ(parse_json(seen[0].body)->as_object()["method"], "tools/list");
 }
 
+// A list reply of 64 kB and more, for a caller that asked for one (the list filter), arrives as
+// the skeleton of its text: each item only its judged member, item i of the text still item i,
+// the text the upstream's bytes. A small one, or one nobody asked to skeletonize, is whole.
+TEST(HttpUpstream, LargeListReplyArrivesAsTheSkeletonOfItsTextWhenAsked) {
+  std::string items;
+  for (int i = 0; i < 1000; ++i) {
+    if (i) items += ',';
+    items += R"({"name":"t)" + std::to_string(i) +
+             R"(","description":"a tool with a description long enough","inputSchema":{"type":"object"}})";
+  }
+  std::string big = R"({"jsonrpc":"2.0","id":7,"result":{"tools":[)" + items + "]}}";
+  ASSERT_GE(big.size(), 64u * 1024);
+  std::string small = R"({"jsonrpc":"2.0","id":7,"result":{"tools":[{"name":"a","description":"d"}]}})";
+  struct Got {
+    json::object message;
+    std::string text;
+    bool skeleton = false;
+  };
+  auto ask = [&](const std::string& body, bool want_skeleton) {
+    FakeHttpServer server([&](const FakeRequest&) { return json_answer(body); });
+    auto up = upstream_at(server.port());
+    return run([&]() -> net::awaitable<Got> {
+      auto inbox = std::make_shared<Inbox>(io().get_executor());
+      if (want_skeleton) inbox->skeleton_list = JsonSkeletonPath{"result", "tools", "name"};
+      auto deadline = steady::now() + std::chrono::seconds(10);
+      Got g;
+      if (!co_await up->begin(request(7), inbox, deadline)) co_return g;
+      auto m = co_await inbox->pop(deadline);
+      if (!m) co_return g;
+      g.message = std::move(*m);
+      g.text = inbox->take_text();
+      g.skeleton = inbox->took_skeleton();
+      co_return g;
+    });
+  };
+  auto g = ask(big, true);
+  EXPECT_TRUE(g.skeleton);
+  EXPECT_EQ(g.text, big);
+  auto& tools = g.message["result"].as_object()["tools"].as_array();
+  ASSERT_EQ(tools.size(), 1000u);
+  EXPECT_EQ(serialize_json(tools[3]), R"({"name":"t3"})");
+  EXPECT_EQ(g.message["id"], 7);
+
+  auto whole = ask(big, false);
+  EXPECT_FALSE(whole.skeleton);
+  EXPECT_EQ(serialize_json(whole.message["result"].as_object()["tools"].as_array()[3].as_object()["inputSchema"]),
+            R"({"type":"object"})");
+  auto little = ask(small, true);
+  EXPECT_FALSE(little.skeleton);
+  EXPECT_EQ(little.message["result"].as_object()["tools"].as_array()[0].as_object()["description"], "d");
+}
+
 // MCP transports: a request may be answered with an SSE stream carrying notifications and then
 // the reply; each is relayed as it arrives, the reply last.
 TEST(HttpUpstream, SseReplyRelaysEventsThenTheReply) {
