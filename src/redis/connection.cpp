@@ -5,6 +5,8 @@
 
 #include <cerrno>
 
+#include "redis/bounded_reader.hpp"
+
 namespace mcpgate::redis {
 namespace {
 
@@ -42,6 +44,7 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectOptions& o) {
     redisFree(c);
     return fail("redis " + o.endpoint.name() + ": cannot connect: " + why);
   }
+  bound_reader(c->reader);
   std::unique_ptr<Connection> conn(new Connection(c, o.endpoint.name()));
   if (redisSetTimeout(c, to_timeval(o.command_timeout)) != REDIS_OK) return unexpected(conn->failure("set timeout"));
   (void)redisEnableKeepAlive(c);

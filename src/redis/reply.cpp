@@ -2,6 +2,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include "redis/bounded_reader.hpp"
+
 namespace mcpgate::redis {
 
 Reply from_hiredis(const redisReply& r) {
@@ -40,6 +42,7 @@ Reply from_hiredis(const redisReply& r) {
 Result<std::vector<Reply>> parse_replies(std::string_view bytes) {
   redisReader* reader = redisReaderCreate();
   if (!reader) return fail("out of memory");
+  bound_reader(reader);
   std::vector<Reply> out;
   Result<std::vector<Reply>> result = fail("unreachable");
   if (redisReaderFeed(reader, bytes.data(), bytes.size()) != REDIS_OK) {

@@ -1,6 +1,7 @@
 // Replies, pub/sub events and revocation messages as they arrive from the network.
 #include <gtest/gtest.h>
 
+#include "redis/bounded_reader.hpp"
 #include "redis/pubsub_event.hpp"
 #include "redis/reply.hpp"
 #include "redis/revocation_message.hpp"
@@ -28,6 +29,27 @@ TEST(RedisReply, BinarySafeAndIncompleteInput) {
   ASSERT_EQ(r->size(), 1u) << "the incomplete second reply waits for more bytes";
   EXPECT_EQ((*r)[0].str, std::string("a\0b", 3));
   EXPECT_FALSE(parse_replies("?what\r\n")) << "unknown type byte: a protocol error";
+}
+
+// hiredis 0.14 allocates an array's element table when it reads the header: `*1888888888` asked for
+// 15 GB (found by fuzz_redis_messages). An array header above the bound is a protocol error, before
+// any allocation; one at the bound is read as usual.
+TEST(RedisReply, AnArrayHeaderAboveTheBoundIsAProtocolErrorNotAnAllocation) {
+  EXPECT_FALSE(parse_replies("*1888888888\r\n"));
+  EXPECT_FALSE(parse_replies("*1\r\n*1\r\n*1888888888\r\n*0\r\n\r\n")) << "nested";
+  // Built by appending: g++ 12 misreports `"*" + std::to_string(n)` under -Werror=restrict.
+  auto header = [](int n) {
+    std::string h("*");
+    h.append(std::to_string(n)).append("\r\n");
+    return h;
+  };
+  EXPECT_FALSE(parse_replies(header(kMaxArrayElements + 1)));
+  std::string at_bound = header(kMaxArrayElements);
+  for (int i = 0; i < kMaxArrayElements; ++i) at_bound += ":1\r\n";
+  auto r = parse_replies(at_bound);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].elements.size(), static_cast<std::size_t>(kMaxArrayElements));
 }
 
 TEST(RedisPubSub, MessageSubscribeAndPong) {
