@@ -36,7 +36,6 @@ void ConnectionDeadline::detach() {
   if (!state_) return;
   state_->socket = nullptr;
   ++state_->generation;
-  error_code ignored;
   state_->timer.cancel();
 }
 
