@@ -3,7 +3,6 @@
 #include <sys/socket.h>
 
 #include <future>
-#include <sstream>
 #include <stdexcept>
 #include <unordered_set>
 
@@ -49,9 +48,9 @@ bool Exchange::cut() {
   response.version(request_.version());
   response.keep_alive(false);
   response.prepare_payload();
-  std::ostringstream out;
-  out << response;
-  auto bytes = out.str();
+  std::string bytes;
+  append_head(bytes, response.base());
+  bytes += response.body();
   error_code ec;
   if (auto* tls = stream_.tls())
     asio::write(*tls, asio::buffer(bytes), ec);

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <regex>
 
+#include "config_error.hpp"
+
 namespace mcpgate::config {
 namespace {
 
@@ -49,19 +51,7 @@ servers:
         http: { url: "http://127.0.0.1/" }
 )";
 
-// Asserts that `yaml` is refused with "gw.yaml:<line>:<col>: <key>: ..." naming `key`.
-void expect_error(const std::string& yaml, int line, const std::string& key, const std::string& reason = {}) {
-  auto r = parse_gateway_config(yaml, "gw.yaml");
-  ASSERT_FALSE(r) << "accepted:\n" << yaml;
-  const auto& m = r.error().message;
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(m, match, std::regex(R"(^gw\.yaml:(\d+):(\d+): ([^:]+): )"))) << m;
-  EXPECT_EQ(std::stoi(match[1]), line) << m;
-  EXPECT_EQ(match[3].str(), key) << m;
-  if (!reason.empty()) {
-    EXPECT_NE(m.find(reason), std::string::npos) << m;
-  }
-}
+using test_support::expect_error;
 
 // A minimal valid document with `extra` spliced into the first server and upstream.
 std::string server(const std::string& server_extra = "", const std::string& upstream_extra = "") {

@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "config/gateway_config.hpp"
+#include "config_error.hpp"
 
 namespace mcpgate::config {
 namespace {
@@ -20,15 +21,7 @@ std::string doc(const std::string& limits, const std::string& upstream_extra = "
          upstream_extra;
 }
 
-void expect_error(const std::string& yaml, const std::string& key, const std::string& reason) {
-  auto r = parse_gateway_config(yaml, "gw.yaml");
-  ASSERT_FALSE(r) << "accepted:\n" << yaml;
-  const auto& m = r.error().message;
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(m, match, std::regex(R"(^gw\.yaml:(\d+):(\d+): ([^:]+): )"))) << m;
-  EXPECT_EQ(match[3].str(), key) << m;
-  EXPECT_NE(m.find(reason), std::string::npos) << m;
-}
+using test_support::expect_error;
 
 TEST(LimitsConfig, DefaultsLetANormalAgentWork) {
   auto r = parse_gateway_config(doc("  max_sessions: 10\n"));

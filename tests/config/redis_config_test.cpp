@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "config/gateway_config.hpp"
+#include "config_error.hpp"
 
 namespace mcpgate::config {
 namespace {
@@ -22,18 +23,7 @@ const std::string kServer =
     "      - name: u\n"
     "        stdio: { command: [x] }\n";
 
-void expect_error(const std::string& yaml, int line, const std::string& key, const std::string& reason = {}) {
-  auto r = parse_gateway_config(yaml, "gw.yaml");
-  ASSERT_FALSE(r) << "accepted:\n" << yaml;
-  const auto& m = r.error().message;
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(m, match, std::regex(R"(^gw\.yaml:(\d+):(\d+): ([^:]+): )"))) << m;
-  EXPECT_EQ(std::stoi(match[1]), line) << m;
-  EXPECT_EQ(match[3].str(), key) << m;
-  if (!reason.empty()) {
-    EXPECT_NE(m.find(reason), std::string::npos) << m;
-  }
-}
+using test_support::expect_error;
 
 TEST(RedisConfig, AbsentMeansNoRedis) {
   auto r = parse_gateway_config(kServer, "gw.yaml");

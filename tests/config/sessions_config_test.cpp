@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "config/gateway_config.hpp"
+#include "config_error.hpp"
 
 namespace mcpgate::config {
 namespace {
@@ -22,15 +23,7 @@ std::string doc(const std::string& sessions) {
          "        http: { url: \"http://127.0.0.1:1/\" }\n";
 }
 
-void expect_error(const std::string& yaml, const std::string& key, const std::string& reason) {
-  auto r = parse_gateway_config(yaml, "gw.yaml");
-  ASSERT_FALSE(r) << "accepted:\n" << yaml;
-  const auto& m = r.error().message;
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(m, match, std::regex(R"(^gw\.yaml:(\d+):(\d+): ([^:]+): )"))) << m;
-  EXPECT_EQ(match[3].str(), key) << m;
-  EXPECT_NE(m.find(reason), std::string::npos) << m;
-}
+using test_support::expect_error;
 
 std::string key_file(const std::string& content) {
   auto path = ::testing::TempDir() + "seal-" + std::to_string(std::rand()) + ".key";
