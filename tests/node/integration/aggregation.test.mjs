@@ -44,4 +44,41 @@ try {
 } finally {
   await gw.stop();
 }
+
+// Policy behind aggregation (docs/policy.md, "Names"): a rule names a tool as its upstream does,
+// without the prefix the client sees, and `upstreams:` picks the upstream. A glob written with the
+// prefix matches nothing.
+const gated = await startGateway(`servers:
+  - name: both
+    path: /mcp
+    auth: { anonymous: true }
+    policy:
+      default: deny
+      rules:
+        - { id: echo-of-two, tools: [echo], upstreams: [two] }
+        - { id: written-with-the-prefix, tools: ["one_*"] }
+    upstreams:
+      - name: one
+        stdio: { command: ["${process.execPath}", "${everything}", "stdio"] }
+      - name: two
+        prefix: "t2."
+        stdio: { command: ["${process.execPath}", "${everything}", "stdio"] }
+`);
+try {
+  const client = new Client({ name: 'agg-policy', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(gated.url)));
+  const names = (await client.listTools()).tools.map((t) => t.name);
+  report.check(names.length === 1 && names[0] === 't2.echo',
+    'policy: the list holds only the tool a rule names by its upstream name and upstream', names.join(','));
+  const r = await client.callTool({ name: 't2.echo', arguments: { message: 'allowed' } });
+  report.check(JSON.stringify(r.content).includes('allowed'), 'policy: t2.echo is allowed by the rule naming echo on upstream two');
+  let err = null;
+  try { await client.callTool({ name: 'one_echo', arguments: { message: 'x' } }); } catch (e) { err = e; }
+  report.check(err && /policy/i.test(String(err)), 'policy: one_echo is refused (same tool, other upstream; the prefixed glob matches nothing)', String(err));
+  await client.close();
+} catch (e) {
+  report.check(false, 'unexpected exception (policy)', e?.stack ?? String(e));
+} finally {
+  await gated.stop();
+}
 report.finish();
