@@ -88,6 +88,10 @@ class McpEndpoint {
   // parsed whole from `text` first, and judged as any other.
   void judge_list(Call& call, json::object& reply, std::size_t upstream_index, std::string& text, bool skeleton,
                   bool whole_needed);
+  // When a call routed to upstream `index` must have its answer: that upstream's
+  // request_timeout_ms from the call's start (the deadline set on arrival is the first upstream's,
+  // before the call is routed).
+  Deadline deadline_for(const Call& call, std::size_t index) const;
   AuditRecord audit_record(const Call& call) const;  // who, where, which request, how long so far
   void audit(const Call& call, const policy::Target& target, const policy::Decision& d);
   void record(const Call& call, const Verdict& v);  // audit and count every decision of a verdict

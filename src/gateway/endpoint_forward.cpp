@@ -21,6 +21,10 @@ namespace asio = net::asio;
 namespace http = net::http;
 using steady = std::chrono::steady_clock;
 
+Deadline McpEndpoint::deadline_for(const Call& call, std::size_t index) const {
+  return call.started + cfg_.upstreams[index].request_timeout;
+}
+
 net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   auto t0 = steady::now();
   json::value client_id = call.request["id"];
@@ -75,15 +79,18 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
         auto inbox = std::make_shared<Inbox>(ex.executor());
         bind_subject(*inbox, i, call.caller);
         auto req = call.request;
-        if (co_await call.upstreams[i]->begin(std::move(req), inbox, call.deadline)) {
+        auto deadline = deadline_for(call, i);
+        if (co_await call.upstreams[i]->begin(std::move(req), inbox, deadline)) {
           for (;;) {
-            auto m = co_await inbox->pop(call.deadline);
+            auto m = co_await inbox->pop(deadline);
             if (!m || !m->contains("method")) break;
           }
         }
       }
     }
   }
+
+  call.deadline = deadline_for(call, target);
 
   // Policy, on the target as the body names it (never on Mcp-Name), before anything is sent; the
   // body then carries the canonical form that was judged (message_policy.hpp).

@@ -237,14 +237,15 @@ net::awaitable<void> McpEndpoint::fan_out_list(net::Exchange& ex, Call& call) {
   json::object first_result;
   for (std::size_t i = 0; i < call.upstreams.size(); ++i) {
     auto inbox = std::make_shared<Inbox>(ex.executor());
-    auto permit = co_await admit_upstream(ex, call.caller, call.method, i, id, call.deadline);
+    auto deadline = deadline_for(call, i);
+    auto permit = co_await admit_upstream(ex, call.caller, call.method, i, id, deadline);
     if (!permit) co_return;
     bind_subject(*inbox, i, call.caller);
     auto req = call.request;
     req["id"] = "mcpgate-list-" + std::to_string(i);
-    if (!(co_await call.upstreams[i]->begin(std::move(req), inbox, call.deadline))) continue;
+    if (!(co_await call.upstreams[i]->begin(std::move(req), inbox, deadline))) continue;
     for (;;) {
-      auto m = co_await inbox->pop(call.deadline);
+      auto m = co_await inbox->pop(deadline);
       if (!m) break;
       if (m->contains("method")) continue;  // notifications during a list are not relayed
       auto* r = m->if_contains("result");

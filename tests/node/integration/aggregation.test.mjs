@@ -17,6 +17,7 @@ const gw = await startGateway(`servers:
         stdio: { command: ["${process.execPath}", "${everything}", "stdio"] }
       - name: two
         prefix: "t2."
+        request_timeout_ms: 1000
         stdio: { command: ["${process.execPath}", "${everything}", "stdio"] }
 `);
 
@@ -38,6 +39,14 @@ try {
   let err = null;
   try { await client.callTool({ name: 'nobody_echo', arguments: {} }); } catch (e) { err = e; }
   report.check(err && /Unknown name/.test(String(err)), 'a name no upstream owns is refused', String(err));
+  // Each upstream's own request_timeout_ms bounds the calls routed to it (the first upstream's
+  // bounded them all before): two allows 1 s, one the default.
+  const long = { duration: 2, steps: 1 };
+  let late = null;
+  try { await client.callTool({ name: 't2.trigger-long-running-operation', arguments: long }); } catch (e) { late = e; }
+  report.check(late && /-32001|did not answer in time/.test(String(late)), 'a 2 s call to two (request_timeout_ms 1000) times out', String(late));
+  const slow = await client.callTool({ name: 'one_trigger-long-running-operation', arguments: long });
+  report.check(!slow.isError, 'the same 2 s call to one (default timeout) is answered', JSON.stringify(slow).slice(0, 200));
   await client.close();
 } catch (e) {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));
