@@ -140,7 +140,12 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
     sent = co_await client.send(endpoint_, req, deadline);
   }
   if (!sent) {
-    fail_request(inbox, client_id, UpstreamFailure::unreachable, "is unreachable: " + sent.error().message);
+    // Past the deadline the upstream took the request and did not begin its answer in time (504),
+    // which is not being unreachable (502).
+    if (std::chrono::steady_clock::now() >= deadline)
+      fail_request(inbox, client_id, UpstreamFailure::timeout, "did not answer in time: " + sent.error().message);
+    else
+      fail_request(inbox, client_id, UpstreamFailure::unreachable, "is unreachable: " + sent.error().message);
     co_return;
   }
   auto& rs = **sent;

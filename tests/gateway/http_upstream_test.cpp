@@ -266,6 +266,15 @@ TEST(HttpUpstream, ReplyNotFinishedByTheDeadlineIsATimeout) {
   EXPECT_EQ(a.error_code(), mcp::code::upstream_timeout);
 }
 
+// An upstream that takes the request and says nothing until the deadline did not answer in time
+// (504, -32001): it was reached. It was reported as unreachable (502) before.
+TEST(HttpUpstream, NoAnswerAtAllByTheDeadlineIsATimeoutNotUnreachable) {
+  FakeHttpServer server([](const FakeRequest&) { return FakeReply{"", false, true}; });
+  auto a = call(upstream_at(server.port()), request(1), std::chrono::milliseconds(200));
+  EXPECT_EQ(a.failure, UpstreamFailure::timeout);
+  EXPECT_EQ(a.error_code(), mcp::code::upstream_timeout);
+}
+
 // 2025-11-25 transports, "Session Management": the Mcp-Session-Id of the initialize answer goes
 // on every later request with the negotiated MCP-Protocol-Version; a 404 to a request that carried
 // it ends the session, and the next request goes without it.
