@@ -32,6 +32,14 @@ void ConnectionDeadline::on_timer(const std::shared_ptr<State>& s, std::uint64_t
   s->socket->close(ignored);
 }
 
+void ConnectionDeadline::rest() {
+  expires_never();
+  if (state_->armed_at == clock::time_point::max()) return;
+  state_->armed_at = clock::time_point::max();
+  ++state_->generation;
+  state_->timer.cancel();
+}
+
 void ConnectionDeadline::detach() {
   if (!state_) return;
   state_->socket = nullptr;

@@ -40,6 +40,10 @@ class ConnectionDeadline {
     state_->fired = false;
   }
 
+  // The connection waits in a pool with no operation: no deadline, and the timer's wait (which
+  // would keep an io_context that runs to completion busy until it fires) is cancelled.
+  void rest();
+
   // Around each read or write: begin() before starting it, and the completion handler `wrap`
   // returns reports a deadline that passed as beast::error::timeout (the socket was closed, as
   // beast::tcp_stream does).

@@ -171,6 +171,7 @@ void HttpClient::give_back(const Endpoint& ep, std::unique_ptr<Stream> stream,
                            std::unique_ptr<beast::flat_buffer> buf) {
   auto& v = idle_[ep];
   if (v.size() >= limits_.max_idle_per_host) return;
+  stream->rest();
   v.push_back(Idle{std::move(stream), std::move(buf)});
 }
 

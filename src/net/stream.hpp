@@ -57,6 +57,13 @@ class Stream {
     else
       tcp_layer().expires_never();
   }
+  // Idle in a pool: no deadline and no timer waiting.
+  void rest() {
+    if (deadline_)
+      deadline_->rest();
+    else
+      tcp_layer().expires_never();
+  }
 
   template <class MutableBuffers, class Token>
   auto async_read_some(const MutableBuffers& buffers, Token&& token) {
