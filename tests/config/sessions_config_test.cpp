@@ -1,6 +1,7 @@
 // `sessions:`: sealing keys from the environment or a file (never inline), rotation order kept,
 // and refusals that name the file, line and key.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -26,7 +27,10 @@ std::string doc(const std::string& sessions) {
 using test_support::expect_error;
 
 std::string key_file(const std::string& content) {
-  auto path = ::testing::TempDir() + "seal-" + std::to_string(std::rand()) + ".key";
+  // Named after the process and a counter: ctest runs each test in its own process, where
+  // std::rand() starts from the same seed, so two tests running at once wrote the same file.
+  static int n = 0;
+  auto path = ::testing::TempDir() + "seal-" + std::to_string(::getpid()) + "-" + std::to_string(++n) + ".key";
   std::ofstream(path) << content;
   return path;
 }
