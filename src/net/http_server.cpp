@@ -223,23 +223,32 @@ std::size_t HttpServer::cut_unanswered() {
 }
 
 void HttpServer::close_listener() {
-  for (auto& w : workers_)
-    asio::post(w->io, [this, &w] {
+  std::vector<std::future<void>> done;
+  for (auto& w : workers_) {
+    auto p = std::make_shared<std::promise<void>>();
+    done.push_back(p->get_future());
+    asio::post(w->io, [this, &w, p] {
       error_code ec;
-      if (!w->acceptor || !w->acceptor->is_open()) return;
-      // Connections the kernel completed but nobody accepted yet would be reset by the close,
-      // although their clients already sent a request: take them first and serve them.
-      w->acceptor->non_blocking(true, ec);
-      while (!ec) {
-        tcp::socket socket(w->io);
-        w->acceptor->accept(socket, ec);
-        if (ec) break;
-        socket.set_option(tcp::no_delay(true), ec);
-        ec = {};
-        asio::co_spawn(w->io, serve(std::move(socket), *w), asio::detached);
+      if (w->acceptor && w->acceptor->is_open()) {
+        // Connections the kernel completed but nobody accepted yet would be reset by the close,
+        // although their clients already sent a request: take them first and serve them.
+        w->acceptor->non_blocking(true, ec);
+        while (!ec) {
+          tcp::socket socket(w->io);
+          w->acceptor->accept(socket, ec);
+          if (ec) break;
+          socket.set_option(tcp::no_delay(true), ec);
+          ec = {};
+          ++from_backlog_;  // in_flight() counts it before its coroutine has even started
+          asio::co_spawn(w->io, serve(std::move(socket), *w, true), asio::detached);
+        }
+        w->acceptor->close(ec);
       }
-      w->acceptor->close(ec);
+      p->set_value();
     });
+  }
+  // The caller (a drain) waits for in_flight() next: the backlog must be counted by then.
+  for (auto& f : done) f.wait_for(std::chrono::seconds(2));
 }
 
 void HttpServer::wait() {
@@ -271,12 +280,22 @@ Response plain_error(http::status status, std::string_view message) {
 }
 }  // namespace
 
-awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker) {
+awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker, bool from_backlog) {
   ++connections_;
   struct Guard {
     std::atomic<std::size_t>& n;
     ~Guard() { --n; }
   } guard{connections_};
+  // Uncounted from from_backlog_ once its first request is in flight, or when the connection ends.
+  struct Backlog {
+    std::atomic<std::size_t>& n;
+    bool counted;
+    void release() {
+      if (counted) --n;
+      counted = false;
+    }
+    ~Backlog() { release(); }
+  } backlog{from_backlog_, from_backlog};
 
   std::unique_ptr<Stream> holder;
   if (tls_) {
@@ -307,6 +326,14 @@ awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker) {
       if (ec) break;
       buffer.commit(n);
     }
+    // In flight from the request's first byte, not from its last: a drain waits for a request
+    // being received as for one being handled (its client has started sending it).
+    ++in_flight_;
+    backlog.release();
+    struct InFlight {
+      std::atomic<std::size_t>& n;
+      ~InFlight() { --n; }
+    } in_flight{in_flight_};
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     parser.body_limit(limits_.max_body_bytes);
@@ -330,12 +357,7 @@ awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker) {
     stream.expires_never();
     Exchange exchange(stream, parser.release(), limits_, &drain_);
     bool failed = false;
-    ++in_flight_;
     ++served;
-    struct InFlight {
-      std::atomic<std::size_t>& n;
-      ~InFlight() { --n; }
-    } in_flight{in_flight_};
     worker.active.insert(&exchange);
     try {
       co_await handler_(exchange);

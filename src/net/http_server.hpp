@@ -121,13 +121,16 @@ class HttpServer {
   // hint; close_listener() refuses new connections; in_flight() counts the exchanges still
   // being handled.
   void begin_drain(std::chrono::milliseconds retry_hint);
+  // Blocks until every serving thread has done it (at most 2 s).
   void close_listener();
   bool draining() const { return drain_.draining.load(); }
   // At the grace deadline: answers every exchange still waiting that has a cut response (and has
   // written nothing yet) with it, and closes its connection. Returns how many. Blocks until the
   // serving threads have done it.
   std::size_t cut_unanswered();
-  std::size_t in_flight() const { return in_flight_.load(); }
+  // Requests being received or handled, and connections close_listener() took from the backlog
+  // that have not started reading theirs (their clients already sent it).
+  std::size_t in_flight() const { return in_flight_.load() + from_backlog_.load(); }
 
   std::uint16_t port() const { return port_; }
   const std::string& host() const { return host_; }
@@ -138,7 +141,9 @@ class HttpServer {
  private:
   struct Worker;
   awaitable<void> accept_loop(Worker& worker);
-  awaitable<void> serve(tcp::socket socket, Worker& worker);
+  // `from_backlog`: taken by close_listener(), counted in from_backlog_ until its first request
+  // is in flight (or the connection ends).
+  awaitable<void> serve(tcp::socket socket, Worker& worker, bool from_backlog = false);
 
   std::string host_;
   std::uint16_t port_;
@@ -152,6 +157,7 @@ class HttpServer {
   std::atomic<bool> stopping_{false};
   DrainState drain_;
   std::atomic<std::size_t> in_flight_{0};
+  std::atomic<std::size_t> from_backlog_{0};
 };
 
 }  // namespace mcpgate::net
