@@ -1,6 +1,8 @@
 #include "net/origin_guard.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <cstdint>
 #include <boost/url/authority_view.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
@@ -9,6 +11,21 @@
 #include "net/address.hpp"
 
 namespace mcpgate::net {
+namespace {
+std::atomic<std::uint64_t> next_guard_id{1};
+
+// The last Host value a guard admitted on this thread. A client sends the same Host on every
+// request, and judging it (the URL grammar, lower-casing, the loopback check) was 2 % of a
+// proxied request's CPU. The verdict depends only on the guard's lists and the value, so an
+// equal value is admitted again; the guard's id (never reused) keeps a guard built by a reload
+// from inheriting the verdict of one that was destroyed at the same address.
+struct AdmittedHost {
+  std::uint64_t guard = 0;
+  std::string host;
+};
+thread_local AdmittedHost last_admitted;
+}  // namespace
+
 std::string host_name(std::string_view host) {
   std::string h = ascii_lower(host);
   if (!h.empty() && h.front() == '[') {
@@ -21,7 +38,7 @@ std::string host_name(std::string_view host) {
 
 OriginGuard::OriginGuard(std::vector<std::string> allowed_hosts, std::vector<std::string> allowed_origins,
                          std::string public_url, bool loopback, bool open_when_unconfigured)
-    : loopback_(loopback) {
+    : id_(next_guard_id.fetch_add(1, std::memory_order_relaxed)), loopback_(loopback) {
   any_host_ = open_when_unconfigured && !loopback && allowed_hosts.empty() && public_url.empty();
   any_origin_ = open_when_unconfigured && !loopback && allowed_origins.empty() && public_url.empty();
   for (auto& h : allowed_hosts) hosts_.push_back(host_name(h));
@@ -39,6 +56,14 @@ OriginGuard::OriginGuard(std::vector<std::string> allowed_hosts, std::vector<std
 
 bool OriginGuard::host_allowed(std::string_view host) const {
   if (host.empty()) return false;
+  if (last_admitted.guard == id_ && last_admitted.host == host) return true;
+  if (!judge_host(host)) return false;
+  last_admitted.guard = id_;
+  last_admitted.host.assign(host);
+  return true;
+}
+
+bool OriginGuard::judge_host(std::string_view host) const {
   // Host is uri-host [":" port] (RFC 9110 §7.2), parsed by the URL grammar: "localhost:evil" or
   // "127.0.0.1@evil.example" are not a loopback name with some junk after it.
   auto a = boost::urls::parse_authority(host);

@@ -2,6 +2,7 @@
 // DNS-rebinding defence (MCP transports, "Security Warning": servers MUST validate Origin, and
 // local servers SHOULD bind to localhost): a browser page from an attacker's
 // origin, or a hostname the attacker re-points at 127.0.0.1, must not reach a local server.
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,9 @@ class OriginGuard {
   bool page_origin_allowed(std::string_view origin) const;
 
  private:
+  bool judge_host(std::string_view host) const;
+
+  std::uint64_t id_;                  // unique in the process: see host_allowed
   std::vector<std::string> hosts_;    // hostnames, lower case, no port
   std::vector<std::string> origins_;  // scheme://host[:port], lower case
   bool loopback_;

@@ -14,6 +14,12 @@ void EvpPkeyDeleter::operator()(EVP_PKEY* p) const {
   EVP_PKEY_free(p);
 }
 
+void prepare_verification(Jwk& key) {
+  if (key.kty != KeyType::ec || !key.key) return;
+  VerifyContext ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.key.get(), nullptr), EVP_PKEY_CTX_free);
+  if (ctx && EVP_PKEY_verify_init(ctx.get()) == 1) key.verify_ctx = std::move(ctx);
+}
+
 namespace {
 
 struct BnFree {
@@ -190,6 +196,7 @@ Result<Jwk> parse_jwk(const json::object& o, const JwkOptions& options) {
     auto key = ec_key(o, k.crv);
     if (!key) return unexpected(key.error());
     k.key = std::move(*key);
+    prepare_verification(k);
   } else if (*kty == "OKP") {
     k.kty = KeyType::okp;
     auto key = okp_key(o, k.crv);

@@ -14,6 +14,7 @@
 #include "oauth/algorithm.hpp"
 
 typedef struct evp_pkey_st EVP_PKEY;
+typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
 
 namespace mcpgate::oauth {
 
@@ -31,6 +32,10 @@ struct EvpPkeyDeleter {
   void operator()(EVP_PKEY* p) const;
 };
 using PublicKey = std::shared_ptr<EVP_PKEY>;
+// An EVP_PKEY_CTX initialised for verification (EVP_PKEY_verify_init) once, when the key is
+// read: each verification works on a copy of it (EVP_PKEY_CTX_dup), which skips the provider
+// lookups EVP_DigestVerifyInit makes per call (about 2.5 µs of a 58 µs ES256 verification).
+using VerifyContext = std::shared_ptr<EVP_PKEY_CTX>;
 
 struct Jwk {
   std::optional<std::string> kid;
@@ -39,6 +44,7 @@ struct Jwk {
   std::optional<Algorithm> alg;  // the JWK's own "alg", when present
   bool for_signature = true;     // false when "use" or "key_ops" exclude verification
   PublicKey key;                 // asymmetric keys
+  VerifyContext verify_ctx;       // EC keys read by parse_jwk (prepare_verification); may be empty
   Secret secret;                 // oct keys
   int bits = 0;
 
@@ -47,6 +53,10 @@ struct Jwk {
   // and key_ops must allow it (RFC 7517 §4.2–4.4).
   bool compatible_with(Algorithm a) const;
 };
+
+// Fills `verify_ctx` for an EC key (a no-op for the others, or when OpenSSL refuses: the
+// verifier then initialises a context per call, as before).
+void prepare_verification(Jwk& key);
 
 [[nodiscard]] Result<Jwk> parse_jwk(const boost::json::object& jwk, const JwkOptions& options = {});
 

@@ -16,6 +16,9 @@ namespace {
 struct MdCtxFree {
   void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
 };
+struct PkeyCtxFree {
+  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
+};
 struct SigFree {
   void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
 };
@@ -72,24 +75,48 @@ std::size_t ecdsa_field_bytes(Algorithm a) {
   return {};
 }
 
+// ECDSA through the key's prepared context (Jwk::verify_ctx): the digest here, the signature on a
+// copy of the context, so that threads verifying with one key share nothing mutable.
+[[nodiscard]] AuthResult<void> prepared_verify(Algorithm alg, EVP_PKEY_CTX* prepared, std::string_view input,
+                                               std::string_view der) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (EVP_Digest(input.data(), input.size(), md, &md_len, digest(alg), nullptr) != 1)
+    return reject(AuthError::bad_signature);
+  std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_dup(prepared));
+  if (!ctx || EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()), der.size(), md, md_len) != 1)
+    return reject(AuthError::bad_signature);
+  return {};
+}
+
 }  // namespace
 
 std::optional<std::string> ecdsa_raw_to_der(std::string_view raw) {
-  if (raw.empty() || raw.size() % 2) return std::nullopt;
+  // ECDSA-Sig-Value ::= SEQUENCE { r INTEGER, s INTEGER } (RFC 3279 §2.2.3), in DER: each
+  // integer minimal (leading zero bytes dropped) and positive (a zero byte before a high bit).
+  // Written by hand: going through BIGNUMs and i2d cost four allocations per new token.
+  if (raw.empty() || raw.size() % 2 || raw.size() > 2 * 66) return std::nullopt;
   std::size_t half = raw.size() / 2;
-  BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), int(half), nullptr);
-  BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data() + half), int(half), nullptr);
-  std::unique_ptr<ECDSA_SIG, SigFree> sig(ECDSA_SIG_new());
-  if (!r || !s || !sig || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
-    BN_free(r);
-    BN_free(s);
-    return std::nullopt;
-  }
-  int len = i2d_ECDSA_SIG(sig.get(), nullptr);
-  if (len <= 0) return std::nullopt;
-  std::string der(static_cast<std::size_t>(len), '\0');
-  auto* p = reinterpret_cast<unsigned char*>(der.data());
-  if (i2d_ECDSA_SIG(sig.get(), &p) != len) return std::nullopt;
+  auto integer = [](std::string_view v, std::string& out) {
+    std::size_t skip = 0;
+    while (skip + 1 < v.size() && v[skip] == 0) ++skip;
+    v.remove_prefix(skip);
+    bool pad = static_cast<unsigned char>(v.front()) & 0x80;
+    out += '\x02';
+    out += static_cast<char>(v.size() + (pad ? 1 : 0));
+    if (pad) out += '\0';
+    out.append(v);
+  };
+  std::string body;
+  body.reserve(raw.size() + 6);
+  integer(raw.substr(0, half), body);
+  integer(raw.substr(half), body);
+  std::string der;
+  der.reserve(body.size() + 3);
+  der += '\x30';
+  if (body.size() >= 0x80) der += '\x81';  // at most 2 * (2 + 67) bytes: one length byte
+  der += static_cast<char>(body.size());
+  der += body;
   return der;
 }
 
@@ -125,6 +152,7 @@ AuthResult<void> OpenSslVerifier::verify(Algorithm alg, const Jwk& key, std::str
       if (sig.size() != 2 * ecdsa_field_bytes(alg)) return reject(AuthError::bad_signature);
       auto der = ecdsa_raw_to_der(sig);
       if (!der) return reject(AuthError::bad_signature);
+      if (key.verify_ctx) return prepared_verify(alg, key.verify_ctx.get(), input, *der);
       return evp_verify(alg, key.key.get(), input, *der);
     }
     case AlgorithmFamily::rsa_pkcs1:

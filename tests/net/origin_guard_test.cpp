@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 namespace mcpgate::net {
 namespace {
 
@@ -132,6 +134,22 @@ TEST(OriginGuard, OpenWhenUnconfiguredAdmitsAnyNameOnNonLoopbackBindsOnly) {
   EXPECT_TRUE(named.host_allowed("MCP.example.com:443"));
   EXPECT_FALSE(named.host_allowed("other.example"));
   EXPECT_FALSE(named.origin_allowed("https://other.example"));
+}
+
+TEST(OriginGuard, AHostAdmittedByOneGuardIsJudgedAfreshByAnother) {
+  // host_allowed remembers the last Host it admitted on this thread; that memory is the guard's
+  // own. A second guard (another endpoint, or the one a reload builds) judges the same value by
+  // its own lists, even when the first guard is gone and the second sits at its address.
+  auto open = std::make_unique<OriginGuard>(std::vector<std::string>{}, std::vector<std::string>{}, "", false, true);
+  EXPECT_TRUE(open->host_allowed("evil.example"));
+  EXPECT_TRUE(open->host_allowed("evil.example")) << "the remembered verdict";
+  open.reset();
+  auto strict = std::make_unique<OriginGuard>(std::vector<std::string>{"mcp.example.com"}, std::vector<std::string>{},
+                                              "", false, true);
+  EXPECT_FALSE(strict->host_allowed("evil.example"));
+  EXPECT_TRUE(strict->host_allowed("mcp.example.com"));
+  EXPECT_FALSE(strict->host_allowed("mcp.example.com@evil.example")) << "not a prefix match on the memory";
+  EXPECT_FALSE(strict->host_allowed("evil.example"));
 }
 
 }  // namespace

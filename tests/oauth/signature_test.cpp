@@ -4,6 +4,14 @@
 #include "oauth/signature.hpp"
 
 #include <gtest/gtest.h>
+#include <openssl/bn.h>
+#include <openssl/ecdsa.h>
+
+#include <algorithm>
+#include <atomic>
+#include <random>
+#include <thread>
+#include <vector>
 
 #include "core/base64url.hpp"
 #include "oauth/jws.hpp"
@@ -36,6 +44,12 @@ AuthResult<void> verify(Algorithm alg, const Jwk& key, const Signed& s) {
   return default_verifier().verify(alg, key, s.input, s.signature);
 }
 
+template <Algorithm A, int N>
+const SigningKey& generated() {
+  static const SigningKey key = *SigningKey::generate(A);
+  return key;
+}
+
 struct Case {
   const char* name;
   Algorithm alg;
@@ -49,6 +63,8 @@ const Case kCases[] = {
      []() -> const SigningKey& { return TestKeys::get().rs_attacker; }},
     {"PS256_Rfc7518_3_5", Algorithm::PS256, []() -> const SigningKey& { return TestKeys::get().rs1; },
      []() -> const SigningKey& { return TestKeys::get().rs_attacker; }},
+    {"ES384_Rfc7518_3_4", Algorithm::ES384, generated<Algorithm::ES384, 0>, generated<Algorithm::ES384, 1>},
+    {"ES512_Rfc7518_3_4", Algorithm::ES512, generated<Algorithm::ES512, 0>, generated<Algorithm::ES512, 1>},
     {"EdDSA_Rfc8037_3_1", Algorithm::EdDSA, []() -> const SigningKey& { return TestKeys::get().ed1; },
      []() -> const SigningKey& {
        static const SigningKey other = *SigningKey::generate(Algorithm::EdDSA);
@@ -162,6 +178,77 @@ TEST(Signature, Hs256WithTheSharedSecret_Rfc7518_3_2) {
   auto other = *hmac_sign(Algorithm::HS256, "another-secret-of-enough-length-0123456789", input);
   EXPECT_EQ(default_verifier().verify(Algorithm::HS256, key, input, other).error(), AuthError::bad_signature);
   EXPECT_EQ(default_verifier().verify(Algorithm::HS384, key, input, mac).error(), AuthError::bad_signature);
+}
+
+// ECDSA keys read from a JWK verify through a context prepared once (Jwk::verify_ctx); a Jwk
+// built without one verifies the same way, and many threads share one prepared key.
+TEST(Signature, EcdsaVerdictsAreTheSameWithAndWithoutThePreparedContext) {
+  auto& k = TestKeys::get();
+  auto prepared = jwk_of(k.ec1, Algorithm::ES256);
+  ASSERT_TRUE(prepared.verify_ctx) << "parse_jwk prepares EC keys";
+  auto plain = prepared;
+  plain.verify_ctx.reset();
+  auto good = sign(k.ec1, Algorithm::ES256);
+  auto foreign = sign(k.ec_attacker, Algorithm::ES256);
+  for (const Jwk* key : {&prepared, &plain}) {
+    EXPECT_TRUE(verify(Algorithm::ES256, *key, good));
+    EXPECT_EQ(verify(Algorithm::ES256, *key, foreign).error(), AuthError::bad_signature);
+    Signed flipped = good;
+    flipped.signature[3] ^= 0x40;
+    EXPECT_EQ(verify(Algorithm::ES256, *key, flipped).error(), AuthError::bad_signature);
+  }
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        (verify(Algorithm::ES256, prepared, good) ? ok : refused)++;
+        (verify(Algorithm::ES256, prepared, foreign) ? ok : refused)++;
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok, 200);
+  EXPECT_EQ(refused, 200);
+}
+
+// RFC 3279 §2.2.3: the DER form of r||s, written by hand, is byte for byte what OpenSSL's encoder
+// makes, for each field size and for the edge values: leading zero bytes (dropped), a high bit
+// (a zero byte before it), a zero integer, and P-521's sequence longer than 127 bytes.
+TEST(Signature, EcdsaRawToDerMatchesOpenSsl_Rfc3279_2_2_3) {
+  auto reference = [](std::string_view raw) {
+    std::size_t half = raw.size() / 2;
+    BIGNUM* r = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data()), int(half), nullptr);
+    BIGNUM* s = BN_bin2bn(reinterpret_cast<const unsigned char*>(raw.data() + half), int(half), nullptr);
+    ECDSA_SIG* sig = ECDSA_SIG_new();
+    ECDSA_SIG_set0(sig, r, s);
+    unsigned char* der = nullptr;
+    int len = i2d_ECDSA_SIG(sig, &der);
+    std::string out(reinterpret_cast<char*>(der), std::size_t(len));
+    OPENSSL_free(der);
+    ECDSA_SIG_free(sig);
+    return out;
+  };
+  std::mt19937 rng(7);
+  for (std::size_t field : {32u, 48u, 66u}) {
+    for (int round = 0; round < 200; ++round) {
+      std::string raw(2 * field, '\0');
+      for (auto& c : raw) c = static_cast<char>(rng());
+      switch (round % 5) {
+        case 0: raw[0] = 0; raw[1] = 0; break;                       // r with leading zeros
+        case 1: raw[field] = static_cast<char>(0x80); break;         // s with its high bit set
+        case 2: std::fill(raw.begin(), raw.begin() + field, 0); break;  // r = 0
+        case 3: raw[0] = 0; raw[1] = static_cast<char>(0xff); break;  // a zero byte that must stay
+        default: break;
+      }
+      auto der = ecdsa_raw_to_der(raw);
+      ASSERT_TRUE(der);
+      EXPECT_EQ(*der, reference(raw)) << "field " << field << " round " << round;
+      EXPECT_EQ(ecdsa_der_to_raw(*der, field), raw);
+    }
+  }
+  EXPECT_FALSE(ecdsa_raw_to_der(""));
+  EXPECT_FALSE(ecdsa_raw_to_der("abc"));
+  EXPECT_FALSE(ecdsa_raw_to_der(std::string(134, 'x'))) << "longer than P-521's r||s";
 }
 
 }  // namespace
