@@ -5,6 +5,7 @@
 #include <boost/json/value_stack.hpp>
 #include <cmath>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -19,6 +20,14 @@ enum class StrictError { duplicate_key = 1 };
 // duplicate costs no allocation per key (every request and every reply is parsed here).
 class KeyStack {
  public:
+  // Ready for a new text; the buffers keep their capacity.
+  void clear() {
+    text_.clear();
+    spans_.clear();
+    levels_.clear();
+    key_start_ = 0;
+    in_key_ = false;
+  }
   void open() { levels_.push_back({spans_.size(), text_.size(), nullptr}); }
   void close() {
     auto& l = levels_.back();
@@ -86,6 +95,16 @@ struct SkeletonState {
   std::string member_key;  // the last key of the root object
   std::string list_key;    // the last key of the member object
 
+  // Ready for a new text; the strings keep their capacity.
+  void restart(const JsonSkeletonPath* p) {
+    path = p;
+    depth = list_depth = item_depth = 0;
+    root_object = in_member = item_is_object = at_keep = has_keep = false;
+    keep_value.clear();
+    key.clear();
+    member_key.clear();
+    list_key.clear();
+  }
   bool skipping() const { return item_depth != 0; }
   bool key_matters() const { return path && (depth == 1 || (depth == 2 && in_member) || depth == item_depth); }
 };
@@ -105,6 +124,14 @@ struct StrictHandler {
   // The storage goes to reset(), not to the value_stack's constructor: the constructor's is only
   // for the stack's scratch space, and the document would be built with the default allocator.
   explicit StrictHandler(json::storage_ptr sp = {}) : document_storage(std::move(sp)) {}
+
+  // Ready for a new text, built in `storage`.
+  void begin(json::storage_ptr storage, const JsonSkeletonPath* skeleton) {
+    document_storage = std::move(storage);
+    keys.clear();
+    sk.restart(skeleton);
+    duplicate = false;
+  }
 
   bool on_document_begin(json::error_code&) {
     st.reset(document_storage);
@@ -265,6 +292,26 @@ struct StrictHandler {
   bool on_comment(json::string_view, json::error_code&) { return false; }
 };
 
+// One parser per thread, reused: a parser, its value stack and its key stack built afresh for each
+// text cost about ten allocations per parse, and a proxied request parses two texts. A parse is
+// synchronous and never starts another on its thread, so one per thread is never shared. The
+// options are fixed but for the depth, which differs between callers; a change rebuilds it.
+// After a text this large the parser is let go, so that its buffers, grown to the largest text the
+// thread ever read, do not stay pinned for the life of the thread.
+constexpr std::size_t kKeepParserUpTo = 256 * 1024;
+thread_local std::optional<json::basic_parser<StrictHandler>> parser;
+thread_local std::size_t depth = 0;
+
+json::basic_parser<StrictHandler>& thread_parser(const json::parse_options& opt) {
+  if (!parser || depth != opt.max_depth) {
+    parser.emplace(opt);
+    depth = opt.max_depth;
+  } else {
+    parser->reset();
+  }
+  return *parser;
+}
+
 Result<json::value> parse_strict(std::string_view text, const JsonLimits& limits, json::storage_ptr storage,
                                  const JsonSkeletonPath* skeleton) {
   if (text.size() > limits.max_bytes) return fail("JSON text exceeds " + std::to_string(limits.max_bytes) + " bytes");
@@ -273,8 +320,18 @@ Result<json::value> parse_strict(std::string_view text, const JsonLimits& limits
   opt.allow_comments = false;
   opt.allow_trailing_commas = false;
   opt.allow_invalid_utf8 = false;
-  json::basic_parser<StrictHandler> p(opt, std::move(storage));
-  p.handler().sk.path = skeleton;
+  auto& p = thread_parser(opt);
+  p.handler().begin(std::move(storage), skeleton);
+  // Whatever the outcome, the parser keeps no hold on the caller's storage past this call.
+  struct Release {
+    StrictHandler& h;
+    bool large;
+    ~Release() {
+      h.st.reset({});
+      h.document_storage = {};
+      if (large) parser.reset();
+    }
+  } release{p.handler(), text.size() > kKeepParserUpTo};
   json::error_code ec;
   std::size_t n = p.write_some(false, text.data(), text.size(), ec);
   if (!ec && n < text.size()) ec = json::error::extra_data;

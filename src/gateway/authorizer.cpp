@@ -24,6 +24,16 @@ namespace {
   // Pointers into the awaiting coroutine's frame, which outlives this one (it waits for it).
   co_return validator->validate(*token, *key);
 }
+
+// The last principal whose policy subject a serving thread built, and that subject. While a token
+// is in the cache its principal is one shared object, so a client's next request finds its subject
+// here instead of copying every claim again (that copy was 1 % of a proxied request's CPU). The
+// memory holds a reference, so the address it compares cannot be another principal's.
+struct LastSubject {
+  oauth::PrincipalPtr principal;
+  std::shared_ptr<const policy::Subject> subject;
+};
+thread_local LastSubject last_subject;
 }  // namespace
 
 std::string Caller::key() const {
@@ -33,6 +43,10 @@ std::string Caller::key() const {
 
 const policy::Subject& Caller::subject() const {
   if (subject_) return *subject_;
+  if (principal && last_subject.principal == principal) {
+    subject_ = last_subject.subject;
+    return *subject_;
+  }
   auto s = std::make_shared<policy::Subject>();
   if (principal) {
     s->issuer = principal->issuer;
@@ -42,6 +56,7 @@ const policy::Subject& Caller::subject() const {
     s->claims = principal->claims;
   }
   subject_ = std::move(s);
+  if (principal) last_subject = {principal, subject_};
   return *subject_;
 }
 

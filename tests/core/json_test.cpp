@@ -5,6 +5,9 @@
 
 #include <boost/json/monotonic_resource.hpp>
 #include <string>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace mcpgate {
 namespace {
@@ -215,6 +218,72 @@ TEST(ParseJson, BuildsTheDocumentInTheGivenStorage) {
   auto plain = parse_json(R"({"a":[1]})");
   ASSERT_TRUE(plain);
   EXPECT_EQ(plain->storage().get(), json::storage_ptr().get());
+}
+
+// Each thread reuses one parser (core/json.cpp): what a text leaves behind, a failure half-way
+// through an object, a skeleton path, another depth limit, must not change how the next text is
+// read. Every text here is read after all the others on one thread, and compared with what a
+// thread that never parsed anything makes of it.
+TEST(ParseJson, OneThreadsParserCarriesNothingFromOneTextToTheNext) {
+  static constexpr JsonSkeletonPath kTools{"result", "tools", "name"};
+  struct Text {
+    std::string text;
+    JsonLimits limits;
+    bool skeleton = false;
+  };
+  auto read = [](const Text& t) {
+    auto r = t.skeleton ? parse_json_skeleton(t.text, kTools, t.limits) : parse_json(t.text, t.limits);
+    return r ? "ok " + serialize_json(*r) : "error " + r.error().message;
+  };
+  auto fresh = [&](const Text& t) {
+    std::string out;
+    std::thread([&] { out = read(t); }).join();
+    return out;
+  };
+  JsonLimits shallow;
+  shallow.max_depth = 3;
+  // In this order: each failure is followed by texts read with the same limits (a change of the
+  // depth limit builds a new parser, which would hide what the old one kept).
+  const Text texts[] = {
+      {R"({"a":{"b":{"c":1,"c":2}}})", {}},                                   // fails three objects deep
+      {R"({"a":{"b":{"c":1)", {}},                                            // cut off with objects open
+      {R"({"a":{"b":{"d":1}},"c":2})", {}},                                    // keys the failures left open
+      {R"({"result":{"tools":[{"name":"a","x":{"y":[)", {}, true},             // cut off inside an item
+      {R"({"result":{"tools":[{"name":"a","x":1},{"name":"b"}],"n":2}})", {}, true},
+      {R"({"c":1,"b":2,"a":3})", {}},
+      {R"([{"name":"x","v":[1,{"name":"y"}]}])", {}},
+      {R"({"a":{"b":{"c":1}}})", shallow},                                    // over these limits' depth
+      {R"({"a":1})", shallow},
+  };
+  std::vector<std::string> expected;
+  for (auto& t : texts) expected.push_back(fresh(t));
+  for (int round = 0; round < 2; ++round)
+    for (std::size_t i = 0; i < std::size(texts); ++i) EXPECT_EQ(read(texts[i]), expected[i]) << texts[i].text;
+}
+
+// The reused parser lets go of the storage the document was built in: the caller's resource is
+// freed when the caller and the document are done with it, not when the thread parses again.
+TEST(ParseJson, TheParserKeepsNoHoldOnTheCallersStorage) {
+  struct Watched : json::memory_resource {
+    bool* gone;
+    explicit Watched(bool* g) : gone(g) {}
+    ~Watched() override { *gone = true; }
+    void* do_allocate(std::size_t n, std::size_t align) override {
+      return ::operator new(n, std::align_val_t(align));
+    }
+    void do_deallocate(void* p, std::size_t, std::size_t align) override {
+      ::operator delete(p, std::align_val_t(align));
+    }
+    bool do_is_equal(const json::memory_resource& o) const noexcept override { return this == &o; }
+  };
+  for (std::string_view text : {R"({"a":["a string longer than SBO",{"b":1}]})", R"({"a":[1,)"}) {
+    bool gone = false;
+    {
+      auto sp = json::make_shared_resource<Watched>(&gone);
+      auto v = parse_json(text, {}, sp);
+    }
+    EXPECT_TRUE(gone) << text;
+  }
 }
 
 TEST(Serialize, RoundTrips) {
