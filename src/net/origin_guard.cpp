@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdint>
 #include <boost/url/authority_view.hpp>
 #include <boost/url/parse.hpp>
 #include <cctype>
+#include <cstdint>
 
 #include "core/ascii.hpp"
 #include "net/address.hpp"

@@ -44,7 +44,7 @@ struct Jwk {
   std::optional<Algorithm> alg;  // the JWK's own "alg", when present
   bool for_signature = true;     // false when "use" or "key_ops" exclude verification
   PublicKey key;                 // asymmetric keys
-  VerifyContext verify_ctx;       // EC keys read by parse_jwk (prepare_verification); may be empty
+  VerifyContext verify_ctx;      // EC keys read by parse_jwk (prepare_verification); may be empty
   Secret secret;                 // oct keys
   int bits = 0;
 

@@ -84,7 +84,8 @@ std::size_t ecdsa_field_bytes(Algorithm a) {
   if (EVP_Digest(input.data(), input.size(), md, &md_len, digest(alg), nullptr) != 1)
     return reject(AuthError::bad_signature);
   std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_dup(prepared));
-  if (!ctx || EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()), der.size(), md, md_len) != 1)
+  if (!ctx ||
+      EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()), der.size(), md, md_len) != 1)
     return reject(AuthError::bad_signature);
   return {};
 }

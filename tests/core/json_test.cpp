@@ -245,14 +245,14 @@ TEST(ParseJson, OneThreadsParserCarriesNothingFromOneTextToTheNext) {
   // In this order: each failure is followed by texts read with the same limits (a change of the
   // depth limit builds a new parser, which would hide what the old one kept).
   const Text texts[] = {
-      {R"({"a":{"b":{"c":1,"c":2}}})", {}},                                   // fails three objects deep
-      {R"({"a":{"b":{"c":1)", {}},                                            // cut off with objects open
-      {R"({"a":{"b":{"d":1}},"c":2})", {}},                                    // keys the failures left open
-      {R"({"result":{"tools":[{"name":"a","x":{"y":[)", {}, true},             // cut off inside an item
+      {R"({"a":{"b":{"c":1,"c":2}}})", {}},                         // fails three objects deep
+      {R"({"a":{"b":{"c":1)", {}},                                  // cut off with objects open
+      {R"({"a":{"b":{"d":1}},"c":2})", {}},                         // keys the failures left open
+      {R"({"result":{"tools":[{"name":"a","x":{"y":[)", {}, true},  // cut off inside an item
       {R"({"result":{"tools":[{"name":"a","x":1},{"name":"b"}],"n":2}})", {}, true},
       {R"({"c":1,"b":2,"a":3})", {}},
       {R"([{"name":"x","v":[1,{"name":"y"}]}])", {}},
-      {R"({"a":{"b":{"c":1}}})", shallow},                                    // over these limits' depth
+      {R"({"a":{"b":{"c":1}}})", shallow},  // over these limits' depth
       {R"({"a":1})", shallow},
   };
   std::vector<std::string> expected;
@@ -268,9 +268,7 @@ TEST(ParseJson, TheParserKeepsNoHoldOnTheCallersStorage) {
     bool* gone;
     explicit Watched(bool* g) : gone(g) {}
     ~Watched() override { *gone = true; }
-    void* do_allocate(std::size_t n, std::size_t align) override {
-      return ::operator new(n, std::align_val_t(align));
-    }
+    void* do_allocate(std::size_t n, std::size_t align) override { return ::operator new(n, std::align_val_t(align)); }
     void do_deallocate(void* p, std::size_t, std::size_t align) override {
       ::operator delete(p, std::align_val_t(align));
     }

@@ -233,12 +233,12 @@ TEST(Signature, EcdsaRawToDerMatchesOpenSsl_Rfc3279_2_2_3) {
     for (int round = 0; round < 200; ++round) {
       std::string raw(2 * field, '\0');
       for (auto& c : raw) c = static_cast<char>(rng());
-      switch (round % 5) {
-        case 0: raw[0] = 0; raw[1] = 0; break;                       // r with leading zeros
-        case 1: raw[field] = static_cast<char>(0x80); break;         // s with its high bit set
-        case 2: std::fill(raw.begin(), raw.begin() + field, 0); break;  // r = 0
-        case 3: raw[0] = 0; raw[1] = static_cast<char>(0xff); break;  // a zero byte that must stay
-        default: break;
+      if (round % 5 == 0) raw[0] = raw[1] = 0;                                // r with leading zeros
+      if (round % 5 == 1) raw[field] = static_cast<char>(0x80);               // s with its high bit set
+      if (round % 5 == 2) std::fill(raw.begin(), raw.begin() + field, '\0');  // r = 0
+      if (round % 5 == 3) {                                                   // a zero byte that stays
+        raw[0] = 0;
+        raw[1] = static_cast<char>(0xff);
       }
       auto der = ecdsa_raw_to_der(raw);
       ASSERT_TRUE(der);
