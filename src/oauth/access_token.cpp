@@ -40,6 +40,13 @@ std::optional<std::int64_t> numeric_date(const json::value& v) {
 }
 
 bool audience_matches(const json::value& aud, std::string_view resource) {
+  // The same text normalizes the same way: an audience written exactly as the resource (what an
+  // authorization server that was given the resource indicator writes) needs no URL parse.
+  auto same = [&](const json::value& a) { return a.is_string() && std::string_view(a.get_string()) == resource; };
+  if (same(aud)) return true;
+  if (aud.is_array())
+    for (auto& a : aud.get_array())
+      if (same(a)) return true;
   std::string want = normalize_resource(resource);
   if (aud.is_string()) return normalize_resource(std::string_view(aud.get_string())) == want;
   if (!aud.is_array()) return false;
