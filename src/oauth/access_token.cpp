@@ -93,8 +93,7 @@ std::optional<std::vector<std::string>> parse_scopes(const json::object& claims)
   return out;
 }
 
-AuthResult<Principal> validate_claims(const json::object& claims, const ClaimPolicy& policy,
-                                      system_clock::time_point now) {
+AuthResult<Principal> validate_claims(json::object claims, const ClaimPolicy& policy, system_clock::time_point now) {
   auto* iss = claims.if_contains("iss");
   if (!iss || !iss->is_string() || iss->get_string() != policy.issuer) return reject(AuthError::wrong_issuer);
 
@@ -136,7 +135,7 @@ AuthResult<Principal> validate_claims(const json::object& claims, const ClaimPol
   auto scopes = parse_scopes(claims);
   if (!scopes) return reject(AuthError::malformed_token);
   p.scopes = std::move(*scopes);
-  p.claims = claims;
+  p.claims = std::move(claims);
   p.expiry = expiry;
   return p;
 }

@@ -37,7 +37,8 @@ struct ClaimPolicy {
 //   now ≥ exp + leeway                 → expired (RFC 7519 §4.1.4)
 //   now + leeway < nbf, or iat future  → not_yet_valid (RFC 7519 §4.1.5)
 //   a claim of the wrong JSON type     → malformed_token
-[[nodiscard]] AuthResult<Principal> validate_claims(const boost::json::object& claims, const ClaimPolicy& policy,
+// `claims` becomes the principal's: a caller done with them moves them in rather than copying.
+[[nodiscard]] AuthResult<Principal> validate_claims(boost::json::object claims, const ClaimPolicy& policy,
                                                     std::chrono::system_clock::time_point now);
 
 // aud as a string or an array of strings, compared after normalization.

@@ -87,7 +87,8 @@ AuthResult<PrincipalPtr> TokenValidator::validate_jwt(const Jws& jws) {
   if (!verified) return reject(AuthError::bad_signature);
 
   ClaimPolicy policy{issuer->issuer, config_.resource, issuer->leeway};
-  auto p = validate_claims(claims, policy, clock_.now());
+  // The payload is not needed past this point: its claims become the principal's.
+  auto p = validate_claims(std::move(payload->get_object()), policy, clock_.now());
   if (!p) return reject(p.error());
   return std::make_shared<const Principal>(std::move(*p));
 }
