@@ -48,7 +48,8 @@ Response AuthorizationServer::Impl::federated_start(const Request& req, const st
   if (!url) {
     log::warn("authorization server: identity provider " + client.options().issuer + ": " + url.error().detail);
     // Nothing left to resume; if the state store cannot be reached the request just expires.
-    (void)login_state_->take_pending(request_id, now());
+    if (auto taken = login_state_->take_pending(request_id, now()); !taken)
+      log::warn("authorization server: login state not cleared (it expires on its own): " + taken.error().message);
     return federated_refusal(
         req, {client.options().issuer, {}, p.client.client_id, false, std::string(name(url.error().error))},
         http::status::bad_gateway, "The identity provider cannot be reached. Try again later from the application.");

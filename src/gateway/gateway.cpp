@@ -8,6 +8,7 @@
 #include "cluster/redis_login_state.hpp"
 #include "cluster/redis_rate_store.hpp"
 #include "config/redis_config.hpp"
+#include "core/log.hpp"
 #include "exchange/remote_options.hpp"
 #include "mcp/http_front.hpp"
 #include "net/address.hpp"
@@ -34,7 +35,8 @@ class EmbeddedJwksSource final : public oauth::JwksSource {
     auto now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     // Keys rotated by `mcpgate keys rotate` in another process become visible here.
-    (void)as_.keys().reload_if_changed(now);
+    if (auto r = as_.keys().reload_if_changed(now); !r)
+      log::warn("authorization server: signing keys not reloaded (the previous ones stay): " + r.error().message);
     return oauth::JwksDocument{boost::json::serialize(as_.keys().jwks(now)), std::chrono::seconds(60)};
   }
 
