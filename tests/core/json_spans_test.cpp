@@ -39,6 +39,23 @@ TEST(JsonSpans, AKeyWrittenWithEscapesIsNotFound) {
   EXPECT_FALSE(json_member_span(t, *json_document_span(t), "id"));
 }
 
+// Regression (found by fuzz_json_spans): the key backslash-n was "found" at the member written
+// "\n", which is a newline. A key that holds a backslash is written with escapes, so it is
+// never found by its bytes; the member lookup and the start lookup agree.
+TEST(JsonSpans, AKeyHoldingABackslashIsNotFoundAtAnotherMember) {
+  std::string_view t = R"( { "\\n":0.25E0, "list" : [ ] , "\n":0.50E2 } )";
+  auto v = parse_json(t);
+  ASSERT_TRUE(v);
+  ASSERT_EQ(v->as_object().size(), 3u);
+  auto doc = *json_document_span(t);
+  EXPECT_FALSE(json_member_span(t, doc, "\\n"));
+  EXPECT_FALSE(json_member_start(t, doc.begin, "\\n"));
+  EXPECT_FALSE(json_member_span(t, doc, "\n"));
+  auto list = json_member_span(t, doc, "list");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(t.substr(list->begin, list->size()), "[ ]");
+}
+
 TEST(JsonSpans, StringsWithEscapedQuotesAndBackslashes) {
   std::string_view t = R"({"k\"":"v\\","id":"a\"b"})";
   ASSERT_TRUE(parse_json(t));
