@@ -9,6 +9,11 @@
 #include "net/http_head.hpp"
 
 namespace mcpgate::net {
+namespace {
+// How long a connection accepted before the listener closed has to begin its first request. Its
+// client sends the request as soon as it is connected, so this covers network time only.
+constexpr std::chrono::seconds kFirstRequestAfterClose{1};
+}  // namespace
 
 struct HttpServer::Worker {
   asio::io_context io{1};
@@ -16,6 +21,9 @@ struct HttpServer::Worker {
   // Connections waiting for their next request, touched only on this worker's thread: a drain
   // closes them at once instead of waiting out their idle timeout.
   std::unordered_set<Stream*> idle;
+  // Connections accepted and still waiting for their first request, same thread: once the
+  // listener is closed, a drain gives them kFirstRequestAfterClose to send it.
+  std::unordered_set<Stream*> fresh;
   std::unordered_set<Exchange*> active;  // exchanges in their handler, same thread
   // Keeps the thread running once the listener is closed during a drain (until stop()), so that
   // the drain's later steps still reach it.
@@ -239,10 +247,20 @@ void HttpServer::close_listener() {
           if (ec) break;
           socket.set_option(tcp::no_delay(true), ec);
           ec = {};
-          ++from_backlog_;  // in_flight() counts it before its coroutine has even started
-          asio::co_spawn(w->io, serve(std::move(socket), *w, true), asio::detached);
+          ++fresh_;  // in_flight() counts it before its coroutine has even started
+          asio::co_spawn(w->io, serve(std::move(socket), *w), asio::detached);
         }
         w->acceptor->close(ec);
+        // A connection accepted before the close, its request not begun, belongs to a client that
+        // is sending one: the drain waits for it (in_flight() counts it), but not for long. One
+        // that sends nothing by then is closed, which its client sees as a refused request.
+        auto timer = std::make_shared<asio::steady_timer>(w->io, kFirstRequestAfterClose);
+        timer->async_wait([&w, timer](error_code) {
+          for (auto* s : w->fresh) {
+            error_code ignored;
+            s->socket().cancel(ignored);
+          }
+        });
       }
       p->set_value();
     });
@@ -266,6 +284,9 @@ awaitable<void> HttpServer::accept_loop(Worker& worker) {
     }
     if (connections_.load() >= limits_.max_connections) continue;  // socket closes on scope exit
     socket.set_option(tcp::no_delay(true), ec);
+    // Counted from here, not from the coroutine's first step: a drain that looks in between
+    // must not stop the server under a connection whose client is sending its request.
+    ++fresh_;
     asio::co_spawn(worker.io, serve(std::move(socket), worker), asio::detached);
   }
 }
@@ -280,22 +301,22 @@ Response plain_error(http::status status, std::string_view message) {
 }
 }  // namespace
 
-awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker, bool from_backlog) {
+awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker) {
   ++connections_;
   struct Guard {
     std::atomic<std::size_t>& n;
     ~Guard() { --n; }
   } guard{connections_};
-  // Uncounted from from_backlog_ once its first request is in flight, or when the connection ends.
-  struct Backlog {
+  // Uncounted from fresh_ once its first request is in flight, or when the connection ends.
+  struct Fresh {
     std::atomic<std::size_t>& n;
     bool counted;
     void release() {
       if (counted) --n;
       counted = false;
     }
-    ~Backlog() { release(); }
-  } backlog{from_backlog_, from_backlog};
+    ~Fresh() { release(); }
+  } fresh{fresh_, true};
 
   std::unique_ptr<Stream> holder;
   if (tls_) {
@@ -305,7 +326,10 @@ awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker, bool from_
     // The handshake is bounded like a request: a client that opens TCP and stalls costs a
     // connection slot for request_timeout at most.
     holder->expires_after(limits_.request_timeout);
-    if (!co_await tls_accept(*holder)) co_return;
+    worker.fresh.insert(holder.get());  // a drain's deadline for the first request covers this too
+    bool secured = co_await tls_accept(*holder);
+    worker.fresh.erase(holder.get());
+    if (!secured) co_return;
   } else {
     holder = std::make_unique<Stream>(std::move(socket), one_thread);  // a worker is one thread
   }
@@ -320,16 +344,17 @@ awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker, bool from_
       // connection still gets its first request answered, with `Connection: close`).
       if (served > 0 && drain_.draining) break;
       stream.expires_after(limits_.idle_timeout);
-      if (served > 0) worker.idle.insert(&stream);
+      auto& waiting = served > 0 ? worker.idle : worker.fresh;
+      waiting.insert(&stream);
       auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), as_tuple_awaitable);
-      worker.idle.erase(&stream);
+      waiting.erase(&stream);
       if (ec) break;
       buffer.commit(n);
     }
     // In flight from the request's first byte, not from its last: a drain waits for a request
     // being received as for one being handled (its client has started sending it).
     ++in_flight_;
-    backlog.release();
+    fresh.release();
     struct InFlight {
       std::atomic<std::size_t>& n;
       ~InFlight() { --n; }

@@ -128,9 +128,10 @@ class HttpServer {
   // written nothing yet) with it, and closes its connection. Returns how many. Blocks until the
   // serving threads have done it.
   std::size_t cut_unanswered();
-  // Requests being received or handled, and connections close_listener() took from the backlog
-  // that have not started reading theirs (their clients already sent it).
-  std::size_t in_flight() const { return in_flight_.load() + from_backlog_.load(); }
+  // Requests being received or handled, and connections accepted whose first request has not
+  // begun: their clients connected before the listener closed and are sending it (after the close
+  // they get kFirstRequestAfterClose to do so).
+  std::size_t in_flight() const { return in_flight_.load() + fresh_.load(); }
 
   std::uint16_t port() const { return port_; }
   const std::string& host() const { return host_; }
@@ -141,9 +142,9 @@ class HttpServer {
  private:
   struct Worker;
   awaitable<void> accept_loop(Worker& worker);
-  // `from_backlog`: taken by close_listener(), counted in from_backlog_ until its first request
+  // Counted in fresh_ by whoever accepted it (before this coroutine starts) until its first request
   // is in flight (or the connection ends).
-  awaitable<void> serve(tcp::socket socket, Worker& worker, bool from_backlog = false);
+  awaitable<void> serve(tcp::socket socket, Worker& worker);
 
   std::string host_;
   std::uint16_t port_;
@@ -157,7 +158,7 @@ class HttpServer {
   std::atomic<bool> stopping_{false};
   DrainState drain_;
   std::atomic<std::size_t> in_flight_{0};
-  std::atomic<std::size_t> from_backlog_{0};
+  std::atomic<std::size_t> fresh_{0};
 };
 
 }  // namespace mcpgate::net

@@ -6,6 +6,7 @@
 
 #include <future>
 #include <string>
+#include <thread>
 
 #include "net/http_client.hpp"
 
@@ -226,6 +227,65 @@ TEST_F(HttpServerTest, HandlerExceptionCostsOneRequestNotTheServer) {
   EXPECT_EQ(status_of(raw_exchange("GET /throw HTTP/1.1\r\nHost: a\r\n\r\n")), 500u);
   EXPECT_EQ(status_of(raw_exchange("GET /silent HTTP/1.1\r\nHost: a\r\n\r\n")), 500u);
   EXPECT_EQ(status_of(raw_exchange("GET /ok HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")), 200u);
+}
+
+// Drain, a connection accepted before the listener closed whose client has not sent its request
+// yet (it connected a moment before the signal): the drain counts it and serves the request, so
+// that a stop cannot close the connection under a client that is sending (found as a rolling
+// restart's "socket hang up").
+TEST_F(HttpServerTest, DrainServesARequestFromAConnectionAcceptedBeforeTheClose) {
+  start();
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  // Accepted (the server counts its connections), nothing sent.
+  for (int i = 0; i < 200 && server_->active_connections() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(server_->active_connections(), 1u);
+  server_->begin_drain(std::chrono::milliseconds(1000));
+  server_->close_listener();
+  EXPECT_EQ(server_->in_flight(), 1u) << "the drain must wait for this connection's request";
+  std::string_view req = "GET /late HTTP/1.1\r\nHost: x\r\n\r\n";
+  asio::write(s, asio::buffer(req.data(), req.size()));
+  std::string out;
+  error_code ec;
+  char buf[4096];
+  for (;;) {
+    auto n = s.read_some(asio::buffer(buf), ec);
+    out.append(buf, n);
+    if (ec) break;
+  }
+  EXPECT_EQ(status_of(out), 200u) << out;
+  EXPECT_NE(out.find("echo:/late:"), std::string::npos);
+  EXPECT_NE(out.find("Connection: close"), std::string::npos) << "draining: the connection is not kept";
+  for (int i = 0; i < 200 && server_->in_flight() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(server_->in_flight(), 0u);
+}
+
+// ...but not for long: one that sends nothing is closed about a second after the close, and no
+// longer counts, so a silent client cannot hold a drain until its grace deadline.
+TEST_F(HttpServerTest, DrainClosesAnAcceptedConnectionThatSendsNothing) {
+  start();
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  for (int i = 0; i < 200 && server_->active_connections() == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(server_->active_connections(), 1u);
+  server_->begin_drain(std::chrono::milliseconds(1000));
+  auto t0 = steady::now();
+  server_->close_listener();
+  EXPECT_EQ(server_->in_flight(), 1u);
+  char buf[16];
+  error_code ec;
+  auto n = s.read_some(asio::buffer(buf), ec);
+  auto waited = steady::now() - t0;
+  EXPECT_EQ(n, 0u);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  EXPECT_GE(waited, std::chrono::milliseconds(900));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+  for (int i = 0; i < 200 && server_->in_flight() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(server_->in_flight(), 0u);
 }
 
 TEST_F(HttpServerTest, ClientGetsResponse) {
