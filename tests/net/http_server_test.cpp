@@ -79,12 +79,8 @@ class HttpServerTest : public ::testing::Test {
     co_await ex.respond(std::move(res));
   }
 
-  // Sends raw bytes on a fresh connection and returns everything the server sends until it closes.
-  std::string raw_exchange(std::string_view bytes) {
-    asio::io_context io;
-    tcp::socket s(io);
-    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
-    asio::write(s, asio::buffer(bytes.data(), bytes.size()));
+  // Everything the server sends on `s` until it closes.
+  static std::string read_until_closed(tcp::socket& s) {
     std::string out;
     error_code ec;
     char buf[4096];
@@ -94,6 +90,31 @@ class HttpServerTest : public ::testing::Test {
       if (ec) break;
     }
     return out;
+  }
+
+  // Sends raw bytes on a fresh connection and returns everything the server sends until it closes.
+  std::string raw_exchange(std::string_view bytes) {
+    asio::io_context io;
+    tcp::socket s(io);
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    asio::write(s, asio::buffer(bytes.data(), bytes.size()));
+    return read_until_closed(s);
+  }
+
+  // A connection the server has accepted (it counts it) and on which nothing is sent yet; then
+  // the drain's first two steps. What a client that connected a moment before SIGTERM meets.
+  void connect_then_drain(tcp::socket& s) {
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    for (int i = 0; i < 200 && server_->active_connections() == 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ASSERT_EQ(server_->active_connections(), 1u);
+    server_->begin_drain(std::chrono::milliseconds(1000));
+    server_->close_listener();
+  }
+
+  void expect_nothing_in_flight_soon() {
+    for (int i = 0; i < 200 && server_->in_flight() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    EXPECT_EQ(server_->in_flight(), 0u);
   }
 
   template <class F>
@@ -237,29 +258,15 @@ TEST_F(HttpServerTest, DrainServesARequestFromAConnectionAcceptedBeforeTheClose)
   start();
   asio::io_context io;
   tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
-  // Accepted (the server counts its connections), nothing sent.
-  for (int i = 0; i < 200 && server_->active_connections() == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  ASSERT_EQ(server_->active_connections(), 1u);
-  server_->begin_drain(std::chrono::milliseconds(1000));
-  server_->close_listener();
+  ASSERT_NO_FATAL_FAILURE(connect_then_drain(s));
   EXPECT_EQ(server_->in_flight(), 1u) << "the drain must wait for this connection's request";
   std::string_view req = "GET /late HTTP/1.1\r\nHost: x\r\n\r\n";
   asio::write(s, asio::buffer(req.data(), req.size()));
-  std::string out;
-  error_code ec;
-  char buf[4096];
-  for (;;) {
-    auto n = s.read_some(asio::buffer(buf), ec);
-    out.append(buf, n);
-    if (ec) break;
-  }
+  auto out = read_until_closed(s);
   EXPECT_EQ(status_of(out), 200u) << out;
   EXPECT_NE(out.find("echo:/late:"), std::string::npos);
   EXPECT_NE(out.find("Connection: close"), std::string::npos) << "draining: the connection is not kept";
-  for (int i = 0; i < 200 && server_->in_flight() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(server_->in_flight(), 0u);
+  expect_nothing_in_flight_soon();
 }
 
 // ...but not for long: one that sends nothing is closed about a second after the close, and no
@@ -268,13 +275,8 @@ TEST_F(HttpServerTest, DrainClosesAnAcceptedConnectionThatSendsNothing) {
   start();
   asio::io_context io;
   tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
-  for (int i = 0; i < 200 && server_->active_connections() == 0; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  ASSERT_EQ(server_->active_connections(), 1u);
-  server_->begin_drain(std::chrono::milliseconds(1000));
   auto t0 = steady::now();
-  server_->close_listener();
+  ASSERT_NO_FATAL_FAILURE(connect_then_drain(s));
   EXPECT_EQ(server_->in_flight(), 1u);
   char buf[16];
   error_code ec;
@@ -284,8 +286,7 @@ TEST_F(HttpServerTest, DrainClosesAnAcceptedConnectionThatSendsNothing) {
   EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
   EXPECT_GE(waited, std::chrono::milliseconds(900));
   EXPECT_LT(waited, std::chrono::seconds(5));
-  for (int i = 0; i < 200 && server_->in_flight() > 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  EXPECT_EQ(server_->in_flight(), 0u);
+  expect_nothing_in_flight_soon();
 }
 
 TEST_F(HttpServerTest, ClientGetsResponse) {
