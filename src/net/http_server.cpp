@@ -1,6 +1,9 @@
 #include "net/http_server.hpp"
 
 #include <sys/socket.h>
+#ifdef __linux__
+#include <linux/filter.h>
+#endif
 
 #include <future>
 #include <stdexcept>
@@ -13,6 +16,31 @@ namespace {
 // How long a connection accepted before the listener closed has to begin its first request. Its
 // client sends the request as soon as it is connected, so this covers network time only.
 constexpr std::chrono::seconds kFirstRequestAfterClose{1};
+
+// Makes the kernel drop new connection attempts to this listener (a TCP segment with SYN and
+// without ACK) while the handshakes already under way complete: from then on the backlog can only
+// shrink, so taking what is in it and closing resets nobody who connected. A client whose SYN is
+// dropped sends it again about a second later, and by then meets a closed port (refused) or the
+// replica that replaced this one. A socket filter on a TCP socket sees the segment from its TCP
+// header on: byte 13 holds the flags. Accepted connections inherit the filter, which passes
+// every segment of theirs (none is a bare SYN). False where this cannot be done.
+bool refuse_new_handshakes(tcp::acceptor& acceptor) {
+#ifdef __linux__
+  constexpr std::uint32_t kSyn = 0x02, kAck = 0x10;
+  sock_filter code[] = {
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 13),            // the TCP flags
+      BPF_STMT(BPF_ALU | BPF_AND | BPF_K, kSyn | kAck),  //
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kSyn, 0, 1),   // SYN without ACK:
+      BPF_STMT(BPF_RET | BPF_K, 0),                      //   dropped
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffffu),            // anything else: kept whole
+  };
+  sock_fprog program{static_cast<unsigned short>(std::size(code)), code};
+  return ::setsockopt(acceptor.native_handle(), SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) == 0;
+#else
+  (void)acceptor;
+  return false;
+#endif
+}
 }  // namespace
 
 struct HttpServer::Worker {
@@ -236,37 +264,51 @@ void HttpServer::close_listener() {
     auto p = std::make_shared<std::promise<void>>();
     done.push_back(p->get_future());
     asio::post(w->io, [this, &w, p] {
-      error_code ec;
-      if (w->acceptor && w->acceptor->is_open()) {
-        // Connections the kernel completed but nobody accepted yet would be reset by the close,
-        // although their clients already sent a request: take them first and serve them.
-        w->acceptor->non_blocking(true, ec);
-        while (!ec) {
-          tcp::socket socket(w->io);
-          w->acceptor->accept(socket, ec);
-          if (ec) break;
-          socket.set_option(tcp::no_delay(true), ec);
-          ec = {};
-          ++fresh_;  // in_flight() counts it before its coroutine has even started
-          asio::co_spawn(w->io, serve(std::move(socket), *w), asio::detached);
-        }
-        w->acceptor->close(ec);
-        // A connection accepted before the close, its request not begun, belongs to a client that
-        // is sending one: the drain waits for it (in_flight() counts it), but not for long. One
-        // that sends nothing by then is closed, which its client sees as a refused request.
-        auto timer = std::make_shared<asio::steady_timer>(w->io, kFirstRequestAfterClose);
-        timer->async_wait([&w, timer](error_code) {
-          for (auto* s : w->fresh) {
-            error_code ignored;
-            s->socket().cancel(ignored);
-          }
-        });
+      if (!w->acceptor || !w->acceptor->is_open()) return p->set_value();
+      // Closing at once would race the kernel: a handshake completing between the last accept
+      // and the close is reset, after its client connected. So new attempts are dropped first,
+      // and the ones under way are accepted (by the accept loop) as they complete.
+      if (!refuse_new_handshakes(*w->acceptor)) {
+        take_backlog_and_close(*w);
+        return p->set_value();
       }
-      p->set_value();
+      auto settle = std::make_shared<asio::steady_timer>(w->io, limits_.handshakes_under_way);
+      settle->async_wait([this, &w, p, settle](error_code) {
+        take_backlog_and_close(*w);
+        p->set_value();
+      });
     });
   }
   // The caller (a drain) waits for in_flight() next: the backlog must be counted by then.
-  for (auto& f : done) f.wait_for(std::chrono::seconds(2));
+  for (auto& f : done) f.wait_for(limits_.handshakes_under_way + std::chrono::seconds(2));
+}
+
+void HttpServer::take_backlog_and_close(Worker& w) {
+  error_code ec;
+  if (!w.acceptor || !w.acceptor->is_open()) return;
+  // Connections the kernel completed but nobody accepted yet would be reset by the close,
+  // although their clients already sent a request: take them first and serve them.
+  w.acceptor->non_blocking(true, ec);
+  while (!ec) {
+    tcp::socket socket(w.io);
+    w.acceptor->accept(socket, ec);
+    if (ec) break;
+    socket.set_option(tcp::no_delay(true), ec);
+    ec = {};
+    ++fresh_;  // in_flight() counts it before its coroutine has even started
+    asio::co_spawn(w.io, serve(std::move(socket), w), asio::detached);
+  }
+  w.acceptor->close(ec);
+  // A connection accepted before the close, its request not begun, belongs to a client that
+  // is sending one: the drain waits for it (in_flight() counts it), but not for long. One
+  // that sends nothing by then is closed, which its client sees as a refused request.
+  auto timer = std::make_shared<asio::steady_timer>(w.io, kFirstRequestAfterClose);
+  timer->async_wait([&w, timer](error_code) {
+    for (auto* s : w.fresh) {
+      error_code ignored;
+      s->socket().cancel(ignored);
+    }
+  });
 }
 
 void HttpServer::wait() {

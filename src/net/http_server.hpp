@@ -24,6 +24,10 @@ struct ServerLimits {
   // Each write to a slow reader.
   std::chrono::milliseconds write_timeout{30'000};
   std::size_t max_connections = 20'000;
+  // When a drain closes the listener: new connection attempts are dropped first (Linux), and the
+  // handshakes already under way get this long to complete and be accepted before the close.
+  // About the longest round trip of a client that should not be reset: the close waits for it.
+  std::chrono::milliseconds handshakes_under_way{250};
 };
 
 // Shared by a server and its exchanges: once draining, every response says `Connection: close`
@@ -121,7 +125,9 @@ class HttpServer {
   // hint; close_listener() refuses new connections; in_flight() counts the exchanges still
   // being handled.
   void begin_drain(std::chrono::milliseconds retry_hint);
-  // Blocks until every serving thread has done it (at most 2 s).
+  // New connection attempts are dropped at once (Linux) and the listener closes once the handshakes
+  // under way have completed (ServerLimits::handshakes_under_way), their connections accepted.
+  // Blocks until every serving thread has done it (at most that + 2 s).
   void close_listener();
   bool draining() const { return drain_.draining.load(); }
   // At the grace deadline: answers every exchange still waiting that has a cut response (and has
@@ -142,6 +148,9 @@ class HttpServer {
  private:
   struct Worker;
   awaitable<void> accept_loop(Worker& worker);
+  // The last step of close_listener() on `worker`'s thread: takes every connection left in the
+  // kernel's backlog, closes the acceptor, and gives the connections not yet sending a deadline.
+  void take_backlog_and_close(Worker& worker);
   // Counted in fresh_ by whoever accepted it (before this coroutine starts) until its first request
   // is in flight (or the connection ends).
   awaitable<void> serve(tcp::socket socket, Worker& worker);
