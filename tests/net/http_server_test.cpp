@@ -340,6 +340,7 @@ TEST_F(HttpServerTest, DrainResetsNoConnectionWhoseHandshakeCompleted) {
     served += served_this_round;
     server_->stop(std::chrono::milliseconds(2000));
     server_->wait();
+    gate_.reset();  // its timer belongs to the server's thread
     server_.reset();
   }
   EXPECT_EQ(lost.load(), 0) << "connections reset after their handshake completed; " << served.load() << " served";
