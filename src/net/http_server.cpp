@@ -292,11 +292,7 @@ void HttpServer::take_backlog_and_close(Worker& w) {
   while (!ec) {
     tcp::socket socket(w.io);
     w.acceptor->accept(socket, ec);
-    if (ec) break;
-    socket.set_option(tcp::no_delay(true), ec);
-    ec = {};
-    ++fresh_;  // in_flight() counts it before its coroutine has even started
-    asio::co_spawn(w.io, serve(std::move(socket), w), asio::detached);
+    if (!ec) admit(std::move(socket), w);
   }
   w.acceptor->close(ec);
   // A connection accepted before the close, its request not begun, belongs to a client that
@@ -325,12 +321,17 @@ awaitable<void> HttpServer::accept_loop(Worker& worker) {
       continue;  // EMFILE and friends: keep serving the connections we have
     }
     if (connections_.load() >= limits_.max_connections) continue;  // socket closes on scope exit
-    socket.set_option(tcp::no_delay(true), ec);
-    // Counted from here, not from the coroutine's first step: a drain that looks in between
-    // must not stop the server under a connection whose client is sending its request.
-    ++fresh_;
-    asio::co_spawn(worker.io, serve(std::move(socket), worker), asio::detached);
+    admit(std::move(socket), worker);
   }
+}
+
+void HttpServer::admit(tcp::socket socket, Worker& worker) {
+  error_code ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  // Counted from here, not from the coroutine's first step: a drain that looks in between
+  // must not stop the server under a connection whose client is sending its request.
+  ++fresh_;
+  asio::co_spawn(worker.io, serve(std::move(socket), worker), asio::detached);
 }
 
 namespace {

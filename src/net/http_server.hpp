@@ -151,6 +151,8 @@ class HttpServer {
   // The last step of close_listener() on `worker`'s thread: takes every connection left in the
   // kernel's backlog, closes the acceptor, and gives the connections not yet sending a deadline.
   void take_backlog_and_close(Worker& worker);
+  // A connection just accepted (by the accept loop or from the backlog): counted in fresh_, served.
+  void admit(tcp::socket socket, Worker& worker);
   // Counted in fresh_ by whoever accepted it (before this coroutine starts) until its first request
   // is in flight (or the connection ends).
   awaitable<void> serve(tcp::socket socket, Worker& worker);
