@@ -158,8 +158,22 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     if (text.empty() || text.find_first_of("\r\n") != std::string::npos) text = serialize_json(m);
     co_return co_await ex.write_chunk(net::format_sse(text, stream_id + "_" + std::to_string(seq)));
   };
+  // A client that closes the stream while the upstream is still working is noticed at once, not
+  // when the next event is written.
+  ex.on_peer_gone([weak = std::weak_ptr<Inbox>(inbox)] {
+    if (auto i = weak.lock()) i->interrupt();
+  });
   for (;;) {
     auto m = co_await inbox->pop(call.deadline);
+    if (!m && ex.peer_gone()) {
+      if (detached) continue;  // already kept for resumption
+      if (resumable) {
+        detached = true;  // see below: a disconnect is not a cancellation in this era
+        continue;
+      }
+      upstream->abandon(client_id);
+      co_return;
+    }
     if (!m) {
       upstream->abandon(client_id);
       auto err = mcp::make_error(client_id, mcp::code::upstream_timeout, "Upstream did not answer in time");

@@ -143,27 +143,41 @@ net::awaitable<void> McpEndpoint::handle_get(net::Exchange& ex, const Caller& ca
     // One standalone stream per session: a new GET replaces the old one.
     if (session->listener) session->listener->close("replaced by a newer stream");
     session->listener = inbox;
+    for (auto& u : session->upstreams) u->set_listener(inbox);
   }
-  for (auto& u : session->upstreams) u->set_listener(inbox);
   http::response<http::empty_body> head{http::status::ok, 11};
   head.set(http::field::content_type, "text/event-stream");
   head.set(http::field::cache_control, "no-cache");
   head.set("X-Accel-Buffering", "no");
-  if (!co_await ex.start_stream(std::move(head))) co_return;
-  std::string stream_id = system_random().token(9);
-  std::uint64_t seq = 0;
-  for (;;) {
-    auto m = co_await inbox->pop(steady::now() + std::chrono::seconds(15));
-    if (!m) {
-      if (inbox->closed()) break;
-      // Keep-alive comment: also how a vanished client is noticed on an idle stream.
-      if (!co_await ex.write_chunk(": keep-alive\n\n")) break;
-      session->last_used_ms = now_ms();
-      continue;
+  // A client that goes away is noticed at once (net::PeerWatch), not at the next keep-alive.
+  ex.on_peer_gone([weak = std::weak_ptr<Inbox>(inbox)] {
+    if (auto i = weak.lock()) i->interrupt();
+  });
+  if (co_await ex.start_stream(std::move(head))) {
+    std::string stream_id = system_random().token(9);
+    std::uint64_t seq = 0;
+    for (;;) {
+      auto m = co_await inbox->pop(steady::now() + std::chrono::seconds(15));
+      if (!m) {
+        if (inbox->closed() || ex.peer_gone()) break;
+        // Keep-alive comment: keeps proxies from timing the stream out.
+        if (!co_await ex.write_chunk(": keep-alive\n\n")) break;
+        session->last_used_ms = now_ms();
+        continue;
+      }
+      if (!co_await ex.write_chunk(net::format_sse(serialize_json(*m), stream_id + "_" + std::to_string(++seq)))) break;
     }
-    if (!co_await ex.write_chunk(net::format_sse(serialize_json(*m), stream_id + "_" + std::to_string(++seq)))) break;
   }
   inbox->close("stream closed");
+  {
+    // Unless a newer GET replaced this stream, nobody listens now: the upstreams may end the
+    // streams they hold open for it.
+    std::lock_guard lock(session->mutex);
+    if (session->listener == inbox) {
+      session->listener.reset();
+      for (auto& u : session->upstreams) u->set_listener(nullptr);
+    }
+  }
   co_await ex.end_stream();
 }
 

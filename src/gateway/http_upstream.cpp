@@ -413,17 +413,56 @@ net::awaitable<Result<void>> HttpUpstream::deliver(json::object message, Deadlin
 }
 
 void HttpUpstream::set_listener(std::shared_ptr<Inbox> listener) {
+  std::weak_ptr<net::ResponseStream> to_end;
+  bool stopping = listener == nullptr;
   {
     std::lock_guard lock(mutex_);
     listener_ = std::move(listener);
-    // Only a legacy upstream session has a standalone stream to open.
-    if (listening_ || closed_ || session_id_.empty() || mcp::is_modern_revision(protocol_version_)) return;
-    listening_ = true;
+    if (stopping) {
+      // The client's stream ended: the upstream's stream for it ends too, so that an upstream
+      // connection is held per client that listens, not per session that once did.
+      to_end = listen_stream_;
+    } else {
+      ++listener_generation_;
+      // Only a legacy upstream session has a standalone stream to open.
+      if (listening_ || closed_ || session_id_.empty() || mcp::is_modern_revision(protocol_version_)) return;
+      listening_ = true;
+    }
+  }
+  if (stopping) {
+    end_listen_stream(std::move(to_end));
+    return;
   }
   asio::co_spawn(executor_, listen_loop(shared_from_this()), asio::detached);
 }
 
+void HttpUpstream::end_listen_stream(std::weak_ptr<net::ResponseStream> stream) {
+  // The stream is read on executor_: it is closed there (its loop then ends).
+  if (stream.expired()) return;
+  asio::post(executor_, [stream = std::move(stream)] {
+    if (auto s = stream.lock()) s->abort();
+  });
+}
+
 net::awaitable<void> HttpUpstream::listen_loop([[maybe_unused]] std::shared_ptr<HttpUpstream> self) {
+  std::uint64_t generation;
+  {
+    std::lock_guard lock(mutex_);
+    generation = listener_generation_;
+  }
+  co_await listen_once();
+  bool again;
+  {
+    std::lock_guard lock(mutex_);
+    listen_stream_.reset();
+    // A client opened a new stream while this one was ending (it found listening_ still set).
+    again = listener_ && !closed_ && listener_generation_ != generation;
+    listening_ = again;
+  }
+  if (again) asio::co_spawn(executor_, listen_loop(std::move(self)), asio::detached);
+}
+
+net::awaitable<void> HttpUpstream::listen_once() {
   // A long-lived stream gets a connection of its own, outside the request pool.
   net::HttpClient client(executor_);
   net::Request req{http::verb::get, options_.http.target, 11};
@@ -435,20 +474,30 @@ net::awaitable<void> HttpUpstream::listen_loop([[maybe_unused]] std::shared_ptr<
     req.set(options_.credentials->header(), cred->reveal());
   {
     std::lock_guard lock(mutex_);
+    if (!listener_ || closed_) co_return;
     req.set("Mcp-Session-Id", session_id_);
     if (!protocol_version_.empty()) req.set("MCP-Protocol-Version", protocol_version_);
   }
   auto far = std::chrono::steady_clock::now() + std::chrono::hours(24);
   auto sent = co_await client.send(endpoint_, req, far);
   if (!sent || (*sent)->status() != 200) co_return;  // 405: the upstream has no standalone stream
-  auto& rs = **sent;
+  std::shared_ptr<net::ResponseStream> stream(std::move(*sent));
+  auto& rs = *stream;
+  {
+    std::lock_guard lock(mutex_);
+    if (!listener_ || closed_) {
+      rs.abort();
+      co_return;
+    }
+    listen_stream_ = stream;
+  }
   rs.unlimited_body();
   net::SseParser parser;
   std::vector<net::SseEvent> events;
   for (;;) {
     {
       std::lock_guard lock(mutex_);
-      if (closed_) break;
+      if (closed_ || !listener_) break;
     }
     auto piece = co_await rs.next(far);
     if (!piece || (piece->empty() && rs.done())) break;
@@ -468,8 +517,6 @@ net::awaitable<void> HttpUpstream::listen_loop([[maybe_unused]] std::shared_ptr<
     events.clear();
   }
   rs.abort();
-  std::lock_guard lock(mutex_);
-  listening_ = false;
 }
 
 net::awaitable<void> HttpUpstream::end_session([[maybe_unused]] std::shared_ptr<HttpUpstream> self, std::string session,
@@ -511,13 +558,19 @@ void HttpUpstream::abandon(const json::value& client_id) {
 }
 
 void HttpUpstream::release() {
-  std::lock_guard lock(mutex_);
-  closed_ = true;
-  listener_.reset();
+  std::weak_ptr<net::ResponseStream> listening;
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+    listener_.reset();
+    listening = listen_stream_;
+  }
+  end_listen_stream(std::move(listening));
 }
 
 void HttpUpstream::close() {
   std::string session, version;
+  std::weak_ptr<net::ResponseStream> listening;
   {
     std::lock_guard lock(mutex_);
     if (closed_) return;
@@ -525,7 +578,9 @@ void HttpUpstream::close() {
     session = session_id_;
     version = protocol_version_;
     if (listener_) listener_.reset();
+    listening = listen_stream_;
   }
+  end_listen_stream(std::move(listening));
   // Ending the upstream session (DELETE) is best-effort and happens off the
   // request path.
   if (!session.empty()) asio::co_spawn(executor_, end_session(shared_from_this(), session, version), asio::detached);

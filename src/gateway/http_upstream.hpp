@@ -74,6 +74,9 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   // rotated at the upstream's server).
   bool refreshable() const;
   net::awaitable<void> listen_loop(std::shared_ptr<HttpUpstream> self);
+  // One GET stream, read until it ends, the listener goes or the session closes.
+  net::awaitable<void> listen_once();
+  void end_listen_stream(std::weak_ptr<net::ResponseStream> stream);
   net::awaitable<void> end_session(std::shared_ptr<HttpUpstream> self, std::string session, std::string version);
 
   net::asio::any_io_executor executor_;
@@ -87,6 +90,10 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   bool closed_ = false;
   bool listening_ = false;
   std::shared_ptr<Inbox> listener_;
+  // Counts the clients' standalone streams given to set_listener(): a listen loop that ends while
+  // a newer one is waiting opens the upstream's stream again.
+  std::uint64_t listener_generation_ = 0;
+  std::weak_ptr<net::ResponseStream> listen_stream_;  // the upstream's stream, read on executor_
   std::uint64_t next_server_request_ = 1;
   std::unordered_map<std::uint64_t, json::value> server_requests_;
   // SSE replies being read, by the client's request id, so that abandon() can close them.

@@ -125,6 +125,17 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
     return closed_;
   }
 
+  // On the owner's executor only: the pop() under way (or the next one) returns an error once,
+  // whatever is queued staying queued. The waiter is told that something else happened (the
+  // client of its stream went away) and looks at what.
+  void interrupt() {
+    {
+      std::lock_guard lock(mutex_);
+      interrupted_ = true;
+    }
+    timer_.cancel();
+  }
+
   // The upstream's own text of the message pop() returned last, or empty (a message the gateway
   // built, or one it had to rewrite). Only the waiting coroutine calls it.
   std::string take_text() {
@@ -149,6 +160,10 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
           co_return m;
         }
         if (closed_) co_return fail(reason_);
+        if (interrupted_) {
+          interrupted_ = false;
+          co_return fail("interrupted");
+        }
         if (std::chrono::steady_clock::now() >= deadline) co_return fail("deadline exceeded");
         // From here a pusher posts a wake-up; it runs on this (single-threaded) executor only
         // after this coroutine is suspended in async_wait below, so it cannot be lost.
@@ -178,6 +193,7 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   bool last_skeleton_ = false;
   bool closed_ = false;
   bool waiting_ = false;
+  bool interrupted_ = false;
   std::string reason_;
   std::optional<UpstreamFailure> failure_;
 };

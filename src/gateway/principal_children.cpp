@@ -88,8 +88,10 @@ class PrincipalRoute final : public UpstreamSession {
     std::lock_guard lock(mutex_);
     listener_ = listener;
     if (!children.empty()) {
+      // Null (nobody listens): the child forgets it, and the next stream is given to whichever
+      // child is the front one then.
+      listening_ = listener ? children.front() : std::weak_ptr<StdioUpstream>();
       children.front()->set_listener(std::move(listener));
-      listening_ = children.front();
     }
   }
 

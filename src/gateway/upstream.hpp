@@ -65,7 +65,8 @@ class UpstreamSession {
   // "mcpgate:" form; the session maps it back).
   [[nodiscard]] virtual net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) = 0;
 
-  // Where server messages that belong to no request in flight go (the legacy GET stream).
+  // Where server messages that belong to no request in flight go (the legacy GET stream). Null: no
+  // client listens any more, and what the upstream holds open for one (its own stream) may close.
   virtual void set_listener(std::shared_ptr<Inbox> listener) = 0;
 
   // The client stopped waiting for this request: forget it and tell the upstream.

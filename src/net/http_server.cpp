@@ -8,6 +8,7 @@
 #include <future>
 #include <stdexcept>
 #include <unordered_set>
+#include <utility>
 
 #include "net/http_head.hpp"
 
@@ -115,6 +116,21 @@ awaitable<void> Exchange::respond(Response response) {
   if (ec) keep_alive_ = false;
 }
 
+Exchange::~Exchange() {
+  stop_watch();
+}
+
+void Exchange::stop_watch() {
+  if (watch_) watch_->stop();
+}
+
+void Exchange::on_peer_gone(std::function<void()> f) {
+  if (watch_)
+    watch_->on_gone(std::move(f));
+  else
+    on_peer_gone_ = std::move(f);
+}
+
 awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
   if (cut_) co_return false;
   responded_ = true;
@@ -128,12 +144,23 @@ awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
   http::response_serializer<http::empty_body> sr(head);
   stream_.expires_after(limits_.write_timeout);
   auto [ec, n] = co_await http::async_write_header(stream_, sr, as_tuple_awaitable);
-  if (ec) keep_alive_ = false;
-  co_return !ec;
+  if (ec) {
+    keep_alive_ = false;
+    co_return false;
+  }
+  watch_ = std::make_shared<PeerWatch>(stream_.socket());
+  if (on_peer_gone_) watch_->on_gone(std::exchange(on_peer_gone_, nullptr));
+  watch_->start();
+  co_return true;
 }
 
 awaitable<bool> Exchange::write_chunk(std::string_view data) {
   if (!keep_alive_ && !streaming_) co_return false;
+  if (peer_gone()) {
+    keep_alive_ = false;
+    streaming_ = false;
+    co_return false;
+  }
   stream_.expires_after(limits_.write_timeout);
   auto [ec, n] =
       co_await asio::async_write(stream_, http::make_chunk(asio::buffer(data.data(), data.size())), as_tuple_awaitable);
@@ -146,8 +173,13 @@ awaitable<bool> Exchange::write_chunk(std::string_view data) {
 }
 
 awaitable<void> Exchange::end_stream() {
+  stop_watch();
   if (!streaming_) co_return;
   streaming_ = false;
+  if (peer_gone()) {
+    keep_alive_ = false;
+    co_return;
+  }
   stream_.expires_after(limits_.write_timeout);
   if (draining()) {
     // MCP 2025-11-25 transports (SSE polling, SEP-1699): a server that closes an SSE stream SHOULD

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "net/asio.hpp"
+#include "net/peer_watch.hpp"
 #include "net/stream.hpp"
 #include "net/tls_server.hpp"
 
@@ -43,6 +44,9 @@ class Exchange {
  public:
   Exchange(Stream& stream, Request request, const ServerLimits& limits, const DrainState* drain = nullptr)
       : stream_(stream), request_(std::move(request)), limits_(limits), drain_(drain) {}
+  ~Exchange();
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
 
   const Request& request() const { return request_; }
   Request& request() { return request_; }
@@ -50,10 +54,18 @@ class Exchange {
   std::string peer_address() const;
 
   awaitable<void> respond(Response response);
-  // Returns false when the peer is gone.
+  // Returns false when the peer is gone. From the head on, the connection is watched (PeerWatch).
   awaitable<bool> start_stream(http::response<http::empty_body> head);
   awaitable<bool> write_chunk(std::string_view data);
   awaitable<void> end_stream();
+
+  // While a stream is open: the client closed or reset the connection. What is written after
+  // that is dropped (write_chunk returns false), and the connection closes when the handler ends.
+  bool peer_gone() const { return watch_ && watch_->gone(); }
+  // Runs `f` on this connection's thread when the stream's client goes away (at once if it has),
+  // so that a handler waiting for something to write stops waiting. May be set before the stream
+  // starts; `f` must stay valid until the handler returns (the watch ends with the stream).
+  void on_peer_gone(std::function<void()> f);
 
   // Added to whatever response this exchange sends (CORS headers, for one).
   void add_header(std::string name, std::string value) {
@@ -76,7 +88,7 @@ class Exchange {
   bool responded() const { return responded_; }
   // The request came over TLS on this connection (not through a terminating proxy).
   bool secure() const { return stream_.is_tls(); }
-  bool keep_alive() const { return keep_alive_; }
+  bool keep_alive() const { return keep_alive_ && !peer_gone(); }
 
  private:
   Stream& stream_;
@@ -90,6 +102,9 @@ class Exchange {
   std::vector<std::pair<std::string, std::string>> extra_headers_;
   std::string request_id_;
   std::function<Response()> cut_response_;
+  std::shared_ptr<PeerWatch> watch_;    // while streaming
+  std::function<void()> on_peer_gone_;  // until the watch starts
+  void stop_watch();
   bool cut_ = false;  // answered by the drain: whatever the handler writes later is dropped
   friend class HttpServer;
   // Writes cut_response_ now, synchronously (a small answer into an idle socket), and closes.

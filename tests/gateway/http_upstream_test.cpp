@@ -303,5 +303,55 @@ TEST(HttpUpstream, SessionIdFromInitializeIsSentUntilTheUpstreamEndsIt) {
   EXPECT_EQ(seen[3].header("mcp-session-id"), "") << "an ended session is not sent again";
 }
 
+// Runs the test's context until `done` holds (the upstream's listen loop keeps it busy, so it
+// never runs out of work); false if it does not within 10 s.
+template <class Pred>
+bool run_until(Pred done) {
+  auto give_up = steady::now() + std::chrono::seconds(10);
+  while (!done()) {
+    if (steady::now() > give_up) return false;
+    io().restart();
+    io().run_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+TEST(HttpUpstream, StandaloneStreamIsHeldOnlyWhileAClientListens) {
+  // 2025-11-25 transports: the GET stream is opened for a client's standalone stream. Once no
+  // client listens it is closed, so that an upstream connection is held per listening client and
+  // not per session that once listened; a later listener opens it again.
+  FakeHttpServer server([&](const FakeRequest& r) {
+    if (r.method == "GET")
+      return FakeReply{"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n",
+                       false, true};
+    return json_answer(R"({"jsonrpc":"2.0","id":1,"result":{"protocolVersion":"2025-11-25","capabilities":{}}})", 200,
+                       {{"Mcp-Session-Id", "s-1"}});
+  });
+  auto gets = [&] {
+    int n = 0;
+    for (auto& r : server.requests()) n += r.method == "GET";
+    return n;
+  };
+  auto up = upstream_at(server.port());
+  ASSERT_FALSE(call(up, request(1, "initialize")).failure);
+  auto listener = std::make_shared<Inbox>(io().get_executor());
+  up->set_listener(listener);
+  ASSERT_TRUE(run_until([&] { return gets() == 1; })) << "the stream is opened for a listener";
+  EXPECT_EQ(server.hung_up(), 0);
+
+  up->set_listener(nullptr);
+  ASSERT_TRUE(run_until([&] { return server.hung_up() == 1; })) << "nobody listens: the stream is closed";
+
+  up->set_listener(std::make_shared<Inbox>(io().get_executor()));
+  ASSERT_TRUE(run_until([&] { return gets() == 2; })) << "a new listener opens it again";
+  // Replaced at once by a newer listener while it ends: the newer one gets a stream.
+  up->set_listener(nullptr);
+  up->set_listener(std::make_shared<Inbox>(io().get_executor()));
+  ASSERT_TRUE(run_until([&] { return server.hung_up() == 2 && gets() == 3; }));
+  EXPECT_EQ(server.hung_up(), 2);
+  up->close();
+  EXPECT_TRUE(run_until([&] { return server.hung_up() == 3; })) << "a closed session's stream is closed";
+}
+
 }  // namespace
 }  // namespace mcpgate::gateway

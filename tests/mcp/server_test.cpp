@@ -461,6 +461,48 @@ TEST_F(HttpTest, LegacySessionLifecycle) {
   EXPECT_EQ(send_http(port, net::http::verb::post, ping, {{"Mcp-Session-Id", init.session}}).status, 404u);
 }
 
+// Opens the session's standalone GET stream on `socket` and returns its status (the stream itself
+// is left open).
+unsigned open_get_stream(net::tcp::socket& socket, std::uint16_t port, const std::string& session) {
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  std::string req = "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                    "\r\nAccept: text/event-stream\r\nMcp-Session-Id: " + session + "\r\n\r\n";
+  asio::write(socket, asio::buffer(req));
+  std::string head;
+  char buf[512];
+  while (head.find("\r\n\r\n") == std::string::npos) {
+    net::error_code ec;
+    auto n = socket.read_some(asio::buffer(buf), ec);
+    head.append(buf, n);
+    if (ec) break;
+  }
+  return head.size() > 12 ? static_cast<unsigned>(std::stoi(head.substr(9, 3))) : 0;
+}
+
+TEST_F(HttpTest, StandaloneStreamIsFreedAsSoonAsItsClientLeaves) {
+  // One GET stream per session (a second is 409). A client that drops its stream and opens
+  // another (the TypeScript SDK reconnecting) must get it now, not after the next keep-alive
+  // write (15 s) would have found the first one dead.
+  auto init = send_http(port, net::http::verb::post, std::string(kInitialize), {});
+  ASSERT_EQ(init.status, 200u);
+  asio::io_context io;
+  net::tcp::socket first(io);
+  ASSERT_EQ(open_get_stream(first, port, init.session), 200u);
+  {
+    net::tcp::socket second(io);
+    EXPECT_EQ(open_get_stream(second, port, init.session), 409u) << "one stream per session";
+  }
+  first.close();
+  unsigned status = 0;
+  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (status != 200u && std::chrono::steady_clock::now() < give_up) {
+    net::tcp::socket again(io);
+    status = open_get_stream(again, port, init.session);
+    if (status != 200u) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(status, 200u) << "the stream its client left still held the session's slot";
+}
+
 TEST_F(HttpTest, ModernHeaderMustMatchBody) {
   std::string body =
       R"({"jsonrpc":"2.0","id":302,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"v999.0.0","io.modelcontextprotocol/clientCapabilities":{}}}})";

@@ -67,6 +67,21 @@ class HttpServerTest : public ::testing::Test {
       co_await ex.end_stream();
       co_return;
     }
+    if (target == "/watch") {
+      // Streams one chunk and then waits with nothing to write, as an idle SSE stream does: for
+      // its client to go away (PeerWatch) or for the test to open the gate.
+      http::response<http::empty_body> head{http::status::ok, 11};
+      head.set(http::field::content_type, "text/event-stream");
+      co_await ex.start_stream(std::move(head));
+      co_await ex.write_chunk("one");
+      ex.on_peer_gone([this] { gate_->open(); });
+      co_await gate_->wait();
+      bool gone = ex.peer_gone();
+      bool wrote = co_await ex.write_chunk("two");
+      co_await ex.end_stream();
+      watched_.set_value({gone, wrote});
+      co_return;
+    }
     if (target == "/big") {
       Response res{http::status::ok, 11};
       res.body() = std::string(4096, 'b');
@@ -125,8 +140,26 @@ class HttpServerTest : public ::testing::Test {
     return fut.get();
   }
 
+  // Sends `request` on `s` and reads until the first chunk ("one") of the /watch stream is in.
+  static std::string send_and_read_first_chunk(tcp::socket& s, std::string_view request) {
+    asio::write(s, asio::buffer(request.data(), request.size()));
+    std::string out;
+    char buf[1024];
+    while (out.find("one") == std::string::npos) {
+      error_code ec;
+      auto n = s.read_some(asio::buffer(buf), ec);
+      out.append(buf, n);
+      if (ec) break;
+    }
+    return out;
+  }
+
+  // What the /watch handler saw once its gate opened: {peer gone, the next write went out}.
+  std::future<std::pair<bool, bool>> watched() { return watched_.get_future(); }
+
   std::unique_ptr<HttpServer> server_;
   std::unique_ptr<Gate> gate_;
+  std::promise<std::pair<bool, bool>> watched_;
 };
 
 unsigned status_of(const std::string& raw) {
@@ -445,6 +478,66 @@ TEST_F(HttpServerTest, ChunkedStreamIsReadPieceByPiece) {
   std::string all;
   for (auto& p : pieces) all += p;
   EXPECT_EQ(all, "onetwothree");
+}
+
+TEST_F(HttpServerTest, StreamLearnsAtOnceThatItsClientClosed) {
+  // The handler has nothing to write and would wait forever: only the watch can wake it.
+  start();
+  auto result = watched();
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  auto head = send_and_read_first_chunk(s, "GET /watch HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_NE(head.find("one"), std::string::npos) << head;
+  s.close();
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the close went unnoticed";
+  auto [gone, wrote] = result.get();
+  EXPECT_TRUE(gone);
+  EXPECT_FALSE(wrote) << "nothing is written to a peer known to be gone";
+  expect_nothing_in_flight_soon();
+  for (int i = 0; i < 200 && server_->active_connections() > 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  EXPECT_EQ(server_->active_connections(), 0u) << "the connection is closed, not left in CLOSE-WAIT";
+}
+
+TEST_F(HttpServerTest, StreamLearnsThatItsClientClosedAfterSendingMoreBytes) {
+  // Bytes the server has not read (here the start of another request) sit before the close: the
+  // readiness that announced them does not repeat, and the watch looks again for a hang-up.
+  start();
+  auto result = watched();
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  auto head = send_and_read_first_chunk(s, "GET /watch HTTP/1.1\r\nHost: a\r\n\r\n");
+  ASSERT_NE(head.find("one"), std::string::npos) << head;
+  asio::write(s, asio::buffer(std::string_view("GET /next HTTP/1.1\r\n")));
+  // Not a timing assumption: the test passes either way. The pause makes it likely that the
+  // server sees the bytes before the close, which is the case this test is about.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  s.shutdown(tcp::socket::shutdown_send);
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the close went unnoticed";
+  EXPECT_TRUE(result.get().first);
+}
+
+TEST_F(HttpServerTest, StreamWatchLeavesAPipelinedRequestToBeServed) {
+  // A client that sends its next request while a stream is open has not gone away, and the
+  // watch takes none of its bytes: the stream goes on, then the request is answered.
+  start();
+  auto result = watched();
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  auto head = send_and_read_first_chunk(
+      s, "GET /watch HTTP/1.1\r\nHost: a\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  ASSERT_NE(head.find("one"), std::string::npos) << head;
+  gate_->open();
+  auto rest = read_until_closed(s);
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  auto [gone, wrote] = result.get();
+  EXPECT_FALSE(gone);
+  EXPECT_TRUE(wrote);
+  EXPECT_NE(rest.find("two"), std::string::npos) << rest;
+  EXPECT_NE(rest.find("echo:/after:"), std::string::npos) << rest;
 }
 
 TEST_F(HttpServerTest, ClientBodyLimitIsEnforced) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <string>
 
 #include "net/http_client.hpp"
@@ -78,7 +79,19 @@ class TlsRoundTrip : public ::testing::Test {
     tls_ = *tls;
     server_ = std::make_unique<HttpServer>(
         "127.0.0.1", 0, ServerLimits{},
-        [](Exchange& ex) -> awaitable<void> {
+        [this](Exchange& ex) -> awaitable<void> {
+          if (ex.request().target() == "/watch") {
+            // An idle stream: it waits for nothing but its client going away.
+            http::response<http::empty_body> head{http::status::ok, 11};
+            co_await ex.start_stream(std::move(head));
+            co_await ex.write_chunk("one");
+            asio::steady_timer idle(ex.executor(), steady::time_point::max());
+            ex.on_peer_gone([&idle] { idle.cancel(); });
+            co_await idle.async_wait(as_tuple_awaitable);
+            co_await ex.end_stream();
+            watched_.set_value(ex.peer_gone());
+            co_return;
+          }
           Response res{http::status::ok, 11};
           res.body() = ex.secure() ? "over tls" : "plain";
           co_await ex.respond(std::move(res));
@@ -118,6 +131,7 @@ class TlsRoundTrip : public ::testing::Test {
     return out;
   }
 
+  std::promise<bool> watched_;  // /watch: the stream learned that its client went away
   static Pki* pki_;
   std::shared_ptr<TlsServerContext> tls_;
   std::unique_ptr<HttpServer> server_;
@@ -176,6 +190,36 @@ TEST_F(TlsRoundTrip, ReloadServesTheNewCertificateAndRefusesAMismatchedPair) {
       << "the error names the file: " << bad.error().message;
   EXPECT_EQ(tls_->generation(), generation + 1);
   EXPECT_TRUE(get(trusting("ca"))[0]);
+}
+
+TEST_F(TlsRoundTrip, StreamLearnsThatItsClientClosedTheTlsSession) {
+  // A TLS client that leaves sends close_notify, then its FIN: bytes the server does not read
+  // (it only writes to a stream) before the close, which the watch still recognises.
+  serve("good");
+  auto result = watched_.get_future();
+  asio::io_context io;
+  ssl::context context(ssl::context::tls_client);
+  context.set_verify_mode(ssl::verify_none);  // the subject here is the close, not the chain
+  ssl::stream<tcp::socket> client(io, context);
+  client.next_layer().connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  client.handshake(ssl::stream_base::client);
+  std::string request = "GET /watch HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  asio::write(client, asio::buffer(request));
+  std::string seen;
+  char buf[1024];
+  while (seen.find("one") == std::string::npos) {
+    error_code ec;
+    auto n = client.read_some(asio::buffer(buf), ec);
+    seen.append(buf, n);
+    ASSERT_FALSE(ec) << ec.message();
+  }
+  // close_notify goes out first; the shutdown would then wait for the server's, which never
+  // comes (the server is not reading), so the socket is closed after it.
+  client.async_shutdown([](error_code) {});
+  io.run_for(std::chrono::milliseconds(100));
+  client.next_layer().close();
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the close went unnoticed";
+  EXPECT_TRUE(result.get());
 }
 
 }  // namespace

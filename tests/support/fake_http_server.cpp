@@ -57,8 +57,14 @@ net::awaitable<void> FakeHttpServer::serve(net::tcp::socket socket) {
     auto [wec, wn] = co_await asio::async_write(socket, asio::buffer(reply.raw), net::as_tuple_awaitable);
     if (wec) co_return;
     if (reply.hang) {
-      asio::steady_timer forever(socket.get_executor(), std::chrono::steady_clock::time_point::max());
-      co_await forever.async_wait(net::as_tuple_awaitable);
+      // Silent from here on; whatever the client still sends is read and dropped, so that its
+      // close is seen.
+      char sink[512];
+      for (;;) {
+        auto [rec, rn] = co_await socket.async_read_some(asio::buffer(sink), net::as_tuple_awaitable);
+        if (rec) break;
+      }
+      ++hung_up_;
       co_return;
     }
     if (reply.close_after) {

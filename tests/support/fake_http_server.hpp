@@ -32,7 +32,8 @@ struct FakeRequest {
 struct FakeReply {
   std::string raw;           // written as is
   bool close_after = false;  // then the connection is closed
-  bool hang = false;         // then nothing more: the connection stays open, silent, until the server stops
+  bool hang =
+      false;  // then nothing more: the connection stays open, silent, until its client closes it or the server stops
 };
 
 class FakeHttpServer {
@@ -46,6 +47,8 @@ class FakeHttpServer {
   std::uint16_t port() const { return port_; }
   std::vector<FakeRequest> requests() const;
   int connections() const { return connections_.load(); }
+  // Connections left hanging (FakeReply::hang) that their client has since closed.
+  int hung_up() const { return hung_up_.load(); }
 
   // A complete response with Content-Length.
   static std::string response(unsigned status, const std::string& body,
@@ -65,6 +68,7 @@ class FakeHttpServer {
   mutable std::mutex mutex_;
   std::vector<FakeRequest> requests_;
   std::atomic<int> connections_{0};
+  std::atomic<int> hung_up_{0};
   std::thread thread_;
 };
 

@@ -382,6 +382,10 @@ struct HttpTransport::Impl {
     }
     bool alive = co_await ex.start_stream(PostOutlet::sse_head(ex, hs->session->id));
     asio::steady_timer timer(ex.executor());
+    // A client that goes away ends the wait at once (net::PeerWatch): the keep-alive write that
+    // follows fails, and the session's stream slot is free for its next GET. The watch ends with
+    // the stream (end_stream below), before the timer goes.
+    ex.on_peer_gone([&timer] { timer.cancel(); });
     using namespace asio::experimental::awaitable_operators;
     while (alive) {
       timer.expires_after(options.sse_keepalive);
