@@ -158,11 +158,6 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     if (text.empty() || text.find_first_of("\r\n") != std::string::npos) text = serialize_json(m);
     co_return co_await ex.write_chunk(net::format_sse(text, stream_id + "_" + std::to_string(seq)));
   };
-  // A client that closes the stream while the upstream is still working is noticed at once, not
-  // when the next event is written.
-  ex.on_peer_gone([weak = std::weak_ptr<Inbox>(inbox)] {
-    if (auto i = weak.lock()) i->interrupt();
-  });
   for (;;) {
     auto m = co_await inbox->pop(call.deadline);
     if (!m && ex.peer_gone()) {
@@ -240,6 +235,11 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
         upstream->abandon(client_id);
         co_return;
       }
+      // A client that closes the stream while the upstream is still working is noticed at once,
+      // not when the next event is written (set here, not per request: most replies are JSON).
+      ex.on_peer_gone([weak = std::weak_ptr<Inbox>(inbox)] {
+        if (auto i = weak.lock()) i->interrupt();
+      });
       streaming = true;
       stream_id = system_random().token(9);
       if (!call.priming_version.empty() && call.session) {
