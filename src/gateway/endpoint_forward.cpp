@@ -122,9 +122,33 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   // A drain's grace deadline answers this call if it is still waiting then (endpoint_drain.cpp).
   auto in_flight = in_flight_.track(inbox, client_id, upstream);
   ex.set_cut_response([client_id] { return json_response(502, InFlightCalls::cut_error(client_id)); });
+  // A client that closes its connection while the call waits (net::PeerWatch) stops the wait.
+  // 2026-07-28: closing the connection is cancellation (MUST), so the call is abandoned at once,
+  // queued or sent, and stops holding its upstream slot and the principal's concurrency. Before
+  // it, a disconnect is not a cancellation (2025-11-25 transports): such a call is watched only
+  // once its reply streams (below). A raw pointer, so no allocation per request: the guard clears
+  // it before the inbox goes.
+  struct StopWaiting {
+    Inbox* inbox;
+    UpstreamSession* upstream;
+    void operator()() const {
+      inbox->interrupt();         // the wait for the answer
+      upstream->give_up(*inbox);  // and the request, if it still waits for its answer's head
+    }
+  } gone{inbox.get(), upstream.get()};
+  auto stop_waiting = [g = &gone] { (*g)(); };
+  if (call.era == mcp::Era::modern) ex.on_peer_gone(stop_waiting);
+  struct ForgetPeer {
+    net::Exchange& ex;
+    ~ForgetPeer() { ex.on_peer_gone(nullptr); }
+  } forget_peer{ex};
   // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
   auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
   if (!permit) co_return;
+  if (ex.peer_gone()) {
+    metrics_.error(ErrorReason::client_gone);  // gone while queued: nothing is sent
+    co_return;
+  }
   // The request is sent, not copied: what is needed of it afterwards is kept here. The name as
   // judged: canonical, without the upstream's prefix (rewritten above).
   std::string tool;
@@ -160,14 +184,18 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   };
   for (;;) {
     auto m = co_await inbox->pop(call.deadline);
-    if (!m && ex.peer_gone()) {
-      if (detached) continue;  // already kept for resumption
+    if (ex.peer_gone() && !detached) {
       if (resumable) {
         detached = true;  // see below: a disconnect is not a cancellation in this era
-        continue;
+        if (!m) continue;
+      } else {
+        // Closing is cancellation (2026-07-28), and before it a stream whose client left was
+        // abandoned as when its next write failed: the upstream is told (its stream is closed, or a
+        // stdio child gets notifications/cancelled).
+        metrics_.error(ErrorReason::client_gone);
+        upstream->abandon(client_id);
+        co_return;
       }
-      upstream->abandon(client_id);
-      co_return;
     }
     if (!m) {
       upstream->abandon(client_id);
@@ -235,11 +263,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
         upstream->abandon(client_id);
         co_return;
       }
-      // A client that closes the stream while the upstream is still working is noticed at once,
-      // not when the next event is written (set here, not per request: most replies are JSON).
-      ex.on_peer_gone([weak = std::weak_ptr<Inbox>(inbox)] {
-        if (auto i = weak.lock()) i->interrupt();
-      });
+      if (call.era != mcp::Era::modern) ex.on_peer_gone(stop_waiting);
       streaming = true;
       stream_id = system_random().token(9);
       if (!call.priming_version.empty() && call.session) {

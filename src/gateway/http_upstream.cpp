@@ -129,16 +129,30 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   auto ex = co_await asio::this_coro::executor;
   auto& client = thread_client(ex);
   bool sent_session = req.find("Mcp-Session-Id") != req.end();
-  auto sent = co_await client.send(endpoint_, req, deadline);
-  if (sent && (*sent)->status() == 401 && refreshable()) {
+  Sending sending;
+  {
+    std::lock_guard lock(mutex_);
+    sending_[inbox.get()] = &sending;
+  }
+  struct Unregister {
+    HttpUpstream* self;
+    const Inbox* inbox;
+    ~Unregister() {
+      std::lock_guard lock(self->mutex_);
+      self->sending_.erase(inbox);
+    }
+  } unregister{this, inbox.get()};
+  auto sent = co_await client.send(endpoint_, req, deadline, &sending.stream);
+  if (sent && (*sent)->status() == 401 && refreshable() && !sending.abandoned) {
     // One new token and one more try: the upstream's server may have revoked or rotated the one
     // the cache held. A second 401 is the answer.
     (*sent)->abort();
     cred = co_await credential(inbox, client_id, true);
     if (!cred) co_return;
     req.set(options_.credentials->header(), cred->reveal());
-    sent = co_await client.send(endpoint_, req, deadline);
+    sent = co_await client.send(endpoint_, req, deadline, &sending.stream);
   }
+  if (sending.abandoned) co_return;  // nobody waits for it: nothing to report
   if (!sent) {
     // Past the deadline the upstream took the request and did not begin its answer in time (504),
     // which is not being unreachable (502).
@@ -555,6 +569,20 @@ void HttpUpstream::abandon(const json::value& client_id) {
   asio::post(it->second.executor, [stream = it->second.stream] {
     if (auto s = stream.lock()) s->abort();
   });
+}
+
+void HttpUpstream::give_up(const Inbox& inbox) {
+  // On the request's executor (the caller's contract): the entry cannot be going away meanwhile.
+  std::lock_guard lock(mutex_);
+  auto it = sending_.find(&inbox);
+  if (it == sending_.end()) return;
+  it->second->abandoned = true;
+  // Closing the connection ends HttpClient::send's wait (and tells the upstream nobody waits);
+  // the closed connection is neither retried nor pooled.
+  if (auto* stream = it->second->stream) {
+    net::error_code ec;
+    stream->socket().close(ec);
+  }
 }
 
 void HttpUpstream::release() {

@@ -36,6 +36,8 @@ const char* reason_name(ErrorReason r) {
       return "overloaded";
     case ErrorReason::unauthorized:
       return "unauthorized";
+    case ErrorReason::client_gone:
+      return "client_gone";
     case ErrorReason::kCount:
       break;
   }

@@ -33,6 +33,7 @@ enum class ErrorReason {
   upstream_timeout,
   overloaded,
   unauthorized,
+  client_gone,  // the client closed its connection before its answer (the call was abandoned)
   kCount
 };
 const char* reason_name(ErrorReason r);

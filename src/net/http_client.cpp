@@ -176,7 +176,13 @@ void HttpClient::give_back(const Endpoint& ep, std::unique_ptr<Stream> stream,
 }
 
 awaitable<Result<std::unique_ptr<ResponseStream>>> HttpClient::send(const Endpoint& ep, Request& request,
-                                                                    steady::time_point deadline) {
+                                                                    steady::time_point deadline, Stream** in_use) {
+  Stream* unused = nullptr;
+  Stream*& current = in_use ? *in_use : unused;
+  struct Clear {
+    Stream*& p;
+    ~Clear() { p = nullptr; }
+  } clear{current};
   request.prepare_payload();
   // The head is written once per request, not per attempt; the body is sent from where it is.
   std::string head;
@@ -201,18 +207,22 @@ awaitable<Result<std::unique_ptr<ResponseStream>>> HttpClient::send(const Endpoi
       buffer = std::make_unique<beast::flat_buffer>();
     }
     stream->expires_after(remaining(deadline));
+    current = stream.get();
     auto [wec, wn] = co_await asio::async_write(*stream, buffers, as_tuple_awaitable);
     if (wec) {
-      if (reused) continue;
+      // (A connection the caller closed to give up is not tried again.)
+      if (reused && stream->socket().is_open()) continue;
       co_return fail("upstream write failed: " + wec.message());
     }
     std::unique_ptr<ResponseStream> rs(new ResponseStream(*this, ep, std::move(stream), std::move(buffer)));
+    current = rs->stream_.get();
     rs->stream_->expires_after(remaining(deadline));
     auto [rec, rn] = co_await http::async_read_header(*rs->stream_, *rs->buffer_, *rs->parser_, as_tuple_awaitable);
     if (rec) {
       rs->failed_ = true;
-      if (reused && (rec == http::error::end_of_stream || rec == asio::error::connection_reset ||
-                     rec == asio::error::eof || rec == ssl::error::stream_truncated))
+      if (reused && rs->stream_->socket().is_open() &&
+          (rec == http::error::end_of_stream || rec == asio::error::connection_reset || rec == asio::error::eof ||
+           rec == ssl::error::stream_truncated))
         continue;
       co_return fail(rec == beast::error::timeout ? "upstream deadline exceeded"
                                                   : "upstream response unreadable: " + rec.message());

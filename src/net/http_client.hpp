@@ -76,8 +76,11 @@ class HttpClient {
   HttpClient(asio::any_io_executor executor, ClientLimits limits = {}) : executor_(executor), limits_(limits) {}
 
   // Sends `request` and reads the response header. Every step is bounded by `deadline`.
+  // `in_use`, when given, points at the connection while the request is written and its answer's
+  // head awaited (null otherwise), so that the caller can close it to give up early.
   awaitable<Result<std::unique_ptr<ResponseStream>>> send(const Endpoint& ep, Request& request,
-                                                          std::chrono::steady_clock::time_point deadline);
+                                                          std::chrono::steady_clock::time_point deadline,
+                                                          Stream** in_use = nullptr);
   const ClientLimits& limits() const { return limits_; }
 
  private:

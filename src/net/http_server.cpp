@@ -100,6 +100,11 @@ bool Exchange::cut() {
 awaitable<void> Exchange::respond(Response response) {
   if (cut_) co_return;
   responded_ = true;
+  stop_watch();
+  if (peer_gone()) {
+    keep_alive_ = false;  // nobody to answer
+    co_return;
+  }
   for (auto& [k, v] : extra_headers_) response.set(k, v);
   add_hsts(stream_, response);
   response.version(request_.version());
@@ -131,6 +136,13 @@ void Exchange::on_peer_gone(std::function<void()> f) {
     on_peer_gone_ = std::move(f);
 }
 
+void Exchange::watch_while_waiting() {
+  if (watch_ || responded_ || cut_ || !on_peer_gone_) return;
+  watch_ = std::make_shared<PeerWatch>(stream_.socket());
+  watch_->on_gone(std::exchange(on_peer_gone_, nullptr));
+  watch_->start();
+}
+
 awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
   if (cut_) co_return false;
   responded_ = true;
@@ -148,7 +160,7 @@ awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
     keep_alive_ = false;
     co_return false;
   }
-  watch_ = std::make_shared<PeerWatch>(stream_.socket());
+  if (!watch_) watch_ = std::make_shared<PeerWatch>(stream_.socket());  // (or already, while waiting)
   if (on_peer_gone_) watch_->on_gone(std::exchange(on_peer_gone_, nullptr));
   watch_->start();
   co_return true;
@@ -243,6 +255,7 @@ void HttpServer::run() {
   for (auto& w : workers_) {
     w->work.emplace(w->io.get_executor());
     asio::co_spawn(w->io, accept_loop(*w), asio::detached);
+    asio::co_spawn(w->io, look_at_waiting(*w), asio::detached);
     threads_.emplace_back([&io = w->io] { io.run(); });
   }
 }
@@ -343,6 +356,18 @@ void HttpServer::wait() {
   for (auto& t : threads_)
     if (t.joinable()) t.join();
   threads_.clear();
+}
+
+awaitable<void> HttpServer::look_at_waiting(Worker& worker) {
+  // Only exchanges in their handler at a look are watched (one MSG_PEEK each): most are answered
+  // long before the next one, and a client that gave up on a slow call is found within a period.
+  asio::steady_timer timer(worker.io);
+  while (!stopping_) {
+    timer.expires_after(limits_.waiting_peer_check);
+    auto [ec] = co_await timer.async_wait(as_tuple_awaitable);
+    if (ec) co_return;
+    for (auto* ex : worker.active) ex->watch_while_waiting();
+  }
 }
 
 awaitable<void> HttpServer::accept_loop(Worker& worker) {
@@ -466,7 +491,7 @@ awaitable<void> HttpServer::serve(tcp::socket socket, Worker& worker) {
       failed = true;
     }
     worker.active.erase(&exchange);
-    if (exchange.cut_) break;
+    if (exchange.cut_ || exchange.peer_gone()) break;
     if (failed && !exchange.responded())
       co_await exchange.respond(plain_error(http::status::internal_server_error, "internal error"));
     if (failed && !exchange.keep_alive()) break;

@@ -29,6 +29,9 @@ struct ServerLimits {
   // handshakes already under way get this long to complete and be accepted before the close.
   // About the longest round trip of a client that should not be reset: the close waits for it.
   std::chrono::milliseconds handshakes_under_way{250};
+  // How often the exchanges still in their handler with nothing written are looked at for a
+  // client that went away (Exchange::on_peer_gone). A stream is watched from its head on instead.
+  std::chrono::milliseconds waiting_peer_check{1000};
 };
 
 // Shared by a server and its exchanges: once draining, every response says `Connection: close`
@@ -59,12 +62,15 @@ class Exchange {
   awaitable<bool> write_chunk(std::string_view data);
   awaitable<void> end_stream();
 
-  // While a stream is open: the client closed or reset the connection. What is written after
-  // that is dropped (write_chunk returns false), and the connection closes when the handler ends.
+  // The client closed or reset the connection (seen while a stream is open, or while the handler
+  // waits with on_peer_gone set). What is written after that is dropped (write_chunk returns
+  // false, respond writes nothing), and the connection closes when the handler ends.
   bool peer_gone() const { return watch_ && watch_->gone(); }
-  // Runs `f` on this connection's thread when the stream's client goes away (at once if it has),
-  // so that a handler waiting for something to write stops waiting. May be set before the stream
-  // starts; `f` must stay valid until the handler returns (the watch ends with the stream).
+  // Runs `f` on this connection's thread when the client goes away (at once if it has), so that a
+  // handler waiting for something to write stops waiting. A stream is watched from its head on; an
+  // exchange that has written nothing yet is watched once it has waited a while (the server looks
+  // every ServerLimits::waiting_peer_check, so that a quick answer costs nothing). Whatever `f`
+  // uses must outlive the exchange, or `f` must be replaced (by nullptr) before it goes.
   void on_peer_gone(std::function<void()> f);
 
   // Added to whatever response this exchange sends (CORS headers, for one).
@@ -105,6 +111,8 @@ class Exchange {
   std::shared_ptr<PeerWatch> watch_;    // while streaming
   std::function<void()> on_peer_gone_;  // until the watch starts
   void stop_watch();
+  // From the server's periodic look: a handler still waiting, with on_peer_gone set, is watched.
+  void watch_while_waiting();
   bool cut_ = false;  // answered by the drain: whatever the handler writes later is dropped
   friend class HttpServer;
   // Writes cut_response_ now, synchronously (a small answer into an idle socket), and closes.
@@ -163,6 +171,8 @@ class HttpServer {
  private:
   struct Worker;
   awaitable<void> accept_loop(Worker& worker);
+  // Every ServerLimits::waiting_peer_check: starts watching the exchanges that still wait.
+  awaitable<void> look_at_waiting(Worker& worker);
   // The last step of close_listener() on `worker`'s thread: takes every connection left in the
   // kernel's backlog, closes the acceptor, and gives the connections not yet sending a deadline.
   void take_backlog_and_close(Worker& worker);

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <cerrno>
 
 namespace mcpgate::net {

@@ -13,6 +13,7 @@
 // something else the client sent (a pipelined request, a TLS alert): they stay for whoever reads
 // next, and the watch checks for a hang-up (POLLRDHUP) now and again until the stream ends, since
 // readiness does not fire again for bytes already there.
+#include <boost/asio/cancellation_signal.hpp>
 #include <functional>
 #include <memory>
 

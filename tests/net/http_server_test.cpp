@@ -82,6 +82,18 @@ class HttpServerTest : public ::testing::Test {
       watched_.set_value({gone, wrote});
       co_return;
     }
+    if (target == "/wait") {
+      // Waits for something other than its client (a slow upstream, say) with nothing written.
+      ex.on_peer_gone([this] { gate_->open(); });
+      co_await gate_->wait();
+      bool gone = ex.peer_gone();
+      ex.on_peer_gone(nullptr);
+      Response res{http::status::ok, 11};
+      res.body() = "waited";
+      co_await ex.respond(std::move(res));
+      watched_.set_value({gone, !gone});
+      co_return;
+    }
     if (target == "/big") {
       Response res{http::status::ok, 11};
       res.body() = std::string(4096, 'b');
@@ -538,6 +550,42 @@ TEST_F(HttpServerTest, StreamWatchLeavesAPipelinedRequestToBeServed) {
   EXPECT_TRUE(wrote);
   EXPECT_NE(rest.find("two"), std::string::npos) << rest;
   EXPECT_NE(rest.find("echo:/after:"), std::string::npos) << rest;
+}
+
+TEST_F(HttpServerTest, WaitingHandlerLearnsThatItsClientClosed) {
+  // Nothing streams: the server's periodic look at the exchanges still waiting finds the close.
+  ServerLimits limits;
+  limits.waiting_peer_check = std::chrono::milliseconds(10);
+  start(limits);
+  auto result = watched();
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  asio::write(s, asio::buffer(std::string_view("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")));
+  s.close();
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the close went unnoticed";
+  EXPECT_TRUE(result.get().first);
+  expect_nothing_in_flight_soon();
+}
+
+TEST_F(HttpServerTest, WaitingHandlerOfAClientThatStaysIsAnswered) {
+  ServerLimits limits;
+  limits.waiting_peer_check = std::chrono::milliseconds(10);
+  start(limits);
+  auto result = watched();
+  asio::io_context io;
+  tcp::socket s(io);
+  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  asio::write(s, asio::buffer(std::string_view("GET /wait HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")));
+  // Not a timing assumption: the answer must be the same however many looks the server took
+  // meanwhile; the pause lets it take several.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  gate_->open();
+  auto raw = read_until_closed(s);
+  EXPECT_EQ(status_of(raw), 200u);
+  EXPECT_NE(raw.find("waited"), std::string::npos) << raw;
+  ASSERT_EQ(result.wait_for(std::chrono::seconds(30)), std::future_status::ready);
+  EXPECT_FALSE(result.get().first) << "a client that stays is not taken for gone";
 }
 
 TEST_F(HttpServerTest, ClientBodyLimitIsEnforced) {

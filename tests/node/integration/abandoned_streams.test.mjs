@@ -1,15 +1,19 @@
-// Clients that go away from an open stream: the TypeScript SDK client, one Client per call
-// (connect, call, close), leaves its standalone GET stream behind every time it closes. The
-// gateway must notice each close at once: the connection is closed (not left in CLOSE-WAIT until
-// the next keep-alive write), and so is the upstream stream the gateway held open for it
-// (2025-11-25 transports: one GET stream per listening session).
-// Read from /proc/net/tcp, so that what is counted is what the kernel holds.
+// Clients that go away. The TypeScript SDK client, one Client per call (connect, call, close),
+// leaves its standalone GET stream behind every time it closes: the gateway must notice each
+// close at once, so that the connection is closed (not left in CLOSE-WAIT until the next
+// keep-alive write) and so is the upstream stream the gateway held open for it (2025-11-25
+// transports: one GET stream per listening session); read from /proc/net/tcp, so that what is
+// counted is what the kernel holds. And a 2026-07-28 client that closes its connection while its
+// call waits for a slow tool has cancelled the call (closing is cancellation, MUST): the call
+// stops holding the upstream's only slot, whereas a 2025-11-25 call's disconnect is not a
+// cancellation and its slot stays taken until the tool answers.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Report, freePort, root, startGateway } from './lib.mjs';
+import http from 'node:http';
+import { Report, freePort, raw, root, startGateway } from './lib.mjs';
 
 const report = new Report('abandoned-streams');
 const upPort = await freePort();
@@ -27,6 +31,8 @@ const gw = await startGateway(`servers:
     upstreams:
       - name: up
         http: { url: "http://127.0.0.1:${upPort}/mcp" }
+        max_concurrent_requests: 1
+        queue_timeout_ms: 20000
 `);
 
 // TCP sockets on loopback by state: CLOSE-WAIT (08) on the gateway's port, and ESTABLISHED (01)
@@ -78,6 +84,52 @@ try {
   report.check(s.closeWait === 0, 'no connection the clients closed is left in CLOSE-WAIT at the gateway', `${s.closeWait} left`);
   report.check(s.toUpstream <= 4, 'the upstream streams held for those clients are closed (a few pooled connections remain)',
     `${s.toUpstream} connections to the upstream`);
+
+  // ---- a call whose client leaves while it waits --------------------------------------------
+  const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
+  const modern = (name) => ({ 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream',
+    'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': name });
+  const metric = async (prefix) => {
+    const r = await raw(gw.port, 'GET', '/metrics');
+    const line = r.body.split('\n').find((l) => l.startsWith(prefix));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+  const inFlight = () => metric('mcpgate_upstream_in_flight{');
+  // Sends a request and closes the connection `after` ms later, without reading the answer.
+  const sendThenLeave = (headers, body, after) => new Promise((resolve) => {
+    const req = http.request({ host: '127.0.0.1', port: gw.port, method: 'POST', path: '/mcp', headers });
+    req.on('error', () => {});
+    req.end(JSON.stringify(body));
+    setTimeout(() => { req.destroy(); resolve(); }, after);
+  });
+  const waitFor = async (cond, ms) => {
+    const until = Date.now() + ms;
+    while (!(await cond()) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    return cond();
+  };
+
+  await sendThenLeave(modern('slow_compute'),
+    { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 30 }, _meta: meta } }, 300);
+  const freed = await waitFor(async () => (await inFlight()) === 0, 5000);
+  report.check(freed, '2026-07-28: a call whose client closed its connection stops holding the upstream slot (closing is cancellation)',
+    `${await inFlight()} in flight 5 s later; the tool takes 30 s`);
+  const t0 = Date.now();
+  const next = await raw(gw.port, 'POST', '/mcp', modern('greet'),
+    { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'greet', arguments: { name: 'next' }, _meta: meta } });
+  report.check(next.status === 200 && JSON.stringify(next.json).includes('next'),
+    'the next call gets the only slot at once', `${next.status} after ${Date.now() - t0} ms`);
+  report.check(await metric('mcpgate_errors_total{reason="client_gone"}') >= 1, 'the abandoned call is counted (errors_total, client_gone)');
+
+  // 2025-11-25: a disconnect is not a cancellation. The call keeps its slot until the tool answers.
+  const init = await raw(gw.port, 'POST', '/mcp', { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
+    { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
+  const sid = init.headers['mcp-session-id'];
+  const legacy = { 'Content-Type': 'application/json', Accept: 'application/json', 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': '2025-11-25' };
+  await raw(gw.port, 'POST', '/mcp', legacy, { jsonrpc: '2.0', method: 'notifications/initialized' });
+  await sendThenLeave(legacy, { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 3 } } }, 300);
+  await new Promise((r) => setTimeout(r, 1500));
+  report.check((await inFlight()) === 1, '2025-11-25: a disconnect is not a cancellation; the call still holds its slot', `${await inFlight()} in flight`);
+  report.check(await waitFor(async () => (await inFlight()) === 0, 10000), '…until the tool answers');
 } finally {
   if (gw.proc.exitCode === null) await gw.stop();
   upstream.kill('SIGTERM');
