@@ -129,19 +129,13 @@ net::awaitable<void> HttpUpstream::run(json::object request, std::shared_ptr<Inb
   auto ex = co_await asio::this_coro::executor;
   auto& client = thread_client(ex);
   bool sent_session = req.find("Mcp-Session-Id") != req.end();
-  Sending sending;
-  {
-    std::lock_guard lock(mutex_);
-    sending_[inbox.get()] = &sending;
-  }
+  // While the answer's head is awaited, give_up() can end the wait (the client left).
+  Inbox::AwaitingHead sending;
+  inbox->awaiting_head = &sending;
   struct Unregister {
-    HttpUpstream* self;
-    const Inbox* inbox;
-    ~Unregister() {
-      std::lock_guard lock(self->mutex_);
-      self->sending_.erase(inbox);
-    }
-  } unregister{this, inbox.get()};
+    Inbox& inbox;
+    ~Unregister() { inbox.awaiting_head = nullptr; }
+  } unregister{*inbox};
   auto sent = co_await client.send(endpoint_, req, deadline, &sending.stream);
   if (sent && (*sent)->status() == 401 && refreshable() && !sending.abandoned) {
     // One new token and one more try: the upstream's server may have revoked or rotated the one
@@ -571,17 +565,16 @@ void HttpUpstream::abandon(const json::value& client_id) {
   });
 }
 
-void HttpUpstream::give_up(const Inbox& inbox) {
-  // On the request's executor (the caller's contract): the entry cannot be going away meanwhile.
-  std::lock_guard lock(mutex_);
-  auto it = sending_.find(&inbox);
-  if (it == sending_.end()) return;
-  it->second->abandoned = true;
+void HttpUpstream::give_up(Inbox& inbox) {
+  // On the request's executor (the caller's contract), which is the one run() waits on.
+  auto* waiting = inbox.awaiting_head;
+  if (!waiting) return;
+  waiting->abandoned = true;
   // Closing the connection ends HttpClient::send's wait (and tells the upstream nobody waits);
   // the closed connection is neither retried nor pooled.
-  if (auto* stream = it->second->stream) {
+  if (waiting->stream) {
     net::error_code ec;
-    stream->socket().close(ec);
+    waiting->stream->socket().close(ec);
   }
 }
 

@@ -34,7 +34,7 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   [[nodiscard]] net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
   void set_listener(std::shared_ptr<Inbox> listener) override;
   void abandon(const json::value& client_id) override;
-  void give_up(const Inbox& inbox) override;
+  void give_up(Inbox& inbox) override;
   void close() override;
   void release() override;
   const std::string& tag() const override { return options_.tag; }
@@ -103,15 +103,6 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
     std::weak_ptr<net::ResponseStream> stream;
   };
   std::unordered_map<std::string, OpenStream> streams_;
-  // Requests still waiting for their answer's head, by inbox, so that give_up() can close their
-  // connection: a client that gave up (2026-07-28: closed its connection) frees the upstream slot
-  // now, not when a slow tool answers. Each entry is touched on its request's executor, which is
-  // the one give_up() is called on.
-  struct Sending {
-    net::Stream* stream = nullptr;  // while HttpClient::send has it
-    bool abandoned = false;
-  };
-  std::unordered_map<const Inbox*, Sending*> sending_;
 };
 
 }  // namespace mcpgate::gateway

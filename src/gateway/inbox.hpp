@@ -15,6 +15,10 @@
 #include "exchange/upstream_credentials.hpp"
 #include "net/asio.hpp"
 
+namespace mcpgate::net {
+class Stream;
+}
+
 namespace mcpgate::gateway {
 namespace json = boost::json;
 
@@ -106,6 +110,14 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   // upstream's text (the list filter): the reply may then be delivered as the skeleton of its text
   // (core/json.hpp), its items not built. Set before the request is begun, read-only after.
   std::optional<JsonSkeletonPath> skeleton_list;
+  // Set by an upstream whose begin() waits for the answer's head on a connection of its own (an
+  // HTTP upstream), for as long as it waits, so that UpstreamSession::give_up() can end the wait
+  // by closing that connection. On the owner's executor only.
+  struct AwaitingHead {
+    net::Stream* stream = nullptr;  // while HttpClient::send has it
+    bool abandoned = false;
+  };
+  AwaitingHead* awaiting_head = nullptr;
 
   // Thread-safe. The waiter sees the queued messages, then `reason` as an error.
   void close(std::string reason) {

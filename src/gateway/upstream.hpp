@@ -75,7 +75,7 @@ class UpstreamSession {
   // upstream to begin its answer (an HTTP upstream's begin() waits for the answer's head): that
   // wait ends at once. The request is named by its inbox, which no other request shares (client
   // ids can repeat across the clients of a shared session).
-  virtual void give_up(const Inbox& inbox) { (void)inbox; }
+  virtual void give_up(Inbox& inbox) { (void)inbox; }
 
   virtual void close() = 0;
   // This replica stops using the upstream session but leaves it open at the upstream: another
