@@ -202,6 +202,11 @@ try {
     const drain = '';
     const replicas = [await gateway(ports[0], drain), await gateway(ports[1], drain)];
     let next = 0;
+    // What happened at the balancer, for a failure's report: which backend a connection went to
+    // and how that ended when it ended badly.
+    const t0 = Date.now();
+    const events = [];
+    const note = (what) => { events.push(`+${Date.now() - t0} ms ${what}`); if (events.length > 400) events.shift(); };
     const balancer = net.createServer((client) => {
       client.pause();
       const attempt = (tries) => {
@@ -209,10 +214,13 @@ try {
         const up = net.connect(port, '127.0.0.1');
         up.once('error', (e) => {
           if (tries > 1 && e.code === 'ECONNREFUSED') attempt(tries - 1);
-          else client.destroy();
+          else { note(`connect to ${port} failed: ${e.code}`); client.destroy(); }
         });
         up.once('connect', () => {
-          up.on('error', () => client.destroy());
+          let answered = false;
+          up.once('data', () => { answered = true; });
+          up.once('end', () => { if (!answered) note(`${port} closed a connection without answering`); });
+          up.on('error', (e) => { note(`${port} connection error ${e.code}${answered ? '' : ' before answering'}`); client.destroy(); });
           client.on('error', () => up.destroy());
           client.pipe(up);
           up.pipe(client);
@@ -239,18 +247,23 @@ try {
           if (r.status === 200 && r.json?.id === myId && text.includes(`c${myId}`)) ok++;
           else failures.push(`${r.status} ${r.body.slice(0, 200)}`);
         } catch (e) {
-          failures.push(String(e));
+          failures.push(`${String(e)} at +${Date.now() - t0} ms`);
         }
       }
     };
     const workers = Array.from({ length: 8 }, worker);
     const exits = [];
     await until(() => ok >= 20);
+    const logs = [];
     for (let i = 0; i < replicas.length; i++) {
       const before = ok;
+      note(`SIGTERM to ${ports[i]}`);
       replicas[i].proc.kill('SIGTERM');
       exits.push(await replicas[i].exited);
+      note(`${ports[i]} exited`);
+      logs.push(replicas[i].log());
       replicas[i] = await gateway(ports[i], drain);
+      note(`${ports[i]} listening again`);
       await until(() => ok >= before + 40);  // the restarted replica takes its share again
     }
     running = false;
@@ -260,6 +273,10 @@ try {
     report.check(exits.every((e) => e.code === 0), 'every replica exits 0 after its drain', JSON.stringify(exits));
     report.check(failures.length === 0 && ok > 100, `rolling restart of both replicas under load: ${ok} calls, zero failed`,
       `${failures.length} failed: ${failures.slice(0, 3).join(' | ')}`);
+    if (failures.length) {
+      console.log(`# balancer: ${events.slice(-40).join('\n# ')}`);
+      for (const l of logs) console.log(`# drained replica's log:\n# ${l.trim().split('\n').slice(-6).join('\n# ')}`);
+    }
   }
 } catch (e) {
   report.check(false, 'no exception', e.stack);
