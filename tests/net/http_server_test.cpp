@@ -166,6 +166,19 @@ class HttpServerTest : public ::testing::Test {
     return out;
   }
 
+  // A client connection to the server, nothing sent yet.
+  tcp::socket connected(asio::io_context& io) {
+    tcp::socket s(io);
+    s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+    return s;
+  }
+  // A server that looks at its waiting exchanges every 10 ms instead of every second.
+  void start_looking_often() {
+    ServerLimits limits;
+    limits.waiting_peer_check = std::chrono::milliseconds(10);
+    start(limits);
+  }
+
   // What the /watch handler saw once its gate opened: {peer gone, the next write went out}.
   std::future<std::pair<bool, bool>> watched() { return watched_.get_future(); }
 
@@ -497,8 +510,7 @@ TEST_F(HttpServerTest, StreamLearnsAtOnceThatItsClientClosed) {
   start();
   auto result = watched();
   asio::io_context io;
-  tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  auto s = connected(io);
   auto head = send_and_read_first_chunk(s, "GET /watch HTTP/1.1\r\nHost: a\r\n\r\n");
   ASSERT_NE(head.find("one"), std::string::npos) << head;
   s.close();
@@ -518,8 +530,7 @@ TEST_F(HttpServerTest, StreamLearnsThatItsClientClosedAfterSendingMoreBytes) {
   start();
   auto result = watched();
   asio::io_context io;
-  tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  auto s = connected(io);
   auto head = send_and_read_first_chunk(s, "GET /watch HTTP/1.1\r\nHost: a\r\n\r\n");
   ASSERT_NE(head.find("one"), std::string::npos) << head;
   asio::write(s, asio::buffer(std::string_view("GET /next HTTP/1.1\r\n")));
@@ -537,8 +548,7 @@ TEST_F(HttpServerTest, StreamWatchLeavesAPipelinedRequestToBeServed) {
   start();
   auto result = watched();
   asio::io_context io;
-  tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  auto s = connected(io);
   auto head = send_and_read_first_chunk(
       s, "GET /watch HTTP/1.1\r\nHost: a\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
   ASSERT_NE(head.find("one"), std::string::npos) << head;
@@ -554,13 +564,10 @@ TEST_F(HttpServerTest, StreamWatchLeavesAPipelinedRequestToBeServed) {
 
 TEST_F(HttpServerTest, WaitingHandlerLearnsThatItsClientClosed) {
   // Nothing streams: the server's periodic look at the exchanges still waiting finds the close.
-  ServerLimits limits;
-  limits.waiting_peer_check = std::chrono::milliseconds(10);
-  start(limits);
+  start_looking_often();
   auto result = watched();
   asio::io_context io;
-  tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  auto s = connected(io);
   asio::write(s, asio::buffer(std::string_view("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n")));
   s.close();
   ASSERT_EQ(result.wait_for(std::chrono::seconds(30)), std::future_status::ready) << "the close went unnoticed";
@@ -569,13 +576,10 @@ TEST_F(HttpServerTest, WaitingHandlerLearnsThatItsClientClosed) {
 }
 
 TEST_F(HttpServerTest, WaitingHandlerOfAClientThatStaysIsAnswered) {
-  ServerLimits limits;
-  limits.waiting_peer_check = std::chrono::milliseconds(10);
-  start(limits);
+  start_looking_often();
   auto result = watched();
   asio::io_context io;
-  tcp::socket s(io);
-  s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), server_->port()));
+  auto s = connected(io);
   asio::write(s, asio::buffer(std::string_view("GET /wait HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")));
   // Not a timing assumption: the answer must be the same however many looks the server took
   // meanwhile; the pause lets it take several.
