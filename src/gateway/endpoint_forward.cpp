@@ -126,17 +126,12 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   // 2026-07-28: closing the connection is cancellation (MUST), so the call is abandoned at once,
   // queued or sent, and stops holding its upstream slot and the principal's concurrency. Before
   // it, a disconnect is not a cancellation (2025-11-25 transports): such a call is watched only
-  // once its reply streams (below). A raw pointer, so no allocation per request: the guard clears
-  // it before the inbox goes.
-  struct StopWaiting {
-    Inbox* inbox;
-    UpstreamSession* upstream;
-    void operator()() const {
-      inbox->interrupt();         // the wait for the answer
-      upstream->give_up(*inbox);  // and the request, if it still waits for its answer's head
-    }
-  } gone{inbox.get(), upstream.get()};
-  auto stop_waiting = [g = &gone] { (*g)(); };
+  // once its reply streams (below). Raw pointers, small enough for std::function to keep without
+  // an allocation per request: the guard clears it before the inbox goes.
+  auto stop_waiting = [i = inbox.get(), u = upstream.get()] {
+    i->interrupt();  // the wait for the answer
+    u->give_up(*i);  // and the request, if it still waits for its answer's head
+  };
   if (call.era == mcp::Era::modern) ex.on_peer_gone(stop_waiting);
   struct ForgetPeer {
     net::Exchange& ex;

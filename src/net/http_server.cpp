@@ -138,9 +138,13 @@ void Exchange::on_peer_gone(std::function<void()> f) {
 
 void Exchange::watch_while_waiting() {
   if (watch_ || responded_ || cut_ || !on_peer_gone_) return;
-  watch_ = std::make_shared<PeerWatch>(stream_.socket());
-  watch_->on_gone(std::exchange(on_peer_gone_, nullptr));
-  watch_->start();
+  start_watch();
+}
+
+void Exchange::start_watch() {
+  if (!watch_) watch_ = std::make_shared<PeerWatch>(stream_.socket());
+  if (on_peer_gone_) watch_->on_gone(std::exchange(on_peer_gone_, nullptr));
+  watch_->start();  // (a watch begun while the handler waited goes on)
 }
 
 awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
@@ -160,9 +164,7 @@ awaitable<bool> Exchange::start_stream(http::response<http::empty_body> head) {
     keep_alive_ = false;
     co_return false;
   }
-  if (!watch_) watch_ = std::make_shared<PeerWatch>(stream_.socket());  // (or already, while waiting)
-  if (on_peer_gone_) watch_->on_gone(std::exchange(on_peer_gone_, nullptr));
-  watch_->start();
+  start_watch();
   co_return true;
 }
 

@@ -113,6 +113,8 @@ class Exchange {
   void stop_watch();
   // From the server's periodic look: a handler still waiting, with on_peer_gone set, is watched.
   void watch_while_waiting();
+  // Watches the connection from now on (once), handing it the callback set so far.
+  void start_watch();
   bool cut_ = false;  // answered by the drain: whatever the handler writes later is dropped
   friend class HttpServer;
   // Writes cut_response_ now, synchronously (a small answer into an idle socket), and closes.
