@@ -99,6 +99,8 @@ class McpEndpoint {
   // (`caller` null before authentication; `method` and `target` empty when not read).
   [[nodiscard]] net::Response answer_refusal(const net::Exchange& ex, const Caller* caller, std::string_view method,
                                              const Refusal& r, std::string_view target = {});
+  // A legacy client's notifications/cancelled, resolved to its session's own calls.
+  net::awaitable<void> cancel_call(const FrontSession& session, json::object notification, Deadline deadline);
   net::awaitable<void> relay_notification(net::Exchange& ex, const Caller& caller, mcp::Message msg,
                                           const std::vector<std::shared_ptr<UpstreamSession>>& upstreams,
                                           Deadline deadline);

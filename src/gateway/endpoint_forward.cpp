@@ -120,7 +120,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   bind_subject(*inbox, target, call.caller);
   auto& upstream = call.upstreams[target];
   // A drain's grace deadline answers this call if it is still waiting then (endpoint_drain.cpp).
-  auto in_flight = in_flight_.track(inbox, client_id, upstream);
+  auto in_flight = in_flight_.track(inbox, client_id, upstream, call.session.get());
   ex.set_cut_response([client_id] { return json_response(502, InFlightCalls::cut_error(client_id)); });
   // A client that closes its connection while the call waits (net::PeerWatch) stops the wait.
   // 2026-07-28: closing the connection is cancellation (MUST), so the call is abandoned at once,
@@ -188,12 +188,12 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
         // abandoned as when its next write failed: the upstream is told (its stream is closed, or a
         // stdio child gets notifications/cancelled).
         metrics_.error(ErrorReason::client_gone);
-        upstream->abandon(client_id);
+        upstream->abandon(*inbox);
         co_return;
       }
     }
     if (!m) {
-      upstream->abandon(client_id);
+      upstream->abandon(*inbox);
       auto err = mcp::make_error(client_id, mcp::code::upstream_timeout, "Upstream did not answer in time");
       auto refusal =
           upstream_refusal(UpstreamFailure::timeout, err, std::chrono::duration<double>(steady::now() - t0).count());
@@ -255,7 +255,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
         head.set("Mcp-Session-Id", call.session->id);
       }
       if (!co_await ex.start_stream(std::move(head))) {
-        upstream->abandon(client_id);
+        upstream->abandon(*inbox);
         co_return;
       }
       if (call.era != mcp::Era::modern) ex.on_peer_gone(stop_waiting);
@@ -275,7 +275,7 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
         continue;
       }
       // 2026-07-28: closing the stream is cancellation; tell the upstream.
-      upstream->abandon(client_id);
+      upstream->abandon(*inbox);
       co_return;
     }
   }

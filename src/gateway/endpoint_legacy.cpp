@@ -1,6 +1,7 @@
 // The session-based revisions (2025-03-26 … 2025-11-25): initialize and its session, messages
 // within a session, the GET stream (with resumption by Last-Event-ID) and DELETE.
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "core/random.hpp"
 #include "gateway/endpoint.hpp"
 #include "gateway/endpoint_call.hpp"
@@ -57,6 +58,22 @@ net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Mess
   co_await forward(ex, call);
 }
 
+net::awaitable<void> McpEndpoint::cancel_call(const FrontSession& session, json::object notification,
+                                              Deadline deadline) {
+  // The requestId is the client's id, unique within this session only: it is resolved here to
+  // this session's own call, and that call's upstream is told in its own terms (a shared child
+  // knows the request by another id). A request already answered, or never made, is not
+  // mentioned upstream (MCP cancellation: the receiver MAY ignore such a notification).
+  auto* params = notification.if_contains("params");
+  auto* request_id = params && params->is_object() ? params->get_object().if_contains("requestId") : nullptr;
+  if (!request_id) co_return;
+  for (auto& call : in_flight_.find(&session, *request_id)) {
+    auto r = co_await call.upstream->cancel(*call.inbox, notification, deadline);
+    if (!r)
+      log::warn("a cancellation did not reach its upstream", {{"endpoint", cfg_.path}, {"why", r.error().message}});
+  }
+}
+
 net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> session,
                                                  mcp::Message msg, bool sse_ok, const Caller& caller) {
   // (A version header that is not a legacy revision made this request 2026-07-28: mcp::front::era_of.)
@@ -79,6 +96,8 @@ net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_
         co_await ex.respond(rpc_error(400, nullptr, mcp::code::invalid_request, r.error().message));
         co_return;
       }
+    } else if (msg.method() == "notifications/cancelled") {
+      co_await cancel_call(*session, std::move(msg.body), deadline);
     } else {
       co_await relay_notification(ex, caller, std::move(msg), session->upstreams, deadline);
       co_return;

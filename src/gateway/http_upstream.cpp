@@ -331,7 +331,8 @@ net::awaitable<void> HttpUpstream::read_stream([[maybe_unused]] std::shared_ptr<
   auto& rs = *stream;
   rs.unlimited_body();
   std::shared_ptr<net::ResponseStream> shared(std::move(stream));
-  auto key = mcp::id_key(client_id);
+  // Named by its inbox, which this coroutine keeps alive until it unregisters the stream.
+  const Inbox* key = inbox.get();
   auto reader_executor = co_await asio::this_coro::executor;
   {
     std::lock_guard lock(mutex_);
@@ -339,7 +340,7 @@ net::awaitable<void> HttpUpstream::read_stream([[maybe_unused]] std::shared_ptr<
   }
   struct Unregister {
     HttpUpstream* self;
-    std::string key;
+    const Inbox* key;
     ~Unregister() {
       std::lock_guard lock(self->mutex_);
       self->streams_.erase(key);
@@ -553,12 +554,12 @@ void HttpUpstream::resume(UpstreamResumption r) {
   protocol_version_ = std::move(r.protocol_version);
 }
 
-void HttpUpstream::abandon(const json::value& client_id) {
+void HttpUpstream::abandon(Inbox& inbox) {
   // Closing the upstream stream is how a Streamable HTTP server learns that nobody waits any
   // more (2026-07-28: closing the stream is cancellation). The stream belongs to its reader's
   // executor, so the close is posted there.
   std::lock_guard lock(mutex_);
-  auto it = streams_.find(mcp::id_key(client_id));
+  auto it = streams_.find(&inbox);
   if (it == streams_.end()) return;
   asio::post(it->second.executor, [stream = it->second.stream] {
     if (auto s = stream.lock()) s->abort();

@@ -33,7 +33,7 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
                                                    Deadline deadline) override;
   [[nodiscard]] net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
   void set_listener(std::shared_ptr<Inbox> listener) override;
-  void abandon(const json::value& client_id) override;
+  void abandon(Inbox& inbox) override;
   void give_up(Inbox& inbox) override;
   void close() override;
   void release() override;
@@ -97,12 +97,12 @@ class HttpUpstream final : public UpstreamSession, public std::enable_shared_fro
   std::weak_ptr<net::ResponseStream> listen_stream_;  // the upstream's stream, read on executor_
   std::uint64_t next_server_request_ = 1;
   std::unordered_map<std::uint64_t, json::value> server_requests_;
-  // SSE replies being read, by the client's request id, so that abandon() can close them.
+  // SSE replies being read, by their request's inbox, so that abandon() can close them.
   struct OpenStream {
     net::asio::any_io_executor executor;
     std::weak_ptr<net::ResponseStream> stream;
   };
-  std::unordered_map<std::string, OpenStream> streams_;
+  std::unordered_map<const Inbox*, OpenStream> streams_;
 };
 
 }  // namespace mcpgate::gateway

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "gateway/inbox.hpp"
 #include "gateway/upstream.hpp"
@@ -29,12 +30,34 @@ class InFlightCalls {
   };
 
   // `id`: the JSON-RPC id the waiting coroutine matches the reply by; `upstream`: where the
-  // call went (told to abandon it when it is cut).
-  Ticket track(const std::shared_ptr<Inbox>& inbox, json::value id, const std::shared_ptr<UpstreamSession>& upstream) {
+  // call went (told to abandon it when it is cut); `session`: the client's session, if it has one
+  // (its calls are the ones its cancellations may name).
+  Ticket track(const std::shared_ptr<Inbox>& inbox, json::value id, const std::shared_ptr<UpstreamSession>& upstream,
+               const void* session = nullptr) {
     std::lock_guard lock(mutex_);
     auto key = next_++;
-    calls_.emplace(key, Entry{inbox, std::move(id), upstream});
+    calls_.emplace(key, Entry{inbox, std::move(id), upstream, session});
     return Ticket(*this, key);
+  }
+
+  // The calls of `session` that the client knows as `id` and that still wait: one per upstream the
+  // request went to. Ids are unique within a session, not across sessions. A scan: cancellations
+  // are rare, calls are not.
+  struct Found {
+    std::shared_ptr<Inbox> inbox;
+    std::shared_ptr<UpstreamSession> upstream;
+  };
+  std::vector<Found> find(const void* session, const json::value& id) {
+    std::vector<Found> found;
+    if (!session) return found;
+    auto key = mcp::id_key(id);
+    std::lock_guard lock(mutex_);
+    for (auto& [n, e] : calls_) {
+      if (e.session != session || mcp::id_key(e.id) != key) continue;
+      Found f{e.inbox.lock(), e.upstream.lock()};
+      if (f.inbox && f.upstream) found.push_back(std::move(f));
+    }
+    return found;
   }
 
   // Answers every call still waiting with the gateway's error (data.reason names why); returns
@@ -63,7 +86,7 @@ class InFlightCalls {
       ++n;
       // An HTTP upstream's exchange runs in the waiting coroutine itself: aborting it is what
       // lets that coroutine go on to the error. A stdio upstream is told the call is cancelled.
-      if (auto up = e.upstream.lock()) up->abandon(e.id);
+      if (auto up = e.upstream.lock()) up->abandon(*inbox);
     }
     return n;
   }
@@ -73,6 +96,7 @@ class InFlightCalls {
     std::weak_ptr<Inbox> inbox;
     json::value id;
     std::weak_ptr<UpstreamSession> upstream;
+    const void* session = nullptr;  // compared, never followed
   };
   void remove(std::uint64_t key) {
     std::lock_guard lock(mutex_);

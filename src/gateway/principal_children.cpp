@@ -95,8 +95,18 @@ class PrincipalRoute final : public UpstreamSession {
     }
   }
 
-  void abandon(const json::value& client_id) override {
-    for (auto& c : owner_->children_of(principal_)) c->abandon(client_id);
+  // The request may be on any of the principal's children (the front one changes): the one that
+  // holds its inbox acts, the others know nothing of it.
+  void abandon(Inbox& inbox) override {
+    for (auto& c : owner_->children_of(principal_)) c->abandon(inbox);
+  }
+
+  net::awaitable<Result<void>> cancel(Inbox& inbox, json::object notification, Deadline deadline) override {
+    for (auto& c : owner_->children_of(principal_)) {
+      auto r = co_await c->cancel(inbox, notification, deadline);
+      if (!r) co_return r;
+    }
+    co_return Result<void>{};
   }
 
   // The children are the principal's, not this session's: they stop when idle.

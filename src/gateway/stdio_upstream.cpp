@@ -82,12 +82,13 @@ void StdioUpstream::set_listener(std::shared_ptr<Inbox> listener) {
   });
 }
 
-void StdioUpstream::abandon(const json::value& client_id) {
-  asio::post(executor_, [self = shared_from_this(), key = mcp::id_key(client_id)] {
-    auto it = self->by_client_id_.find(key);
-    if (it == self->by_client_id_.end()) return;
+void StdioUpstream::abandon(Inbox& inbox) {
+  // The inbox is held until the lambda has run: no later request can have its address meanwhile.
+  asio::post(executor_, [self = shared_from_this(), inbox = inbox.shared_from_this()] {
+    auto it = self->by_inbox_.find(inbox.get());
+    if (it == self->by_inbox_.end()) return;  // answered meanwhile, or from before a restart
     std::int64_t uid = it->second;
-    self->by_client_id_.erase(it);
+    self->by_inbox_.erase(it);
     self->pending_.erase(uid);
     self->pending_order_.remove(uid);
     self->count_in_flight();
@@ -96,6 +97,24 @@ void StdioUpstream::abandon(const json::value& client_id) {
     params["reason"] = "client went away";
     self->write(serialize_json(mcp::make_notification("notifications/cancelled", std::move(params))));
   });
+}
+
+net::awaitable<Result<void>> StdioUpstream::cancel(Inbox& inbox, json::object notification, Deadline deadline) {
+  co_return co_await asio::co_spawn(executor_, do_cancel(inbox.shared_from_this(), std::move(notification), deadline),
+                                    asio::use_awaitable);
+}
+
+net::awaitable<Result<void>> StdioUpstream::do_cancel(std::shared_ptr<Inbox> inbox, json::object notification,
+                                                      Deadline deadline) {
+  auto it = by_inbox_.find(inbox.get());
+  if (it == by_inbox_.end()) co_return Result<void>{};  // already answered: nothing to cancel
+  auto* params = notification.if_contains("params");
+  if (!params || !params->is_object()) co_return Result<void>{};
+  params->get_object()["requestId"] = it->second;  // the id this child knows the request by
+  auto running = co_await ensure_running(deadline);
+  if (!running) co_return running;
+  write(serialize_json(notification));
+  co_return Result<void>{};
 }
 
 void StdioUpstream::close() {
@@ -149,7 +168,7 @@ net::awaitable<Result<void>> StdioUpstream::do_begin(json::object request, std::
       }
     }
   }
-  by_client_id_[mcp::id_key(p.client_id)] = uid;
+  by_inbox_[p.inbox.get()] = uid;
   request["id"] = uid;
   pending_.emplace(uid, std::move(p));
   pending_order_.push_back(uid);
@@ -179,15 +198,9 @@ net::awaitable<Result<void>> StdioUpstream::do_deliver(json::object message, Dea
                     ? std::string(message["method"].get_string())
                     : std::string();
   if (method == "notifications/initialized") initialized_notified_ = true;
-  if (method == "notifications/cancelled") {
-    auto* params = message.if_contains("params");
-    if (!params || !params->is_object()) co_return Result<void>{};
-    auto* rid = params->get_object().if_contains("requestId");
-    if (!rid) co_return Result<void>{};
-    auto it = by_client_id_.find(mcp::id_key(*rid));
-    if (it == by_client_id_.end()) co_return Result<void>{};  // already answered: nothing to cancel
-    (*params).get_object()["requestId"] = it->second;
-  }
+  // A cancellation names the request by an id this child never saw and that may be another
+  // client's too: it comes through cancel(), which knows the request.
+  if (method == "notifications/cancelled") co_return Result<void>{};
   auto running = co_await ensure_running(deadline);
   if (!running) co_return running;
   write(serialize_json(message));
@@ -425,7 +438,7 @@ void StdioUpstream::on_line(std::string_view line) {
     pending_.erase(it);
     pending_order_.remove(id.get_int64());
     count_in_flight();
-    by_client_id_.erase(mcp::id_key(p.client_id));
+    by_inbox_.erase(p.inbox.get());
     for (auto t = by_progress_token_.begin(); t != by_progress_token_.end();)
       t = t->second == id.get_int64() ? by_progress_token_.erase(t) : std::next(t);
     body["id"] = p.client_id;
@@ -506,7 +519,7 @@ void StdioUpstream::on_exit(std::uint64_t generation, const std::string& reason)
   pending_.clear();
   pending_order_.clear();
   count_in_flight();
-  by_client_id_.clear();
+  by_inbox_.clear();
   by_progress_token_.clear();
   server_requests_.clear();
   if (state_ != State::closed) {

@@ -41,7 +41,9 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
                                                    Deadline deadline) override;
   [[nodiscard]] net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
   void set_listener(std::shared_ptr<Inbox> listener) override;
-  void abandon(const json::value& client_id) override;
+  void abandon(Inbox& inbox) override;
+  [[nodiscard]] net::awaitable<Result<void>> cancel(Inbox& inbox, json::object notification,
+                                                    Deadline deadline) override;
   void close() override;
   const std::string& tag() const override { return options_.tag; }
 
@@ -61,6 +63,8 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
   [[nodiscard]] net::awaitable<Result<void>> do_begin(json::object request, std::shared_ptr<Inbox> inbox,
                                                       Deadline deadline);
   [[nodiscard]] net::awaitable<Result<void>> do_deliver(json::object message, Deadline deadline);
+  [[nodiscard]] net::awaitable<Result<void>> do_cancel(std::shared_ptr<Inbox> inbox, json::object notification,
+                                                       Deadline deadline);
   [[nodiscard]] net::awaitable<Result<void>> ensure_running(Deadline deadline);
   [[nodiscard]] net::awaitable<Result<void>> replay_handshake(Deadline deadline);
   [[nodiscard]] Result<void> spawn();
@@ -88,7 +92,8 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
   bool writing_ = false;
   std::unordered_map<std::int64_t, Pending> pending_;
   std::list<std::int64_t> pending_order_;  // most recent last: where unlabelled messages go
-  std::unordered_map<std::string, std::int64_t> by_client_id_;
+  // The requests in flight by the inbox they were begun with (a client's own id may be another's).
+  std::unordered_map<const Inbox*, std::int64_t> by_inbox_;
   std::unordered_map<std::string, std::int64_t> by_progress_token_;
   std::unordered_map<std::uint64_t, json::value> server_requests_;
   std::shared_ptr<Inbox> listener_;

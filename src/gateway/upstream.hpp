@@ -69,13 +69,25 @@ class UpstreamSession {
   // client listens any more, and what the upstream holds open for one (its own stream) may close.
   virtual void set_listener(std::shared_ptr<Inbox> listener) = 0;
 
+  // A request is named by the inbox it was begun with, never by the client's JSON-RPC id: ids are
+  // unique only within one client's session, and the clients of a shared upstream session (every
+  // stateless client, a principal's sessions on its own child) pick the same ones.
+
   // The client stopped waiting for this request: forget it and tell the upstream.
-  virtual void abandon(const json::value& client_id) = 0;
+  virtual void abandon(Inbox& inbox) = 0;
   // The same, called on the request's own executor while begin() may still be waiting for the
   // upstream to begin its answer (an HTTP upstream's begin() waits for the answer's head): that
-  // wait ends at once. The request is named by its inbox, which no other request shares (client
-  // ids can repeat across the clients of a shared session).
+  // wait ends at once.
   virtual void give_up(Inbox& inbox) { (void)inbox; }
+  // The client cancelled this request (`notifications/cancelled`, its requestId the client's id):
+  // the upstream is told in its own terms. A request already answered is not mentioned. By
+  // default the notification goes as it is, which suits an upstream session that sees the
+  // client's own ids and only this client's (an HTTP upstream's session of one legacy session).
+  [[nodiscard]] virtual net::awaitable<Result<void>> cancel(Inbox& inbox, json::object notification,
+                                                            Deadline deadline) {
+    (void)inbox;
+    co_return co_await deliver(std::move(notification), deadline);
+  }
 
   virtual void close() = 0;
   // This replica stops using the upstream session but leaves it open at the upstream: another

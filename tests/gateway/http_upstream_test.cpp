@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <future>
+
 #include "core/json.hpp"
 #include "fake_http_server.hpp"
 #include "mcp/jsonrpc.hpp"
@@ -351,6 +354,52 @@ TEST(HttpUpstream, StandaloneStreamIsHeldOnlyWhileAClientListens) {
   EXPECT_EQ(server.hung_up(), 2);
   up->close();
   EXPECT_TRUE(run_until([&] { return server.hung_up() == 3; })) << "a closed session's stream is closed";
+}
+
+// One chunk of a chunked body (RFC 9112 §7.1), for a stream that is not finished.
+std::string chunk(const std::string& data) {
+  char size[20];
+  std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+  return size + data + "\r\n";
+}
+
+// The stateless clients of an upstream share one upstream session, and clients pick the same ids.
+// A reply being streamed is named by its request's inbox: abandoning one client's request closes
+// that stream (2026-07-28: closing the stream is cancellation) and leaves another client's
+// stream of the same id open.
+TEST(HttpUpstream, AbandonClosesOnlyTheStreamOfThatRequest) {
+  std::string progress = R"({"jsonrpc":"2.0","method":"notifications/progress","params":{"progress":1}})";
+  FakeHttpServer server([&](const FakeRequest&) {
+    return FakeReply{"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                         chunk("event: message\ndata: " + progress + "\n\n"),
+                     false, true};
+  });
+  auto up = upstream_at(server.port());
+  auto a = std::make_shared<Inbox>(io().get_executor());
+  auto b = std::make_shared<Inbox>(io().get_executor());
+  auto deadline = steady::now() + std::chrono::seconds(30);
+  // Each begun, and its first event read: both streams are open. (The context is run only until
+  // then: the open streams keep it busy.)
+  auto first_event = [&](std::shared_ptr<Inbox> inbox) {
+    auto f = [&]() -> net::awaitable<json::object> {
+      EXPECT_TRUE(co_await up->begin(request(1), inbox, deadline));
+      auto m = co_await inbox->pop(deadline);
+      co_return m ? *m : json::object{};
+    };
+    auto fut = asio::co_spawn(io(), f(), asio::use_future);
+    EXPECT_TRUE(run_until([&] { return fut.wait_for(std::chrono::seconds(0)) == std::future_status::ready; }));
+    return fut.get();
+  };
+  ASSERT_EQ(first_event(a)["method"], "notifications/progress");
+  ASSERT_EQ(first_event(b)["method"], "notifications/progress");
+
+  up->abandon(*a);
+  ASSERT_TRUE(run_until([&] { return server.hung_up() == 1; })) << "a's stream is closed";
+  ASSERT_TRUE(run_until([&] { return a->failure().has_value(); })) << "a's wait ends";
+  EXPECT_FALSE(b->failure()) << "b's stream, same id, another request: untouched";
+
+  up->abandon(*b);
+  EXPECT_TRUE(run_until([&] { return server.hung_up() == 2; }));
 }
 
 }  // namespace

@@ -72,6 +72,38 @@ class StdioUpstreamTest : public ::testing::Test {
     });
   }
 
+  // Two requests with the same client id (1), each with its own inbox, held by the child; the
+  // ids the child knows them by are asked of the child.
+  void hold_both(const std::shared_ptr<Inbox>& a, const std::shared_ptr<Inbox>& b) {
+    run([&]() -> net::awaitable<void> {
+      auto deadline = steady::now() + std::chrono::seconds(10);
+      EXPECT_TRUE(co_await up_->begin(hold(), a, deadline));
+      EXPECT_TRUE(co_await up_->begin(hold(), b, deadline));
+    });
+    auto got = call(json::object{{"jsonrpc", "2.0"}, {"id", "h"}, {"method", "held"}});
+    held_ids_ = got.back()["result"].as_object()["held"].as_array();
+    ASSERT_EQ(held_ids_.size(), 2u);
+    EXPECT_NE(held_ids_[0], held_ids_[1]) << "the child was given ids of its own";
+  }
+  static json::object hold() {
+    return json::object{{"jsonrpc", "2.0"}, {"id", 1}, {"method", "hold"}, {"params", json::object{}}};
+  }
+  json::array cancellations() {
+    auto got = call(json::object{{"jsonrpc", "2.0"}, {"id", "q"}, {"method", "cancelled"}});
+    return got.back()["result"].as_object()["cancelled"].as_array();
+  }
+  // The child answers the held requests, then this one: once this one is back, theirs were read.
+  void release() { call(json::object{{"jsonrpc", "2.0"}, {"id", "r"}, {"method", "release"}}); }
+  json::object waiting_reply(const std::shared_ptr<Inbox>& inbox) {
+    return run([&]() -> net::awaitable<json::object> {
+      auto m = co_await inbox->pop(steady::now());
+      co_return m ? *m : json::object{{"nothing", true}};
+    });
+  }
+  bool queued(const std::shared_ptr<Inbox>& inbox) { return !waiting_reply(inbox).contains("nothing"); }
+
+  json::array held_ids_;  // the child's ids for a's request and b's
+
   void TearDown() override {
     up_.reset();  // kills the child (the destructor), before the context goes
   }
@@ -139,6 +171,51 @@ TEST_F(StdioUpstreamTest, RestartReplaysTheHandshake) {
   EXPECT_NE(result["pid"], before["pid"]) << "a new child";
   EXPECT_EQ(result["initialized"], true) << "the new child was given the client's handshake";
   EXPECT_EQ(up_->restarts(), 1u);
+}
+
+// Every stateless client of an upstream shares one child, and clients pick the same ids (1, 2, …).
+// A request is named by the inbox it was begun with: abandoning one client's request cancels
+// that request at the child and no other, whatever its id.
+TEST_F(StdioUpstreamTest, AbandonCancelsOnlyTheRequestOfThatInbox) {
+  start();
+  auto a = std::make_shared<Inbox>(io_.get_executor());
+  auto b = std::make_shared<Inbox>(io_.get_executor());
+  hold_both(a, b);
+  EXPECT_EQ(up_->in_flight(), 2u);
+  up_->abandon(*a);
+  auto seen = cancellations();
+  ASSERT_EQ(seen.size(), 1u) << "one notifications/cancelled";
+  EXPECT_EQ(seen[0].as_object().at("reason"), "client went away");
+  EXPECT_EQ(up_->in_flight(), 1u);
+  release();
+  EXPECT_EQ(waiting_reply(b)["result"].as_object()["released"], true) << "the other client's request still runs";
+  EXPECT_FALSE(queued(a)) << "the abandoned request is forgotten";
+}
+
+// MCP cancellation (notifications/cancelled): a client's cancellation names its request by the
+// client's id, which the child never saw. cancel() is told which request (its inbox), and the
+// child gets the id it knows that request by, with the client's reason.
+TEST_F(StdioUpstreamTest, CancelNamesTheRequestByTheIdTheChildKnows) {
+  start();
+  auto a = std::make_shared<Inbox>(io_.get_executor());
+  auto b = std::make_shared<Inbox>(io_.get_executor());
+  hold_both(a, b);
+  json::object note{{"jsonrpc", "2.0"},
+                    {"method", "notifications/cancelled"},
+                    {"params", json::object{{"requestId", 1}, {"reason", "user pressed stop"}}}};
+  run([&]() -> net::awaitable<void> {
+    auto r = co_await up_->cancel(*a, note, steady::now() + std::chrono::seconds(10));
+    EXPECT_TRUE(r);
+    // The same notification through deliver() names no request the gateway can be sure of.
+    EXPECT_TRUE(co_await up_->deliver(note, steady::now() + std::chrono::seconds(10)));
+  });
+  auto seen = cancellations();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].as_object().at("reason"), "user pressed stop");
+  EXPECT_EQ(seen[0].as_object().at("requestId"), held_ids_[0]) << "a's request, by the child's id";
+  EXPECT_NE(seen[0].as_object().at("requestId"), held_ids_[1]) << "not b's request (the later one with id 1)";
+  release();
+  EXPECT_EQ(waiting_reply(b)["result"].as_object()["released"], true);
 }
 
 TEST_F(StdioUpstreamTest, CommandThatCannotRunFailsTheRequest) {

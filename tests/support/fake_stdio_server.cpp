@@ -6,6 +6,10 @@
 //   noise       → first a line that is not JSON and one that is not JSON-RPC, then the answer
 //   log         → first a line on stderr, then the answer
 //   die         → exits with status 3 without answering
+//   hold        → no answer until "release"
+//   held        → {held: [the ids of the requests held, in the order they came]}
+//   release     → answers every held request ({released: true}), then itself
+//   cancelled   → {cancelled: [the params of each notifications/cancelled received]}
 // Anything else gets -32601.
 #include <unistd.h>
 
@@ -18,6 +22,7 @@ namespace json = boost::json;
 
 int main() {
   bool initialized = false, notified = false;
+  json::array held, cancelled;
   std::string line;
   while (std::getline(std::cin, line)) {
     boost::system::error_code ec;
@@ -29,6 +34,7 @@ int main() {
     // A copy, and only const lookups below: object::operator[] may rehash and move every member.
     const json::value method = *found;
     if (method == "notifications/initialized") notified = true;
+    if (method == "notifications/cancelled") cancelled.push_back(m.contains("params") ? m.at("params") : nullptr);
     if (!m.contains("id")) continue;
     json::object reply{{"jsonrpc", "2.0"}, {"id", m.at("id")}};
     json::value params = m.contains("params") ? m.at("params") : json::value(json::object{});
@@ -50,6 +56,19 @@ int main() {
     } else if (method == "log") {
       std::cerr << "a line on stderr" << std::endl;
       reply["result"] = json::object{};
+    } else if (method == "hold") {
+      held.push_back(m.at("id"));
+      continue;
+    } else if (method == "release") {
+      for (auto& id : held)
+        std::cout << json::serialize(json::object{{"jsonrpc", "2.0"}, {"id", id}, {"result", {{"released", true}}}})
+                  << "\n";
+      held.clear();
+      reply["result"] = json::object{};
+    } else if (method == "held") {
+      reply["result"] = json::object{{"held", held}};
+    } else if (method == "cancelled") {
+      reply["result"] = json::object{{"cancelled", cancelled}};
     } else if (method == "die") {
       std::cout.flush();
       return 3;

@@ -6,7 +6,8 @@
 // counted is what the kernel holds. And a 2026-07-28 client that closes its connection while its
 // call waits for a slow tool has cancelled the call (closing is cancellation, MUST): the call
 // stops holding the upstream's only slot, whereas a 2025-11-25 call's disconnect is not a
-// cancellation and its slot stays taken until the tool answers.
+// cancellation and its slot stays taken until the tool answers. Stateless clients share one stdio
+// child and pick the same ids: the one that leaves cancels its own call, never another's.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawn } from 'node:child_process';
@@ -130,6 +131,41 @@ try {
   await new Promise((r) => setTimeout(r, 1500));
   report.check((await inFlight()) === 1, '2025-11-25: a disconnect is not a cancellation; the call still holds its slot', `${await inFlight()} in flight`);
   report.check(await waitFor(async () => (await inFlight()) === 0, 10000), '…until the tool answers');
+
+  // ---- two stateless clients, one id, one shared child ----------------------------------------
+  // Every 2026-07-28 client of a stdio upstream shares one child, and clients pick the same ids.
+  // A leaves while its 30 s call runs; B's call with the same id, begun after A's, must be the
+  // one that goes on: the cancellation the child is sent names A's request, not B's (which id
+  // the child is given is StdioUpstreamTest.AbandonCancelsOnlyTheRequestOfThatInbox).
+  const stdioGw = await startGateway(`servers:
+  - name: everything
+    path: /mcp
+    auth: { anonymous: true }
+    upstreams:
+      - name: up
+        stdio: { command: ["${join(root, 'build/release/examples/everything/everything_server')}", "--stdio"] }
+        request_timeout_ms: 8000
+`);
+  try {
+    const slow = (seconds) => ({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds }, _meta: meta } });
+    const aLeaves = new Promise((resolve) => {
+      const req = http.request({ host: '127.0.0.1', port: stdioGw.port, method: 'POST', path: '/mcp', headers: modern('slow_compute') });
+      req.on('error', () => {});
+      req.end(JSON.stringify(slow(30)));
+      // B's request is begun after A's (id 1 both), then A leaves.
+      setTimeout(() => { req.destroy(); resolve(); }, 600);
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    const t1 = Date.now();
+    const b = raw(stdioGw.port, 'POST', '/mcp', modern('slow_compute'), slow(1.5));
+    await aLeaves;
+    const bAnswer = await b;
+    report.check(bAnswer.status === 200 && bAnswer.json?.result && !bAnswer.json?.error,
+      'stateless clients share a child: the one that left cancels its own call, another client\'s call with the same id is answered',
+      `${bAnswer.status} after ${Date.now() - t1} ms: ${JSON.stringify(bAnswer.json).slice(0, 160)}`);
+  } finally {
+    await stdioGw.stop();
+  }
 } finally {
   if (gw.proc.exitCode === null) await gw.stop();
   upstream.kill('SIGTERM');

@@ -135,6 +135,24 @@ try {
       report.check(received().some((m) => m.method === 'notifications/initialized'), 'legacy: notifications/initialized (authentication only) still reaches the upstream');
       r = await reader.raw({ jsonrpc: '2.0', id: 'mcpgate:0:99', result: {} });
       report.check(r.status === 400, 'legacy: a reply to a server request that was never sent is refused', `${r.status}`);
+      // MCP cancellation: the client's notifications/cancelled names its request by the client's id;
+      // the child knows it by the gateway's. Another session's cancellation of the same id names
+      // no call of its own and reaches nothing; the owner's reaches the child under the child's id.
+      const holds = () => received().filter((m) => m.params?.name === 'hold');
+      const before = holds().length;
+      const hold = writer.raw({ jsonrpc: '2.0', id: 70, method: 'tools/call', params: { name: 'hold', arguments: {} } });
+      while (holds().length === before) await new Promise((res) => setTimeout(res, 10));
+      const childId = holds().pop().id;
+      const cancelled = () => received().filter((m) => m.method === 'notifications/cancelled');
+      r = await reader.raw({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 70, reason: 'legacy: not yours' } });
+      const r2 = await writer.raw({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 70, reason: 'legacy: stop' } });
+      await barrier(writer);
+      const seen = cancelled();
+      report.check(r.status === 202 && r2.status === 202 && seen.length === 1 && seen[0].params.requestId === childId && seen[0].params.reason === 'legacy: stop',
+        'legacy: notifications/cancelled reaches the child of its own session only, under the id the child was given',
+        `${r.status} ${r2.status} child id ${JSON.stringify(childId)}: ${JSON.stringify(seen)}`);
+      await writer.send('tools/call', { name: 'release', arguments: {} });
+      await hold;
     } else {
       // The stateless clients share one upstream session: bob's cancellation of "his" id 7 must
       // not cancel alice's request 7 in flight.
@@ -146,7 +164,7 @@ try {
       r = await bob.send('notifications/cancelled', { requestId: 7, reason: 'not yours' }, { notification: true });
       const released = await bob.send('tools/call', { name: 'release', arguments: {} });
       const held = await hold;
-      report.check(r.status === 202 && released.status === 200 && held.status === 200 && !received().some((m) => m.method === 'notifications/cancelled'),
+      report.check(r.status === 202 && released.status === 200 && held.status === 200 && !received().some((m) => m.method === 'notifications/cancelled' && !m.params?.reason?.startsWith('legacy:')),
         'current: notifications/cancelled from a stateless client never reaches the shared upstream (another principal\'s request 7 completes)',
         `${r.status} ${held.status} ${JSON.stringify(received().filter((m) => m.method === 'notifications/cancelled'))}`);
       r = await reader.raw({ jsonrpc: '2.0', id: 'mcpgate:0:1', result: { tag: 'forged' } });
