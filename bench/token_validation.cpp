@@ -2,8 +2,8 @@
 // same distinct tokens (none is ever found in the token cache):
 //   openssl    EVP_PKEY_verify through one context initialised once, digest and DER ready: the
 //              ECDSA verification alone, as `openssl speed ecdsap256` measures it
-//   signature  the gateway's signature step: SHA-256 of the signing input, r||s to DER, a copy
-//              of the key's prepared context, the verification
+//   signature  the gateway's signature step: SHA-256 of the signing input and the verification
+//              from the key's tables (oauth/p256_key_table: a P-256 key read from a JWK)
 //   validate   TokenValidator::validate: the cache key (SHA-256 of the token) and lookup, the JWS
 //              and claims parses, the issuer, algorithm and key choice, the signature step, the
 //              claim checks, the principal, and the cache insertion (which evicts once full)

@@ -18,6 +18,7 @@ void prepare_verification(Jwk& key) {
   if (key.kty != KeyType::ec || !key.key) return;
   VerifyContext ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.key.get(), nullptr), EVP_PKEY_CTX_free);
   if (ctx && EVP_PKEY_verify_init(ctx.get()) == 1) key.verify_ctx = std::move(ctx);
+  if (key.crv == Curve::p256) key.p256 = std::make_shared<LazyP256Table>(key.key);
 }
 
 namespace {

@@ -12,6 +12,7 @@
 #include "core/result.hpp"
 #include "core/secret.hpp"
 #include "oauth/algorithm.hpp"
+#include "oauth/p256_key_table.hpp"
 
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
@@ -41,11 +42,12 @@ struct Jwk {
   std::optional<std::string> kid;
   KeyType kty = KeyType::rsa;
   Curve crv = Curve::none;
-  std::optional<Algorithm> alg;  // the JWK's own "alg", when present
-  bool for_signature = true;     // false when "use" or "key_ops" exclude verification
-  PublicKey key;                 // asymmetric keys
-  VerifyContext verify_ctx;      // EC keys read by parse_jwk (prepare_verification); may be empty
-  Secret secret;                 // oct keys
+  std::optional<Algorithm> alg;         // the JWK's own "alg", when present
+  bool for_signature = true;            // false when "use" or "key_ops" exclude verification
+  PublicKey key;                        // asymmetric keys
+  VerifyContext verify_ctx;             // EC keys read by parse_jwk (prepare_verification); may be empty
+  std::shared_ptr<LazyP256Table> p256;  // P-256 keys read by parse_jwk: ES256 from tables
+  Secret secret;                        // oct keys
   int bits = 0;
 
   // Whether a token signed with `a` may be verified by this key: key type and curve must match
@@ -55,7 +57,7 @@ struct Jwk {
 };
 
 // Fills `verify_ctx` for an EC key (a no-op for the others, or when OpenSSL refuses: the
-// verifier then initialises a context per call, as before).
+// verifier then initialises a context per call, as before), and `p256` for a P-256 key.
 void prepare_verification(Jwk& key);
 
 [[nodiscard]] Result<Jwk> parse_jwk(const boost::json::object& jwk, const JwkOptions& options = {});

@@ -90,6 +90,17 @@ std::size_t ecdsa_field_bytes(Algorithm a) {
   return {};
 }
 
+// ES256 with the key's tables (oauth/p256_key_table.hpp): r‖s as the token carries it, no DER.
+[[nodiscard]] AuthResult<void> table_verify(const P256KeyTable& table, std::string_view input, std::string_view sig) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (EVP_Digest(input.data(), input.size(), md, &md_len, digest(Algorithm::ES256), nullptr) != 1)
+    return reject(AuthError::bad_signature);
+  if (!table.verify(std::string_view(reinterpret_cast<const char*>(md), md_len), sig))
+    return reject(AuthError::bad_signature);
+  return {};
+}
+
 }  // namespace
 
 std::optional<std::string> ecdsa_raw_to_der(std::string_view raw) {
@@ -151,6 +162,8 @@ AuthResult<void> OpenSslVerifier::verify(Algorithm alg, const Jwk& key, std::str
     }
     case AlgorithmFamily::ecdsa: {
       if (sig.size() != 2 * ecdsa_field_bytes(alg)) return reject(AuthError::bad_signature);
+      if (alg == Algorithm::ES256 && key.p256)
+        if (const auto* table = key.p256->get()) return table_verify(*table, input, sig);
       auto der = ecdsa_raw_to_der(sig);
       if (!der) return reject(AuthError::bad_signature);
       if (key.verify_ctx) return prepared_verify(alg, key.verify_ctx.get(), input, *der);
