@@ -107,7 +107,16 @@ bool P256KeyTable::verify(std::string_view digest, std::string_view raw_sig) con
   return BN_cmp(x, r) == 0;
 }
 
+namespace {
+// Tables alive in the process. A key set may hold 64 keys and a token without a kid is tried with
+// each: tables for all of them would be about 10 MiB and seconds of building. A deployment signs
+// with a few keys; past this many, the others verify through EVP.
+constexpr int kMaxTables = 16;
+std::atomic<int> live_tables{0};
+}  // namespace
+
 LazyP256Table::~LazyP256Table() {
+  if (table_) live_tables.fetch_sub(1, std::memory_order_relaxed);
   delete table_;
 }
 
@@ -116,7 +125,13 @@ const P256KeyTable* LazyP256Table::get() const {
   if (state == 2) return table_;
   int expected = 0;
   if (state != 0 || !state_.compare_exchange_strong(expected, 1, std::memory_order_acq_rel)) return nullptr;
+  if (live_tables.fetch_add(1, std::memory_order_relaxed) >= kMaxTables) {
+    live_tables.fetch_sub(1, std::memory_order_relaxed);
+    state_.store(3, std::memory_order_release);
+    return nullptr;
+  }
   table_ = P256KeyTable::build(key_.get()).release();
+  if (!table_) live_tables.fetch_sub(1, std::memory_order_relaxed);
   state_.store(table_ ? 2 : 3, std::memory_order_release);
   return table_;
 }

@@ -42,7 +42,7 @@ class P256KeyTable {
 
 // The table of one key, built by the first verification that wants it (on the verification
 // pool, not where keys are read, which may be a serving thread); verifications that come while
-// it is being built go through EVP meanwhile.
+// it is being built go through EVP meanwhile, and so do all of a key's once 16 tables are alive.
 class LazyP256Table {
  public:
   explicit LazyP256Table(std::shared_ptr<EVP_PKEY> key) : key_(std::move(key)) {}

@@ -224,6 +224,25 @@ TEST(P256KeyTable, LazyTableIsBuiltOnceAndSharedByThreads) {
   EXPECT_EQ(refused.load(), 4 * 40);
 }
 
+// A token without a kid is tried with every compatible key of a set (up to 64): tables are built
+// for at most 16 keys at once, the others verify through EVP, and a table freed makes room.
+TEST(P256KeyTable, AtMostSixteenTablesAreAlive) {
+  auto key = TestKeys::get().ec2;
+  std::shared_ptr<EVP_PKEY> pkey(key.get(), [key](EVP_PKEY*) {});
+  std::vector<std::unique_ptr<LazyP256Table>> lazies;
+  int built = 0;
+  for (int i = 0; i < 20; ++i) {
+    lazies.push_back(std::make_unique<LazyP256Table>(pkey));
+    built += lazies.back()->get() != nullptr;
+  }
+  EXPECT_LE(built, 16);
+  EXPECT_GE(built, 10) << "no other test holds more than a few";
+  EXPECT_FALSE(lazies.back()->get()) << "past the cap: EVP";
+  lazies.clear();
+  LazyP256Table again(pkey);
+  EXPECT_TRUE(again.get()) << "freed tables make room";
+}
+
 // Through the verifier a token meets: an ES256 key read from a JWK verifies from its table, with
 // OpenSSL's verdicts (RFC 7518 §3.4).
 TEST(P256KeyTable, JwkVerificationUsesTheTableWithTheSameVerdicts) {
