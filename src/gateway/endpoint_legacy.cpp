@@ -61,14 +61,18 @@ net::awaitable<void> McpEndpoint::legacy_initialize(net::Exchange& ex, mcp::Mess
 net::awaitable<void> McpEndpoint::cancel_call(const FrontSession& session, json::object notification,
                                               Deadline deadline) {
   // The requestId is the client's id, unique within this session only: it is resolved here to
-  // this session's own call, and that call's upstream is told in its own terms (a shared child
-  // knows the request by another id). A request already answered, or never made, is not
-  // mentioned upstream (MCP cancellation: the receiver MAY ignore such a notification).
+  // this session's own call, and each upstream is told in its own terms (a shared child knows the
+  // request by another id, and is told nothing of a request it does not have; an HTTP upstream's
+  // session sees the client's ids and gets the notification as it is).
   auto* params = notification.if_contains("params");
   auto* request_id = params && params->is_object() ? params->get_object().if_contains("requestId") : nullptr;
   if (!request_id) co_return;
-  for (auto& call : in_flight_.find(&session, *request_id)) {
-    auto r = co_await call.upstream->cancel(*call.inbox, notification, deadline);
+  auto calls = in_flight_.find(&session, *request_id);
+  for (auto& upstream : session.upstreams) {
+    Inbox* inbox = nullptr;
+    for (auto& c : calls)
+      if (c.upstream == upstream) inbox = c.inbox.get();
+    auto r = co_await upstream->cancel(inbox, notification, deadline);
     if (!r)
       log::warn("a cancellation did not reach its upstream", {{"endpoint", cfg_.path}, {"why", r.error().message}});
   }

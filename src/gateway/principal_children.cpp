@@ -101,7 +101,8 @@ class PrincipalRoute final : public UpstreamSession {
     for (auto& c : owner_->children_of(principal_)) c->abandon(inbox);
   }
 
-  net::awaitable<Result<void>> cancel(Inbox& inbox, json::object notification, Deadline deadline) override {
+  net::awaitable<Result<void>> cancel(Inbox* inbox, json::object notification, Deadline deadline) override {
+    if (!inbox) co_return Result<void>{};
     for (auto& c : owner_->children_of(principal_)) {
       auto r = co_await c->cancel(inbox, notification, deadline);
       if (!r) co_return r;

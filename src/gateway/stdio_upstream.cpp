@@ -99,8 +99,10 @@ void StdioUpstream::abandon(Inbox& inbox) {
   });
 }
 
-net::awaitable<Result<void>> StdioUpstream::cancel(Inbox& inbox, json::object notification, Deadline deadline) {
-  co_return co_await asio::co_spawn(executor_, do_cancel(inbox.shared_from_this(), std::move(notification), deadline),
+net::awaitable<Result<void>> StdioUpstream::cancel(Inbox* inbox, json::object notification, Deadline deadline) {
+  // A request this replica does not have in flight is not this child's (a child is one replica's).
+  if (!inbox) co_return Result<void>{};
+  co_return co_await asio::co_spawn(executor_, do_cancel(inbox->shared_from_this(), std::move(notification), deadline),
                                     asio::use_awaitable);
 }
 

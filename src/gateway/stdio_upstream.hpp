@@ -42,7 +42,7 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
   [[nodiscard]] net::awaitable<Result<void>> deliver(json::object message, Deadline deadline) override;
   void set_listener(std::shared_ptr<Inbox> listener) override;
   void abandon(Inbox& inbox) override;
-  [[nodiscard]] net::awaitable<Result<void>> cancel(Inbox& inbox, json::object notification,
+  [[nodiscard]] net::awaitable<Result<void>> cancel(Inbox* inbox, json::object notification,
                                                     Deadline deadline) override;
   void close() override;
   const std::string& tag() const override { return options_.tag; }

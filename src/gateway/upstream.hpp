@@ -79,11 +79,13 @@ class UpstreamSession {
   // upstream to begin its answer (an HTTP upstream's begin() waits for the answer's head): that
   // wait ends at once.
   virtual void give_up(Inbox& inbox) { (void)inbox; }
-  // The client cancelled this request (`notifications/cancelled`, its requestId the client's id):
-  // the upstream is told in its own terms. A request already answered is not mentioned. By
-  // default the notification goes as it is, which suits an upstream session that sees the
-  // client's own ids and only this client's (an HTTP upstream's session of one legacy session).
-  [[nodiscard]] virtual net::awaitable<Result<void>> cancel(Inbox& inbox, json::object notification,
+  // The client cancelled a request (`notifications/cancelled`, its requestId the client's id): the
+  // upstream is told in its own terms. `inbox` names the request when this replica has it in
+  // flight, else it is null (answered already, or sent by another replica of a sealed session).
+  // By default the notification goes as it is, whatever `inbox`, which suits an upstream session
+  // that sees the client's own ids and only this client's (an HTTP upstream's session of one legacy
+  // session, resumed by any replica).
+  [[nodiscard]] virtual net::awaitable<Result<void>> cancel(Inbox* inbox, json::object notification,
                                                             Deadline deadline) {
     (void)inbox;
     co_return co_await deliver(std::move(notification), deadline);

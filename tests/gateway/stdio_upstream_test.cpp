@@ -204,10 +204,12 @@ TEST_F(StdioUpstreamTest, CancelNamesTheRequestByTheIdTheChildKnows) {
                     {"method", "notifications/cancelled"},
                     {"params", json::object{{"requestId", 1}, {"reason", "user pressed stop"}}}};
   run([&]() -> net::awaitable<void> {
-    auto r = co_await up_->cancel(*a, note, steady::now() + std::chrono::seconds(10));
+    auto r = co_await up_->cancel(a.get(), note, steady::now() + std::chrono::seconds(10));
     EXPECT_TRUE(r);
-    // The same notification through deliver() names no request the gateway can be sure of.
+    // The same notification through deliver(), or for a request this replica does not have,
+    // names no request the gateway can be sure of: the child is told nothing.
     EXPECT_TRUE(co_await up_->deliver(note, steady::now() + std::chrono::seconds(10)));
+    EXPECT_TRUE(co_await up_->cancel(nullptr, note, steady::now() + std::chrono::seconds(10)));
   });
   auto seen = cancellations();
   ASSERT_EQ(seen.size(), 1u);
