@@ -1,5 +1,7 @@
 #include "oauth/jwks_cache.hpp"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <fstream>
 #include <iterator>
@@ -67,6 +69,23 @@ std::size_t JwksCache::fetch_count() const {
   return fetches_;
 }
 
+namespace {
+// A key that was in the previous set keeps its verification table (oauth/p256_key_table), built
+// already: a refresh every few minutes does not rebuild it, nor stall a verification for it.
+void keep_tables(const JwkSet& previous, JwkSet& fresh) {
+  for (auto& key : fresh.keys) {
+    if (!key->p256) continue;
+    for (auto& old : previous.keys)
+      if (old->p256 && old->key && key->key && EVP_PKEY_eq(old->key.get(), key->key.get()) == 1) {
+        auto copy = std::make_shared<Jwk>(*key);
+        copy->p256 = old->p256;
+        key = std::move(copy);
+        break;
+      }
+  }
+}
+}  // namespace
+
 Result<void> JwksCache::fetch_locked_out(bool forced) {
   auto now = clock_.now();
   {
@@ -98,6 +117,7 @@ Result<void> JwksCache::fetch_locked_out(bool forced) {
   }
   auto ttl = std::clamp(doc->max_age.value_or(options_.default_refresh), options_.min_refresh, options_.max_refresh);
   next_refresh_ = now + ttl;
+  if (keys_) keep_tables(*keys_, *set);
   keys_ = std::make_shared<const JwkSet>(std::move(*set));
   return {};
 }

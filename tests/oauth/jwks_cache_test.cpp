@@ -26,6 +26,28 @@ TEST(JwksCache, RotatedKeyAcceptedAfterOneRefetch_Rfc7517_4_5) {
   EXPECT_EQ(h.jwks->fetches.load(), 2);
 }
 
+// A refresh that brings the same P-256 key back keeps that key's verification table (built once,
+// about 40 ms); a key new to the set gets a table of its own.
+TEST(JwksCache, RefreshKeepsTheTableOfAKeyItAlreadyHad) {
+  Harness h;
+  auto& k = TestKeys::get();
+  ASSERT_TRUE(h.keys->refresh());
+  auto table_of = [&](const char* kid) {
+    for (auto& key : h.keys->snapshot()->keys)
+      if (key->kid == kid) return key->p256;
+    return std::shared_ptr<LazyP256Table>();
+  };
+  auto before = table_of("ec1");
+  ASSERT_TRUE(before);
+  ASSERT_TRUE(before->get());
+  h.jwks->set(k.jwks(/*with_ec2=*/true));
+  ASSERT_TRUE(h.keys->refresh());
+  EXPECT_EQ(table_of("ec1"), before) << "the same key, the same table";
+  ASSERT_TRUE(table_of("ec2"));
+  EXPECT_NE(table_of("ec2"), before);
+  ASSERT_TRUE(h.validate(mint(k.ec1, A::ES256, "ec1")).has_value()) << "and it verifies";
+}
+
 TEST(JwksCache, BurstOfRandomKidsFetchesAtMostOncePerInterval_Rfc8725_3_10) {
   Harness h;
   auto& k = TestKeys::get();
