@@ -269,6 +269,13 @@ void Gateway::start() {
   server_->listen();
   auto executors = server_->executors();
   for (auto& e : cfg_.servers)
+    for (auto& u : e.upstreams)
+      if (u.stdio && u.stdio->mode == config::StdioUpstream::Mode::shared)
+        log::warn(
+            "stdio mode shared: legacy (2025-11-25) sessions still get a child each, as with per_session; "
+            "stateless clients share one child whatever the mode (docs/configuration.md)",
+            {{"endpoint", e.path}, {"upstream", u.name}});
+  for (auto& e : cfg_.servers)
     endpoints_.push_back(std::make_unique<McpEndpoint>(
         e, cfg_.limits, metrics_, executors, make_authorizer(e), *audit_, blocking_, make_credentials(e),
         redis_ ? std::make_shared<cluster::RedisRateStore>(redis_, cfg_.redis->key_prefix, e.name) : nullptr,
