@@ -31,6 +31,16 @@ struct Point {
 
 constexpr std::size_t kScalarBytes = 32;
 
+// EC_GROUP_precompute_mult is deprecated in OpenSSL 3.0 (with the rest of the EC_KEY-era
+// interface) but present in the 3.x series; it is the only way to give OpenSSL a table for a point
+// other than G. Where it fails, there is no table and verification goes through EVP.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+bool precompute_generator_multiples(EC_GROUP* group, BN_CTX* ctx) {
+  return EC_GROUP_precompute_mult(group, ctx) == 1;
+}
+#pragma GCC diagnostic pop
+
 }  // namespace
 
 std::unique_ptr<P256KeyTable> P256KeyTable::build(EVP_PKEY* key) {
@@ -55,14 +65,9 @@ std::unique_ptr<P256KeyTable> P256KeyTable::build(EVP_PKEY* key) {
       EC_POINT_is_at_infinity(t->curve_, q.p) || EC_POINT_is_on_curve(t->curve_, q.p, bn.ctx) != 1)
     return nullptr;
   // P-256 has prime order n and cofactor 1: every point but infinity generates the whole group.
-  if (EC_GROUP_set_generator(t->keyed_, q.p, EC_GROUP_get0_order(t->curve_), BN_value_one()) != 1) return nullptr;
-    // EC_GROUP_precompute_mult is deprecated in OpenSSL 3.0 (with the rest of the EC_KEY-era
-    // interface) but present in the 3.x series; it is the only way to give OpenSSL a table for a
-    // point other than G. Where it fails, there is no table and verification goes through EVP.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
-  if (EC_GROUP_precompute_mult(t->keyed_, bn.ctx) != 1) return nullptr;
-#pragma GCC diagnostic pop
+  if (EC_GROUP_set_generator(t->keyed_, q.p, EC_GROUP_get0_order(t->curve_), BN_value_one()) != 1 ||
+      !precompute_generator_multiples(t->keyed_, bn.ctx))
+    return nullptr;
   return t;
 }
 
