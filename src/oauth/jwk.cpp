@@ -6,6 +6,7 @@
 #include <openssl/param_build.h>
 
 #include "core/base64url.hpp"
+#include "oauth/p256_key_table.hpp"
 
 namespace mcpgate::oauth {
 namespace json = boost::json;

@@ -12,12 +12,13 @@
 #include "core/result.hpp"
 #include "core/secret.hpp"
 #include "oauth/algorithm.hpp"
-#include "oauth/p256_key_table.hpp"
 
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct evp_pkey_ctx_st EVP_PKEY_CTX;
 
 namespace mcpgate::oauth {
+
+class LazyP256Table;  // oauth/p256_key_table.hpp
 
 enum class KeyType { rsa, ec, okp, oct };
 enum class Curve { none, p256, p384, p521, ed25519 };

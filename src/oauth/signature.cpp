@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "core/secret.hpp"
+#include "oauth/p256_key_table.hpp"
 
 namespace mcpgate::oauth {
 namespace {
@@ -75,29 +76,33 @@ std::size_t ecdsa_field_bytes(Algorithm a) {
   return {};
 }
 
-// ECDSA through the key's prepared context (Jwk::verify_ctx): the digest here, the signature on a
-// copy of the context, so that threads verifying with one key share nothing mutable.
+// The hash of the signing input, for the verifications that are handed a digest.
+struct InputDigest {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  bool ok = false;
+  InputDigest(Algorithm alg, std::string_view input)
+      : ok(EVP_Digest(input.data(), input.size(), md, &len, digest(alg), nullptr) == 1) {}
+  std::string_view view() const { return {reinterpret_cast<const char*>(md), len}; }
+};
+
+// ECDSA through the key's prepared context (Jwk::verify_ctx): the signature on a copy of the
+// context, so that threads verifying with one key share nothing mutable.
 [[nodiscard]] AuthResult<void> prepared_verify(Algorithm alg, EVP_PKEY_CTX* prepared, std::string_view input,
                                                std::string_view der) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
-  if (EVP_Digest(input.data(), input.size(), md, &md_len, digest(alg), nullptr) != 1)
-    return reject(AuthError::bad_signature);
+  InputDigest d(alg, input);
+  if (!d.ok) return reject(AuthError::bad_signature);
   std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> ctx(EVP_PKEY_CTX_dup(prepared));
   if (!ctx ||
-      EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()), der.size(), md, md_len) != 1)
+      EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(der.data()), der.size(), d.md, d.len) != 1)
     return reject(AuthError::bad_signature);
   return {};
 }
 
 // ES256 with the key's tables (oauth/p256_key_table.hpp): r‖s as the token carries it, no DER.
 [[nodiscard]] AuthResult<void> table_verify(const P256KeyTable& table, std::string_view input, std::string_view sig) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
-  if (EVP_Digest(input.data(), input.size(), md, &md_len, digest(Algorithm::ES256), nullptr) != 1)
-    return reject(AuthError::bad_signature);
-  if (!table.verify(std::string_view(reinterpret_cast<const char*>(md), md_len), sig))
-    return reject(AuthError::bad_signature);
+  InputDigest d(Algorithm::ES256, input);
+  if (!d.ok || !table.verify(d.view(), sig)) return reject(AuthError::bad_signature);
   return {};
 }
 

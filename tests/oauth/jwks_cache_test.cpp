@@ -8,6 +8,7 @@
 
 #include "harness.hpp"
 #include "oauth/as_metadata.hpp"
+#include "oauth/p256_key_table.hpp"
 
 namespace mcpgate::oauth::testing {
 namespace {
