@@ -209,8 +209,12 @@ try {
     const note = (what) => { events.push(`+${Date.now() - t0} ms ${what}`); if (events.length > 400) events.shift(); };
     const balancer = net.createServer((client) => {
       client.pause();
+      // The first backend by round robin, then the next ones in turn for this connection alone: a
+      // counter shared with the other connections could hand a retry the refusing backend again
+      // each time (a burst of reconnections during a restart did, six times in a row).
+      const first = next++;
       const attempt = (tries) => {
-        const port = ports[next++ % ports.length];
+        const port = ports[(first + ports.length * 3 - tries) % ports.length];
         const up = net.connect(port, '127.0.0.1');
         up.once('error', (e) => {
           if (tries > 1 && e.code === 'ECONNREFUSED') attempt(tries - 1);
