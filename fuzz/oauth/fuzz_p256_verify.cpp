@@ -1,5 +1,6 @@
 // ES256 verification from a key's tables (oauth/p256_key_table) against OpenSSL's own verifier,
-// for one fixed key: both must give the same verdict on every input.
+// for one fixed key: both must give the same verdict on every input; and the inverse it computes
+// in words, against BN_mod_inverse.
 //
 // Input of exactly 96 bytes: a SHA-256 digest (32) and r‖s (64), judged as they are; the seeds
 // include valid signatures, so mutations near them reach the arithmetic. Any other input is a
@@ -15,9 +16,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <string>
 
+#include "oauth/mod_inverse.hpp"
 #include "oauth/p256_key_table.hpp"
 #include "oauth/signature.hpp"
 
@@ -69,7 +72,36 @@ bool evp_accepts(const std::string& digest, const std::string& raw) {
   return ok;
 }
 
+// The inversion the verification does in words (oauth/mod_inverse), against BN_mod_inverse, for
+// r and s read as scalars: the verification checks its result and would hide a wrong one.
+void inverses_agree(const std::string& raw) {
+  static EC_GROUP* group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  static BN_CTX* ctx = BN_CTX_new();
+  const BIGNUM* n = EC_GROUP_get0_order(group);
+  unsigned char n_bytes[32];
+  BN_bn2binpad(n, n_bytes, 32);
+  BIGNUM* a = BN_new();
+  BIGNUM* expected = BN_new();
+  for (std::size_t half = 0; half + 32 <= raw.size() && half <= 32; half += 32) {
+    const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data()) + half;
+    BN_bin2bn(bytes, 32, a);
+    auto ours = mcpgate::oauth::inverse_mod_odd(mcpgate::oauth::u256_from_big_endian(bytes),
+                                                mcpgate::oauth::u256_from_big_endian(n_bytes));
+    const bool invertible = !BN_is_zero(a) && BN_cmp(a, n) < 0;
+    if (ours.has_value() != invertible) std::abort();
+    if (!ours) continue;
+    unsigned char got[32], want[32];
+    mcpgate::oauth::u256_to_big_endian(*ours, got);
+    if (!BN_mod_inverse(expected, a, n, ctx) || BN_bn2binpad(expected, want, 32) != 32 ||
+        std::memcmp(got, want, 32) != 0)
+      std::abort();
+  }
+  BN_free(a);
+  BN_free(expected);
+}
+
 bool agree(const std::string& digest, const std::string& raw) {
+  inverses_agree(raw);
   bool ours = table().verify(digest, raw);
   if (ours != evp_accepts(digest, raw)) std::abort();  // a verdict OpenSSL does not share
   return ours;

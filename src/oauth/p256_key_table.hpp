@@ -15,6 +15,9 @@
 #include <memory>
 #include <string_view>
 
+#include "oauth/mod_inverse.hpp"
+
+typedef struct bignum_st BIGNUM;
 typedef struct evp_pkey_st EVP_PKEY;
 typedef struct ec_group_st EC_GROUP;
 typedef struct ec_point_st EC_POINT;
@@ -38,6 +41,8 @@ class P256KeyTable {
   P256KeyTable() = default;
   EC_GROUP* curve_ = nullptr;  // P-256 with G: u1·G from OpenSSL's built-in table
   EC_GROUP* keyed_ = nullptr;  // P-256 with Q as its generator: u2·Q from the table built here
+  BIGNUM* field_ = nullptr;    // p, the field's prime
+  U256 order_words_{};         // n, the group's order, in words for the inversion
 };
 
 // The table of one key, built by the first verification that wants it (on the verification

@@ -9,6 +9,7 @@
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/obj_mac.h>
+#include <openssl/params.h>
 
 #include <atomic>
 #include <random>
@@ -44,15 +45,18 @@ std::string sign_raw(const SigningKey& key, const std::string& digest) {
 }
 
 // OpenSSL's verdict on the same digest and r‖s.
-bool evp_accepts(const SigningKey& key, const std::string& digest, const std::string& raw) {
+bool evp_accepts(EVP_PKEY* key, const std::string& digest, const std::string& raw) {
   auto der = ecdsa_raw_to_der(raw);
   if (!der) return false;
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr);
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr);
   EXPECT_EQ(EVP_PKEY_verify_init(ctx), 1);
   int rc = EVP_PKEY_verify(ctx, reinterpret_cast<const unsigned char*>(der->data()), der->size(),
                            reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
   EVP_PKEY_CTX_free(ctx);
   return rc == 1;
+}
+bool evp_accepts(const SigningKey& key, const std::string& digest, const std::string& raw) {
+  return evp_accepts(key.get(), digest, raw);
 }
 
 // r‖s with r or s replaced by a 32-byte big-endian value.
@@ -181,6 +185,62 @@ TEST(P256KeyTable, SPlusNIsRefusedWhereItWouldReduceToAValidS) {
   EXPECT_FALSE(table->verify(digest, longer)) << "(r, 1 + n) is not";
   for (BIGNUM* b : {d, k, r, e, one, one_n}) BN_free(b);
   EC_POINT_free(kg);
+  BN_CTX_free(ctx);
+  EC_GROUP_free(g);
+}
+
+// x_R lies in [0, p − 1] and n < p, so an x_R in [n, p − 1] (probability about 2⁻¹²⁸ for a real
+// signature) verifies against r = x_R − n (FIPS 186-5 §6.4.2 step 9 reduces x_R mod n). The
+// table's check compares in Jacobian coordinates and must try r + n as well as r. Such a
+// signature is made by choosing the key: for a point R with x_R ≥ n, any s and digest e,
+// Q = r⁻¹·(s·R − e·G) gives u1·G + u2·Q = R.
+TEST(P256KeyTable, AnXOfRAboveTheOrderReducesToR) {
+  EC_GROUP* g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+  BN_CTX* ctx = BN_CTX_new();
+  BIGNUM *p = BN_new(), *x = BN_new(), *r = BN_new(), *s = BN_new(), *e = BN_new(), *r_inv = BN_new();
+  ASSERT_EQ(EC_GROUP_get_curve(g, p, nullptr, nullptr, ctx), 1);
+  EC_POINT *big_r = EC_POINT_new(g), *t = EC_POINT_new(g), *eg = EC_POINT_new(g), *q = EC_POINT_new(g);
+  // The first x above n that is a point's x (about every second x is).
+  BN_copy(x, order());
+  do ASSERT_EQ(BN_add_word(x, 1), 1);
+  while (EC_POINT_set_compressed_coordinates(g, big_r, x, 0, ctx) != 1);
+  ASSERT_LT(BN_cmp(x, p), 0);
+  ASSERT_EQ(BN_sub(r, x, order()), 1);
+  ASSERT_EQ(BN_rand_range(s, order()), 1);
+  const std::string digest = sha256("x_R above n");
+  BN_bin2bn(reinterpret_cast<const unsigned char*>(digest.data()), 32, e);
+  ASSERT_EQ(EC_POINT_mul(g, t, nullptr, big_r, s, ctx), 1);
+  ASSERT_EQ(EC_POINT_mul(g, eg, e, nullptr, nullptr, ctx), 1);
+  ASSERT_EQ(EC_POINT_invert(g, eg, ctx), 1);
+  ASSERT_EQ(EC_POINT_add(g, t, t, eg, ctx), 1);
+  ASSERT_TRUE(BN_mod_inverse(r_inv, r, order(), ctx));
+  ASSERT_EQ(EC_POINT_mul(g, q, nullptr, t, r_inv, ctx), 1);
+  unsigned char pub[65];
+  const std::size_t pub_len = EC_POINT_point2oct(g, q, POINT_CONVERSION_UNCOMPRESSED, pub, sizeof pub, ctx);
+  ASSERT_EQ(pub_len, sizeof pub);
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("group", const_cast<char*>("prime256v1"), 0),
+                         OSSL_PARAM_construct_octet_string("pub", pub, pub_len), OSSL_PARAM_construct_end()};
+  EVP_PKEY_CTX* from = EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr);
+  EVP_PKEY* key = nullptr;
+  ASSERT_EQ(EVP_PKEY_fromdata_init(from), 1);
+  ASSERT_EQ(EVP_PKEY_fromdata(from, &key, EVP_PKEY_PUBLIC_KEY, params), 1);
+  auto table = P256KeyTable::build(key);
+  ASSERT_TRUE(table);
+
+  const auto raw = with_half(with_half(std::string(64, '\0'), false, r), true, s);
+  EXPECT_TRUE(evp_accepts(key, digest, raw)) << "OpenSSL: (x_R − n, s) is valid";
+  EXPECT_TRUE(table->verify(digest, raw));
+  BIGNUM* r_next = BN_dup(r);
+  BN_add_word(r_next, 1);
+  const auto off_by_one = with_half(raw, false, r_next);
+  EXPECT_FALSE(evp_accepts(key, digest, off_by_one));
+  EXPECT_FALSE(table->verify(digest, off_by_one));
+  EXPECT_FALSE(table->verify(digest, with_half(raw, false, x))) << "r = x_R itself is not below n";
+
+  EVP_PKEY_free(key);
+  EVP_PKEY_CTX_free(from);
+  for (EC_POINT* pt : {big_r, t, eg, q}) EC_POINT_free(pt);
+  for (BIGNUM* b : {p, x, r, s, e, r_inv, r_next}) BN_free(b);
   BN_CTX_free(ctx);
   EC_GROUP_free(g);
 }
