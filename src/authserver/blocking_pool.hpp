@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "net/asio.hpp"
+#include "net/run_on.hpp"
 
 namespace mcpgate::authserver {
 
@@ -74,19 +75,7 @@ class BlockingPool {
   // because the coroutine frame (which owns f and the result) lives until it resumes.
   template <class F>
   net::awaitable<std::invoke_result_t<F&>> run(F f) {
-    using R = std::invoke_result_t<F&>;
-    std::optional<R> out;
-    co_await net::asio::async_initiate<decltype(net::asio::use_awaitable), void()>(
-        [this, &f, &out](auto handler) {
-          net::asio::post(ctx_, [&f, &out, h = std::move(handler)]() mutable {
-            out.emplace(f());
-            // Resume on the coroutine's executor: invoking the handler here would run the rest
-            // of the request on this pool thread.
-            net::asio::post(std::move(h));
-          });
-        },
-        net::asio::use_awaitable);
-    co_return std::move(*out);
+    return net::run_on(ctx_.get_executor(), std::move(f));
   }
 
   // Fire and forget (periodic maintenance); dropped when the pool is full, then false (a caller

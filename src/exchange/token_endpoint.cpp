@@ -1,12 +1,10 @@
 #include "exchange/token_endpoint.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 #include "authserver/authorization_server.hpp"
 #include "core/base64url.hpp"
 #include "core/random.hpp"
 #include "exchange/discovery.hpp"
+#include "net/run_on.hpp"
 #include "oauth/introspection.hpp"  // form_urlencode
 
 namespace mcpgate::exchange {
@@ -83,10 +81,7 @@ expected<IssuedToken, TokenError> RemoteTokenEndpoint::request_blocking(const Fo
 }
 
 net::awaitable<expected<IssuedToken, TokenError>> RemoteTokenEndpoint::request(Form form) {
-  auto run = [](RemoteTokenEndpoint* self, Form f) -> net::awaitable<expected<IssuedToken, TokenError>> {
-    co_return self->request_blocking(f);
-  };
-  co_return co_await net::asio::co_spawn(blocking_, run(this, std::move(form)), net::asio::use_awaitable);
+  co_return co_await net::run_on(blocking_.get_executor(), [this, &form] { return request_blocking(form); });
 }
 
 }  // namespace mcpgate::exchange

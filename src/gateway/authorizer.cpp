@@ -1,12 +1,12 @@
 #include "gateway/authorizer.hpp"
 
 #include <array>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
 #include <span>
 
 #include "mcp/jsonrpc.hpp"
+#include "net/run_on.hpp"
 #include "oauth/bearer.hpp"
 #include "oauth/challenge.hpp"
 #include "oauth/protected_resource_metadata.hpp"
@@ -18,12 +18,6 @@ namespace json = boost::json;
 
 namespace {
 // A plain coroutine, not a capturing lambda: g++ 12 mishandles lambda captures in coroutines.
-[[nodiscard]] net::awaitable<oauth::AuthResult<oauth::PrincipalPtr>> validate_on(oauth::TokenValidator* validator,
-                                                                                 const Secret* token,
-                                                                                 const std::string* key) {
-  // Pointers into the awaiting coroutine's frame, which outlives this one (it waits for it).
-  co_return validator->validate(*token, *key);
-}
 
 // The last principal whose policy subject a serving thread built, and that subject. While a token
 // is in the cache its principal is one shared object, so a client's next request finds its subject
@@ -165,7 +159,9 @@ net::awaitable<expected<Caller, AuthRefusal>> Authorizer::authenticate(const net
   auto key = oauth::TokenCache::key_for(token->reveal());
   std::optional<oauth::AuthResult<oauth::PrincipalPtr>> result = validator_->cache().get(key);
   if (!result)
-    result = co_await asio::co_spawn(blocking, validate_on(validator_.get(), &*token, &key), asio::use_awaitable);
+    result = co_await net::run_on(blocking.get_executor(), [validator = validator_.get(), &token, &key] {
+      return validator->validate(*token, key);
+    });
   if (!*result) co_return unexpected(refused(result->error()));
   Caller caller{**result};
   caller.token = std::move(*token);

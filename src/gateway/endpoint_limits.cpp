@@ -4,6 +4,7 @@
 #include "gateway/endpoint.hpp"
 #include "gateway/limit_refusal.hpp"
 #include "mcp/protocol.hpp"
+#include "net/run_on.hpp"
 
 namespace mcpgate::gateway {
 using steady = std::chrono::steady_clock;
@@ -17,13 +18,6 @@ std::string_view tool_of(const mcp::Message& msg) {
   if (!p) return {};
   auto* n = p->if_contains("name");
   return n && n->is_string() ? std::string_view(n->get_string()) : std::string_view();
-}
-
-// begin_request on the blocking pool: with shared buckets it waits on a round trip to Redis.
-net::awaitable<expected<PrincipalLimiter::Slot, Refused>> begin_on_pool(std::shared_ptr<PrincipalLimiter> limiter,
-                                                                        std::string key, std::string tool,
-                                                                        bool concurrent) {
-  co_return limiter->begin_request(key, tool, steady::now(), concurrent);
 }
 
 }  // namespace
@@ -48,10 +42,11 @@ net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_request
   auto tool = tool_of(msg);
   // Not a conditional expression around the co_await: g++ 12 miscompiles some (see below).
   expected<PrincipalLimiter::Slot, Refused> slot;
+  // begin_request on the blocking pool when buckets are shared: it waits on a round trip to Redis.
   if (limiter_->shared(tool))
-    slot = co_await net::asio::co_spawn(blocking_,
-                                        begin_on_pool(limiter_, caller.key(), std::string(tool), msg.is_request()),
-                                        net::asio::use_awaitable);
+    slot = co_await net::run_on(blocking_.get_executor(), [&] {
+      return limiter_->begin_request(caller.key(), tool, steady::now(), msg.is_request());
+    });
   else
     slot = limiter_->begin_request(caller.key(), tool, steady::now(), msg.is_request());
   if (slot) co_return std::move(*slot);
