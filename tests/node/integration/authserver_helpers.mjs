@@ -2,17 +2,16 @@
 // 127.0.0.1), and a tiny browser stand-in that keeps one cookie and submits the login and
 // consent forms with the CSRF token scraped from each page, exactly as a user's browser would.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { root, freePort } from './lib.mjs';
+import { scratchDir } from './support/scratch.mjs';
 
 export const asBin = process.env.MCPGATE_AS_BIN ?? join(root, 'build/release/tests/authserver/authserver_testd');
 
 export async function startAs({ port, db, args = [] } = {}) {
   port ??= await freePort();
-  db ??= join(mkdtempSync(join(tmpdir(), 'mcpgate-as-')), 'as.db');
+  db ??= join(scratchDir('mcpgate-as-'), 'as.db');
   const proc = spawn(asBin, ['--db', db, '--port', String(port), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';

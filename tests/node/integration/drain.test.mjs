@@ -8,10 +8,10 @@
 import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Report, freePort, gatewayBin, root } from './lib.mjs';
+import { scratchDir } from './support/scratch.mjs';
 
 const report = new Report('drain');
 const upPort = await freePort();
@@ -51,7 +51,7 @@ await until(async () => { try { await request(upPort, 'GET', '/healthz'); return
 // A gateway on a given port (a restarted replica keeps its port); `drain`: its drain settings
 // (none: the defaults, grace 20 s and no delay).
 async function gateway(port, drain, upstreamYaml = `http: { url: "http://127.0.0.1:${upPort}/mcp" }`) {
-  const dir = mkdtempSync(join(tmpdir(), 'mcpgate-it-'));
+  const dir = scratchDir();
   const file = join(dir, 'gateway.yaml');
   writeFileSync(file, `listen: 127.0.0.1:${port}
 ${drain ? `drain: ${drain}` : ''}

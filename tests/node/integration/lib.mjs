@@ -1,10 +1,10 @@
 // Shared helpers for the integration tests: start the gateway on a free loopback port with a
 // generated configuration, and report results as "ok"/"not ok" lines with a final count.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
+import { scratchDir } from './support/scratch.mjs';
 
 export const root = new URL('../../..', import.meta.url).pathname;
 export const gatewayBin = process.env.MCPGATE_BIN ?? join(root, 'build/release/mcpgate');
@@ -22,7 +22,7 @@ export async function freePort() {
 
 export async function startGateway(yamlBody) {
   const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'mcpgate-it-'));
+  const dir = scratchDir();
   const file = join(dir, 'gateway.yaml');
   writeFileSync(file, `listen: 127.0.0.1:${port}\n${yamlBody}`);
   const proc = spawn(gatewayBin, ['serve', '--config', file], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -100,4 +100,4 @@ export function testIssuer(dir, kid = 'k1') {
     },
   };
 }
-export function tempDir() { return mkdtempSync(join(tmpdir(), 'mcpgate-it-')); }
+export function tempDir() { return scratchDir(); }

@@ -1,14 +1,14 @@
 // A throw-away certificate authority made with the openssl CLI at test time, and leaf
 // certificates with whatever defect a test needs (another name, already expired, another CA).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from './scratch.mjs';
 
 const openssl = (...args) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 
 // A CA already made in `dir` under that name is reused (a child process trusting it finds it again).
-export function makeCa(name = 'mcpgate test CA', dir = mkdtempSync(join(tmpdir(), 'mcpgate-ca-'))) {
+export function makeCa(name = 'mcpgate test CA', dir = scratchDir('mcpgate-ca-')) {
   const key = join(dir, `${name.replace(/\W+/g, '_')}.key`);
   const cert = join(dir, `${name.replace(/\W+/g, '_')}.pem`);
   if (!existsSync(cert)) {
