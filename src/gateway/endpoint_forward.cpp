@@ -153,7 +153,26 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   if (call.method == "initialize" && call.session)
     if (auto* params = call.request.if_contains("params"); params && params->is_object())
       call.initialize_params = params->get_object();
+  // The client cancelled the request (McpEndpoint::cancel_call): no response to it. A stream ends
+  // without one; a call not yet streaming gets a stream that ends at once, or, for a client that
+  // takes JSON only, the one body the transport requires, an error it ignores.
+  auto end_cancelled = [&](bool streaming, bool detached) -> net::awaitable<void> {
+    upstream->abandon(*inbox);
+    metrics_.error(ErrorReason::client_cancelled);
+    if (streaming) {
+      if (!detached) co_await ex.end_stream();
+    } else if (call.sse_ok) {
+      if (co_await ex.start_stream(mcp::front::sse_head())) co_await ex.end_stream();
+    } else {
+      co_await ex.respond(json_response(
+          200, mcp::make_error(client_id, mcp::code::request_cancelled, "Request cancelled by the client")));
+    }
+  };
   auto started = co_await upstream->begin(std::move(call.request), inbox, call.deadline);
+  if (!started && inbox->cancelled()) {  // cancelled while its answer's head was awaited
+    co_await end_cancelled(false, false);
+    co_return;
+  }
   if (!started) {
     auto error =
         mcp::make_error(client_id, mcp::code::upstream_unavailable, "Upstream unavailable: " + started.error().message);
@@ -191,6 +210,10 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
         upstream->abandon(*inbox);
         co_return;
       }
+    }
+    if (!m && inbox->cancelled()) {
+      co_await end_cancelled(streaming, detached);
+      co_return;
     }
     if (!m) {
       upstream->abandon(*inbox);

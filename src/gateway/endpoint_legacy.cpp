@@ -76,6 +76,15 @@ net::awaitable<void> McpEndpoint::cancel_call(const FrontSession& session, json:
     if (!r)
       log::warn("a cancellation did not reach its upstream", {{"endpoint", cfg_.path}, {"why", r.error().message}});
   }
+  // The receiver of a cancellation frees what the request holds and sends no response to it
+  // (basic/utilities/cancellation): the call's wait ends now, not at its timeout, and its slot
+  // (concurrency quota, upstream admission, a drain's wait) with it. On the call's own executor,
+  // where an HTTP upstream's wait for the answer's head can be given up.
+  for (auto& c : calls)
+    net::asio::post(c.inbox->executor(), [inbox = c.inbox, upstream = c.upstream] {
+      inbox->cancel();
+      upstream->give_up(*inbox);
+    });
 }
 
 net::awaitable<void> McpEndpoint::legacy_message(net::Exchange& ex, std::shared_ptr<FrontSession> session,

@@ -137,6 +137,21 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
     return closed_;
   }
 
+  // Thread-safe. The client cancelled the request (notifications/cancelled): the waiter stops
+  // waiting, as for close(), and finds cancelled() true.
+  void cancel() {
+    {
+      std::lock_guard lock(mutex_);
+      cancelled_ = true;
+    }
+    close("cancelled by the client");
+  }
+  bool cancelled() const {
+    std::lock_guard lock(mutex_);
+    return cancelled_;
+  }
+  const net::asio::any_io_executor& executor() const { return executor_; }
+
   // On the owner's executor only: the pop() under way (or the next one) returns an error once,
   // whatever is queued staying queued. The waiter is told that something else happened (the
   // client of its stream went away) and looks at what.
@@ -206,6 +221,7 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
   bool closed_ = false;
   bool waiting_ = false;
   bool interrupted_ = false;
+  bool cancelled_ = false;
   std::string reason_;
   std::optional<UpstreamFailure> failure_;
 };

@@ -38,6 +38,8 @@ const char* reason_name(ErrorReason r) {
       return "unauthorized";
     case ErrorReason::client_gone:
       return "client_gone";
+    case ErrorReason::client_cancelled:
+      return "client_cancelled";
     case ErrorReason::kCount:
       break;
   }

@@ -33,7 +33,8 @@ enum class ErrorReason {
   upstream_timeout,
   overloaded,
   unauthorized,
-  client_gone,  // the client closed its connection before its answer (the call was abandoned)
+  client_gone,       // the client closed its connection before its answer (the call was abandoned)
+  client_cancelled,  // the client cancelled the call (notifications/cancelled) before its answer
   kCount
 };
 const char* reason_name(ErrorReason r);

@@ -112,7 +112,16 @@ net::awaitable<Result<void>> StdioUpstream::do_cancel(std::shared_ptr<Inbox> inb
   if (it == by_inbox_.end()) co_return Result<void>{};  // already answered: nothing to cancel
   auto* params = notification.if_contains("params");
   if (!params || !params->is_object()) co_return Result<void>{};
-  params->get_object()["requestId"] = it->second;  // the id this child knows the request by
+  const std::int64_t uid = it->second;
+  params->get_object()["requestId"] = uid;  // the id this child knows the request by
+  // The request is forgotten here (MCP cancellation: the receiver frees what the request holds
+  // and sends no response; the sender ignores a response that arrives afterwards): its place
+  // among max_in_flight is free, an answer the child sends anyway goes nowhere, and giving up
+  // on it later (the client's timeout) does not cancel it a second time.
+  by_inbox_.erase(it);
+  pending_.erase(uid);
+  pending_order_.remove(uid);
+  count_in_flight();
   auto running = co_await ensure_running(deadline);
   if (!running) co_return running;
   write(serialize_json(notification));

@@ -218,6 +218,11 @@ TEST_F(StdioUpstreamTest, CancelNamesTheRequestByTheIdTheChildKnows) {
   EXPECT_NE(seen[0].as_object().at("requestId"), held_ids_[1]) << "not b's request (the later one with id 1)";
   release();
   EXPECT_EQ(waiting_reply(b)["result"].as_object()["released"], true);
+  // Cancelled is forgotten (basic/utilities/cancellation): the answer the child sent anyway is not
+  // the client's, and giving up on the request afterwards tells the child nothing more.
+  EXPECT_FALSE(queued(a)) << "a's late answer was delivered";
+  up_->abandon(*a);
+  EXPECT_EQ(cancellations().size(), 1u) << "a second cancellation of a's request";
 }
 
 TEST_F(StdioUpstreamTest, CommandThatCannotRunFailsTheRequest) {

@@ -132,6 +132,22 @@ try {
   report.check((await inFlight()) === 1, '2025-11-25: a disconnect is not a cancellation; the call still holds its slot', `${await inFlight()} in flight`);
   report.check(await waitFor(async () => (await inFlight()) === 0, 10000), '…until the tool answers');
 
+  // 2025-11-25: an explicit notifications/cancelled is the cancellation. The call ends at once,
+  // without waiting for the 30 s tool, and frees the slot (basic/utilities/cancellation: the
+  // receiver frees the request's resources and sends no response; this client takes JSON only,
+  // so it gets the one body the transport requires, an error it ignores).
+  const slowCall = raw(gw.port, 'POST', '/mcp', legacy,
+    { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 30 } } });
+  report.check(await waitFor(async () => (await inFlight()) === 1, 5000), '2025-11-25: a 30 s call holds the slot');
+  const cancelAt = Date.now();
+  const note = await raw(gw.port, 'POST', '/mcp', legacy, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 4, reason: 'stop' } });
+  const ended = await slowCall;
+  const endedMs = Date.now() - cancelAt;
+  report.check(note.status === 202 && ended.status === 200 && ended.json?.id === 4 && ended.json?.error?.code === -32003 && endedMs < 2000,
+    '2025-11-25: notifications/cancelled ends the call at once (a JSON-only client gets 200 with -32003)', `${note.status} ${ended.status} ${ended.body} after ${endedMs} ms`);
+  report.check(await waitFor(async () => (await inFlight()) === 0, 2000) && await metric('mcpgate_errors_total{reason="client_cancelled"}') >= 1,
+    '…its slot is free at once, and it is counted (errors_total, client_cancelled)', `${await inFlight()} in flight`);
+
   // ---- two stateless clients, one id, one shared child ----------------------------------------
   // Every 2026-07-28 client of a stdio upstream shares one child, and clients pick the same ids.
   // A leaves while its 30 s call runs; B's call with the same id, begun after A's, must be the

@@ -151,8 +151,13 @@ try {
       report.check(r.status === 202 && r2.status === 202 && seen.length === 1 && seen[0].params.requestId === childId && seen[0].params.reason === 'legacy: stop',
         'legacy: notifications/cancelled reaches the child of its own session only, under the id the child was given',
         `${r.status} ${r2.status} child id ${JSON.stringify(childId)}: ${JSON.stringify(seen)}`);
+      // The cancelled request ends without a response (basic/utilities/cancellation), at once: the
+      // client's stream closes with nothing on it, and the child's answer (released next) goes
+      // nowhere.
+      const ended = await hold;
+      report.check(ended.status === 200 && !/"result"|"error"/.test(ended.body ?? ''),
+        'legacy: the cancelled request ends at once with no response on its stream', `${ended.status} ${ended.body}`);
       await writer.send('tools/call', { name: 'release', arguments: {} });
-      await hold;
     } else {
       // The stateless clients share one upstream session: bob's cancellation of "his" id 7 must
       // not cancel alice's request 7 in flight.

@@ -56,7 +56,8 @@ authorization_server:
   allow_loopback_http: true
   access_token_ttl_seconds: 30
 servers:
-${endpoint('mcp', '          max_children: 2')}${endpoint('renew', '          renew_before_ms: 28500')}${endpoint('idle', '          idle_timeout_ms: 1000')}${endpoint('modern', '')}${endpoint('cc', '', `          mode: client_credentials
+${endpoint('mcp', '          max_children: 2')}${endpoint('renew', '          renew_before_ms: 28500')}${endpoint('idle', '          idle_timeout_ms: 1000')}${endpoint('modern', '')}${endpoint('cancel', `          idle_timeout_ms: 60000
+        request_timeout_ms: 2000`)}${endpoint('cc', '', `          mode: client_credentials
           scopes: [files.read]`)}`);
 const origin = `http://127.0.0.1:${gw.port}`;
 
@@ -88,7 +89,8 @@ async function session(token, path) {
     const text = r.json?.result?.content?.[0]?.text;
     return { r, who: text ? JSON.parse(text) : null };
   };
-  return { init, call };
+  const post = (body) => raw(gw.port, 'POST', path, sh, body);
+  return { init, call, post };
 }
 const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
 async function until(what, ms = 8000) {
@@ -128,6 +130,36 @@ try {
   const a2 = await session(alice, '/mcp');
   const wa2 = (await a2.call()).who;
   report.check(wa2?.pid === wa?.pid, "alice's second session reaches alice's child (one child per principal)", `${wa2?.pid} ${wa?.pid}`);
+
+  // MCP cancellation (2025-11-25, basic/utilities/cancellation): a client names the request by its
+  // own id, unique within its session only. Two sessions of one principal share its child, each
+  // with a request 70 in flight; the first session's cancellation reaches the child for that
+  // session's request alone, under the id the child knows it by, and the other one completes.
+  {
+    const token = await signIn('alice', 'mcp:read', '/cancel');
+    const s1 = await session(token, '/cancel');
+    const s2 = await session(token, '/cancel');
+    const state = async () => (await s1.call('cancelled')).who;
+    const sleep = (s) => s.post({ jsonrpc: '2.0', id: 70, method: 'tools/call', params: { name: 'sleep', arguments: { ms: 1500 } } });
+    const first = sleep(s1);
+    const second = sleep(s2);
+    const held = await until(async () => ((await state())?.sleeping.length === 2 ? await state() : null));
+    const cancelledAt = Date.now();
+    const c = await s1.post({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 70, reason: 'stop' } });
+    const r1 = await first;
+    const r1Ms = Date.now() - cancelledAt;
+    const r2 = await second;
+    const after = await state();
+    const answered = r2.json?.result?.content?.[0]?.text;
+    report.check(held && c.status === 202 && after?.cancelled.length === 1 && held.sleeping.includes(JSON.stringify(after.cancelled[0])) &&
+      after.cancelled[0] !== 70 && answered && JSON.parse(answered).pid === held.pid,
+      "per-principal child: one session's notifications/cancelled for its request 70 cancels that request alone, under the child's id; the other session's request 70 completes",
+      `${c.status} held ${JSON.stringify(held)} after ${JSON.stringify(after)} second ${r2.status} ${r2.body.slice(0, 200)}`);
+    report.check(r1.status === 200 && r1.headers['content-type']?.startsWith('text/event-stream') && !r1.body.includes('data:') &&
+      r1Ms < 1500 && after?.cancelled.length === 1,
+      'the cancelled request gets no response: its stream ends at once (not at the 2 s request timeout), and the child is told once',
+      `${r1.status} after ${r1Ms} ms ${r1.body.slice(0, 300)} ${JSON.stringify(after)}`);
+  }
 
   // max_children: 2 on /mcp: a third principal is refused, neither alice nor bob is disturbed.
   const carol = await signIn('carol', 'mcp:read', '/mcp');
