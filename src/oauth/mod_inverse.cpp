@@ -5,174 +5,134 @@
 namespace mcpgate::oauth {
 namespace {
 
-using u128 = unsigned __int128;
+using i128 = __int128;
+// A signed number in two's complement over five 64-bit words (320 bits), little-endian.
+using Signed = std::array<std::uint64_t, 5>;
 
-template <std::size_t N>
-using Words = std::array<std::uint64_t, N>;
+struct Matrix {
+  std::int64_t u, v, q, r;
+};
 
-template <std::size_t N>
-bool is_zero(const Words<N>& a) {
-  std::uint64_t any = 0;
-  for (auto w : a) any |= w;
-  return any == 0;
+constexpr int kBatch = 62;
+
+// 62 divsteps (Bernstein–Yang) from the low words of f and g: which step comes next depends on
+// delta and on g's lowest bit only, so the low 62 bits of f and g decide all 62 steps. Returns T
+// with 2⁶²·f' = u·f + v·g and 2⁶²·g' = q·f + r·g. Variable time: runs of zeros in g are skipped.
+Matrix divsteps(std::int64_t& delta, std::uint64_t f, std::uint64_t g) {
+  std::int64_t u = 1, v = 0, q = 0, r = 1;
+  int left = kBatch;
+  for (;;) {
+    const int zeros = __builtin_ctzll(g | (std::uint64_t{1} << left));  // at most `left`
+    g >>= zeros;
+    u *= std::int64_t{1} << zeros;
+    v *= std::int64_t{1} << zeros;
+    delta += zeros;
+    left -= zeros;
+    if (left == 0) break;
+    if (delta > 0) {  // g odd: (f, g) ← (g, (g − f)/2)
+      delta = 1 - delta;
+      const std::uint64_t f_old = f;
+      f = g;
+      g = (g - f_old) >> 1;
+      const std::int64_t u_old = u, v_old = v;
+      u = 2 * q;
+      v = 2 * r;
+      q -= u_old;
+      r -= v_old;
+    } else {  // g odd: g ← (g + f)/2
+      delta = 1 + delta;
+      g = (g + f) >> 1;
+      q += u;
+      r += v;
+      u *= 2;
+      v *= 2;
+    }
+    if (--left == 0) break;
+  }
+  return {u, v, q, r};
 }
 
-template <std::size_t N>
-bool greater(const Words<N>& a, const Words<N>& b) {
-  for (std::size_t i = N; i-- > 0;)
-    if (a[i] != b[i]) return a[i] > b[i];
+// u·a + v·b. |u| + |v| ≤ 2⁶² and |a|, |b| < 2²⁵⁷ keep the result within 320 signed bits.
+Signed combine(std::int64_t u, const Signed& a, std::int64_t v, const Signed& b) {
+  Signed out{};
+  i128 c = 0;
+  for (std::size_t i = 0; i < 4; ++i) {
+    c += static_cast<i128>(u) * static_cast<i128>(a[i]) + static_cast<i128>(v) * static_cast<i128>(b[i]);
+    out[i] = static_cast<std::uint64_t>(c);
+    c >>= 64;
+  }
+  c += static_cast<i128>(u) * static_cast<std::int64_t>(a[4]) + static_cast<i128>(v) * static_cast<std::int64_t>(b[4]);
+  out[4] = static_cast<std::uint64_t>(c);
+  return out;
+}
+
+// a / 2⁶², for an a whose low 62 bits are zero (arithmetic shift).
+Signed shift_out_batch(const Signed& a) {
+  Signed out{};
+  for (std::size_t i = 0; i < 4; ++i) out[i] = (a[i] >> kBatch) | (a[i + 1] << (64 - kBatch));
+  out[4] = static_cast<std::uint64_t>(static_cast<std::int64_t>(a[4]) >> kBatch);
+  return out;
+}
+
+bool negative(const Signed& a) {
+  return static_cast<std::int64_t>(a[4]) < 0;
+}
+bool is_zero(const Signed& a) {
+  return (a[0] | a[1] | a[2] | a[3] | a[4]) == 0;
+}
+bool below(const Signed& a, const Signed& b) {  // a < b, both non-negative
+  for (std::size_t i = 5; i-- > 0;)
+    if (a[i] != b[i]) return a[i] < b[i];
   return false;
 }
-
-// a −= b, for a ≥ b.
-template <std::size_t N>
-void subtract(Words<N>& a, const Words<N>& b) {
-  std::uint64_t borrow = 0;
-  for (std::size_t i = 0; i < N; ++i) {
-    u128 d = static_cast<u128>(a[i]) - b[i] - borrow;
-    a[i] = static_cast<std::uint64_t>(d);
-    borrow = static_cast<std::uint64_t>(d >> 64) & 1;
-  }
+Signed plus(const Signed& a, const Signed& b, std::int64_t sign) {
+  return combine(1, a, sign, b);
 }
 
-// a += b; the caller knows the sum fits.
-template <std::size_t N>
-void add(Words<N>& a, const Words<N>& b) {
-  std::uint64_t carry = 0;
-  for (std::size_t i = 0; i < N; ++i) {
-    u128 s = static_cast<u128>(a[i]) + b[i] + carry;
-    a[i] = static_cast<std::uint64_t>(s);
-    carry = static_cast<std::uint64_t>(s >> 64);
-  }
+// (u·d + v·e)/2⁶² mod m, for d, e in [0, m): the multiple of m that clears the low 62 bits is
+// added first (Montgomery), and the result, below 2m in magnitude, is brought back to [0, m).
+Signed update_mod(const Matrix& t, bool second, const Signed& d, const Signed& e, const Signed& m,
+                  std::uint64_t m_inverse) {
+  Signed x = second ? combine(t.q, d, t.r, e) : combine(t.u, d, t.v, e);
+  const std::uint64_t k = ((0 - x[0]) * m_inverse) & ((std::uint64_t{1} << kBatch) - 1);
+  x = shift_out_batch(combine(1, x, static_cast<std::int64_t>(k), m));
+  while (negative(x)) x = plus(x, m, 1);
+  while (!below(x, m)) x = plus(x, m, -1);
+  return x;
 }
 
-template <std::size_t N>
-void shift_right(Words<N>& a, unsigned t) {
-  if (t >= 64) {  // rare: 64 zero bits in a row
-    for (std::size_t i = 0; i < N; ++i) a[i] = i + 1 < N ? a[i + 1] : 0;
-    shift_right(a, t - 64);
-    return;
-  }
-  if (t == 0) return;
-  for (std::size_t i = 0; i + 1 < N; ++i) a[i] = (a[i] >> t) | (a[i + 1] << (64 - t));
-  a[N - 1] >>= t;
-}
-
-// The caller knows the result fits (the invariant below bounds it).
-template <std::size_t N>
-void shift_left(Words<N>& a, unsigned t) {
-  if (t >= 64) {
-    for (std::size_t i = N; i-- > 0;) a[i] = i > 0 ? a[i - 1] : 0;
-    shift_left(a, t - 64);
-    return;
-  }
-  if (t == 0) return;
-  for (std::size_t i = N; i-- > 1;) a[i] = (a[i] << t) | (a[i - 1] >> (64 - t));
-  a[0] <<= t;
-}
-
-// Trailing zero bits of a non-zero value.
-unsigned trailing_zeros(const U256& a) {
-  unsigned t = 0;
-  for (auto w : a) {
-    if (w) return t + static_cast<unsigned>(__builtin_ctzll(w));
-    t += 64;
-  }
-  return t;
-}
-
-Words<5> widen(const U256& a) {
+Signed widen(const U256& a) {
   return {a[0], a[1], a[2], a[3], 0};
-}
-
-// −m⁻¹ mod 2⁶⁴ for odd m: Newton's iteration doubles the correct low bits each step, from the
-// three that m·m ≡ 1 (mod 8) gives.
-std::uint64_t montgomery_factor(std::uint64_t m0) {
-  std::uint64_t inv = m0;
-  for (int i = 0; i < 5; ++i) inv *= 2 - m0 * inv;
-  return 0 - inv;
-}
-
-// x·2⁻⁶⁴ mod m, for x < m: adds the multiple of m that clears the low word, then drops that word.
-// (x + q·m) < 2⁶⁴·m, so the result stays below m.
-U256 divide_by_word(const U256& x, const U256& m, std::uint64_t factor) {
-  const std::uint64_t q = x[0] * factor;
-  Words<5> t{};
-  u128 carry = 0;
-  for (std::size_t i = 0; i < 4; ++i) {
-    carry += static_cast<u128>(q) * m[i] + x[i];
-    t[i] = static_cast<std::uint64_t>(carry);
-    carry >>= 64;
-  }
-  t[4] = static_cast<std::uint64_t>(carry);
-  return {t[1], t[2], t[3], t[4]};
-}
-
-// x/2 mod m, for x < m: an odd x is made even by adding m first (the sum may carry into bit 256).
-U256 halve(const U256& x, const U256& m) {
-  if ((x[0] & 1) == 0) {
-    U256 h = x;
-    shift_right(h, 1);
-    return h;
-  }
-  Words<5> s = widen(x);
-  add(s, widen(m));
-  shift_right(s, 1);
-  return {s[0], s[1], s[2], s[3]};
 }
 
 }  // namespace
 
 std::optional<U256> inverse_mod_odd(const U256& a, const U256& m) {
-  if ((m[0] & 1) == 0 || is_zero(a) || !greater(m, a)) return std::nullopt;
-  // Phase I. Invariants (Kaliski): m = u·s + v·r, a·r ≡ −u·2ᵏ and a·s ≡ v·2ᵏ (mod m). From the
-  // first, s ≤ m while u > 0 and r ≤ m while v > 0; only the last step can double r past m, so
-  // five words hold both.
-  //
-  // Kaliski's steps halve u or v one bit at a time; here a subtraction (of one odd number from
-  // another, so even) and all the halvings that follow it are one step, with the same effect on
-  // r, s and k.
-  U256 u = m, v = a;
-  Words<5> r{}, s{1, 0, 0, 0, 0};
-  unsigned k = trailing_zeros(v);
-  shift_right(v, k);
-  shift_left(r, k);
-  for (;;) {  // u and v odd
-    if (greater(u, v)) {
-      subtract(u, v);
-      add(r, s);
-      const unsigned t = trailing_zeros(u);
-      shift_right(u, t);
-      shift_left(s, t);
-      k += t;
-    } else {
-      subtract(v, u);
-      add(s, r);
-      if (is_zero(v)) {
-        shift_left(r, 1);
-        ++k;
-        break;
-      }
-      const unsigned t = trailing_zeros(v);
-      shift_right(v, t);
-      shift_left(r, t);
-      k += t;
-    }
+  const Signed wide_m = widen(m), wide_a = widen(a);
+  if ((m[0] & 1) == 0 || is_zero(wide_a) || !below(wide_a, wide_m)) return std::nullopt;
+  // m⁻¹ mod 2⁶⁴ by Newton's iteration (each step doubles the correct low bits).
+  std::uint64_t m_inverse = m[0];
+  for (int i = 0; i < 5; ++i) m_inverse *= 2 - m[0] * m_inverse;
+  // Invariants: d·a ≡ f and e·a ≡ g (mod m). The divsteps end with g = 0 and f = ±gcd(a, m),
+  // within 741 steps for 256-bit inputs (Bernstein–Yang's bound), 12 batches.
+  Signed f = wide_m, g = wide_a, d{}, e{1, 0, 0, 0, 0};
+  std::int64_t delta = 1;
+  for (int batch = 0; batch < 13 && !is_zero(g); ++batch) {
+    const Matrix t = divsteps(delta, f[0], g[0]);
+    const Signed f2 = shift_out_batch(combine(t.u, f, t.v, g));
+    g = shift_out_batch(combine(t.q, f, t.r, g));
+    f = f2;
+    const Signed d2 = update_mod(t, false, d, e, wide_m, m_inverse);
+    e = update_mod(t, true, d, e, wide_m, m_inverse);
+    d = d2;
   }
-  if (u != U256{1, 0, 0, 0}) return std::nullopt;  // u ends as gcd(a, m)
-  // a·r ≡ −2ᵏ, so a⁻¹·2ᵏ ≡ m − r, with r reduced to [1, m] first.
-  const Words<5> wide_m = widen(m);
-  if (!greater(wide_m, r)) subtract(r, wide_m);
-  Words<5> x5 = wide_m;
-  subtract(x5, r);
-  U256 x{x5[0], x5[1], x5[2], x5[3]};
-  if (x == m) x = U256{};
-  // Phase II: divide by 2ᵏ modulo m.
-  const std::uint64_t factor = montgomery_factor(m[0]);
-  for (; k >= 64; k -= 64) x = divide_by_word(x, m, factor);
-  for (; k > 0; --k) x = halve(x, m);
-  if (is_zero(x)) return std::nullopt;
-  return x;
+  if (!is_zero(g)) return std::nullopt;
+  const Signed one{1, 0, 0, 0, 0}, minus_one{~0ULL, ~0ULL, ~0ULL, ~0ULL, ~0ULL};
+  if (f == minus_one)
+    d = is_zero(d) ? d : plus(wide_m, d, -1);
+  else if (f != one)
+    return std::nullopt;  // gcd(a, m) ≠ 1
+  return U256{d[0], d[1], d[2], d[3]};
 }
 
 U256 u256_from_big_endian(const unsigned char* bytes) {
