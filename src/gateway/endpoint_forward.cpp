@@ -137,22 +137,6 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
     net::Exchange& ex;
     ~ForgetPeer() { ex.on_peer_gone(nullptr); }
   } forget_peer{ex};
-  // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
-  auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
-  if (!permit) co_return;
-  if (ex.peer_gone()) {
-    metrics_.error(ErrorReason::client_gone);  // gone while queued: nothing is sent
-    co_return;
-  }
-  // The request is sent, not copied: what is needed of it afterwards is kept here. The name as
-  // judged: canonical, without the upstream's prefix (rewritten above).
-  std::string tool;
-  if (call.method == "tools/call")
-    if (auto* params = call.request.if_contains("params"); params && params->is_object())
-      if (auto* n = params->get_object().if_contains("name"); n && n->is_string()) tool = n->get_string();
-  if (call.method == "initialize" && call.session)
-    if (auto* params = call.request.if_contains("params"); params && params->is_object())
-      call.initialize_params = params->get_object();
   // The client cancelled the request (McpEndpoint::cancel_call): no response to it. A stream ends
   // without one; a call not yet streaming gets a stream that ends at once, or, for a client that
   // takes JSON only, the one body the transport requires, an error it ignores.
@@ -168,6 +152,26 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
           200, mcp::make_error(client_id, mcp::code::request_cancelled, "Request cancelled by the client")));
     }
   };
+  // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
+  auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
+  if (!permit) co_return;
+  if (ex.peer_gone()) {
+    metrics_.error(ErrorReason::client_gone);  // gone while queued: nothing is sent
+    co_return;
+  }
+  if (inbox->cancelled()) {  // cancelled while queued: nothing is sent
+    co_await end_cancelled(false, false);
+    co_return;
+  }
+  // The request is sent, not copied: what is needed of it afterwards is kept here. The name as
+  // judged: canonical, without the upstream's prefix (rewritten above).
+  std::string tool;
+  if (call.method == "tools/call")
+    if (auto* params = call.request.if_contains("params"); params && params->is_object())
+      if (auto* n = params->get_object().if_contains("name"); n && n->is_string()) tool = n->get_string();
+  if (call.method == "initialize" && call.session)
+    if (auto* params = call.request.if_contains("params"); params && params->is_object())
+      call.initialize_params = params->get_object();
   auto started = co_await upstream->begin(std::move(call.request), inbox, call.deadline);
   if (!started && inbox->cancelled()) {  // cancelled while its answer's head was awaited
     co_await end_cancelled(false, false);

@@ -8,13 +8,16 @@
 // stops holding the upstream's only slot, whereas a 2025-11-25 call's disconnect is not a
 // cancellation and its slot stays taken until the tool answers. Stateless clients share one stdio
 // child and pick the same ids: the one that leaves cancels its own call, never another's.
+// A 2025-11-25 client that cancels (notifications/cancelled) ends its call at once, without a
+// response, freed or queued: a queued one is never sent.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import http from 'node:http';
 import { Report, freePort, raw, root, startGateway } from './lib.mjs';
+import { scratchDir } from './support/scratch.mjs';
 
 const report = new Report('abandoned-streams');
 const upPort = await freePort();
@@ -147,6 +150,45 @@ try {
     '2025-11-25: notifications/cancelled ends the call at once (a JSON-only client gets 200 with -32003)', `${note.status} ${ended.status} ${ended.body} after ${endedMs} ms`);
   report.check(await waitFor(async () => (await inFlight()) === 0, 2000) && await metric('mcpgate_errors_total{reason="client_cancelled"}') >= 1,
     '…its slot is free at once, and it is counted (errors_total, client_cancelled)', `${await inFlight()} in flight`);
+  // Cancelled while queued behind the only slot: never sent. A recording child (every message it
+  // receives is logged, in order) behind an upstream with one slot; the call holding it ends at
+  // its 1.5 s request timeout, the cancelled one is admitted then and must not reach the child.
+  {
+    const log = join(scratchDir(), 'received.jsonl');
+    const recording = join(root, 'tests/node/integration/support/recording_upstream.mjs');
+    const qgw = await startGateway(`servers:
+  - name: q
+    path: /mcp
+    auth: { anonymous: true }
+    upstreams:
+      - name: rec
+        stdio: { command: ["${process.execPath}", "${recording}", "${log}"] }
+        max_concurrent_requests: 1
+        queue_timeout_ms: 20000
+        request_timeout_ms: 1500
+`);
+    const json = { 'Content-Type': 'application/json', Accept: 'application/json' };
+    const i = await raw(qgw.port, 'POST', '/mcp', json,
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'q', version: '1' } } });
+    const qs = { ...json, 'Mcp-Session-Id': i.headers['mcp-session-id'], 'MCP-Protocol-Version': '2025-11-25' };
+    await raw(qgw.port, 'POST', '/mcp', qs, { jsonrpc: '2.0', method: 'notifications/initialized' });
+    const received = () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l)) : []);
+    const holder = raw(qgw.port, 'POST', '/mcp', qs, { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'hold', arguments: {} } });
+    await waitFor(async () => received().some((m) => m.params?.name === 'hold'), 5000);
+    const queued = raw(qgw.port, 'POST', '/mcp', qs,
+      { jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'read_file', arguments: { tag: 'queued-then-cancelled' } } });
+    await new Promise((r) => setTimeout(r, 300));
+    const note = await raw(qgw.port, 'POST', '/mcp', qs, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 6 } });
+    const [held, q] = await Promise.all([holder, queued]);
+    // A later call through the same child: once it is answered, anything sent before it is logged.
+    const after = await raw(qgw.port, 'POST', '/mcp', qs, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'read_file', arguments: { tag: 'after' } } });
+    const tags = received().filter((m) => m.method === 'tools/call').map((m) => m.params?.arguments?.tag ?? m.params?.name);
+    report.check(note.status === 202 && held.status === 504 && q.json?.error?.code === -32003 && after.status === 200 &&
+      tags.includes('after') && !tags.includes('queued-then-cancelled'),
+      '2025-11-25: a call cancelled while queued behind the only slot ends as cancelled and is never sent to the upstream',
+      `${note.status} ${held.status} ${q.status} ${q.body} ${after.status}; the child received ${JSON.stringify(tags)}`);
+    await qgw.stop();
+  }
 
   // ---- two stateless clients, one id, one shared child ----------------------------------------
   // Every 2026-07-28 client of a stdio upstream shares one child, and clients pick the same ids.
