@@ -49,7 +49,7 @@ bool jacobian_coordinates(const EC_GROUP* group, const EC_POINT* point, BIGNUM* 
 }
 #pragma GCC diagnostic pop
 
-// w = s⁻¹ mod n. In 64-bit words (oauth/mod_inverse) a third of BN_mod_inverse's cost; the
+// w = s⁻¹ mod n. In 64-bit words (oauth/mod_inverse) a fifth of BN_mod_inverse's cost; the
 // result is checked by one multiplication through OpenSSL, and BN_mod_inverse decides if they
 // ever disagree, so that this is only ever a question of speed.
 bool invert_scalar(BIGNUM* w, const BIGNUM* s, const unsigned char* s_bytes, const U256& n_words, const BIGNUM* n,
