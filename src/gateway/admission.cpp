@@ -1,13 +1,22 @@
 #include "gateway/admission.hpp"
 
 #include <algorithm>
+#include <boost/asio/bind_cancellation_slot.hpp>
 
 namespace mcpgate::gateway {
 namespace asio = net::asio;
 using steady = std::chrono::steady_clock;
 
 const char* shed_name(Shed s) {
-  return s == Shed::queue_full ? "queue_full" : "queue_timeout";
+  switch (s) {
+    case Shed::queue_full:
+      return "queue_full";
+    case Shed::queue_timeout:
+      return "queue_timeout";
+    case Shed::abandoned:
+      break;
+  }
+  return "abandoned";
 }
 
 void Admission::publish() {
@@ -24,11 +33,13 @@ std::optional<Admission::Permit> Admission::try_acquire() {
   return Permit(shared_from_this());
 }
 
-net::awaitable<expected<Admission::Permit, Shed>> Admission::acquire(steady::time_point deadline) {
+net::awaitable<expected<Admission::Permit, Shed>> Admission::acquire(steady::time_point deadline,
+                                                                     asio::cancellation_slot stop) {
   if (auto p = try_acquire()) co_return std::move(*p);
   auto waiter = std::make_shared<Waiter>(co_await asio::this_coro::executor);
   // Armed before the waiter is visible to releasers: from then on only its cancel is posted here.
-  waiter->timer.expires_at(std::min(deadline, steady::now() + limits_.queue_timeout));
+  const auto expiry = std::min(deadline, steady::now() + limits_.queue_timeout);
+  waiter->timer.expires_at(expiry);
   {
     std::lock_guard lock(mutex_);
     if (in_flight_ < limits_.max_in_flight && queue_.empty()) {
@@ -46,14 +57,16 @@ net::awaitable<expected<Admission::Permit, Shed>> Admission::acquire(steady::tim
     queued_total_.fetch_add(1, std::memory_order_relaxed);
     publish();
   }
-  co_await waiter->timer.async_wait(net::as_tuple_awaitable);
+  // Woken by release (granted), by the timer's expiry, or by `stop` (the wait cancelled early).
+  co_await waiter->timer.async_wait(asio::bind_cancellation_slot(stop, net::as_tuple_awaitable));
   std::lock_guard lock(mutex_);
   if (waiter->granted) co_return Permit(shared_from_this());  // the slot was handed over in release
   // Timed-out waiters are usually near the head (FIFO, one timeout), so the search is short.
   if (auto it = std::find(queue_.begin(), queue_.end(), waiter); it != queue_.end()) queue_.erase(it);
   publish();
-  shed_[static_cast<int>(Shed::queue_timeout)].fetch_add(1, std::memory_order_relaxed);
-  co_return unexpected(Shed::queue_timeout);
+  const Shed why = steady::now() < expiry ? Shed::abandoned : Shed::queue_timeout;
+  shed_[static_cast<int>(why)].fetch_add(1, std::memory_order_relaxed);
+  co_return unexpected(why);
 }
 
 void Admission::release_slot() {

@@ -11,6 +11,7 @@
 // and posts the wake-up to the waiter's executor (an Asio timer must only be touched from its own thread).
 #include <array>
 #include <atomic>
+#include <boost/asio/cancellation_signal.hpp>
 #include <chrono>
 #include <deque>
 #include <memory>
@@ -28,7 +29,9 @@ struct AdmissionLimits {
   std::chrono::milliseconds queue_timeout{5'000};
 };
 
-enum class Shed { queue_full, queue_timeout };
+// `abandoned`: the caller stopped waiting (its client cancelled the call or went away); nothing
+// is answered for it and it is not shedding.
+enum class Shed { queue_full, queue_timeout, abandoned };
 const char* shed_name(Shed s);
 
 class Admission : public std::enable_shared_from_this<Admission> {
@@ -62,8 +65,11 @@ class Admission : public std::enable_shared_from_this<Admission> {
     return std::shared_ptr<Admission>(new Admission(limits));
   }
 
-  // A slot now, or after waiting in line until min(now + queue_timeout, deadline).
-  [[nodiscard]] net::awaitable<expected<Permit, Shed>> acquire(std::chrono::steady_clock::time_point deadline);
+  // A slot now, or after waiting in line until min(now + queue_timeout, deadline). A signal
+  // emitted on `stop` (from the caller's executor) ends the wait at once with Shed::abandoned,
+  // and the place in line is given up.
+  [[nodiscard]] net::awaitable<expected<Permit, Shed>> acquire(std::chrono::steady_clock::time_point deadline,
+                                                               net::asio::cancellation_slot stop = {});
   // A slot only if one is free and nobody waits (never queues).
   std::optional<Permit> try_acquire();
 
@@ -90,7 +96,7 @@ class Admission : public std::enable_shared_from_this<Admission> {
   std::atomic<std::size_t> in_flight_gauge_{0};
   std::atomic<std::size_t> pending_gauge_{0};
   std::atomic<std::uint64_t> queued_total_{0};
-  std::array<std::atomic<std::uint64_t>, 2> shed_{};
+  std::array<std::atomic<std::uint64_t>, 3> shed_{};
 };
 
 }  // namespace mcpgate::gateway

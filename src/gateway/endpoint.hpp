@@ -136,9 +136,13 @@ class McpEndpoint {
                                                                       const mcp::Message& msg);
   net::awaitable<std::optional<PrincipalLimiter::Slot>> admit_session(net::Exchange& ex, const Caller& caller,
                                                                       const json::value& id);
+  // A slot at upstream `index`, or nullopt: shed (answered here), or `abandoned` (the wait was
+  // stopped through `stop`: the caller answers, if anyone is left to answer).
   net::awaitable<std::optional<Admission::Permit>> admit_upstream(net::Exchange& ex, const Caller& caller,
                                                                   const std::string& method, std::size_t index,
-                                                                  const json::value& id, Deadline deadline);
+                                                                  const json::value& id, Deadline deadline,
+                                                                  net::asio::cancellation_slot stop = {},
+                                                                  bool* abandoned = nullptr);
   void audit_limit(const net::Exchange& ex, const Caller& caller, std::string_view method, std::string_view target,
                    std::string_view reason);
   // The audit record's who and what for a request not (yet) in a Call.

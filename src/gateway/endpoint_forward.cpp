@@ -129,8 +129,9 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
   // once its reply streams (below). Raw pointers, small enough for std::function to keep without
   // an allocation per request: the guard clears it before the inbox goes.
   auto stop_waiting = [i = inbox.get(), u = upstream.get()] {
-    i->interrupt();  // the wait for the answer
-    u->give_up(*i);  // and the request, if it still waits for its answer's head
+    i->interrupt();            // the wait for the answer
+    i->stop_admission_wait();  // or for a slot at the upstream
+    u->give_up(*i);            // or for its answer's head
   };
   if (call.era == mcp::Era::modern) ex.on_peer_gone(stop_waiting);
   struct ForgetPeer {
@@ -152,15 +153,22 @@ net::awaitable<void> McpEndpoint::forward(net::Exchange& ex, Call& call) {
           200, mcp::make_error(client_id, mcp::code::request_cancelled, "Request cancelled by the client")));
     }
   };
-  // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502.
-  auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline);
-  if (!permit) co_return;
-  if (ex.peer_gone()) {
-    metrics_.error(ErrorReason::client_gone);  // gone while queued: nothing is sent
+  // Bounded queueing behind the upstream's in-flight limit; a shed request is 503, never 502. A
+  // call cancelled or left by its client while in line leaves the line at once, and nothing is
+  // sent for it.
+  net::asio::cancellation_signal admission_wait;
+  inbox->admission_wait = &admission_wait;
+  bool abandoned = false;
+  auto permit = co_await admit_upstream(ex, call.caller, call.method, target, client_id, call.deadline,
+                                        admission_wait.slot(), &abandoned);
+  inbox->admission_wait = nullptr;
+  if (!permit && !abandoned) co_return;  // shed, and answered
+  if (inbox->cancelled()) {
+    co_await end_cancelled(false, false);
     co_return;
   }
-  if (inbox->cancelled()) {  // cancelled while queued: nothing is sent
-    co_await end_cancelled(false, false);
+  if (!permit || ex.peer_gone()) {
+    metrics_.error(ErrorReason::client_gone);  // gone while queued: nothing is sent
     co_return;
   }
   // The request is sent, not copied: what is needed of it afterwards is kept here. The name as

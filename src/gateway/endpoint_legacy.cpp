@@ -83,6 +83,7 @@ net::awaitable<void> McpEndpoint::cancel_call(const FrontSession& session, json:
   for (auto& c : calls)
     net::asio::post(c.inbox->executor(), [inbox = c.inbox, upstream = c.upstream] {
       inbox->cancel();
+      inbox->stop_admission_wait();
       upstream->give_up(*inbox);
     });
 }

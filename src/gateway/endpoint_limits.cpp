@@ -69,12 +69,15 @@ net::awaitable<std::optional<PrincipalLimiter::Slot>> McpEndpoint::admit_session
   co_return std::nullopt;
 }
 
-net::awaitable<std::optional<Admission::Permit>> McpEndpoint::admit_upstream(net::Exchange& ex, const Caller& caller,
-                                                                             const std::string& method,
-                                                                             std::size_t index, const json::value& id,
-                                                                             Deadline deadline) {
-  auto permit = co_await admissions_[index]->acquire(deadline);
+net::awaitable<std::optional<Admission::Permit>> McpEndpoint::admit_upstream(
+    net::Exchange& ex, const Caller& caller, const std::string& method, std::size_t index, const json::value& id,
+    Deadline deadline, net::asio::cancellation_slot stop, bool* abandoned) {
+  auto permit = co_await admissions_[index]->acquire(deadline, stop);
   if (permit) co_return std::move(*permit);
+  if (permit.error() == Shed::abandoned) {  // the caller answers (cancelled), or nobody is left to
+    if (abandoned) *abandoned = true;
+    co_return std::nullopt;
+  }
   auto res = answer_refusal(ex, &caller, method, overload_refusal(permit.error(), id), cfg_.upstreams[index].name);
   co_await ex.respond(std::move(res));
   co_return std::nullopt;

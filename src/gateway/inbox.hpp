@@ -118,6 +118,12 @@ class Inbox : public std::enable_shared_from_this<Inbox> {
     bool abandoned = false;
   };
   AwaitingHead* awaiting_head = nullptr;
+  // Set by the caller while the request waits in line for a slot at its upstream (Admission), so
+  // that a cancellation or a departed client ends that wait too. On the owner's executor only.
+  net::asio::cancellation_signal* admission_wait = nullptr;
+  void stop_admission_wait() {
+    if (admission_wait) admission_wait->emit(net::asio::cancellation_type::terminal);
+  }
 
   // Thread-safe. The waiter sees the queued messages, then `reason` as an error.
   void close(std::string reason) {

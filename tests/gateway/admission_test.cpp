@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/cancellation_signal.hpp>
 #include <thread>
 
 namespace mcpgate::gateway {
@@ -20,11 +21,12 @@ struct Outcome {
 };
 
 void spawn_acquire(asio::io_context& io, std::shared_ptr<Admission> a, Outcome& out,
-                   steady::time_point deadline = steady::now() + 1h, std::vector<int>* order = nullptr, int tag = 0) {
+                   steady::time_point deadline = steady::now() + 1h, std::vector<int>* order = nullptr, int tag = 0,
+                   asio::cancellation_slot stop = {}) {
   asio::co_spawn(
       io,
-      [a, &out, deadline, order, tag]() -> net::awaitable<void> {
-        auto r = co_await a->acquire(deadline);
+      [a, &out, deadline, order, tag, stop]() -> net::awaitable<void> {
+        auto r = co_await a->acquire(deadline, stop);
         if (r)
           out.permit = std::move(*r);
         else
@@ -97,6 +99,34 @@ TEST(Admission, AWaitLongerThanTheQueueTimeoutIsShed) {
   EXPECT_EQ(a->shed_total(Shed::queue_timeout), 1u);
   held.reset();
   EXPECT_EQ(a->in_flight(), 0u);  // the timed-out waiter took nothing
+}
+
+// The caller stops waiting (its client cancelled the call, or left): the waiter leaves the line at
+// once, is not counted as shed, and a slot freed later goes to the next waiter, not to it.
+TEST(Admission, AStoppedWaitLeavesTheLineAtOnce) {
+  asio::io_context io;
+  auto a = Admission::create({1, 10, 3600'000ms});
+  auto held = a->try_acquire();
+  asio::cancellation_signal stop;
+  Outcome stopped, next;
+  spawn_acquire(io, a, stopped, steady::now() + 1h, nullptr, 0, stop.slot());
+  spawn_acquire(io, a, next);
+  io.poll();
+  EXPECT_EQ(a->pending(), 2u);
+  stop.emit(asio::cancellation_type::terminal);
+  io.poll();
+  ASSERT_TRUE(stopped.done);
+  EXPECT_EQ(stopped.shed, Shed::abandoned);
+  EXPECT_FALSE(next.done);
+  EXPECT_EQ(a->pending(), 1u);
+  EXPECT_EQ(a->shed_total(Shed::queue_timeout), 0u);
+  held.reset();
+  io.poll();
+  ASSERT_TRUE(next.done);
+  EXPECT_TRUE(next.permit) << "the freed slot went to the waiter still in line";
+  next.permit.reset();
+  EXPECT_EQ(a->in_flight(), 0u);
+  EXPECT_EQ(a->pending(), 0u);
 }
 
 TEST(Admission, TheRequestDeadlineBoundsTheWaitToo) {

@@ -124,6 +124,21 @@ try {
     'the next call gets the only slot at once', `${next.status} after ${Date.now() - t0} ms`);
   report.check(await metric('mcpgate_errors_total{reason="client_gone"}') >= 1, 'the abandoned call is counted (errors_total, client_gone)');
 
+  // Closing while the call waits in line for the only slot: it leaves the line at once.
+  const holding = raw(gw.port, 'POST', '/mcp', modern('slow_compute'),
+    { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 3 }, _meta: meta } });
+  await waitFor(async () => (await inFlight()) === 1, 5000);
+  const depth = () => metric('mcpgate_upstream_queue_depth{');
+  const leaving = sendThenLeave(modern('greet'),
+    { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'greet', arguments: { name: 'in-line' }, _meta: meta } }, 300);
+  const lined = await waitFor(async () => (await depth()) === 1, 250);
+  await leaving;
+  const left = await waitFor(async () => (await depth()) === 0, 700);
+  report.check(lined && left && (await inFlight()) === 1,
+    '2026-07-28: a call whose client closes its connection while it waits in line leaves the line at once (the 3 s call still holds the slot)',
+    `queued ${lined}, left ${left}, ${await inFlight()} in flight`);
+  await holding;
+
   // 2025-11-25: a disconnect is not a cancellation. The call keeps its slot until the tool answers.
   const init = await raw(gw.port, 'POST', '/mcp', { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
     { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'x', version: '1' } } });
@@ -150,9 +165,9 @@ try {
     '2025-11-25: notifications/cancelled ends the call at once (a JSON-only client gets 200 with -32003)', `${note.status} ${ended.status} ${ended.body} after ${endedMs} ms`);
   report.check(await waitFor(async () => (await inFlight()) === 0, 2000) && await metric('mcpgate_errors_total{reason="client_cancelled"}') >= 1,
     '…its slot is free at once, and it is counted (errors_total, client_cancelled)', `${await inFlight()} in flight`);
-  // Cancelled while queued behind the only slot: never sent. A recording child (every message it
-  // receives is logged, in order) behind an upstream with one slot; the call holding it ends at
-  // its 1.5 s request timeout, the cancelled one is admitted then and must not reach the child.
+  // Cancelled while queued behind the only slot: it leaves the line at once and is never sent. A
+  // recording child (every message it receives is logged, in order) behind an upstream with one
+  // slot; the call holding it ends at its 1.5 s request timeout, after which the slot is free.
   {
     const log = join(scratchDir(), 'received.jsonl');
     const recording = join(root, 'tests/node/integration/support/recording_upstream.mjs');
@@ -178,15 +193,18 @@ try {
     const queued = raw(qgw.port, 'POST', '/mcp', qs,
       { jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'read_file', arguments: { tag: 'queued-then-cancelled' } } });
     await new Promise((r) => setTimeout(r, 300));
+    const cancelAt = Date.now();
     const note = await raw(qgw.port, 'POST', '/mcp', qs, { jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 6 } });
-    const [held, q] = await Promise.all([holder, queued]);
+    const q = await queued;
+    const qMs = Date.now() - cancelAt;
+    const held = await holder;
     // A later call through the same child: once it is answered, anything sent before it is logged.
     const after = await raw(qgw.port, 'POST', '/mcp', qs, { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'read_file', arguments: { tag: 'after' } } });
     const tags = received().filter((m) => m.method === 'tools/call').map((m) => m.params?.arguments?.tag ?? m.params?.name);
-    report.check(note.status === 202 && held.status === 504 && q.json?.error?.code === -32003 && after.status === 200 &&
+    report.check(note.status === 202 && held.status === 504 && q.json?.error?.code === -32003 && qMs < 1000 && after.status === 200 &&
       tags.includes('after') && !tags.includes('queued-then-cancelled'),
-      '2025-11-25: a call cancelled while queued behind the only slot ends as cancelled and is never sent to the upstream',
-      `${note.status} ${held.status} ${q.status} ${q.body} ${after.status}; the child received ${JSON.stringify(tags)}`);
+      '2025-11-25: a call cancelled while queued behind the only slot ends at once, as cancelled, and is never sent to the upstream',
+      `${note.status} ${held.status} ${q.status} ${q.body} after ${qMs} ms ${after.status}; the child received ${JSON.stringify(tags)}`);
     await qgw.stop();
   }
 
