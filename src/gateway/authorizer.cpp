@@ -12,12 +12,10 @@
 #include "oauth/protected_resource_metadata.hpp"
 
 namespace mcpgate::gateway {
-namespace asio = net::asio;
 namespace http = net::http;
 namespace json = boost::json;
 
 namespace {
-// A plain coroutine, not a capturing lambda: g++ 12 mishandles lambda captures in coroutines.
 
 // The last principal whose policy subject a serving thread built, and that subject. While a token
 // is in the cache its principal is one shared object, so a client's next request finds its subject
