@@ -66,13 +66,22 @@ StdioUpstream::~StdioUpstream() {
   }
 }
 
+bool StdioUpstream::on_own_thread() const {
+  auto* io = executor_.target<asio::io_context::executor_type>();
+  return io && io->running_in_this_thread();
+}
+
 net::awaitable<Result<void>> StdioUpstream::begin(json::object request, std::shared_ptr<Inbox> inbox,
                                                   Deadline deadline) {
+  // With one serving thread (or a request that landed on this child's thread) there is no thread
+  // to move to: co_spawn would only add a frame, a post and a resumption through the scheduler.
+  if (on_own_thread()) co_return co_await do_begin(std::move(request), std::move(inbox), deadline);
   co_return co_await asio::co_spawn(executor_, do_begin(std::move(request), std::move(inbox), deadline),
                                     asio::use_awaitable);
 }
 
 net::awaitable<Result<void>> StdioUpstream::deliver(json::object message, Deadline deadline) {
+  if (on_own_thread()) co_return co_await do_deliver(std::move(message), deadline);
   co_return co_await asio::co_spawn(executor_, do_deliver(std::move(message), deadline), asio::use_awaitable);
 }
 
@@ -102,6 +111,7 @@ void StdioUpstream::abandon(Inbox& inbox) {
 net::awaitable<Result<void>> StdioUpstream::cancel(Inbox* inbox, json::object notification, Deadline deadline) {
   // A request this replica does not have in flight is not this child's (a child is one replica's).
   if (!inbox) co_return Result<void>{};
+  if (on_own_thread()) co_return co_await do_cancel(inbox->shared_from_this(), std::move(notification), deadline);
   co_return co_await asio::co_spawn(executor_, do_cancel(inbox->shared_from_this(), std::move(notification), deadline),
                                     asio::use_awaitable);
 }
@@ -158,8 +168,10 @@ void StdioUpstream::close() {
 net::awaitable<Result<void>> StdioUpstream::do_begin(json::object request, std::shared_ptr<Inbox> inbox,
                                                      Deadline deadline) {
   if (pending_.size() >= options_.max_in_flight) co_return fail("too many requests in flight to this upstream");
-  auto running = co_await ensure_running(deadline);
-  if (!running) co_return running;
+  if (state_ != State::running) {
+    auto running = co_await ensure_running(deadline);
+    if (!running) co_return running;
+  }
 
   std::int64_t uid = next_id_++;
   Pending p{std::move(inbox), request["id"], nullptr, generation_};
@@ -339,8 +351,8 @@ Result<void> StdioUpstream::spawn() {
   stdout_ = std::make_unique<asio::posix::stream_descriptor>(executor_, out_pipe[0]);
   stderr_ = std::make_unique<asio::posix::stream_descriptor>(executor_, err_pipe[0]);
   started_at_ = steady::now();
-  write_queue_.clear();
-  writing_ = false;
+  queued_.clear();
+  sending_ = false;
   asio::co_spawn(executor_, read_stdout(shared_from_this(), generation_), asio::detached);
   asio::co_spawn(executor_, read_stderr(shared_from_this(), generation_), asio::detached);
   log_line(options_.label, "started pid " + std::to_string(pid));
@@ -352,28 +364,34 @@ void StdioUpstream::wake_start_waiters() {
   start_waiters_.clear();
 }
 
-void StdioUpstream::write(std::string line) {
+void StdioUpstream::write(std::string_view line) {
   if (!stdin_) return;
-  line += '\n';
-  write_queue_.push_back(std::move(line));
-  if (!writing_) {
-    writing_ = true;
-    asio::co_spawn(executor_, write_loop(shared_from_this(), generation_), asio::detached);
+  queued_ += line;
+  queued_ += '\n';
+  // One flush behind the handlers already waiting: the lines they write too leave in the same
+  // write, one wake-up of the child for several requests when many are in flight.
+  if (!flush_posted_ && !sending_) {
+    flush_posted_ = true;
+    asio::post(executor_, [self = shared_from_this()] {
+      self->flush_posted_ = false;
+      self->flush();
+    });
   }
 }
 
-net::awaitable<void> StdioUpstream::write_loop([[maybe_unused]] std::shared_ptr<StdioUpstream> self,
-                                               std::uint64_t generation) {
-  while (generation == generation_ && !write_queue_.empty() && stdin_) {
-    std::string line = std::move(write_queue_.front());
-    write_queue_.pop_front();
-    auto [ec, n] = co_await asio::async_write(*stdin_, asio::buffer(line), net::as_tuple_awaitable);
-    if (ec) {
-      if (generation == generation_) on_exit(generation, "stdin closed: " + ec.message());
-      break;
-    }
-  }
-  if (generation == generation_) writing_ = false;
+void StdioUpstream::flush() {
+  if (sending_ || queued_.empty() || !stdin_) return;
+  sending_ = true;
+  // The bytes belong to the write until it completes, even if the child dies and another starts.
+  auto bytes = std::make_shared<std::string>(std::move(queued_));
+  queued_.clear();
+  asio::async_write(*stdin_, asio::buffer(*bytes),
+                    [self = shared_from_this(), bytes, generation = generation_](net::error_code ec, std::size_t) {
+                      if (generation != self->generation_) return;  // that child is gone: spawn() reset this
+                      self->sending_ = false;
+                      if (ec) return self->on_exit(generation, "stdin closed: " + ec.message());
+                      self->flush();
+                    });
 }
 
 net::awaitable<void> StdioUpstream::read_stdout([[maybe_unused]] std::shared_ptr<StdioUpstream> self,
@@ -510,8 +528,8 @@ void StdioUpstream::on_exit(std::uint64_t generation, const std::string& reason)
   stdin_.reset();
   stdout_.reset();
   stderr_.reset();
-  write_queue_.clear();
-  writing_ = false;
+  queued_.clear();
+  sending_ = false;
   auto now = steady::now();
   consecutive_failures_ = (now - started_at_ > std::chrono::seconds(10)) ? 1 : consecutive_failures_ + 1;
   exited_at_ = now;

@@ -4,7 +4,6 @@
 // MCP handshake it had is replayed so that the client never notices beyond the requests that
 // were in flight, which get an error at once.
 #include <boost/asio/posix/stream_descriptor.hpp>
-#include <deque>
 #include <functional>
 #include <list>
 #include <unordered_map>
@@ -72,10 +71,11 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
   // spawned, not only from when they first run.
   net::awaitable<void> read_stdout(std::shared_ptr<StdioUpstream> self, std::uint64_t generation);
   net::awaitable<void> read_stderr(std::shared_ptr<StdioUpstream> self, std::uint64_t generation);
-  net::awaitable<void> write_loop(std::shared_ptr<StdioUpstream> self, std::uint64_t generation);
   void on_line(std::string_view line);
   void on_exit(std::uint64_t generation, const std::string& reason);
-  void write(std::string line);
+  void write(std::string_view line);
+  void flush();
+  bool on_own_thread() const;
   std::shared_ptr<Inbox> related_inbox() const;
   void reject_server_request(const json::value& id, std::string_view why);
 
@@ -88,8 +88,8 @@ class StdioUpstream final : public UpstreamSession, public std::enable_shared_fr
   std::atomic<int> pid_{-1};
   std::uint64_t generation_ = 0;
   std::unique_ptr<net::asio::posix::stream_descriptor> stdin_, stdout_, stderr_;
-  std::deque<std::string> write_queue_;
-  bool writing_ = false;
+  std::string queued_;  // lines for the child's stdin, not yet handed to a write
+  bool flush_posted_ = false, sending_ = false;
   std::unordered_map<std::int64_t, Pending> pending_;
   std::list<std::int64_t> pending_order_;  // most recent last: where unlabelled messages go
   // The requests in flight by the inbox they were begun with (a client's own id may be another's).

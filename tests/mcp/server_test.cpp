@@ -2,10 +2,14 @@
 // stdio and HTTP transports. No test sleeps: concurrency is driven by message order.
 #include "mcpgate/server.hpp"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/beast/http.hpp>
+#include <fstream>
 #include <mutex>
 #include <thread>
 
@@ -366,6 +370,99 @@ TEST_F(ServerTest, StdioAnswersGarbageWithParseError) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_EQ(error_code(lines[0]), -32700);
   EXPECT_EQ(error_code(lines[1]), -32700);  // duplicate keys are rejected, not resolved
+}
+
+std::string pings(int n) {
+  std::string input;
+  for (int i = 1; i <= n; ++i)
+    input += R"({"jsonrpc":"2.0","id":)" + std::to_string(i) +
+             R"(,"method":"ping"})"
+             "\n";
+  return input;
+}
+
+std::vector<json::object> parse_lines(const std::string& all) {
+  std::vector<json::object> lines;
+  for (std::size_t start = 0, nl; (nl = all.find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.push_back(parse_object(std::string_view(all).substr(start, nl - start)));
+  return lines;
+}
+
+TEST_F(ServerTest, StdioAnswersEveryLineOfABurstInOrderOfArrival) {
+  // Answers produced in one turn of the loop leave in one write: none may be lost or torn.
+  auto lines = run_stdio(server, pings(1000));
+  ASSERT_EQ(lines.size(), 1000u);
+  for (int i = 0; i < 1000; ++i) EXPECT_EQ(lines[i].at("id"), i + 1);
+}
+
+TEST_F(ServerTest, StdioLeavesThePipesFlagsAsItFoundThem) {
+  // The non-blocking flag is the open file's, shared with whoever gave us the descriptor.
+  int in[2], out[2];
+  ASSERT_EQ(::pipe(in), 0);
+  ASSERT_EQ(::pipe(out), 0);
+  int in_before = ::fcntl(in[0], F_GETFL), out_before = ::fcntl(out[1], F_GETFL);
+  std::string input = pings(3);
+  ASSERT_EQ(::write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
+  ::close(in[1]);
+  serve_stdio(server, in[0], out[1]);
+  EXPECT_EQ(::fcntl(in[0], F_GETFL), in_before);
+  EXPECT_EQ(::fcntl(out[1], F_GETFL), out_before);
+  EXPECT_EQ(::fcntl(in[0], F_GETFD), 0) << "the descriptor we were given is still open";
+  ::close(out[1]);
+  std::string all;
+  char buf[4096];
+  for (ssize_t n; (n = ::read(out[0], buf, sizeof buf)) > 0;) all.append(buf, static_cast<std::size_t>(n));
+  EXPECT_EQ(parse_lines(all).size(), 3u);
+  ::close(in[0]);
+  ::close(out[0]);
+}
+
+TEST_F(ServerTest, StdioServesFromAFileIntoAFile) {
+  // Regular files cannot be waited on with epoll: a reader thread and blocking writes serve them.
+  char in_path[] = "/tmp/mcpgate-stdio-in-XXXXXX", out_path[] = "/tmp/mcpgate-stdio-out-XXXXXX";
+  int in = ::mkstemp(in_path), out = ::mkstemp(out_path);
+  ASSERT_GE(in, 0);
+  ASSERT_GE(out, 0);
+  std::string input =
+      pings(50) + "{not json}\n" + R"({"jsonrpc":"2.0","id":"last","method":"ping"})";  // no final newline
+  ASSERT_EQ(::write(in, input.data(), input.size()), static_cast<ssize_t>(input.size()));
+  ASSERT_EQ(::lseek(in, 0, SEEK_SET), 0);
+  serve_stdio(server, in, out);
+  ::close(in);
+  ::close(out);
+  std::ifstream f(out_path);
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  ::unlink(in_path);
+  ::unlink(out_path);
+  auto lines = parse_lines(all);
+  ASSERT_EQ(lines.size(), 52u);
+  EXPECT_EQ(lines[0].at("id"), 1);
+  EXPECT_EQ(lines[49].at("id"), 50);
+  EXPECT_EQ(error_code(lines[50]), -32700);
+  EXPECT_EQ(lines[51].at("id"), "last");
+}
+
+TEST_F(ServerTest, StdioServesOneSocketInBothDirections) {
+  // in_fd == out_fd: each direction gets its own registration with the reactor.
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  std::thread srv([&] { serve_stdio(server, sv[1], sv[1]); });
+  std::string input = pings(20);
+  ASSERT_EQ(::write(sv[0], input.data(), input.size()), static_cast<ssize_t>(input.size()));
+  ::shutdown(sv[0], SHUT_WR);  // end of input; the answers still come back on the same socket
+  std::string all;
+  char buf[4096];
+  while (std::count(all.begin(), all.end(), '\n') < 20) {
+    ssize_t n = ::read(sv[0], buf, sizeof buf);
+    if (n <= 0) break;
+    all.append(buf, static_cast<std::size_t>(n));
+  }
+  srv.join();
+  ::close(sv[0]);
+  ::close(sv[1]);
+  auto lines = parse_lines(all);
+  ASSERT_EQ(lines.size(), 20u);
+  EXPECT_EQ(lines[19].at("id"), 20);
 }
 
 // ---- HTTP --------------------------------------------------------------------------------

@@ -1,6 +1,18 @@
 // stdio transport: newline-delimited JSON-RPC; stdout carries only MCP messages.
+//
+// When both descriptors are pipes or sockets (how an MCP client, or the gateway, starts a server)
+// everything runs on one thread: input is read and output written through the io_context, and
+// the messages produced in one turn of the loop leave in one write. The other form, a thread that
+// reads and hands each line to the io thread, woke two threads per request: on a busy stdio
+// upstream that hand-off (futex wake-ups and context switches) cost more than answering.
+// Regular files cannot be waited on with epoll, and a terminal's non-blocking flag is shared with
+// the shell that started us, so for those a reader thread and blocking writes remain.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/write.hpp>
 #include <cerrno>
 #include <thread>
 
@@ -16,30 +28,113 @@ using mcp::server::Session;
 
 constexpr std::size_t kMaxLine = 4 * 1024 * 1024;
 
-// All writes happen on the single io thread, so lines never interleave.
+bool pollable(int fd) {
+  struct stat st {};
+  return ::fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
+}
+
+// Cuts a byte stream into lines. A line longer than kMaxLine is dropped whole, and reported once
+// at its end so the client gets one parse error for it.
+class LineSplitter {
+ public:
+  template <class OnLine, class OnTooLong>
+  void feed(std::string_view data, OnLine&& on_line, OnTooLong&& on_too_long) {
+    while (!data.empty()) {
+      auto nl = data.find('\n');
+      if (nl == std::string_view::npos) {
+        if (!discarding_) buf_.append(data);
+        if (buf_.size() > kMaxLine) {
+          buf_.clear();
+          discarding_ = true;
+        }
+        return;
+      }
+      if (discarding_) {
+        on_too_long();
+      } else {
+        buf_.append(data.substr(0, nl));
+        if (!buf_.empty() && buf_ != "\r") on_line(std::move(buf_));
+      }
+      buf_.clear();
+      discarding_ = false;
+      data.remove_prefix(nl + 1);
+    }
+  }
+  // End of input: a last line without its newline still counts.
+  template <class OnLine>
+  void finish(OnLine&& on_line) {
+    if (!buf_.empty() && !discarding_) on_line(std::move(buf_));
+    buf_.clear();
+  }
+
+ private:
+  std::string buf_;
+  bool discarding_ = false;  // inside a line that exceeded the limit
+};
+
+// Everything written in one turn of the io loop goes out together: write() queues the line, and
+// one flush posted behind the handlers already waiting sends what they queued too. Used on the io
+// thread only, so lines never interleave.
 class LineWriter {
  public:
-  explicit LineWriter(int fd) : fd_(fd) {}
+  LineWriter(asio::io_context& io, int fd) : io_(io), fd_(fd) {
+    if (pollable(fd)) {
+      int copy = ::dup(fd);  // our own descriptor: epoll registers one per (fd, file), in_fd may equal out_fd
+      if (copy >= 0) stream_.emplace(io, copy);
+    }
+  }
+
   bool write(const json::object& message) {
     if (broken_) return false;
-    std::string line = json::serialize(message);
-    line += '\n';
-    std::size_t off = 0;
-    while (off < line.size()) {
-      auto n = ::write(fd_, line.data() + off, line.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        broken_ = true;  // EPIPE: the client is gone
-        return false;
-      }
-      off += static_cast<std::size_t>(n);
+    queued_ += json::serialize(message);
+    queued_ += '\n';
+    if (!flush_posted_ && !sending_) {
+      flush_posted_ = true;
+      asio::post(io_, [this] {
+        flush_posted_ = false;
+        flush();
+      });
     }
     return true;
   }
 
  private:
+  void flush() {
+    if (queued_.empty() || broken_) return;
+    if (!stream_) return flush_blocking();
+    sending_ = true;
+    std::swap(in_transit_, queued_);
+    queued_.clear();
+    asio::async_write(*stream_, asio::buffer(in_transit_), [this](net::error_code ec, std::size_t) {
+      sending_ = false;
+      if (ec) {
+        broken_ = true;  // EPIPE: the client is gone
+        queued_.clear();
+        return;
+      }
+      flush();  // what was queued meanwhile
+    });
+  }
+
+  void flush_blocking() {
+    std::size_t off = 0;
+    while (off < queued_.size()) {
+      auto n = ::write(fd_, queued_.data() + off, queued_.size() - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        broken_ = true;
+        break;
+      }
+      off += static_cast<std::size_t>(n);
+    }
+    queued_.clear();
+  }
+
+  asio::io_context& io_;
   int fd_;
-  bool broken_ = false;
+  std::optional<asio::posix::stream_descriptor> stream_;
+  std::string queued_, in_transit_;
+  bool flush_posted_ = false, sending_ = false, broken_ = false;
 };
 
 class StdioOutlet final : public Outlet {
@@ -51,9 +146,26 @@ class StdioOutlet final : public Outlet {
   LineWriter& w_;
 };
 
+// The descriptor's flags as they were: Asio makes a descriptor it waits on non-blocking, and that
+// flag belongs to the open file, which the process that gave it to us shares.
+class FlagsRestorer {
+ public:
+  explicit FlagsRestorer(int fd) : fd_(fd), flags_(::fcntl(fd, F_GETFL)) {}
+  ~FlagsRestorer() {
+    if (flags_ >= 0) ::fcntl(fd_, F_SETFL, flags_);
+  }
+  FlagsRestorer(const FlagsRestorer&) = delete;
+  FlagsRestorer& operator=(const FlagsRestorer&) = delete;
+
+ private:
+  int fd_;
+  int flags_;
+};
+
 class StdioServer {
  public:
-  StdioServer(McpServer& server, int in_fd, int out_fd) : server_(server), in_fd_(in_fd), writer_(out_fd) {}
+  StdioServer(McpServer& server, int in_fd, int out_fd)
+      : server_(server), in_fd_(in_fd), in_flags_(in_fd), out_flags_(out_fd), writer_(io_, out_fd) {}
 
   int run() {
     session_ = std::make_shared<Session>();
@@ -64,55 +176,82 @@ class StdioServer {
     };
     server_.impl().attach(session_);
     server_.impl().tasks.open();
-    auto guard = asio::make_work_guard(io_);
-    std::thread reader([this, &guard] {
-      read_loop();
-      asio::post(io_, [this, &guard] {
-        // Nobody is left to answer server→client requests: fail them so their handlers finish.
-        session_->pending.close();
-        // Nor to poll tasks: end them (and start no more), so that io_.run() returns.
-        server_.impl().tasks.close("the client went away");
-        guard.reset();
-      });
-    });
-    io_.run();
-    reader.join();
+    if (pollable(in_fd_)) {
+      run_one_thread();
+    } else {
+      run_with_reader_thread();
+    }
     session_->notify = nullptr;
     return 0;
   }
 
  private:
-  void read_loop() {
-    std::string buf;
-    bool discarding = false;  // inside a line that exceeded the limit
+  void run_one_thread() {
+    int copy = ::dup(in_fd_);
+    if (copy < 0) return run_with_reader_thread();
+    asio::posix::stream_descriptor in(io_, copy);
+    asio::co_spawn(io_, read_input(in), asio::detached);
+    io_.run();
+  }
+
+  net::awaitable<void> read_input(asio::posix::stream_descriptor& in) {
+    std::string chunk(65536, '\0');
+    for (;;) {
+      auto [ec, n] = co_await in.async_read_some(asio::buffer(chunk), net::as_tuple_awaitable);
+      if (ec) break;  // end of file, or the client is gone
+      splitter_.feed(
+          std::string_view(chunk.data(), n), [this](std::string line) { on_line(line); },
+          [this] { reject(mcp::code::parse_error, "message too large"); });
+    }
+    splitter_.finish([this](std::string line) { on_line(line); });
+    end_of_input();
+  }
+
+  void run_with_reader_thread() {
+    auto guard = asio::make_work_guard(io_);
+    std::thread reader([this, &guard] {
+      read_blocking();
+      asio::post(io_, [this, &guard] {
+        end_of_input();
+        guard.reset();
+      });
+    });
+    io_.run();
+    reader.join();
+  }
+
+  // The lines of one read are handed over together: one wake-up of the io thread, not one each.
+  void read_blocking() {
+    struct Line {
+      std::string text;
+      bool too_long = false;
+    };
     char chunk[65536];
     for (;;) {
       auto n = ::read(in_fd_, chunk, sizeof chunk);
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) break;
-      std::string_view data(chunk, static_cast<std::size_t>(n));
-      while (!data.empty()) {
-        auto nl = data.find('\n');
-        if (nl == std::string_view::npos) {
-          if (!discarding) buf.append(data);
-          if (buf.size() > kMaxLine) {
-            buf.clear();
-            discarding = true;
-          }
-          break;
-        }
-        if (!discarding) buf.append(data.substr(0, nl));
-        if (discarding) {
-          asio::post(io_, [this] { reject(mcp::code::parse_error, "message too large"); });
-        } else if (!buf.empty() && buf != "\r") {
-          asio::post(io_, [this, line = std::move(buf)] { on_line(line); });
-        }
-        buf.clear();
-        discarding = false;
-        data.remove_prefix(nl + 1);
-      }
+      std::vector<Line> batch;
+      splitter_.feed(
+          std::string_view(chunk, static_cast<std::size_t>(n)),
+          [&batch](std::string line) { batch.push_back({std::move(line)}); },
+          [&batch] {
+            batch.push_back({{}, true});
+          });
+      if (batch.empty()) continue;
+      asio::post(io_, [this, batch = std::move(batch)] {
+        for (auto& line : batch)
+          line.too_long ? reject(mcp::code::parse_error, "message too large") : on_line(line.text);
+      });
     }
-    if (!buf.empty() && !discarding) asio::post(io_, [this, line = std::move(buf)] { on_line(line); });
+    splitter_.finish([this](std::string line) { asio::post(io_, [this, line = std::move(line)] { on_line(line); }); });
+  }
+
+  void end_of_input() {
+    // Nobody is left to answer server→client requests: fail them so their handlers finish.
+    session_->pending.close();
+    // Nor to poll tasks: end them (and start no more), so that io_.run() returns.
+    server_.impl().tasks.close("the client went away");
   }
 
   void reject(int code, std::string_view message) { writer_.write(mcp::make_error(nullptr, code, message)); }
@@ -143,8 +282,10 @@ class StdioServer {
 
   McpServer& server_;
   int in_fd_;
-  LineWriter writer_;
+  FlagsRestorer in_flags_, out_flags_;  // destroyed after writer_ and io_ are done with them
   asio::io_context io_{1};
+  LineWriter writer_;
+  LineSplitter splitter_;
   std::shared_ptr<Session> session_;
 };
 
