@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/json.hpp"
+#include "core/line_splitter.hpp"
 #include "mcp/server/server_impl.hpp"
 
 namespace mcpgate {
@@ -32,45 +33,6 @@ bool pollable(int fd) {
   struct stat st {};
   return ::fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
-
-// Cuts a byte stream into lines. A line longer than kMaxLine is dropped whole, and reported once
-// at its end so the client gets one parse error for it.
-class LineSplitter {
- public:
-  template <class OnLine, class OnTooLong>
-  void feed(std::string_view data, OnLine&& on_line, OnTooLong&& on_too_long) {
-    while (!data.empty()) {
-      auto nl = data.find('\n');
-      if (nl == std::string_view::npos) {
-        if (!discarding_) buf_.append(data);
-        if (buf_.size() > kMaxLine) {
-          buf_.clear();
-          discarding_ = true;
-        }
-        return;
-      }
-      if (discarding_) {
-        on_too_long();
-      } else {
-        buf_.append(data.substr(0, nl));
-        if (!buf_.empty() && buf_ != "\r") on_line(std::move(buf_));
-      }
-      buf_.clear();
-      discarding_ = false;
-      data.remove_prefix(nl + 1);
-    }
-  }
-  // End of input: a last line without its newline still counts.
-  template <class OnLine>
-  void finish(OnLine&& on_line) {
-    if (!buf_.empty() && !discarding_) on_line(std::move(buf_));
-    buf_.clear();
-  }
-
- private:
-  std::string buf_;
-  bool discarding_ = false;  // inside a line that exceeded the limit
-};
 
 // Everything written in one turn of the io loop goes out together: write() queues the line, and
 // one flush posted behind the handlers already waiting sends what they queued too. Used on the io
@@ -285,7 +247,7 @@ class StdioServer {
   FlagsRestorer in_flags_, out_flags_;  // destroyed after writer_ and io_ are done with them
   asio::io_context io_{1};
   LineWriter writer_;
-  LineSplitter splitter_;
+  LineSplitter splitter_{kMaxLine};
   std::shared_ptr<Session> session_;
 };
 
