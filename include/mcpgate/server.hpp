@@ -287,7 +287,10 @@ class McpServer {
 // Serves newline-delimited JSON-RPC on two file descriptors until `in_fd` reaches end of file,
 // then lets in-flight requests finish (server→client requests fail at once; the server's unfinished
 // tasks are cancelled and it starts no new ones until serve_stdio is called again) and returns 0.
-// Requests run concurrently: a slow tool does not hold up `ping`.
+// Requests run concurrently: a slow tool does not hold up `ping`. Pipes and sockets are served on
+// the calling thread alone (made non-blocking while it runs, their flags restored before it
+// returns), and the messages ready at one time leave in one write; regular files and terminals are
+// read by a thread of their own. Lines over 4 MiB are refused with a parse error.
 int serve_stdio(McpServer& server, int in_fd = 0, int out_fd = 1);
 
 struct HttpOptions {
