@@ -74,7 +74,9 @@ int run_stdio_proxy(McpConnection& connection, std::istream& in, std::ostream& o
       flight_cv.wait(lock, [&] { return in_flight < max_in_flight; });
       ++in_flight;
     }
-    threads.emplace_back([&, m = std::move(*message)] {
+    // relay by value: it is this iteration's, and the thread outlives the iteration (what it
+    // refers to lives as long as this function, which joins every thread).
+    threads.emplace_back([&, relay, m = std::move(*message)] {
       relay(m);
       std::lock_guard lock(flight_mutex);
       --in_flight;

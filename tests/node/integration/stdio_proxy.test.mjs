@@ -19,6 +19,9 @@ const gw = await startGateway(`servers:
 `);
 try {
   const proxy = spawn(gatewayBin, ['stdio-proxy', gw.url, '--config-dir', join(tempDir(), 'client')], { stdio: ['pipe', 'pipe', 'pipe'] });
+  // Listened for from the start: a proxy that dies early must fail the checks, not hang the file.
+  let gone = false;
+  const exited = new Promise((r) => proxy.on('exit', (code, signal) => { gone = true; r(code ?? signal); }));
   let out = '';
   let err = '';
   proxy.stdout.on('data', (d) => { out += d; });
@@ -31,9 +34,9 @@ try {
   proxy.stdin.write(`${lines.join('\n')}\nnot json\n`);
   const until = Date.now() + 15000;
   const replies = () => out.split('\n').filter(Boolean).map((l) => JSON.parse(l));
-  while (replies().filter((r) => r.id !== undefined).length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  while (replies().filter((r) => r.id !== undefined).length < 3 && !gone && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   proxy.stdin.end();
-  const exit = await new Promise((r) => proxy.on('exit', r));
+  const exit = await exited;
   const byId = Object.fromEntries(replies().map((r) => [String(r.id), r]));
   report.check(byId['1']?.result?.protocolVersion === '2025-11-25', 'initialize is answered', out + err);
   report.check(JSON.stringify(byId['2']?.result ?? {}).includes('pipelined'),
