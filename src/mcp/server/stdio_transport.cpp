@@ -14,6 +14,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
+#include <optional>
 #include <thread>
 
 #include "core/json.hpp"
@@ -34,17 +35,29 @@ bool pollable(int fd) {
   return ::fstat(fd, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode));
 }
 
+// A descriptor of our own for `fd` (epoll registers one per descriptor and open file, and in_fd
+// may equal out_fd), registered with the io_context; nullopt when the reactor refuses it, and the
+// caller then falls back to blocking calls on `fd` itself.
+std::optional<asio::posix::stream_descriptor> open_stream(asio::io_context& io, int fd) {
+  if (!pollable(fd)) return std::nullopt;
+  int copy = ::dup(fd);
+  if (copy < 0) return std::nullopt;
+  std::optional<asio::posix::stream_descriptor> stream(std::in_place, io);
+  net::error_code ec;
+  stream->assign(copy, ec);
+  if (ec) {
+    ::close(copy);
+    return std::nullopt;
+  }
+  return stream;
+}
+
 // Everything written in one turn of the io loop goes out together: write() queues the line, and
 // one flush posted behind the handlers already waiting sends what they queued too. Used on the io
 // thread only, so lines never interleave.
 class LineWriter {
  public:
-  LineWriter(asio::io_context& io, int fd) : io_(io), fd_(fd) {
-    if (pollable(fd)) {
-      int copy = ::dup(fd);  // our own descriptor: epoll registers one per (fd, file), in_fd may equal out_fd
-      if (copy >= 0) stream_.emplace(io, copy);
-    }
-  }
+  LineWriter(asio::io_context& io, int fd) : io_(io), fd_(fd), stream_(open_stream(io, fd)) {}
 
   bool write(const json::object& message) {
     if (broken_) return false;
@@ -138,21 +151,16 @@ class StdioServer {
     };
     server_.impl().attach(session_);
     server_.impl().tasks.open();
-    if (pollable(in_fd_)) {
-      run_one_thread();
-    } else {
-      run_with_reader_thread();
-    }
+    serve_input();
     session_->notify = nullptr;
     return 0;
   }
 
  private:
-  void run_one_thread() {
-    int copy = ::dup(in_fd_);
-    if (copy < 0) return run_with_reader_thread();
-    asio::posix::stream_descriptor in(io_, copy);
-    asio::co_spawn(io_, read_input(in), asio::detached);
+  void serve_input() {
+    auto in = open_stream(io_, in_fd_);
+    if (!in) return run_with_reader_thread();
+    asio::co_spawn(io_, read_input(*in), asio::detached);
     io_.run();
   }
 
