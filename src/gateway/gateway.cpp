@@ -245,6 +245,7 @@ Gateway::~Gateway() {
   // Everything bound to the serving threads' io_contexts goes before them.
   key_refresher_.reset();
   reaper_.reset();
+  as_maintenance_.reset();
   endpoints_.clear();
   server_.reset();
 }

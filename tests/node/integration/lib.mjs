@@ -20,6 +20,19 @@ export async function freePort() {
   });
 }
 
+// A gateway asked to stop must stop cleanly: exit 0 after SIGTERM, and no sanitizer report in its
+// log (under ASan a use-after-free during shutdown only shows there, and in the exit status).
+// Every stop() is judged, and Report.finish() turns the verdicts into one check per file.
+const SANITIZER = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
+const stops = [];
+export function judgeStop(name, proc, log, wasRunning) {
+  const at = log.search(SANITIZER);
+  const problems = [];
+  if (wasRunning && proc.exitCode !== 0) problems.push(`exit ${proc.exitCode ?? proc.signalCode} after SIGTERM`);
+  if (at >= 0) problems.push(`sanitizer report:\n${log.slice(Math.max(0, at - 200), at + 3000)}`);
+  stops.push({ name, problems });
+}
+
 export async function startGateway(yamlBody) {
   const port = await freePort();
   const dir = scratchDir();
@@ -40,8 +53,10 @@ export async function startGateway(yamlBody) {
     url: `http://127.0.0.1:${port}/mcp`,
     log: () => log,
     stop: async () => {
+      const wasRunning = proc.exitCode === null && proc.signalCode === null;
       proc.kill('SIGTERM');
       await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.on('exit', r)));
+      judgeStop(`gateway on port ${port}`, proc, log, wasRunning);
     },
   };
 }
@@ -53,6 +68,11 @@ export class Report {
     else { this.failed++; console.log(`not ok - ${this.name}: ${what}${detail ? ` (${detail})` : ''}`); }
   }
   finish() {
+    if (stops.length) {
+      const bad = stops.filter((x) => x.problems.length);
+      this.check(bad.length === 0, `every process stopped cleanly (${stops.length}: exit 0 after SIGTERM, no sanitizer report)`,
+        bad.map((x) => `${x.name}: ${x.problems.join('; ')}`).join('\n'));
+    }
     console.log(`${this.passed} passed, ${this.failed} failed`);
     process.exit(this.failed ? 1 : 0);
   }
