@@ -190,6 +190,9 @@ try {
   let slowDone = false;
   const slow = r.call('sleep', { ms: 4000 }).then((x) => { slowDone = true; return x; });
   let later = null;
+  // exp has a resolution of one second: the fresher tokens are signed in a later second than the
+  // first (the replacement comes 1.5 s after it anyway), so that "later exp" can hold.
+  await new Promise((res) => setTimeout(res, 1100));
   await until(async () => {
     later = (await r.call('whoami', {}, await signIn('alice', 'mcp:read', '/renew'))).who;
     if (later?.pid) pids.add(later.pid);
