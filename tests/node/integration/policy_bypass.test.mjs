@@ -162,10 +162,14 @@ try {
       // The stateless clients share one upstream session: bob's cancellation of "his" id 7 must
       // not cancel alice's request 7 in flight.
       const bob = await open('/mcp', tok('/mcp', 'mcp:write', { sub: 'bob' }));
+      // The log is shared with the legacy part's children, whose hold is already in it: wait for
+      // this one (bob's release must not overtake it, or nothing is held when it comes).
+      const holds = () => received().filter((m) => m.params?.name === 'hold').length;
+      const before = holds();
       const hold = raw(P, 'POST', '/mcp', { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream',
         Authorization: `Bearer ${tok('/mcp', 'mcp:write')}`, 'MCP-Protocol-Version': '2026-07-28', 'Mcp-Method': 'tools/call', 'Mcp-Name': 'hold' },
       { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'hold', arguments: {}, _meta: meta } });
-      while (!received().some((m) => m.params?.name === 'hold')) await new Promise((res) => setImmediate(res));
+      while (holds() === before) await new Promise((res) => setImmediate(res));
       r = await bob.send('notifications/cancelled', { requestId: 7, reason: 'not yours' }, { notification: true });
       const released = await bob.send('tools/call', { name: 'release', arguments: {} });
       const held = await hold;
