@@ -14,9 +14,9 @@ const char* shed_name(Shed s) {
     case Shed::queue_timeout:
       return "queue_timeout";
     case Shed::abandoned:
-      break;
+      return "abandoned";
   }
-  return "abandoned";
+  return "unknown";
 }
 
 void Admission::publish() {

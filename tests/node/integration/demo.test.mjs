@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from './authserver_helpers.mjs';
-import { Report, freePort, gatewayBin, judgeStop, root, tempDir } from './lib.mjs';
+import { Report, freePort, gatewayBin, root, stopAndJudge, tempDir } from './lib.mjs';
 
 const report = new Report('demo');
 const port = await freePort();
@@ -58,9 +58,6 @@ try {
 } catch (e) {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));
 } finally {
-  const wasRunning = demo.exitCode === null && demo.signalCode === null;
-  demo.kill('SIGTERM');
-  await new Promise((r) => (demo.exitCode !== null || demo.signalCode !== null ? r() : demo.on('exit', r)));
-  judgeStop('mcpgate demo', demo, log, wasRunning);
+  await stopAndJudge('mcpgate demo', demo, () => log);
 }
 report.finish();

@@ -14,7 +14,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent, pkce, scrape } from './authserver_helpers.mjs';
-import { Report, freePort, gatewayBin, judgeStop, tempDir } from './lib.mjs';
+import { Report, freePort, gatewayBin, stopAndJudge, tempDir } from './lib.mjs';
 import { ACCEPT_BOTH, legacyRequest, modernRequest } from './support/mcp_client.mjs';
 
 const report = new Report('demo-api');
@@ -137,10 +137,7 @@ try {
 } catch (e) {
   report.check(false, 'unexpected exception', e?.stack ?? String(e));
 } finally {
-  const wasRunning = demo.exitCode === null && demo.signalCode === null;
-  demo.kill('SIGTERM');
-  await new Promise((r) => (demo.exitCode !== null || demo.signalCode !== null ? r() : demo.on('exit', r)));
-  judgeStop('mcpgate demo', demo, log, wasRunning);
+  await stopAndJudge('mcpgate demo', demo, () => log);
 }
 if (apiUrl) {
   const after = await fetch(`${apiUrl}/customers`).then((r) => r.status, () => 'refused');

@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Report, freePort, gatewayBin, judgeStop, root, tempDir } from './lib.mjs';
+import { Report, freePort, gatewayBin, root, stopAndJudge, tempDir } from './lib.mjs';
 
 const report = new Report('demo browser');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -134,9 +134,6 @@ try {
 } finally {
   client?.kill();
   await context.close();
-  const wasRunning = demo.exitCode === null && demo.signalCode === null;
-  demo.kill('SIGTERM');
-  await new Promise((r) => (demo.exitCode !== null || demo.signalCode !== null ? r() : demo.on('exit', r)));
-  judgeStop('mcpgate demo', demo, log, wasRunning);
+  await stopAndJudge('mcpgate demo', demo, () => log);
 }
 report.finish();

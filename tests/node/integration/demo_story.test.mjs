@@ -14,7 +14,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Report, freePort, gatewayBin, judgeStop, root, tempDir } from './lib.mjs';
+import { Report, freePort, gatewayBin, root, stopAndJudge, tempDir } from './lib.mjs';
 
 const report = new Report('demo story');
 const chromiumPath = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -183,9 +183,6 @@ try {
 } finally {
   await context.close();
   await browser.close();
-  const wasRunning = demo.exitCode === null && demo.signalCode === null;
-  demo.kill('SIGTERM');
-  await new Promise((r) => (demo.exitCode !== null || demo.signalCode !== null ? r() : demo.on('exit', r)));
-  judgeStop('mcpgate demo', demo, log, wasRunning);
+  await stopAndJudge('mcpgate demo', demo, () => log);
 }
 report.finish();

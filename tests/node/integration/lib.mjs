@@ -22,14 +22,26 @@ export async function freePort() {
 
 // A gateway asked to stop must stop cleanly: exit 0 after SIGTERM, and no sanitizer report in its
 // log (under ASan a use-after-free during shutdown only shows there, and in the exit status).
-// Every stop() is judged, and Report.finish() turns the verdicts into one check per file.
+// Every stop is judged, and Report.finish() turns the verdicts into one check per file.
 const SANITIZER = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
 const stops = [];
-export function judgeStop(name, proc, log, wasRunning) {
-  const at = log.search(SANITIZER);
+
+// Sends SIGTERM to `proc` (a gateway or `mcpgate demo`), waits until it has exited and its
+// standard error has been read to the end (a sanitizer report is the last thing written), and
+// judges the stop. `log()` returns what has been read of its standard error.
+export async function stopAndJudge(name, proc, log) {
+  const wasRunning = proc.exitCode === null && proc.signalCode === null;
+  proc.kill('SIGTERM');
+  if (proc.exitCode === null && proc.signalCode === null) await new Promise((r) => proc.once('exit', r));
+  // (At most 2 s: a process of its own that inherited the pipe would hold it open.)
+  if (proc.stderr && !proc.stderr.readableEnded) {
+    await new Promise((r) => { proc.stderr.once('close', r); setTimeout(r, 2000).unref(); });
+  }
+  const text = log();
+  const at = text.search(SANITIZER);
   const problems = [];
   if (wasRunning && proc.exitCode !== 0) problems.push(`exit ${proc.exitCode ?? proc.signalCode} after SIGTERM`);
-  if (at >= 0) problems.push(`sanitizer report:\n${log.slice(Math.max(0, at - 200), at + 3000)}`);
+  if (at >= 0) problems.push(`sanitizer report:\n${text.slice(Math.max(0, at - 200), at + 3000)}`);
   stops.push({ name, problems });
 }
 
@@ -52,12 +64,7 @@ export async function startGateway(yamlBody) {
     proc,
     url: `http://127.0.0.1:${port}/mcp`,
     log: () => log,
-    stop: async () => {
-      const wasRunning = proc.exitCode === null && proc.signalCode === null;
-      proc.kill('SIGTERM');
-      await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.on('exit', r)));
-      judgeStop(`gateway on port ${port}`, proc, log, wasRunning);
-    },
+    stop: () => stopAndJudge(`gateway on port ${port}`, proc, () => log),
   };
 }
 

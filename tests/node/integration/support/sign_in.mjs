@@ -4,7 +4,7 @@
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { judgeStop, root } from '../lib.mjs';
+import { root, stopAndJudge } from '../lib.mjs';
 
 export const browserScript = join(root, 'tests/node/integration/support/browser_handover.mjs');
 
@@ -104,11 +104,6 @@ export async function startDemo(gatewayBin, port, dataDir) {
     banner,
     audit: join(dataDir, 'audit.jsonl'),
     kill: () => proc.kill('SIGKILL'),
-    stop: async () => {
-      const wasRunning = proc.exitCode === null && proc.signalCode === null;
-      proc.kill('SIGTERM');
-      await new Promise((r) => (proc.exitCode !== null || proc.signalCode !== null ? r() : proc.on('exit', r)));
-      judgeStop(`mcpgate demo on port ${port}`, proc, log, wasRunning);
-    },
+    stop: () => stopAndJudge(`mcpgate demo on port ${port}`, proc, () => log),
   };
 }
