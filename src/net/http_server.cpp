@@ -235,6 +235,20 @@ void HttpServer::start() {
 
 void HttpServer::listen() {
   auto address = asio::ip::make_address(host_);
+  if (port_ != 0) {
+    // SO_REUSEPORT, which lets every thread's acceptor share the port, would also let this process
+    // share it with another one listening there already (same user): a second gateway started on a
+    // port in use would take half of the first one's connections without a word. A socket without
+    // it cannot bind beside a listener, so it finds out first.
+    asio::io_context probe_io;
+    tcp::acceptor probe(probe_io);
+    tcp::endpoint ep(address, port_);
+    error_code ec;
+    probe.open(ep.protocol(), ec);
+    if (!ec) probe.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) probe.bind(ep, ec);
+    if (ec) throw std::runtime_error("cannot listen on " + host_ + ":" + std::to_string(port_) + ": " + ec.message());
+  }
   for (unsigned i = 0; i < thread_count_; ++i) {
     auto w = std::make_unique<Worker>();
     w->acceptor = std::make_unique<tcp::acceptor>(w->io);

@@ -198,6 +198,19 @@ TEST_F(HttpServerTest, BindsAnEphemeralPort) {
   EXPECT_NE(server_->port(), 0);
 }
 
+TEST_F(HttpServerTest, APortAnotherServerListensOnIsRefused) {
+  // SO_REUSEPORT must not let a second server silently share the first one's port.
+  start();
+  HttpServer second(
+      "127.0.0.1", server_->port(), {}, [this](Exchange& ex) { return handle(ex); }, 2);
+  try {
+    second.start();
+    ADD_FAILURE() << "a second server listened on a port in use";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot listen on 127.0.0.1:"), std::string::npos) << e.what();
+  }
+}
+
 TEST_F(HttpServerTest, BodyOverLimitIs413) {
   ServerLimits l;
   l.max_body_bytes = 1024;
